@@ -1,0 +1,337 @@
+"""Data contracts: the one place that says what each input file holds.
+
+Everything else (loading, validation, the synthetic generator, the data dictionary) reads these
+definitions, so a change to a file's columns is made here and nowhere else.
+
+Column kinds
+------------
+``id``         pseudonymous identifier: no spaces, at most 64 characters
+``id_list``    identifiers joined by ";" (e.g. the facilitators of a session)
+``category``   one of a fixed set of labels
+``label``      short free label chosen by the programme (a module name, a survey wave)
+``title``      short descriptive title from the curriculum (not personal data)
+``int``        whole number within ``[minimum, maximum]``
+``item``       questionnaire answer: whole number 1-5, blank when not answered
+``bool``       ``true`` or ``false``
+``date``       calendar date ``YYYY-MM-DD``, real and not in the future
+``month``      calendar month ``YYYY-MM``, not in the future
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ID_MAX_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input file."""
+
+    name: str
+    kind: str
+    description: str
+    categories: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    required: bool = True
+    """The column must be present in the file."""
+    nullable: bool = False
+    """Blank cells are allowed."""
+    references: tuple[str, str] | None = None
+    """(file, column) that every value must exist in, when that file is present."""
+
+
+@dataclass(frozen=True)
+class FileContract:
+    """One input file: its columns, its unique key and what it describes."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    optional: bool = False
+    rules: tuple[str, ...] = ()
+    """Plain-language cross-column rules checked by the loader (for the data dictionary)."""
+    requires: tuple[str, ...] = ()
+    """Files that must be present with this one, because its rows mean nothing without them."""
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+# --- enumerations (labels used in files, code and result tables) -------------------------------
+
+REFERRAL_ROUTES = ("court_mandated", "probation", "childrens_services", "self", "other")
+AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55+", "unknown")
+EXIT_REASONS = ("completed", "withdrew", "excluded", "moved_away", "custody", "ongoing", "other")
+DELIVERY_MODES = ("group", "individual")
+ATTENDANCE_STATUSES = ("attended", "late", "left_early", "absent_notified", "absent_unnotified")
+PRESENT_STATUSES = ("attended", "late", "left_early")
+GENDERS = ("woman", "man", "non_binary", "prefer_not_to_say")
+ROLES = ("facilitator", "supervisor", "partner_support", "manager")
+EXPERIENCE_BANDS = ("<1", "1-2", "3-5", "6-10", "10+")
+SUPERVISION_FREQUENCIES = ("weekly", "fortnightly", "monthly", "less_than_monthly", "none")
+DISCOMFORT_WAVES = ("pre", "post", "follow_up")
+SUPERVISION_KINDS = ("individual", "group", "co_worker_check_in")
+EVENT_TYPES = (
+    "message_sent",
+    "response_received",
+    "meeting_scheduled",
+    "meeting_held",
+    "meeting_missed",
+    "demand_set",
+    "demand_met",
+    "demand_refused",
+    "process_closed",
+)
+DEMAND_EVENT_TYPES = ("demand_set", "demand_met", "demand_refused")
+ACTORS = ("contact_group", "responsible_person", "survivor_support", "other")
+
+DISCOMFORT_ITEMS = tuple(f"d{i:02d}" for i in range(1, 14))
+STSS_ITEMS = tuple(f"stss{i:02d}" for i in range(1, 18))
+PROQOL_ITEMS = tuple(f"pq{i:02d}" for i in range(1, 31))
+
+
+def _items(names: tuple[str, ...], scale: str) -> tuple[Column, ...]:
+    return tuple(
+        Column(
+            name,
+            "item",
+            f"{scale} item {int(name.lstrip('dstqp'))}: 1-5, blank if not answered",
+            minimum=1,
+            maximum=5,
+            nullable=True,
+        )
+        for name in names
+    )
+
+
+def _practitioner_ref() -> Column:
+    return Column(
+        "practitioner_id",
+        "id",
+        "pseudonymous practitioner id",
+        references=("practitioners", "practitioner_id"),
+    )
+
+
+def _response_date() -> Column:
+    return Column("response_date", "date", "date the questionnaire was completed")
+
+
+CONTRACTS: dict[str, FileContract] = {
+    c.name: c
+    for c in (
+        FileContract(
+            "participants",
+            "One row per person referred to the programme (the person who caused harm).",
+            (
+                Column("participant_id", "id", "pseudonymous participant id (unique)"),
+                Column("site", "label", "delivery site"),
+                Column("cohort_id", "id", "group the participant joined"),
+                Column("referral_route", "category", "how they were referred", REFERRAL_ROUTES),
+                Column("age_band", "category", "age band at referral", AGE_BANDS),
+                Column("start_month", "month", "month the participant started"),
+                Column("exit_reason", "category", "why they left, or ongoing", EXIT_REASONS),
+            ),
+            key=("participant_id",),
+        ),
+        FileContract(
+            "sessions",
+            "One row per scheduled session of a cohort.",
+            (
+                Column("session_id", "id", "session id (unique)"),
+                Column("cohort_id", "id", "cohort the session belongs to"),
+                Column("site", "label", "delivery site"),
+                Column(
+                    "programme_week", "int", "order of the session within the cohort", minimum=1
+                ),
+                Column("module", "label", "curriculum module"),
+                Column("module_session", "int", "session number within the module", minimum=1),
+                Column("session_date", "date", "date the session was (or was to be) held"),
+                Column("delivery_mode", "category", "group or individual", DELIVERY_MODES),
+                Column(
+                    "facilitator_ids",
+                    "id_list",
+                    "practitioner ids of the facilitators, joined by ';'",
+                    references=("practitioners", "practitioner_id"),
+                ),
+                Column("cancelled", "bool", "true if the session did not take place"),
+            ),
+            key=("session_id",),
+            rules=("(cohort_id, programme_week) identifies at most one session.",),
+        ),
+        FileContract(
+            "attendance",
+            "One row per participant and session: the register.",
+            (
+                Column(
+                    "participant_id",
+                    "id",
+                    "pseudonymous participant id",
+                    references=("participants", "participant_id"),
+                ),
+                Column(
+                    "session_id",
+                    "id",
+                    "session id",
+                    references=("sessions", "session_id"),
+                ),
+                Column("status", "category", "attendance status", ATTENDANCE_STATUSES),
+            ),
+            key=("participant_id", "session_id"),
+            requires=("participants", "sessions"),
+        ),
+        FileContract(
+            "curriculum",
+            "The planned exercises of each module session (only modules with exercise detail).",
+            (
+                Column("module", "label", "curriculum module"),
+                Column("module_session", "int", "session number within the module", minimum=1),
+                Column("session_title", "title", "short title of the session"),
+                Column("exercise_id", "id", "exercise id (unique)"),
+                Column("exercise_title", "title", "short title of the exercise"),
+                Column("planned_minutes", "int", "planned length in minutes", minimum=1),
+                Column("optional_exercise", "bool", "true if the exercise is an optional extra"),
+            ),
+            key=("exercise_id",),
+        ),
+        FileContract(
+            "delivery",
+            "Minutes delivered of each exercise in each session (0 = not delivered).",
+            (
+                Column(
+                    "session_id", "id", "session id", references=("sessions", "session_id")
+                ),
+                Column(
+                    "exercise_id",
+                    "id",
+                    "exercise id",
+                    references=("curriculum", "exercise_id"),
+                ),
+                Column(
+                    "delivered_minutes",
+                    "int",
+                    "minutes delivered, 0 if not delivered",
+                    minimum=0,
+                    maximum=300,
+                ),
+            ),
+            key=("session_id", "exercise_id"),
+            requires=("sessions", "curriculum"),
+        ),
+        FileContract(
+            "practitioners",
+            "One row per practitioner (facilitators, supervisors, partner support, managers).",
+            (
+                Column("practitioner_id", "id", "pseudonymous practitioner id (unique)"),
+                Column("site", "label", "site the practitioner works at"),
+                Column("gender", "category", "gender", GENDERS),
+                Column("role", "category", "main role", ROLES),
+                Column(
+                    "experience_band",
+                    "category",
+                    "years of experience in this work",
+                    EXPERIENCE_BANDS,
+                ),
+                Column(
+                    "supervision_frequency",
+                    "category",
+                    "how often they receive supervision",
+                    SUPERVISION_FREQUENCIES,
+                ),
+            ),
+            key=("practitioner_id",),
+        ),
+        FileContract(
+            "discomfort",
+            "Practitioner discomfort checklist: 13 situations rated 1 (comfortable) to 5.",
+            (
+                _practitioner_ref(),
+                Column("wave", "category", "survey wave", DISCOMFORT_WAVES),
+                _response_date(),
+                *_items(DISCOMFORT_ITEMS, "discomfort checklist"),
+            ),
+            key=("practitioner_id", "wave"),
+        ),
+        FileContract(
+            "stss",
+            "Secondary Traumatic Stress Scale (Bride et al. 2004): 17 items, 1-5.",
+            (
+                _practitioner_ref(),
+                Column("wave", "label", "survey wave label, such as 2025"),
+                _response_date(),
+                *_items(STSS_ITEMS, "STSS"),
+            ),
+            key=("practitioner_id", "wave"),
+        ),
+        FileContract(
+            "proqol",
+            "Professional Quality of Life scale, version 5 (Stamm 2010): 30 items, 1-5.",
+            (
+                _practitioner_ref(),
+                Column("wave", "label", "survey wave label, such as 2025"),
+                _response_date(),
+                *_items(PROQOL_ITEMS, "ProQOL"),
+            ),
+            key=("practitioner_id", "wave"),
+        ),
+        FileContract(
+            "supervision",
+            "Supervision received per practitioner, month and kind.",
+            (
+                _practitioner_ref(),
+                Column("month", "month", "calendar month"),
+                Column("sessions", "int", "supervision sessions that month", minimum=0),
+                Column("kind", "category", "kind of supervision", SUPERVISION_KINDS),
+            ),
+            key=("practitioner_id", "month", "kind"),
+            optional=True,
+        ),
+        FileContract(
+            "accountability_events",
+            "Events of community accountability processes (contact groups).",
+            (
+                Column("process_id", "id", "pseudonymous process id"),
+                Column("event_date", "date", "date of the event"),
+                Column("event_type", "category", "what happened", EVENT_TYPES),
+                Column("actor", "category", "who acted", ACTORS),
+                Column(
+                    "demand_id",
+                    "id",
+                    "which demand (required for demand_* events)",
+                    required=False,
+                    nullable=True,
+                ),
+            ),
+            rules=(
+                "demand_id is filled in for demand_set, demand_met and demand_refused.",
+                "A process's events may be listed in any order; they are sorted by date.",
+            ),
+        ),
+    )
+}
+
+FILE_NAMES: tuple[str, ...] = tuple(CONTRACTS)
+
+#: Columns holding identifiers of people (or of a process about one person): what
+#: ``evalkit pseudonymise`` replaces, and what a funder report must never show.
+PERSON_ID_COLUMNS: dict[str, str] = {
+    "participant_id": "participant",
+    "practitioner_id": "practitioner",
+    "facilitator_ids": "practitioner",
+    "process_id": "process",
+}
+

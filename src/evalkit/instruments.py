@@ -1,0 +1,199 @@
+"""Questionnaire scoring keys, cut-offs and scoring.
+
+Only item numbers, keys, cut-offs and citations are kept here: never item wording, which may be
+under copyright. Item ``k`` of a scale is the column ``<prefix><kk>`` of its file (``stss03``).
+
+References
+----------
+Bride, B. E., Robinson, M. M., Yegidis, B., & Figley, C. R. (2004). Development and validation of
+    the Secondary Traumatic Stress Scale. *Research on Social Work Practice*, 14(1), 27-35.
+Bride, B. E. (2007). Prevalence of secondary traumatic stress among social workers. *Social Work*,
+    52(1), 63-70. (Bands of the STSS total.)
+Stamm, B. H. (2010). *The Concise ProQOL Manual* (2nd ed.). Pocatello, ID: ProQOL.org.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .contracts import DISCOMFORT_ITEMS, PROQOL_ITEMS, STSS_ITEMS
+
+DEFAULT_MIN_ANSWERED = 0.8
+
+
+@dataclass(frozen=True)
+class Band:
+    label: str
+    lowest: float
+    """Smallest score in the band (inclusive)."""
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A scale's key: which items make each subscale, which are reversed, how totals are banded."""
+
+    name: str
+    file: str
+    items: tuple[str, ...]
+    subscales: dict[str, tuple[int, ...]]
+    reversed_items: tuple[int, ...] = ()
+    item_min: int = 1
+    item_max: int = 5
+    method: str = "sum"  # "sum" (prorated) or "mean"
+    bands: dict[str, tuple[Band, ...]] = field(default_factory=dict)
+    citation: str = ""
+
+    def column(self, item: int) -> str:
+        return self.items[item - 1]
+
+
+_STSS_BANDS = (
+    Band("little_or_none", 17), Band("mild", 28), Band("moderate", 38), Band("high", 44),
+    Band("severe", 49),
+)
+_PROQOL_BANDS = (Band("low", 10), Band("moderate", 23), Band("high", 42))
+
+STSS = Instrument(
+    name="stss",
+    file="stss",
+    items=STSS_ITEMS,
+    subscales={
+        "intrusion": (2, 3, 6, 10, 13),
+        "avoidance": (1, 5, 7, 9, 12, 14, 17),
+        "arousal": (4, 8, 11, 15, 16),
+        "total": tuple(range(1, 18)),
+    },
+    bands={"total": _STSS_BANDS},
+    citation="Bride, Robinson, Yegidis & Figley (2004); bands from Bride (2007)",
+)
+
+PROQOL = Instrument(
+    name="proqol",
+    file="proqol",
+    items=PROQOL_ITEMS,
+    subscales={
+        "compassion_satisfaction": (3, 6, 12, 16, 18, 20, 22, 24, 27, 30),
+        "burnout": (1, 4, 8, 10, 15, 17, 19, 21, 26, 29),
+        "secondary_traumatic_stress": (2, 5, 7, 9, 11, 13, 14, 23, 25, 28),
+    },
+    reversed_items=(1, 4, 15, 17, 29),
+    bands={
+        "compassion_satisfaction": _PROQOL_BANDS,
+        "burnout": _PROQOL_BANDS,
+        "secondary_traumatic_stress": _PROQOL_BANDS,
+    },
+    citation="Stamm (2010), ProQOL 5; raw-sum cut-offs 22 or less low, 42 or more high",
+)
+
+DISCOMFORT = Instrument(
+    name="discomfort",
+    file="discomfort",
+    items=DISCOMFORT_ITEMS,
+    subscales={"discomfort": tuple(range(1, 14))},
+    method="mean",
+    citation="Practitioner discomfort checklist from the project's source guidelines",
+)
+
+#: Short labels of the 13 discomfort situations (our own words, not the checklist's wording).
+DISCOMFORT_LABELS: dict[str, str] = dict(zip(DISCOMFORT_ITEMS, (
+    "Frank talk about sex in a men's group",
+    "Homophobic comments",
+    "Jokes calling women 'frigid'",
+    "Sexualised insults about women",
+    "Attends only to restart sex; pestering",
+    "Father blames his abused daughter",
+    "Conviction for sexual exploitation",
+    "Disclosure of own childhood sexual abuse",
+    "Explicit account told for arousal",
+    "BDSM and forced sex after arguments",
+    "Shared explicit images of partner",
+    "Child exposed to parents' sex",
+    "Belief a wife cannot refuse sex",
+), strict=True))
+
+INSTRUMENTS = {i.name: i for i in (DISCOMFORT, STSS, PROQOL)}
+
+
+def band_of(scores: pd.Series, bands: tuple[Band, ...]) -> pd.Series:
+    """Band label of each score (missing stays missing), as an ordered categorical.
+
+    Examples
+    --------
+    >>> band_of(pd.Series([27.0, 28.0, 49.0]), STSS.bands["total"]).tolist()
+    ['little_or_none', 'mild', 'severe']
+    """
+    labels = [b.label for b in bands]
+    edges = [b.lowest for b in bands[1:]]
+    values = scores.to_numpy(dtype=float, na_value=np.nan)
+    codes = np.searchsorted(np.asarray(edges, dtype=float), values, side="right")
+    codes = np.where(np.isnan(values), -1, codes)
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(labels, ordered=True)),
+                     index=scores.index)
+
+
+def score(
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    min_answered: float = DEFAULT_MIN_ANSWERED,
+    keep: tuple[str, ...] = ("practitioner_id", "wave"),
+) -> pd.DataFrame:
+    """Score every form of one instrument.
+
+    A subscale is scored when at least ``min_answered`` of its items are answered: a "sum" scale
+    scores the mean of answered items times the number of items (prorating), a "mean" scale the mean
+    of answered items. Otherwise the score is missing. Reversed items are scored as
+    ``item_min + item_max - answer`` before anything else.
+
+    Parameters
+    ----------
+    responses
+        One row per form with the instrument's item columns (nullable integers).
+    instrument
+        :data:`STSS`, :data:`PROQOL` or :data:`DISCOMFORT`.
+    min_answered
+        Share of a subscale's items that must be answered (0-1).
+    keep
+        Identifying columns copied to the result when present.
+
+    Returns
+    -------
+    DataFrame
+        ``keep`` columns, then for each subscale its score, ``<subscale>_answered`` (items
+        answered) and, where the scale has cut-offs, ``<subscale>_band``.
+
+    Examples
+    --------
+    >>> forms = pd.DataFrame({f"stss{i:02d}": [3] for i in range(1, 18)})
+    >>> score(forms, STSS)[["total", "total_band"]].iloc[0].tolist()
+    [51.0, 'severe']
+    """
+    if not 0 < min_answered <= 1:
+        raise ValueError("min_answered must be a share between 0 and 1")
+    missing = [c for c in instrument.items if c not in responses.columns]
+    if missing:
+        raise KeyError(f"{instrument.name}: item columns missing: {', '.join(missing)}")
+    answers = responses[list(instrument.items)].to_numpy(dtype=float, na_value=np.nan)
+    out_of_range = (answers < instrument.item_min) | (answers > instrument.item_max)
+    if np.any(out_of_range):
+        raise ValueError(f"{instrument.name}: answers outside {instrument.item_min}-"
+                         f"{instrument.item_max}; load data with evalkit.load to find them")
+    if instrument.reversed_items:
+        rev = [i - 1 for i in instrument.reversed_items]
+        answers[:, rev] = instrument.item_min + instrument.item_max - answers[:, rev]
+    result = {c: responses[c].to_numpy() for c in keep if c in responses.columns}
+    for name, items in instrument.subscales.items():
+        block = answers[:, [i - 1 for i in items]]
+        answered = np.sum(~np.isnan(block), axis=1)
+        enough = answered >= min_answered * len(items) - 1e-9
+        with np.errstate(invalid="ignore"):
+            mean = np.nanmean(np.where(answered[:, None] > 0, block, 0.0), axis=1)
+        value = mean if instrument.method == "mean" else mean * len(items)
+        result[name] = np.where(enough, value, np.nan)
+        result[f"{name}_answered"] = answered
+    scored = pd.DataFrame(result, index=responses.index)
+    for name, bands in instrument.bands.items():
+        scored[f"{name}_band"] = band_of(scored[name], bands)
+    return scored

@@ -1,0 +1,141 @@
+"""Data-quality summaries: what is in a folder, how complete it is, what is wrong with it.
+
+Used by ``evalkit validate`` and by the data-overview notebook. Only counts, shares and dates are
+reported: never a cell value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .contracts import CONTRACTS, PRESENT_STATUSES
+from .errors import Problem
+from .io import Dataset, validate_folder
+
+
+def missingness(dataset: Dataset) -> pd.DataFrame:
+    """Blank cells per file and column, for the columns that have any.
+
+    Questionnaire items are summed per file (``column`` = ``items``), since a blank answer is
+    expected there and per-item detail belongs to the scale analyses.
+
+    Returns
+    -------
+    DataFrame
+        ``file, column, cells, blank, blank_share``.
+    """
+    rows = []
+    for name in dataset.present:
+        table = dataset.tables[name]
+        contract = CONTRACTS[name]
+        item_cols = [c.name for c in contract.columns if c.kind == "item"]
+        other = [c.name for c in contract.columns if c.kind != "item"]
+        for column in other:
+            blank = int(table[column].isna().sum())
+            if blank:
+                rows.append((contract.filename, column, len(table), blank))
+        if item_cols:
+            blank = int(table[item_cols].isna().to_numpy().sum())
+            rows.append((contract.filename, "items", table[item_cols].size, blank))
+    frame = pd.DataFrame(rows, columns=["file", "column", "cells", "blank"])
+    frame["blank_share"] = (frame["blank"] / frame["cells"].where(frame["cells"] > 0)).fillna(0.0)
+    return frame
+
+
+def row_accounting(dataset: Dataset) -> pd.DataFrame:
+    """How the register's rows add up against the sessions each participant's cohort held.
+
+    Returns
+    -------
+    DataFrame
+        ``metric, value``: participants, sessions held and cancelled, participant-sessions expected
+        (each participant x every held session of their cohort), register rows, rows on cancelled
+        sessions, expected rows missing from the register, rows for another cohort's session,
+        and present/absent rows.
+    """
+    if not dataset.has("participants", "sessions", "attendance"):
+        return pd.DataFrame(columns=["metric", "value"])
+    people, sessions, register = dataset.participants, dataset.sessions, dataset.attendance
+    held = sessions[~sessions["cancelled"].fillna(False)]
+    expected = people[["participant_id", "cohort_id"]].merge(
+        held[["session_id", "cohort_id"]], on="cohort_id")
+    joined = register.merge(sessions[["session_id", "cohort_id", "cancelled"]], on="session_id",
+                            how="left", validate="many_to_one")
+    joined = joined.merge(people[["participant_id", "cohort_id"]], on="participant_id", how="left",
+                          suffixes=("", "_participant"), validate="many_to_one")
+    on_cancelled = int(joined["cancelled"].fillna(False).sum())
+    other_cohort = int((joined["cohort_id"] != joined["cohort_id_participant"]).sum())
+    keys = pd.MultiIndex.from_frame(register[["participant_id", "session_id"]])
+    missing = int((~pd.MultiIndex.from_frame(expected[["participant_id", "session_id"]])
+                   .isin(keys)).sum())
+    present = int(register["status"].isin(PRESENT_STATUSES).sum())
+    metrics = {
+        "participants": len(people),
+        "sessions_held": len(held),
+        "sessions_cancelled": len(sessions) - len(held),
+        "participant_sessions_expected": len(expected),
+        "register_rows": len(register),
+        "rows_on_cancelled_sessions": on_cancelled,
+        "rows_for_another_cohort": other_cohort,
+        "expected_rows_missing": missing,
+        "rows_present": present,
+        "rows_absent": len(register) - present,
+    }
+    return pd.DataFrame({"metric": list(metrics), "value": list(metrics.values())})
+
+
+@dataclass
+class QualityReport:
+    source: str
+    dataset: Dataset
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+    def text(self) -> str:
+        """A short plain-text summary for the terminal."""
+        lines = [f"Data folder: {self.source}", "", "Files:"]
+        summary = self.dataset.summary()
+        for row in summary.itertuples(index=False):
+            if not row.present:
+                lines.append(f"  {row.file:<27} absent")
+                continue
+            span = f"  {row.first_date} to {row.last_date}" if isinstance(row.first_date, str) else ""
+            lines.append(f"  {row.file:<27} {row.rows:>9,} rows{span}")
+        blanks = missingness(self.dataset)
+        if len(blanks):
+            lines += ["", "Blank cells:"]
+            for row in blanks.itertuples(index=False):
+                lines.append(f"  {row.file:<27} {row.column:<16} {row.blank:>7,} of "
+                             f"{row.cells:,} ({row.blank_share:.1%})")
+        # Accounting joins the files on their keys, which only means something once they are valid.
+        accounting = row_accounting(self.dataset) if not self.errors else pd.DataFrame()
+        if len(accounting):
+            lines += ["", "Register accounting:"]
+            lines += [f"  {m:<32} {v:>9,}" for m, v in accounting.itertuples(index=False)]
+        if self.warnings:
+            lines += ["", f"Warnings ({len(self.warnings)}):"]
+            lines += [f"  - {p.describe()}" for p in self.warnings]
+        lines.append("")
+        if self.errors:
+            lines.append(f"Problems ({len(self.errors)}):")
+            lines += [f"  - {p.describe()}" for p in self.errors]
+            lines += ["", "Fix these in the files and run 'evalkit validate' again."]
+        else:
+            lines.append("No problems found.")
+        return "\n".join(lines)
+
+
+def quality_report(data_dir: str | Path) -> QualityReport:
+    """Validate a folder and gather its summary (never raises for data problems)."""
+    dataset, problems = validate_folder(data_dir)
+    return QualityReport(str(data_dir), dataset, problems)

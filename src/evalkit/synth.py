@@ -1,0 +1,536 @@
+"""Synthetic data: a whole fictional programme, written in the data contracts' format.
+
+Nothing here describes a real person. The generator is seeded, so the same seed and size always give
+the same bytes (``data/sample`` is ``evalkit synth --out data/sample --seed 2026``), and it is
+vectorised so that 100,000 participants (about 2.4 million register rows) take seconds.
+
+The structure follows DESIGN.md: 3 sites, cohorts of 24 weekly sessions with the sexual respect module
+in weeks 13-15, attendance that falls over time, withdrawals and exclusions, sessions cancelled or cut
+short, practitioners whose discomfort mostly falls after preparation, secondary traumatic stress that
+goes with less supervision, and accountability processes of which one follows the pattern of the
+contact-group report (slow first reply, missed meetings, long silences, demands never met).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .contracts import (
+    AGE_BANDS,
+    CONTRACTS,
+    DISCOMFORT_ITEMS,
+    EXPERIENCE_BANDS,
+    PROQOL_ITEMS,
+    REFERRAL_ROUTES,
+    STSS_ITEMS,
+)
+from .errors import EvalkitError
+from .progress import progress
+
+SITES = ("north", "central", "south")
+WEEKS_PER_COHORT = 24
+PARTICIPANTS_PER_COHORT = 11
+FIRST_COHORT_START = pd.Timestamp("2023-01-09")  # a Monday
+
+#: Modules of the sample programme in order, with their number of weekly sessions.
+SAMPLE_MODULES: tuple[tuple[str, int], ...] = (
+    ("getting_started", 4),
+    ("understanding_abuse", 4),
+    ("emotions_and_regulation", 4),
+    ("sexual_respect", 3),
+    ("children_and_parenting", 4),
+    ("respectful_relationships", 5),
+)
+
+#: The sexual respect module (DESIGN.md section 3): (session, session title, exercise id,
+#: exercise title, planned minutes, optional). The two optional extras have no planned length in
+#: the guidelines; 20 minutes is our assumption.
+SEXUAL_RESPECT_CURRICULUM: tuple[tuple[int, str, str, str, int, bool], ...] = (
+    (1, "Learning about sex", "sr1_healthy_sex", "Healthy sexual relationships", 20, False),
+    (1, "Learning about sex", "sr1_learning", "Where we learned about sex", 40, False),
+    (1, "Learning about sex", "sr1_pornography", "Pornography", 20, False),
+    (1, "Learning about sex", "sr1_man_box", "The man box", 20, False),
+    (1, "Learning about sex", "sr1_call_to_men", "Talk: a call to men", 20, False),
+    (2, "Sexual pressuring", "sr2_scenario", "Abuse scenario: consent and receptivity", 30, False),
+    (2, "Sexual pressuring", "sr2_wants", "What we want from sex", 10, False),
+    (2, "Sexual pressuring", "sr2_pressure", "Sexual pressure", 15, False),
+    (2, "Sexual pressuring", "sr2_impacts", "Impacts of sexual pressuring", 30, False),
+    (2, "Sexual pressuring", "sr2_tea", "Tea and consent", 10, False),
+    (2, "Sexual pressuring", "sr2_scary", "Consent in a frightening relationship", 15, False),
+    (2, "Sexual pressuring", "sr2_bdsm", "Optional: BDSM and receptivity", 20, True),
+    (3, "Building intimacy", "sr3_check_in", "Check-in", 15, False),
+    (3, "Building intimacy", "sr3_ingredients", "Healthy relationship ingredients revisited", 20, False),
+    (3, "Building intimacy", "sr3_talking", "Talking about sex with a partner", 20, False),
+    (3, "Building intimacy", "sr3_long_term", "Sex in long-term relationships", 20, False),
+    (3, "Building intimacy", "sr3_alternatives", "Other routes to intimacy", 20, False),
+    (3, "Building intimacy", "sr3_images", "Optional: sharing intimate images", 20, True),
+)
+
+# Mean discomfort before preparation for each checklist situation (1-5). Invented for the sample,
+# ordered so the situations the guidelines single out as hardest come out hardest.
+_DISCOMFORT_ITEM_MEANS = np.array(
+    [2.2, 2.6, 2.8, 3.0, 2.7, 3.8, 3.3, 3.6, 4.1, 3.7, 3.4, 3.6, 3.2]
+)
+_SUPERVISION_STS_SHIFT = {
+    "weekly": -0.3, "fortnightly": -0.15, "monthly": 0.0, "less_than_monthly": 0.35, "none": 0.6,
+}
+_SUPERVISION_MONTHLY_SESSIONS = {
+    "weekly": (2, 2), "fortnightly": (1, 1), "monthly": (1, 0), "less_than_monthly": (0.5, 0),
+    "none": (0, 0),
+}
+
+
+@dataclass(frozen=True)
+class SynthSize:
+    participants: int = 130
+    practitioners: int = 36
+
+    @property
+    def cohorts(self) -> int:
+        return max(12, round(self.participants / PARTICIPANTS_PER_COHORT))
+
+
+def _ids(prefix: str, n: int, width: int = 3) -> np.ndarray:
+    width = max(width, len(str(n)))
+    return np.array([f"{prefix}{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
+
+
+def _choice(rng, options, n, p=None) -> np.ndarray:
+    return np.asarray(options, dtype=object)[rng.choice(len(options), size=n, p=p)]
+
+
+def _iso(dates: pd.DatetimeIndex | pd.Series) -> np.ndarray:
+    return pd.DatetimeIndex(dates).strftime("%Y-%m-%d").to_numpy(dtype=object)
+
+
+def _bool_text(values) -> np.ndarray:
+    return np.where(np.asarray(values, dtype=bool), "true", "false").astype(object)
+
+
+# --- practitioners and their questionnaires ------------------------------------------------------
+
+
+def make_practitioners(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    ids = _ids("s", n, 2)
+    site = np.array(SITES, dtype=object)[np.arange(n) % len(SITES)]
+    # Per site: two thirds facilitators, then partner support, supervisors and a manager.
+    slot = np.arange(n) // len(SITES)
+    per_site = int(np.ceil(n / len(SITES)))
+    frac = slot / max(per_site, 1)
+    role = np.select(
+        [frac < 0.67, frac < 0.84, frac < 0.92], ["facilitator", "partner_support", "supervisor"],
+        "manager",
+    ).astype(object)
+    gender = _choice(rng, ("woman", "man", "non_binary", "prefer_not_to_say"), n,
+                     [0.5, 0.42, 0.04, 0.04])
+    experience = _choice(rng, EXPERIENCE_BANDS, n, [0.15, 0.25, 0.3, 0.18, 0.12])
+    supervision = _choice(rng, ("weekly", "fortnightly", "monthly", "less_than_monthly", "none"), n,
+                          [0.15, 0.3, 0.3, 0.17, 0.08])
+    return pd.DataFrame({
+        "practitioner_id": ids, "site": site, "gender": gender, "role": role,
+        "experience_band": experience, "supervision_frequency": supervision,
+    })
+
+
+def _items_frame(values: np.ndarray, names: tuple[str, ...]) -> pd.DataFrame:
+    """Integer answers with NaN for blanks, as nullable text columns for writing."""
+    frame = pd.DataFrame(values, columns=list(names))
+    return frame.apply(lambda s: s.map(lambda v: "" if np.isnan(v) else str(int(v))))
+
+
+def _likert(latent: np.ndarray, noise: float, rng) -> np.ndarray:
+    return np.clip(np.rint(latent + rng.normal(0, noise, latent.shape)), 1, 5)
+
+
+def _blank_items(values: np.ndarray, rng, p_item: float, p_half_form: float) -> np.ndarray:
+    values = values.copy()
+    values[rng.random(values.shape) < p_item] = np.nan
+    half = rng.random(values.shape[0]) < p_half_form
+    half_mask = rng.random(values.shape) < 0.5
+    values[half[:, None] & half_mask] = np.nan
+    return values
+
+
+def make_discomfort(rng, practitioners: pd.DataFrame) -> pd.DataFrame:
+    staff = practitioners[practitioners["role"] != "manager"].reset_index(drop=True)
+    n = len(staff)
+    person = rng.normal(0, 0.5, n)
+    person += np.where(staff["gender"] == "woman", 0.15, 0.0)
+    person -= 0.08 * staff["experience_band"].map({b: i for i, b in enumerate(EXPERIENCE_BANDS)})
+    base = _DISCOMFORT_ITEM_MEANS[None, :] + person.to_numpy()[:, None]
+    change_post = rng.normal(-0.45, 0.4, n)  # most fall; a minority get worse
+    change_follow = 0.8 * change_post + rng.normal(0, 0.25, n)
+    dates = {"pre": "2024-02-{:02d}", "post": "2024-05-{:02d}", "follow_up": "2024-11-{:02d}"}
+    frames = []
+    for wave, shift, p_missing in (("pre", 0, 0.0), ("post", change_post, 0.08),
+                                   ("follow_up", change_follow, 0.25)):
+        latent = base + np.asarray(shift, dtype=float).reshape(-1, 1) if np.ndim(shift) else base
+        values = _blank_items(_likert(latent, 0.55, rng), rng, 0.02, 0.03)
+        keep = rng.random(n) >= p_missing
+        day = rng.integers(1, 28, n)
+        frame = pd.concat([
+            pd.DataFrame({
+                "practitioner_id": staff["practitioner_id"].to_numpy(),
+                "wave": wave,
+                "response_date": [dates[wave].format(d) for d in day],
+            }),
+            _items_frame(values, DISCOMFORT_ITEMS),
+        ], axis=1)
+        frames.append(frame[keep])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _sts_latent(rng, practitioners: pd.DataFrame) -> np.ndarray:
+    n = len(practitioners)
+    latent = 1.95 + rng.normal(0, 0.5, n)
+    latent += practitioners["supervision_frequency"].map(_SUPERVISION_STS_SHIFT).to_numpy()
+    latent += np.where(practitioners["gender"] == "woman", 0.12, 0.0)
+    latent += np.where(practitioners["experience_band"] == "<1", 0.2, 0.0)
+    latent += np.where(practitioners["role"] == "facilitator", 0.1, 0.0)
+    return latent
+
+
+def make_sts_surveys(rng, practitioners: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """STSS and ProQOL 5 answers for two yearly waves, sharing one latent stress level."""
+    n = len(practitioners)
+    latent_2024 = _sts_latent(rng, practitioners)
+    stss_frames, proqol_frames = [], []
+    item_offsets = rng.normal(0, 0.2, len(STSS_ITEMS))
+    reversed_burnout = np.isin(np.arange(1, 31), (1, 4, 15, 17, 29))
+    for wave, latent, month in (("2024", latent_2024, "2024-03"),
+                                ("2025", latent_2024 - 0.05 + rng.normal(0, 0.25, n), "2025-03")):
+        keep = rng.random(n) >= (0.0 if wave == "2024" else 0.15)
+        day = rng.integers(1, 28, n)
+        meta = pd.DataFrame({
+            "practitioner_id": practitioners["practitioner_id"].to_numpy(),
+            "wave": wave,
+            "response_date": [f"{month}-{d:02d}" for d in day],
+        })
+        stss = _likert(latent[:, None] + item_offsets[None, :], 0.6, rng)
+        stss = _blank_items(stss, rng, 0.015, 0.03)
+        stss_frames.append(pd.concat([meta, _items_frame(stss, STSS_ITEMS)], axis=1)[keep])
+
+        compassion = 3.9 - 0.4 * (latent - 2) + rng.normal(0, 0.4, n)
+        burnout = 2.3 + 0.5 * (latent - 2) + rng.normal(0, 0.35, n)
+        secondary = 1.9 + 0.8 * (latent - 2) + rng.normal(0, 0.3, n)
+        subscale_of_item = _proqol_subscale_index()
+        latents = np.stack([compassion, burnout, secondary], axis=1)[:, subscale_of_item]
+        answers = _likert(latents, 0.6, rng)
+        answers[:, reversed_burnout] = 6 - answers[:, reversed_burnout]
+        answers = _blank_items(answers, rng, 0.015, 0.0)
+        proqol_frames.append(pd.concat([meta, _items_frame(answers, PROQOL_ITEMS)], axis=1)[keep])
+    return (pd.concat(stss_frames, ignore_index=True),
+            pd.concat(proqol_frames, ignore_index=True))
+
+
+def _proqol_subscale_index() -> np.ndarray:
+    from .instruments import PROQOL  # the published key, one definition
+
+    index = np.zeros(30, dtype=int)
+    for position, name in enumerate(("compassion_satisfaction", "burnout",
+                                     "secondary_traumatic_stress")):
+        for item in PROQOL.subscales[name]:
+            index[item - 1] = position
+    return index
+
+
+def make_supervision(rng, practitioners: pd.DataFrame) -> pd.DataFrame:
+    months = pd.period_range("2024-01", "2025-12", freq="M").astype(str).to_numpy(dtype=object)
+    rows = []
+    for pid, freq, role in practitioners[["practitioner_id", "supervision_frequency", "role"]].itertuples(index=False):
+        individual, group = _SUPERVISION_MONTHLY_SESSIONS[freq]
+        for month in months:
+            rows.append((pid, month, int(rng.poisson(individual)), "individual"))
+            if group:
+                rows.append((pid, month, int(rng.poisson(group)), "group"))
+            if role == "facilitator":
+                rows.append((pid, month, int(rng.poisson(3)), "co_worker_check_in"))
+    return pd.DataFrame(rows, columns=["practitioner_id", "month", "sessions", "kind"])
+
+
+# --- cohorts, sessions, attendance, delivery ------------------------------------------------------
+
+
+def make_curriculum() -> pd.DataFrame:
+    return pd.DataFrame(
+        [("sexual_respect", s, title, ex, ex_title, minutes, _bool_text([opt])[0])
+         for s, title, ex, ex_title, minutes, opt in SEXUAL_RESPECT_CURRICULUM],
+        columns=list(CONTRACTS["curriculum"].column_names),
+    )
+
+
+def _week_modules() -> tuple[np.ndarray, np.ndarray]:
+    modules, sessions = [], []
+    for module, count in SAMPLE_MODULES:
+        modules += [module] * count
+        sessions += list(range(1, count + 1))
+    assert len(modules) == WEEKS_PER_COHORT
+    return np.array(modules, dtype=object), np.array(sessions)
+
+
+def make_programme(rng, size: SynthSize, practitioners: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    n_cohorts, n_people = size.cohorts, size.participants
+    cohort_ids = _ids("c", n_cohorts, 2)
+    cohort_site = np.arange(n_cohorts) % len(SITES)
+    # Cohorts start over two years, staggered so each site runs several in turn.
+    start_week = (np.arange(n_cohorts) * 104) // n_cohorts
+    cohort_start = FIRST_COHORT_START + pd.to_timedelta(start_week * 7 + cohort_site, unit="D")
+
+    # Facilitator pair per cohort from its site's facilitators.
+    facilitators = practitioners[practitioners["role"] == "facilitator"]
+    by_site = [facilitators.loc[facilitators["site"] == s, "practitioner_id"].to_numpy(dtype=object)
+               for s in SITES]
+    pair_a = np.empty(n_cohorts, dtype=object)
+    pair_b = np.empty(n_cohorts, dtype=object)
+    for site_index, pool in enumerate(by_site):
+        members = np.flatnonzero(cohort_site == site_index)
+        if len(pool) < 2:
+            raise EvalkitError("synth needs at least two facilitators per site; raise --practitioners")
+        picks = np.stack([rng.choice(len(pool), 2, replace=False) for _ in members]) if len(members) else np.zeros((0, 2), int)
+        pair_a[members] = pool[picks[:, 0]]
+        pair_b[members] = pool[picks[:, 1]]
+
+    # Sessions: cohort x week grid.
+    week_module, week_module_session = _week_modules()
+    weeks = np.tile(np.arange(1, WEEKS_PER_COHORT + 1), n_cohorts)
+    cohort_of_session = np.repeat(np.arange(n_cohorts), WEEKS_PER_COHORT)
+    n_sessions = weeks.size
+    session_dates = cohort_start[cohort_of_session] + pd.to_timedelta((weeks - 1) * 7, unit="D")
+    cancelled = rng.random(n_sessions) < 0.025
+    individual = rng.random(n_sessions) < 0.03
+    facilitator_ids = pair_a[cohort_of_session] + ";" + pair_b[cohort_of_session]
+    sessions = pd.DataFrame({
+        "session_id": cohort_ids[cohort_of_session] + np.char.mod("-w%02d", weeks).astype(object),
+        "cohort_id": cohort_ids[cohort_of_session],
+        "site": np.array(SITES, dtype=object)[cohort_site[cohort_of_session]],
+        "programme_week": weeks,
+        "module": week_module[weeks - 1],
+        "module_session": week_module_session[weeks - 1],
+        "session_date": _iso(session_dates),
+        "delivery_mode": np.where(individual, "individual", "group").astype(object),
+        "facilitator_ids": facilitator_ids,
+        "cancelled": _bool_text(cancelled),
+    })
+
+    # Participants.
+    cohort_of_person = np.sort(rng.integers(0, n_cohorts, n_people))
+    route = _choice(rng, REFERRAL_ROUTES, n_people, [0.35, 0.25, 0.2, 0.15, 0.05])
+    age = _choice(rng, AGE_BANDS, n_people, [0.12, 0.3, 0.28, 0.17, 0.09, 0.04])
+    exit_reason = _choice(
+        rng, ("completed", "withdrew", "excluded", "moved_away", "custody", "other", "ongoing"),
+        n_people, [0.56, 0.2, 0.07, 0.05, 0.04, 0.03, 0.05],
+    )
+    participants = pd.DataFrame({
+        "participant_id": _ids("p", n_people, 4),
+        "site": np.array(SITES, dtype=object)[cohort_site[cohort_of_person]],
+        "cohort_id": cohort_ids[cohort_of_person],
+        "referral_route": route,
+        "age_band": age,
+        "start_month": pd.DatetimeIndex(cohort_start[cohort_of_person]).strftime("%Y-%m").to_numpy(dtype=object),
+        "exit_reason": exit_reason,
+    })
+
+    # Attendance: a participant x week matrix, then the rows of sessions that took place.
+    dropped = np.isin(exit_reason, ("withdrew", "excluded"))
+    censored_early = np.isin(exit_reason, ("moved_away", "custody", "other"))
+    exit_week = np.full(n_people, WEEKS_PER_COHORT + 1)
+    exit_week[dropped] = np.minimum(2 + rng.geometric(0.11, dropped.sum()), WEEKS_PER_COHORT)
+    exit_week[censored_early] = rng.integers(4, WEEKS_PER_COHORT, censored_early.sum())
+    propensity = rng.normal(1.9, 0.8, n_people)
+    propensity += np.select([route == "court_mandated", route == "self"], [0.3, -0.2], 0.0)
+    week_grid = np.arange(1, WEEKS_PER_COHORT + 1)[None, :]
+    p_present = 1 / (1 + np.exp(-(propensity[:, None] - 0.05 * (week_grid - 1))))
+    near_exit = (exit_week[:, None] - week_grid <= 2) & dropped[:, None]
+    p_present = np.where(near_exit, p_present * 0.5, p_present)
+    present = rng.random(p_present.shape) < p_present
+    after_exit = week_grid >= exit_week[:, None]
+    present &= ~after_exit
+    u = rng.random(p_present.shape)
+    status = np.where(u < 0.86, "attended", np.where(u < 0.95, "late", "left_early")).astype(object)
+    unnotified = rng.random(p_present.shape) < np.where(near_exit, 0.85, 0.4)
+    absent_status = np.where(unnotified, "absent_unnotified", "absent_notified")
+    after_status = np.where(exit_reason == "withdrew", "absent_unnotified", "absent_notified")[:, None]
+    status = np.where(present, status, np.where(after_exit, after_status, absent_status))
+
+    session_index = cohort_of_person[:, None] * WEEKS_PER_COHORT + (week_grid - 1)
+    held = ~cancelled[session_index]
+    person_index = np.broadcast_to(np.arange(n_people)[:, None], session_index.shape)
+    attendance = pd.DataFrame({
+        "participant_id": participants["participant_id"].to_numpy()[person_index[held]],
+        "session_id": sessions["session_id"].to_numpy()[session_index[held]],
+        "status": status[held],
+    })
+
+    # Delivery of the sexual respect module's exercises in sessions that took place.
+    curriculum = make_curriculum()
+    respect = np.flatnonzero((sessions["module"].to_numpy() == "sexual_respect") & ~cancelled)
+    rows_session, rows_exercise, minutes = [], [], []
+    for module_session, exercises in curriculum.groupby("module_session"):
+        targets = respect[sessions["module_session"].to_numpy()[respect] == module_session]
+        for exercise_id, planned, optional in exercises[["exercise_id", "planned_minutes", "optional_exercise"]].itertuples(index=False):
+            u = rng.random(targets.size)
+            if optional == "true":
+                delivered = np.where(u < 0.3, planned, 0)
+            else:
+                short = np.rint(planned * rng.uniform(0.3, 0.9, targets.size)).astype(int)
+                over = planned + rng.integers(1, 10, targets.size)
+                delivered = np.select([u < 0.05, u < 0.25, u < 0.3], [0, short, over], planned)
+            rows_session.append(sessions["session_id"].to_numpy()[targets])
+            rows_exercise.append(np.full(targets.size, exercise_id, dtype=object))
+            minutes.append(delivered)
+    delivery = pd.DataFrame({
+        "session_id": np.concatenate(rows_session),
+        "exercise_id": np.concatenate(rows_exercise),
+        "delivered_minutes": np.concatenate(minutes).astype(int),
+    }).sort_values(["session_id", "exercise_id"], kind="stable", ignore_index=True)
+    return {"participants": participants, "sessions": sessions, "attendance": attendance,
+            "curriculum": curriculum, "delivery": delivery}
+
+
+# --- accountability processes ----------------------------------------------------------------------
+
+
+def _contact_group_pattern() -> list[tuple[str, str, str, str]]:
+    """A process shaped like the contact-group report: slow reply, missed meetings, no demand met."""
+    return [
+        ("2016-01-20", "demand_set", "survivor_support", "d1"),
+        ("2016-01-20", "demand_set", "survivor_support", "d2"),
+        ("2016-01-20", "demand_set", "survivor_support", "d3"),
+        ("2016-02-01", "message_sent", "contact_group", ""),
+        ("2016-03-14", "message_sent", "contact_group", ""),
+        ("2016-05-02", "message_sent", "contact_group", ""),
+        ("2016-07-04", "response_received", "responsible_person", ""),
+        ("2016-07-18", "meeting_scheduled", "contact_group", ""),
+        ("2017-01-28", "meeting_held", "contact_group", ""),
+        ("2017-02-06", "meeting_scheduled", "contact_group", ""),
+        ("2017-04-29", "meeting_held", "contact_group", ""),
+        ("2017-06-12", "meeting_scheduled", "contact_group", ""),
+        ("2017-09-16", "meeting_held", "contact_group", ""),
+        ("2017-09-25", "meeting_scheduled", "contact_group", ""),
+        ("2017-12-09", "meeting_missed", "responsible_person", ""),
+        ("2018-01-15", "message_sent", "contact_group", ""),
+        ("2018-04-03", "message_sent", "contact_group", ""),
+        ("2018-06-20", "message_sent", "contact_group", ""),
+        ("2018-08-14", "response_received", "responsible_person", ""),
+        ("2018-08-27", "meeting_scheduled", "contact_group", ""),
+        ("2018-11-10", "meeting_missed", "responsible_person", ""),
+        ("2019-01-10", "message_sent", "contact_group", ""),
+        ("2019-05-06", "message_sent", "contact_group", ""),
+        ("2019-09-02", "message_sent", "contact_group", ""),
+        ("2019-11-12", "response_received", "responsible_person", ""),
+        ("2019-11-12", "demand_refused", "responsible_person", "d1"),
+        ("2019-12-02", "message_sent", "contact_group", ""),
+    ]
+
+
+def _random_process(rng, start: pd.Timestamp, responsiveness: float, horizon_days: int):
+    """A process whose responsible person answers with the given probability."""
+    events = []
+    demands = [f"d{i}" for i in range(1, int(rng.integers(2, 5)) + 1)]
+    for d in demands:
+        events.append((start, "demand_set", "survivor_support", d))
+    day = start + pd.Timedelta(days=int(rng.integers(5, 20)))
+    open_demands = list(demands)
+    end = start + pd.Timedelta(days=horizon_days)
+    while day < end:
+        events.append((day, "message_sent", "contact_group", ""))
+        if rng.random() < responsiveness:
+            day += pd.Timedelta(days=int(rng.integers(3, 40)))
+            events.append((day, "response_received", "responsible_person", ""))
+            if rng.random() < 0.6:
+                events.append((day + pd.Timedelta(days=2), "meeting_scheduled", "contact_group", ""))
+                day += pd.Timedelta(days=int(rng.integers(20, 60)))
+                held = rng.random() < responsiveness
+                events.append((day, "meeting_held" if held else "meeting_missed",
+                               "contact_group" if held else "responsible_person", ""))
+                if held and open_demands and rng.random() < responsiveness * 0.6:
+                    d = open_demands.pop(0)
+                    events.append((day, "demand_met", "contact_group", d))
+        day += pd.Timedelta(days=int(rng.integers(30, 150)))
+    if open_demands and rng.random() < 0.3:
+        events.append((day, "demand_refused", "responsible_person", open_demands.pop()))
+    if not open_demands or rng.random() < 0.3:
+        events.append((min(day, end), "process_closed", "contact_group", ""))
+    return [(d.strftime("%Y-%m-%d"), t, a, dem) for d, t, a, dem in events]
+
+
+def make_accountability(rng) -> pd.DataFrame:
+    specs = [  # start, responsiveness, length in days
+        ("2017-03-06", 0.85, 700), ("2018-09-10", 0.0, 800), ("2019-05-20", 0.5, 1200),
+        ("2021-02-01", 0.7, 900), ("2023-06-12", 0.35, 800),
+    ]
+    rows = [("cp1", *e) for e in _contact_group_pattern()]
+    for i, (start, responsiveness, days) in enumerate(specs, start=2):
+        rows += [(f"cp{i}", *e) for e in _random_process(rng, pd.Timestamp(start), responsiveness, days)]
+    frame = pd.DataFrame(rows, columns=["process_id", "event_date", "event_type", "actor", "demand_id"])
+    return frame.sort_values(["process_id", "event_date"], kind="stable", ignore_index=True)
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+SAMPLE_README = """\
+# Synthetic sample data
+
+Made by `evalkit synth --out data/sample --seed {seed}`{size_note}. Every row is invented:
+no real person, programme or process is described. Regenerate rather than edit: a test checks that
+these files are byte-for-byte what the generator writes.
+"""
+
+
+def generate(seed: int = 2026, participants: int = 130, practitioners: int = 36) -> dict[str, pd.DataFrame]:
+    """Every file of the data contracts as text DataFrames, ready to write.
+
+    Examples
+    --------
+    >>> tables = generate(seed=1, participants=50)
+    >>> sorted(tables)[:3]
+    ['accountability_events', 'attendance', 'curriculum']
+    """
+    if participants < 1:
+        raise EvalkitError("--participants must be at least 1")
+    if practitioners < 6:
+        raise EvalkitError("--practitioners must be at least 6 (two facilitators per site)")
+    size = SynthSize(participants, practitioners)
+    rng = np.random.default_rng(seed)
+    staff = make_practitioners(rng, size.practitioners)
+    tables = {"practitioners": staff}
+    tables.update(make_programme(rng, size, staff))
+    tables["discomfort"] = make_discomfort(rng, staff)
+    tables["stss"], tables["proqol"] = make_sts_surveys(rng, staff)
+    tables["supervision"] = make_supervision(rng, staff)
+    tables["accountability_events"] = make_accountability(rng)
+    return {name: tables[name][list(CONTRACTS[name].column_names)] for name in CONTRACTS}
+
+
+def write(out_dir: str | os.PathLike, seed: int = 2026, participants: int = 130,
+          practitioners: int = 36, show_progress: bool | None = None) -> list[Path]:
+    """Generate and write every file into ``out_dir`` (created if needed); returns the paths.
+
+    Each file is written to a temporary name and renamed into place, so an interrupted run never
+    leaves a half-written CSV. Files in the folder that are not evalkit's are left alone.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    steps = progress(total=len(CONTRACTS) + 1, desc="synth", show=show_progress)
+    tables = generate(seed, participants, practitioners)
+    steps.update(1)
+    written = []
+    for name, table in tables.items():
+        path = out / CONTRACTS[name].filename
+        tmp = path.with_name(f".{path.name}.tmp")
+        table.to_csv(tmp, index=False, lineterminator="\n")
+        os.replace(tmp, path)
+        written.append(path)
+        steps.update(1)
+    steps.close()
+    size_note = "" if (participants, practitioners) == (130, 36) else (
+        f" --participants {participants} --practitioners {practitioners}")
+    readme = out / "README.md"
+    readme.write_text(SAMPLE_README.format(seed=seed, size_note=size_note), encoding="utf-8")
+    written.append(readme)
+    return written

@@ -1,0 +1,232 @@
+"""The bad-input corpus: malformed folders that `evalkit validate` must reject clearly.
+
+Each case changes a copy of the sample in one way. For every case: exit status 1, the message names
+the file, the column and the rows, never shows the offending value, and prints no traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from evalkit.cli import main
+
+MARK = "Zq7Secret"  # a value that must never appear in any message
+
+
+def _read(folder: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+def _write(folder: Path, name: str, frame: pd.DataFrame) -> None:
+    frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+
+
+def _set(folder, name, column, rows, value):
+    frame = _read(folder, name)
+    frame.loc[rows, column] = value
+    _write(folder, name, frame)
+
+
+@dataclass
+class Case:
+    id: str
+    mutate: object  # callable(folder)
+    file: str
+    column: str | None
+    rows: tuple[int, ...] = ()  # spreadsheet rows (header = 1) that must be named
+    secret: str | None = None  # value that must not be echoed
+
+
+def _rename_column(old, new, name):
+    def mutate(folder):
+        _write(folder, name, _read(folder, name).rename(columns={old: new}))
+    return mutate
+
+
+def _drop_column(column, name):
+    def mutate(folder):
+        _write(folder, name, _read(folder, name).drop(columns=[column]))
+    return mutate
+
+
+def _add_column(column, value, name):
+    def mutate(folder):
+        frame = _read(folder, name)
+        frame[column] = value
+        _write(folder, name, frame)
+    return mutate
+
+
+def _setter(name, column, rows, value):
+    return lambda folder: _set(folder, name, column, list(rows), value)
+
+
+def _duplicate_row(name, row):
+    def mutate(folder):
+        frame = _read(folder, name)
+        _write(folder, name, pd.concat([frame, frame.iloc[[row]]], ignore_index=True))
+    return mutate
+
+
+def _empty_file(name):
+    return lambda folder: (folder / f"{name}.csv").write_bytes(b"")
+
+
+def _semicolons(name):
+    def mutate(folder):
+        _read(folder, name).to_csv(folder / f"{name}.csv", index=False, sep=";")
+    return mutate
+
+
+def _workbook_without(sheet):
+    def mutate(folder):
+        with pd.ExcelWriter(folder / "programme.xlsx") as writer:
+            for path in sorted(folder.glob("*.csv")):
+                if path.stem != sheet:
+                    pd.read_csv(path, dtype=str, keep_default_na=False).to_excel(
+                        writer, sheet_name=path.stem, index=False)
+        for path in folder.glob("*.csv"):
+            path.unlink()
+    return mutate
+
+
+def _ragged(name):
+    def mutate(folder):
+        with open(folder / f"{name}.csv", "a", newline="") as handle:
+            csv.writer(handle).writerow(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"])
+    return mutate
+
+
+def _latin1(name):
+    def mutate(folder):
+        path = folder / f"{name}.csv"
+        text = path.read_text(encoding="utf-8").replace("north", "n\u00f6rth", 1)
+        path.write_bytes(text.encode("latin-1"))
+    return mutate
+
+
+CASES = [
+    Case("missing_column", _drop_column("status", "attendance"), "attendance.csv", "status"),
+    Case("misspelt_column", _rename_column("participant_id", "partcipant_id", "participants"),
+         "participants.csv", "participant_id"),
+    Case("bad_category", _setter("attendance", "status", [4, 9], MARK), "attendance.csv",
+         "status", (6, 11), MARK),
+    Case("bad_referral_route", _setter("participants", "referral_route", [2], MARK),
+         "participants.csv", "referral_route", (4,), MARK),
+    Case("item_out_of_range_high", _setter("stss", "stss03", [0], "6"), "stss.csv", "stss03", (2,)),
+    Case("item_out_of_range_zero", _setter("proqol", "pq11", [3], "0"), "proqol.csv", "pq11", (5,)),
+    Case("item_not_integer", _setter("discomfort", "d05", [1], "2.5"), "discomfort.csv", "d05",
+         (3,), "2.5"),
+    Case("item_text", _setter("discomfort", "d07", [2], MARK), "discomfort.csv", "d07", (4,), MARK),
+    Case("duplicate_key_attendance", _duplicate_row("attendance", 7), "attendance.csv",
+         "participant_id, session_id", (9,)),
+    Case("duplicate_participant", _duplicate_row("participants", 0), "participants.csv",
+         "participant_id", (2,)),
+    Case("duplicate_survey_wave", _duplicate_row("stss", 3), "stss.csv",
+         "practitioner_id, wave", (5,)),
+    Case("orphan_participant", _setter("attendance", "participant_id", [5], "p9999x"),
+         "attendance.csv", "participant_id", (7,), "p9999x"),
+    Case("orphan_session", _setter("delivery", "session_id", [0], "zz-w99"), "delivery.csv",
+         "session_id", (2,), "zz-w99"),
+    Case("orphan_practitioner", _setter("discomfort", "practitioner_id", [0], "s99x"),
+         "discomfort.csv", "practitioner_id", (2,), "s99x"),
+    Case("orphan_facilitator", _setter("sessions", "facilitator_ids", [3], "s01;s98x"),
+         "sessions.csv", "facilitator_ids", (5,), "s98x"),
+    Case("impossible_date", _setter("sessions", "session_date", [6], "2024-02-30"), "sessions.csv",
+         "session_date", (8,), "2024-02-30"),
+    Case("wrong_date_format", _setter("discomfort", "response_date", [0], "03/02/2024"),
+         "discomfort.csv", "response_date", (2,), "03/02/2024"),
+    Case("future_date", _setter("accountability_events", "event_date", [2], "2999-01-01"),
+         "accountability_events.csv", "event_date", (4,), "2999-01-01"),
+    Case("future_month", _setter("supervision", "month", [1], "2999-05"), "supervision.csv",
+         "month", (3,), "2999-05"),
+    Case("identifier_column", _add_column("client_surname", MARK, "participants"),
+         "participants.csv", "client_surname", (), MARK),
+    Case("free_text_column", _add_column("notes", MARK, "attendance"), "attendance.csv", "notes",
+         (), MARK),
+    Case("email_in_cell", _setter("participants", "cohort_id", [3], "someone@example.org"),
+         "participants.csv", "cohort_id", (5,), "someone@example.org"),
+    Case("phone_in_cell", _setter("practitioners", "site", [1], "+44 7700 900123"),
+         "practitioners.csv", "site", (3,), "7700 900123"),
+    Case("empty_file", _empty_file("sessions"), "sessions.csv", None),
+    Case("semicolon_delimited", _semicolons("curriculum"), "curriculum.csv", None),
+    Case("xlsx_missing_sheet", _workbook_without("sessions"), "attendance", None),
+    Case("negative_minutes", _setter("delivery", "delivered_minutes", [4], "-57"), "delivery.csv",
+         "delivered_minutes", (6,), "-57"),
+    Case("minutes_too_large", _setter("delivery", "delivered_minutes", [1], "999"), "delivery.csv",
+         "delivered_minutes", (3,), "999"),
+    Case("blank_required", _setter("participants", "site", [7], ""), "participants.csv", "site",
+         (9,)),
+    Case("bad_boolean", _setter("sessions", "cancelled", [2], "maybe"), "sessions.csv",
+         "cancelled", (4,), "maybe"),
+    Case("id_with_space", _setter("practitioners", "practitioner_id", [0], "s 01"),
+         "practitioners.csv", "practitioner_id", (2,)),
+    Case("demand_without_id", _setter("accountability_events", "demand_id", [0], ""),
+         "accountability_events.csv", "demand_id", (2,)),
+    Case("ragged_row", _ragged("participants"), "participants.csv", None),
+    Case("not_utf8", _latin1("practitioners"), "practitioners.csv", None),
+    Case("unknown_file_name", lambda f: (f / "attendence.csv").write_text("a\n1\n"),
+         "attendence.csv", None),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_validate_rejects_clearly(case: Case, sample_copy: Path, capsys):
+    case.mutate(sample_copy)
+    before = {p.name: p.read_bytes() for p in sample_copy.iterdir()}
+    status = main(["validate", str(sample_copy)])
+    out, err = capsys.readouterr()
+    text = out + err
+    assert status == 1, text
+    problems = text.split("Problems (", 1)[-1] if "Problems (" in text else text
+    assert case.file in problems, problems
+    if case.column:
+        assert f"'{case.column}'" in problems, problems
+    for row in case.rows:
+        assert f"row {row}" in problems or f", {row}" in problems or f"rows {row}" in problems, problems
+    if case.secret:
+        assert case.secret not in text
+    assert "Traceback" not in text
+    # Validation reads and never writes.
+    assert {p.name: p.read_bytes() for p in sample_copy.iterdir()} == before
+
+
+def test_corpus_is_large_enough():
+    assert len(CASES) >= 25
+
+
+def test_command_line_prints_no_traceback(sample_copy: Path):
+    _setter("attendance", "status", [0], MARK)(sample_copy)
+    done = subprocess.run([sys.executable, "-m", "evalkit.cli", "validate", str(sample_copy)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "attendance.csv, column 'status', row 2" in done.stdout
+    assert MARK not in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_all_problems_reported_together(sample_copy: Path, capsys):
+    _setter("attendance", "status", [0], MARK)(sample_copy)
+    _setter("stss", "stss01", [0], "9")(sample_copy)
+    _drop_column("site", "practitioners")(sample_copy)
+    assert main(["validate", str(sample_copy)]) == 1
+    out = capsys.readouterr().out
+    assert "attendance.csv, column 'status'" in out
+    assert "stss.csv, column 'stss01'" in out
+    assert "practitioners.csv, column 'site'" in out
+
+
+def test_row_list_is_truncated_to_ten(sample_copy: Path, capsys):
+    _setter("attendance", "status", range(0, 30), MARK)(sample_copy)
+    main(["validate", str(sample_copy)])
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if "column 'status'" in ln)
+    assert "and 20 more (30 in all)" in line
+    assert line.count(",") < 16

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+from tests.conftest import SAMPLE
+
+import evalkit
+from evalkit.contracts import CONTRACTS
+from evalkit.errors import DataValidationError, EvalkitError
+
+
+def _digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_sample_loads_with_typed_columns():
+    ds = evalkit.load(SAMPLE)
+    assert set(ds.present) == set(CONTRACTS)
+    assert isinstance(ds.attendance["status"].dtype, pd.CategoricalDtype)
+    assert list(ds.attendance["status"].cat.categories) == list(
+        CONTRACTS["attendance"].column("status").categories)
+    assert ds.sessions["session_date"].dtype == "datetime64[ns]"
+    assert isinstance(ds.participants["start_month"].dtype, pd.PeriodDtype)
+    assert ds.stss["stss01"].dtype == "Int64"
+    assert ds.sessions["cancelled"].dtype == "boolean"
+    assert ds.practitioners["experience_band"].cat.ordered
+
+
+def test_loading_never_modifies_input(sample_copy):
+    before = _digest(sample_copy)
+    evalkit.load(sample_copy)
+    assert _digest(sample_copy) == before
+
+
+def test_byte_order_mark_is_tolerated(sample_copy):
+    path = sample_copy / "participants.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    ds = evalkit.load(sample_copy)
+    assert "participant_id" in ds.participants.columns
+    assert len(ds.participants) == len(evalkit.load(SAMPLE).participants)
+
+
+def test_workbook_gives_the_same_tables_as_csv(sample_copy):
+    from_csv = evalkit.load(sample_copy)
+    with pd.ExcelWriter(sample_copy / "programme.xlsx") as writer:
+        for path in sorted(sample_copy.glob("*.csv")):
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            if path.stem == "sessions":  # Excel users type real dates and booleans
+                frame["session_date"] = pd.to_datetime(frame["session_date"])
+                frame["cancelled"] = frame["cancelled"] == "true"
+            frame.to_excel(writer, sheet_name=path.stem, index=False)
+    for path in sample_copy.glob("*.csv"):
+        path.unlink()
+    from_xlsx = evalkit.load(sample_copy)
+    for name in CONTRACTS:
+        pd.testing.assert_frame_equal(from_csv.tables[name], from_xlsx.tables[name],
+                                      check_dtype=True, obj=name)
+
+
+def test_absent_files_are_allowed(sample_copy):
+    (sample_copy / "supervision.csv").unlink()
+    (sample_copy / "accountability_events.csv").unlink()
+    ds = evalkit.load(sample_copy)
+    assert ds.supervision is None and not ds.has("accountability_events")
+    summary = ds.summary().set_index("file")
+    assert not summary.loc["supervision.csv", "present"]
+
+
+def test_missing_and_empty_folders(tmp_path):
+    with pytest.raises(EvalkitError, match="not found"):
+        evalkit.load(tmp_path / "nope")
+    ds = evalkit.load(tmp_path)  # empty but valid: nothing present
+    assert ds.present == []
+
+
+def test_categories_are_case_insensitive_and_trimmed(sample_copy):
+    path = sample_copy / "attendance.csv"
+    frame = pd.read_csv(path, dtype=str)
+    frame.loc[0, "status"] = " Attended "
+    frame.to_csv(path, index=False)
+    ds = evalkit.load(sample_copy)
+    assert ds.attendance.loc[0, "status"] == "attended"
+
+
+def test_error_lists_rows_in_spreadsheet_numbering(sample_copy):
+    path = sample_copy / "practitioners.csv"
+    frame = pd.read_csv(path, dtype=str)
+    frame.loc[[0, 5], "role"] = "wizard"
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataValidationError) as info:
+        evalkit.load(sample_copy)
+    problem = next(p for p in info.value.problems if p.column == "role")
+    assert problem.rows == (2, 7) and problem.n_rows == 2
+    assert "wizard" not in str(info.value)
+
+
+def test_did_you_mean_for_a_misspelt_column(sample_copy):
+    path = sample_copy / "sessions.csv"
+    frame = pd.read_csv(path, dtype=str)
+    frame.rename(columns={"programme_week": "program_week"}).to_csv(path, index=False)
+    with pytest.raises(DataValidationError, match="did you mean 'program_week'"):
+        evalkit.load(sample_copy)
+
+
+def test_header_only_file_is_an_empty_table(sample_copy):
+    path = sample_copy / "supervision.csv"
+    path.write_text(path.read_text().splitlines()[0] + "\n")
+    ds = evalkit.load(sample_copy)
+    assert len(ds.supervision) == 0

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from tests.conftest import ROOT, SAMPLE
+
+from evalkit import report
+from evalkit.cli import main
+from evalkit.errors import EvalkitError
+
+
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("rep") / "sample"
+    report.render_report(SAMPLE, out_dir=out, audience="funder")
+    return out
+
+
+def test_report_folder_contents(sample_report):
+    assert (sample_report / "report.html").is_file()
+    assert (sample_report / "results" / "data_overview.csv").is_file()
+    assert (sample_report / "notebooks" / "00_data_overview.ipynb").is_file()
+    leftovers = [p for p in sample_report.parent.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_report_is_self_contained_and_hides_code(sample_report):
+    page = (sample_report / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=\"https?:", page)
+    assert not re.search(r"import\(\"https?:", page)
+    assert "<img" in page and "data:image/png;base64" in page
+    assert "evalkit.load(" not in page  # code hidden
+    assert 'nav class="contents"' in page
+    for anchor in re.findall(r'<nav class="contents".*?</nav>', page, re.S)[0].split('href="#')[1:]:
+        assert f'id="{anchor.split(chr(34))[0]}"' in page
+    assert str(SAMPLE) not in page and "/tmp/" not in page
+
+
+def test_executed_notebooks_do_not_record_machine_paths(sample_report):
+    text = (sample_report / "notebooks" / "00_data_overview.ipynb").read_text()
+    assert str(SAMPLE.resolve()) not in text
+    assert str(sample_report.resolve()) not in text
+
+
+def test_failed_notebook_leaves_no_report(tmp_path, monkeypatch):
+    broken = tmp_path / "nb"
+    broken.mkdir()
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("data_dir = None\nresults_dir = None\naudience = 'x'\n"
+                                          "min_cell = 5", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("raise ValueError('boom')")]
+    nbformat.write(nb, broken / "00_data_overview.ipynb")
+    monkeypatch.setattr(report, "workbook", lambda: [broken / "00_data_overview.ipynb"])
+    monkeypatch.setattr(report, "notebook_dir", lambda: broken)
+    out = tmp_path / "reports" / "x"
+    with pytest.raises(EvalkitError, match=r"00_data_overview.ipynb failed in cell"):
+        report.render_report(SAMPLE, out_dir=out)
+    assert not out.exists()
+    assert list((tmp_path / "reports").iterdir()) == []
+
+
+def test_report_refuses_output_inside_data_or_notebooks(capsys):
+    assert main(["report", str(SAMPLE), "--out", str(ROOT / "data" / "sample" / "rep")]) == 2
+    assert main(["report", str(SAMPLE), "--out", str(ROOT / "notebooks" / "rep")]) == 2
+    assert "refusing" in capsys.readouterr().err
+
+
+def test_empty_folder_has_nothing_to_report(tmp_path, capsys):
+    assert main(["report", str(tmp_path), "--out", str(tmp_path.parent / "o")]) == 2
+    assert "nothing to report" in capsys.readouterr().err
+
+
+def test_results_are_plain_csv(sample_report):
+    table = pd.read_csv(sample_report / "results" / "data_overview.csv")
+    assert {"file", "rows"} <= set(table.columns)
