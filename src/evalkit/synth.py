@@ -343,6 +343,7 @@ def make_programme(rng, size: SynthSize, practitioners: pd.DataFrame) -> dict[st
     exit_week[censored_early] = rng.integers(4, WEEKS_PER_COHORT, censored_early.sum())
     propensity = rng.normal(1.9, 0.8, n_people)
     propensity += np.select([route == "court_mandated", route == "self"], [0.3, -0.2], 0.0)
+    propensity += np.where(exit_reason == "completed", 1.0, 0.0)
     week_grid = np.arange(1, WEEKS_PER_COHORT + 1)[None, :]
     p_present = 1 / (1 + np.exp(-(propensity[:, None] - 0.05 * (week_grid - 1))))
     near_exit = (exit_week[:, None] - week_grid <= 2) & dropped[:, None]

@@ -1,0 +1,348 @@
+"""Attendance, completion, drop-out and retention (DESIGN.md section 5).
+
+Definitions, once:
+
+- a *participant-session* is a register row on a session that was not cancelled;
+- *attended* counts ``attended``, ``late`` and ``left_early``;
+- attendance rate = attended / participant-sessions, with a Wilson 95% interval;
+- *scheduled* sessions of a participant are the held sessions of their cohort;
+- completion is recorded (``exit_reason == "completed"``) or attendance-based (attended at least
+  ``threshold`` of scheduled sessions, 0.8 by default); module completion means attending every held
+  session of the module;
+- drop-out is ``exit_reason`` in {withdrew, excluded}; retention is a Kaplan-Meier curve over
+  programme weeks, time = week of the last attended session (0 if none), censored for every other
+  exit reason.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+
+from .contracts import PRESENT_STATUSES
+from .errors import EvalkitError
+from .io import Dataset
+from .stats import wilson_interval
+
+DROPOUT_REASONS = ("withdrew", "excluded")
+DEFAULT_COMPLETION_THRESHOLD = 0.8
+DEFAULT_FOLLOW_UP_RUN = 2
+
+
+def _require(dataset: Dataset, *names: str) -> None:
+    absent = [n for n in names if not dataset.has(n)]
+    if absent:
+        raise EvalkitError("this analysis needs " + ", ".join(f"{n}.csv" for n in absent))
+
+
+def _register(dataset: Dataset) -> dict[str, np.ndarray]:
+    """The register as integer positions into the participant and session tables, held sessions
+    only, computed once per set of tables (string look-ups dominate the cost on millions of rows).
+    """
+    _require(dataset, "participants", "sessions", "attendance")
+    register, sessions, people = dataset.attendance, dataset.sessions, dataset.participants
+    key = ("register", id(register), id(sessions), id(people))
+    cache = dataset.__dict__.setdefault("_cache", {})
+    if key not in cache:
+        session_pos = pd.Index(sessions["session_id"]).get_indexer(register["session_id"])
+        person_pos = pd.Index(people["participant_id"]).get_indexer(register["participant_id"])
+        held_session = ~sessions["cancelled"].fillna(False).to_numpy(dtype=bool)
+        keep = held_session[session_pos]
+        present_codes = [i for i, c in enumerate(register["status"].cat.categories)
+                         if c in PRESENT_STATUSES]
+        present = np.isin(register["status"].cat.codes.to_numpy(), present_codes)
+        cache.clear()
+        cache[key] = {
+            "row": np.flatnonzero(keep),
+            "session": session_pos[keep],
+            "person": person_pos[keep],
+            "present": present[keep],
+            "week": sessions["programme_week"].to_numpy(dtype=np.int64)[session_pos[keep]],
+        }
+    return cache[key]
+
+
+def participant_sessions(dataset: Dataset) -> pd.DataFrame:
+    """The register on held sessions, with session and participant attributes attached.
+
+    Returns one row per participant-session: ``participant_id, session_id, status, present,
+    cohort_id, site, programme_week, module, module_session, delivery_mode, referral_route``.
+    Rows on cancelled sessions are dropped (they are not participant-sessions).
+    """
+    reg = _register(dataset)
+    register, sessions, people = dataset.attendance, dataset.sessions, dataset.participants
+    frame = pd.DataFrame({
+        "participant_id": register["participant_id"].to_numpy()[reg["row"]],
+        "session_id": register["session_id"].to_numpy()[reg["row"]],
+        "status": register["status"].take(reg["row"]).to_numpy(),
+    })
+    for column in ("cohort_id", "site", "programme_week", "module", "module_session",
+                   "delivery_mode"):
+        frame[column] = sessions[column].take(reg["session"]).to_numpy()
+    frame["referral_route"] = people["referral_route"].take(reg["person"]).to_numpy()
+    frame["present"] = reg["present"]
+    return frame
+
+
+def rate_table(data: pd.DataFrame, by: str | list[str] | None = None, *,
+               success: str = "present") -> pd.DataFrame:
+    """Count, successes and rate with a Wilson 95% interval, overall or per group.
+
+    Parameters
+    ----------
+    data
+        One row per trial (for attendance: :func:`participant_sessions`).
+    by
+        Grouping column(s); ``None`` for a single overall row.
+    success
+        Boolean column that counts as a success.
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, ``scheduled``, ``attended``, ``attendance_rate``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"week": [1, 1, 2], "present": [True, False, True]})
+    >>> rate_table(df, "week")["attendance_rate"].tolist()
+    [0.5, 1.0]
+    """
+    if by is None:
+        grouped = pd.DataFrame({"scheduled": [len(data)], "attended": [int(data[success].sum())]})
+    else:
+        keys = [by] if isinstance(by, str) else list(by)
+        grouped = (data.groupby(keys, observed=True, sort=True)[success]
+                   .agg(scheduled="size", attended="sum").reset_index())
+    grouped["attended"] = grouped["attended"].astype(int)
+    grouped["attendance_rate"] = grouped["attended"] / grouped["scheduled"]
+    grouped["ci_low"], grouped["ci_high"] = wilson_interval(grouped["attended"],
+                                                            grouped["scheduled"])
+    return grouped
+
+
+def attendance_by(dataset: Dataset, by: str | list[str] | None = None) -> pd.DataFrame:
+    """Attendance rate overall or by any session or participant attribute.
+
+    ``by`` may be ``programme_week``, ``module``, ``site``, ``cohort_id``, ``delivery_mode``,
+    ``referral_route`` or a list of them.
+    """
+    return rate_table(participant_sessions(dataset), by)
+
+
+def weeks_without_sessions(dataset: Dataset) -> list[int]:
+    """Programme weeks in which every session was cancelled (they have no attendance rate)."""
+    _require(dataset, "sessions")
+    held = dataset.sessions.groupby("programme_week")["cancelled"].apply(
+        lambda c: bool((~c.fillna(False)).any()))
+    return [int(w) for w, any_held in held.items() if not any_held]
+
+
+def participant_progress(dataset: Dataset,
+                         threshold: float = DEFAULT_COMPLETION_THRESHOLD) -> pd.DataFrame:
+    """One row per participant: sessions scheduled and attended, completion, drop-out, last week.
+
+    Scheduled sessions come from the cohort's held sessions, so a participant with no register
+    rows is counted with 0 attended rather than left out.
+    """
+    _require(dataset, "participants", "sessions", "attendance")
+    if not 0 < threshold <= 1:
+        raise EvalkitError("the completion threshold must be a share between 0 and 1")
+    people = dataset.participants
+    held = dataset.sessions[~dataset.sessions["cancelled"].fillna(False)]
+    scheduled = held.groupby("cohort_id", observed=True).size()
+    reg = _register(dataset)
+    n_people = len(people)
+    attended = np.bincount(reg["person"][reg["present"]], minlength=n_people)
+    last_week = np.zeros(n_people, dtype=np.int64)
+    np.maximum.at(last_week, reg["person"][reg["present"]], reg["week"][reg["present"]])
+    out = pd.DataFrame({
+        "participant_id": people["participant_id"].to_numpy(),
+        "cohort_id": people["cohort_id"].to_numpy(),
+        "site": people["site"].to_numpy(),
+        "referral_route": people["referral_route"].to_numpy(),
+        "exit_reason": people["exit_reason"].to_numpy(),
+    })
+    out["scheduled"] = scheduled.reindex(out["cohort_id"]).fillna(0).astype(int).to_numpy()
+    out["attended"] = attended
+    out["attended_share"] = (out["attended"] / out["scheduled"].where(out["scheduled"] > 0))
+    out["completed_recorded"] = out["exit_reason"].eq("completed").to_numpy(dtype=bool)
+    out["completed_attendance"] = (out["attended_share"] >= threshold - 1e-12).to_numpy(dtype=bool)
+    out["dropped_out"] = out["exit_reason"].isin(DROPOUT_REASONS).to_numpy(dtype=bool)
+    out["last_week_attended"] = last_week
+    return out
+
+
+def module_completion(dataset: Dataset) -> pd.DataFrame:
+    """Per module: participants scheduled, how many attended every held session of it, the rate."""
+    sessions = participant_sessions(dataset)
+    held = dataset.sessions[~dataset.sessions["cancelled"].fillna(False)]
+    per_cohort = held.groupby(["cohort_id", "module"], observed=True).size().rename("held")
+    attended = (sessions[sessions["present"]]
+                .groupby(["participant_id", "cohort_id", "module"], observed=True).size()
+                .rename("attended").reset_index())
+    people = dataset.participants[["participant_id", "cohort_id"]]
+    grid = people.merge(per_cohort.reset_index(), on="cohort_id")
+    grid = grid.merge(attended, on=["participant_id", "cohort_id", "module"], how="left")
+    grid["completed"] = grid["attended"].fillna(0) >= grid["held"]
+    table = rate_table(grid, "module", success="completed").rename(columns={
+        "scheduled": "participants", "attended": "completed", "attendance_rate": "completion_rate"})
+    order = held.groupby("module", observed=True)["programme_week"].min()
+    return table.assign(_o=table["module"].map(order)).sort_values("_o").drop(columns="_o") \
+        .reset_index(drop=True)
+
+
+def attendance_summary(dataset: Dataset,
+                       threshold: float = DEFAULT_COMPLETION_THRESHOLD) -> pd.DataFrame:
+    """Headline figures as ``metric, value`` (rates as fractions 0-1)."""
+    present = _register(dataset)["present"]
+    progress = participant_progress(dataset, threshold)
+    n = len(progress)
+    metrics = {
+        "participants": n,
+        "participant_sessions": len(present),
+        "attendance_rate": present.mean() if len(present) else np.nan,
+        "completion_rate_recorded": progress["completed_recorded"].mean() if n else np.nan,
+        "completion_rate_attendance": progress["completed_attendance"].mean() if n else np.nan,
+        "dropout_rate": progress["dropped_out"].mean() if n else np.nan,
+    }
+    return pd.DataFrame({"metric": list(metrics), "value": [float(v) for v in metrics.values()]})
+
+
+# --- retention -------------------------------------------------------------------------------------
+
+
+def kaplan_meier(time, event, confidence: float = 0.95) -> pd.DataFrame:
+    """Kaplan-Meier estimate with a pointwise confidence band (statsmodels ``SurvfuncRight``).
+
+    Returns one row per distinct event time: ``time, at_risk, events, survival, ci_low, ci_high``
+    (the band is the log-log transformed Greenwood interval, as R's ``conf.type = "log-log"``).
+    """
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=int)
+    if time.size == 0:
+        return pd.DataFrame(columns=["time", "at_risk", "events", "survival", "ci_low", "ci_high"])
+    fit = SurvfuncRight(time, event)
+    if fit.surv_times.size == 0:  # no events: everyone retained throughout
+        return pd.DataFrame({"time": [0.0], "at_risk": [time.size], "events": [0],
+                             "survival": [1.0], "ci_low": [1.0], "ci_high": [1.0]})
+    low, high = _pointwise(fit, confidence)
+    return pd.DataFrame({
+        "time": fit.surv_times, "at_risk": fit.n_risk.astype(int), "events": fit.n_events.astype(int),
+        "survival": fit.surv_prob, "ci_low": low, "ci_high": high,
+    })
+
+
+def _pointwise(fit: SurvfuncRight, confidence: float):
+    """Log-log transformed pointwise interval from Greenwood's standard error."""
+    from scipy.stats import norm
+
+    z = norm.ppf(0.5 + confidence / 2)
+    s, se = fit.surv_prob, fit.surv_prob_se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_s = np.log(s)
+        theta = se / (s * np.abs(log_s))
+        low = np.exp(-np.exp(np.log(-log_s) + z * theta))
+        high = np.exp(-np.exp(np.log(-log_s) - z * theta))
+    # Where survival is 1 or 0 the transform is undefined: the interval collapses to the estimate.
+    low = np.where(np.isfinite(low), low, s)
+    high = np.where(np.isfinite(high), high, s)
+    return low, high
+
+
+def retention(dataset: Dataset, by: str | None = None) -> pd.DataFrame:
+    """Kaplan-Meier retention over programme weeks, overall or per group (``site``,
+    ``referral_route``). Columns: ``group`` (when ``by``), then those of :func:`kaplan_meier`."""
+    progress = participant_progress(dataset)
+    if by is None:
+        return kaplan_meier(progress["last_week_attended"], progress["dropped_out"])
+    parts = []
+    for group, part in progress.groupby(by, observed=True, sort=True):
+        table = kaplan_meier(part["last_week_attended"], part["dropped_out"])
+        table.insert(0, "group", group)
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)
+
+
+def logrank(dataset: Dataset, by: str) -> pd.DataFrame:
+    """Log-rank test that retention curves differ between the groups of ``by``.
+
+    Returns ``groups, chi2, df, p`` (one row); with fewer than two groups the test is not
+    possible and ``p`` is missing, with the reason in ``note``.
+    """
+    progress = participant_progress(dataset)
+    groups = progress[by].astype(str)
+    k = groups.nunique()
+    if k < 2 or progress["dropped_out"].sum() == 0:
+        return pd.DataFrame({"groups": [k], "chi2": [np.nan], "df": [k - 1], "p": [np.nan],
+                             "note": ["fewer than two groups or no drop-outs: no test"]})
+    chi2, p = survdiff(progress["last_week_attended"].to_numpy(float),
+                       progress["dropped_out"].to_numpy(int), groups.to_numpy())
+    return pd.DataFrame({"groups": [k], "chi2": [chi2], "df": [k - 1], "p": [p], "note": [""]})
+
+
+# --- absences and follow-up ------------------------------------------------------------------------
+
+
+def absence_patterns(dataset: Dataset) -> pd.DataFrame:
+    """Per programme week: participant-sessions, notified and unnotified absences and their shares."""
+    sessions = participant_sessions(dataset)
+    status = sessions["status"].astype(str)
+    table = pd.DataFrame({
+        "programme_week": sessions["programme_week"],
+        "absent_notified": status.eq("absent_notified"),
+        "absent_unnotified": status.eq("absent_unnotified"),
+    }).groupby("programme_week").agg(
+        participant_sessions=("absent_notified", "size"),
+        absent_notified=("absent_notified", "sum"),
+        absent_unnotified=("absent_unnotified", "sum"),
+    ).reset_index()
+    for column in ("absent_notified", "absent_unnotified"):
+        table[f"{column}_share"] = table[column] / table["participant_sessions"]
+    return table
+
+
+def longest_runs(flags: pd.Series, groups: pd.Series) -> pd.Series:
+    """Longest run of consecutive True values within each group (rows already in order)."""
+    flags = flags.to_numpy(dtype=bool)
+    group_codes, group_names = pd.factorize(groups)
+    # A new run starts wherever the flag or the group changes.
+    change = np.r_[True, (flags[1:] != flags[:-1]) | (group_codes[1:] != group_codes[:-1])]
+    run_id = np.cumsum(change)
+    lengths = pd.Series(flags.astype(int)).groupby(run_id).transform("sum").to_numpy()
+    best = pd.Series(np.where(flags, lengths, 0)).groupby(group_codes).max()
+    return pd.Series(best.to_numpy(), index=pd.Index(group_names[best.index], name=groups.name))
+
+
+def follow_up_list(dataset: Dataset, min_run: int = DEFAULT_FOLLOW_UP_RUN) -> pd.DataFrame:
+    """INTERNAL ONLY: participants with ``min_run`` or more consecutive unnotified absences.
+
+    Participants who have already left (any exit reason other than ``ongoing`` or ``completed``)
+    are listed too, flagged by ``exit_reason``, so staff can see whether contact was attempted.
+    Returns ``participant_id, cohort_id, exit_reason, longest_unnotified_run``.
+    """
+    sessions = participant_sessions(dataset).sort_values(["participant_id", "programme_week"],
+                                                         kind="stable")
+    runs = longest_runs(sessions["status"].astype(str).eq("absent_unnotified"),
+                        sessions["participant_id"].rename("participant_id"))
+    flagged = runs[runs >= min_run].rename("longest_unnotified_run").reset_index()
+    people = dataset.participants[["participant_id", "cohort_id", "exit_reason"]]
+    return (flagged.merge(people, on="participant_id", how="left")
+            [["participant_id", "cohort_id", "exit_reason", "longest_unnotified_run"]]
+            .sort_values(["longest_unnotified_run", "participant_id"], ascending=[False, True])
+            .reset_index(drop=True))
+
+
+def attendance_matrix(dataset: Dataset) -> pd.DataFrame:
+    """Participants x programme weeks: 1 attended, 0 absent, NaN no session held.
+
+    Rows are ordered by the last week attended (drop-outs first) and carry no ids: the index is a
+    plain row number, so the matrix can be plotted without revealing anyone.
+    """
+    sessions = participant_sessions(dataset)
+    matrix = sessions.pivot_table(index="participant_id", columns="programme_week",
+                                  values="present", aggfunc="max", observed=True).astype(float)
+    order = participant_progress(dataset).set_index("participant_id")["last_week_attended"]
+    matrix = matrix.reindex(order.sort_values(kind="stable").index)
+    return matrix.reset_index(drop=True)

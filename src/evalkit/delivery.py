@@ -1,0 +1,116 @@
+"""Delivery fidelity: was each session delivered as planned (DESIGN.md section 5)?
+
+Fidelity of a session = sum(min(delivered, planned)) / sum(planned) over its non-optional
+exercises: running over on one exercise does not make up for cutting another. A held session of a
+module with exercise detail but no row at all in ``delivery.csv`` is *not recorded* and left out of
+the means (counted in ``sessions_not_recorded``); a session with some rows counts a missing
+exercise as not delivered.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import EvalkitError
+from .io import Dataset
+
+
+def _planned_sessions(dataset: Dataset) -> pd.DataFrame:
+    """Held sessions of modules that have exercise detail, crossed with their exercises."""
+    if not dataset.has("sessions", "curriculum"):
+        raise EvalkitError("delivery fidelity needs sessions.csv and curriculum.csv")
+    sessions = dataset.sessions[~dataset.sessions["cancelled"].fillna(False)]
+    curriculum = dataset.curriculum
+    grid = sessions[["session_id", "cohort_id", "module", "module_session", "facilitator_ids"]] \
+        .merge(curriculum[["module", "module_session", "exercise_id", "exercise_title",
+                           "planned_minutes", "optional_exercise"]],
+               on=["module", "module_session"], how="inner")
+    if dataset.has("delivery"):
+        delivered = dataset.delivery[["session_id", "exercise_id", "delivered_minutes"]]
+        grid = grid.merge(delivered, on=["session_id", "exercise_id"], how="left")
+        recorded = grid.groupby("session_id")["delivered_minutes"].transform(
+            lambda s: s.notna().any())
+    else:
+        grid["delivered_minutes"] = pd.array([pd.NA] * len(grid), dtype="Int64")
+        recorded = pd.Series(False, index=grid.index)
+    grid["recorded"] = recorded.astype(bool)
+    grid["delivered_minutes"] = grid["delivered_minutes"].fillna(0).astype(int)
+    grid["planned_minutes"] = grid["planned_minutes"].astype(int)
+    grid["optional_exercise"] = grid["optional_exercise"].fillna(False).astype(bool)
+    grid["credited_minutes"] = np.minimum(grid["delivered_minutes"], grid["planned_minutes"])
+    return grid
+
+
+def session_fidelity(dataset: Dataset) -> pd.DataFrame:
+    """One row per held session with exercise detail: ``session_id, cohort_id, module,
+    module_session, facilitator_ids, recorded, planned_minutes, credited_minutes, fidelity``
+    (fidelity missing when the session's delivery was not recorded)."""
+    grid = _planned_sessions(dataset)
+    core = grid[~grid["optional_exercise"]]
+    table = core.groupby(["session_id", "cohort_id", "module", "module_session",
+                          "facilitator_ids"], observed=True, sort=True).agg(
+        recorded=("recorded", "first"),
+        planned_minutes=("planned_minutes", "sum"),
+        credited_minutes=("credited_minutes", "sum"),
+    ).reset_index()
+    table["fidelity"] = (table["credited_minutes"] / table["planned_minutes"]).where(
+        table["recorded"])
+    return table
+
+
+def delivery_fidelity(dataset: Dataset) -> pd.DataFrame:
+    """Per module session: ``module, module_session, sessions, mean_fidelity, min_fidelity,
+    sessions_full`` (fidelity 1) and ``sessions_not_recorded``."""
+    per_session = session_fidelity(dataset)
+    grouped = per_session.groupby(["module", "module_session"], observed=True, sort=True)
+    table = grouped.agg(
+        sessions=("fidelity", "count"),
+        mean_fidelity=("fidelity", "mean"),
+        min_fidelity=("fidelity", "min"),
+        sessions_full=("fidelity", lambda f: int((f >= 1 - 1e-12).sum())),
+        sessions_not_recorded=("recorded", lambda r: int((~r).sum())),
+    ).reset_index()
+    return table
+
+
+def exercise_fidelity(dataset: Dataset) -> pd.DataFrame:
+    """Per exercise over recorded sessions: how often it was delivered in full, cut short or left
+    out, and the mean share of its planned time delivered (capped at 1)."""
+    grid = _planned_sessions(dataset)
+    grid = grid[grid["recorded"]]
+    share = grid["credited_minutes"] / grid["planned_minutes"]
+    frame = grid.assign(
+        full=share >= 1 - 1e-12,
+        cut_short=(share < 1 - 1e-12) & (grid["delivered_minutes"] > 0),
+        not_delivered=grid["delivered_minutes"] == 0,
+        share=share,
+    )
+    table = frame.groupby(["module", "module_session", "exercise_id", "exercise_title",
+                           "planned_minutes", "optional_exercise"], observed=True, sort=True).agg(
+        sessions=("share", "size"),
+        mean_share_delivered=("share", "mean"),
+        full_share=("full", "mean"),
+        cut_short_share=("cut_short", "mean"),
+        not_delivered_share=("not_delivered", "mean"),
+    ).reset_index()
+    return table
+
+
+def most_cut_short(dataset: Dataset, top: int = 5) -> pd.DataFrame:
+    """The non-optional exercises most often cut short or left out."""
+    table = exercise_fidelity(dataset)
+    table = table[~table["optional_exercise"]].copy()
+    table["shortfall_share"] = table["cut_short_share"] + table["not_delivered_share"]
+    return table.sort_values(["shortfall_share", "exercise_id"], ascending=[False, True]) \
+        .head(top).reset_index(drop=True)
+
+
+def facilitator_pair_fidelity(dataset: Dataset) -> pd.DataFrame:
+    """INTERNAL ONLY (pseudonymous ids): mean fidelity per facilitator pair."""
+    per_session = session_fidelity(dataset)
+    pairs = per_session["facilitator_ids"].astype(str).map(
+        lambda ids: ";".join(sorted(p.strip() for p in ids.split(";") if p.strip())))
+    return (per_session.assign(facilitators=pairs)
+            .groupby("facilitators", sort=True)["fidelity"]
+            .agg(sessions="count", mean_fidelity="mean").reset_index())
