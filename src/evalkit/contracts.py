@@ -131,6 +131,21 @@ def _response_date() -> Column:
     return Column("response_date", "date", "date the questionnaire was completed")
 
 
+def _yearly_survey(name: str, description: str, items: tuple[str, ...], scale: str) -> FileContract:
+    """A questionnaire repeated in waves with free labels (such as the year)."""
+    return FileContract(
+        name,
+        description,
+        (
+            _practitioner_ref(),
+            Column("wave", "label", "survey wave label, such as 2025"),
+            _response_date(),
+            *_items(items, scale),
+        ),
+        key=("practitioner_id", "wave"),
+    )
+
+
 CONTRACTS: dict[str, FileContract] = {
     c.name: c
     for c in (
@@ -266,28 +281,11 @@ CONTRACTS: dict[str, FileContract] = {
             ),
             key=("practitioner_id", "wave"),
         ),
-        FileContract(
-            "stss",
-            "Secondary Traumatic Stress Scale (Bride et al. 2004): 17 items, 1-5.",
-            (
-                _practitioner_ref(),
-                Column("wave", "label", "survey wave label, such as 2025"),
-                _response_date(),
-                *_items(STSS_ITEMS, "STSS"),
-            ),
-            key=("practitioner_id", "wave"),
-        ),
-        FileContract(
-            "proqol",
-            "Professional Quality of Life scale, version 5 (Stamm 2010): 30 items, 1-5.",
-            (
-                _practitioner_ref(),
-                Column("wave", "label", "survey wave label, such as 2025"),
-                _response_date(),
-                *_items(PROQOL_ITEMS, "ProQOL"),
-            ),
-            key=("practitioner_id", "wave"),
-        ),
+        _yearly_survey("stss", "Secondary Traumatic Stress Scale (Bride et al. 2004): 17 items, 1-5.",
+                       STSS_ITEMS, "STSS"),
+        _yearly_survey("proqol",
+                       "Professional Quality of Life scale, version 5 (Stamm 2010): 30 items, 1-5.",
+                       PROQOL_ITEMS, "ProQOL"),
         FileContract(
             "supervision",
             "Supervision received per practitioner, month and kind.",
