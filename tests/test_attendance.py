@@ -203,3 +203,9 @@ def test_sample_week_table_has_the_required_columns():
     table = attendance.attendance_by(ds, "programme_week")
     assert {"programme_week", "scheduled", "attended", "attendance_rate"} <= set(table.columns)
     assert table["attendance_rate"].between(0, 1).all()
+
+
+def test_unnotified_share_by_hand(tiny):
+    # Absences on held sessions: A wk4 unnotified; B wk1, wk2 unnotified, wk4 notified; E unnotified.
+    assert attendance.unnotified_absence_share(tiny) == pytest.approx(4 / 5)
+    assert attendance.module_completion(tiny)["module"].tolist() == ["m1", "m2"]

@@ -188,9 +188,10 @@ def module_completion(dataset: Dataset) -> pd.DataFrame:
     grid["completed"] = grid["attended"].fillna(0) >= grid["held"]
     table = rate_table(grid, "module", success="completed").rename(columns={
         "scheduled": "participants", "attended": "completed", "attendance_rate": "completion_rate"})
-    order = held.groupby("module", observed=True)["programme_week"].min()
-    return table.assign(_o=table["module"].map(order)).sort_values("_o").drop(columns="_o") \
-        .reset_index(drop=True)
+    # Modules in programme order (the week each first runs), not alphabetically.
+    first_week = held.groupby("module", observed=True)["programme_week"].min()
+    return table.sort_values("module", key=lambda m: m.map(first_week), kind="stable",
+                             ignore_index=True)
 
 
 def attendance_summary(dataset: Dataset,
@@ -301,6 +302,13 @@ def absence_patterns(dataset: Dataset) -> pd.DataFrame:
     for column in ("absent_notified", "absent_unnotified"):
         table[f"{column}_share"] = table[column] / table["participant_sessions"]
     return table
+
+
+def unnotified_absence_share(dataset: Dataset) -> float:
+    """Share of all absences (on held sessions) that were not notified in advance."""
+    table = absence_patterns(dataset)
+    absences = table["absent_notified"].sum() + table["absent_unnotified"].sum()
+    return float(table["absent_unnotified"].sum() / absences) if absences else float("nan")
 
 
 def longest_runs(flags: pd.Series, groups: pd.Series) -> pd.Series:
