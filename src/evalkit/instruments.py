@@ -167,29 +167,30 @@ def score(
     Examples
     --------
     >>> forms = pd.DataFrame({f"stss{i:02d}": [3] for i in range(1, 18)})
-    >>> score(forms, STSS)[["total", "total_band"]].iloc[0].tolist()
-    [51.0, 'severe']
+    >>> scored = score(forms, STSS)
+    >>> float(scored.loc[0, "total"]), scored.loc[0, "total_band"]
+    (51.0, 'severe')
     """
     if not 0 < min_answered <= 1:
         raise ValueError("min_answered must be a share between 0 and 1")
     missing = [c for c in instrument.items if c not in responses.columns]
     if missing:
         raise KeyError(f"{instrument.name}: item columns missing: {', '.join(missing)}")
-    answers = responses[list(instrument.items)].to_numpy(dtype=float, na_value=np.nan)
+    # Reversal keeps answers in range, so range-checking the keyed answers is enough.
+    answers = _keyed_array(responses, instrument)
     out_of_range = (answers < instrument.item_min) | (answers > instrument.item_max)
     if np.any(out_of_range):
         raise ValueError(f"{instrument.name}: answers outside {instrument.item_min}-"
                          f"{instrument.item_max}; load data with evalkit.load to find them")
-    if instrument.reversed_items:
-        rev = [i - 1 for i in instrument.reversed_items]
-        answers[:, rev] = instrument.item_min + instrument.item_max - answers[:, rev]
     result = {c: responses[c].to_numpy() for c in keep if c in responses.columns}
+    present = ~np.isnan(answers)
+    filled = np.where(present, answers, 0.0)
     for name, items in instrument.subscales.items():
-        block = answers[:, [i - 1 for i in items]]
-        answered = np.sum(~np.isnan(block), axis=1)
+        columns = [i - 1 for i in items]
+        answered = present[:, columns].sum(axis=1)
         enough = answered >= min_answered * len(items) - 1e-9
-        with np.errstate(invalid="ignore"):
-            mean = np.nanmean(np.where(answered[:, None] > 0, block, 0.0), axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = filled[:, columns].sum(axis=1) / answered
         value = mean if instrument.method == "mean" else mean * len(items)
         result[name] = np.where(enough, value, np.nan)
         result[f"{name}_answered"] = answered
@@ -197,3 +198,53 @@ def score(
     for name, bands in instrument.bands.items():
         scored[f"{name}_band"] = band_of(scored[name], bands)
     return scored
+
+
+def keyed_items(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """The item columns as floats with reversed items already turned round."""
+    return pd.DataFrame(_keyed_array(responses, instrument), columns=list(instrument.items),
+                        index=responses.index)
+
+
+def _keyed_array(responses: pd.DataFrame, instrument: Instrument) -> np.ndarray:
+    answers = np.array(responses[list(instrument.items)].to_numpy(dtype=float, na_value=np.nan))
+    if instrument.reversed_items:
+        reversed_columns = [i - 1 for i in instrument.reversed_items]
+        answers[:, reversed_columns] = (instrument.item_min + instrument.item_max
+                                        - answers[:, reversed_columns])
+    return answers
+
+
+def reliability(responses: pd.DataFrame, instrument: Instrument, by: str | None = "wave",
+                confidence: float = 0.95) -> pd.DataFrame:
+    """Cronbach's alpha with Feldt's CI for every subscale, per group of ``by`` (e.g. each wave).
+
+    Reversed items are turned round first; only forms with every item of the subscale answered
+    count (``n``). Where alpha is undefined the row says why in ``note`` instead of failing.
+
+    Returns
+    -------
+    DataFrame
+        [by,] subscale, items, n, alpha, ci_low, ci_high, note.
+
+    Examples
+    --------
+    >>> forms = pd.DataFrame({f"stss{i:02d}": [1, 2, 3, 4] for i in range(1, 18)})
+    >>> table = reliability(forms, STSS, by=None)
+    >>> table.loc[0, "subscale"], float(table.loc[0, "alpha"])
+    ('intrusion', 1.0)
+    """
+    from .stats import cronbach_alpha
+
+    answers = keyed_items(responses, instrument)
+    groups = [(None, answers)] if by is None else answers.groupby(responses[by], observed=True,
+                                                                  sort=True)
+    rows = []
+    for label, block in groups:
+        for name, items in instrument.subscales.items():
+            columns = [instrument.column(i) for i in items]
+            row = {} if by is None else {by: label}
+            row["subscale"] = name
+            row.update(cronbach_alpha(block[columns], confidence))
+            rows.append(row)
+    return pd.DataFrame(rows)

@@ -111,3 +111,190 @@ def fidelity_by_exercise(data: pd.DataFrame, ax=None):
     ax.legend(frameon=False, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     ax.grid(False)
     return ax
+
+
+def _numeric(values) -> np.ndarray:
+    """Numbers from a result column; withheld cells ("<5", blank) become NaN and are not drawn."""
+    return pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(float)
+
+
+def _note_withheld(ax, withheld: bool) -> None:
+    if withheld:
+        ax.annotate("Parts withheld: fewer people than the reporting threshold.",
+                    xy=(0, -0.22), xycoords="axes fraction", fontsize=8, color="#555555")
+
+
+def band_bars(data: pd.DataFrame, ax=None, by: str = "wave", band: str = "band",
+              share: str = "percent", title: str | None = None):
+    """One stacked horizontal bar per ``by`` group: the share of forms in each band.
+
+    ``data`` is a band table (:func:`evalkit.wellbeing.band_prevalence`), possibly after disclosure
+    control: a withheld share leaves a gap, which is said under the chart.
+    """
+    ax = _axes(ax)
+    groups = list(dict.fromkeys(data[by].astype(str)))
+    bands = list(dict.fromkeys(data[band].astype(str)))
+    colours = dict(zip(bands, ("#c9dcef", "#8fb3d9", PALETTE[1], "#c46a3a", PALETTE[3]),
+                       strict=False))
+    table = data.assign(**{by: data[by].astype(str), band: data[band].astype(str),
+                           "_share": _numeric(data[share])})
+    shares = table.pivot(index=by, columns=band, values="_share").reindex(index=groups,
+                                                                          columns=bands)
+    withheld = bool(shares.isna().any().any())
+    left = np.zeros(len(groups))
+    for name in bands:
+        values = np.nan_to_num(shares[name].to_numpy(float))
+        ax.barh(range(len(groups)), values, left=left, color=colours.get(name, PALETTE[5]),
+                label=name.replace("_", " "))
+        left += values
+    ax.set_yticks(range(len(groups)), groups)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("share of scored forms")
+    ax.legend(frameon=False, ncols=len(bands), loc="lower center", bbox_to_anchor=(0.5, 1.0),
+              fontsize=8)
+    if title:
+        ax.set_title(title, pad=24)
+    ax.grid(False)
+    _note_withheld(ax, withheld)
+    return ax
+
+
+def score_by_group(data: pd.DataFrame, score: str, by: str, ax=None, thresholds=(),
+                   min_group: int = 1, show_points: bool = True):
+    """Distribution of ``score`` in each group of ``by``, with band thresholds as lines.
+
+    Boxes show the quartiles and whiskers the 10th to 90th percentiles, so no single person's
+    score is drawn as an outlier. Groups with fewer than ``min_group`` scores are not drawn (the
+    funder report passes its ``min_cell``); ``show_points`` adds each score as a dot (internal use).
+    """
+    ax = _axes(ax)
+    values = data[[score, by]].dropna()
+    groups = [(str(name), part[score].to_numpy(float))
+              for name, part in values.groupby(by, observed=True, sort=True)]
+    shown = [(name, v) for name, v in groups if len(v) >= min_group]
+    if shown:
+        ax.boxplot([v for _, v in shown], whis=(10, 90), showfliers=False, widths=0.5,
+                   medianprops={"color": PALETTE[1]}, tick_labels=[n for n, _ in shown])
+    if show_points:
+        jitter = np.random.default_rng(0)
+        for position, (_, v) in enumerate(shown, start=1):
+            ax.scatter(position + jitter.uniform(-0.12, 0.12, len(v)), v, s=12,
+                       color=PALETTE[0], alpha=0.6, zorder=3)
+    for value in thresholds:
+        ax.axhline(value, color="#777777", linestyle="--", linewidth=0.8)
+        ax.annotate(f"{value:g}", xy=(1.0, value), xycoords=("axes fraction", "data"),
+                    fontsize=7, color="#555555", va="center")
+    ax.set_xlabel(by.replace("_", " "))
+    ax.set_ylabel(score.replace("_", " "))
+    ax.tick_params(axis="x", labelrotation=20)
+    _note_withheld(ax, len(shown) < len(groups))
+    return ax
+
+
+def correlation_heatmap(data: pd.DataFrame, ax=None):
+    """A correlation matrix (:func:`evalkit.wellbeing.correlation_matrix`) with values written in."""
+    ax = _axes(ax)
+    labels = [str(c).replace("_", " ") for c in data.columns]
+    values = data.to_numpy(float)
+    image = ax.imshow(values, cmap="RdBu_r", vmin=-1, vmax=1)
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            if not np.isnan(values[i, j]):
+                ax.text(j, i, f"{values[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                        color="white" if abs(values[i, j]) > 0.6 else "black")
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="correlation (r)")
+    ax.grid(False)
+    return ax
+
+
+def paired_slopes(data: pd.DataFrame, before: str = "pre", after: str = "post", ax=None,
+                  show_individuals: bool = True):
+    """Each practitioner's score before and after as a grey line, with the means and their 95%
+    intervals on top. ``data`` is :func:`evalkit.change.wide` (one row per practitioner, no ids
+    drawn). With ``show_individuals=False`` (funder report) only the means are drawn."""
+    from scipy import stats as st
+
+    ax = _axes(ax)
+    pairs = data[[before, after]].dropna()
+    if show_individuals:
+        for y0, y1 in pairs.to_numpy():
+            ax.plot([0, 1], [y0, y1], color="#9a9a9a", alpha=0.5, linewidth=0.9)
+    means = pairs.mean()
+    half = st.t.ppf(0.975, max(len(pairs) - 1, 1)) * pairs.std(ddof=1) / np.sqrt(len(pairs))
+    ax.errorbar([0, 1], means, yerr=half, color=PALETTE[1], marker="o", linewidth=2.5,
+                capsize=5, label=f"mean and 95% interval (n = {len(pairs)})", zorder=3)
+    ax.set_xticks([0, 1], [before.replace("_", " "), after.replace("_", " ")])
+    ax.set_xlim(-0.3, 1.3)
+    ax.set_ylabel("discomfort (1 comfortable - 5 very uncomfortable)")
+    ax.legend(frameon=False, loc="upper right")
+    return ax
+
+
+def item_dots(data: pd.DataFrame, ax=None, waves=("pre", "post", "follow_up")):
+    """Mean of each checklist item at each wave as dots on one line per item, in the order of
+    ``data`` (:func:`evalkit.change.item_means`: hardest situation before preparation first)."""
+    ax = _axes(ax)
+    rows = range(len(data))
+    present = [w for w in waves if f"mean_{w}" in data]
+    for colour, wave in zip(PALETTE, present, strict=False):
+        ax.scatter(_numeric(data[f"mean_{wave}"]), rows, color=colour, s=36, zorder=3,
+                   label=wave.replace("_", " "))
+    if len(present) > 1:
+        values = np.column_stack([_numeric(data[f"mean_{w}"]) for w in present])
+        ax.hlines(rows, np.nanmin(values, axis=1), np.nanmax(values, axis=1), color="#bbbbbb",
+                  linewidth=1)
+    ax.set_yticks(list(rows), data["label"], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(1, 5)
+    ax.set_xlabel("mean discomfort (1 comfortable - 5 very uncomfortable)")
+    ax.legend(frameon=False, ncols=len(present), loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    return ax
+
+
+def reliable_change_scatter(data: pd.DataFrame, threshold: float, ax=None):
+    """Score before (x) against after (y) per practitioner, with the band inside which a change
+    is not reliable (``threshold`` scale points either side of no change). Internal audience:
+    each dot is one person, though no id is drawn."""
+    ax = _axes(ax)
+    colours = {"reliably_improved": PALETTE[2], "no_reliable_change": PALETTE[5],
+               "reliably_worse": PALETTE[3]}
+    line = np.array([1.0, 5.0])
+    ax.fill_between(line, line - threshold, line + threshold, color="#dddddd", alpha=0.6,
+                    linewidth=0, label="no reliable change")
+    ax.plot(line, line, color="#888888", linewidth=0.8)
+    for category, colour in colours.items():
+        part = data[data["category"] == category]
+        if len(part) and category != "no_reliable_change":
+            ax.scatter(part["before"], part["after"], color=colour, s=24, zorder=3,
+                       label=f"{category.replace('_', ' ')} ({len(part)})")
+        elif len(part):
+            ax.scatter(part["before"], part["after"], color=colour, s=24, zorder=3)
+    ax.set_xlim(1, 5)
+    ax.set_ylim(1, 5)
+    ax.set_aspect("equal")
+    ax.set_xlabel("before")
+    ax.set_ylabel("after")
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    return ax
+
+
+def category_bars(data: pd.DataFrame, category: str = "category", count: str = "n", ax=None):
+    """Horizontal bars of counts per category (after disclosure control: hidden counts are not
+    drawn, and the chart says so)."""
+    ax = _axes(ax)
+    values = _numeric(data[count])
+    labels = [str(c).replace("_", " ") for c in data[category]]
+    ax.barh(range(len(values)), np.nan_to_num(values), color=PALETTE[0])
+    for position, value in enumerate(values):
+        ax.annotate("withheld" if np.isnan(value) else f"{value:.0f}", (np.nan_to_num(value), position),
+                    xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_yticks(range(len(values)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("practitioners")
+    ax.grid(False)
+    _note_withheld(ax, bool(np.isnan(values).any()))
+    return ax
