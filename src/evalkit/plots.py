@@ -298,3 +298,41 @@ def category_bars(data: pd.DataFrame, category: str = "category", count: str = "
     ax.grid(False)
     _note_withheld(ax, bool(np.isnan(values).any()))
     return ax
+
+
+_EVENT_STYLE = {
+    "message_sent": ("o", PALETTE[0], "message from the group"),
+    "response_received": ("s", PALETTE[2], "response"),
+    "meeting_scheduled": ("|", "#777777", "meeting scheduled"),
+    "meeting_held": ("D", PALETTE[2], "meeting held"),
+    "meeting_missed": ("X", PALETTE[3], "meeting missed"),
+    "demand_set": ("^", PALETTE[4], "demand set"),
+    "demand_met": ("P", PALETTE[2], "demand met"),
+    "demand_refused": ("v", PALETTE[3], "demand refused"),
+    "process_closed": ("*", "#333333", "process closed"),
+}
+
+
+def process_timeline(data: pd.DataFrame, ax=None, end=None):
+    """One line per accountability process with its events as markers (internal audience only:
+    a line is one process). ``data`` is :func:`evalkit.accountability.timeline`; ``end`` draws
+    each open line up to the end of the record."""
+    ax = _axes(ax)
+    lanes = data.groupby("lane")["event_date"].agg(["min", "max"])
+    closed = set(data.loc[data["event_type"] == "process_closed", "lane"])
+    for lane, (first, last) in lanes.iterrows():
+        # A closed process ends at its last event; an open one runs on to the end of the record.
+        stop = last if lane in closed or end is None else end
+        ax.plot([first, stop], [lane, lane], color="#cccccc", linewidth=1, zorder=1)
+    for event, (marker, colour, label) in _EVENT_STYLE.items():
+        part = data[data["event_type"] == event]
+        if len(part):
+            ax.scatter(part["event_date"], part["lane"], marker=marker, color=colour, s=36,
+                       label=label, zorder=3, linewidths=1.5)
+    names = data.drop_duplicates("lane").sort_values("lane")
+    ax.set_yticks(names["lane"], [f"process {i + 1}" for i in names["lane"]])
+    ax.invert_yaxis()
+    ax.set_xlabel("date")
+    ax.legend(frameon=False, fontsize=7, ncols=5, loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    ax.grid(axis="y", visible=False)
+    return ax
