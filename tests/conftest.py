@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from evalkit.notebooks import DETERMINISTIC_ENV
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 
-# Deterministic notebook outputs (DESIGN.md section 9); kernels inherit these.
-os.environ.setdefault("PYTHONHASHSEED", "0")
-os.environ["TQDM_DISABLE"] = "1"
-os.environ["IPYKERNEL_CELL_NAME"] = "<cell>"
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Deterministic notebook outputs (DESIGN.md section 9): kernels started by nbval inherit the
+# same environment as `make notebooks`, whichever test happens to run first.
+os.environ.update(DETERMINISTIC_ENV)
 
 
 @pytest.fixture
