@@ -79,3 +79,26 @@ def test_empty_folder_has_nothing_to_report(tmp_path, capsys):
 def test_results_are_plain_csv(sample_report):
     table = pd.read_csv(sample_report / "results" / "data_overview.csv")
     assert {"file", "rows"} <= set(table.columns)
+
+
+def test_report_shows_a_progress_bar_and_time_per_notebook(tmp_path, monkeypatch, capsys):
+    import nbformat
+
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    for name in ("00_data_overview", "01_attendance"):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+        nb.cells = [nbformat.v4.new_code_cell(
+            "data_dir = None\nresults_dir = None\naudience = 'x'\nmin_cell = 5",
+            metadata={"tags": ["parameters"]}), nbformat.v4.new_code_cell("x = 1")]
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    monkeypatch.setattr(report, "workbook", lambda: sorted(folder.glob("*.ipynb")))
+    monkeypatch.setattr(report, "notebook_dir", lambda: folder)
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    report.render_report(SAMPLE, out_dir=tmp_path / "out", show_progress=True)
+    err = capsys.readouterr().err
+    assert "report: 100%" in err and "2/2" in err
+    assert re.search(r"00_data_overview: \d+\.\d s", err)
+    assert re.search(r"01_attendance: \d+\.\d s", err)

@@ -249,6 +249,13 @@ def demand_outcomes(demand_table: pd.DataFrame) -> pd.DataFrame:
                          "total": len(demand_table), "median_days_open": medians.to_numpy()})
 
 
+def meeting_counts(measures: pd.DataFrame) -> pd.DataFrame:
+    """Meetings scheduled, held and missed across processes (category, n), for a chart."""
+    kinds = ("scheduled", "held", "missed")
+    return pd.DataFrame({"category": list(kinds),
+                         "n": [int(measures[f"meetings_{k}"].sum()) for k in kinds]})
+
+
 def timeline(dataset) -> pd.DataFrame:
     """Events in date order with a row number per process, for the internal timeline chart.
 

@@ -184,3 +184,48 @@ def for_audience(table: pd.DataFrame, audience: str, min_cell: int = DEFAULT_MIN
     if audience == "internal":
         return table
     return drop_ids(suppress(table, min_cell=min_cell, **rules) if rules else table)
+
+
+def protect_metrics(table: pd.DataFrame, min_cell: int = DEFAULT_MIN_CELL, counts=(),
+                    shares: dict[str, str] | None = None) -> pd.DataFrame:
+    """A ``metric, value`` table as a funder may see it.
+
+    ``counts`` are metrics counting people: hidden below ``min_cell``. ``shares`` maps a share
+    metric to the count metric it is a share of: the share is withheld when that count is
+    hidden, or when the number of people it implies, or the rest of them, is below ``min_cell``
+    (3% of 100 people reveals a group of three).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"metric": ["participants", "dropout_rate"], "value": [100, 0.03]})
+    >>> protect_metrics(table, 5, counts=["participants"],
+    ...                 shares={"dropout_rate": "participants"})["value"].tolist()
+    ['100', nan]
+    """
+    _check_min_cell(min_cell)
+    values = dict(zip(table["metric"], table["value"], strict=True))
+    shown = {}
+    for metric, value in values.items():
+        if metric in counts:
+            shown[metric] = small_label(min_cell) if value < min_cell else f"{int(value)}"
+        elif shares and metric in shares:
+            base = values[shares[metric]]
+            implied = round(float(value) * base) if pd.notna(value) else np.nan
+            small = (base < min_cell or pd.isna(implied) or implied < min_cell
+                     or base - implied < min_cell)
+            shown[metric] = np.nan if small else value
+        else:
+            shown[metric] = value
+    return pd.DataFrame({"metric": list(values),
+                         "value": pd.Series([shown[m] for m in values], dtype=object)})
+
+
+def at_risk_at_least(curve: pd.DataFrame, min_cell: int = DEFAULT_MIN_CELL,
+                     at_risk: str = "at_risk", group: str | None = "group") -> pd.DataFrame:
+    """A survival curve cut where fewer than ``min_cell`` people remain at risk, so that no
+    step shows the exit of an identifiable few; groups that start below ``min_cell`` go."""
+    kept = curve[curve[at_risk] >= min_cell]
+    if group is not None and group in curve:
+        starts = curve.groupby(group, observed=True)[at_risk].max()
+        kept = kept[kept[group].isin(starts[starts >= min_cell].index)]
+    return kept.reset_index(drop=True)

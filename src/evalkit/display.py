@@ -43,3 +43,22 @@ def setup_notebook() -> None:
 def say(text: str) -> None:
     """Show a sentence of prose whose numbers were filled in by code."""
     display(Markdown(text))
+
+
+def fmt(value, spec: str = "") -> str:
+    """A figure for a sentence: numbers formatted with ``spec``; a hidden count (``"<5"``) as it
+    is; a withheld (missing) value as "withheld". Lets one sentence serve both audiences.
+
+    Examples
+    --------
+    >>> fmt(0.4567, ".0%"), fmt("<5", ".0f"), fmt(float("nan"), ".2f"), fmt("12", ".0f")
+    ('46%', '<5', 'withheld', '12')
+    """
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return value
+    if value is None or pd.isna(value):
+        return "withheld"
+    return format(value, spec)

@@ -81,13 +81,18 @@ def _scrub_paths(nb, data_dir: Path, results_dir: Path) -> None:
                           for k, v in meta.get("parameters", {}).items()}
 
 
-def _strip_for_page(nb):
-    """A copy of an executed notebook fit for the page: no parameters, no stderr, no errors."""
+def _strip_for_page(nb, audience: str = "funder"):
+    """A copy of an executed notebook fit for the page: no parameters, no stderr, no errors, and
+    for the funder audience no cell tagged ``internal-only`` (sections about single people or
+    processes, whose code already shows nothing to a funder)."""
     page = copy.deepcopy(nb)
+    dropped = {"parameters", "injected-parameters", "remove-cell"}
+    if audience == "funder":
+        dropped.add("internal-only")
     cells = []
     for cell in page.cells:
         tags = set(cell.metadata.get("tags", []))
-        if tags & {"parameters", "injected-parameters", "remove-cell"}:
+        if tags & dropped:
             continue
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
@@ -98,14 +103,14 @@ def _strip_for_page(nb):
     return page
 
 
-def render_html(notebooks: list, title: str, notes: list[str]) -> str:
+def render_html(notebooks: list, title: str, notes: list[str], audience: str = "funder") -> str:
     """One self-contained HTML page from executed notebooks (code hidden, contents list)."""
     from nbconvert import HTMLExporter
 
     merged = nbformat.v4.new_notebook()
     merged.metadata = notebooks[0].metadata if notebooks else {}
     for nb in notebooks:
-        merged.cells.extend(_strip_for_page(nb).cells)
+        merged.cells.extend(_strip_for_page(nb, audience).cells)
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(merged, resources={"metadata": {"name": title}})
@@ -160,6 +165,9 @@ def render_report(data_dir="data/sample", out_dir=None, audience: str = "funder"
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    # The bar follows the user's terminal; it is made before the kernels' environment (which
+    # turns tqdm off inside notebooks) is applied to this process.
+    bar = progress(total=len(chosen), desc="report", show=show_progress)
     apply_deterministic_env()
     os.environ["EVALKIT_AUDIENCE"] = audience
     try:
@@ -168,7 +176,6 @@ def render_report(data_dir="data/sample", out_dir=None, audience: str = "funder"
         results.mkdir()
         executed_dir.mkdir()
         executed = []
-        bar = progress(total=len(chosen), desc="report", show=show_progress)
         for path in chosen:
             started = time.perf_counter()
             target = executed_dir / path.name
@@ -190,11 +197,11 @@ def render_report(data_dir="data/sample", out_dir=None, audience: str = "funder"
             nbformat.write(nb, target)
             executed.append(nb)
             bar.update(1)
-            print(f"  {path.stem}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+            bar.write(f"  {path.stem}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
         bar.close()
         title = ("Programme evaluation report" if audience == "funder"
                  else "Programme evaluation report (internal: contains pseudonymous ids)")
-        page = render_html(executed, title, notes)
+        page = render_html(executed, title, notes, audience)
         (staging / "report.html").write_text(page, encoding="utf-8")
         if pdf:
             make_pdf(staging / "report.html", staging / "report.pdf")
