@@ -26,3 +26,16 @@ def sample_copy(tmp_path: Path) -> Path:
     for path in SAMPLE.glob("*.csv"):
         shutil.copy(path, target / path.name)
     return target
+
+
+def answers_summing_to(total: int, items: int) -> list[int]:
+    """Answers of 1-5 to ``items`` items that add up to ``total`` (filled from the first item)."""
+    if not items <= total <= 5 * items:
+        raise ValueError(f"{total} cannot be the sum of {items} answers of 1-5")
+    answers = [1] * items
+    extra = total - items
+    for i in range(items):
+        step = min(4, extra)
+        answers[i] += step
+        extra -= step
+    return answers

@@ -95,7 +95,7 @@ def test_single_event_and_no_response(measures):
 
 def test_summary_metrics(measures):
     summary = accountability.accountability_summary(measures.reset_index())
-    values = dict(zip(summary["metric"], summary["value"]))
+    values = dict(zip(summary["metric"], summary["value"], strict=False))
     assert {k: values[k] for k in accountability.SUMMARY_METRICS} == {
         "processes": 3, "processes_with_response": 1, "processes_closed": 1,
         "median_days_to_first_response": 51.0, "meetings_scheduled": 2, "meetings_held": 1,
@@ -105,11 +105,11 @@ def test_summary_metrics(measures):
 
 def test_funder_summary_hides_small_counts_and_medians(measures):
     summary = accountability.accountability_summary(measures.reset_index())
-    protected = dict(zip(*accountability.protect_summary(summary, 5).T.values))
+    protected = dict(zip(*accountability.protect_summary(summary, 5).T.values, strict=False))
     # three processes: below the threshold, so every count is hidden and no median shown
     assert all(v == "<5" for k, v in protected.items() if not k.startswith("median"))
     assert all(np.isnan(v) for k, v in protected.items() if k.startswith("median"))
-    protected = dict(zip(*accountability.protect_summary(summary, 2).T.values))
+    protected = dict(zip(*accountability.protect_summary(summary, 2).T.values, strict=False))
     assert protected["processes"] == "3"
     # 1 process with a response is below 2: hidden (its complement, 2 without one, is not shown)
     assert protected["processes_with_response"] == "<2"

@@ -91,7 +91,7 @@ def _simulated(n=40, seed=3, complete=True):
     person = rng.normal(0, 0.6, n)
     rows = []
     for i in range(n):
-        for wave, shift in zip(change.WAVES, (0.0, -0.5, -0.3)):
+        for wave, shift in zip(change.WAVES, (0.0, -0.5, -0.3), strict=False):
             if not complete and wave == "follow_up" and i % 4 == 0:
                 continue
             rows.append({"practitioner_id": f"p{i:03d}", "wave": wave,

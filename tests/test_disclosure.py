@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -93,7 +92,7 @@ def test_suppression_properties(waves, min_cell, partial):
     # 1. no count below min_cell is ever shown, and shown counts are the true ones
     assert (shown.dropna() >= min_cell).all()
     assert (shown.dropna() == table["n"][~hidden]).all()
-    for wave, rows in out.groupby("wave"):
+    for _wave, rows in out.groupby("wave"):
         total_shown = not disclosure.is_hidden(rows["scored"]).any()
         n_hidden = disclosure.is_hidden(rows["n"]).sum()
         remainder = int(table.loc[rows.index, "scored"].iloc[0] - table.loc[rows.index, "n"].sum())

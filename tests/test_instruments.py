@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from tests.conftest import answers_summing_to
 
 from evalkit import instruments
 from evalkit.instruments import DISCOMFORT, PROQOL, STSS, score
@@ -64,22 +65,11 @@ def test_keys_cover_every_item_once_and_totals_have_published_ranges():
         assert score(_form(PROQOL, lowest), PROQOL)[subscale].iloc[0] == 10.0
 
 
-def _stss_with_total(total: int) -> list[int]:
-    answers = [1] * 17
-    extra = total - 17
-    for i in range(17):
-        step = min(4, extra)
-        answers[i] += step
-        extra -= step
-    assert sum(answers) == total
-    return answers
-
-
 @pytest.mark.parametrize("total,band", [
     (17, "little_or_none"), (27, "little_or_none"), (28, "mild"), (37, "mild"), (38, "moderate"),
     (43, "moderate"), (44, "high"), (48, "high"), (49, "severe"), (85, "severe")])
 def test_stss_bands_at_every_cut_off(total, band):
-    scored = score(_form(STSS, _stss_with_total(total)), STSS)
+    scored = score(_form(STSS, answers_summing_to(total, 17)), STSS)
     assert scored["total"].iloc[0] == total
     assert scored["total_band"].iloc[0] == band
 
@@ -89,12 +79,7 @@ def test_stss_bands_at_every_cut_off(total, band):
                                       (41, "moderate"), (42, "high"), (50, "high")])
 def test_proqol_bands_at_every_cut_off(subscale, raw, band):
     items = PROQOL.subscales[subscale]
-    keyed = [1] * 10
-    extra = raw - 10
-    for i in range(10):
-        step = min(4, extra)
-        keyed[i] += step
-        extra -= step
+    keyed = answers_summing_to(raw, 10)
     answers = [3] * 30
     for item, value in zip(items, keyed, strict=True):
         answers[item - 1] = 6 - value if item in PROQOL.reversed_items else value

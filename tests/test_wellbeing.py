@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as st
+from tests.conftest import answers_summing_to
 
 import evalkit
 from evalkit import wellbeing
@@ -19,13 +20,8 @@ def _write(folder, name, text):
 
 
 def _stss_row(pid, wave, date, total=None, answers=None):
-    if answers is None:  # spread ``total`` over 17 items, each 1-5
-        answers = [1] * 17
-        extra = total - 17
-        for i in range(17):
-            step = min(4, extra)
-            answers[i] += step
-            extra -= step
+    if answers is None:
+        answers = answers_summing_to(total, 17)
     cells = ["" if a is None else str(a) for a in answers]
     return ",".join([pid, wave, date, *cells])
 

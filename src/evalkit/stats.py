@@ -117,8 +117,8 @@ def cronbach_alpha(items, confidence: float = 0.95) -> dict:
     >>> round(cronbach_alpha(block)["alpha"], 3)
     0.954
     """
-    import pingouin as pg
     import pandas as pd
+    import pingouin as pg
 
     block = pd.DataFrame(items).astype(float).dropna()
     n, k = block.shape
