@@ -110,3 +110,10 @@ def test_suppression_properties(waves, min_cell, partial):
             assert n_hidden >= 1
     # 4. every percentage of a hidden count is withheld
     assert out["percent"][hidden].isna().all()
+
+
+def test_repeated_index_labels_do_not_mix_groups():
+    table = pd.concat([_bands({"a": [2, 9, 14]}), _bands({"b": [6, 8, 11]})])  # labels 0-2 twice
+    out = suppress(table, "n", within="wave", total="scored", withhold=["percent"])
+    assert out["n"].tolist() == ["<5", SECONDARY, "14", "6", "8", "11"]
+    assert out.index.tolist() == [0, 1, 2, 0, 1, 2]

@@ -122,6 +122,11 @@ def suppress(table: pd.DataFrame, count: str | list[str], min_cell: int = DEFAUL
                            index=table.index).astype(str)
     elif total is not None:
         groups = pd.Series("all", index=table.index)
+    # Work by position: result tables built with pd.concat often repeat index labels.
+    original_index = table.index
+    table = table.reset_index(drop=True)
+    if groups is not None:
+        groups = groups.reset_index(drop=True)
     protected = table.copy()
     any_hidden = pd.Series(False, index=table.index)
     label = small_label(min_cell)
@@ -138,6 +143,7 @@ def suppress(table: pd.DataFrame, count: str | list[str], min_cell: int = DEFAUL
             ~small_total, label).astype(object)
     for column in withhold:
         protected[column] = table[column].where(~any_hidden)
+    protected.index = original_index
     return protected
 
 
@@ -229,3 +235,17 @@ def at_risk_at_least(curve: pd.DataFrame, min_cell: int = DEFAULT_MIN_CELL,
         starts = curve.groupby(group, observed=True)[at_risk].max()
         kept = kept[kept[group].isin(starts[starts >= min_cell].index)]
     return kept.reset_index(drop=True)
+
+
+def shown_count(value, audience: str, min_cell: int = DEFAULT_MIN_CELL) -> str:
+    """A count of people for a sentence: as it is for ``internal``, ``"<N"`` below ``min_cell``
+    for ``funder``.
+
+    Examples
+    --------
+    >>> shown_count(3, "funder"), shown_count(3, "internal"), shown_count(1200, "funder")
+    ('<5', '3', '1,200')
+    """
+    if audience == "funder" and value < min_cell:
+        return small_label(min_cell)
+    return f"{int(value):,}"

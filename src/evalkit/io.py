@@ -514,8 +514,9 @@ def load(data_dir: str | Path, today: _dt.date | None = None) -> Dataset:
 
     Examples
     --------
-    >>> ds = load("data/sample")  # doctest: +SKIP
-    >>> ds.attendance["status"].value_counts()  # doctest: +SKIP
+    >>> ds = load("data/sample")  # run from the project folder
+    >>> sorted(ds.attendance["status"].cat.categories)[:2]
+    ['absent_notified', 'absent_unnotified']
     """
     dataset, problems = validate_folder(data_dir, today)
     errors = [p for p in problems if p.severity == "error"]
