@@ -102,3 +102,26 @@ def test_report_shows_a_progress_bar_and_time_per_notebook(tmp_path, monkeypatch
     assert "report: 100%" in err and "2/2" in err
     assert re.search(r"00_data_overview: \d+\.\d s", err)
     assert re.search(r"01_attendance: \d+\.\d s", err)
+
+
+def test_missing_folder_is_named(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "absent"), "--out", str(tmp_path / "o")]) == 2
+    assert "data folder not found" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_folder_with_some_files_gives_the_sections_it_can(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("stss", "proqol", "practitioners"):
+        shutil.copy(SAMPLE / f"{name}.csv", data / f"{name}.csv")
+    out = report.render_report(data, out_dir=tmp_path / "out", show_progress=False)
+    assert sorted(p.stem for p in (out / "notebooks").glob("*.ipynb")) == [
+        "00_data_overview", "03_secondary_trauma"]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for section in ("01_attendance", "02_discomfort_change", "04_accountability"):
+        assert f"Section &#x27;{section}&#x27; left out" in page
+    assert (out / "results" / "sts_bands.csv").is_file()
+    assert not (out / "results" / "attendance_summary.csv").exists()
