@@ -141,6 +141,10 @@ def test_mixed_model_interaction_test_and_small_groups():
     assert table.attrs["left_out"] == 1 and table.attrs["lr_df"] == 2
     assert 0 <= table.attrs["lr_p"] <= 1
     assert "wave=post x gender=woman" in set(table["term"])
+    tests = change.interaction_tests(scores, factors=("gender", "role"), min_group=5)
+    assert tests.set_index("factor").loc["gender", "p"] == pytest.approx(table.attrs["lr_p"])
+    # no "role" column: reported as a note, not raised
+    assert tests.set_index("factor").loc["role", "note"] != ""
 
 
 def test_reliable_change_hand_worked():

@@ -56,7 +56,7 @@ def test_a_small_remainder_hides_the_count_that_reveals_it():
 def test_group_rows_hide_small_group_statistics():
     table = pd.DataFrame({"group": ["a", "b"], "n": [3, 12], "mean": [40.1, 35.2],
                           "sd": [2.0, 5.5]})
-    out = disclosure.suppress_small_groups(table, "n", min_cell=5)
+    out = suppress(table, "n", min_cell=5, withhold=["mean", "sd"])
     assert out["n"].tolist() == ["<5", "12"]
     assert out["mean"].isna().tolist() == [True, False]
     assert out["sd"].isna().tolist() == [True, False]
@@ -65,7 +65,8 @@ def test_group_rows_hide_small_group_statistics():
 def test_ids_and_days_are_removed():
     table = pd.DataFrame({"participant_id": ["pa_1"], "process_id": ["cp_1"], "x": [1]})
     assert disclosure.drop_ids(table).columns.tolist() == ["x"]
-    assert disclosure.to_month(pd.Series(["2024-03-17"])).tolist() == ["2024-03"]
+    months = disclosure.to_month(pd.Series(["2024-03-17", "2023-11", None]))
+    assert months.tolist()[:2] == ["2024-03", "2023-11"] and pd.isna(months.iloc[2])
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5])

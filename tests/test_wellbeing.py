@@ -165,3 +165,13 @@ def test_regression_drops_small_categories_when_asked():
     table = wellbeing.stss_regression(forms, factors=("gender",), min_group=5)
     assert table.attrs["dropped"] == 2 and table.attrs["n"] == 28
     assert list(table["term"]) == ["Intercept", "gender=woman"]
+
+
+def test_per_scale_stacks_both_scales_in_order(small):
+    forms = wellbeing.scored_forms(small, STSS)
+    proqol = forms.assign(**{name: forms["total"] for name in PROQOL.subscales})
+    table = wellbeing.per_scale(wellbeing.scoring_coverage, forms, proqol,
+                                stss_subscales=["total"])
+    assert table.columns[0] == "scale"
+    assert table["scale"].tolist() == ["STSS"] * 2 + ["ProQOL 5"] * 6
+    assert table["subscale"].tolist()[:2] == ["total", "total"]

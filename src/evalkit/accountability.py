@@ -59,7 +59,10 @@ def demands(dataset, as_of=None) -> pd.DataFrame:
         days_open, problem.
     """
     as_of = default_as_of(dataset) if as_of is None else pd.Timestamp(as_of)
-    events = _events(dataset)
+    return _demand_table(_events(dataset), as_of)
+
+
+def _demand_table(events: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     closed = closing_dates(events)
     demand_events = events[events["event_type"].str.startswith("demand_")]
     rows = []
@@ -124,7 +127,7 @@ def process_measures(dataset, as_of=None) -> pd.DataFrame:
     as_of = default_as_of(dataset) if as_of is None else pd.Timestamp(as_of)
     events = _events(dataset)
     closed = closing_dates(events)
-    demand_table = demands(dataset, as_of)
+    demand_table = _demand_table(events, as_of)
     rows = []
     for process, group in events.groupby("process_id", sort=True):
         end = closed.get(process, as_of)
@@ -157,8 +160,7 @@ def process_measures(dataset, as_of=None) -> pd.DataFrame:
             "meetings_scheduled": int((kind == "meeting_scheduled").sum()),
             "meetings_held": int((kind == "meeting_held").sum()),
             "meetings_missed": int((kind == "meeting_missed").sum()),
-            "demands_set": int((own["problem"] != "outcome recorded but the demand was never set")
-                               .sum()),
+            "demands_set": int(own["set_date"].notna().sum()),
             **{f"demands_{o}": int(outcome_counts.get(o, 0)) for o in DEMAND_OUTCOMES},
             "longest_open_demand_days": own.loc[own["outcome"] == "outstanding",
                                                 "days_open"].max(),

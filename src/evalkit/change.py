@@ -176,7 +176,7 @@ def repeated_measures(scores: pd.DataFrame, value: str = SCORE) -> dict:
         result["note"] = "fewer than three practitioners with all three waves: no test"
         return result
     long = table.reset_index().melt(id_vars="practitioner_id", var_name="wave", value_name=value)
-    if long.groupby("practitioner_id")[value].nunique().le(1).all() and long[value].nunique() == 1:
+    if long[value].nunique() == 1:
         result["note"] = "scores do not vary: no test"
         return result
     with quiet_library_warnings():
@@ -260,6 +260,38 @@ def mixed_model(scores: pd.DataFrame, by: str | None = None, value: str = SCORE,
     table.attrs.update(n_forms=len(data), n_practitioners=data["practitioner_id"].nunique(),
                        left_out=left_out, **lr)
     return table
+
+
+def interaction_tests(scores: pd.DataFrame, factors=("gender", "experience_band"),
+                      min_group: int = 2, value: str = SCORE) -> pd.DataFrame:
+    """Does change over the waves differ between the groups of each factor?
+
+    One likelihood-ratio test per factor from :func:`mixed_model` with ``by=factor``; a factor
+    with fewer than two groups of ``min_group`` practitioners gets a note instead of a test.
+
+    Returns
+    -------
+    DataFrame
+        factor, practitioners, left_out, chi2, df, p, note.
+    """
+    rows = []
+    for factor in factors:
+        row = {"factor": factor, "practitioners": np.nan, "left_out": np.nan, "chi2": np.nan,
+               "df": np.nan, "p": np.nan, "note": ""}
+        if factor not in scores.columns:
+            row["note"] = f"no '{factor}' for the practitioners (is practitioners.csv present?)"
+            rows.append(row)
+            continue
+        try:
+            fitted = mixed_model(scores, by=factor, value=value, min_group=min_group)
+        except ValueError as reason:
+            row["note"] = str(reason)
+        else:
+            row.update(practitioners=fitted.attrs["n_practitioners"],
+                       left_out=fitted.attrs["left_out"], chi2=fitted.attrs["lr_chi2"],
+                       df=fitted.attrs["lr_df"], p=fitted.attrs["lr_p"])
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def default_reliability(scores: pd.DataFrame, wave: str = "pre") -> float:

@@ -147,24 +147,16 @@ def suppress(table: pd.DataFrame, count: str | list[str], min_cell: int = DEFAUL
     return protected
 
 
-def suppress_small_groups(table: pd.DataFrame, size: str, min_cell: int = DEFAULT_MIN_CELL,
-                          withhold: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Rows that each describe a group (n, mean, sd...): hide the size of groups below
-    ``min_cell`` and blank every statistic of those rows (all numeric columns but ``size`` when
-    ``withhold`` is None). No total is shown, so no secondary suppression is needed."""
-    if withhold is None:
-        withhold = [c for c in table.select_dtypes("number").columns if c != size]
-    return suppress(table, size, min_cell, withhold=withhold)
-
-
 def drop_ids(table: pd.DataFrame) -> pd.DataFrame:
     """The table without any pseudonymous id column (participants, practitioners, processes)."""
     return table.drop(columns=[c for c in table.columns if c in PERSON_ID_COLUMNS])
 
 
 def to_month(dates: pd.Series) -> pd.Series:
-    """Dates coarsened to their month (``2024-03``), the finest a funder report shows."""
-    return pd.to_datetime(dates).dt.to_period("M").astype(str)
+    """Dates (or months) coarsened to their month (``2024-03``), the finest a funder report
+    shows; missing dates stay missing."""
+    months = pd.to_datetime(dates.astype("string"), format="mixed").dt.to_period("M")
+    return months.astype("string").where(months.notna())
 
 
 def is_hidden(values: pd.Series) -> pd.Series:

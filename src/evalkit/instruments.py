@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .contracts import DISCOMFORT_ITEMS, PROQOL_ITEMS, STSS_ITEMS
+from .stats import cronbach_alpha
 
 DEFAULT_MIN_ANSWERED = 0.8
 
@@ -234,8 +235,6 @@ def reliability(responses: pd.DataFrame, instrument: Instrument, by: str | None 
     >>> table.loc[0, "subscale"], float(table.loc[0, "alpha"])
     ('intrusion', 1.0)
     """
-    from .stats import cronbach_alpha
-
     answers = keyed_items(responses, instrument)
     groups = [(None, answers)] if by is None else answers.groupby(responses[by], observed=True,
                                                                   sort=True)

@@ -268,11 +268,11 @@ def reliable_change_scatter(data: pd.DataFrame, threshold: float, ax=None):
     ax.plot(line, line, color="#888888", linewidth=0.8)
     for category, colour in colours.items():
         part = data[data["category"] == category]
-        if len(part) and category != "no_reliable_change":
-            ax.scatter(part["before"], part["after"], color=colour, s=24, zorder=3,
-                       label=f"{category.replace('_', ' ')} ({len(part)})")
-        elif len(part):
-            ax.scatter(part["before"], part["after"], color=colour, s=24, zorder=3)
+        # The grey band already names "no reliable change" in the legend.
+        label = None if category == "no_reliable_change" else (
+            f"{category.replace('_', ' ')} ({len(part)})")
+        if len(part):
+            ax.scatter(part["before"], part["after"], color=colour, s=24, zorder=3, label=label)
     ax.set_xlim(1, 5)
     ax.set_ylim(1, 5)
     ax.set_aspect("equal")

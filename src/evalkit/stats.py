@@ -6,6 +6,7 @@ import contextlib
 import warnings
 
 import numpy as np
+import pandas as pd
 from scipy import stats as _st
 
 
@@ -117,7 +118,6 @@ def cronbach_alpha(items, confidence: float = 0.95) -> dict:
     >>> round(cronbach_alpha(block)["alpha"], 3)
     0.954
     """
-    import pandas as pd
     import pingouin as pg
 
     block = pd.DataFrame(items).astype(float).dropna()

@@ -72,8 +72,7 @@ def band_prevalence(forms: pd.DataFrame, band: str, by: str = "wave",
               .rename("n").reset_index().rename(columns={band: "band"}))
     counts = counts[counts[by].isin(forms[by].unique())]
     counts["scored"] = counts.groupby(by, observed=True)["n"].transform("sum")
-    counts["percent"] = np.where(counts["scored"] > 0, counts["n"] / counts["scored"].where(
-        counts["scored"] > 0, 1), np.nan)
+    counts["percent"] = counts["n"] / counts["scored"].where(counts["scored"] > 0)
     counts["ci_low"], counts["ci_high"] = wilson_interval(counts["n"], counts["scored"], confidence)
     counts["band"] = counts["band"].astype(str)
     counts[by] = counts[by].astype(str)
@@ -133,6 +132,17 @@ def subscale_summary(forms: pd.DataFrame, subscales, by: str = "wave") -> pd.Dat
     table[by] = table[by].astype(str)
     table["subscale"] = table["subscale"].astype(str)
     return table
+
+
+def per_scale(table_of, stss: pd.DataFrame, proqol: pd.DataFrame, *args,
+              stss_subscales=STSS_SUBSCALES, **kwargs) -> pd.DataFrame:
+    """``table_of(forms, subscales, ...)`` for the STSS and the ProQOL forms, stacked, with a
+    ``scale`` column first.
+    """
+    tables = [table_of(stss, list(stss_subscales), *args, **kwargs).assign(scale="STSS"),
+              table_of(proqol, list(PROQOL_SUBSCALES), *args, **kwargs).assign(scale="ProQOL 5")]
+    table = pd.concat(tables, ignore_index=True)
+    return table[["scale", *[c for c in table.columns if c != "scale"]]]
 
 
 def latest_wave(forms: pd.DataFrame, by: str = "wave") -> pd.DataFrame:
