@@ -37,14 +37,14 @@ bench: $(STAMP)
 
 ## Re-execute the committed notebooks on data/sample (the one way to refresh their outputs).
 notebooks: $(STAMP)
-	$(BIN)/python -m evalkit.notebooks execute-in-place notebooks/*.ipynb
+	$(BIN)/python -m evalkit.publish.notebooks execute-in-place notebooks/*.ipynb
 
 ## Regenerate the synthetic sample and the data dictionary.
 sample: $(STAMP)
 	$(BIN)/evalkit synth --out data/sample --seed 2026
 
 datadict: $(STAMP)
-	$(BIN)/python -m evalkit.datadict docs/data-dictionary.md
+	$(BIN)/python -m evalkit.data.datadict docs/data-dictionary.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -15,7 +15,8 @@ import duckdb
 import numpy as np
 
 import evalkit
-from evalkit import attendance, synth
+from evalkit.analyses import attendance
+from evalkit.data import synth
 
 PARTICIPANTS = 100_000
 TARGET_SECONDS = 3.0

@@ -21,7 +21,7 @@ import json, resource, sys, time
 step, folder, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 start = time.perf_counter()
 if step == "synth":
-    from evalkit import synth
+    from evalkit.data import synth
     synth.write(folder, seed=2026, participants=n, show_progress=False)
     rows = None
 else:

@@ -17,7 +17,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from evalkit import change, instruments
+from evalkit import scales as instruments
+from evalkit.analyses import discomfort as change
 
 FORMS = 1_000_000
 PRACTITIONERS = 100_000

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit.notebooks import DETERMINISTIC_ENV
+from evalkit.publish.notebooks import DETERMINISTIC_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

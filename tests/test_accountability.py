@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import evalkit
-from evalkit import accountability
+from evalkit.analyses import accountability
 
 # Written out of date order on purpose: the library must sort.
 EVENTS = """

@@ -8,9 +8,10 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 import evalkit
-from evalkit import attendance, delivery
+from evalkit.analyses import attendance, delivery
 from evalkit.errors import EvalkitError
-from evalkit.stats import wilson_interval
+from evalkit.stats.proportions import wilson_interval
+from evalkit.stats.survival import kaplan_meier
 
 
 def _write(folder, name, text):
@@ -147,7 +148,7 @@ PLACEBO_TIMES = [1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 
 
 
 def test_kaplan_meier_matches_the_textbook():
-    km = attendance.kaplan_meier(SIX_MP_TIMES, SIX_MP_EVENT).set_index("time")["survival"]
+    km = kaplan_meier(SIX_MP_TIMES, SIX_MP_EVENT).set_index("time")["survival"]
     published = {6: 0.8571, 7: 0.8067, 10: 0.7529, 13: 0.6902, 16: 0.6275, 22: 0.5378,
                  23: 0.4482}
     for time, value in published.items():
@@ -165,9 +166,9 @@ def test_logrank_matches_the_textbook():
 
 
 def test_kaplan_meier_band_contains_estimate_and_no_events():
-    km = attendance.kaplan_meier(SIX_MP_TIMES, SIX_MP_EVENT)
+    km = kaplan_meier(SIX_MP_TIMES, SIX_MP_EVENT)
     assert ((km["ci_low"] <= km["survival"]) & (km["survival"] <= km["ci_high"])).all()
-    none = attendance.kaplan_meier([3, 4, 5], [0, 0, 0])
+    none = kaplan_meier([3, 4, 5], [0, 0, 0])
     assert none["survival"].tolist() == [1.0]
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import ROOT, SAMPLE
 
-from evalkit import report
+from evalkit.publish import report
 
 ARTIFACTS = ROOT / "reports" / "test-artifacts"
 CHROMIUM = report.chromium_path()

@@ -8,8 +8,8 @@ import pytest
 from statsmodels.stats.anova import AnovaRM
 
 import evalkit
-from evalkit import change
-from evalkit.contracts import DISCOMFORT_ITEMS
+from evalkit.analyses import discomfort as change
+from evalkit.data.contracts import DISCOMFORT_ITEMS
 
 HEADER = "practitioner_id,wave,response_date," + ",".join(DISCOMFORT_ITEMS)
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit import disclosure
-from evalkit.disclosure import SECONDARY, suppress
+from evalkit.publish import disclosure
+from evalkit.publish.disclosure import SECONDARY, suppress
 
 
 def _bands(counts_by_wave):

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from tests.conftest import answers_summing_to
 
-from evalkit import instruments
-from evalkit.instruments import DISCOMFORT, PROQOL, STSS, score
+from evalkit import scales as instruments
+from evalkit.scales import DISCOMFORT, PROQOL, STSS, score
 
 # Item number -> subscale, one letter each (I intrusion, A avoidance, R arousal).
 STSS_KEY = "A I I R A I A R A I R A I A R R A"

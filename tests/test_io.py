@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import SAMPLE
 
 import evalkit
-from evalkit.contracts import CONTRACTS
+from evalkit.data.contracts import CONTRACTS
 from evalkit.errors import DataValidationError, EvalkitError
 
 

@@ -9,12 +9,8 @@ from tests.conftest import SAMPLE
 
 import evalkit
 from evalkit.cli import main
-from evalkit.privacy import (
-    identifier_column_reason,
-    identifying_value_mask,
-    pseudonym,
-    write_key,
-)
+from evalkit.privacy.guard import identifier_column_reason, identifying_value_mask
+from evalkit.privacy.keys import pseudonym, write_key
 
 
 @pytest.mark.parametrize("column", [

@@ -8,7 +8,7 @@ import sys
 
 from tests.conftest import ROOT
 
-from evalkit.datadict import render
+from evalkit.data.datadict import render
 
 
 def test_constraints_and_environment_pin_the_same_versions():

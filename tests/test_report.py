@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from tests.conftest import ROOT, SAMPLE
 
-from evalkit import report
 from evalkit.cli import main
 from evalkit.errors import EvalkitError
+from evalkit.publish import report
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from evalkit.stats import compare_groups, cronbach_alpha, paired_change, reliable_change
+from evalkit.stats.groups import compare_groups
+from evalkit.stats.paired import paired_change
+from evalkit.stats.reliability import cronbach_alpha, reliable_change
 
 RNG = np.random.default_rng(2026)
 

@@ -5,8 +5,8 @@ import pandas as pd
 from tests.conftest import SAMPLE
 
 import evalkit
-from evalkit import synth
-from evalkit.instruments import DISCOMFORT, STSS, score
+from evalkit.data import synth
+from evalkit.scales import DISCOMFORT, STSS, score
 
 
 def test_sample_is_exactly_what_the_generator_writes(tmp_path):

@@ -9,8 +9,9 @@ from scipy import stats as st
 from tests.conftest import answers_summing_to
 
 import evalkit
-from evalkit import wellbeing
-from evalkit.instruments import PROQOL, STSS
+from evalkit.analyses import secondary_trauma as wellbeing
+from evalkit.scales import PROQOL, STSS
+from evalkit.stats.correlation import correlation_matrix, scale_correlations
 
 STSS_HEADER = "practitioner_id,wave,response_date," + ",".join(STSS.items)
 
@@ -137,14 +138,14 @@ def test_correlations_match_numpy_on_complete_pairs():
     rng = np.random.default_rng(9)
     frame = pd.DataFrame(rng.normal(size=(30, 3)), columns=["a", "b", "c"])
     frame.loc[[2, 5], "b"] = np.nan
-    table = wellbeing.scale_correlations(frame, ["a", "b", "c"]).set_index(["x", "y"])
+    table = scale_correlations(frame, ["a", "b", "c"]).set_index(["x", "y"])
     complete = frame[["a", "b"]].dropna()
     assert table.loc[("a", "b"), "n"] == 28
     assert table.loc[("a", "b"), "r"] == pytest.approx(np.corrcoef(complete.T)[0, 1])
     exact = st.pearsonr(complete["a"], complete["b"]).confidence_interval()  # Fisher z as well
     assert table.loc[("a", "b"), ["ci_low", "ci_high"]].tolist() == pytest.approx(
         [exact.low, exact.high])
-    matrix = wellbeing.correlation_matrix(table.reset_index())
+    matrix = correlation_matrix(table.reset_index())
     assert matrix.loc["c", "a"] == pytest.approx(np.corrcoef(frame["a"], frame["c"])[0, 1])
 
 

@@ -4,8 +4,9 @@ The library does the work; the numbered notebooks in ``notebooks/`` tell the sto
 and ``evalkit report`` renders them on a data folder. Start with :func:`load`.
 """
 
+from .data.dataset import Dataset
+from .data.validate import load, validate_folder
 from .errors import DataValidationError, EvalkitError, Problem
-from .io import Dataset, load, validate_folder
 
 __all__ = ["DataValidationError", "Dataset", "EvalkitError", "Problem", "load", "validate_folder"]
 __version__ = "0.1.0"

@@ -18,7 +18,7 @@ EXIT_USAGE = 2
 
 
 def _cmd_synth(args) -> int:
-    from . import synth
+    from .data import synth
 
     paths = synth.write(args.out, seed=args.seed, participants=args.participants,
                         practitioners=args.practitioners)
@@ -27,7 +27,7 @@ def _cmd_synth(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .quality import quality_report
+    from .data.quality import quality_report
 
     report = quality_report(args.data_dir)
     print(report.text())
@@ -35,7 +35,7 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_keygen(args) -> int:
-    from .privacy import write_key
+    from .privacy.keys import write_key
 
     path = write_key(args.out)
     print(f"wrote a new key to {path} (readable by you only). Keep it outside the project and "
@@ -44,7 +44,7 @@ def _cmd_keygen(args) -> int:
 
 
 def _cmd_pseudonymise(args) -> int:
-    from .pseudonymise import pseudonymise_folder
+    from .privacy.pseudonymise import pseudonymise_folder
 
     written = pseudonymise_folder(args.in_dir, args.out_dir, args.key_file)
     print(f"wrote {len(written)} pseudonymised files into {args.out_dir}")
@@ -52,7 +52,7 @@ def _cmd_pseudonymise(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from .report import render_report
+    from .publish.report import render_report
 
     render_report(args.data_dir, out_dir=args.out, audience=args.audience,
                   min_cell=args.min_cell, pdf=args.pdf)

@@ -12,10 +12,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .contracts import CONTRACTS
-from .errors import DataValidationError, EvalkitError, Problem
-from .io import read_raw
-from .privacy import identifier_column_reason, pseudonymise_frame, read_key
+from ..data.contracts import CONTRACTS
+from ..data.read import read_raw
+from ..errors import DataValidationError, EvalkitError, Problem
+from .guard import identifier_column_reason
+from .keys import pseudonymise_frame, read_key
 
 
 def pseudonymise_folder(in_dir, out_dir, key_file) -> list[Path]:

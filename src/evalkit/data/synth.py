@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import EvalkitError
+from ..progress import progress
 from .contracts import (
     AGE_BANDS,
     CONTRACTS,
@@ -29,8 +31,6 @@ from .contracts import (
     REFERRAL_ROUTES,
     STSS_ITEMS,
 )
-from .errors import EvalkitError
-from .progress import progress
 
 SITES = ("north", "central", "south")
 WEEKS_PER_COHORT = 24
@@ -229,7 +229,7 @@ def make_sts_surveys(rng, practitioners: pd.DataFrame) -> tuple[pd.DataFrame, pd
 
 
 def _proqol_subscale_index() -> np.ndarray:
-    from .instruments import PROQOL  # the published key, one definition
+    from ..scales.builtin import PROQOL  # the published key, one definition
 
     index = np.zeros(30, dtype=int)
     for position, name in enumerate(("compassion_satisfaction", "burnout",

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import Problem
 from .contracts import CONTRACTS, PRESENT_STATUSES
-from .errors import Problem
-from .io import Dataset, validate_folder
+from .dataset import Dataset
+from .validate import validate_folder
 
 
 def missingness(dataset: Dataset) -> pd.DataFrame:

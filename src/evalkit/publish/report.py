@@ -21,10 +21,10 @@ from pathlib import Path
 
 import nbformat
 
-from .errors import EvalkitError
-from .io import load
+from ..data.validate import load
+from ..errors import EvalkitError
+from ..progress import progress
 from .notebooks import apply_deterministic_env, notebook_dir, workbook
-from .progress import progress
 
 #: Files each notebook needs; a notebook whose files are all absent is left out of the report.
 NOTEBOOK_NEEDS: dict[str, tuple[str, ...]] = {

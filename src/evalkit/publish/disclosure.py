@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .contracts import PERSON_ID_COLUMNS
+from ..data.contracts import PERSON_ID_COLUMNS
 
 DEFAULT_MIN_CELL = 5
 SECONDARY = "[withheld]"
@@ -175,7 +175,7 @@ def for_audience(table: pd.DataFrame, audience: str, min_cell: int = DEFAULT_MIN
     >>> for_audience(table, "funder", count="n")["n"].tolist()
     ['<5', '12']
     """
-    from .results import AUDIENCES
+    from .writer import AUDIENCES
 
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}")

@@ -10,9 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import instruments
-from .instruments import DEFAULT_MIN_ANSWERED, PROQOL, STSS, Instrument
-from .stats import compare_groups, paired_change, readable_terms, wilson_interval
+from .. import scales as instruments
+from ..scales import DEFAULT_MIN_ANSWERED, PROQOL, STSS, Instrument
+from ..stats import models as _models
+from ..stats.groups import compare_groups
+from ..stats.paired import paired_change
+from ..stats.proportions import band_prevalence, wilson_interval
 
 #: Practitioner attributes that group comparisons and the regression use.
 FACTORS = ("gender", "role", "experience_band", "supervision_frequency")
@@ -56,27 +59,6 @@ def scoring_coverage(forms: pd.DataFrame, subscales, by: str = "wave") -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def band_prevalence(forms: pd.DataFrame, band: str, by: str = "wave",
-                    confidence: float = 0.95) -> pd.DataFrame:
-    """Number and share of scored forms in each band, per ``by`` group, with Wilson intervals.
-
-    Every band appears, also with a count of 0. The denominator (``scored``) is the forms that
-    could be scored: forms with too few answers are counted by :func:`scoring_coverage` instead.
-
-    Returns
-    -------
-    DataFrame
-        [by,] band, n, scored, percent (a fraction 0-1), ci_low, ci_high.
-    """
-    counts = (forms.groupby([by, band], observed=False, sort=True).size()
-              .rename("n").reset_index().rename(columns={band: "band"}))
-    counts = counts[counts[by].isin(forms[by].unique())]
-    counts["scored"] = counts.groupby(by, observed=True)["n"].transform("sum")
-    counts["percent"] = counts["n"] / counts["scored"].where(counts["scored"] > 0)
-    counts["ci_low"], counts["ci_high"] = wilson_interval(counts["n"], counts["scored"], confidence)
-    counts["band"] = counts["band"].astype(str)
-    counts[by] = counts[by].astype(str)
-    return counts.reset_index(drop=True)
 
 
 def sts_bands(forms: pd.DataFrame) -> pd.DataFrame:
@@ -198,96 +180,19 @@ def supervision_per_month(dataset, forms: pd.DataFrame, months: int = 12) -> pd.
     return pd.Series(per_month.to_numpy(), index=forms.index, name="supervision_per_month")
 
 
+
+
+
+
+
+
 def stss_regression(forms: pd.DataFrame, score: str = "total", factors=FACTORS,
                     covariates=(), min_group: int = 1) -> pd.DataFrame:
-    """Ordinary least squares of ``score`` on practitioner attributes (and numeric covariates).
-
-    Each factor is dummy-coded against its first category in the data; factors with only one
-    category among the forms are left out (they cannot be estimated). Forms in a category with
-    fewer than ``min_group`` forms are dropped first, so that no coefficient describes fewer
-    people than the reporting threshold (the funder report passes its ``min_cell``). Pass one
-    wave's forms.
-
-    Returns
-    -------
-    DataFrame
-        term, coef, se, t, p, ci_low, ci_high; ``attrs`` holds n, r2, adj_r2, f_p, left_out
-        (factors with one category) and dropped (forms in categories below ``min_group``).
-    """
-    import statsmodels.formula.api as smf
-
+    """OLS of the STSS total on practitioner attributes (see
+    :func:`evalkit.stats.models.ols_regression`). Pass one wave's forms."""
     _one_form_each(forms)
-    columns = [score, *[f for f in factors if f in forms.columns], *covariates]
-    data = forms[columns].dropna().copy()
-    complete = len(data)
-    for factor in factors:
-        if factor in data.columns and min_group > 1:
-            sizes = data.groupby(factor, observed=True)[score].transform("size")
-            data = data[sizes.to_numpy() >= min_group]
-    used, left_out = [], []
-    for factor in factors:
-        if factor not in data.columns:
-            continue
-        data[factor] = data[factor].astype(str)
-        (used if data[factor].nunique() > 1 else left_out).append(factor)
-    terms = [f"C({f})" for f in used] + list(covariates)
-    if len(data) <= len(terms) + 1:
-        raise ValueError(f"too few complete forms ({len(data)}) for a regression on "
-                         f"{len(terms)} terms")
-    model = smf.ols(f"{score} ~ " + (" + ".join(terms) or "1"), data=data).fit()
-    ci = model.conf_int()
-    table = pd.DataFrame({"term": model.params.index, "coef": model.params.to_numpy(),
-                          "se": model.bse.to_numpy(), "t": model.tvalues.to_numpy(),
-                          "p": model.pvalues.to_numpy(), "ci_low": ci[0].to_numpy(),
-                          "ci_high": ci[1].to_numpy()})
-    table["term"] = readable_terms(table["term"])
-    table.attrs.update(n=int(model.nobs), r2=float(model.rsquared),
-                       adj_r2=float(model.rsquared_adj), f_p=float(model.f_pvalue),
-                       left_out=left_out, dropped=complete - len(data))
-    return table
-
-
-def scale_correlations(forms: pd.DataFrame, columns, method: str = "pearson",
-                       confidence: float = 0.95) -> pd.DataFrame:
-    """Correlation of every pair of ``columns`` on the forms where both are present.
-
-    Pass one wave's rows so that nobody counts twice. The interval is Fisher's z interval
-    (for Spearman's rho too, where it is an approximation).
-
-    Returns
-    -------
-    DataFrame
-        x, y, n, r, ci_low, ci_high, p (NaN where fewer than four pairs).
-    """
-    from scipy import stats as st
-
-    if method not in ("pearson", "spearman"):
-        raise ValueError("method must be 'pearson' or 'spearman'")
-    columns = list(columns)
-    rows = []
-    for i, x in enumerate(columns):
-        for y in columns[i + 1:]:
-            pair = forms[[x, y]].astype(float).dropna()
-            row = {"x": x, "y": y, "n": len(pair), "r": np.nan, "ci_low": np.nan,
-                   "ci_high": np.nan, "p": np.nan}
-            if len(pair) >= 4 and pair[x].nunique() > 1 and pair[y].nunique() > 1:
-                test = (st.pearsonr if method == "pearson" else st.spearmanr)(pair[x], pair[y])
-                r = float(test.statistic)
-                half = st.norm.ppf(0.5 + confidence / 2) / np.sqrt(len(pair) - 3)
-                z = np.arctanh(np.clip(r, -0.9999999, 0.9999999))
-                row.update(r=r, ci_low=np.tanh(z - half), ci_high=np.tanh(z + half),
-                           p=float(test.pvalue))
-            rows.append(row)
-    return pd.DataFrame(rows, columns=["x", "y", "n", "r", "ci_low", "ci_high", "p"])
-
-
-def correlation_matrix(correlations: pd.DataFrame) -> pd.DataFrame:
-    """Square matrix of ``r`` from :func:`scale_correlations` (1 on the diagonal)."""
-    names = list(dict.fromkeys([*correlations["x"], *correlations["y"]]))
-    matrix = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
-    for row in correlations.itertuples():
-        matrix.loc[row.x, row.y] = matrix.loc[row.y, row.x] = row.r
-    return matrix
+    return _models.ols_regression(forms, score=score, factors=factors, covariates=covariates,
+                                  min_group=min_group)
 
 
 def wave_change(forms: pd.DataFrame, subscales, first: str, second: str) -> pd.DataFrame:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import EvalkitError
-from .io import Dataset
+from ..data.dataset import Dataset
+from ..errors import EvalkitError
 
 
 def _planned_sessions(dataset: Dataset) -> pd.DataFrame:

@@ -25,11 +25,11 @@ DETERMINISTIC_ENV = {
 
 def notebook_dir() -> Path:
     """The workbook folder: ``notebooks/`` of the checkout evalkit runs from."""
-    candidates = [Path.cwd() / "notebooks", Path(__file__).resolve().parents[2] / "notebooks"]
+    candidates = [Path.cwd() / "notebooks", Path(__file__).resolve().parents[3] / "notebooks"]
     for candidate in candidates:
         if candidate.is_dir() and any(candidate.glob("[0-9][0-9]_*.ipynb")):
             return candidate
-    from .errors import EvalkitError
+    from ..errors import EvalkitError
 
     raise EvalkitError("cannot find the notebooks/ folder; run evalkit from the project checkout")
 

@@ -204,7 +204,7 @@ def protect_summary(summary: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     demands set, so they get secondary suppression; meeting counts below ``min_cell`` are
     hidden.
     """
-    from .disclosure import suppress
+    from ..publish.disclosure import suppress
 
     values = dict(zip(summary["metric"], summary["value"], strict=True))
     shown: dict[str, object] = {}

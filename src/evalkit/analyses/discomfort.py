@@ -12,9 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import instruments
-from .instruments import DEFAULT_MIN_ANSWERED, DISCOMFORT, DISCOMFORT_LABELS
-from .stats import paired_change, quiet_library_warnings, readable_terms, reliable_change
+from .. import scales as instruments
+from ..scales import DEFAULT_MIN_ANSWERED, DISCOMFORT, DISCOMFORT_LABELS
+from ..stats import models as _models
+from ..stats._warnings import quiet_library_warnings
+from ..stats.paired import paired_change
+from ..stats.paired import wide as _wide
+from ..stats.reliability import reliable_change
 
 WAVES = ("pre", "post", "follow_up")
 #: comparison name -> (earlier wave, later wave), as in ``discomfort_change.csv``.
@@ -45,19 +49,19 @@ def discomfort_scores(dataset, min_answered: float = DEFAULT_MIN_ANSWERED) -> pd
     return scored
 
 
-def wide(scores: pd.DataFrame, value: str = SCORE, waves=WAVES) -> pd.DataFrame:
-    """Practitioners (rows) x waves (columns) of one value; NaN where a wave is missing.
 
-    Built from integer codes rather than a pivot, so 100,000 practitioners take milliseconds.
-    """
-    people, person_codes = np.unique(scores["practitioner_id"].astype(str).to_numpy(),
-                                     return_inverse=True)
-    wave_codes = pd.Index(list(waves)).get_indexer(scores["wave"].astype(str))
-    table = np.full((len(people), len(waves)), np.nan)
-    known = wave_codes >= 0
-    table[person_codes[known], wave_codes[known]] = scores[value].to_numpy(float)[known]
-    return pd.DataFrame(table, index=pd.Index(people, name="practitioner_id"),
-                        columns=list(waves))
+
+def wide(scores: pd.DataFrame, value: str = SCORE, waves=WAVES) -> pd.DataFrame:
+    """Practitioners (rows) x waves (columns) of one value (see :func:`evalkit.stats.paired.wide`)."""
+    return _wide(scores, subject="practitioner_id", value=value, waves=waves)
+
+
+def mixed_model(scores: pd.DataFrame, by: str | None = None, value: str = SCORE,
+                min_group: int = 1) -> pd.DataFrame:
+    """Mixed model of the checklist score over the waves (see
+    :func:`evalkit.stats.models.mixed_model`)."""
+    return _models.mixed_model(scores, value=value, subject="practitioner_id", waves=WAVES, by=by,
+                               min_group=min_group)
 
 
 def discomfort_change(scores: pd.DataFrame, value: str = SCORE,
@@ -194,72 +198,6 @@ def repeated_measures(scores: pd.DataFrame, value: str = SCORE) -> dict:
     return result
 
 
-def mixed_model(scores: pd.DataFrame, by: str | None = None, value: str = SCORE,
-                min_group: int = 1) -> pd.DataFrame:
-    """Linear mixed model with a random intercept per practitioner, on every scored form.
-
-    ``value ~ wave`` (pre as reference), or ``value ~ wave * by`` to ask whether change differs
-    between groups (gender, experience band). Practitioners with only some waves still count.
-    With ``by``, the interaction is tested by a likelihood-ratio test of models fitted by
-    maximum likelihood; estimates come from the REML fit. Practitioners in a ``by`` group with
-    fewer than ``min_group`` practitioners are left out (the funder report passes ``min_cell``).
-
-    Returns
-    -------
-    DataFrame
-        term (``wave=post``, ``wave=post x gender=woman``), coef, se, z, p, ci_low, ci_high;
-        ``attrs``: n_forms, n_practitioners, left_out (practitioners in small groups) and, with
-        ``by``, lr_chi2, lr_df, lr_p.
-    """
-    import warnings
-
-    import statsmodels.formula.api as smf
-    from scipy import stats as st
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-
-    columns = ["practitioner_id", "wave", value, *([by] if by else [])]
-    data = scores[columns].dropna().copy()
-    data["wave"] = data["wave"].astype(str)
-    data["practitioner_id"] = data["practitioner_id"].astype(str)
-    if data["practitioner_id"].nunique() < 3 or data["wave"].nunique() < 2:
-        raise ValueError("a mixed model needs at least three practitioners and two waves")
-    waves = [w for w in WAVES if w in set(data["wave"])]
-    wave_term = f"C(wave, Treatment('{waves[0]}'))"
-    formula = f"{value} ~ {wave_term}"
-    left_out = 0
-    if by:
-        data[by] = data[by].astype(str)
-        group_size = data.groupby(by)["practitioner_id"].transform("nunique")
-        left_out = data.loc[group_size < min_group, "practitioner_id"].nunique()
-        data = data[group_size >= min_group]
-        if data[by].nunique() < 2:
-            raise ValueError(f"fewer than two groups of '{by}' with at least {min_group} "
-                             "practitioners: no comparison")
-        formula = f"{value} ~ {wave_term} * C({by})"
-    with warnings.catch_warnings():
-        # Boundary fits (no between-person variance) are reported, not hidden, through se/NaN.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        fit = smf.mixedlm(formula, data, groups=data["practitioner_id"]).fit(reml=True)
-        lr = {}
-        if by:
-            full = smf.mixedlm(formula, data, groups=data["practitioner_id"]).fit(reml=False)
-            main = smf.mixedlm(f"{value} ~ {wave_term} + C({by})", data,
-                               groups=data["practitioner_id"]).fit(reml=False)
-            chi2 = max(0.0, 2 * (full.llf - main.llf))
-            df = len(full.fe_params) - len(main.fe_params)
-            lr = dict(lr_chi2=chi2, lr_df=df, lr_p=float(st.chi2.sf(chi2, df)))
-    names = list(fit.fe_params.index)
-    ci = fit.conf_int().loc[names]
-    table = pd.DataFrame({"term": names, "coef": fit.fe_params.to_numpy(),
-                          "se": fit.bse.loc[names].to_numpy(),
-                          "z": fit.tvalues.loc[names].to_numpy(),
-                          "p": fit.pvalues.loc[names].to_numpy(),
-                          "ci_low": ci[0].to_numpy(), "ci_high": ci[1].to_numpy()})
-    table["term"] = readable_terms(table["term"])
-    table.attrs.update(n_forms=len(data), n_practitioners=data["practitioner_id"].nunique(),
-                       left_out=left_out, **lr)
-    return table
 
 
 def interaction_tests(scores: pd.DataFrame, factors=("gender", "experience_band"),

@@ -1,121 +1,15 @@
-"""Questionnaire scoring keys, cut-offs and scoring.
-
-Only item numbers, keys, cut-offs and citations are kept here: never item wording, which may be
-under copyright. Item ``k`` of a scale is the column ``<prefix><kk>`` of its file (``stss03``).
-
-References
-----------
-Bride, B. E., Robinson, M. M., Yegidis, B., & Figley, C. R. (2004). Development and validation of
-    the Secondary Traumatic Stress Scale. *Research on Social Work Practice*, 14(1), 27-35.
-Bride, B. E. (2007). Prevalence of secondary traumatic stress among social workers. *Social Work*,
-    52(1), 63-70. (Bands of the STSS total.)
-Stamm, B. H. (2010). *The Concise ProQOL Manual* (2nd ed.). Pocatello, ID: ProQOL.org.
-"""
+"""Scoring questionnaires: reverse keys, prorating, bands and internal consistency."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .contracts import DISCOMFORT_ITEMS, PROQOL_ITEMS, STSS_ITEMS
-from .stats import cronbach_alpha
-
-DEFAULT_MIN_ANSWERED = 0.8
-
-
-@dataclass(frozen=True)
-class Band:
-    label: str
-    lowest: float
-    """Smallest score in the band (inclusive)."""
-
-
-@dataclass(frozen=True)
-class Instrument:
-    """A scale's key: which items make each subscale, which are reversed, how totals are banded."""
-
-    name: str
-    file: str
-    items: tuple[str, ...]
-    subscales: dict[str, tuple[int, ...]]
-    reversed_items: tuple[int, ...] = ()
-    item_min: int = 1
-    item_max: int = 5
-    method: str = "sum"  # "sum" (prorated) or "mean"
-    bands: dict[str, tuple[Band, ...]] = field(default_factory=dict)
-    citation: str = ""
-
-    def column(self, item: int) -> str:
-        return self.items[item - 1]
-
-
-_STSS_BANDS = (
-    Band("little_or_none", 17), Band("mild", 28), Band("moderate", 38), Band("high", 44),
-    Band("severe", 49),
-)
-_PROQOL_BANDS = (Band("low", 10), Band("moderate", 23), Band("high", 42))
-
-STSS = Instrument(
-    name="stss",
-    file="stss",
-    items=STSS_ITEMS,
-    subscales={
-        "intrusion": (2, 3, 6, 10, 13),
-        "avoidance": (1, 5, 7, 9, 12, 14, 17),
-        "arousal": (4, 8, 11, 15, 16),
-        "total": tuple(range(1, 18)),
-    },
-    bands={"total": _STSS_BANDS},
-    citation="Bride, Robinson, Yegidis & Figley (2004); bands from Bride (2007)",
-)
-
-PROQOL = Instrument(
-    name="proqol",
-    file="proqol",
-    items=PROQOL_ITEMS,
-    subscales={
-        "compassion_satisfaction": (3, 6, 12, 16, 18, 20, 22, 24, 27, 30),
-        "burnout": (1, 4, 8, 10, 15, 17, 19, 21, 26, 29),
-        "secondary_traumatic_stress": (2, 5, 7, 9, 11, 13, 14, 23, 25, 28),
-    },
-    reversed_items=(1, 4, 15, 17, 29),
-    bands={
-        "compassion_satisfaction": _PROQOL_BANDS,
-        "burnout": _PROQOL_BANDS,
-        "secondary_traumatic_stress": _PROQOL_BANDS,
-    },
-    citation="Stamm (2010), ProQOL 5; raw-sum cut-offs 22 or less low, 42 or more high",
-)
-
-DISCOMFORT = Instrument(
-    name="discomfort",
-    file="discomfort",
-    items=DISCOMFORT_ITEMS,
-    subscales={"discomfort": tuple(range(1, 14))},
-    method="mean",
-    citation="Practitioner discomfort checklist from the project's source guidelines",
-)
+from ..stats.reliability import cronbach_alpha
+from .spec import DEFAULT_MIN_ANSWERED, Band, Instrument
 
 #: Short labels of the 13 discomfort situations (our own words, not the checklist's wording).
-DISCOMFORT_LABELS: dict[str, str] = dict(zip(DISCOMFORT_ITEMS, (
-    "Frank talk about sex in a men's group",
-    "Homophobic comments",
-    "Jokes calling women 'frigid'",
-    "Sexualised insults about women",
-    "Attends only to restart sex; pestering",
-    "Father blames his abused daughter",
-    "Conviction for sexual exploitation",
-    "Disclosure of own childhood sexual abuse",
-    "Explicit account told for arousal",
-    "BDSM and forced sex after arguments",
-    "Shared explicit images of partner",
-    "Child exposed to parents' sex",
-    "Belief a wife cannot refuse sex",
-), strict=True))
 
-INSTRUMENTS = {i.name: i for i in (DISCOMFORT, STSS, PROQOL)}
 
 
 def band_of(scores: pd.Series, bands: tuple[Band, ...]) -> pd.Series:
@@ -123,6 +17,7 @@ def band_of(scores: pd.Series, bands: tuple[Band, ...]) -> pd.Series:
 
     Examples
     --------
+    >>> from evalkit.scales import STSS
     >>> band_of(pd.Series([27.0, 28.0, 49.0]), STSS.bands["total"]).tolist()
     ['little_or_none', 'mild', 'severe']
     """
@@ -167,6 +62,7 @@ def score(
 
     Examples
     --------
+    >>> from evalkit.scales import STSS
     >>> forms = pd.DataFrame({f"stss{i:02d}": [3] for i in range(1, 18)})
     >>> scored = score(forms, STSS)
     >>> float(scored.loc[0, "total"]), scored.loc[0, "total_band"]
@@ -230,6 +126,7 @@ def reliability(responses: pd.DataFrame, instrument: Instrument, by: str | None 
 
     Examples
     --------
+    >>> from evalkit.scales import STSS
     >>> forms = pd.DataFrame({f"stss{i:02d}": [1, 2, 3, 4] for i in range(1, 18)})
     >>> table = reliability(forms, STSS, by=None)
     >>> table.loc[0, "subscale"], float(table.loc[0, "alpha"])

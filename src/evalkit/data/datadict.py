@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..privacy.guard import _IDENTIFIER_PHRASES, _IDENTIFIER_TOKENS
 from .contracts import CONTRACTS, ID_MAX_LENGTH, Column
-from .privacy import _IDENTIFIER_PHRASES, _IDENTIFIER_TOKENS
 
 _KIND_TEXT = {
     "id": f"pseudonymous id: no spaces, at most {ID_MAX_LENGTH} characters",

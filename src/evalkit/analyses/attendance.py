@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
-from .contracts import PRESENT_STATUSES
-from .errors import EvalkitError
-from .io import Dataset
-from .stats import wilson_interval
+from ..data.contracts import PRESENT_STATUSES
+from ..data.dataset import Dataset
+from ..errors import EvalkitError
+from ..stats.proportions import rate_table
+from ..stats.survival import kaplan_meier, logrank_test
 
 DROPOUT_REASONS = ("withdrew", "excluded")
 DEFAULT_COMPLETION_THRESHOLD = 0.8
@@ -85,41 +85,6 @@ def participant_sessions(dataset: Dataset) -> pd.DataFrame:
     return frame
 
 
-def rate_table(data: pd.DataFrame, by: str | list[str] | None = None, *,
-               success: str = "present") -> pd.DataFrame:
-    """Count, successes and rate with a Wilson 95% interval, overall or per group.
-
-    Parameters
-    ----------
-    data
-        One row per trial (for attendance: :func:`participant_sessions`).
-    by
-        Grouping column(s); ``None`` for a single overall row.
-    success
-        Boolean column that counts as a success.
-
-    Returns
-    -------
-    DataFrame
-        ``by`` columns, ``scheduled``, ``attended``, ``attendance_rate``, ``ci_low``, ``ci_high``.
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"week": [1, 1, 2], "present": [True, False, True]})
-    >>> rate_table(df, "week")["attendance_rate"].tolist()
-    [0.5, 1.0]
-    """
-    if by is None:
-        grouped = pd.DataFrame({"scheduled": [len(data)], "attended": [int(data[success].sum())]})
-    else:
-        keys = [by] if isinstance(by, str) else list(by)
-        grouped = (data.groupby(keys, observed=True, sort=True)[success]
-                   .agg(scheduled="size", attended="sum").reset_index())
-    grouped["attended"] = grouped["attended"].astype(int)
-    grouped["attendance_rate"] = grouped["attended"] / grouped["scheduled"]
-    grouped["ci_low"], grouped["ci_high"] = wilson_interval(grouped["attended"],
-                                                            grouped["scheduled"])
-    return grouped
 
 
 def attendance_by(dataset: Dataset, by: str | list[str] | None = None) -> pd.DataFrame:
@@ -214,42 +179,8 @@ def attendance_summary(dataset: Dataset,
 # --- retention -------------------------------------------------------------------------------------
 
 
-def kaplan_meier(time, event, confidence: float = 0.95) -> pd.DataFrame:
-    """Kaplan-Meier estimate with a pointwise confidence band (statsmodels ``SurvfuncRight``).
-
-    Returns one row per distinct event time: ``time, at_risk, events, survival, ci_low, ci_high``
-    (the band is the log-log transformed Greenwood interval, as R's ``conf.type = "log-log"``).
-    """
-    time = np.asarray(time, dtype=float)
-    event = np.asarray(event, dtype=int)
-    if time.size == 0:
-        return pd.DataFrame(columns=["time", "at_risk", "events", "survival", "ci_low", "ci_high"])
-    fit = SurvfuncRight(time, event)
-    if fit.surv_times.size == 0:  # no events: everyone retained throughout
-        return pd.DataFrame({"time": [0.0], "at_risk": [time.size], "events": [0],
-                             "survival": [1.0], "ci_low": [1.0], "ci_high": [1.0]})
-    low, high = _pointwise(fit, confidence)
-    return pd.DataFrame({
-        "time": fit.surv_times, "at_risk": fit.n_risk.astype(int), "events": fit.n_events.astype(int),
-        "survival": fit.surv_prob, "ci_low": low, "ci_high": high,
-    })
 
 
-def _pointwise(fit: SurvfuncRight, confidence: float):
-    """Log-log transformed pointwise interval from Greenwood's standard error."""
-    from scipy.stats import norm
-
-    z = norm.ppf(0.5 + confidence / 2)
-    s, se = fit.surv_prob, fit.surv_prob_se
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_s = np.log(s)
-        theta = se / (s * np.abs(log_s))
-        low = np.exp(-np.exp(np.log(-log_s) + z * theta))
-        high = np.exp(-np.exp(np.log(-log_s) - z * theta))
-    # Where survival is 1 or 0 the transform is undefined: the interval collapses to the estimate.
-    low = np.where(np.isfinite(low), low, s)
-    high = np.where(np.isfinite(high), high, s)
-    return low, high
 
 
 def retention(dataset: Dataset, by: str | None = None) -> pd.DataFrame:
@@ -269,18 +200,11 @@ def retention(dataset: Dataset, by: str | None = None) -> pd.DataFrame:
 def logrank(dataset: Dataset, by: str) -> pd.DataFrame:
     """Log-rank test that retention curves differ between the groups of ``by``.
 
-    Returns ``groups, chi2, df, p`` (one row); with fewer than two groups the test is not
-    possible and ``p`` is missing, with the reason in ``note``.
+    Returns ``groups, chi2, df, p, note`` (one row); see :func:`evalkit.stats.survival.logrank_test`.
     """
     progress = participant_progress(dataset)
-    groups = progress[by].astype(str)
-    k = groups.nunique()
-    if k < 2 or progress["dropped_out"].sum() == 0:
-        return pd.DataFrame({"groups": [k], "chi2": [np.nan], "df": [k - 1], "p": [np.nan],
-                             "note": ["fewer than two groups or no drop-outs: no test"]})
-    chi2, p = survdiff(progress["last_week_attended"].to_numpy(float),
-                       progress["dropped_out"].to_numpy(int), groups.to_numpy())
-    return pd.DataFrame({"groups": [k], "chi2": [chi2], "df": [k - 1], "p": [p], "note": [""]})
+    result = logrank_test(progress["last_week_attended"], progress["dropped_out"], progress[by])
+    return pd.DataFrame([result])
 
 
 # --- absences and follow-up ------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Data: contracts, reading, validation, the Dataset, quality summaries and the synthetic sample."""

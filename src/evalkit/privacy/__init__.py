@@ -1,0 +1,1 @@
+"""Privacy: the identifier guard, keys and keyed pseudonyms."""

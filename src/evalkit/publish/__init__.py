@@ -1,0 +1,1 @@
+"""Publishing: result tables, the disclosure policy, charts and the report."""

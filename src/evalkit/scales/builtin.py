@@ -1,0 +1,91 @@
+"""Questionnaire scoring keys, cut-offs and scoring.
+
+Only item numbers, keys, cut-offs and citations are kept here: never item wording, which may be
+under copyright. Item ``k`` of a scale is the column ``<prefix><kk>`` of its file (``stss03``).
+
+References
+----------
+Bride, B. E., Robinson, M. M., Yegidis, B., & Figley, C. R. (2004). Development and validation of
+    the Secondary Traumatic Stress Scale. *Research on Social Work Practice*, 14(1), 27-35.
+Bride, B. E. (2007). Prevalence of secondary traumatic stress among social workers. *Social Work*,
+    52(1), 63-70. (Bands of the STSS total.)
+Stamm, B. H. (2010). *The Concise ProQOL Manual* (2nd ed.). Pocatello, ID: ProQOL.org.
+"""
+
+from __future__ import annotations
+
+from ..data.contracts import DISCOMFORT_ITEMS, PROQOL_ITEMS, STSS_ITEMS
+from .spec import Band, Instrument
+
+_STSS_BANDS = (
+    Band("little_or_none", 17), Band("mild", 28), Band("moderate", 38), Band("high", 44),
+    Band("severe", 49),
+)
+
+
+_PROQOL_BANDS = (Band("low", 10), Band("moderate", 23), Band("high", 42))
+
+
+STSS = Instrument(
+    name="stss",
+    file="stss",
+    items=STSS_ITEMS,
+    subscales={
+        "intrusion": (2, 3, 6, 10, 13),
+        "avoidance": (1, 5, 7, 9, 12, 14, 17),
+        "arousal": (4, 8, 11, 15, 16),
+        "total": tuple(range(1, 18)),
+    },
+    bands={"total": _STSS_BANDS},
+    citation="Bride, Robinson, Yegidis & Figley (2004); bands from Bride (2007)",
+)
+
+
+PROQOL = Instrument(
+    name="proqol",
+    file="proqol",
+    items=PROQOL_ITEMS,
+    subscales={
+        "compassion_satisfaction": (3, 6, 12, 16, 18, 20, 22, 24, 27, 30),
+        "burnout": (1, 4, 8, 10, 15, 17, 19, 21, 26, 29),
+        "secondary_traumatic_stress": (2, 5, 7, 9, 11, 13, 14, 23, 25, 28),
+    },
+    reversed_items=(1, 4, 15, 17, 29),
+    bands={
+        "compassion_satisfaction": _PROQOL_BANDS,
+        "burnout": _PROQOL_BANDS,
+        "secondary_traumatic_stress": _PROQOL_BANDS,
+    },
+    citation="Stamm (2010), ProQOL 5; raw-sum cut-offs 22 or less low, 42 or more high",
+)
+
+
+DISCOMFORT = Instrument(
+    name="discomfort",
+    file="discomfort",
+    items=DISCOMFORT_ITEMS,
+    subscales={"discomfort": tuple(range(1, 14))},
+    method="mean",
+    citation="Practitioner discomfort checklist from the project's source guidelines",
+)
+
+
+DISCOMFORT_LABELS: dict[str, str] = dict(zip(DISCOMFORT_ITEMS, (
+    "Frank talk about sex in a men's group",
+    "Homophobic comments",
+    "Jokes calling women 'frigid'",
+    "Sexualised insults about women",
+    "Attends only to restart sex; pestering",
+    "Father blames his abused daughter",
+    "Conviction for sexual exploitation",
+    "Disclosure of own childhood sexual abuse",
+    "Explicit account told for arousal",
+    "BDSM and forced sex after arguments",
+    "Shared explicit images of partner",
+    "Child exposed to parents' sex",
+    "Belief a wife cannot refuse sex",
+), strict=True))
+
+
+INSTRUMENTS = {i.name: i for i in (DISCOMFORT, STSS, PROQOL)}
+

@@ -1,0 +1,1 @@
+"""Generic statistics, parameterised by column names: nothing here knows about programmes."""
