@@ -45,3 +45,24 @@ class DataValidationError(EvalkitError):
         lines = [f"{source}: {len(errors)} problem{'s' if len(errors) != 1 else ''} found"]
         lines += [f"  - {p.describe()}" for p in errors]
         super().__init__("\n".join(lines))
+
+
+class UsageError(EvalkitError):
+    """An option or argument the user gave cannot be used (a bad --min-cell, --period, ...)."""
+
+
+class OutputFolderError(EvalkitError):
+    """An output folder evalkit was asked to write could harm the user's files; nothing was
+    written."""
+
+
+class KeyFileError(EvalkitError):
+    """A pseudonymisation key is missing, unsafe or not an evalkit key."""
+
+
+class SpecError(EvalkitError):
+    """An instrument spec (``instruments/<name>.toml``) contradicts itself or the data."""
+
+
+class MissingDataError(EvalkitError):
+    """An analysis needs files the data folder does not have."""

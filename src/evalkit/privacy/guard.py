@@ -113,3 +113,14 @@ def identifying_value_mask(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 
+
+
+def identifying_values(values: pd.Series) -> dict[str, np.ndarray]:
+    """Which cells look like a direct identifier, by reason.
+
+    Returns a mapping from a reason (``"an email address"``, ``"a phone number"``, ...) to a
+    boolean array aligned with ``values``; the data layer reports each as a problem naming the
+    file, column and rows, never the value. Only distinct values are examined.
+    """
+    email, phone = identifying_value_mask(values)
+    return {"an email address": email.to_numpy(bool), "a phone number": phone.to_numpy(bool)}

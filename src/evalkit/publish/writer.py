@@ -1,24 +1,44 @@
-"""Writing result tables from notebooks into a results folder."""
+"""Writing result tables: one CSV writer for every table evalkit writes."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from .escape import csv_cell
+
 AUDIENCES = ("internal", "funder")
 
 
-def write_table(table: pd.DataFrame, results_dir: str | Path | None, name: str) -> None:
-    """Write ``table`` as ``<results_dir>/<name>.csv``; does nothing when ``results_dir`` is None.
+def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``table`` to ``path`` as UTF-8 CSV without the index, atomically.
 
-    Notebooks call this for every result table so that a notebook run alone writes nothing, and a
-    report run collects every table. Disclosure control is applied before this is called, by the
-    notebook, through :mod:`evalkit.disclosure` for the funder audience.
+    Text cells a spreadsheet would run as a formula are escaped (:func:`evalkit.publish.escape.
+    csv_cell`). The file is written beside its target and renamed into place, so a reader never
+    sees half a file.
     """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe = table.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(csv_cell, na_action="ignore")
+    fd, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            safe.to_csv(handle, index=False, lineterminator="\n")
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_table(table: pd.DataFrame, results_dir: str | Path | None, name: str) -> None:
+    """Write ``table`` as ``<results_dir>/<name>.csv``; does nothing when ``results_dir`` is None."""
     if results_dir is None:
         return
-    folder = Path(results_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.csv"
-    table.to_csv(path, index=False, lineterminator="\n")
+    write_csv(table, Path(results_dir) / f"{name}.csv")
