@@ -11,10 +11,10 @@ import re
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from evalkit.publish.disclosure import is_hidden
 
 from evalkit.data import synth
 from evalkit.publish import report
-from evalkit.publish.disclosure import is_hidden
 
 MIN_CELL = 5
 # Columns and metrics that count people (or forms, one per person and wave). Counts of

@@ -1,7 +1,7 @@
 """Community accountability processes: how a person who caused harm engages with a contact group.
 
 Every measure describes the responsible person's engagement and the group's follow-through,
-never the survivor. The events file is ``accountability_events.csv`` (DESIGN.md section 2).
+never the survivor. The events file is ``accountability_events.csv``.
 
 Definitions (one place, tested against a hand-worked timeline):
 
@@ -23,6 +23,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..data.dataset import Dataset
+from ..errors import MissingDataError
+from ..publish.tables import Col, TableSpec, metric_frame
+from ._base import Analysis
+
 ENGAGEMENT = ("response_received", "meeting_held", "demand_met", "demand_refused")
 DEMAND_OUTCOMES = ("met", "refused", "outstanding")
 SUMMARY_METRICS = (
@@ -32,7 +37,9 @@ SUMMARY_METRICS = (
 )
 
 
-def _events(dataset) -> pd.DataFrame:
+def _events(dataset: Dataset) -> pd.DataFrame:
+    if not dataset.has("accountability_events"):
+        raise MissingDataError("the accountability analysis needs accountability_events.csv")
     events = dataset.accountability_events.copy()
     events["process_id"] = events["process_id"].astype(str)
     events["event_type"] = events["event_type"].astype(str)
@@ -43,10 +50,10 @@ def _events(dataset) -> pd.DataFrame:
 
 def default_as_of(dataset) -> pd.Timestamp:
     """The latest event date in the file: the end of the record for processes still open."""
-    return pd.Timestamp(dataset.accountability_events["event_date"].max())
+    return pd.Timestamp(_events(dataset)["event_date"].max())
 
 
-def demands(dataset, as_of=None) -> pd.DataFrame:
+def demands(dataset: Dataset, *, as_of=None) -> pd.DataFrame:
     """One row per demand: when it was set, its outcome and how long it has been or was open.
 
     A demand whose outcome is dated before it was set, or that has an outcome but was never set,
@@ -113,7 +120,7 @@ def _answered_share(messages: np.ndarray, responses: np.ndarray, end) -> tuple[i
     return answered, len(messages)
 
 
-def process_measures(dataset, as_of=None) -> pd.DataFrame:
+def process_measures(dataset: Dataset, *, as_of=None) -> pd.DataFrame:
     """Per-process measures (internal audience: one row is one process).
 
     Returns
@@ -171,12 +178,12 @@ def process_measures(dataset, as_of=None) -> pd.DataFrame:
 
 
 def accountability_summary(measures: pd.DataFrame) -> pd.DataFrame:
-    """``accountability_summary.csv``: the metrics of DESIGN.md section 7 across processes.
+    """``accountability_summary.csv``: totals and medians across processes as ``metric, value``.
 
-    Returns
-    -------
-    DataFrame
-        metric, value (in the order of ``SUMMARY_METRICS``, then extra medians).
+    Parameters
+    ----------
+    measures
+        :func:`process_measures`.
     """
     responded = measures["days_to_first_response"].notna()
     values = {
@@ -186,95 +193,193 @@ def accountability_summary(measures: pd.DataFrame) -> pd.DataFrame:
         "median_days_to_first_response": float(measures.loc[responded,
                                                             "days_to_first_response"].median())
         if responded.any() else np.nan,
-        **{m: int(measures[m].sum()) for m in SUMMARY_METRICS[4:]},
         "median_answered_share": float(measures["answered_share"].median()),
         "median_longest_silence_days": float(measures["longest_silence_days"].median()),
+        **{m: int(measures[m].sum()) for m in SUMMARY_METRICS[4:]},
     }
-    # object dtype keeps counts as whole numbers next to the medians
-    return pd.DataFrame({"metric": list(values), "value": pd.Series(list(values.values()),
-                                                                    dtype=object)})
+    return metric_frame(values)
 
 
-def protect_summary(summary: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """The summary as a funder may see it (DESIGN.md section 6).
-
-    Each process concerns one responsible person, so process counts below ``min_cell`` are
-    hidden, and so is a count whose remainder (processes without a response, not closed) is. A
-    median from fewer than ``min_cell`` processes is withheld. Demand outcomes add up to the
-    demands set, so they get secondary suppression; meeting counts below ``min_cell`` are
-    hidden.
-    """
-    from ..publish.disclosure import suppress
-
-    values = dict(zip(summary["metric"], summary["value"], strict=True))
-    shown: dict[str, object] = {}
-    processes = pd.DataFrame({"metric": ["processes_with_response", "processes_closed"],
-                              "n": [values["processes_with_response"], values["processes_closed"]],
-                              "total": values["processes"]})
-    for metric, n in zip(processes["metric"], suppress(processes, "n", min_cell, within="metric",
-                                                       total="total")["n"], strict=True):
-        shown[metric] = n
-    shown["processes"] = suppress(pd.DataFrame({"n": [values["processes"]]}), "n",
-                                  min_cell)["n"].iloc[0]
-    few = values["processes"] < min_cell
-    for median, basis in (("median_days_to_first_response", "processes_with_response"),
-                          ("median_answered_share", "processes"),
-                          ("median_longest_silence_days", "processes")):
-        shown[median] = np.nan if values[basis] < min_cell or few else values[median]
-    meetings = pd.DataFrame({"metric": ["meetings_scheduled", "meetings_held",
-                                        "meetings_missed"]})
-    meetings["n"] = meetings["metric"].map(values)
-    shown.update(zip(meetings["metric"], suppress(meetings, "n", min_cell)["n"], strict=True))
-    outcomes = pd.DataFrame({"metric": [f"demands_{o}" for o in DEMAND_OUTCOMES]})
-    outcomes["n"] = outcomes["metric"].map(values)
-    outcomes["total"] = values["demands_set"]
-    protected = suppress(outcomes, "n", min_cell, total="total")
-    shown.update(zip(protected["metric"], protected["n"], strict=True))
-    shown["demands_set"] = protected["total"].iloc[0]
-    if few:  # too few processes: every figure could point at one
-        shown = {m: (f"<{min_cell}" if not m.startswith("median") else np.nan) for m in shown}
-    return pd.DataFrame({"metric": list(summary["metric"]),
-                         "value": pd.Series([shown[m] for m in summary["metric"]], dtype=object)})
-
-
-def demand_outcomes(demand_table: pd.DataFrame) -> pd.DataFrame:
-    """Demands by outcome (every outcome listed) with the median days open, for a funder chart.
+def demand_outcomes(demand_table: pd.DataFrame, processes: int) -> pd.DataFrame:
+    """``demand_outcomes.csv``: demands by outcome (every outcome listed), their share of the
+    demands set and the median days each was open.
 
     Returns
     -------
     DataFrame
-        category, n, total, median_days_open.
+        outcome, demands, demands_set, share, median_days_open, processes.
     """
     counts = demand_table["outcome"].value_counts().reindex(list(DEMAND_OUTCOMES), fill_value=0)
     medians = demand_table.groupby("outcome")["days_open"].median().reindex(list(DEMAND_OUTCOMES))
-    return pd.DataFrame({"category": list(DEMAND_OUTCOMES), "n": counts.to_numpy(),
-                         "total": len(demand_table), "median_days_open": medians.to_numpy()})
+    total = len(demand_table)
+    return pd.DataFrame({"outcome": list(DEMAND_OUTCOMES), "demands": counts.to_numpy(),
+                         "demands_set": total,
+                         "share": counts.to_numpy() / total if total else np.nan,
+                         "median_days_open": medians.to_numpy(), "processes": processes})
 
 
 def meeting_counts(measures: pd.DataFrame) -> pd.DataFrame:
-    """Meetings scheduled, held and missed across processes (category, n), for a chart."""
-    kinds = ("scheduled", "held", "missed")
-    return pd.DataFrame({"category": list(kinds),
-                         "n": [int(measures[f"meetings_{k}"].sum()) for k in kinds]})
-
-
-def timeline(dataset) -> pd.DataFrame:
-    """Events in date order with a row number per process, for the internal timeline chart.
+    """``meetings.csv``: meetings scheduled, held and missed across processes.
 
     Returns
     -------
     DataFrame
-        process_id, event_date, event_type, actor, lane (0 for the first process, 1 ...).
+        meetings_were, meetings, processes.
+    """
+    kinds = ("scheduled", "held", "missed")
+    return pd.DataFrame({"meetings_were": list(kinds),
+                         "meetings": [int(measures[f"meetings_{k}"].sum()) for k in kinds],
+                         "processes": len(measures)})
+
+
+def timeline(dataset: Dataset, *, as_of=None) -> pd.DataFrame:
+    """Events in date order with a lane number per process and the end of its record (its
+    closing date, or ``as_of`` while open), for the internal timeline chart.
+
+    Returns
+    -------
+    DataFrame
+        process_id, lane, event_date, event_type, actor, end_of_record.
     """
     events = _events(dataset)
+    as_of = default_as_of(dataset) if as_of is None else pd.Timestamp(as_of)
+    closed = closing_dates(events)
     lanes = {p: i for i, p in enumerate(sorted(events["process_id"].unique()))}
-    return events.assign(lane=events["process_id"].map(lanes))[
-        ["process_id", "event_date", "event_type", "actor", "lane"]]
+    table = events.assign(lane=events["process_id"].map(lanes),
+                          end_of_record=events["process_id"].map(lambda p: closed.get(p, as_of)))
+    return table[["process_id", "lane", "event_date", "event_type", "actor", "end_of_record"]]
 
 
-def data_problems(dataset) -> pd.DataFrame:
+def data_problems(dataset: Dataset) -> pd.DataFrame:
     """Demand records whose dates cannot all be right, to check with whoever keeps the log
-    (ids only; for the internal audience)."""
+    (ids only; internal).
+
+    Returns
+    -------
+    DataFrame
+        process_id, demand_id, problem.
+    """
     table = demands(dataset)
     return table.loc[table["problem"] != "", ["process_id", "demand_id", "problem"]].reset_index(
         drop=True)
+
+
+_PROCESSES = Col("processes", "people", "accountability processes in the data (each is about "
+                 "one person)")
+
+TABLES = (
+    TableSpec(
+        "accountability_summary", "Accountability processes: replies, meetings and demands",
+        (Col("metric", "label", "what the row measures"), Col("value", "statistic", "the figure")),
+        metrics=(
+            Col("processes", "people", "processes in the data (each about one person)"),
+            Col("processes_with_response", "people", "processes with any response from the "
+                "person responsible", label="with any response"),
+            Col("processes_closed", "people", "processes closed", label="closed"),
+            Col("median_days_to_first_response", "statistic", "median days from the group's first "
+                "message to the first response", rests_on=("processes_with_response",),
+                decimals=0, label="median days to a first response"),
+            Col("median_answered_share", "statistic", "median share of the group's messages "
+                "answered before its next message", rests_on=("processes",), fmt="percent",
+                label="median share of messages answered"),
+            Col("median_longest_silence_days", "statistic", "median of each process's longest "
+                "silence in days", rests_on=("processes",), decimals=0,
+                label="median longest silence (days)"),
+            Col("meetings_scheduled", "people", "meetings scheduled"),
+            Col("meetings_held", "people", "meetings held"),
+            Col("meetings_missed", "people", "meetings missed"),
+            Col("demands_set", "people", "survivors' demands set"),
+            Col("demands_met", "people", "demands met"),
+            Col("demands_refused", "people", "demands refused"),
+            Col("demands_outstanding", "people", "demands neither met nor refused"),
+        ),
+        unit="processes", needs_at_least="processes"),
+    TableSpec(
+        "demand_outcomes", "Demands by outcome",
+        (Col("outcome", "label", "met, refused or outstanding"),
+         Col("demands", "people", "demands with this outcome"),
+         Col("demands_set", "people", "demands set in all", label="of demands set"),
+         Col("share", "share", "share of the demands set", part="demands", whole="demands_set",
+             rests_on=("processes",)),
+         Col("median_days_open", "statistic", "median days from being set to the outcome (to the "
+             "end of the record while outstanding)", rests_on=("demands",), decimals=0,
+             label="median days open"),
+         _PROCESSES),
+        unit="processes", needs_at_least="processes"),
+    TableSpec(
+        "meetings", "Meetings scheduled, held and missed",
+        (Col("meetings_were", "label", "scheduled, held or missed", label="meetings"),
+         Col("meetings", "people", "meetings", label="number"),
+         _PROCESSES),
+        unit="processes", needs_at_least="processes"),
+    TableSpec(
+        "process_measures", "Each process",
+        (Col("process_id", "id", "pseudonymous process id"),
+         Col("first_message", "label", "date of the group's first message", fmt="code"),
+         Col("days_to_first_response", "statistic", "days to the first response", decimals=0),
+         Col("messages", "count", "messages from the group"),
+         Col("answered_share", "statistic", "share answered before the next message",
+             fmt="percent"),
+         Col("longest_silence_days", "statistic", "longest silence (days)", decimals=0),
+         Col("meetings_held", "count", "meetings held"),
+         Col("meetings_missed", "count", "meetings missed"),
+         Col("demands_set", "count", "demands set"),
+         Col("demands_met", "count", "demands met"),
+         Col("demands_refused", "count", "demands refused"),
+         Col("demands_outstanding", "count", "demands outstanding"),
+         Col("longest_open_demand_days", "statistic", "days the longest outstanding demand has "
+             "been open", decimals=0),
+         Col("closed", "flag", "process closed")),
+        unit="processes", internal=True),
+    TableSpec(
+        "accountability_timeline", "Events of each process",
+        (Col("process_id", "id", "pseudonymous process id"),
+         Col("lane", "number", "row of the process in the chart"),
+         Col("event_date", "label", "date", fmt="code"),
+         Col("event_type", "label", "what happened"),
+         Col("actor", "label", "who acted"),
+         Col("end_of_record", "label", "closing date, or the end of the record", fmt="code")),
+        unit="processes", internal=True),
+    TableSpec(
+        "demand_problems", "Demand records whose dates cannot all be right",
+        (Col("process_id", "id", "pseudonymous process id"),
+         Col("demand_id", "id", "demand id"),
+         Col("problem", "text", "what is wrong")),
+        unit="processes", internal=True),
+)
+
+
+def _dates(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    return frame.assign(**{c: frame[c].map(lambda d: "" if pd.isna(d) else f"{d:%Y-%m-%d}")
+                           for c in columns})
+
+
+def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
+    """Every accountability table for one data folder."""
+    as_of = default_as_of(dataset)
+    measures = process_measures(dataset, as_of=as_of)
+    demand_table = demands(dataset, as_of=as_of)
+    per_process = _dates(measures, ["first_message"])[[c.name for c in TABLES[3].columns]]
+    return {
+        "accountability_summary": accountability_summary(measures),
+        "demand_outcomes": demand_outcomes(demand_table, len(measures)),
+        "meetings": meeting_counts(measures),
+        "process_measures": per_process,
+        "accountability_timeline": _dates(timeline(dataset, as_of=as_of),
+                                          ["event_date", "end_of_record"]),
+        "demand_problems": data_problems(dataset),
+    }
+
+
+def record_end(dataset: Dataset) -> str:
+    """The month the record runs to (the latest event), for sentences."""
+    return f"{default_as_of(dataset):%B %Y}"
+
+
+ANALYSIS = Analysis(
+    name="accountability",
+    title="community accountability processes",
+    tables=TABLES,
+    compute=compute,
+    needs=("accountability_events",),
+)

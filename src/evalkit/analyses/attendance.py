@@ -1,14 +1,16 @@
-"""Attendance, completion, drop-out and retention (DESIGN.md section 5).
+"""Who attends, who drops out and when: attendance, completion, drop-out and retention.
 
-Definitions, once:
+Definitions (``docs/methods.md``, "Attendance"):
 
 - a *participant-session* is a register row on a session that was not cancelled;
 - *attended* counts ``attended``, ``late`` and ``left_early``;
-- attendance rate = attended / participant-sessions, with a Wilson 95% interval;
+- the attendance rate is attended / participant-sessions. Pooled over participants (overall, by
+  site, referral route, cohort, module) its interval treats each participant's sessions as one
+  cluster; per programme week each person counts once, so the week's interval is Wilson's;
 - *scheduled* sessions of a participant are the held sessions of their cohort;
 - completion is recorded (``exit_reason == "completed"``) or attendance-based (attended at least
-  ``threshold`` of scheduled sessions, 0.8 by default); module completion means attending every held
-  session of the module;
+  ``threshold`` of scheduled sessions, 0.8 by default); module completion means attending every
+  held session of the module;
 - drop-out is ``exit_reason`` in {withdrew, excluded}; retention is a Kaplan-Meier curve over
   programme weeks, time = week of the last attended session (0 if none), censored for every other
   exit reason.
@@ -22,8 +24,11 @@ import pandas as pd
 from ..data.contracts import PRESENT_STATUSES
 from ..data.dataset import Dataset
 from ..errors import EvalkitError
-from ..stats.proportions import rate_table
-from ..stats.survival import kaplan_meier, logrank_test
+from ..publish.tables import Col, TableSpec, metric_frame
+from ..stats._interim import logrank_test
+from ..stats.proportions import cluster_rate_table, rate_table, wilson_interval
+from ..stats.survival import kaplan_meier
+from ._base import Analysis
 
 DROPOUT_REASONS = ("withdrew", "excluded")
 DEFAULT_COMPLETION_THRESHOLD = 0.8
@@ -85,25 +90,6 @@ def participant_sessions(dataset: Dataset) -> pd.DataFrame:
     return frame
 
 
-
-
-def attendance_by(dataset: Dataset, by: str | list[str] | None = None) -> pd.DataFrame:
-    """Attendance rate overall or by any session or participant attribute.
-
-    ``by`` may be ``programme_week``, ``module``, ``site``, ``cohort_id``, ``delivery_mode``,
-    ``referral_route`` or a list of them.
-    """
-    return rate_table(participant_sessions(dataset), by)
-
-
-def weeks_without_sessions(dataset: Dataset) -> list[int]:
-    """Programme weeks in which every session was cancelled (they have no attendance rate)."""
-    _require(dataset, "sessions")
-    held = dataset.sessions.groupby("programme_week")["cancelled"].apply(
-        lambda c: bool((~c.fillna(False)).any()))
-    return [int(w) for w, any_held in held.items() if not any_held]
-
-
 def participant_progress(dataset: Dataset,
                          threshold: float = DEFAULT_COMPLETION_THRESHOLD) -> pd.DataFrame:
     """One row per participant: sessions scheduled and attended, completion, drop-out, last week.
@@ -139,104 +125,218 @@ def participant_progress(dataset: Dataset,
     return out
 
 
-def module_completion(dataset: Dataset) -> pd.DataFrame:
-    """Per module: participants scheduled, how many attended every held session of it, the rate."""
+
+
+#: Attributes an attendance rate can be broken down by, in the order the page shows them.
+GROUP_FACTORS = ("site", "referral_route", "cohort_id", "module", "delivery_mode")
+
+
+def attendance_rates(sessions: pd.DataFrame, *, by: str | None = None,
+                     confidence: float = 0.95) -> pd.DataFrame:
+    """Attendance rate over participant-sessions, overall or per group, with an interval that
+    treats each participant's sessions as a cluster.
+
+    Parameters
+    ----------
+    sessions
+        Participant-sessions (:func:`participant_sessions`), possibly filtered (one site's rows).
+    by
+        A column of ``sessions`` to group by; None for one overall row.
+    confidence
+        Level of the interval.
+
+    Returns
+    -------
+    DataFrame
+        [by,] participants, scheduled, attended, attendance_rate, ci_low, ci_high.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"participant_id": ["a", "a", "b", "b"], "site": ["x"] * 4,
+    ...                      "present": [True, False, True, True]})
+    >>> attendance_rates(rows, by="site")[["participants", "attended", "attendance_rate"]]
+    ...                                                                 # doctest: +NORMALIZE_WHITESPACE
+       participants  attended  attendance_rate
+    0             2         3             0.75
+    """
+    table = cluster_rate_table(sessions, success="present", cluster="participant_id", by=by,
+                               confidence=confidence)
+    table = table.rename(columns={"clusters": "participants", "trials": "scheduled",
+                                  "successes": "attended", "rate": "attendance_rate"})
+    return table.reset_index(drop=True)
+
+
+def attendance_by_group(dataset: Dataset, *, factors=GROUP_FACTORS) -> pd.DataFrame:
+    """``attendance_by_group.csv``: the attendance rate by each factor in turn.
+
+    Returns
+    -------
+    DataFrame
+        factor, group, participants, scheduled, attended, attendance_rate, ci_low, ci_high.
+    """
     sessions = participant_sessions(dataset)
-    held = dataset.sessions[~dataset.sessions["cancelled"].fillna(False)]
-    per_cohort = held.groupby(["cohort_id", "module"], observed=True).size().rename("held")
-    attended = (sessions[sessions["present"]]
-                .groupby(["participant_id", "cohort_id", "module"], observed=True).size()
-                .rename("attended").reset_index())
-    people = dataset.participants[["participant_id", "cohort_id"]]
-    grid = people.merge(per_cohort.reset_index(), on="cohort_id")
-    grid = grid.merge(attended, on=["participant_id", "cohort_id", "module"], how="left")
-    grid["completed"] = grid["attended"].fillna(0) >= grid["held"]
-    table = rate_table(grid, "module", success="completed").rename(columns={
-        "scheduled": "participants", "attended": "completed", "attendance_rate": "completion_rate"})
-    # Modules in programme order (the week each first runs), not alphabetically.
-    first_week = held.groupby("module", observed=True)["programme_week"].min()
-    return table.sort_values("module", key=lambda m: m.map(first_week), kind="stable",
-                             ignore_index=True)
-
-
-def attendance_summary(dataset: Dataset,
-                       threshold: float = DEFAULT_COMPLETION_THRESHOLD) -> pd.DataFrame:
-    """Headline figures as ``metric, value`` (rates as fractions 0-1)."""
-    present = _register(dataset)["present"]
-    progress = participant_progress(dataset, threshold)
-    n = len(progress)
-    metrics = {
-        "participants": n,
-        "participant_sessions": len(present),
-        "attendance_rate": present.mean() if len(present) else np.nan,
-        "completion_rate_recorded": progress["completed_recorded"].mean() if n else np.nan,
-        "completion_rate_attendance": progress["completed_attendance"].mean() if n else np.nan,
-        "dropout_rate": progress["dropped_out"].mean() if n else np.nan,
-    }
-    return pd.DataFrame({"metric": list(metrics), "value": [float(v) for v in metrics.values()]})
-
-
-# --- retention -------------------------------------------------------------------------------------
-
-
-
-
-
-
-def retention(dataset: Dataset, by: str | None = None) -> pd.DataFrame:
-    """Kaplan-Meier retention over programme weeks, overall or per group (``site``,
-    ``referral_route``). Columns: ``group`` (when ``by``), then those of :func:`kaplan_meier`."""
-    progress = participant_progress(dataset)
-    if by is None:
-        return kaplan_meier(progress["last_week_attended"], progress["dropped_out"])
     parts = []
-    for group, part in progress.groupby(by, observed=True, sort=True):
-        table = kaplan_meier(part["last_week_attended"], part["dropped_out"])
-        table.insert(0, "group", group)
+    for factor in factors:
+        table = attendance_rates(sessions, by=factor).rename(columns={factor: "group"})
+        table.insert(0, "factor", factor)
+        table["group"] = table["group"].astype(str)
         parts.append(table)
     return pd.concat(parts, ignore_index=True)
 
 
-def logrank(dataset: Dataset, by: str) -> pd.DataFrame:
-    """Log-rank test that retention curves differ between the groups of ``by``.
+def attendance_by_week(dataset: Dataset, *, confidence: float = 0.95) -> pd.DataFrame:
+    """``attendance_by_week.csv``: per programme week, the sessions held and cancelled, the people
+    scheduled and attending, and the rate with a Wilson interval (each person counts once a week).
 
-    Returns ``groups, chi2, df, p, note`` (one row); see :func:`evalkit.stats.survival.logrank_test`.
+    Returns
+    -------
+    DataFrame
+        programme_week, sessions_held, sessions_cancelled, scheduled, attended, attendance_rate,
+        ci_low, ci_high. A week whose sessions were all cancelled has no rate.
     """
-    progress = participant_progress(dataset)
-    result = logrank_test(progress["last_week_attended"], progress["dropped_out"], progress[by])
-    return pd.DataFrame([result])
+    _require(dataset, "sessions")
+    sessions = dataset.sessions
+    cancelled = sessions["cancelled"].fillna(False).astype(bool)
+    weeks = (pd.DataFrame({"programme_week": sessions["programme_week"].astype(int),
+                           "held": ~cancelled, "cancelled": cancelled})
+             .groupby("programme_week", sort=True)
+             .agg(sessions_held=("held", "sum"), sessions_cancelled=("cancelled", "sum")))
+    rates = rate_table(participant_sessions(dataset), success="present", by="programme_week")
+    rates["programme_week"] = rates["programme_week"].astype(int)
+    table = weeks.join(rates.set_index("programme_week"), how="left").reset_index()
+    table["trials"] = table["trials"].fillna(0).astype(int)
+    table["successes"] = table["successes"].fillna(0).astype(int)
+    table["ci_low"], table["ci_high"] = wilson_interval(table["successes"], table["trials"],
+                                                        confidence=confidence)
+    table = table.rename(columns={"trials": "scheduled", "successes": "attended",
+                                  "rate": "attendance_rate"})
+    return table[["programme_week", "sessions_held", "sessions_cancelled", "scheduled",
+                  "attended", "attendance_rate", "ci_low", "ci_high"]].astype(
+        {"sessions_held": int, "sessions_cancelled": int})
 
 
-# --- absences and follow-up ------------------------------------------------------------------------
+def attendance_summary(dataset: Dataset, *, threshold: float = DEFAULT_COMPLETION_THRESHOLD,
+                       confidence: float = 0.95) -> pd.DataFrame:
+    """``attendance_summary.csv``: the headline figures as ``metric, value, ci_low, ci_high``.
+
+    The attendance rate's interval is the cluster-aware one (participants as clusters);
+    completion and drop-out are shares of participants with Wilson intervals.
+    """
+    overall = attendance_rates(participant_sessions(dataset), confidence=confidence)
+    progress = participant_progress(dataset, threshold)
+    n = len(progress)
+    values = {
+        "participants": n,
+        "participant_sessions": int(overall["scheduled"].sum()),
+        "sessions_attended": int(overall["attended"].sum()),
+        "attendance_rate": float(overall["attendance_rate"].iloc[0]) if len(overall) else np.nan,
+    }
+    intervals = {"attendance_rate": (overall["ci_low"].iloc[0], overall["ci_high"].iloc[0])
+                 if len(overall) else (np.nan, np.nan)}
+    for count, rate, column in (("completed_recorded", "completion_rate_recorded",
+                                 "completed_recorded"),
+                                ("completed_attendance", "completion_rate_attendance",
+                                 "completed_attendance"),
+                                ("dropped_out", "dropout_rate", "dropped_out")):
+        k = int(progress[column].sum())
+        values[count] = k
+        values[rate] = k / n if n else np.nan
+        low, high = wilson_interval(k, n, confidence=confidence)
+        intervals[rate] = (float(low), float(high))
+    return metric_frame(values, intervals=intervals, with_interval=True)
 
 
-def absence_patterns(dataset: Dataset) -> pd.DataFrame:
-    """Per programme week: participant-sessions, notified and unnotified absences and their shares."""
+def module_completion(dataset: Dataset, *, confidence: float = 0.95) -> pd.DataFrame:
+    """``module_completion.csv``: per module (in programme order), the participants scheduled for
+    it (everyone whose cohort held a session of it, register rows or not), how many attended
+    every held session of it, and that share with a Wilson interval."""
+    _require(dataset, "participants", "sessions", "attendance")
+    held = dataset.sessions[~dataset.sessions["cancelled"].fillna(False).astype(bool)]
+    per_cohort = held.groupby(["cohort_id", "module"], observed=True).size().rename("held")
     sessions = participant_sessions(dataset)
-    status = sessions["status"].astype(str)
-    table = pd.DataFrame({
-        "programme_week": sessions["programme_week"],
-        "absent_notified": status.eq("absent_notified"),
-        "absent_unnotified": status.eq("absent_unnotified"),
-    }).groupby("programme_week").agg(
-        participant_sessions=("absent_notified", "size"),
-        absent_notified=("absent_notified", "sum"),
-        absent_unnotified=("absent_unnotified", "sum"),
-    ).reset_index()
-    for column in ("absent_notified", "absent_unnotified"):
-        table[f"{column}_share"] = table[column] / table["participant_sessions"]
+    attended = (sessions[sessions["present"]]
+                .groupby(["participant_id", "module"], observed=True).size()
+                .rename("attended").reset_index())
+    attended["participant_id"] = attended["participant_id"].astype(str)
+    attended["module"] = attended["module"].astype(str)
+    people = dataset.participants[["participant_id", "cohort_id"]].astype(str)
+    grid = people.merge(per_cohort.reset_index().astype({"cohort_id": str, "module": str}),
+                        on="cohort_id")
+    grid = grid.merge(attended, on=["participant_id", "module"], how="left")
+    grid["completed"] = grid["attended"].fillna(0) >= grid["held"]
+    table = rate_table(grid, success="completed", by="module")
+    table = table.rename(columns={"trials": "participants", "successes": "completed",
+                                  "rate": "completion_rate"})
+    first_week = held.assign(module=held["module"].astype(str)).groupby("module")[
+        "programme_week"].min()
+    table = table.sort_values("module", key=lambda m: m.map(first_week), kind="stable",
+                              ignore_index=True)
+    return table[["module", "participants", "completed", "completion_rate", "ci_low", "ci_high"]]
+
+
+def retention(progress: pd.DataFrame, *, by: str | None = None,
+              confidence: float = 0.95) -> pd.DataFrame:
+    """Kaplan-Meier retention over programme weeks, overall or per group.
+
+    Parameters
+    ----------
+    progress
+        One row per participant (:func:`participant_progress`), possibly filtered.
+    by
+        Column to group by (``site``, ``referral_route``); None for everyone.
+
+    Returns
+    -------
+    DataFrame
+        group_by, group, time, at_risk, events, survival, ci_low, ci_high (one row per week in
+        which someone dropped out).
+    """
+    groups = [("all", progress)] if by is None else [
+        (name, part) for name, part in progress.groupby(by, observed=True, sort=True)]
+    parts = []
+    for name, part in groups:
+        curve = kaplan_meier(part["last_week_attended"], part["dropped_out"],
+                             confidence=confidence)
+        curve.insert(0, "group", str(name))
+        curve.insert(0, "group_by", by or "all")
+        parts.append(curve)
+    table = pd.concat(parts, ignore_index=True)
+    return table.astype({"at_risk": int, "events": int})
+
+
+def logrank(progress: pd.DataFrame, *, by: str) -> pd.DataFrame:
+    """Log-rank test that retention differs between the groups of ``by``.
+
+    Returns
+    -------
+    DataFrame
+        One row: factor, groups, smallest_group, chi2, df, p, note.
+    """
+    frame = progress.assign(_group=progress[by].astype(str),
+                            _event=progress["dropped_out"].astype(int))
+    table = logrank_test(frame, time="last_week_attended", event="_event", group="_group")
+    table.insert(0, "factor", by)
     return table
 
 
-def unnotified_absence_share(dataset: Dataset) -> float:
-    """Share of all absences (on held sessions) that were not notified in advance."""
-    table = absence_patterns(dataset)
-    absences = table["absent_notified"].sum() + table["absent_unnotified"].sum()
-    return float(table["absent_unnotified"].sum() / absences) if absences else float("nan")
+def absence_summary(dataset: Dataset) -> pd.DataFrame:
+    """``absences.csv``: absences on held sessions and how many were not notified in advance,
+    as ``metric, value``."""
+    status = participant_sessions(dataset)["status"].astype(str)
+    absent = int(status.isin(("absent_notified", "absent_unnotified")).sum())
+    unnotified = int((status == "absent_unnotified").sum())
+    return metric_frame({"absences": absent, "absences_unnotified": unnotified,
+                         "unnotified_share": unnotified / absent if absent else np.nan})
 
 
 def longest_runs(flags: pd.Series, groups: pd.Series) -> pd.Series:
-    """Longest run of consecutive True values within each group (rows already in order)."""
+    """Longest run of consecutive True values within each group (rows already in order).
+
+    Examples
+    --------
+    >>> longest_runs(pd.Series([True, True, False, True]), pd.Series(["a", "a", "a", "b"])).tolist()
+    [2, 1]
+    """
     flags = flags.to_numpy(dtype=bool)
     group_codes, group_names = pd.factorize(groups)
     # A new run starts wherever the flag or the group changes.
@@ -247,34 +347,207 @@ def longest_runs(flags: pd.Series, groups: pd.Series) -> pd.Series:
     return pd.Series(best.to_numpy(), index=pd.Index(group_names[best.index], name=groups.name))
 
 
-def follow_up_list(dataset: Dataset, min_run: int = DEFAULT_FOLLOW_UP_RUN) -> pd.DataFrame:
-    """INTERNAL ONLY: participants with ``min_run`` or more consecutive unnotified absences.
+def follow_up_list(dataset: Dataset, *, min_run: int = DEFAULT_FOLLOW_UP_RUN) -> pd.DataFrame:
+    """``follow_up.csv`` (internal only): participants with ``min_run`` or more consecutive
+    unnotified absences, still-active participants first (``active``: exit reason ``ongoing``),
+    then by the length of the run.
 
-    Participants who have already left (any exit reason other than ``ongoing`` or ``completed``)
-    are listed too, flagged by ``exit_reason``, so staff can see whether contact was attempted.
-    Returns ``participant_id, cohort_id, exit_reason, longest_unnotified_run``.
+    Returns
+    -------
+    DataFrame
+        participant_id, cohort_id, exit_reason, last_attended_week, longest_unnotified_run, active.
     """
     sessions = participant_sessions(dataset).sort_values(["participant_id", "programme_week"],
                                                          kind="stable")
     runs = longest_runs(sessions["status"].astype(str).eq("absent_unnotified"),
-                        sessions["participant_id"].rename("participant_id"))
+                        sessions["participant_id"].astype(str).rename("participant_id"))
     flagged = runs[runs >= min_run].rename("longest_unnotified_run").reset_index()
-    people = dataset.participants[["participant_id", "cohort_id", "exit_reason"]]
-    return (flagged.merge(people, on="participant_id", how="left")
-            [["participant_id", "cohort_id", "exit_reason", "longest_unnotified_run"]]
-            .sort_values(["longest_unnotified_run", "participant_id"], ascending=[False, True])
-            .reset_index(drop=True))
+    progress = participant_progress(dataset)[["participant_id", "cohort_id", "exit_reason",
+                                              "last_week_attended"]]
+    progress = progress.assign(participant_id=progress["participant_id"].astype(str))
+    table = flagged.merge(progress, on="participant_id", how="left")
+    table["active"] = table["exit_reason"].astype(str).eq("ongoing")
+    table = table.rename(columns={"last_week_attended": "last_attended_week"})
+    table["cohort_id"] = table["cohort_id"].astype(str)
+    table["exit_reason"] = table["exit_reason"].astype(str)
+    table = table.sort_values(["active", "longest_unnotified_run", "participant_id"],
+                              ascending=[False, False, True], kind="stable", ignore_index=True)
+    return table[["participant_id", "cohort_id", "exit_reason", "last_attended_week",
+                  "longest_unnotified_run", "active"]]
 
 
 def attendance_matrix(dataset: Dataset) -> pd.DataFrame:
-    """Participants x programme weeks: 1 attended, 0 absent, NaN no session held.
-
-    Rows are ordered by the last week attended (drop-outs first) and carry no ids: the index is a
-    plain row number, so the matrix can be plotted without revealing anyone.
-    """
+    """Participants x programme weeks as long rows (internal only: a row of the heat map is one
+    person, though no id is kept): ``row, programme_week, attended`` (1 attended, 0 absent; weeks
+    without a held session are absent from the table). Rows are numbered by the last week
+    attended, drop-outs first."""
     sessions = participant_sessions(dataset)
-    matrix = sessions.pivot_table(index="participant_id", columns="programme_week",
-                                  values="present", aggfunc="max", observed=True).astype(float)
-    order = participant_progress(dataset).set_index("participant_id")["last_week_attended"]
-    matrix = matrix.reindex(order.sort_values(kind="stable").index)
-    return matrix.reset_index(drop=True)
+    order = participant_progress(dataset).sort_values("last_week_attended", kind="stable")
+    row_of = {pid: i for i, pid in enumerate(order["participant_id"].astype(str))}
+    cells = (sessions.assign(participant_id=sessions["participant_id"].astype(str))
+             .groupby(["participant_id", "programme_week"], observed=True)["present"].max()
+             .reset_index())
+    cells["row"] = cells["participant_id"].map(row_of)
+    cells["attended"] = cells["present"].astype(int)
+    cells["programme_week"] = cells["programme_week"].astype(int)
+    return cells.sort_values(["row", "programme_week"], ignore_index=True)[
+        ["row", "programme_week", "attended"]]
+
+
+# --- published tables ------------------------------------------------------------------------------
+
+_RATE = "share of participant-sessions attended"
+
+TABLES = (
+    TableSpec(
+        "attendance_summary", "Attendance, completion and drop-out",
+        (Col("metric", "label", "what the row measures"),
+         Col("value", "statistic", "the figure (see the metric's own kind)"),
+         Col("ci_low", "statistic", "lower end of the 95% interval"),
+         Col("ci_high", "statistic", "upper end of the 95% interval")),
+        metrics=(
+            Col("participants", "people", "participants in the data", label="participants"),
+            Col("participant_sessions", "people",
+                "participant-sessions held (a participant scheduled for a session not cancelled)",
+                label="participant-sessions held"),
+            Col("sessions_attended", "people", "participant-sessions attended (incl. late, left "
+                "early)", label="participant-sessions attended"),
+            Col("attendance_rate", "share", _RATE + "; interval treats each participant's "
+                "sessions as a cluster", label="attendance rate", part="sessions_attended",
+                whole="participant_sessions", rests_on=("participants",)),
+            Col("completed_recorded", "people", "participants recorded as having completed",
+                label="completed (recorded)"),
+            Col("completion_rate_recorded", "share", "share of participants recorded as having "
+                "completed", label="completion (recorded)", part="completed_recorded",
+                whole="participants"),
+            Col("completed_attendance", "people", "participants who attended at least 80% of "
+                "their scheduled sessions", label="attended at least 80%"),
+            Col("completion_rate_attendance", "share", "share of participants who attended at "
+                "least 80% of their scheduled sessions", label="completion (attendance)",
+                part="completed_attendance", whole="participants"),
+            Col("dropped_out", "people", "participants who withdrew or were excluded",
+                label="dropped out"),
+            Col("dropout_rate", "share", "share of participants who withdrew or were excluded",
+                label="drop-out", part="dropped_out", whole="participants"),
+        ),
+        unit="participants"),
+    TableSpec(
+        "attendance_by_week", "Attendance by programme week",
+        (Col("programme_week", "number", "week of the programme", label="week"),
+         Col("sessions_held", "count", "sessions held that week"),
+         Col("sessions_cancelled", "count", "sessions cancelled that week"),
+         Col("scheduled", "people", "participants scheduled for a held session that week"),
+         Col("attended", "people", "participants who attended"),
+         Col("attendance_rate", "share", "share of scheduled participants who attended",
+             label="attendance", part="attended", whole="scheduled"),
+         Col("ci_low", "statistic", "lower end of the Wilson 95% interval", fmt="percent",
+             follows="attendance_rate", label="95% CI from"),
+         Col("ci_high", "statistic", "upper end of the Wilson 95% interval", fmt="percent",
+             follows="attendance_rate", label="to")),
+        unit="participants"),
+    TableSpec(
+        "attendance_by_group", "Attendance rate by site, referral route, cohort, module and mode",
+        (Col("factor", "label", "what the groups are"),
+         Col("group", "label", "the group"),
+         Col("participants", "people", "participants with at least one held session in the group"),
+         Col("scheduled", "people", "participant-sessions held"),
+         Col("attended", "people", "participant-sessions attended"),
+         Col("attendance_rate", "share", _RATE, label="attendance", part="attended",
+             whole="scheduled", rests_on=("participants",)),
+         Col("ci_low", "statistic", "lower end of the 95% interval (participants as clusters)",
+             fmt="percent", follows="attendance_rate", label="95% CI from"),
+         Col("ci_high", "statistic", "upper end of the 95% interval (participants as clusters)",
+             fmt="percent", follows="attendance_rate", label="to")),
+        unit="participants"),
+    TableSpec(
+        "module_completion", "Participants who attended every session of each module",
+        (Col("module", "label", "curriculum module"),
+         Col("participants", "people", "participants scheduled for the module"),
+         Col("completed", "people", "participants who attended every held session of it"),
+         Col("completion_rate", "share", "share who attended every held session",
+             label="completed", part="completed", whole="participants"),
+         Col("ci_low", "statistic", "lower end of the Wilson 95% interval", fmt="percent",
+             follows="completion_rate", label="95% CI from"),
+         Col("ci_high", "statistic", "upper end of the Wilson 95% interval", fmt="percent",
+             follows="completion_rate", label="to")),
+        unit="participants"),
+    TableSpec(
+        "retention", "Share still on the programme, week by week (Kaplan-Meier)",
+        (Col("group_by", "label", "what the curves are grouped by ('all' for everyone)"),
+         Col("group", "label", "the group"),
+         Col("time", "number", "programme week (of the last session attended)", label="week"),
+         Col("at_risk", "people", "participants still on the programme at the start of the week"),
+         Col("events", "people", "participants who dropped out after this week", label="left"),
+         Col("survival", "statistic", "estimated share still on the programme after the week",
+             fmt="percent", rests_on=("at_risk",), label="still on the programme"),
+         Col("ci_low", "statistic", "lower end of the 95% band (log-log)", fmt="percent",
+             follows="survival", label="95% band from"),
+         Col("ci_high", "statistic", "upper end of the 95% band (log-log)", fmt="percent",
+             follows="survival", label="to")),
+        unit="participants", curve=True),
+    TableSpec(
+        "logrank", "Does retention differ between groups? (log-rank tests)",
+        (Col("factor", "label", "what the groups are"),
+         Col("groups", "count", "number of groups compared"),
+         Col("smallest_group", "people", "participants in the smallest group"),
+         Col("chi2", "statistic", "log-rank chi-square", rests_on=("smallest_group",)),
+         Col("df", "count", "degrees of freedom"),
+         Col("p", "p_value", "p-value", rests_on=("smallest_group",)),
+         Col("note", "text", "why no test was possible, if so")),
+        unit="participants", appendix=True),
+    TableSpec(
+        "absences", "Absences and advance notice",
+        (Col("metric", "label", "what the row measures"),
+         Col("value", "statistic", "the figure")),
+        metrics=(
+            Col("absences", "people", "absences from held sessions (participant-sessions)"),
+            Col("absences_unnotified", "people", "absences not notified in advance",
+                label="absences not notified"),
+            Col("unnotified_share", "share", "share of absences not notified in advance",
+                label="not notified in advance", part="absences_unnotified", whole="absences"),
+        ),
+        unit="participants"),
+    TableSpec(
+        "follow_up", "Participants with unnotified absences in a row (to follow up)",
+        (Col("participant_id", "id", "pseudonymous participant id"),
+         Col("cohort_id", "label", "cohort"),
+         Col("exit_reason", "label", "exit reason, or ongoing"),
+         Col("last_attended_week", "number", "last programme week attended"),
+         Col("longest_unnotified_run", "count", "longest run of unnotified absences in a row"),
+         Col("active", "flag", "still on the programme")),
+        unit="participants", internal=True),
+    TableSpec(
+        "attendance_matrix", "Attendance of each participant by week (no ids)",
+        (Col("row", "number", "one participant (ordered by last week attended; no id)"),
+         Col("programme_week", "number", "programme week"),
+         Col("attended", "flag", "attended a held session that week")),
+        unit="participants", internal=True),
+)
+
+
+def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
+    """Every attendance table for one data folder (``min_cell`` is not used here: nothing is
+    merged or dropped before publishing)."""
+    progress = participant_progress(dataset)
+    return {
+        "attendance_summary": attendance_summary(dataset),
+        "attendance_by_week": attendance_by_week(dataset),
+        "attendance_by_group": attendance_by_group(dataset),
+        "module_completion": module_completion(dataset),
+        "retention": pd.concat([retention(progress), retention(progress, by="site"),
+                                retention(progress, by="referral_route")], ignore_index=True),
+        "logrank": pd.concat([logrank(progress, by="site"),
+                              logrank(progress, by="referral_route")], ignore_index=True),
+        "absences": absence_summary(dataset),
+        "follow_up": follow_up_list(dataset),
+        "attendance_matrix": attendance_matrix(dataset),
+    }
+
+
+ANALYSIS = Analysis(
+    name="attendance",
+    title="attendance, completion, drop-out and retention",
+    tables=TABLES,
+    compute=compute,
+    needs=("participants", "sessions", "attendance"),
+)

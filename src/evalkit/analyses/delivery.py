@@ -1,4 +1,4 @@
-"""Delivery fidelity: was each session delivered as planned (DESIGN.md section 5)?
+"""Delivery fidelity: was each session delivered as planned?
 
 Fidelity of a session = sum(min(delivered, planned)) / sum(planned) over its non-optional
 exercises: running over on one exercise does not make up for cutting another. A held session of a
@@ -13,13 +13,15 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
-from ..errors import EvalkitError
+from ..errors import MissingDataError
+from ..publish.tables import Col, TableSpec
+from ._base import Analysis
 
 
 def _planned_sessions(dataset: Dataset) -> pd.DataFrame:
     """Held sessions of modules that have exercise detail, crossed with their exercises."""
     if not dataset.has("sessions", "curriculum"):
-        raise EvalkitError("delivery fidelity needs sessions.csv and curriculum.csv")
+        raise MissingDataError("delivery fidelity needs sessions.csv and curriculum.csv")
     sessions = dataset.sessions[~dataset.sessions["cancelled"].fillna(False)]
     curriculum = dataset.curriculum
     grid = sessions[["session_id", "cohort_id", "module", "module_session", "facilitator_ids"]] \
@@ -60,8 +62,15 @@ def session_fidelity(dataset: Dataset) -> pd.DataFrame:
 
 
 def delivery_fidelity(dataset: Dataset) -> pd.DataFrame:
-    """Per module session: ``module, module_session, sessions, mean_fidelity, min_fidelity,
-    sessions_full`` (fidelity 1) and ``sessions_not_recorded``."""
+    """``delivery_fidelity.csv``: per module session, the sessions recorded, their mean and lowest
+    fidelity, how many were delivered in full, and how many held sessions were not recorded.
+
+    Returns
+    -------
+    DataFrame
+        module, module_session, session_title, sessions, mean_fidelity, min_fidelity,
+        sessions_full, sessions_not_recorded.
+    """
     per_session = session_fidelity(dataset)
     grouped = per_session.groupby(["module", "module_session"], observed=True, sort=True)
     table = grouped.agg(
@@ -71,7 +80,14 @@ def delivery_fidelity(dataset: Dataset) -> pd.DataFrame:
         sessions_full=("fidelity", lambda f: int((f >= 1 - 1e-12).sum())),
         sessions_not_recorded=("recorded", lambda r: int((~r).sum())),
     ).reset_index()
-    return table
+    titles = dataset.curriculum.drop_duplicates(["module", "module_session"])[
+        ["module", "module_session", "session_title"]]
+    table = table.merge(titles, on=["module", "module_session"], how="left")
+    table["module"] = table["module"].astype(str)
+    table["module_session"] = table["module_session"].astype(int)
+    table["session_title"] = table["session_title"].astype(str)
+    return table[["module", "module_session", "session_title", "sessions", "mean_fidelity",
+                  "min_fidelity", "sessions_full", "sessions_not_recorded"]]
 
 
 def exercise_fidelity(dataset: Dataset) -> pd.DataFrame:
@@ -97,7 +113,7 @@ def exercise_fidelity(dataset: Dataset) -> pd.DataFrame:
     return table
 
 
-def most_cut_short(dataset: Dataset, top: int = 5) -> pd.DataFrame:
+def most_cut_short(dataset: Dataset, *, top: int = 5) -> pd.DataFrame:
     """The non-optional exercises most often cut short or left out."""
     table = exercise_fidelity(dataset)
     table = table[~table["optional_exercise"]].copy()
@@ -114,3 +130,71 @@ def facilitator_pair_fidelity(dataset: Dataset) -> pd.DataFrame:
     return (per_session.assign(facilitators=pairs)
             .groupby("facilitators", sort=True)["fidelity"]
             .agg(sessions="count", mean_fidelity="mean").reset_index())
+
+
+TABLES = (
+    TableSpec(
+        "delivery_fidelity", "Delivery fidelity of each module session",
+        (Col("module", "label", "curriculum module"),
+         Col("module_session", "number", "session of the module", label="session"),
+         Col("session_title", "label", "title of the session", label="title"),
+         Col("sessions", "count", "held sessions whose delivery was recorded"),
+         Col("mean_fidelity", "statistic", "mean share of planned minutes delivered (each "
+             "exercise credited up to its plan)", fmt="percent", label="mean fidelity"),
+         Col("min_fidelity", "statistic", "lowest fidelity of a session", fmt="percent",
+             label="lowest"),
+         Col("sessions_full", "count", "sessions delivered in full", label="in full"),
+         Col("sessions_not_recorded", "count", "held sessions with no delivery record",
+             label="not recorded")),
+        unit="sessions"),
+    TableSpec(
+        "exercise_fidelity", "How each exercise was delivered",
+        (Col("module", "label", "curriculum module"),
+         Col("module_session", "number", "session of the module", label="session"),
+         Col("exercise_title", "label", "exercise", label="exercise"),
+         Col("optional_exercise", "flag", "an optional extra", label="optional"),
+         Col("planned_minutes", "count", "planned minutes", label="planned (min)"),
+         Col("sessions", "count", "recorded sessions"),
+         Col("full_share", "statistic", "share of sessions delivering it in full",
+             fmt="percent", label="in full"),
+         Col("cut_short_share", "statistic", "share cutting it short", fmt="percent",
+             label="cut short"),
+         Col("not_delivered_share", "statistic", "share leaving it out", fmt="percent",
+             label="left out"),
+         Col("mean_share_delivered", "statistic", "mean share of its planned time delivered",
+             fmt="percent", label="mean time delivered")),
+        unit="sessions"),
+    TableSpec(
+        "facilitator_fidelity", "Fidelity by facilitator pair",
+        (Col("facilitators", "id", "pseudonymous ids of the facilitators"),
+         Col("sessions", "count", "recorded sessions"),
+         Col("mean_fidelity", "statistic", "mean fidelity", fmt="percent")),
+        unit="sessions", internal=True),
+)
+
+
+def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
+    """Every delivery table for one data folder."""
+    exercises = exercise_fidelity(dataset)
+    exercises["module"] = exercises["module"].astype(str)
+    exercises["module_session"] = exercises["module_session"].astype(int)
+    exercises["exercise_title"] = exercises["exercise_title"].astype(str)
+    exercises["optional_exercise"] = exercises["optional_exercise"].astype(bool)
+    exercises["planned_minutes"] = exercises["planned_minutes"].astype(int)
+    return {
+        "delivery_fidelity": delivery_fidelity(dataset),
+        "exercise_fidelity": exercises[["module", "module_session", "exercise_title",
+                                        "optional_exercise", "planned_minutes", "sessions",
+                                        "full_share", "cut_short_share", "not_delivered_share",
+                                        "mean_share_delivered"]],
+        "facilitator_fidelity": facilitator_pair_fidelity(dataset),
+    }
+
+
+ANALYSIS = Analysis(
+    name="delivery",
+    title="delivery fidelity of module sessions",
+    tables=TABLES,
+    compute=compute,
+    needs=("sessions", "curriculum", "delivery"),
+)

@@ -1,284 +1,475 @@
-"""Change in practitioners' discomfort before and after preparation and supervision.
+"""How practitioners' discomfort changes after preparation and supervision.
 
-The discomfort checklist (DESIGN.md section 4) is answered before preparation (``pre``), after it
-(``post``) and later (``follow_up``); lower scores mean less discomfort, the hoped-for change.
-Methods are those of DESIGN.md section 5: paired change on complete pairs with explicit effect
-sizes, repeated-measures ANOVA on complete cases, a mixed model on all available forms, and
-Jacobson-Truax reliable change.
+The discomfort checklist (13 situations rated 1 comfortable to 5 very uncomfortable) is answered
+before preparation (``pre``), after it (``post``) and later (``follow_up``); the score is the mean
+of the answered items when enough are answered, and a lower score is the hoped-for change. Methods
+(``docs/methods.md``): paired change on complete pairs with explicit effect sizes (Holm over the
+two comparisons), a repeated-measures ANOVA on complete cases, a mixed model on every scored form
+(Satterthwaite t-tests), and Jacobson-Truax reliable change.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats as _st
 
-from .. import scales as instruments
-from ..scales import DEFAULT_MIN_ANSWERED, DISCOMFORT, DISCOMFORT_LABELS
-from ..stats import models as _models
-from ..stats._warnings import quiet_library_warnings
-from ..stats.paired import paired_change
-from ..stats.paired import wide as _wide
-from ..stats.reliability import reliable_change
+from ..data.dataset import Dataset
+from ..errors import MissingDataError
+from ..publish.tables import Col, TableSpec
+from ..scales import DEFAULT_MIN_ANSWERED, DISCOMFORT, DISCOMFORT_LABELS, reliability, score
+from ..stats._interim import interaction_test, mixed_model
+from ..stats.anova import pairwise_paired, repeated_measures_anova
+from ..stats.multitest import holm
+from ..stats.paired import paired_change, wave_changes, wide
+from ..stats.reliability import reliable_change, reliable_change_category
+from ._base import Analysis
 
 WAVES = ("pre", "post", "follow_up")
 #: comparison name -> (earlier wave, later wave), as in ``discomfort_change.csv``.
 COMPARISONS = {"post_vs_pre": ("pre", "post"), "follow_up_vs_pre": ("pre", "follow_up")}
-RCI_CATEGORIES = ("reliably_improved", "no_reliable_change", "reliably_worse")
 SCORE = "discomfort"
+FACTORS = ("gender", "experience_band")
+SCALE = (1, 5)
 
 
-def discomfort_scores(dataset, min_answered: float = DEFAULT_MIN_ANSWERED) -> pd.DataFrame:
-    """One row per returned checklist: the scale score (mean of answered items when at least
-    ``min_answered`` of them are answered), the item answers, and the practitioner's attributes
-    when ``practitioners.csv`` is present.
+def discomfort_scores(dataset: Dataset, *,
+                      min_answered: float = DEFAULT_MIN_ANSWERED) -> pd.DataFrame:
+    """One row per returned checklist: the scale score, the item answers, and the practitioner's
+    attributes when ``practitioners.csv`` is present.
 
     Returns
     -------
     DataFrame
-        practitioner_id, wave, discomfort, discomfort_answered, d01 ... d13, [attributes].
+        practitioner_id, wave, discomfort, discomfort_answered, d01 ... d13, [gender, role,
+        experience_band, supervision_frequency].
     """
+    if not dataset.has("discomfort"):
+        raise MissingDataError("the discomfort analysis needs discomfort.csv")
     forms = dataset.discomfort
-    scored = instruments.score(forms, DISCOMFORT, min_answered=min_answered)
+    scored = score(forms, DISCOMFORT, min_answered=min_answered)
     items = forms[list(DISCOMFORT.items)].astype("float64")
     scored = pd.concat([scored, items], axis=1)
+    scored["practitioner_id"] = scored["practitioner_id"].astype(str)
     scored["wave"] = pd.Categorical(scored["wave"].astype(str), categories=WAVES, ordered=True)
     if dataset.has("practitioners"):
         attributes = dataset.practitioners[["practitioner_id", "gender", "role",
                                             "experience_band", "supervision_frequency"]]
+        attributes = attributes.assign(practitioner_id=attributes["practitioner_id"].astype(str))
         scored = scored.merge(attributes, on="practitioner_id", how="left", validate="m:1")
     return scored
 
 
+def by_practitioner(scores: pd.DataFrame, value: str = SCORE) -> pd.DataFrame:
+    """Practitioners (rows) x waves (columns) of one value (internal: a row is one person)."""
+    return wide(scores, subject="practitioner_id", value=value, waves=WAVES)
 
 
-def wide(scores: pd.DataFrame, value: str = SCORE, waves=WAVES) -> pd.DataFrame:
-    """Practitioners (rows) x waves (columns) of one value (see :func:`evalkit.stats.paired.wide`)."""
-    return _wide(scores, subject="practitioner_id", value=value, waves=waves)
-
-
-def mixed_model(scores: pd.DataFrame, by: str | None = None, value: str = SCORE,
-                min_group: int = 1) -> pd.DataFrame:
-    """Mixed model of the checklist score over the waves (see
-    :func:`evalkit.stats.models.mixed_model`)."""
-    return _models.mixed_model(scores, value=value, subject="practitioner_id", waves=WAVES, by=by,
-                               min_group=min_group)
-
-
-def discomfort_change(scores: pd.DataFrame, value: str = SCORE,
-                      comparisons=COMPARISONS) -> pd.DataFrame:
-    """``discomfort_change.csv``: paired change for each comparison (later minus earlier wave).
-
-    Only practitioners with both waves scored count (``n``); see :func:`wave_patterns` for who
-    is left out. Effect sizes d_z and d_av as defined in :func:`evalkit.stats.paired_change`.
+def wave_patterns(scores: pd.DataFrame) -> pd.DataFrame:
+    """``discomfort_waves.csv``: how many practitioners have a scored form at each combination of
+    waves, which shows who a complete-case analysis loses.
 
     Returns
     -------
     DataFrame
-        comparison, n, mean_before, mean_after, mean_change, ci_low, ci_high, t, p, d_z, d_av,
-        wilcoxon_p, note.
+        waves, practitioners, in_anova.
     """
-    table = wide(scores, value)
-    rows = []
-    for name, (before, after) in comparisons.items():
-        result = paired_change(table[before], table[after])
-        rows.append({"comparison": name, **{k: result[k] for k in (
-            "n", "mean_before", "mean_after", "mean_change", "ci_low", "ci_high", "t", "p", "d_z",
-            "d_av", "wilcoxon_p", "note")}})
-    return pd.DataFrame(rows)
-
-
-def item_change(scores: pd.DataFrame, comparison: str = "post_vs_pre") -> pd.DataFrame:
-    """Paired change on each checklist item, with Holm-adjusted p across the 13 items.
-
-    Returns
-    -------
-    DataFrame
-        item, label, n, mean_before, mean_after, mean_change, ci_low, ci_high, p, p_holm, d_z,
-        wilcoxon_p, note; ordered as the checklist.
-    """
-    from statsmodels.stats.multitest import multipletests
-
-    before, after = COMPARISONS[comparison]
-    rows = []
-    for item in DISCOMFORT.items:
-        table = wide(scores, item, waves=(before, after))
-        result = paired_change(table[before], table[after])
-        rows.append({"item": item, "label": DISCOMFORT_LABELS[item], **{k: result[k] for k in (
-            "n", "mean_before", "mean_after", "mean_change", "ci_low", "ci_high", "p", "d_z",
-            "wilcoxon_p", "note")}})
-    items = pd.DataFrame(rows)
-    tested = items["p"].notna()
-    items["p_holm"] = np.nan
-    if tested.any():
-        items.loc[tested, "p_holm"] = multipletests(items.loc[tested, "p"], method="holm")[1]
-    return items[["item", "label", "n", "mean_before", "mean_after", "mean_change", "ci_low",
-                  "ci_high", "p", "p_holm", "d_z", "wilcoxon_p", "note"]]
-
-
-def item_means(scores: pd.DataFrame) -> pd.DataFrame:
-    """The item table: mean answer to each item at each wave, hardest situation (highest mean
-    before preparation) first.
-
-    Returns
-    -------
-    DataFrame
-        item, label, then ``n_<wave>`` and ``mean_<wave>`` for each wave present.
-    """
-    long = scores.melt(id_vars=["wave"], value_vars=list(DISCOMFORT.items), var_name="item")
-    grouped = long.dropna(subset=["value"]).groupby(["item", "wave"], observed=True)["value"]
-    stats = grouped.agg(["size", "mean"]).unstack("wave")
-    table = pd.DataFrame({"item": list(DISCOMFORT.items)})
-    table["label"] = table["item"].map(DISCOMFORT_LABELS)
-    for wave in WAVES:
-        if ("mean", wave) in stats.columns:
-            table[f"n_{wave}"] = table["item"].map(stats[("size", wave)]).fillna(0).astype(int)
-            table[f"mean_{wave}"] = table["item"].map(stats[("mean", wave)])
-    first = next((f"mean_{w}" for w in WAVES if f"mean_{w}" in table), None)
-    if first is not None:
-        table = table.sort_values(first, ascending=False, kind="stable")
-    return table.reset_index(drop=True)
-
-
-def wave_patterns(scores: pd.DataFrame, value: str = SCORE) -> pd.DataFrame:
-    """How many practitioners have a scored form at each combination of waves.
-
-    Shows who a complete-case analysis loses: only the ``pre, post, follow_up`` row enters the
-    repeated-measures ANOVA, while the mixed model uses every row.
-
-    Returns
-    -------
-    DataFrame
-        waves (e.g. ``"pre, post"``), practitioners, in_anova (bool).
-    """
-    table = wide(scores, value).notna()
+    table = by_practitioner(scores).notna()
     labels = table.apply(lambda row: ", ".join(w for w in WAVES if row[w]) or "none scored",
                          axis=1)
     counts = labels.value_counts().rename_axis("waves").reset_index(name="practitioners")
     counts["in_anova"] = counts["waves"] == ", ".join(WAVES)
-    return counts.sort_values(["in_anova", "practitioners"], ascending=False, ignore_index=True)
+    return counts.sort_values(["in_anova", "practitioners", "waves"], ascending=[False, False, True],
+                              ignore_index=True)
 
 
-def repeated_measures(scores: pd.DataFrame, value: str = SCORE) -> dict:
-    """Repeated-measures ANOVA over the three waves on complete cases, sphericity-corrected.
-
-    Uses :func:`pingouin.rm_anova` (Mauchly's test; Greenhouse-Geisser epsilon and corrected p)
-    and Holm-adjusted paired t-tests between the waves (:func:`pingouin.pairwise_tests`).
-
-    Returns
-    -------
-    dict
-        n_complete, F, df1, df2, p, epsilon, p_gg, sphericity_p, ng2, pairwise (DataFrame:
-        a, b, t, p, p_holm), note.
-    """
-    import pingouin as pg
-
-    table = wide(scores, value).dropna()
-    result = dict(n_complete=len(table), F=np.nan, df1=np.nan, df2=np.nan, p=np.nan,
-                  epsilon=np.nan, p_gg=np.nan, sphericity_p=np.nan, ng2=np.nan,
-                  pairwise=pd.DataFrame(columns=["a", "b", "t", "p", "p_holm"]), note="")
-    if len(table) < 3:
-        result["note"] = "fewer than three practitioners with all three waves: no test"
-        return result
-    long = table.reset_index().melt(id_vars="practitioner_id", var_name="wave", value_name=value)
-    if long[value].nunique() == 1:
-        result["note"] = "scores do not vary: no test"
-        return result
-    with quiet_library_warnings():
-        anova = pg.rm_anova(data=long, dv=value, within="wave", subject="practitioner_id",
-                            correction=True).iloc[0]
-        pairwise = pg.pairwise_tests(data=long, dv=value, within="wave",
-                                     subject="practitioner_id", padjust="holm")
-    result.update(F=float(anova["F"]), df1=float(anova["ddof1"]), df2=float(anova["ddof2"]),
-                  p=float(anova["p_unc"]), epsilon=float(anova["eps"]),
-                  p_gg=float(anova.get("p_GG_corr", anova["p_unc"])),
-                  sphericity_p=float(anova.get("p_spher", np.nan)), ng2=float(anova["ng2"]))
-    result["pairwise"] = pd.DataFrame({"a": pairwise["A"], "b": pairwise["B"],
-                                       "t": pairwise["T"], "p": pairwise["p_unc"],
-                                       "p_holm": pairwise["p_corr"]})
-    return result
-
-
-
-
-def interaction_tests(scores: pd.DataFrame, factors=("gender", "experience_band"),
-                      min_group: int = 2, value: str = SCORE) -> pd.DataFrame:
-    """Does change over the waves differ between the groups of each factor?
-
-    One likelihood-ratio test per factor from :func:`mixed_model` with ``by=factor``; a factor
-    with fewer than two groups of ``min_group`` practitioners gets a note instead of a test.
+def wave_means(scores: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
+    """``discomfort_means.csv``: the mean score at each wave with its t interval.
 
     Returns
     -------
     DataFrame
-        factor, practitioners, left_out, chi2, df, p, note.
+        wave, n, mean, sd, ci_low, ci_high.
     """
     rows = []
-    for factor in factors:
-        row = {"factor": factor, "practitioners": np.nan, "left_out": np.nan, "chi2": np.nan,
-               "df": np.nan, "p": np.nan, "note": ""}
-        if factor not in scores.columns:
-            row["note"] = f"no '{factor}' for the practitioners (is practitioners.csv present?)"
-            rows.append(row)
-            continue
-        try:
-            fitted = mixed_model(scores, by=factor, value=value, min_group=min_group)
-        except ValueError as reason:
-            row["note"] = str(reason)
-        else:
-            row.update(practitioners=fitted.attrs["n_practitioners"],
-                       left_out=fitted.attrs["left_out"], chi2=fitted.attrs["lr_chi2"],
-                       df=fitted.attrs["lr_df"], p=fitted.attrs["lr_p"])
-        rows.append(row)
+    for wave in WAVES:
+        values = scores.loc[scores["wave"] == wave, SCORE].dropna().to_numpy(float)
+        n = len(values)
+        mean = values.mean() if n else np.nan
+        sd = values.std(ddof=1) if n > 1 else np.nan
+        half = _st.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
+        rows.append(dict(wave=wave, n=n, mean=mean, sd=sd, ci_low=mean - half,
+                         ci_high=mean + half))
     return pd.DataFrame(rows)
 
 
-def default_reliability(scores: pd.DataFrame, wave: str = "pre") -> float:
-    """Cronbach's alpha of the checklist at ``wave`` (the reliability Jacobson-Truax uses by
-    default). NaN when alpha is undefined there."""
-    forms = scores[scores["wave"].astype(str) == wave]
-    table = instruments.reliability(forms, DISCOMFORT, by=None)
-    return float(table["alpha"].iloc[0])
-
-
-def reliable_change_table(scores: pd.DataFrame, reliability: float | None = None,
-                          before: str = "pre", after: str = "post",
-                          criterion: float = 1.96) -> pd.DataFrame:
-    """Jacobson-Truax reliable change for each practitioner with both waves scored.
-
-    ``reliability`` defaults to Cronbach's alpha at ``before``; the SD is that of the scores at
-    ``before`` among the practitioners with both waves. Lower discomfort is improvement, so
-    RC < -criterion is ``reliably_improved`` and RC > criterion ``reliably_worse``.
+def item_means(scores: pd.DataFrame) -> pd.DataFrame:
+    """``discomfort_items.csv``: the mean answer to each item at each wave, in long form, hardest
+    situation (highest mean before preparation) first.
 
     Returns
     -------
     DataFrame
-        practitioner_id, before, after, rc, category; ``attrs``: reliability, sd_before,
-        threshold (the smallest change in scale points that counts as reliable).
+        item, label, wave, n, mean.
     """
-    if reliability is None:
-        reliability = default_reliability(scores, before)
-    if not np.isfinite(reliability):
-        raise ValueError(f"Cronbach's alpha is undefined at '{before}'; supply a reliability")
-    table = wide(scores, waves=(before, after)).dropna()
-    if len(table) < 2:
-        raise ValueError("reliable change needs at least two practitioners with both waves")
+    long = scores.melt(id_vars=["wave"], value_vars=list(DISCOMFORT.items), var_name="item")
+    stats = (long.dropna(subset=["value"]).groupby(["item", "wave"], observed=True)["value"]
+             .agg(n="size", mean="mean").reset_index())
+    grid = pd.MultiIndex.from_product([list(DISCOMFORT.items), list(WAVES)],
+                                      names=["item", "wave"]).to_frame(index=False)
+    table = grid.merge(stats.assign(wave=stats["wave"].astype(str)), on=["item", "wave"],
+                       how="left")
+    table["n"] = table["n"].fillna(0).astype(int)
+    table = table[table["wave"].isin(set(scores["wave"].astype(str)))]
+    first = table[table["wave"] == table["wave"].iloc[0]].set_index("item")["mean"]
+    order = {item: i for i, item in enumerate(first.sort_values(ascending=False,
+                                                                kind="stable").index)}
+    table["label"] = table["item"].map(DISCOMFORT_LABELS)
+    table["item"] = table["item"].str.lstrip("d").astype(int)
+    table = table.sort_values(["item"], key=lambda s: s.map(
+        lambda i: order[f"d{i:02d}"]), kind="stable")
+    table = table.sort_values("item", key=lambda s: s.map(lambda i: order[f"d{i:02d}"]),
+                              kind="stable", ignore_index=True)
+    return table[["item", "label", "wave", "n", "mean"]]
+
+
+def discomfort_change(scores: pd.DataFrame) -> pd.DataFrame:
+    """``discomfort_change.csv``: paired change for each comparison (later minus earlier wave;
+    negative is less discomfort), Holm-adjusted over the comparisons.
+
+    Returns
+    -------
+    DataFrame
+        comparison, n, mean_before, mean_after, mean_change, ci_low, ci_high, t, df, p, p_holm,
+        d_z, d_av, wilcoxon_p, wilcoxon_method, note.
+    """
+    table = wave_changes(scores.assign(wave=scores["wave"].astype(str)),
+                         subject="practitioner_id", wave="wave", value=SCORE,
+                         comparisons=COMPARISONS)
+    table["p_holm"] = holm(table["p"].to_numpy(float))
+    return table[["comparison", "n", "mean_before", "mean_after", "mean_change", "ci_low",
+                  "ci_high", "t", "df", "p", "p_holm", "d_z", "d_av", "wilcoxon_p",
+                  "wilcoxon_method", "note"]]
+
+
+def item_change(scores: pd.DataFrame, *, comparison: str = "post_vs_pre") -> pd.DataFrame:
+    """``discomfort_item_change.csv``: paired change on each item, with Holm-adjusted p over the
+    13 items for both the t-test and the Wilcoxon test.
+
+    Returns
+    -------
+    DataFrame
+        item, label, n, mean_change, ci_low, ci_high, t, p, p_holm, wilcoxon_p,
+        wilcoxon_p_holm, d_z, note.
+    """
+    before, after = COMPARISONS[comparison]
+    rows = []
+    for number, item in enumerate(DISCOMFORT.items, start=1):
+        table = wide(scores, subject="practitioner_id", value=item, waves=(before, after))
+        result = paired_change(table[before], table[after]).iloc[0].to_dict()
+        rows.append({"item": number, "label": DISCOMFORT_LABELS[item], **result})
+    items = pd.DataFrame(rows)
+    items["p_holm"] = holm(items["p"].to_numpy(float))
+    items["wilcoxon_p_holm"] = holm(items["wilcoxon_p"].to_numpy(float))
+    return items[["item", "label", "n", "mean_change", "ci_low", "ci_high", "t", "p", "p_holm",
+                  "wilcoxon_p", "wilcoxon_p_holm", "d_z", "note"]]
+
+
+def _long_complete(scores: pd.DataFrame) -> pd.DataFrame:
+    return scores[["practitioner_id", "wave", SCORE]].assign(wave=scores["wave"].astype(str))
+
+
+def default_reliability(scores: pd.DataFrame, *, wave: str = "pre") -> float:
+    """Cronbach's alpha of the checklist at ``wave`` (Jacobson-Truax's default reliability);
+    NaN when alpha is undefined there."""
+    forms = scores[scores["wave"].astype(str) == wave]
+    table = reliability(forms, DISCOMFORT, by=None)
+    return float(table["alpha"].iloc[0])
+
+
+def reliable_change_people(scores: pd.DataFrame, *, reliability_value: float | None = None,
+                           before: str = "pre", after: str = "post",
+                           criterion: float = 1.96) -> pd.DataFrame:
+    """Jacobson-Truax reliable change for each practitioner with both waves scored (internal:
+    one row per person). Lower discomfort is improvement.
+
+    Returns
+    -------
+    DataFrame
+        practitioner_id, before, after, rc, category, reliability, sd_before, threshold.
+    """
+    rel = default_reliability(scores, wave=before) if reliability_value is None \
+        else reliability_value
+    table = by_practitioner(scores)[[before, after]].dropna()
+    columns = ["practitioner_id", "before", "after", "rc", "category", "reliability",
+               "sd_before", "threshold"]
+    if len(table) < 2 or not np.isfinite(rel):
+        return pd.DataFrame(columns=columns)
     sd_before = float(table[before].std(ddof=1))
-    rc = reliable_change(table[before], table[after], sd_before, reliability)
-    category = np.select([rc < -criterion, rc > criterion],
-                         [RCI_CATEGORIES[0], RCI_CATEGORIES[2]], RCI_CATEGORIES[1])
-    result = pd.DataFrame({"practitioner_id": table.index, "before": table[before].to_numpy(),
-                           "after": table[after].to_numpy(), "rc": rc,
-                           "category": pd.Categorical(category, categories=RCI_CATEGORIES)})
-    result.attrs.update(reliability=reliability, sd_before=sd_before,
-                        threshold=criterion * np.sqrt(2) * sd_before * np.sqrt(1 - reliability))
-    return result
+    rc = reliable_change(table[before], table[after], sd_pre=sd_before, reliability=rel)
+    return pd.DataFrame({
+        "practitioner_id": table.index.astype(str), "before": table[before].to_numpy(),
+        "after": table[after].to_numpy(), "rc": rc,
+        "category": reliable_change_category(rc, criterion=criterion, higher_is="worse"),
+        "reliability": rel, "sd_before": sd_before,
+        "threshold": criterion * np.sqrt(2) * sd_before * np.sqrt(1 - rel)})
 
 
-def rci_summary(rci: pd.DataFrame) -> pd.DataFrame:
-    """``discomfort_rci.csv``: how many practitioners fall in each reliable-change category
-    (every category listed, zeros included), with the share of those assessed."""
-    counts = rci["category"].value_counts().reindex(list(RCI_CATEGORIES), fill_value=0)
-    table = counts.rename_axis("category").reset_index(name="n")
-    table["assessed"] = len(rci)
-    table["percent"] = table["n"] / max(len(rci), 1)
-    return table
+def reliable_change_summary(people: pd.DataFrame,
+                            comparison: str = "post_vs_pre") -> pd.DataFrame:
+    """``discomfort_rci.csv``: practitioners in each reliable-change category (every category
+    listed) with the reliability, pre-wave SD and threshold used.
+
+    Returns
+    -------
+    DataFrame
+        comparison, category, n, assessed, share, reliability, sd_before, threshold.
+    """
+    categories = ("reliably_improved", "no_reliable_change", "reliably_worse")
+    counts = people["category"].astype(str).value_counts().reindex(categories, fill_value=0)
+    first = people.iloc[0] if len(people) else {}
+    return pd.DataFrame({
+        "comparison": comparison, "category": list(categories), "n": counts.to_numpy(),
+        "assessed": len(people), "share": counts.to_numpy() / len(people) if len(people) else np.nan,
+        "reliability": first.get("reliability", np.nan) if len(people) else np.nan,
+        "sd_before": first.get("sd_before", np.nan) if len(people) else np.nan,
+        "threshold": first.get("threshold", np.nan) if len(people) else np.nan})
+
+
+def reliability_by_wave(dataset: Dataset) -> pd.DataFrame:
+    """``discomfort_reliability.csv``: Cronbach's alpha with Feldt's interval at each wave."""
+    table = reliability(dataset.discomfort, DISCOMFORT, by="wave")
+    table["wave"] = table["wave"].astype(str)
+    return table[["wave", "items", "n", "alpha", "ci_low", "ci_high", "note"]]
+
+
+# --- published tables ------------------------------------------------------------------------------
+
+_N = Col("n", "people", "practitioners with both waves scored")
+
+
+def _change_cols(*, item: bool = False) -> tuple[Col, ...]:
+    rest = ("n",)
+    return (
+        Col("mean_change", "statistic", "mean change (later minus earlier; negative is less "
+            "discomfort)", rests_on=rest, fmt="signed", label="mean change"),
+        Col("ci_low", "statistic", "lower end of the 95% interval of the change", fmt="signed",
+            rests_on=rest, label="95% CI from"),
+        Col("ci_high", "statistic", "upper end of the 95% interval of the change", fmt="signed",
+            rests_on=rest, label="to"),
+        Col("t", "statistic", "paired t", rests_on=rest),
+    )
+
+
+TABLES = (
+    TableSpec(
+        "discomfort_waves", "Who answered at which wave",
+        (Col("waves", "label", "the waves with a scored checklist"),
+         Col("practitioners", "people", "practitioners with exactly these waves scored"),
+         Col("in_anova", "flag", "enters the repeated-measures ANOVA (all three waves)",
+             label="in the three-wave ANOVA")),
+        unit="practitioners"),
+    TableSpec(
+        "discomfort_means", "Mean discomfort at each wave",
+        (Col("wave", "label", "pre (before preparation), post or follow_up"),
+         Col("n", "people", "practitioners with a scored checklist"),
+         Col("mean", "statistic", "mean score (1 comfortable to 5 very uncomfortable)",
+             rests_on=("n",)),
+         Col("sd", "statistic", "standard deviation", rests_on=("n",), label="SD"),
+         Col("ci_low", "statistic", "lower end of the 95% interval of the mean", rests_on=("n",),
+             label="95% CI from"),
+         Col("ci_high", "statistic", "upper end of the 95% interval of the mean",
+             rests_on=("n",), label="to")),
+        unit="practitioners"),
+    TableSpec(
+        "discomfort_items", "Mean discomfort with each situation, hardest first",
+        (Col("item", "number", "item number of the checklist"),
+         Col("label", "label", "our short description of the situation (not the item's wording)",
+             label="situation"),
+         Col("wave", "label", "wave"),
+         Col("n", "people", "practitioners who answered the item"),
+         Col("mean", "statistic", "mean answer (1-5)", rests_on=("n",))),
+        unit="practitioners"),
+    TableSpec(
+        "discomfort_change", "Change in discomfort between waves",
+        (Col("comparison", "label", "post_vs_pre or follow_up_vs_pre"),
+         _N,
+         Col("mean_before", "statistic", "mean at the earlier wave", rests_on=("n",),
+             label="mean before"),
+         Col("mean_after", "statistic", "mean at the later wave", rests_on=("n",),
+             label="mean after"),
+         *_change_cols(),
+         Col("df", "statistic", "degrees of freedom of t", decimals=0, rests_on=("n",)),
+         Col("p", "p_value", "p-value of the paired t-test", rests_on=("n",)),
+         Col("p_holm", "p_value", "p Holm-adjusted over the two comparisons", rests_on=("n",),
+             label="p (Holm)"),
+         Col("d_z", "statistic", "mean change / SD of the changes", rests_on=("n",)),
+         Col("d_av", "statistic", "mean change / mean of the two SDs", rests_on=("n",)),
+         Col("wilcoxon_p", "p_value", "p-value of the Wilcoxon signed-rank test",
+             rests_on=("n",), label="Wilcoxon p"),
+         Col("wilcoxon_method", "text", "exact, or normal approximation with tie correction "
+             "and no continuity correction", label="Wilcoxon method"),
+         Col("note", "text", "why a figure could not be computed")),
+        unit="practitioners", appendix=True),
+    TableSpec(
+        "discomfort_item_change", "Change on each situation (after vs before preparation)",
+        (Col("item", "number", "item number"),
+         Col("label", "label", "our short description of the situation", label="situation"),
+         _N, *_change_cols(item=True),
+         Col("p", "p_value", "paired t-test p", rests_on=("n",)),
+         Col("p_holm", "p_value", "t-test p Holm-adjusted over the 13 items", rests_on=("n",),
+             label="p (Holm)"),
+         Col("wilcoxon_p", "p_value", "Wilcoxon signed-rank p", rests_on=("n",),
+             label="Wilcoxon p"),
+         Col("wilcoxon_p_holm", "p_value", "Wilcoxon p Holm-adjusted over the 13 items",
+             rests_on=("n",), label="Wilcoxon p (Holm)"),
+         Col("d_z", "statistic", "mean change / SD of the changes", rests_on=("n",)),
+         Col("note", "text", "why a figure could not be computed")),
+        unit="practitioners", appendix=True),
+    TableSpec(
+        "discomfort_anova", "Repeated-measures ANOVA over the three waves (complete cases)",
+        (Col("n", "people", "practitioners with all three waves scored"),
+         Col("f", "statistic", "F", rests_on=("n",), label="F"),
+         Col("df1", "statistic", "numerator degrees of freedom", decimals=0, rests_on=("n",)),
+         Col("df2", "statistic", "denominator degrees of freedom", decimals=0, rests_on=("n",)),
+         Col("p", "p_value", "p-value (sphericity assumed)", rests_on=("n",)),
+         Col("epsilon_gg", "statistic", "Greenhouse-Geisser epsilon", rests_on=("n",),
+             label="GG epsilon"),
+         Col("p_gg", "p_value", "p-value with the Greenhouse-Geisser correction",
+             rests_on=("n",), label="p (GG)"),
+         Col("mauchly_w", "statistic", "Mauchly's W", rests_on=("n",), label="Mauchly W"),
+         Col("mauchly_p", "p_value", "p-value of Mauchly's test of sphericity", rests_on=("n",),
+             label="Mauchly p"),
+         Col("ng2", "statistic", "generalised eta squared", rests_on=("n",), label="eta² (G)"),
+         Col("note", "text", "why no test was possible, if so")),
+        unit="practitioners", appendix=True),
+    TableSpec(
+        "discomfort_pairwise", "Pairwise paired t-tests between waves (Holm-adjusted)",
+        (Col("a", "label", "earlier wave"), Col("b", "label", "later wave"),
+         Col("n", "people", "practitioners with all three waves"),
+         Col("t", "statistic", "paired t", rests_on=("n",)),
+         Col("df", "statistic", "degrees of freedom", decimals=0, rests_on=("n",)),
+         Col("p", "p_value", "p-value", rests_on=("n",)),
+         Col("p_holm", "p_value", "p Holm-adjusted over the three pairs", rests_on=("n",),
+             label="p (Holm)")),
+        unit="practitioners", appendix=True),
+    TableSpec(
+        "discomfort_mixed_model", "Mixed model: change from before preparation, all scored forms",
+        (Col("term", "label", "fixed effect (wave=post: difference from pre)", fmt="code"),
+         Col("estimate", "statistic", "estimate (scale points)", rests_on=("n_subjects",),
+             fmt="signed"),
+         Col("se", "statistic", "standard error", rests_on=("n_subjects",), label="SE"),
+         Col("df", "statistic", "Satterthwaite degrees of freedom", rests_on=("n_subjects",),
+             decimals=1),
+         Col("t", "statistic", "t", rests_on=("n_subjects",)),
+         Col("p", "p_value", "p-value (t on Satterthwaite df)", rests_on=("n_subjects",)),
+         Col("ci_low", "statistic", "lower end of the 95% interval", rests_on=("n_subjects",),
+             fmt="signed", label="95% CI from"),
+         Col("ci_high", "statistic", "upper end of the 95% interval", rests_on=("n_subjects",),
+             fmt="signed", label="to"),
+         Col("n_obs", "people", "scored forms in the model", label="forms"),
+         Col("n_subjects", "people", "practitioners in the model", label="practitioners"),
+         Col("converged", "flag", "the fit converged"),
+         Col("note", "text", "why the model could not be fitted, if so")),
+        unit="practitioners", appendix=True),
+    TableSpec(
+        "discomfort_interactions", "Does change differ by gender or experience?",
+        (Col("factor", "label", "practitioner attribute"),
+         Col("n_subjects", "people", "practitioners in the model", label="practitioners"),
+         Col("smallest_group", "people", "practitioners in the smallest group compared"),
+         Col("left_out", "people", "practitioners in groups too small to compare"),
+         Col("chi2", "statistic", "likelihood-ratio chi-square of the wave x factor interaction",
+             rests_on=("smallest_group",)),
+         Col("df", "statistic", "degrees of freedom", decimals=0),
+         Col("p", "p_value", "p-value", rests_on=("smallest_group",)),
+         Col("note", "text", "why no test was possible, if so")),
+        unit="practitioners", appendix=True),
+    TableSpec(
+        "discomfort_reliability", "Internal consistency of the checklist at each wave",
+        (Col("wave", "label", "wave"),
+         Col("items", "count", "items"),
+         Col("n", "people", "checklists with every item answered"),
+         Col("alpha", "statistic", "Cronbach's alpha", rests_on=("n",)),
+         Col("ci_low", "statistic", "lower end of Feldt's 95% interval", rests_on=("n",),
+             label="95% CI from"),
+         Col("ci_high", "statistic", "upper end of Feldt's 95% interval", rests_on=("n",),
+             label="to"),
+         Col("note", "text", "why alpha is undefined, if so")),
+        unit="practitioners", appendix=True),
+    TableSpec(
+        "discomfort_rci", "Reliable change after preparation (Jacobson and Truax)",
+        (Col("comparison", "label", "the waves compared"),
+         Col("category", "label", "reliably improved, no reliable change, reliably worse"),
+         Col("n", "people", "practitioners in the category"),
+         Col("assessed", "people", "practitioners with both waves scored"),
+         Col("share", "share", "share of those assessed", part="n", whole="assessed"),
+         Col("reliability", "statistic", "reliability used (alpha before preparation)",
+             rests_on=("assessed",)),
+         Col("sd_before", "statistic", "SD of the scores before preparation",
+             rests_on=("assessed",), label="SD before"),
+         Col("threshold", "statistic", "smallest change (scale points) that counts as reliable",
+             rests_on=("assessed",))),
+        unit="practitioners"),
+    TableSpec(
+        "discomfort_people", "Each practitioner's score at each wave",
+        (Col("practitioner_id", "id", "pseudonymous practitioner id"),
+         Col("pre", "statistic", "score before preparation"),
+         Col("post", "statistic", "score after preparation"),
+         Col("follow_up", "statistic", "score at follow-up")),
+        unit="practitioners", internal=True),
+    TableSpec(
+        "discomfort_rci_people", "Each practitioner's reliable change",
+        (Col("practitioner_id", "id", "pseudonymous practitioner id"),
+         Col("before", "statistic", "score before preparation"),
+         Col("after", "statistic", "score after preparation"),
+         Col("rc", "statistic", "reliable change index"),
+         Col("category", "label", "reliable-change category"),
+         Col("reliability", "statistic", "reliability used"),
+         Col("sd_before", "statistic", "SD before"),
+         Col("threshold", "statistic", "threshold in scale points")),
+        unit="practitioners", internal=True),
+)
+
+
+def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
+    """Every discomfort table for one data folder. Groups smaller than ``min_cell`` are left out
+    of the interaction tests (and counted), for every audience."""
+    scores = discomfort_scores(dataset)
+    long = _long_complete(scores)
+    complete = by_practitioner(scores).dropna()
+    complete_long = complete.reset_index().melt(id_vars="practitioner_id", var_name="wave",
+                                                value_name=SCORE)
+    people = reliable_change_people(scores)
+    interactions = [interaction_test(scores.assign(wave=scores["wave"].astype(str)), value=SCORE,
+                                     subject="practitioner_id", time="wave", levels=WAVES,
+                                     by=factor, min_group=min_cell)
+                    for factor in FACTORS]
+    pairwise = pairwise_paired(complete_long, subject="practitioner_id", within="wave",
+                               dv=SCORE, levels=WAVES)
+    return {
+        "discomfort_waves": wave_patterns(scores),
+        "discomfort_means": wave_means(scores),
+        "discomfort_items": item_means(scores),
+        "discomfort_change": discomfort_change(scores),
+        "discomfort_item_change": item_change(scores),
+        "discomfort_anova": repeated_measures_anova(complete_long, subject="practitioner_id",
+                                                    within="wave", dv=SCORE, levels=WAVES),
+        "discomfort_pairwise": pairwise[["a", "b", "n", "t", "df", "p", "p_holm"]],
+        "discomfort_mixed_model": mixed_model(long, value=SCORE, subject="practitioner_id",
+                                              time="wave", levels=WAVES),
+        "discomfort_interactions": pd.concat(interactions, ignore_index=True),
+        "discomfort_reliability": reliability_by_wave(dataset),
+        "discomfort_rci": reliable_change_summary(people),
+        "discomfort_people": by_practitioner(scores).reset_index()[
+            ["practitioner_id", *WAVES]],
+        "discomfort_rci_people": people,
+    }
+
+
+ANALYSIS = Analysis(
+    name="discomfort",
+    title="practitioners' discomfort before and after preparation",
+    tables=TABLES,
+    compute=compute,
+    needs=("discomfort",),
+)

@@ -1,8 +1,10 @@
-"""Practitioners' secondary traumatic stress (STSS) and professional quality of life (ProQOL 5).
+"""How common secondary traumatic stress is among practitioners, and what goes with it.
 
-Scoring keys, bands and citations live in :mod:`evalkit.instruments`; this module turns scored
-forms into the tables researchers and wellbeing leads ask for: how common each band is, who is
-more affected, what goes with it, and whether it changed between survey waves.
+Two questionnaires, either or both: the Secondary Traumatic Stress Scale (STSS; Bride et al.
+2004), banded after Bride (2007), and the Professional Quality of Life scale (ProQOL 5; Stamm
+2010). Keys, cut-offs and citations are in :mod:`evalkit.scales`; methods in ``docs/methods.md``.
+Survey waves are free labels (such as a year) and are put in order by their median response date.
+Comparisons, the regression and correlations use the latest wave, so nobody counts twice.
 """
 
 from __future__ import annotations
@@ -10,165 +12,211 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import scales as instruments
-from ..scales import DEFAULT_MIN_ANSWERED, PROQOL, STSS, Instrument
-from ..stats import models as _models
+from ..data.dataset import Dataset
+from ..errors import MissingDataError
+from ..publish.tables import Col, TableSpec
+from ..scales import DEFAULT_MIN_ANSWERED, PROQOL, STSS, Instrument, reliability, score
+from ..stats._interim import correlations, ols_regression
 from ..stats.groups import compare_groups
-from ..stats.paired import paired_change
-from ..stats.proportions import band_prevalence, wilson_interval
+from ..stats.multitest import holm
+from ..stats.paired import wave_changes
+from ..stats.proportions import prevalence, wilson_interval
+from ._base import Analysis
 
-#: Practitioner attributes that group comparisons and the regression use.
+#: Practitioner attributes that comparisons and the regression use (ordered ones first).
 FACTORS = ("gender", "role", "experience_band", "supervision_frequency")
+ORDERED_FACTORS = ("experience_band", "supervision_frequency")
 STSS_SUBSCALES = ("intrusion", "avoidance", "arousal", "total")
-PROQOL_SUBSCALES = tuple(PROQOL.subscales)
+PROQOL_SUBSCALES = ("compassion_satisfaction", "burnout", "secondary_traumatic_stress")
+STSS_BANDS = ("little_or_none", "mild", "moderate", "high", "severe")
+PROQOL_BANDS = ("low", "moderate", "high")
 CLINICAL_THRESHOLD = 38
 """STSS total at or above which secondary traumatic stress is often called clinically meaningful
 (Bride 2007)."""
+_SCALES = {"stss": ("STSS", STSS, STSS_SUBSCALES), "proqol": ("ProQOL 5", PROQOL, PROQOL_SUBSCALES)}
 
 
-def scored_forms(dataset, instrument: Instrument = STSS,
+def scored_forms(dataset: Dataset, instrument: Instrument = STSS, *,
                  min_answered: float = DEFAULT_MIN_ANSWERED) -> pd.DataFrame:
-    """One row per returned form: its scores and bands, with the practitioner's attributes.
+    """One row per returned form: its scores and bands, the wave, the response date and the
+    practitioner's attributes (when ``practitioners.csv`` is present).
 
-    Attributes (``FACTORS`` and ``site``) are joined from ``practitioners.csv`` when it is present.
-    A subscale with too few answered items is missing (see :func:`scoring_coverage`).
+    Raises
+    ------
+    MissingDataError
+        When the instrument's file is absent.
     """
-    responses = dataset.tables[instrument.file]
-    scored = instruments.score(responses, instrument, min_answered=min_answered)
+    if not dataset.has(instrument.file):
+        raise MissingDataError(f"this analysis needs {instrument.file}.csv")
+    responses = getattr(dataset, instrument.file)
+    scored = score(responses, instrument, min_answered=min_answered)
     scored.insert(2, "response_date", responses["response_date"].to_numpy())
+    scored["practitioner_id"] = scored["practitioner_id"].astype(str)
+    scored["wave"] = scored["wave"].astype(str)
     if dataset.has("practitioners"):
         attributes = dataset.practitioners[["practitioner_id", "site", *FACTORS]]
+        attributes = attributes.assign(practitioner_id=attributes["practitioner_id"].astype(str))
         scored = scored.merge(attributes, on="practitioner_id", how="left", validate="m:1")
     return scored
 
 
-def scoring_coverage(forms: pd.DataFrame, subscales, by: str = "wave") -> pd.DataFrame:
-    """How many forms could be scored on each subscale, and how many had too few answers.
+def wave_order(forms: pd.DataFrame) -> list[str]:
+    """Survey waves from first to last by their median response date (labels break ties).
+
+    Examples
+    --------
+    >>> forms = pd.DataFrame({"wave": ["spring 2025", "autumn 2024"],
+    ...                       "response_date": pd.to_datetime(["2025-04-01", "2024-10-01"])})
+    >>> wave_order(forms)
+    ['autumn 2024', 'spring 2025']
+    """
+    medians = (forms.assign(_t=forms["response_date"].astype("int64"))
+               .groupby("wave")["_t"].median())
+    return sorted(medians.index, key=lambda w: (medians[w], w))
+
+
+def latest_wave(forms: pd.DataFrame) -> pd.DataFrame:
+    """The forms of the most recent wave (by response date)."""
+    if forms.empty:
+        return forms
+    return forms[forms["wave"] == wave_order(forms)[-1]]
+
+
+def coverage(forms: pd.DataFrame, subscales) -> pd.DataFrame:
+    """Forms returned per wave and how many could be scored on each subscale.
 
     Returns
     -------
     DataFrame
-        [by,] subscale, forms, scored, unscored.
+        wave, subscale, forms, scored, unscored.
     """
     rows = []
-    for label, group in forms.groupby(by, observed=True, sort=True):
+    for wave in wave_order(forms):
+        group = forms[forms["wave"] == wave]
         for name in subscales:
             scored = int(group[name].notna().sum())
-            rows.append({by: label, "subscale": name, "forms": len(group), "scored": scored,
+            rows.append({"wave": wave, "subscale": name, "forms": len(group), "scored": scored,
                          "unscored": len(group) - scored})
+    return pd.DataFrame(rows, columns=["wave", "subscale", "forms", "scored", "unscored"])
+
+
+def band_shares(forms: pd.DataFrame, *, band: str, categories) -> pd.DataFrame:
+    """Number and share of scored forms in each band per wave, every band listed, with Wilson
+    intervals.
+
+    Returns
+    -------
+    DataFrame
+        wave, band, n, scored, share, ci_low, ci_high.
+    """
+    scored = forms[forms[band].notna()].assign(**{band: lambda f: f[band].astype(str)})
+    table = prevalence(scored, category=band, by="wave", categories=list(categories))
+    table = table.rename(columns={"category": "band", "total": "scored"})
+    order = {w: i for i, w in enumerate(wave_order(forms))}
+    table = table.sort_values("wave", key=lambda w: w.map(order), kind="stable",
+                              ignore_index=True)
+    return table[["wave", "band", "n", "scored", "share", "ci_low", "ci_high"]]
+
+
+def share_at_or_above(forms: pd.DataFrame, *, column: str = "total",
+                      threshold: float = CLINICAL_THRESHOLD) -> pd.DataFrame:
+    """``sts_clinical.csv``: share of scored forms at or above ``threshold`` per wave, with a
+    Wilson interval.
+
+    Returns
+    -------
+    DataFrame
+        wave, scored, at_or_above, share, ci_low, ci_high.
+    """
+    rows = []
+    for wave in wave_order(forms):
+        values = forms.loc[forms["wave"] == wave, column].dropna()
+        k, n = int((values >= threshold).sum()), len(values)
+        low, high = wilson_interval(k, n)
+        rows.append(dict(wave=wave, scored=n, at_or_above=k, share=k / n if n else np.nan,
+                         ci_low=float(low), ci_high=float(high)))
+    return pd.DataFrame(rows, columns=["wave", "scored", "at_or_above", "share", "ci_low",
+                                       "ci_high"])
+
+
+def subscale_summary(forms: pd.DataFrame, subscales) -> pd.DataFrame:
+    """Mean, SD, median and quartiles of each subscale per wave.
+
+    Returns
+    -------
+    DataFrame
+        wave, subscale, n, mean, sd, median, q1, q3.
+    """
+    rows = []
+    for wave in wave_order(forms):
+        group = forms[forms["wave"] == wave]
+        for name in subscales:
+            v = group[name].dropna().astype(float)
+            rows.append(dict(wave=wave, subscale=name, n=len(v), mean=v.mean(), sd=v.std(ddof=1),
+                             median=v.median(), q1=v.quantile(0.25), q3=v.quantile(0.75)))
     return pd.DataFrame(rows)
 
 
-
-
-def sts_bands(forms: pd.DataFrame) -> pd.DataFrame:
-    """``sts_bands.csv``: STSS total bands per wave (Bride 2007) with Wilson 95% intervals."""
-    return band_prevalence(forms, "total_band")
-
-
-def proqol_bands(forms: pd.DataFrame) -> pd.DataFrame:
-    """``proqol_bands.csv``: low / moderate / high on each ProQOL subscale per wave."""
-    tables = []
-    for name in PROQOL_SUBSCALES:
-        table = band_prevalence(forms, f"{name}_band")
-        table.insert(1, "subscale", name)
-        tables.append(table)
-    return pd.concat(tables, ignore_index=True)
-
-
-def share_at_or_above(forms: pd.DataFrame, score: str = "total",
-                      threshold: float = CLINICAL_THRESHOLD, by: str = "wave",
-                      confidence: float = 0.95) -> pd.DataFrame:
-    """Share of scored forms with ``score`` at or above ``threshold`` per group, with Wilson CI.
+def distribution_by_group(forms: pd.DataFrame, *, column: str = "total",
+                          factors=FACTORS) -> pd.DataFrame:
+    """``sts_distribution.csv``: percentiles of a score in each group of each factor (one wave's
+    forms), for box charts that draw no single person.
 
     Returns
     -------
     DataFrame
-        [by,] scored, at_or_above, share, ci_low, ci_high.
+        factor, group, n, p10, q1, median, q3, p90.
     """
-    scored = forms[forms[score].notna()]
-    table = (scored.assign(_above=scored[score] >= threshold)
-             .groupby(by, observed=True, sort=True)["_above"].agg(scored="size", at_or_above="sum")
-             .reset_index())
-    table["share"] = table["at_or_above"] / table["scored"]
-    table["ci_low"], table["ci_high"] = wilson_interval(table["at_or_above"], table["scored"],
-                                                        confidence)
-    table[by] = table[by].astype(str)
-    return table
+    rows = []
+    for factor in [f for f in factors if f in forms.columns]:
+        for group, part in forms.groupby(factor, observed=True, sort=True):
+            v = part[column].dropna().astype(float)
+            q = v.quantile([0.1, 0.25, 0.5, 0.75, 0.9]).to_numpy() if len(v) else [np.nan] * 5
+            rows.append(dict(factor=factor, group=str(group), n=len(v), p10=q[0], q1=q[1],
+                             median=q[2], q3=q[3], p90=q[4]))
+    return pd.DataFrame(rows, columns=["factor", "group", "n", "p10", "q1", "median", "q3",
+                                       "p90"])
 
 
-def subscale_summary(forms: pd.DataFrame, subscales, by: str = "wave") -> pd.DataFrame:
-    """Mean, SD, median and range of each subscale per group (the subscale table).
+def group_comparisons(forms: pd.DataFrame, *, outcomes: dict[str, str], factors=FACTORS,
+                      min_group: int = 5) -> pd.DataFrame:
+    """Each outcome compared across the groups of each factor (Welch and rank tests), with Holm
+    over the factors of one outcome. Pass one wave's forms.
 
     Returns
     -------
     DataFrame
-        [by,] subscale, n, mean, sd, median, q1, q3.
+        outcome, then the columns of :func:`evalkit.stats.groups.compare_groups`, and p_holm.
     """
-    long = forms.melt(id_vars=[by], value_vars=list(subscales), var_name="subscale")
-    long["subscale"] = pd.Categorical(long["subscale"], categories=list(subscales))
-    grouped = long.dropna(subset=["value"]).groupby([by, "subscale"], observed=True, sort=True)
-    table = grouped["value"].agg(n="size", mean="mean", sd="std", median="median",
-                                 q1=lambda v: v.quantile(0.25), q3=lambda v: v.quantile(0.75))
-    table = table.reset_index()
-    table[by] = table[by].astype(str)
-    table["subscale"] = table["subscale"].astype(str)
-    return table
-
-
-def per_scale(table_of, stss: pd.DataFrame, proqol: pd.DataFrame, *args,
-              stss_subscales=STSS_SUBSCALES, **kwargs) -> pd.DataFrame:
-    """``table_of(forms, subscales, ...)`` for the STSS and the ProQOL forms, stacked, with a
-    ``scale`` column first.
-    """
-    tables = [table_of(stss, list(stss_subscales), *args, **kwargs).assign(scale="STSS"),
-              table_of(proqol, list(PROQOL_SUBSCALES), *args, **kwargs).assign(scale="ProQOL 5")]
-    table = pd.concat(tables, ignore_index=True)
-    return table[["scale", *[c for c in table.columns if c != "scale"]]]
-
-
-def latest_wave(forms: pd.DataFrame, by: str = "wave") -> pd.DataFrame:
-    """The forms of the most recent wave (waves sort as text: "2024" < "2025")."""
-    if forms.empty:
-        return forms
-    last = sorted(forms[by].astype(str).unique())[-1]
-    return forms[forms[by].astype(str) == last]
-
-
-def group_comparisons(forms: pd.DataFrame, score: str = "total", factors=FACTORS,
-                      min_group: int = 2) -> pd.DataFrame:
-    """Compare ``score`` across the groups of each factor (see :func:`evalkit.stats.compare_groups`).
-
-    Pass one wave's forms (e.g. :func:`latest_wave`) so that no practitioner counts twice.
-
-    Returns
-    -------
-    DataFrame
-        One row per factor: groups, n, groups_left_out, the Welch test, its effect size, the
-        rank-based test and its effect size, and a note when no test was possible.
-    """
-    present = [f for f in factors if f in forms.columns]
-    if not present:
-        raise ValueError("no practitioner attributes: practitioners.csv is needed for comparisons")
-    _one_form_each(forms)
-    return pd.DataFrame([compare_groups(forms, score, f, min_group=min_group) for f in present])
-
-
-def _one_form_each(forms: pd.DataFrame) -> None:
     if forms["practitioner_id"].duplicated().any():
         raise ValueError("some practitioners have more than one form: pass one wave's forms")
+    parts = []
+    for label, column in outcomes.items():
+        rows = [compare_groups(forms, dv=column, between=f, min_group=min_group)
+                for f in factors if f in forms.columns]
+        if not rows:
+            continue
+        table = pd.concat(rows, ignore_index=True)
+        table.insert(0, "outcome", label)
+        table["p_holm"] = holm(table["p"].to_numpy(float))
+        parts.append(table)
+    if not parts:
+        return pd.DataFrame()
+    table = pd.concat(parts, ignore_index=True)
+    order = [c for c in table.columns if c != "p_holm"]
+    order.insert(order.index("p") + 1, "p_holm")
+    return table[order]
 
 
-def supervision_per_month(dataset, forms: pd.DataFrame, months: int = 12) -> pd.Series:
-    """Mean supervision sessions per month (all kinds) in the ``months`` up to each form's month.
-
-    Months without a row in ``supervision.csv`` count as 0 sessions: the file lists sessions that
-    happened. Returns a Series aligned with ``forms``.
-    """
+def supervision_per_month(dataset: Dataset, forms: pd.DataFrame, *,
+                          months: int = 12) -> pd.Series:
+    """Mean supervision sessions per month (all kinds) in the ``months`` up to and including each
+    form's month. Months without a row in ``supervision.csv`` count as 0 sessions: the file lists
+    sessions that happened. Returns a Series aligned with ``forms``."""
     supervision = dataset.supervision
     monthly = (supervision.groupby(["practitioner_id", "month"], observed=True)["sessions"].sum()
                .reset_index())
-    form_month = forms["response_date"].dt.to_period("M")
+    form_month = pd.to_datetime(forms["response_date"]).dt.to_period("M")
     keys = pd.DataFrame({"practitioner_id": forms["practitioner_id"].astype(str).to_numpy(),
                          "form_month": form_month.array.asi8, "row": np.arange(len(forms))})
     monthly["practitioner_id"] = monthly["practitioner_id"].astype(str)
@@ -180,72 +228,333 @@ def supervision_per_month(dataset, forms: pd.DataFrame, months: int = 12) -> pd.
     return pd.Series(per_month.to_numpy(), index=forms.index, name="supervision_per_month")
 
 
-
-
-
-
-
-
-def stss_regression(forms: pd.DataFrame, score: str = "total", factors=FACTORS,
-                    covariates=(), min_group: int = 1) -> pd.DataFrame:
-    """OLS of the STSS total on practitioner attributes (see
-    :func:`evalkit.stats.models.ols_regression`). Pass one wave's forms."""
-    _one_form_each(forms)
-    return _models.ols_regression(forms, score=score, factors=factors, covariates=covariates,
-                                  min_group=min_group)
-
-
-def wave_change(forms: pd.DataFrame, subscales, first: str, second: str) -> pd.DataFrame:
-    """Paired change of each subscale between two waves for practitioners in both.
-
-    Returns
-    -------
-    DataFrame
-        subscale, then the columns of :func:`evalkit.stats.paired_change`.
-    """
-    wide = forms.assign(wave=forms["wave"].astype(str)).pivot_table(
-        index="practitioner_id", columns="wave", values=list(subscales), observed=True)
-    rows = []
-    for name in subscales:
-        if (name, first) not in wide.columns or (name, second) not in wide.columns:
-            before = after = np.array([])
-        else:
-            before, after = wide[(name, first)], wide[(name, second)]
-        rows.append({"subscale": name, **paired_change(before, after)})
-    return pd.DataFrame(rows)
-
-
-def scale_scores(dataset, min_answered: float = DEFAULT_MIN_ANSWERED,
-                 discomfort_wave: str = "pre") -> pd.DataFrame:
-    """One row per practitioner and survey wave with every scale score side by side.
-
-    STSS and ProQOL forms of the same wave are joined; the practitioner's discomfort score at
-    ``discomfort_wave`` and supervision sessions per month (:func:`supervision_per_month`) are
-    added when those files are present. STSS columns are prefixed ``stss_`` so that they cannot
-    be mistaken for the ProQOL subscale of the same topic. Used for correlations.
-    """
-    keys = ["practitioner_id", "wave"]
+def scale_scores(dataset: Dataset) -> pd.DataFrame:
+    """The latest wave's scores side by side, one row per practitioner: STSS subscales (prefixed
+    ``stss_``), ProQOL subscales, supervision sessions a month and the discomfort score before
+    preparation, for whichever files are present."""
     parts = []
-    for instrument, subscales in ((STSS, STSS_SUBSCALES), (PROQOL, PROQOL_SUBSCALES)):
-        if dataset.has(instrument.file):
-            forms = scored_forms(dataset, instrument, min_answered)
-            if instrument is STSS:
-                forms = forms.rename(columns={s: f"stss_{s}" for s in subscales})
-                subscales = [f"stss_{s}" for s in subscales]
-            columns = [*keys, *subscales]
-            if dataset.has("supervision") and instrument is STSS:
-                forms["supervision_per_month"] = supervision_per_month(dataset, forms)
-                columns.append("supervision_per_month")
-            parts.append(forms[columns].assign(wave=lambda f: f["wave"].astype(str),
-                                               practitioner_id=lambda f: f[
-                                                   "practitioner_id"].astype(str)))
+    for key, (_, instrument, subscales) in _SCALES.items():
+        if not dataset.has(instrument.file):
+            continue
+        forms = latest_wave(scored_forms(dataset, instrument))
+        columns = {s: (f"stss_{s}" if key == "stss" else s) for s in subscales}
+        table = forms[["practitioner_id", *subscales]].rename(columns=columns)
+        if key == "stss" and dataset.has("supervision"):
+            table["supervision_per_month"] = supervision_per_month(dataset, forms).to_numpy()
+        parts.append(table)
     if not parts:
-        raise ValueError("neither stss.csv nor proqol.csv is present")
-    table = parts[0] if len(parts) == 1 else parts[0].merge(parts[1], on=keys, how="outer")
+        raise MissingDataError("needs stss.csv or proqol.csv")
+    table = parts[0]
+    for part in parts[1:]:
+        table = table.merge(part, on="practitioner_id", how="outer")
     if dataset.has("discomfort"):
-        discomfort = instruments.score(dataset.discomfort, instruments.DISCOMFORT, min_answered)
-        discomfort = discomfort[discomfort["wave"].astype(str) == discomfort_wave]
-        discomfort = discomfort.assign(practitioner_id=discomfort["practitioner_id"].astype(str))
-        table = table.merge(discomfort[["practitioner_id", "discomfort"]], on="practitioner_id",
-                            how="left", validate="m:1")
-    return table.sort_values(keys, ignore_index=True)
+        from .discomfort import discomfort_scores
+
+        pre = discomfort_scores(dataset)
+        pre = pre.loc[pre["wave"].astype(str) == "pre", ["practitioner_id", "discomfort"]]
+        table = table.merge(pre, on="practitioner_id", how="left", validate="1:1")
+    return table.sort_values("practitioner_id", ignore_index=True)
+
+
+def _scale_of(columns) -> dict[str, str]:
+    return {c: "stss" if c.startswith("stss_") else "proqol" if c in PROQOL_SUBSCALES else c
+            for c in columns}
+
+
+# --- published tables ------------------------------------------------------------------------------
+
+def _rests(*names):
+    return {"rests_on": names}
+
+
+_WAVE = Col("wave", "label", "survey wave")
+_BAND_COLS = (
+    Col("n", "people", "forms in the band"),
+    Col("scored", "people", "forms scored that wave", label="of forms scored"),
+    Col("share", "share", "share of the scored forms", part="n", whole="scored"),
+    Col("ci_low", "statistic", "lower end of the Wilson 95% interval", fmt="percent",
+        follows="share", label="95% CI from"),
+    Col("ci_high", "statistic", "upper end of the Wilson 95% interval", fmt="percent",
+        follows="share", label="to"),
+)
+
+TABLES = (
+    TableSpec(
+        "wellbeing_coverage", "Forms returned and scored",
+        (Col("scale", "label", "questionnaire"), _WAVE,
+         Col("subscale", "label", "subscale"),
+         Col("forms", "people", "forms returned"),
+         Col("scored", "people", "forms with enough answers to score"),
+         Col("unscored", "people", "forms with too few answers")),
+        unit="practitioners"),
+    TableSpec("sts_bands", "STSS total by band (Bride 2007)",
+              (_WAVE, Col("band", "label", "band of the STSS total"), *_BAND_COLS),
+              unit="practitioners"),
+    TableSpec(
+        "sts_clinical", "Practitioners with an STSS total of 38 or more",
+        (_WAVE, Col("scored", "people", "forms scored"),
+         Col("at_or_above", "people", "forms with a total of 38 or more", label="38 or more"),
+         Col("share", "share", "share of scored forms at 38 or more", part="at_or_above",
+             whole="scored"),
+         Col("ci_low", "statistic", "lower end of the Wilson 95% interval", fmt="percent",
+             follows="share", label="95% CI from"),
+         Col("ci_high", "statistic", "upper end of the Wilson 95% interval", fmt="percent",
+             follows="share", label="to")),
+        unit="practitioners"),
+    TableSpec("proqol_bands", "ProQOL 5 subscales by band",
+              (_WAVE, Col("subscale", "label", "ProQOL subscale"),
+               Col("band", "label", "low (22 or less), moderate or high (42 or more)"),
+               *_BAND_COLS),
+              unit="practitioners"),
+    TableSpec(
+        "wellbeing_subscales", "Scores by subscale and wave",
+        (Col("scale", "label", "questionnaire"), _WAVE, Col("subscale", "label", "subscale"),
+         Col("n", "people", "forms scored"),
+         Col("mean", "statistic", "mean", decimals=1, **_rests("n")),
+         Col("sd", "statistic", "standard deviation", decimals=1, label="SD", **_rests("n")),
+         Col("median", "statistic", "median", decimals=1, **_rests("n")),
+         Col("q1", "statistic", "lower quartile", decimals=1, label="lower quartile",
+             **_rests("n")),
+         Col("q3", "statistic", "upper quartile", decimals=1, label="upper quartile",
+             **_rests("n"))),
+        unit="practitioners"),
+    TableSpec(
+        "wellbeing_reliability", "Internal consistency of each scale and subscale",
+        (Col("scale", "label", "questionnaire"), _WAVE, Col("subscale", "label", "subscale"),
+         Col("items", "count", "items"),
+         Col("n", "people", "forms with every item of the subscale answered"),
+         Col("alpha", "statistic", "Cronbach's alpha", **_rests("n")),
+         Col("ci_low", "statistic", "lower end of Feldt's 95% interval", label="95% CI from",
+             **_rests("n")),
+         Col("ci_high", "statistic", "upper end of Feldt's 95% interval", label="to",
+             **_rests("n")),
+         Col("note", "text", "why alpha is undefined, if so")),
+        unit="practitioners", appendix=True),
+    TableSpec(
+        "sts_distribution", "STSS total by group (latest wave)",
+        (Col("factor", "label", "practitioner attribute"), Col("group", "label", "group"),
+         Col("n", "people", "practitioners with a scored form"),
+         *(Col(q, "statistic", text, decimals=0, **_rests("n")) for q, text in (
+             ("p10", "10th percentile"), ("q1", "lower quartile"), ("median", "median"),
+             ("q3", "upper quartile"), ("p90", "90th percentile")))),
+        unit="practitioners"),
+    TableSpec(
+        "wellbeing_comparisons", "Who is more affected? Group comparisons (latest wave)",
+        (Col("outcome", "label", "score compared"),
+         Col("factor", "label", "practitioner attribute"),
+         Col("groups", "count", "groups compared"),
+         Col("n", "people", "practitioners compared"),
+         Col("smallest_group", "people", "practitioners in the smallest group compared"),
+         Col("groups_left_out", "count", "groups too small to compare"),
+         Col("test", "text", "Welch t or Welch ANOVA"),
+         Col("statistic", "statistic", "test statistic", **_rests("smallest_group")),
+         Col("df1", "statistic", "degrees of freedom", decimals=1, **_rests("smallest_group")),
+         Col("df2", "statistic", "second degrees of freedom (ANOVA)", decimals=1,
+             **_rests("smallest_group")),
+         Col("p", "p_value", "p-value", **_rests("smallest_group")),
+         Col("p_holm", "p_value", "p Holm-adjusted over the factors of this outcome",
+             label="p (Holm)", **_rests("smallest_group")),
+         Col("effect", "text", "effect size reported"),
+         Col("effect_size", "statistic", "effect size", **_rests("smallest_group")),
+         Col("rank_test", "text", "rank-based test"),
+         Col("rank_statistic", "statistic", "rank test statistic", **_rests("smallest_group")),
+         Col("rank_p", "p_value", "rank test p-value", **_rests("smallest_group")),
+         Col("rank_effect", "text", "rank-based effect size reported"),
+         Col("rank_effect_size", "statistic", "rank-based effect size",
+             **_rests("smallest_group")),
+         Col("note", "text", "why no test was possible, if so")),
+        unit="practitioners", appendix=True),
+    TableSpec(
+        "sts_regression", "What goes with the STSS total? Regression (latest wave)",
+        (Col("term", "label", "model term", fmt="code"),
+         Col("factor", "label", "practitioner attribute"),
+         Col("level", "label", "category compared with the reference"),
+         Col("reference", "label", "reference category (the most frequent)"),
+         Col("n", "people", "practitioners in the category"),
+         Col("estimate", "statistic", "difference in the STSS total", fmt="signed",
+             **_rests("n")),
+         Col("se", "statistic", "standard error", label="SE", **_rests("n")),
+         Col("t", "statistic", "t", **_rests("n")),
+         Col("p", "p_value", "p-value", **_rests("n")),
+         Col("ci_low", "statistic", "lower end of the 95% interval", fmt="signed",
+             label="95% CI from", **_rests("n")),
+         Col("ci_high", "statistic", "upper end of the 95% interval", fmt="signed", label="to",
+             **_rests("n")),
+         Col("n_model", "people", "practitioners in the model"),
+         Col("r2", "statistic", "R squared", label="R²", **_rests("n_model")),
+         Col("adj_r2", "statistic", "adjusted R squared", label="adjusted R²",
+             **_rests("n_model")),
+         Col("f", "statistic", "overall F", label="F", **_rests("n_model")),
+         Col("f_df1", "statistic", "numerator df of F", decimals=0),
+         Col("f_df2", "statistic", "denominator df of F", decimals=0, **_rests("n_model")),
+         Col("f_p", "p_value", "p-value of the overall F test", label="F p",
+             **_rests("n_model")),
+         Col("underpowered", "flag", "fewer than 10 practitioners per coefficient"),
+         Col("dropped", "people", "practitioners left out (a category too small even merged)"),
+         Col("merged", "text", "categories merged because they were small"),
+         Col("note", "text", "notes on the model")),
+        unit="practitioners", appendix=True),
+    TableSpec(
+        "wellbeing_correlations", "What goes with what? Correlations (latest wave)",
+        (Col("x", "label", "first measure"), Col("y", "label", "second measure"),
+         Col("n", "people", "practitioners with both"),
+         Col("r", "statistic", "Pearson's r", **_rests("n")),
+         Col("ci_low", "statistic", "lower end of the 95% interval (Fisher z)",
+             label="95% CI from", **_rests("n")),
+         Col("ci_high", "statistic", "upper end", label="to", **_rests("n")),
+         Col("p", "p_value", "p-value", **_rests("n")),
+         Col("p_holm", "p_value", "p Holm-adjusted over the matrix", label="p (Holm)",
+             **_rests("n"))),
+        unit="practitioners", appendix=True),
+    TableSpec(
+        "wellbeing_wave_change", "Change between the last two survey waves",
+        (Col("scale", "label", "questionnaire"), Col("subscale", "label", "subscale"),
+         Col("comparison", "label", "later wave vs earlier wave"),
+         Col("n", "people", "practitioners who answered both waves"),
+         Col("mean_before", "statistic", "mean at the earlier wave", decimals=1,
+             label="mean before", **_rests("n")),
+         Col("mean_after", "statistic", "mean at the later wave", decimals=1,
+             label="mean after", **_rests("n")),
+         Col("mean_change", "statistic", "mean change (later minus earlier)", fmt="signed",
+             decimals=1, label="mean change", **_rests("n")),
+         Col("ci_low", "statistic", "lower end of the 95% interval", fmt="signed", decimals=1,
+             label="95% CI from", **_rests("n")),
+         Col("ci_high", "statistic", "upper end", fmt="signed", decimals=1, label="to",
+             **_rests("n")),
+         Col("p", "p_value", "paired t-test p", **_rests("n")),
+         Col("p_holm", "p_value", "p Holm-adjusted over the subscales of this scale",
+             label="p (Holm)", **_rests("n")),
+         Col("d_z", "statistic", "mean change / SD of the changes", **_rests("n")),
+         Col("wilcoxon_p", "p_value", "Wilcoxon signed-rank p", label="Wilcoxon p",
+             **_rests("n")),
+         Col("note", "text", "why a figure could not be computed")),
+        unit="practitioners", appendix=True),
+)
+
+
+def _stack(per_scale: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    parts = [t.assign(scale=name) for name, t in per_scale.items() if len(t)]
+    if not parts:
+        return pd.DataFrame()
+    table = pd.concat(parts, ignore_index=True)
+    return table[["scale", *[c for c in table.columns if c != "scale"]]]
+
+
+def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
+    """Every secondary-trauma table for the STSS and ProQOL files present. Groups smaller than
+    ``min_cell`` are left out of comparisons, and small regression categories merged, for every
+    audience."""
+    forms = {key: scored_forms(dataset, instrument) for key, (_, instrument, _) in
+             _SCALES.items() if dataset.has(instrument.file)}
+    stss, proqol = forms.get("stss"), forms.get("proqol")
+    no_stss, no_proqol = "needs stss.csv", "needs proqol.csv"
+    covered = {_SCALES[k][0]: coverage(f, ["total"] if k == "stss" else PROQOL_SUBSCALES)
+               for k, f in forms.items()}
+    summaries = {_SCALES[k][0]: subscale_summary(f, _SCALES[k][2]) for k, f in forms.items()}
+    alphas = {}
+    for key in forms:
+        table = reliability(getattr(dataset, _SCALES[key][1].file), _SCALES[key][1], by="wave")
+        table["wave"] = table["wave"].astype(str)
+        alphas[_SCALES[key][0]] = table[["wave", "subscale", "items", "n", "alpha", "ci_low",
+                                         "ci_high", "note"]]
+    result = {
+        "wellbeing_coverage": _stack(covered),
+        "wellbeing_subscales": _stack(summaries),
+        "wellbeing_reliability": _stack(alphas),
+        "sts_bands": band_shares(stss, band="total_band", categories=STSS_BANDS)
+        if stss is not None else no_stss,
+        "sts_clinical": share_at_or_above(stss) if stss is not None else no_stss,
+        "proqol_bands": _proqol_bands(proqol) if proqol is not None else no_proqol,
+    }
+    latest = latest_wave(stss) if stss is not None else None
+    has_factors = latest is not None and dataset.has("practitioners")
+    result["sts_distribution"] = distribution_by_group(latest) if has_factors else \
+        "needs stss.csv and practitioners.csv"
+    outcomes_forms = _latest_outcomes(forms)
+    result["wellbeing_comparisons"] = group_comparisons(
+        outcomes_forms, outcomes=_outcome_columns(forms), min_group=min_cell) \
+        if dataset.has("practitioners") else "needs practitioners.csv"
+    if has_factors:
+        covariates = ()
+        if dataset.has("supervision"):
+            latest = latest.assign(supervision_per_month=supervision_per_month(dataset, latest))
+            covariates = ("supervision_per_month",)
+        result["sts_regression"] = ols_regression(latest, outcome="total", factors=FACTORS,
+                                                  ordered=ORDERED_FACTORS, covariates=covariates,
+                                                  min_cell=min_cell)
+    else:
+        result["sts_regression"] = "needs stss.csv and practitioners.csv"
+    scores = scale_scores(dataset)
+    columns = [c for c in scores.columns if c != "practitioner_id"]
+    result["wellbeing_correlations"] = correlations(scores, columns=columns,
+                                                    scale_of=_scale_of(columns))
+    result["wellbeing_wave_change"] = _wave_change(forms)
+    return result
+
+
+def _proqol_bands(proqol: pd.DataFrame) -> pd.DataFrame:
+    parts = []
+    for name in PROQOL_SUBSCALES:
+        table = band_shares(proqol, band=f"{name}_band", categories=PROQOL_BANDS)
+        table.insert(1, "subscale", name)
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _outcome_columns(forms: dict) -> dict[str, str]:
+    outcomes = {}
+    if "stss" in forms:
+        outcomes["STSS total"] = "stss_total"
+    if "proqol" in forms:
+        outcomes["ProQOL burnout"] = "burnout"
+        outcomes["ProQOL secondary traumatic stress"] = "secondary_traumatic_stress"
+    return outcomes
+
+
+def _latest_outcomes(forms: dict) -> pd.DataFrame:
+    """One row per practitioner of the latest wave with the compared scores and attributes."""
+    tables = []
+    if "stss" in forms:
+        tables.append(latest_wave(forms["stss"]).rename(columns={"total": "stss_total"})[
+            ["practitioner_id", "stss_total", *[f for f in FACTORS if f in forms["stss"]]]])
+    if "proqol" in forms:
+        latest = latest_wave(forms["proqol"])
+        keep = ["practitioner_id", "burnout", "secondary_traumatic_stress"]
+        if not tables:
+            keep += [f for f in FACTORS if f in latest]
+        tables.append(latest[keep])
+    table = tables[0]
+    for other in tables[1:]:
+        table = table.merge(other, on="practitioner_id", how="outer")
+    return table
+
+
+def _wave_change(forms: dict) -> pd.DataFrame | str:
+    parts = []
+    for key, f in forms.items():
+        waves = wave_order(f)
+        if len(waves) < 2:
+            continue
+        first, last = waves[-2], waves[-1]
+        subscales = _SCALES[key][2]
+        long = f.melt(id_vars=["practitioner_id", "wave"], value_vars=list(subscales),
+                      var_name="subscale", value_name="score")
+        table = wave_changes(long, subject="practitioner_id", wave="wave", value="score",
+                             comparisons={f"{last}_vs_{first}": (first, last)}, by="subscale")
+        table["p_holm"] = holm(table["p"].to_numpy(float))
+        table.insert(0, "scale", _SCALES[key][0])
+        parts.append(table)
+    if not parts:
+        return "needs two survey waves"
+    table = pd.concat(parts, ignore_index=True)
+    return table[["scale", "subscale", "comparison", "n", "mean_before", "mean_after",
+                  "mean_change", "ci_low", "ci_high", "p", "p_holm", "d_z", "wilcoxon_p", "note"]]
+
+
+ANALYSIS = Analysis(
+    name="secondary_trauma",
+    title="secondary traumatic stress and professional quality of life",
+    tables=TABLES,
+    compute=compute,
+    needs_any=("stss", "proqol"),
+)

@@ -1,338 +1,597 @@
-"""Charts. Each function takes ``data=`` (a result table) and ``ax=``, returns the Axes and never
-calls ``plt.show()``. No chart ever labels a point, bar or axis with a person's id.
+"""Charts drawn from published tables.
+
+Every function takes ``data`` (a policed :class:`~evalkit.publish.policy.Shown` table, or a plain
+DataFrame of exact results for a researcher's own use) and ``ax``, draws on it and returns it; none
+calls ``plt.show()``. What a funder may not see is never drawn: withheld parts of a whole are drawn
+as a grey hatched segment labelled "withheld (small numbers)", so stacked bars still reach 100%.
+Each chart records a short description of what it shows (alt text) on its figure.
+
+Colours are the Okabe-Ito palette, distinguishable with the common colour-vision deficiencies.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-PALETTE = ("#3b6ea8", "#d08c2e", "#5a9e6f", "#b0506b", "#7d6bb0", "#8c8c8c")
+from .labels import words
+from .policy import SHOWN, Shown
+
+#: Okabe & Ito (2008) colour-blind-safe palette.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+             "#000000")
+BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY, YELLOW, BLACK = OKABE_ITO
+GREY = "#9a9a9a"
+WITHHELD_LABEL = "withheld (small numbers)"
+WITHHELD_STYLE = {"facecolor": "#eeeeee", "edgecolor": "#8c8c8c", "hatch": "///",
+                  "linewidth": 0.6}
+PERCENT = FuncFormatter(lambda v, _: f"{v:.0%}")
 
 
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots()
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _values(data: Shown | pd.DataFrame) -> pd.DataFrame:
+    return data.values if isinstance(data, Shown) else data.reset_index(drop=True)
+
+
+def _shown(data: Shown | pd.DataFrame, column: str) -> np.ndarray:
+    """True where a cell may be drawn."""
+    if isinstance(data, Shown):
+        return (data.status[column] == SHOWN).to_numpy()
+    return data[column].notna().to_numpy()
+
+
+def _numbers(data: Shown | pd.DataFrame, column: str) -> np.ndarray:
+    values = pd.to_numeric(_values(data)[column], errors="coerce").to_numpy(float)
+    return np.where(_shown(data, column), values, np.nan)
+
+
+def describe(ax, text: str) -> None:
+    """Record what the chart shows (its alt text) on the figure."""
+    ax.figure.evalkit_alt = text
+
+
+def _footnote(ax, text: str) -> None:
+    ax.figure.text(0.0, -0.02, text, fontsize=8, color="#444444", ha="left", va="top",
+                   transform=ax.figure.transFigure, wrap=True)
+
+
+def _nothing(ax, sentence: str):
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, sentence, ha="center", va="center", fontsize=11, color="#444444",
+            transform=ax.transAxes, wrap=True)
+    ax.figure.set_size_inches(ax.figure.get_size_inches()[0], 1.0)
+    describe(ax, sentence)
     return ax
 
 
-def data_coverage(data: pd.DataFrame, ax=None):
-    """Horizontal bars from each file's first to last date (``Dataset.summary()`` as ``data``)."""
-    ax = _axes(ax)
-    dated = data[data["first_date"].notna()].reset_index(drop=True)
-    for row, (first, last) in enumerate(zip(dated["first_date"], dated["last_date"], strict=True)):
-        # Month-resolution files ("2024-05") span to the end of their last month.
-        start = pd.Period(str(first), freq="D" if len(str(first)) > 7 else "M").start_time
-        end = pd.Period(str(last), freq="D" if len(str(last)) > 7 else "M").end_time
-        ax.barh(row, (end - start).days + 1, left=start, color=PALETTE[0], height=0.5)
-    ax.set_yticks(range(len(dated)), dated["file"])
+# --- data overview -------------------------------------------------------------------------------
+
+
+def data_coverage(data: Shown | pd.DataFrame, ax=None):
+    """Months covered by each file (from the ``data_overview`` table). A file starting more than
+    a year before all the others is drawn from the others' start, with its first month written
+    beside it, so one old file does not squeeze the rest."""
+    ax = ax or plt.gca()
+    table = _values(data)
+    table = table[table["first_month"].notna() & table["last_month"].notna()].reset_index(drop=True)
+    if table.empty:
+        return _nothing(ax, "No file has dates.")
+    first = table["first_month"].map(lambda m: pd.Period(str(m), freq="M"))
+    last = table["last_month"].map(lambda m: pd.Period(str(m), freq="M"))
+    starts = sorted(first)
+    start = starts[0]
+    if len(starts) > 1 and (starts[1] - starts[0]).n > 12:
+        start = starts[1]
+    for row, (a, b) in enumerate(zip(first, last, strict=True)):
+        left = max(a, start)
+        ax.barh(row, (b - left).n + 1, left=left.ordinal, color=BLUE, height=0.55)
+        if a < start:
+            ax.annotate(f"from {a}", (left.ordinal, row), xytext=(4, 0),
+                        textcoords="offset points", ha="left", va="center", fontsize=8,
+                        color="white")
+    end = max(last)
+    span = (end - start).n + 1
+    step = 12 if span > 36 else 6 if span > 12 else 3
+    ticks = [m for m in pd.period_range(start, end + 1, freq="M") if (m.month - 1) % step == 0]
+    ax.set_xticks([m.ordinal for m in ticks],
+                  [str(m.year) if step == 12 else f"{m:%b %Y}" for m in ticks], fontsize=9)
+    ax.set_xlim(start.ordinal - 0.5, end.ordinal + 1.5)
+    ax.set_yticks(range(len(table)), table["file"])
     ax.invert_yaxis()
-    ax.set_xlabel("date")
-    ax.set_title("Period covered by each file")
+    ax.set_title("Months covered by each file")
+    describe(ax, "Bar chart of the months each data file covers: " + "; ".join(
+        f"{f} {a} to {b}" for f, a, b in zip(table["file"], first, last, strict=True)) + ".")
     return ax
 
 
-def attendance_heatmap(data: pd.DataFrame, ax=None):
-    """Participants (rows, no ids) x programme weeks: attended, absent or no session.
-
-    ``data`` is :func:`evalkit.attendance.attendance_matrix` (rows ordered by drop-out).
-    """
-    from matplotlib.colors import ListedColormap
-
-    ax = _axes(ax)
-    values = data.to_numpy(dtype=float)
-    cmap = ListedColormap(["#e9e3d5", PALETTE[0]])
-    cmap.set_bad("#ffffff")
-    ax.imshow(values, aspect="auto", interpolation="nearest", cmap=cmap, vmin=0, vmax=1)
-    ax.set_xticks(range(data.shape[1]), [str(c) for c in data.columns], fontsize=7)
-    ax.set_yticks([])
-    ax.set_xlabel("programme week")
-    ax.set_ylabel(f"{data.shape[0]} participants\n(ordered by last week attended)")
-    ax.set_title("Attendance by week (blue: attended; white: no session held)")
-    ax.grid(False)
-    return ax
+# --- attendance ----------------------------------------------------------------------------------
 
 
-def rate_by_week(data: pd.DataFrame, ax=None, x: str = "programme_week",
-                 y: str = "attendance_rate"):
-    """A rate per week as a line with its confidence interval as a ribbon."""
-    ax = _axes(ax)
-    ax.fill_between(data[x], data["ci_low"], data["ci_high"], color=PALETTE[0], alpha=0.2,
-                    linewidth=0, label="95% interval")
-    ax.plot(data[x], data[y], marker="o", color=PALETTE[0], label=y.replace("_", " "))
+def rate_by_week(data: Shown | pd.DataFrame, ax=None):
+    """Attendance rate per programme week with its 95% interval as a band; weeks whose rate is
+    withheld are marked, not drawn."""
+    ax = ax or plt.gca()
+    table = _values(data)
+    weeks = table["programme_week"].to_numpy(int)
+    rate = _numbers(data, "attendance_rate")
+    low, high = _numbers(data, "ci_low"), _numbers(data, "ci_high")
+    ax.fill_between(weeks, low, high, color=BLUE, alpha=0.18, linewidth=0, label="95% interval")
+    ax.plot(weeks, rate, marker="o", color=BLUE, markersize=4, label="attendance rate")
+    hidden = np.isnan(rate) & (table["scheduled"].astype(str) != "0").to_numpy()
+    if hidden.any():
+        ax.scatter(weeks[hidden], np.full(hidden.sum(), 0.02), marker="x", color=GREY,
+                   label=WITHHELD_LABEL)
     ax.set_ylim(0, 1)
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_xlabel(x.replace("_", " "))
-    ax.set_ylabel(y.replace("_", " "))
-    ax.legend(loc="lower left", frameon=False)
+    ax.yaxis.set_major_formatter(PERCENT)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("programme week")
+    ax.set_ylabel("participants attending")
+    ax.set_title("Attendance by programme week")
+    ax.legend(loc="lower left", fontsize=9)
+    shown = ~np.isnan(rate)
+    text = "Line chart of the share of scheduled participants attending each programme week"
+    if shown.any():
+        text += (f", from {np.nanmax(rate):.0%} at its highest to {np.nanmin(rate):.0%} at its "
+                 f"lowest, with 95% intervals")
+    describe(ax, text + ".")
     return ax
 
 
-def retention_curves(data: pd.DataFrame, ax=None, group: str | None = "group"):
-    """Kaplan-Meier step curves with their confidence bands, one per group."""
-    ax = _axes(ax)
-    groups = [(None, data)] if group is None or group not in data else list(
-        data.groupby(group, sort=True, observed=True))
-    for colour, (name, part) in zip(PALETTE, groups, strict=False):
-        # Start every curve at week 0 with everyone retained.
-        times = np.r_[0.0, part["time"].to_numpy(float)]
-        surv = np.r_[1.0, part["survival"].to_numpy(float)]
-        low = np.r_[1.0, part["ci_low"].to_numpy(float)]
-        high = np.r_[1.0, part["ci_high"].to_numpy(float)]
-        ax.step(times, surv, where="post", color=colour, label=None if name is None else str(name))
+def rate_by_group(data: Shown | pd.DataFrame, ax=None, *, factor: str = "site",
+                  rate: str = "attendance_rate"):
+    """One dot per group of ``factor`` with its 95% interval (rows of an ``*_by_group`` table)."""
+    ax = ax or plt.gca()
+    table = _values(data)
+    rows = (table["factor"] == factor).to_numpy()
+    if not rows.any():
+        return _nothing(ax, f"No groups of {words(factor)}.")
+    labels = [words(g) for g in table.loc[rows, "group"]]
+    value = _numbers(data, rate)[rows]
+    low, high = _numbers(data, "ci_low")[rows], _numbers(data, "ci_high")[rows]
+    y = np.arange(rows.sum())
+    ax.hlines(y, low, high, color=BLUE, linewidth=2)
+    ax.plot(value, y, "o", color=BLUE)
+    hidden = np.isnan(value)
+    for i in np.flatnonzero(hidden):
+        ax.annotate(WITHHELD_LABEL, (0.01, y[i]), va="center", fontsize=8, color="#555555")
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PERCENT)
+    ax.set_xlabel("attendance rate (95% interval)")
+    ax.set_title(f"Attendance by {words(factor)}")
+    describe(ax, f"Dot chart of the attendance rate by {words(factor)}: " + "; ".join(
+        f"{lab} {'withheld' if np.isnan(v) else f'{v:.0%}'}"
+        for lab, v in zip(labels, value, strict=True)) + ".")
+    return ax
+
+
+def retention_curves(data: Shown | pd.DataFrame, ax=None, *, group_by: str = "all"):
+    """Kaplan-Meier curves (share still on the programme by week) with their 95% bands, for the
+    groups of ``group_by`` (``"all"`` for everyone). For a funder, a step is drawn only when at
+    least the threshold of people left, and a curve stops when few remain."""
+    ax = ax or plt.gca()
+    table = _values(data)
+    part = table[table["group_by"] == group_by]
+    if part.empty:
+        return _nothing(ax, f"No retention curve by {words(group_by)} can be shown.")
+    names = list(dict.fromkeys(part["group"]))
+    for colour, name in zip(OKABE_ITO, names, strict=False):
+        rows = (table["group_by"] == group_by).to_numpy() & (table["group"] == name).to_numpy()
+        # Start at week 0 with everyone, and carry the last step on for a week so it reads as a
+        # level rather than a tick.
+        times = table.loc[rows, "time"].to_numpy(float)
+        times = np.r_[0.0, times, (times[-1] if len(times) else 0.0) + 1]
+        surv = _numbers(data, "survival")[rows]
+        low, high = _numbers(data, "ci_low")[rows], _numbers(data, "ci_high")[rows]
+        surv, low, high = (np.r_[1.0, v, v[-1] if len(v) else 1.0] for v in (surv, low, high))
+        label = None if group_by == "all" else words(name)
+        ax.step(times, surv, where="post", color=colour, label=label)
         ax.fill_between(times, low, high, step="post", color=colour, alpha=0.15, linewidth=0)
     ax.set_ylim(0, 1.02)
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_xlabel("programme week (last session attended)")
+    ax.yaxis.set_major_formatter(PERCENT)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("programme week")
     ax.set_ylabel("still on the programme")
-    if len(groups) > 1:
-        ax.legend(frameon=False, loc="lower left")
+    title = "Still on the programme" + ("" if group_by == "all" else f", by {words(group_by)}")
+    ax.set_title(title)
+    if group_by != "all":
+        ax.legend(loc="lower left", fontsize=9)
+    describe(ax, f"Step chart of the share of participants still on the programme week by week"
+                 f"{'' if group_by == 'all' else ', one line per ' + words(group_by)}, "
+                 f"with 95% bands.")
     return ax
 
 
-def fidelity_by_exercise(data: pd.DataFrame, ax=None):
-    """Stacked bars per exercise: delivered in full, cut short, not delivered."""
-    ax = _axes(ax)
-    table = data.reset_index(drop=True)
-    labels = [f"S{m} {t}" for m, t in zip(table["module_session"],
-                                                             table["exercise_title"], strict=True)]
+def attendance_heatmap(data: Shown | pd.DataFrame, ax=None):
+    """Internal only: one row per participant (no ids), one column per programme week."""
+    from matplotlib.colors import ListedColormap
+
+    ax = ax or plt.gca()
+    table = _values(data)
+    if table.empty:
+        return _nothing(ax, "No attendance to draw.")
+    matrix = table.pivot(index="row", columns="programme_week", values="attended")
+    cmap = ListedColormap(["#e8d9c5", BLUE])
+    cmap.set_bad("#ffffff")
+    ax.imshow(matrix.to_numpy(float), aspect="auto", interpolation="nearest", cmap=cmap,
+              vmin=0, vmax=1)
+    ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns], fontsize=7)
+    ax.set_yticks([])
+    ax.set_xlabel("programme week")
+    ax.set_ylabel(f"{matrix.shape[0]} participants\n(by last week attended)")
+    ax.set_title("Attendance by participant and week")
+    ax.legend(handles=[Patch(color=BLUE, label="attended"),
+                       Patch(color="#e8d9c5", label="absent"),
+                       Patch(facecolor="#ffffff", edgecolor="#999999", label="no session held")],
+              loc="lower center", bbox_to_anchor=(0.5, 1.06), ncols=3, fontsize=9)
+    describe(ax, f"Heat map of attendance: {matrix.shape[0]} participants (rows, no names) by "
+                 f"programme week (columns); blue attended, beige absent, white no session.")
+    return ax
+
+
+# --- delivery --------------------------------------------------------------------------------------
+
+
+def fidelity_by_exercise(data: Shown | pd.DataFrame, ax=None):
+    """Stacked bars per exercise: share of sessions delivering it in full, cut short, or not at
+    all."""
+    ax = ax or plt.gca()
+    table = _values(data)
+    if table.empty:
+        return _nothing(ax, "No delivery was recorded.")
+    labels = [f"S{m} {t}" for m, t in zip(table["module_session"], table["exercise_title"],
+                                          strict=True)]
     left = np.zeros(len(table))
-    for column, colour, name in (("full_share", PALETTE[2], "in full"),
-                                 ("cut_short_share", PALETTE[1], "cut short"),
-                                 ("not_delivered_share", PALETTE[3], "not delivered")):
-        ax.barh(range(len(table)), table[column], left=left, color=colour, label=name)
-        left += table[column].to_numpy(float)
-    ax.set_yticks(range(len(table)), labels, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_xlabel("share of sessions")
-    ax.legend(frameon=False, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
-    ax.grid(False)
-    return ax
-
-
-def _numeric(values) -> np.ndarray:
-    """Numbers from a result column; withheld cells ("<5", blank) become NaN and are not drawn."""
-    return pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(float)
-
-
-def _note_withheld(ax, withheld: bool) -> None:
-    if withheld:
-        ax.annotate("Parts withheld: fewer people than the reporting threshold.",
-                    xy=(0, -0.22), xycoords="axes fraction", fontsize=8, color="#555555")
-
-
-def band_bars(data: pd.DataFrame, ax=None, by: str = "wave", band: str = "band",
-              share: str = "percent", title: str | None = None):
-    """One stacked horizontal bar per ``by`` group: the share of forms in each band.
-
-    ``data`` is a band table (:func:`evalkit.wellbeing.band_prevalence`), possibly after disclosure
-    control: a withheld share leaves a gap, which is said under the chart.
-    """
-    ax = _axes(ax)
-    groups = list(dict.fromkeys(data[by].astype(str)))
-    bands = list(dict.fromkeys(data[band].astype(str)))
-    colours = dict(zip(bands, ("#c9dcef", "#8fb3d9", PALETTE[1], "#c46a3a", PALETTE[3]),
-                       strict=False))
-    table = data.assign(**{by: data[by].astype(str), band: data[band].astype(str),
-                           "_share": _numeric(data[share])})
-    shares = table.pivot(index=by, columns=band, values="_share").reindex(index=groups,
-                                                                          columns=bands)
-    withheld = bool(shares.isna().any().any())
-    left = np.zeros(len(groups))
-    for name in bands:
-        values = np.nan_to_num(shares[name].to_numpy(float))
-        ax.barh(range(len(groups)), values, left=left, color=colours.get(name, PALETTE[5]),
-                label=name.replace("_", " "))
+    for column, colour, name in (("full_share", GREEN, "in full"),
+                                 ("cut_short_share", ORANGE, "cut short"),
+                                 ("not_delivered_share", VERMILION, "not delivered")):
+        values = np.nan_to_num(_numbers(data, column))
+        ax.barh(range(len(table)), values, left=left, color=colour, label=name)
         left += values
-    ax.set_yticks(range(len(groups)), groups)
+    ax.set_yticks(range(len(table)), labels, fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_xlabel("share of scored forms")
-    ax.legend(frameon=False, ncols=len(bands), loc="lower center", bbox_to_anchor=(0.5, 1.0),
-              fontsize=8)
-    if title:
-        ax.set_title(title, pad=24)
-    ax.grid(False)
-    _note_withheld(ax, withheld)
+    ax.xaxis.set_major_formatter(PERCENT)
+    ax.set_xlabel("share of recorded sessions")
+    ax.set_title("How each exercise was delivered")
+    ax.legend(ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.02), fontsize=9)
+    ax.figure.set_size_inches(ax.figure.get_size_inches()[0], 1.2 + 0.28 * len(table))
+    describe(ax, "Stacked bar chart, one bar per exercise of the module, of the share of "
+                 "sessions that delivered it in full, cut it short or left it out.")
     return ax
 
 
-def score_by_group(data: pd.DataFrame, score: str, by: str, ax=None, thresholds=(),
-                   min_group: int = 1, show_points: bool = True):
-    """Distribution of ``score`` in each group of ``by``, with band thresholds as lines.
+# --- shares of a whole -----------------------------------------------------------------------------
 
-    Boxes show the quartiles and whiskers the 10th to 90th percentiles, so no single person's
-    score is drawn as an outlier. Groups with fewer than ``min_group`` scores are not drawn (the
-    funder report passes its ``min_cell``); ``show_points`` adds each score as a dot (internal use).
-    """
-    ax = _axes(ax)
-    values = data[[score, by]].dropna()
-    groups = [(str(name), part[score].to_numpy(float))
-              for name, part in values.groupby(by, observed=True, sort=True)]
-    shown = [(name, v) for name, v in groups if len(v) >= min_group]
-    if shown:
-        ax.boxplot([v for _, v in shown], whis=(10, 90), showfliers=False, widths=0.5,
-                   medianprops={"color": PALETTE[1]}, tick_labels=[n for n, _ in shown])
-    if show_points:
-        jitter = np.random.default_rng(0)
-        for position, (_, v) in enumerate(shown, start=1):
-            ax.scatter(position + jitter.uniform(-0.12, 0.12, len(v)), v, s=12,
-                       color=PALETTE[0], alpha=0.6, zorder=3)
+
+def ordered_colours(categories: list[str]) -> dict[str, str]:
+    """Colours for ordered categories (bands from least to most): a ramp of the colour-blind-safe
+    viridis map, light to dark."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    ramp = colormaps["viridis_r"]
+    steps = np.linspace(0.08, 0.85, len(categories)) if len(categories) > 1 else [0.5]
+    return {c: to_hex(ramp(v)) for c, v in zip(categories, steps, strict=True)}
+
+
+#: Reliable-change categories: better green, no change grey, worse vermilion.
+CHANGE_COLOURS = {"reliably_improved": GREEN, "no_reliable_change": "#bdbdbd",
+                  "reliably_worse": VERMILION}
+
+
+def share_bars(data: Shown | pd.DataFrame, ax=None, *, by: str, category: str,
+               share: str = "share", order: list[str] | None = None, title: str = "",
+               colours: Mapping[str, str] | None = None):
+    """One stacked horizontal bar per group of ``by``: the share in each ``category``. Withheld
+    shares are drawn together as one hatched grey segment, so every bar reaches 100%. With
+    ``order`` (ordered categories such as bands) colours run light to dark."""
+    ax = ax or plt.gca()
+    table = _values(data)
+    if table.empty:
+        return _nothing(ax, "Nothing can be shown.")
+    groups = list(dict.fromkeys(table[by].astype(str)))
+    categories = order or list(dict.fromkeys(table[category].astype(str)))
+    if colours is None and set(categories) <= set(CHANGE_COLOURS):
+        colours = CHANGE_COLOURS
+    palette = colours or (ordered_colours(categories) if order else
+                          dict(zip(categories, OKABE_ITO, strict=False)))
+    values = _numbers(data, share)
+    frame = pd.DataFrame({"g": table[by].astype(str), "c": table[category].astype(str),
+                          "v": values})
+    shares = frame.pivot(index="g", columns="c", values="v").reindex(index=groups,
+                                                                     columns=categories)
+    left = np.zeros(len(groups))
+    for name in categories:
+        part = np.nan_to_num(shares[name].to_numpy(float))
+        ax.barh(range(len(groups)), part, left=left, color=palette.get(name, GREY),
+                label=words(name))
+        for i, v in enumerate(part):
+            if v >= 0.08:
+                ax.text(left[i] + v / 2, i, f"{v:.0%}", ha="center", va="center", fontsize=9,
+                        color=_text_colour(palette.get(name, GREY)))
+        left += part
+    rest = np.clip(1 - left, 0, 1)
+    withheld = shares.isna().any(axis=1).to_numpy() & (rest > 0.005)
+    if withheld.any():
+        ax.barh(np.flatnonzero(withheld), rest[withheld], left=left[withheld],
+                label=WITHHELD_LABEL, **WITHHELD_STYLE)
+    ax.set_yticks(range(len(groups)), [words(g) for g in groups])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PERCENT)
+    ax.legend(ncols=min(len(categories) + withheld.any(), 3), loc="lower center",
+              bbox_to_anchor=(0.5, 1.02), fontsize=8)
+    if title:
+        ax.set_title(title, pad=34 if len(categories) > 3 else 20)
+    ax.figure.set_size_inches(ax.figure.get_size_inches()[0], 1.5 + 0.45 * len(groups))
+    if withheld.any():
+        _footnote(ax, "Hatched: shares withheld because they, or the rest of the group, rest "
+                      "on fewer people than the reporting threshold.")
+    describe(ax, f"Stacked bar chart{' of ' + title if title else ''}: for each "
+                 f"{words(by)}, the share in each of {', '.join(words(c) for c in categories)}"
+                 f"{'; some shares withheld (small numbers)' if withheld.any() else ''}.")
+    return ax
+
+
+def _text_colour(background: str) -> str:
+    """Black or white, whichever reads better on ``background``."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(background)
+    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+
+
+def count_bars(data: Shown | pd.DataFrame, ax=None, *, category: str, count: str,
+               xlabel: str = "", title: str = ""):
+    """Horizontal bars of a count per category, each labelled with its (rounded) value; a count
+    below the threshold is labelled as such and not drawn."""
+    ax = ax or plt.gca()
+    table = _values(data)
+    values = _numbers(data, count)
+    labels = [words(c) for c in table[category]]
+    y = np.arange(len(values))
+    ax.barh(y, np.nan_to_num(values), color=BLUE)
+    texts = data.text[count].tolist() if isinstance(data, Shown) else [
+        f"{v:.0f}" for v in values]
+    for i, (v, t) in enumerate(zip(values, texts, strict=True)):
+        ax.annotate(t, (0 if np.isnan(v) else v, i), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=9)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel or words(count))
+    if title:
+        ax.set_title(title)
+    ax.figure.set_size_inches(ax.figure.get_size_inches()[0], 1.2 + 0.4 * len(values))
+    describe(ax, f"Bar chart{' of ' + title if title else ''}: " + "; ".join(
+        f"{lab} {t}" for lab, t in zip(labels, texts, strict=True)) + ".")
+    return ax
+
+
+# --- scores --------------------------------------------------------------------------------------
+
+
+def means_by_wave(data: Shown | pd.DataFrame, ax=None, *, wave: str = "wave", mean: str = "mean",
+                  scale: tuple[float, float] = (1, 5), ylabel: str = "", title: str = "",
+                  pairs: Shown | pd.DataFrame | None = None, waves: list[str] | None = None):
+    """Mean score at each wave with its 95% interval; the axis spans the whole scale. With
+    ``pairs`` (internal only: one row per person, a column per wave) each person's line is drawn
+    in grey underneath."""
+    ax = ax or plt.gca()
+    table = _values(data)
+    if table.empty:
+        return _nothing(ax, "No scores to draw.")
+    order = waves or list(dict.fromkeys(table[wave].astype(str)))
+    positions = {w: i for i, w in enumerate(order)}
+    if pairs is not None and (not isinstance(pairs, Shown) or pairs.available):
+        people = _values(pairs)
+        cols = [w for w in order if w in people.columns]
+        for _, row in people[cols].iterrows():
+            ax.plot([positions[w] for w in cols], row.to_numpy(float), color="#c8c8c8",
+                    linewidth=0.7, zorder=1)
+    x = table[wave].astype(str).map(positions).to_numpy(float)
+    value = _numbers(data, mean)
+    low, high = _numbers(data, "ci_low"), _numbers(data, "ci_high")
+    ax.errorbar(x, value, yerr=[value - low, high - value], color=ORANGE, marker="o",
+                linewidth=2.2, capsize=5, zorder=3, label="mean and 95% interval")
+    ax.set_xticks(range(len(order)), [words(w) for w in order])
+    ax.set_xlim(-0.4, len(order) - 0.6)
+    ax.set_ylim(*scale)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=9)
+    describe(ax, f"Chart of the mean{' ' + ylabel if ylabel else ''} at each wave with 95% "
+                 f"intervals: " + "; ".join(
+                     f"{words(w)} {'withheld' if np.isnan(v) else f'{v:.2f}'}"
+                     for w, v in zip(table[wave].astype(str), value, strict=True)) + ".")
+    return ax
+
+
+def item_means(data: Shown | pd.DataFrame, ax=None, *, waves: list[str],
+               scale: tuple[float, float] = (1, 5), xlabel: str = ""):
+    """Mean answer to each item at each wave, one row per item (in the table's order), dots
+    joined by a line (from an item table in long form: item, label, wave, n, mean)."""
+    ax = ax or plt.gca()
+    table = _values(data)
+    labels = list(dict.fromkeys(table["label"]))
+    rows = {label: i for i, label in enumerate(labels)}
+    means = _numbers(data, "mean")
+    frame = pd.DataFrame({"label": table["label"], "wave": table["wave"].astype(str),
+                          "mean": means})
+    wide = frame.pivot(index="label", columns="wave", values="mean").reindex(labels)
+    present = [w for w in waves if w in wide.columns]
+    ax.hlines(range(len(labels)), wide[present].min(axis=1), wide[present].max(axis=1),
+              color="#bbbbbb", linewidth=1)
+    for colour, w in zip(OKABE_ITO, present, strict=False):
+        ax.scatter(wide[w], [rows[lab] for lab in wide.index], color=colour, s=34, zorder=3,
+                   label=words(w))
+    ax.set_yticks(range(len(labels)), labels, fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlim(*scale)
+    ax.set_xlabel(xlabel)
+    ax.legend(ncols=len(present), loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=9)
+    ax.figure.set_size_inches(ax.figure.get_size_inches()[0], 1.4 + 0.32 * len(labels))
+    describe(ax, "Dot chart of the mean answer to each item at each wave, hardest first: "
+                 + "; ".join(f"{lab} {wide.loc[lab, present[0]]:.1f}" for lab in labels[:3])
+                 + (" ..." if len(labels) > 3 else "") + ".")
+    return ax
+
+
+def distribution_by_group(data: Shown | pd.DataFrame, ax=None, *, factor: str,
+                          scale: tuple[float, float], thresholds=(), ylabel: str = ""):
+    """Boxes from a quantile table (factor, group, n, p10, q1, median, q3, p90): the box spans the
+    quartiles, the whiskers the 10th to 90th percentiles, so no single person's score is drawn.
+    Groups whose figures are withheld are named but not drawn."""
+    ax = ax or plt.gca()
+    table = _values(data)
+    rows = (table["factor"] == factor).to_numpy()
+    if not rows.any():
+        return _nothing(ax, f"No groups of {words(factor)}.")
+    names = [words(g) for g in table.loc[rows, "group"]]
+    stats = []
+    drawn = []
+    for i in np.flatnonzero(rows):
+        values = {k: _numbers(data, k)[i] for k in ("p10", "q1", "median", "q3", "p90")}
+        if any(np.isnan(v) for v in values.values()):
+            continue
+        stats.append({"whislo": values["p10"], "q1": values["q1"], "med": values["median"],
+                      "q3": values["q3"], "whishi": values["p90"], "label": words(
+                          table.loc[i, "group"])})
+        drawn.append(words(table.loc[i, "group"]))
+    if stats:
+        ax.bxp(stats, positions=[names.index(s["label"]) for s in stats], showfliers=False,
+               widths=0.5, medianprops={"color": ORANGE, "linewidth": 2},
+               boxprops={"color": BLUE}, whiskerprops={"color": BLUE}, capprops={"color": BLUE})
+    for i, name in enumerate(names):
+        if name not in drawn:
+            ax.text(i, scale[0] + 0.03 * (scale[1] - scale[0]), WITHHELD_LABEL, rotation=90,
+                    ha="center", va="bottom", fontsize=8, color="#555555")
     for value in thresholds:
         ax.axhline(value, color="#777777", linestyle="--", linewidth=0.8)
         ax.annotate(f"{value:g}", xy=(1.0, value), xycoords=("axes fraction", "data"),
-                    fontsize=7, color="#555555", va="center")
-    ax.set_xlabel(by.replace("_", " "))
-    ax.set_ylabel(score.replace("_", " "))
-    ax.tick_params(axis="x", labelrotation=20)
-    _note_withheld(ax, len(shown) < len(groups))
+                    fontsize=8, color="#555555", va="center")
+    ax.set_xticks(range(len(names)), names, rotation=20, ha="right")
+    ax.set_xlim(-0.6, len(names) - 0.4)
+    ax.set_ylim(*scale)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(words(factor))
+    describe(ax, f"Box chart of {ylabel or 'scores'} by {words(factor)}: boxes span the middle "
+                 f"half of scores, whiskers the 10th to 90th percentiles; "
+                 + "; ".join(f"{s['label']} median {s['med']:.0f}" for s in stats) + ".")
     return ax
 
 
-def correlation_heatmap(data: pd.DataFrame, ax=None):
-    """A correlation matrix (:func:`evalkit.wellbeing.correlation_matrix`) with values written in."""
-    ax = _axes(ax)
-    labels = [str(c).replace("_", " ") for c in data.columns]
-    values = data.to_numpy(float)
-    image = ax.imshow(values, cmap="RdBu_r", vmin=-1, vmax=1)
-    for i in range(values.shape[0]):
-        for j in range(values.shape[1]):
-            if not np.isnan(values[i, j]):
-                ax.text(j, i, f"{values[i, j]:.2f}", ha="center", va="center", fontsize=7,
-                        color="white" if abs(values[i, j]) > 0.6 else "black")
-    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=8)
-    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+def correlation_heatmap(data: Shown | pd.DataFrame, ax=None):
+    """Correlations (x, y, r) as a matrix with the value written in each cell; withheld cells are
+    hatched."""
+    ax = ax or plt.gca()
+    table = _values(data)
+    names = list(dict.fromkeys([*table["x"], *table["y"]]))
+    index = {n: i for i, n in enumerate(names)}
+    matrix = np.full((len(names), len(names)), np.nan)
+    np.fill_diagonal(matrix, 1.0)
+    r = _numbers(data, "r")
+    for (x, y), value in zip(zip(table["x"], table["y"], strict=True), r, strict=True):
+        matrix[index[x], index[y]] = matrix[index[y], index[x]] = value
+    image = ax.imshow(matrix, cmap="RdBu_r", vmin=-1, vmax=1)
+    for i in range(len(names)):
+        for j in range(len(names)):
+            value = matrix[i, j]
+            if np.isnan(value):
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, **WITHHELD_STYLE))
+            elif i != j:
+                ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7,
+                        color="white" if abs(value) > 0.6 else "black")
+    labels = [words(n) for n in names]
+    ax.set_xticks(range(len(names)), labels, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(len(names)), labels, fontsize=8)
     ax.figure.colorbar(image, ax=ax, shrink=0.8, label="correlation (r)")
-    ax.grid(False)
+    ax.figure.set_size_inches(7, 6)
+    describe(ax, f"Correlation matrix of {len(names)} measures; blue negative, red positive; "
+                 f"hatched cells withheld or not computed (pairs within one scale).")
     return ax
 
 
-def paired_slopes(data: pd.DataFrame, before: str = "pre", after: str = "post", ax=None,
-                  show_individuals: bool = True):
-    """Each practitioner's score before and after as a grey line, with the means and their 95%
-    intervals on top. ``data`` is :func:`evalkit.change.wide` (one row per practitioner, no ids
-    drawn). With ``show_individuals=False`` (funder report) only the means are drawn."""
-    from scipy import stats as st
-
-    ax = _axes(ax)
-    pairs = data[[before, after]].dropna()
-    if show_individuals:
-        for y0, y1 in pairs.to_numpy():
-            ax.plot([0, 1], [y0, y1], color="#9a9a9a", alpha=0.5, linewidth=0.9)
-    means = pairs.mean()
-    half = st.t.ppf(0.975, max(len(pairs) - 1, 1)) * pairs.std(ddof=1) / np.sqrt(len(pairs))
-    ax.errorbar([0, 1], means, yerr=half, color=PALETTE[1], marker="o", linewidth=2.5,
-                capsize=5, label=f"mean and 95% interval (n = {len(pairs)})", zorder=3)
-    ax.set_xticks([0, 1], [before.replace("_", " "), after.replace("_", " ")])
-    ax.set_xlim(-0.3, 1.3)
-    ax.set_ylabel("discomfort (1 comfortable - 5 very uncomfortable)")
-    ax.legend(frameon=False, loc="upper right")
-    return ax
-
-
-def item_dots(data: pd.DataFrame, ax=None, waves=("pre", "post", "follow_up")):
-    """Mean of each checklist item at each wave as dots on one line per item, in the order of
-    ``data`` (:func:`evalkit.change.item_means`: hardest situation before preparation first)."""
-    ax = _axes(ax)
-    rows = range(len(data))
-    present = [w for w in waves if f"mean_{w}" in data]
-    for colour, wave in zip(PALETTE, present, strict=False):
-        ax.scatter(_numeric(data[f"mean_{wave}"]), rows, color=colour, s=36, zorder=3,
-                   label=wave.replace("_", " "))
-    if len(present) > 1:
-        values = np.column_stack([_numeric(data[f"mean_{w}"]) for w in present])
-        ax.hlines(rows, np.nanmin(values, axis=1), np.nanmax(values, axis=1), color="#bbbbbb",
-                  linewidth=1)
-    ax.set_yticks(list(rows), data["label"], fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlim(1, 5)
-    ax.set_xlabel("mean discomfort (1 comfortable - 5 very uncomfortable)")
-    ax.legend(frameon=False, ncols=len(present), loc="lower center", bbox_to_anchor=(0.5, 1.0))
-    return ax
-
-
-def reliable_change_scatter(data: pd.DataFrame, threshold: float, ax=None):
-    """Score before (x) against after (y) per practitioner, with the band inside which a change
-    is not reliable (``threshold`` scale points either side of no change). Internal audience:
-    each dot is one person, though no id is drawn."""
-    ax = _axes(ax)
-    colours = {"reliably_improved": PALETTE[2], "no_reliable_change": PALETTE[5],
-               "reliably_worse": PALETTE[3]}
-    line = np.array([1.0, 5.0])
-    ax.fill_between(line, line - threshold, line + threshold, color="#dddddd", alpha=0.6,
-                    linewidth=0, label="no reliable change")
+def reliable_change_scatter(data: Shown | pd.DataFrame, ax=None, *,
+                            scale: tuple[float, float] = (1, 5)):
+    """Internal only: each person's score before (x) and after (y), with the band inside which
+    a change is within measurement error (the table's ``threshold``)."""
+    ax = ax or plt.gca()
+    table = _values(data)
+    if table.empty:
+        return _nothing(ax, "Too few people with both waves for reliable change.")
+    threshold = float(table["threshold"].iloc[0])
+    colours = {"reliably_improved": GREEN, "no_reliable_change": GREY, "reliably_worse": VERMILION}
+    line = np.array(scale, dtype=float)
+    ax.fill_between(line, line - threshold, line + threshold, color="#e4e4e4", linewidth=0,
+                    label="no reliable change")
     ax.plot(line, line, color="#888888", linewidth=0.8)
     for category, colour in colours.items():
-        part = data[data["category"] == category]
-        # The grey band already names "no reliable change" in the legend.
-        label = None if category == "no_reliable_change" else (
-            f"{category.replace('_', ' ')} ({len(part)})")
-        if len(part):
-            ax.scatter(part["before"], part["after"], color=colour, s=24, zorder=3, label=label)
-    ax.set_xlim(1, 5)
-    ax.set_ylim(1, 5)
+        part = table[table["category"].astype(str) == category]
+        if len(part) and category != "no_reliable_change":
+            ax.scatter(part["before"], part["after"], color=colour, s=24, zorder=3,
+                       label=f"{words(category)} ({len(part)})")
+        elif len(part):
+            ax.scatter(part["before"], part["after"], color=colour, s=18, zorder=3)
+    ax.set_xlim(*scale)
+    ax.set_ylim(*scale)
     ax.set_aspect("equal")
     ax.set_xlabel("before")
     ax.set_ylabel("after")
-    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.figure.set_size_inches(5.5, 5)
+    describe(ax, f"Scatter of each person's score before and after ({len(table)} people); the "
+                 f"grey band marks changes smaller than {threshold:.2f} points, within measurement "
+                 f"error.")
     return ax
 
 
-def category_bars(data: pd.DataFrame, category: str = "category", count: str = "n", ax=None):
-    """Horizontal bars of counts per category (after disclosure control: hidden counts are not
-    drawn, and the chart says so)."""
-    ax = _axes(ax)
-    values = _numeric(data[count])
-    labels = [str(c).replace("_", " ") for c in data[category]]
-    ax.barh(range(len(values)), np.nan_to_num(values), color=PALETTE[0])
-    for position, value in enumerate(values):
-        ax.annotate("withheld" if np.isnan(value) else f"{value:.0f}", (np.nan_to_num(value), position),
-                    xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
-    ax.set_yticks(range(len(values)), labels)
-    ax.invert_yaxis()
-    ax.set_xlabel("practitioners")
-    ax.grid(False)
-    _note_withheld(ax, bool(np.isnan(values).any()))
-    return ax
-
+# --- accountability --------------------------------------------------------------------------------
 
 _EVENT_STYLE = {
-    "message_sent": ("o", PALETTE[0], "message from the group"),
-    "response_received": ("s", PALETTE[2], "response"),
+    "message_sent": ("o", BLUE, "message from the group"),
+    "response_received": ("s", GREEN, "response"),
     "meeting_scheduled": ("|", "#777777", "meeting scheduled"),
-    "meeting_held": ("D", PALETTE[2], "meeting held"),
-    "meeting_missed": ("X", PALETTE[3], "meeting missed"),
-    "demand_set": ("^", PALETTE[4], "demand set"),
-    "demand_met": ("P", PALETTE[2], "demand met"),
-    "demand_refused": ("v", PALETTE[3], "demand refused"),
-    "process_closed": ("*", "#333333", "process closed"),
+    "meeting_held": ("D", GREEN, "meeting held"),
+    "meeting_missed": ("X", VERMILION, "meeting missed"),
+    "demand_set": ("^", PURPLE, "demand set"),
+    "demand_met": ("P", GREEN, "demand met"),
+    "demand_refused": ("v", VERMILION, "demand refused"),
+    "process_closed": ("*", BLACK, "process closed"),
 }
 
 
-def process_timeline(data: pd.DataFrame, ax=None, end=None):
-    """One line per accountability process with its events as markers (internal audience only:
-    a line is one process). ``data`` is :func:`evalkit.accountability.timeline`; ``end`` draws
-    each open line up to the end of the record."""
-    ax = _axes(ax)
-    lanes = data.groupby("lane")["event_date"].agg(["min", "max"])
-    closed = set(data.loc[data["event_type"] == "process_closed", "lane"])
-    for lane, (first, last) in lanes.iterrows():
-        # A closed process ends at its last event; an open one runs on to the end of the record.
-        stop = last if lane in closed or end is None else end
-        ax.plot([first, stop], [lane, lane], color="#cccccc", linewidth=1, zorder=1)
+def process_timeline(data: Shown | pd.DataFrame, ax=None):
+    """Internal only: one line per accountability process with its events as markers; an open
+    process runs to the end of the record (``end_of_record``)."""
+    ax = ax or plt.gca()
+    table = _values(data)
+    if table.empty:
+        return _nothing(ax, "No events.")
+    dates = pd.to_datetime(table["event_date"])
+    for lane, part in table.assign(event_date=dates).groupby("lane"):
+        stop = pd.to_datetime(part["end_of_record"]).max()
+        ax.plot([part["event_date"].min(), stop], [lane, lane], color="#cccccc", linewidth=1,
+                zorder=1)
     for event, (marker, colour, label) in _EVENT_STYLE.items():
-        part = data[data["event_type"] == event]
-        if len(part):
-            ax.scatter(part["event_date"], part["lane"], marker=marker, color=colour, s=36,
+        rows = (table["event_type"].astype(str) == event).to_numpy()
+        if rows.any():
+            ax.scatter(dates[rows], table.loc[rows, "lane"], marker=marker, color=colour, s=36,
                        label=label, zorder=3, linewidths=1.5)
-    names = data.drop_duplicates("lane").sort_values("lane")
-    ax.set_yticks(names["lane"], [f"process {i + 1}" for i in names["lane"]])
+    lanes = sorted(table["lane"].unique())
+    ax.set_yticks(lanes, [f"process {i + 1}" for i in lanes])
     ax.invert_yaxis()
-    ax.set_xlabel("date")
-    ax.legend(frameon=False, fontsize=7, ncols=5, loc="lower center", bbox_to_anchor=(0.5, 1.0))
-    ax.grid(axis="y", visible=False)
+    ax.legend(fontsize=7, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    ax.figure.set_size_inches(9, 1.6 + 0.5 * len(lanes))
+    describe(ax, f"Timeline of {len(lanes)} accountability processes, one line each, with "
+                 f"messages, responses, meetings and demands marked by date.")
     return ax

@@ -1,17 +1,18 @@
-"""``evalkit report``: run the workbook on a data folder and render one self-contained page.
+"""``evalkit report``: run the workbook on a data folder and write one readable, safe report.
 
-Each notebook is executed with papermill (parameters injected, run in ``notebooks/``), the result
-tables are gathered in ``results/``, and the executed notebooks are joined into ``report.html``
-with code hidden, a contents list and figures embedded. Everything is written into a staging
-folder and moved into place at the end, so a failed run leaves no half report.
+Steps: check the options and the output folder (before any work), load and check the data, pick
+the notebooks whose analyses can run (each notebook declares its analyses; each analysis declares
+the files it needs), execute them with the report's parameters, and write into a staging folder:
+``report.html`` (see :mod:`evalkit.publish.document`), ``results/`` (every policed table and
+``codebook.csv``) and, for the internal audience only, the executed ``notebooks/``. The staging
+folder replaces ``--out`` in one rename (:mod:`evalkit.publish.outfolder`), so a failed or killed
+run leaves the old report as it was.
 """
 
 from __future__ import annotations
 
-import copy
-import html
-import os
-import re
+import datetime as _dt
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -21,198 +22,153 @@ from pathlib import Path
 
 import nbformat
 
+from .. import __version__
+from ..analyses import get
 from ..data.validate import load
 from ..errors import EvalkitError
 from ..progress import progress
-from .notebooks import apply_deterministic_env, notebook_dir, workbook
-
-#: Files each notebook needs; a notebook whose files are all absent is left out of the report.
-NOTEBOOK_NEEDS: dict[str, tuple[str, ...]] = {
-    "00_data_overview": (),
-    "01_attendance": ("participants", "sessions", "attendance"),
-    "02_discomfort_change": ("discomfort",),
-    "03_secondary_trauma": ("stss", "proqol"),
-    "04_accountability": ("accountability_events",),
-}
-
-_CDN_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I)
-_CDN_LINK = re.compile(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*/?>", re.I)
-_REMOTE_SCRIPT_BLOCK = re.compile(
-    r"<script[^>]*>(?:(?!</script>).)*?https?://(?:(?!</script>).)*?</script>", re.S | re.I)
-_MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->",
-                            re.S)
-_HEADING = re.compile(r"<h([12]) id=\"([^\"]+)\">(.*?)</h\1>", re.S)
-_ANCHOR_LINK = re.compile(r"<a class=\"anchor-link\"[^>]*>.*?</a>", re.S)
-
-_PAGE_CSS = """
-<style>
-  body { max-width: 60rem; margin: 0 auto; padding: 0 1rem; font-family: system-ui, sans-serif; }
-  nav.contents { border: 1px solid #ccc; padding: 0.5rem 1rem; margin: 1rem 0; }
-  nav.contents ul { margin: 0.2rem 0; }
-  .jp-OutputArea-output img, img { max-width: 100%; height: auto; }
-  .jp-RenderedHTMLCommon table, table { display: block; overflow-x: auto; max-width: 100%; }
-  @media print { nav.contents { page-break-after: always; } .jp-Cell { break-inside: avoid; } }
-</style>
-"""
+from . import summary
+from .document import Document, FrontPage
+from .notebooks import analyses_of, execute, notebook_dir, workbook
+from .outfolder import check_report_folder, report_folder
+from .page import Page, parse_period
+from .policy import DEFAULT_MIN_CELL, Policy
 
 
-def _refuse_output_inside(out_dir: Path, data_dir: Path) -> None:
-    root = notebook_dir().parent.resolve()
-    out = out_dir.resolve()
-    forbidden = [root / "notebooks", root / "data", data_dir.resolve()]
-    for folder in forbidden:
-        if out == folder or folder in out.parents:
-            raise EvalkitError(f"refusing to write a report inside {folder}; choose another --out "
-                               "(the default is reports/<data folder name>)")
+def input_fingerprint(data_dir: Path) -> str:
+    """First 12 hex digits of a SHA-256 over the names and contents of the data files (CSV,
+    XLSX and instrument specs), so two readers can tell they hold reports of the same data."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in data_dir.rglob("*")
+                   if p.is_file() and p.suffix.lower() in (".csv", ".xlsx", ".toml")
+                   and not any(part.startswith(".") for part in p.relative_to(data_dir).parts))
+    for path in files:
+        digest.update(path.relative_to(data_dir).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:12]
 
 
-def _scrub_paths(nb, data_dir: Path, results_dir: Path) -> None:
-    """Replace the machine paths papermill recorded with neutral names."""
-    replacements = {str(data_dir): "DATA_DIR", str(results_dir): "RESULTS_DIR"}
+def _rule(policy: Policy) -> str:
+    if policy.funder:
+        return (f"For readers outside the programme team. No person is named or given an id; "
+                f"counts of people are rounded to the nearest 5, counts below {policy.min_cell} "
+                f"are shown as {policy.small_text}, and any figure that rests on fewer than "
+                f"{policy.min_cell} people is withheld.")
+    return ("For the programme team only. It holds pseudonymous ids and exact small counts: "
+            "treat it like the data itself and do not share it outside the team.")
+
+
+def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | None = None, *,
+                  audience: str = "funder", min_cell: int = DEFAULT_MIN_CELL,
+                  period: str | None = None, title: str | None = None, pdf: bool = False,
+                  show_progress: bool | None = None) -> Path:
+    """Execute the workbook on ``data_dir`` and write the report folder; returns its path."""
+    policy = Policy(audience, min_cell)  # refuses a bad audience or min_cell before any work
+    months = parse_period(period)
+    data_dir = Path(data_dir)
+    repo_root = notebook_dir().parent
+    out_dir = Path(out_dir) if out_dir else Path("reports") / (data_dir.resolve().name or "report")
+    out_dir = check_report_folder(out_dir, data_dir=data_dir, repo_root=repo_root)
+    if pdf and chromium_path() is None:
+        raise EvalkitError("--pdf needs Chromium: install it (Debian: apt-get install chromium)")
+
+    dataset = load(data_dir)  # every data problem listed before any notebook runs
+    if not dataset.present:
+        raise EvalkitError(f"{data_dir.name} holds none of evalkit's files; nothing to report")
+    page = Page(dataset=dataset, audience=audience, min_cell=min_cell, period=period)
+    chosen, notes = [], []
+    for path in workbook():
+        nb = nbformat.read(path, as_version=4)
+        wanted = analyses_of(nb)
+        reasons = [get(a).missing(page.dataset) for a in wanted]
+        if wanted and all(reasons):
+            heading = next((c.source.splitlines()[0].lstrip("# ") for c in nb.cells
+                            if c.cell_type == "markdown"), path.stem)
+            notes.append(f"Section '{heading}' is left out: it {reasons[0]}.")
+        else:
+            chosen.append((path, nb))
+
+    bar = progress(total=len(chosen) + 1, desc="report", show=show_progress)
+    with report_folder(out_dir, data_dir=data_dir, repo_root=repo_root) as staging:
+        results = staging / "results"
+        results.mkdir()
+        executed = []
+        with tempfile.TemporaryDirectory(prefix="evalkit-run-") as scratch:
+            for path, nb in chosen:
+                started = time.perf_counter()
+                parameters = {"data_dir": str(data_dir.resolve()), "results_dir": str(results),
+                              "audience": audience, "min_cell": int(min_cell), "period": period}
+                try:
+                    execute(nb, cwd=notebook_dir(), parameters=parameters)
+                except Exception as exc:  # the kernel's error may quote data: name the cell only
+                    cell = getattr(exc, "cell_index", None)
+                    raise EvalkitError(
+                        f"notebook {path.name} failed"
+                        + (f" in cell {cell}" if cell is not None else "")
+                        + f" ({getattr(exc, 'ename', exc.__class__.__name__)}); the report was "
+                        "not written. Run 'evalkit validate' and open the notebook in JupyterLab "
+                        "to see the cell.") from None
+                _scrub(nb, data_dir.resolve(), results, Path(scratch))
+                executed.append((path, nb))
+                bar.update(1)
+                bar.write(f"  {path.stem}: {time.perf_counter() - started:.1f} s",
+                          file=sys.stderr)
+        front = FrontPage(
+            title=title or _default_title(data_dir),
+            period=_period_text(page, months),
+            generated=_dt.date.today().isoformat(),
+            version=__version__,
+            audience=("Funders and other readers outside the team" if policy.funder
+                      else "Programme team (internal)"),
+            rule=_rule(policy),
+            fingerprint=input_fingerprint(data_dir),
+            notes=notes,
+        )
+        document = Document(front, funder=policy.funder)
+        figures = Page(dataset=page.dataset, results_dir=results, audience=audience,
+                       min_cell=min_cell).run("key_figures")
+        document.cards = summary.cards(figures)
+        document.summary = summary.sentences(figures)
+        for _, nb in executed:
+            document.add_notebook(nb)
+        (staging / "report.html").write_text(document.html(), encoding="utf-8")
+        if not policy.funder:  # executed notebooks are working files, as sensitive as the data
+            folder = staging / "notebooks"
+            folder.mkdir()
+            for path, nb in executed:
+                nbformat.write(nb, folder / path.name)
+        if pdf:
+            make_pdf(staging / "report.html", staging / "report.pdf")
+        bar.update(1)
+        bar.close()
+    print(f"report written to {out_dir / 'report.html'}", file=sys.stderr)
+    return out_dir
+
+
+def _default_title(data_dir: Path) -> str:
+    name = data_dir.resolve().name.replace("_", " ").replace("-", " ").strip()
+    return f"Programme evaluation: {name}" if name else "Programme evaluation"
+
+
+def _period_text(page: Page, months) -> str:
+    if months is not None:
+        first, last = months
+    else:
+        span = summary.period_covered(page.dataset)
+        if span is None:
+            return "no dated records"
+        first, last = span
+    return f"{first:%B %Y} to {last:%B %Y}"
+
+
+def _scrub(nb, data_dir: Path, results: Path, scratch: Path) -> None:
+    """Remove machine paths from an executed notebook (the injected parameters name them)."""
+    replacements = {str(data_dir): "DATA_DIR", str(results): "RESULTS_DIR",
+                    str(scratch): "SCRATCH"}
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             for old, new in replacements.items():
                 cell.source = cell.source.replace(old, new)
-    meta = nb.metadata.get("papermill", {})
-    meta.pop("input_path", None)
-    meta.pop("output_path", None)
-    meta["parameters"] = {k: ("DATA_DIR" if k == "data_dir" else
-                              "RESULTS_DIR" if k == "results_dir" else v)
-                          for k, v in meta.get("parameters", {}).items()}
-
-
-def _strip_for_page(nb, audience: str = "funder"):
-    """A copy of an executed notebook fit for the page: no parameters, no stderr, no errors, and
-    for the funder audience no cell tagged ``internal-only`` (sections about single people or
-    processes, whose code already shows nothing to a funder)."""
-    page = copy.deepcopy(nb)
-    dropped = {"parameters", "injected-parameters", "remove-cell"}
-    if audience == "funder":
-        dropped.add("internal-only")
-    cells = []
-    for cell in page.cells:
-        tags = set(cell.metadata.get("tags", []))
-        if tags & dropped:
-            continue
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs
-                            if not (o.output_type == "stream" and o.get("name") == "stderr")
-                            and o.output_type != "error"]
-        cells.append(cell)
-    page.cells = cells
-    return page
-
-
-def render_html(notebooks: list, title: str, notes: list[str], audience: str = "funder") -> str:
-    """One self-contained HTML page from executed notebooks (code hidden, contents list)."""
-    from nbconvert import HTMLExporter
-
-    merged = nbformat.v4.new_notebook()
-    merged.metadata = notebooks[0].metadata if notebooks else {}
-    for nb in notebooks:
-        merged.cells.extend(_strip_for_page(nb, audience).cells)
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(merged, resources={"metadata": {"name": title}})
-    # nbconvert's template loads MathJax and require.js from a CDN; the report must work offline.
-    body = _MATHJAX_BLOCK.sub("", body)
-    body = _CDN_SCRIPT.sub("", body)
-    body = _REMOTE_SCRIPT_BLOCK.sub("", body)
-    body = _CDN_LINK.sub("", body)
-    body = _ANCHOR_LINK.sub("", body)
-    entries = []
-    for level, anchor, text in _HEADING.findall(body):
-        label = re.sub(r"<[^>]+>", "", text).strip()
-        indent = "" if level == "1" else "  "
-        entries.append(f'{indent}<li class="toc-h{level}"><a href="#{anchor}">{label}</a></li>')
-    notes_html = "".join(f"<p class=\"report-note\">{html.escape(n)}</p>" for n in notes)
-    nav = (f'<nav class="contents" aria-label="Contents"><h2 id="contents">Contents</h2>'
-           f"<ul>{''.join(entries)}</ul></nav>{notes_html}")
-    head = f"<h1 id=\"report-title\">{html.escape(title)}</h1>"
-    body = body.replace("</head>", _PAGE_CSS + "</head>", 1)
-    body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1,
-                  flags=re.S)
-    body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + head + nav, body, count=1)
-    return body
-
-
-def render_report(data_dir="data/sample", out_dir=None, audience: str = "funder",
-                  min_cell: int = 5, pdf: bool = False, show_progress: bool | None = None) -> Path:
-    """Execute the workbook on ``data_dir`` and write the report folder; returns its path."""
-    import papermill
-
-    if audience not in ("funder", "internal"):
-        raise EvalkitError("audience must be 'funder' or 'internal'")
-    if min_cell < 1:
-        raise EvalkitError("--min-cell must be at least 1")
-    data_dir = Path(data_dir)
-    dataset = load(data_dir)  # fails early, with every problem listed, before any notebook runs
-    out_dir = (Path(out_dir) if out_dir else Path("reports") / (data_dir.resolve().name or "report"))
-    out_dir = out_dir.resolve()
-    _refuse_output_inside(out_dir, data_dir)
-
-    chosen, notes = [], []
-    for path in workbook():
-        needs = NOTEBOOK_NEEDS.get(path.stem, ())
-        absent = [n for n in needs if not dataset.has(n)]
-        if absent:
-            notes.append(f"Section '{path.stem}' left out: the data folder has no "
-                         + ", ".join(f"{n}.csv" for n in absent) + ".")
-        else:
-            chosen.append(path)
-    if not dataset.present:
-        raise EvalkitError(f"{data_dir} holds none of evalkit's files; nothing to report")
-
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    # The bar follows the user's terminal; it is made before the kernels' environment (which
-    # turns tqdm off inside notebooks) is applied to this process.
-    bar = progress(total=len(chosen), desc="report", show=show_progress)
-    apply_deterministic_env()
-    os.environ["EVALKIT_AUDIENCE"] = audience
-    try:
-        results = staging / "results"
-        executed_dir = staging / "notebooks"
-        results.mkdir()
-        executed_dir.mkdir()
-        executed = []
-        for path in chosen:
-            started = time.perf_counter()
-            target = executed_dir / path.name
-            try:
-                papermill.execute_notebook(
-                    str(path), str(target), kernel_name="python3", cwd=str(notebook_dir()),
-                    parameters={"data_dir": str(data_dir.resolve()), "results_dir": str(results),
-                                "audience": audience, "min_cell": int(min_cell)},
-                    progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                )
-            except papermill.PapermillExecutionError as exc:
-                raise EvalkitError(
-                    f"notebook {path.name} failed in cell {exc.exec_count} "
-                    f"({exc.ename}); the report was not written. Run 'evalkit validate' and open "
-                    "the notebook in JupyterLab to see the cell."
-                ) from None
-            nb = nbformat.read(target, as_version=4)
-            _scrub_paths(nb, data_dir.resolve(), results)
-            nbformat.write(nb, target)
-            executed.append(nb)
-            bar.update(1)
-            bar.write(f"  {path.stem}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        bar.close()
-        title = ("Programme evaluation report" if audience == "funder"
-                 else "Programme evaluation report (internal: contains pseudonymous ids)")
-        page = render_html(executed, title, notes, audience)
-        (staging / "report.html").write_text(page, encoding="utf-8")
-        if pdf:
-            make_pdf(staging / "report.html", staging / "report.pdf")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    print(f"report written to {out_dir}/report.html", file=sys.stderr)
-    return out_dir
 
 
 def chromium_path() -> str | None:
@@ -224,7 +180,8 @@ def chromium_path() -> str | None:
 
 
 def make_pdf(html_path: Path, pdf_path: Path) -> None:
-    """Print the page to PDF with the system's headless Chromium."""
+    """Print the page to an A4 PDF with page numbers, using the system's headless Chromium (the
+    page's CSS sets the paper size, margins and page numbers)."""
     browser = chromium_path()
     if browser is None:
         raise EvalkitError("--pdf needs Chromium: install it (Debian: apt-get install chromium)")
@@ -234,7 +191,7 @@ def make_pdf(html_path: Path, pdf_path: Path) -> None:
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={profile}", "--no-pdf-header-footer",
              f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()],
-            check=True, capture_output=True, timeout=120,
+            check=True, capture_output=True, timeout=180,
         )
     if not pdf_path.exists():
         raise EvalkitError("Chromium did not write the PDF")

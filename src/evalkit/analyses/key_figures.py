@@ -1,0 +1,144 @@
+"""The handful of figures a funder asks for first, from whichever files the folder has.
+
+Each figure comes with the counts it rests on, so the disclosure policy can judge it like any
+other published figure; the report shows them as cards and builds its plain-language summary from
+them (:mod:`evalkit.publish.summary`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..data.dataset import Dataset
+from ..publish.tables import Col, TableSpec, metric_frame
+from ..stats.proportions import wilson_interval
+from ._base import Analysis
+
+STSS_THRESHOLD = 38
+BURNOUT_MODERATE = 23
+
+
+def _share(values: dict, intervals: dict, name: str, part_name: str, whole_name: str,
+           part: int, whole: int) -> None:
+    values[part_name] = part
+    values[whole_name] = whole
+    values[name] = part / whole if whole else np.nan
+    low, high = wilson_interval(part, whole)
+    intervals[name] = (float(low), float(high))
+
+
+def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
+    """``key_figures.csv``: ``metric, value, ci_low, ci_high`` for every figure the folder
+    supports (see ``TABLE`` for the list)."""
+    from . import accountability, attendance, delivery, discomfort, secondary_trauma
+
+    values: dict[str, object] = {}
+    intervals: dict[str, tuple] = {}
+    if attendance.ANALYSIS.missing(dataset) == "":
+        summary = attendance.attendance_summary(dataset)
+        row = summary.set_index("metric")
+        for metric in ("participants", "participant_sessions", "sessions_attended",
+                       "attendance_rate", "completed_recorded", "completion_rate_recorded",
+                       "dropped_out", "dropout_rate"):
+            values[metric] = row.loc[metric, "value"]
+            if metric in ("attendance_rate", "completion_rate_recorded", "dropout_rate"):
+                intervals[metric] = (row.loc[metric, "ci_low"], row.loc[metric, "ci_high"])
+    if delivery.ANALYSIS.missing(dataset) == "":
+        sessions = delivery.session_fidelity(dataset)
+        recorded = sessions["fidelity"].dropna()
+        values["fidelity_sessions"] = len(recorded)
+        values["delivery_fidelity"] = float(recorded.mean()) if len(recorded) else np.nan
+    if discomfort.ANALYSIS.missing(dataset) == "":
+        change = discomfort.discomfort_change(discomfort.discomfort_scores(dataset))
+        row = change.set_index("comparison").loc["post_vs_pre"]
+        values["discomfort_pairs"] = int(row["n"])
+        values["discomfort_change"] = float(row["mean_change"])
+        intervals["discomfort_change"] = (float(row["ci_low"]), float(row["ci_high"]))
+    if dataset.has("stss"):
+        forms = secondary_trauma.latest_wave(secondary_trauma.scored_forms(dataset))
+        totals = forms["total"].dropna()
+        _share(values, intervals, "stss_38_share", "stss_38", "stss_scored",
+               int((totals >= STSS_THRESHOLD).sum()), len(totals))
+    if dataset.has("proqol"):
+        forms = secondary_trauma.latest_wave(secondary_trauma.scored_forms(
+            dataset, secondary_trauma.PROQOL))
+        burnout = forms["burnout"].dropna()
+        _share(values, intervals, "burnout_share", "burnout_moderate", "proqol_scored",
+               int((burnout >= BURNOUT_MODERATE).sum()), len(burnout))
+    if accountability.ANALYSIS.missing(dataset) == "":
+        measures = accountability.process_measures(dataset)
+        values["processes"] = len(measures)
+        _share(values, intervals, "demands_met_share", "demands_met", "demands_set",
+               int(measures["demands_met"].sum()), int(measures["demands_set"].sum()))
+    return metric_frame(values, intervals=intervals, with_interval=True)
+
+
+TABLE = TableSpec(
+    "key_figures", "Key figures",
+    (Col("metric", "label", "what the row measures"),
+     Col("value", "statistic", "the figure"),
+     Col("ci_low", "statistic", "lower end of the 95% interval"),
+     Col("ci_high", "statistic", "upper end of the 95% interval")),
+    metrics=(
+        Col("participants", "people", "participants in the data"),
+        Col("participant_sessions", "people", "participant-sessions held"),
+        Col("sessions_attended", "people", "participant-sessions attended"),
+        Col("attendance_rate", "share", "share of participant-sessions attended",
+            label="Sessions attended", part="sessions_attended", whole="participant_sessions",
+            rests_on=("participants",)),
+        Col("completed_recorded", "people", "participants recorded as having completed"),
+        Col("completion_rate_recorded", "share", "share of participants who completed",
+            label="Completed the programme", part="completed_recorded", whole="participants"),
+        Col("dropped_out", "people", "participants who withdrew or were excluded"),
+        Col("dropout_rate", "share", "share who withdrew or were excluded",
+            label="Dropped out", part="dropped_out", whole="participants"),
+        Col("fidelity_sessions", "count", "sessions of modules with exercise plans whose delivery "
+            "was recorded"),
+        Col("delivery_fidelity", "statistic", "mean share of planned minutes delivered in "
+            "sessions with exercise plans (the sexual respect module in the sample)",
+            label="Planned session time delivered", fmt="percent"),
+        Col("discomfort_pairs", "people", "practitioners with the checklist before and after "
+            "preparation"),
+        Col("discomfort_change", "statistic", "mean change in discomfort after preparation "
+            "(1-5 scale; negative is less discomfort)", label="Change in discomfort after "
+            "preparation", fmt="signed", rests_on=("discomfort_pairs",)),
+        Col("stss_38", "people", "practitioners with an STSS total of 38 or more (latest wave)"),
+        Col("stss_scored", "people", "practitioners with a scored STSS (latest wave)"),
+        Col("stss_38_share", "share", "share of practitioners with an STSS total of 38 or more "
+            "(latest wave)", label="Practitioners with STSS 38 or more", part="stss_38",
+            whole="stss_scored"),
+        Col("burnout_moderate", "people", "practitioners with ProQOL burnout of 23 or more"),
+        Col("proqol_scored", "people", "practitioners with a scored ProQOL (latest wave)"),
+        Col("burnout_share", "share", "share of practitioners with moderate or high burnout "
+            "(ProQOL 23 or more, latest wave)", label="Practitioners with moderate or high "
+            "burnout", part="burnout_moderate", whole="proqol_scored"),
+        Col("processes", "people", "accountability processes"),
+        Col("demands_met", "people", "survivors' demands met"),
+        Col("demands_set", "people", "survivors' demands set"),
+        Col("demands_met_share", "share", "share of demands set that were met",
+            label="Accountability demands met", part="demands_met", whole="demands_set",
+            rests_on=("processes",)),
+    ),
+    unit="people",
+)
+
+#: Which metric gives each card its base ("n"), and what that base counts.
+CARD_BASES = {
+    "attendance_rate": ("participants", "participants"),
+    "completion_rate_recorded": ("participants", "participants"),
+    "dropout_rate": ("participants", "participants"),
+    "delivery_fidelity": ("fidelity_sessions", "sessions"),
+    "discomfort_change": ("discomfort_pairs", "practitioners"),
+    "stss_38_share": ("stss_scored", "practitioners"),
+    "burnout_share": ("proqol_scored", "practitioners"),
+    "demands_met_share": ("demands_set", "demands"),
+}
+
+
+def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
+    """The key figures table."""
+    return {"key_figures": key_figures(dataset, min_cell=min_cell)}
+
+
+ANALYSIS = Analysis(name="key_figures", title="key figures", tables=(TABLE,), compute=compute)

@@ -1,0 +1,92 @@
+"""What is in a data folder: files, their periods, whether the register adds up, blank cells."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..data.dataset import Dataset
+from ..data.quality import missingness, row_accounting
+from ..publish.tables import Col, TableSpec
+from ._base import Analysis
+
+
+def data_overview(dataset: Dataset) -> pd.DataFrame:
+    """``data_overview.csv``: one row per known file: present or not, rows, and the first and
+    last month its dates cover.
+
+    Returns
+    -------
+    DataFrame
+        file, present, rows, first_month, last_month.
+    """
+    summary = dataset.summary()
+    months = {}
+    for column in ("first_date", "last_date"):
+        months[column] = summary[column].map(
+            lambda d: None if d is None or pd.isna(d) else str(d)[:7]).astype(object)
+    return pd.DataFrame({
+        "file": summary["file"].astype(str),
+        "present": summary["present"].astype(bool),
+        "rows": summary["rows"].where(summary["present"]),
+        "first_month": months["first_date"],
+        "last_month": months["last_date"],
+    })
+
+
+_ACCOUNTING = (
+    ("participants", "participants in participants.csv"),
+    ("sessions_held", "sessions held"),
+    ("sessions_cancelled", "sessions cancelled"),
+    ("participant_sessions_expected", "participant-sessions expected: each participant times "
+     "every held session of their cohort"),
+    ("register_rows", "rows in attendance.csv"),
+    ("rows_on_cancelled_sessions", "register rows on cancelled sessions"),
+    ("rows_for_another_cohort", "register rows for a session of another cohort"),
+    ("expected_rows_missing", "expected participant-sessions with no register row"),
+    ("rows_present", "register rows marked attended, late or left early"),
+    ("rows_absent", "register rows marked absent"),
+)
+_COUNTS = {"sessions_held", "sessions_cancelled"}
+
+TABLES = (
+    TableSpec(
+        "data_overview", "Files in the data folder",
+        (Col("file", "label", "file name", fmt="code"),
+         Col("present", "flag", "the file is in the folder"),
+         Col("rows", "people", "rows in the file (rounded like a count of people)"),
+         Col("first_month", "month", "first month its dates cover", label="from"),
+         Col("last_month", "month", "last month its dates cover", label="to")),
+        unit="rows"),
+    TableSpec(
+        "register_accounting", "Does the attendance register add up?",
+        (Col("metric", "label", "what the row counts"),
+         Col("value", "statistic", "the count")),
+        metrics=tuple(Col(name, "count" if name in _COUNTS else "people", text,
+                          label=text.split(":")[0]) for name, text in _ACCOUNTING),
+        unit="rows", appendix=True),
+    TableSpec(
+        "missingness", "Blank cells by file and column",
+        (Col("file", "label", "file name", fmt="code"),
+         Col("column", "label", "column ('items': all questionnaire answers together)",
+             fmt="code"),
+         Col("cells", "count", "cells in the column"),
+         Col("blank", "count", "blank cells"),
+         Col("blank_share", "statistic", "share of cells left blank", fmt="percent",
+             label="blank")),
+        unit="cells", appendix=True),
+)
+
+
+def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
+    """The overview tables for one data folder."""
+    accounting = row_accounting(dataset)
+    return {
+        "data_overview": data_overview(dataset),
+        "register_accounting": accounting if len(accounting) else
+        "needs participants.csv, sessions.csv and attendance.csv",
+        "missingness": missingness(dataset),
+    }
+
+
+ANALYSIS = Analysis(name="overview", title="what is in the data folder", tables=TABLES,
+                    compute=compute)

@@ -1,0 +1,252 @@
+"""What a notebook shows, and the only way it shows anything.
+
+A notebook opens a :class:`Page` from its parameters, runs analyses through it and shows what comes
+back::
+
+    page = Page(data_dir, results_dir=results_dir, audience=audience, min_cell=min_cell)
+    attendance = page.run("attendance")
+    page.say("{rate} of sessions were attended.",
+             rate=attendance["attendance_summary"].figure(metric="attendance_rate"))
+    page.table(attendance["attendance_by_group"])
+    page.chart(charts.rate_by_week, attendance["attendance_by_week"])
+
+``run`` passes every table through the audience's :class:`~evalkit.publish.policy.Policy` and
+writes it, with its codebook rows, to ``results_dir``; tables, sentences and charts can only be
+made from what ``run`` returns, so a notebook cannot show an unpoliced number. Outputs made here are
+marked, and the report keeps only marked outputs.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from ..analyses._base import get
+from ..data.dataset import Dataset
+from ..data.validate import load
+from ..errors import UsageError
+from . import render
+from .escape import markdown_text
+from .policy import DEFAULT_MIN_CELL, Figure, Policy, Shown
+from .tables import TableSpec
+from .writer import write_csv
+
+#: Marks outputs made by a Page; the report shows nothing else.
+MARK = "evalkit"
+
+# Charts are drawn narrow (5.2 inches) with 11-point text so that, shrunk to a 390-pixel phone
+# screen, their text stays about as large as a table's.
+CHART_STYLE = {
+    "figure.dpi": 100,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "legend.frameon": False,
+    "svg.hashsalt": "evalkit",
+}
+
+
+class Published(Mapping):
+    """The policed tables of one analysis run, by table name."""
+
+    def __init__(self, analysis: str, tables: dict[str, Shown], note: str = ""):
+        self.analysis = analysis
+        self._tables = tables
+        self.note = note
+
+    def __getitem__(self, name: str) -> Shown:
+        if name not in self._tables:
+            raise KeyError(f"the {self.analysis} analysis publishes no table '{name}'")
+        return self._tables[name]
+
+    def __iter__(self):
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+    @property
+    def available(self) -> bool:
+        return not self.note
+
+
+def parse_period(period: str | None) -> tuple[pd.Period, pd.Period] | None:
+    """``"2024-01:2024-12"`` as two months; None stays None.
+
+    Examples
+    --------
+    >>> parse_period("2024-01:2024-06")
+    (Period('2024-01', 'M'), Period('2024-06', 'M'))
+    """
+    if period in (None, ""):
+        return None
+    parts = str(period).split(":")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        first, last = (pd.Period(p.strip(), freq="M") for p in parts)
+        for p in parts:
+            if len(p.strip()) != 7:
+                raise ValueError
+    except ValueError:
+        raise UsageError("--period must be two months FROM:TO, like 2024-01:2024-12") from None
+    if first > last:
+        raise UsageError("--period: the first month is after the last")
+    return first, last
+
+
+class Page:
+    """A notebook's view of one data folder for one audience.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder (checked with :func:`evalkit.load`).
+    results_dir
+        Where result tables and ``codebook.csv`` are written; None writes nothing.
+    audience
+        ``"internal"`` or ``"funder"``.
+    min_cell
+        Smallest count of people a funder page shows (at least 3).
+    period
+        ``"YYYY-MM:YYYY-MM"``: analyse only what happened in these months.
+    dataset
+        An already loaded dataset, instead of ``data_dir``.
+    """
+
+    def __init__(self, data_dir: str | Path | None = None, *, results_dir: str | Path | None = None,
+                 audience: str = "internal", min_cell: int = DEFAULT_MIN_CELL,
+                 period: str | None = None, dataset: Dataset | None = None):
+        self.policy = Policy(audience, min_cell)
+        self.results_dir = Path(results_dir) if results_dir else None
+        if dataset is None:
+            dataset = load(data_dir)
+        months = parse_period(period)
+        if months is not None:
+            dataset = dataset.restrict_to_period(*months)
+        self.dataset = dataset
+        pd.set_option("display.precision", 3)
+
+    @property
+    def audience(self) -> str:
+        return self.policy.audience
+
+    # -- analyses ------------------------------------------------------------------------------
+
+    def run(self, name: str) -> Published:
+        """Run analysis ``name``, police every table it publishes, write them to the results
+        folder and return them."""
+        analysis = get(name)
+        reason = analysis.missing(self.dataset)
+        if reason:
+            tables = {s.name: Shown.unavailable(s, self.policy, f"not available: {reason}")
+                      for s in analysis.tables}
+            return Published(name, tables, note=reason)
+        computed = analysis.compute(self.dataset, min_cell=self.policy.min_cell)
+        tables = {}
+        for spec in analysis.tables:
+            result = computed.get(spec.name, "not computed for these data")
+            if isinstance(result, str):
+                tables[spec.name] = Shown.unavailable(spec, self.policy, f"not available: {result}")
+            else:
+                tables[spec.name] = self.policy.apply(result, spec)
+        self._write(analysis.tables, tables)
+        return Published(name, tables)
+
+    def _write(self, specs: tuple[TableSpec, ...], tables: dict[str, Shown]) -> None:
+        if self.results_dir is None:
+            return
+        written = [s for s in specs if tables[s.name].available]
+        for spec in written:
+            write_csv(tables[spec.name].csv(), self.results_dir / f"{spec.name}.csv")
+        path = self.results_dir / "codebook.csv"
+        rows = [s.codebook() for s in written]
+        if path.exists():
+            earlier = pd.read_csv(path, dtype=str, keep_default_na=False)
+            names = {s.name for s in specs}
+            rows.insert(0, earlier[~earlier["table"].isin(names)])
+        if rows:
+            write_csv(pd.concat(rows, ignore_index=True), path)
+
+    # -- showing -------------------------------------------------------------------------------
+
+    def say(self, template: str, **figures: Figure | str) -> None:
+        """Show a sentence (Markdown). ``template`` is written by the notebook; every value put
+        into it must be a :class:`Figure` from a published table or a string, and is escaped so
+        that it shows as plain text. Plain numbers are refused: they would bypass the policy."""
+        safe = {}
+        for key, value in figures.items():
+            if isinstance(value, Figure):
+                safe[key] = _Escaped(value)
+            elif isinstance(value, str):
+                safe[key] = _Escaped(value)
+            else:
+                raise TypeError(f"say(): '{key}' must be a Figure from a published table or a "
+                                f"string, not {type(value).__name__}")
+        self._show({"text/markdown": template.format(**safe)}, kind="text")
+
+    def table(self, shown: Shown, columns: list[str] | None = None,
+              caption: str | None = None, limit: int | None = None) -> None:
+        """Show a policed table with human headers, a caption and footnotes; with ``limit``,
+        only its first rows (the caption says how many there are and where the rest is)."""
+        if limit is not None and shown.available and len(shown) > limit:
+            total = "more" if self.policy.funder else f"{len(shown):,}"
+            caption = (f"{caption or shown.spec.title} (the first {limit} of {total}; "
+                       f"all in results/{shown.name}.csv)")
+            shown = shown.head(limit)
+        html = render.table_html(shown, columns, caption)
+        self._show({"text/html": html, "text/plain": render.table_text(shown, columns)},
+                   kind="table", table=shown.name, appendix=shown.spec.appendix,
+                   caption=caption or shown.spec.title)
+
+    def chart(self, plot: Callable, data: Shown | Mapping[str, Shown], *, alt: str | None = None,
+              size: tuple[float, float] = (5.2, 3.2), **options) -> None:
+        """Draw ``plot(data, ax=..., **options)`` and show it as an image with alt text.
+
+        When the table is not available for this audience, a sentence says so instead.
+        """
+        tables = list(data.values()) if isinstance(data, Mapping) else [data]
+        missing = [t for t in tables if not t.available]
+        if missing:
+            self._show({"text/markdown": f"*{markdown_text(missing[0].spec.title)}: "
+                                         f"{markdown_text(missing[0].note)}.*"}, kind="text")
+            return
+        with mpl.rc_context(CHART_STYLE), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"matplotlib\..*")
+            figure, ax = plt.subplots(figsize=size, layout="constrained")
+            ax = plot(data, ax=ax, **options)
+            description = alt or getattr(ax.figure, "evalkit_alt", None)
+            if not description:
+                raise ValueError(f"{getattr(plot, '__name__', 'chart')} gave no alt text")
+            image = render.png_base64(ax.figure)
+            plt.close(ax.figure)
+            if figure is not ax.figure:
+                plt.close(figure)
+        self._show({"image/png": image, "text/plain": description}, kind="chart",
+                   alt=description, extra={"image/png": {"alt": description}})
+
+    def _show(self, bundle: dict, *, kind: str, extra: dict | None = None, **details) -> None:
+        from IPython.display import display
+
+        metadata = {MARK: {"kind": kind, **details}, **(extra or {})}
+        display(bundle, raw=True, metadata=metadata)
+
+
+class _Escaped:
+    """A value formatted as the policy allows, then escaped for Markdown."""
+
+    def __init__(self, value: Figure | str):
+        self.value = value
+
+    def __format__(self, spec: str) -> str:
+        text = format(self.value, spec) if isinstance(self.value, Figure) else str(self.value)
+        return markdown_text(text)

@@ -1,0 +1,412 @@
+"""The disclosure policy: the one place that decides what an audience may see.
+
+Every table a reader sees passes through :meth:`Policy.apply`, which acts on the declared kind of
+each column (:mod:`evalkit.publish.tables`). Notebooks never choose what to hide.
+
+``internal`` (the programme team): everything, exactly.
+
+``funder`` (anyone outside the team; the default of ``evalkit report``), following the practice of
+official statistics:
+
+* a count of people below ``min_cell`` (zero included) is shown as ``<5`` (for ``min_cell`` 5); every
+  other count of people is rounded to the nearest 5. Rounding every count, totals included, means
+  no hidden count can be worked back by subtracting shown ones, within a table or across tables;
+* a share is computed from the exact counts, shown to whole percent, and withheld when its whole, its
+  part or the rest of the whole is below ``min_cell``, or when the people it rests on are;
+* a statistic or p-value computed from, or comparing, fewer than ``min_cell`` people is withheld,
+  and shown values keep only the precision the page shows;
+* a survival curve never shows a step made by fewer than ``min_cell`` exits (smaller steps are
+  merged into the next one) and stops where fewer than ``min_cell`` people remain at risk;
+* a table whose rows are single people or processes (``internal``), or an analysis resting on
+  fewer than ``min_cell`` processes (``needs_at_least``), is not shown at all;
+* ``min_cell`` below 3 is refused.
+
+Methods are described for readers in ``docs/disclosure.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError
+from .labels import words
+from .tables import Col, TableSpec
+
+AUDIENCES = ("internal", "funder")
+DEFAULT_MIN_CELL = 5
+SMALLEST_MIN_CELL = 3
+ROUND_TO = 5
+
+SHOWN, SMALL, WITHHELD, UNDEFINED = "shown", "small", "withheld", "undefined"
+WITHHELD_TEXT = "\u2014"  # an em dash, explained once in the table's footnote
+UNDEFINED_TEXT = "n/a"
+
+
+def round_count(value: float) -> int:
+    """A count rounded to the nearest multiple of 5 (halves cannot occur for whole counts).
+
+    Examples
+    --------
+    >>> [round_count(v) for v in (5, 7, 8, 12, 13, 130)]
+    [5, 5, 10, 10, 15, 130]
+    """
+    return int(math.floor(value / ROUND_TO + 0.5)) * ROUND_TO
+
+
+def format_value(value, col: Col) -> str:
+    """How the page shows one value of ``col`` (already policed)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return UNDEFINED_TEXT
+    fmt = col.format
+    if fmt in ("text", "code"):
+        return str(value)
+    if fmt == "flag":
+        return "yes" if bool(value) else "no"
+    number = float(value)
+    if fmt == "integer":
+        return f"{number:,.0f}"
+    if fmt == "percent":
+        return f"{number:.0%}"
+    if fmt == "signed":
+        return f"{number:+.{col.decimals}f}"
+    if fmt == "p":
+        return "<0.001" if number < 0.001 else f"{number:.3f}"
+    return f"{number:,.{col.decimals}f}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What one audience may see.
+
+    Parameters
+    ----------
+    audience
+        ``"internal"`` or ``"funder"``.
+    min_cell
+        Smallest count of people shown (funder audience); at least 3.
+
+    Examples
+    --------
+    >>> from evalkit.publish.tables import Col, TableSpec
+    >>> spec = TableSpec("demo", "Demo", (Col("group", "label", "group"),
+    ...                                   Col("n", "people", "people in the group")))
+    >>> frame = pd.DataFrame({"group": ["a", "b"], "n": [3, 12]})
+    >>> Policy("funder").apply(frame, spec).text["n"].tolist()
+    ['<5', '10']
+    """
+
+    audience: str = "funder"
+    min_cell: int = DEFAULT_MIN_CELL
+    _check: bool = field(default=True, repr=False)
+
+    def __post_init__(self):
+        if self.audience not in AUDIENCES:
+            raise UsageError(f"audience must be one of: {', '.join(AUDIENCES)}")
+        if (not isinstance(self.min_cell, (int, np.integer)) or isinstance(self.min_cell, bool)
+                or self.min_cell < SMALLEST_MIN_CELL):
+            raise UsageError(f"the smallest count shown (min_cell) must be a whole number of at "
+                             f"least {SMALLEST_MIN_CELL}; 5 is usual")
+
+    @property
+    def funder(self) -> bool:
+        return self.audience == "funder"
+
+    @property
+    def small_text(self) -> str:
+        return f"<{self.min_cell}"
+
+    # -- whole tables --------------------------------------------------------------------------
+
+    def apply(self, frame: pd.DataFrame, spec: TableSpec) -> Shown:
+        """``frame`` (an analysis's exact result) as this audience may see it."""
+        spec.check(frame)
+        if self.funder and spec.internal:
+            return Shown.unavailable(spec, self, "shown in internal reports only")
+        if self.funder and spec.needs_at_least and not self._enough(frame, spec):
+            return Shown.unavailable(
+                spec, self, f"withheld: it rests on fewer than {self.min_cell} "
+                            f"{spec.unit}")
+        frame = frame.reset_index(drop=True)
+        if self.funder and spec.curve:
+            frame = self._coarsen_curve(frame, spec)
+        if spec.is_metric_table:
+            return self._apply_metrics(frame, spec)
+        values, status = {}, {}
+        for col in spec.columns:
+            values[col.name], status[col.name] = self._column(frame, col, frame)
+        for col in spec.columns:
+            if col.follows and self.funder:
+                hide = (status[col.follows] != SHOWN) & (status[col.name] == SHOWN)
+                values[col.name] = values[col.name].where(~hide)
+                status[col.name] = status[col.name].where(~hide, WITHHELD)
+        return Shown.build(spec, self, pd.DataFrame(values), pd.DataFrame(status))
+
+    def _enough(self, frame: pd.DataFrame, spec: TableSpec) -> bool:
+        name = spec.needs_at_least
+        if spec.is_metric_table:
+            counts = frame.loc[frame["metric"] == name, "value"]
+        else:
+            counts = frame[name]
+        counts = pd.to_numeric(counts, errors="coerce")
+        return bool(len(counts)) and bool((counts >= self.min_cell).all())
+
+    def _column(self, frame: pd.DataFrame, col: Col, bases: pd.DataFrame,
+                ) -> tuple[pd.Series, pd.Series]:
+        raw = frame[col.name]
+        if not self.funder or col.kind in ("label", "number", "count", "text", "id", "month",
+                                           "flag"):
+            status = pd.Series(np.where(pd.isna(raw), UNDEFINED, SHOWN), index=frame.index)
+            return raw, status
+        numbers = pd.to_numeric(raw, errors="coerce").astype(float)
+        if col.kind == "people":
+            small = numbers < self.min_cell
+            shown = numbers.map(lambda v: v if np.isnan(v) else float(round_count(v)))
+            status = np.select([numbers.isna(), small], [UNDEFINED, SMALL], SHOWN)
+            return shown.where(~small), pd.Series(status, index=frame.index)
+        hide = self._hidden_by_bases(col, bases)
+        shown = numbers.map(lambda v: _rounded(col, v))
+        status = np.select([numbers.isna(), hide], [UNDEFINED, WITHHELD], SHOWN)
+        return shown.where(~hide), pd.Series(status, index=frame.index)
+
+    def _hidden_by_bases(self, col: Col, bases: pd.DataFrame) -> pd.Series:
+        """Rows where a value resting on ``col``'s counts must be withheld."""
+        def count(name: str) -> pd.Series:
+            return pd.to_numeric(bases[name], errors="coerce").astype(float)
+
+        hide = pd.Series(False, index=bases.index)
+        for name in col.rests_on:
+            hide |= ~(count(name) >= self.min_cell)
+        if col.kind == "share":
+            part, whole = count(col.part), count(col.whole)
+            hide |= ~(part >= self.min_cell) | ~(whole >= self.min_cell)
+            hide |= ~(whole - part >= self.min_cell)
+        return hide
+
+    def _apply_metrics(self, frame: pd.DataFrame, spec: TableSpec) -> Shown:
+        # One row per metric: police each metric as a column of a one-row table whose other
+        # columns are the other metrics, so bases work by metric name.
+        wide = pd.DataFrame([dict(zip(frame["metric"], frame["value"], strict=True))])
+        values = frame[["metric"]].copy()
+        status = pd.DataFrame({"metric": SHOWN}, index=frame.index)
+        shown_value, value_status = [], []
+        for metric in frame["metric"]:
+            col = spec.col(metric)
+            present = wide.reindex(columns=[c for c in (metric, *col.bases)])
+            v, s = self._column(present, col, present)
+            shown_value.append(v.iloc[0])
+            value_status.append(s.iloc[0])
+        values["value"] = pd.Series(shown_value, index=frame.index, dtype=object)
+        status["value"] = value_status
+        for bound in ("ci_low", "ci_high"):
+            if bound not in frame.columns:
+                continue
+            numbers = pd.to_numeric(frame[bound], errors="coerce").astype(float)
+            if self.funder:
+                numbers = pd.Series([_rounded(spec.col(m), v) for m, v in
+                                     zip(frame["metric"], numbers, strict=True)], index=frame.index)
+            withheld = status["value"] == WITHHELD
+            values[bound] = numbers.where(~withheld)
+            status[bound] = np.select([withheld, numbers.isna()], [WITHHELD, UNDEFINED], SHOWN)
+        for extra in [c for c in frame.columns if c not in values.columns]:
+            values[extra], status[extra] = self._column(frame, spec.col(extra), frame)
+        return Shown.build(spec, self, values, status)
+
+    # -- survival curves -----------------------------------------------------------------------
+
+    def _coarsen_curve(self, frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+        """Merge steps made by fewer than ``min_cell`` exits into the next, and stop where fewer
+        than ``min_cell`` remain at risk; a group that starts below ``min_cell`` goes."""
+        groups = [c.name for c in spec.columns if c.kind == "label"]
+        kept = []
+        for _, part in (frame.groupby(groups, sort=False, observed=True) if groups
+                        else [(None, frame)]):
+            part = part.sort_values("time", kind="stable")
+            if part.empty or part["at_risk"].iloc[0] < self.min_cell:
+                continue
+            part = part[part["at_risk"] >= self.min_cell]
+            pending = 0
+            for index, row in part.iterrows():
+                pending += int(row["events"])
+                if pending >= self.min_cell:
+                    step = frame.loc[index].copy()
+                    step["events"] = pending
+                    kept.append(step)
+                    pending = 0
+        if not kept:
+            return frame.iloc[0:0]
+        return pd.DataFrame(kept).reset_index(drop=True).astype(frame.dtypes.to_dict())
+
+
+def _rounded(col: Col, value: float) -> float:
+    """A funder value kept only to the precision the page shows."""
+    if np.isnan(value):
+        return value
+    if col.kind == "share" or col.format == "percent":
+        return round(value, 2)
+    if col.kind == "p_value":
+        return float(f"{value:.3g}") if value < 0.001 else round(value, 3)
+    return round(value, col.decimals)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One policed value for a sentence: formats as the page shows it, never finer.
+
+    ``format(figure, spec)`` applies ``spec`` to a shown number (``f"{fig:+.2f}"``); a small count
+    reads ``<5``, a withheld value ``withheld`` and an undefined one ``not available``.
+    """
+
+    value: object
+    text: str
+    status: str
+
+    def __format__(self, spec: str) -> str:
+        if self.status == SHOWN and spec and isinstance(self.value, (int, float, np.number)):
+            return format(self.value, spec)
+        if self.status == WITHHELD:
+            return "withheld"
+        if self.status == UNDEFINED:
+            return "not available"
+        return self.text
+
+    def __str__(self) -> str:
+        return format(self, "")
+
+    @property
+    def shown(self) -> bool:
+        return self.status == SHOWN
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A result table as one audience may see it.
+
+    ``values`` holds the policed numbers (NaN where nothing may be shown), ``status`` says for each
+    cell whether it is shown, ``small`` (a count below the threshold), ``withheld`` or ``undefined``,
+    ``text`` is what the page shows. ``note`` says why a whole table is not available.
+    """
+
+    spec: TableSpec
+    policy: Policy
+    values: pd.DataFrame
+    status: pd.DataFrame
+    text: pd.DataFrame
+    note: str = ""
+
+    @classmethod
+    def build(cls, spec: TableSpec, policy: Policy, values: pd.DataFrame,
+              status: pd.DataFrame) -> Shown:
+        text = pd.DataFrame(index=values.index)
+        for name in values.columns:
+            col = _display_col(spec, name, values)
+            cells = []
+            for i, v in enumerate(values[name]):
+                s = status[name].iloc[i]
+                if s == SMALL:
+                    cells.append(policy.small_text)
+                elif s == WITHHELD:
+                    cells.append(WITHHELD_TEXT)
+                elif s == UNDEFINED:
+                    cells.append(UNDEFINED_TEXT)
+                elif col(i).kind == "label" and col(i).format != "code":
+                    cells.append(words(v))
+                else:
+                    cells.append(format_value(v, col(i)))
+            text[name] = cells
+        return cls(spec, policy, values, status, text)
+
+    @classmethod
+    def unavailable(cls, spec: TableSpec, policy: Policy, note: str) -> Shown:
+        empty = pd.DataFrame(columns=[c.name for c in spec.columns])
+        return cls(spec, policy, empty, empty.copy(), empty.copy(), note)
+
+    @property
+    def available(self) -> bool:
+        return not self.note
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def csv(self) -> pd.DataFrame:
+        """What ``results/<name>.csv`` holds: exact values for the internal audience; for the
+        funder audience the policed values, ``<5`` in small counts and blank where withheld."""
+        out = pd.DataFrame(index=self.values.index)
+        for name in self.values.columns:
+            col = _display_col(self.spec, name, self.values)
+            cells = []
+            for i, v in enumerate(self.values[name]):
+                if self.status[name].iloc[i] == SMALL:
+                    cells.append(self.policy.small_text)
+                elif (col(i).kind in ("people", "count", "number") and not isinstance(v, str)
+                      and not pd.isna(v)):
+                    cells.append(int(v))
+                else:
+                    cells.append(_plain(v))
+            out[name] = pd.Series(cells, index=self.values.index, dtype=object)
+        return out
+
+    def figure(self, column: str = "value", **where) -> Figure:
+        """One cell for a sentence: ``figure(metric="participants")`` in a metric table, or
+        ``figure("share", wave="2025")`` for the row whose columns equal ``where``."""
+        rows = np.ones(len(self.values), dtype=bool)
+        for key, wanted in where.items():
+            rows &= (self.values[key].astype(str) == str(wanted)).to_numpy()
+        if not self.available or rows.sum() != 1:
+            return Figure(None, UNDEFINED_TEXT, UNDEFINED)
+        i = int(np.flatnonzero(rows)[0])
+        return Figure(_plain(self.values[column].iloc[i]), self.text[column].iloc[i],
+                      self.status[column].iloc[i])
+
+    def figures(self) -> dict[str, Figure]:
+        """Every metric of a metric table, by name."""
+        return {m: self.figure(metric=m) for m in self.values.get("metric", [])}
+
+    def rows(self) -> list[dict[str, Figure]]:
+        """Every row as figures, for one sentence per row."""
+        return [{c: Figure(_plain(self.values[c].iloc[i]), self.text[c].iloc[i],
+                           self.status[c].iloc[i]) for c in self.values.columns}
+                for i in range(len(self.values))]
+
+    def head(self, rows: int) -> Shown:
+        """The first ``rows`` rows."""
+        return Shown(self.spec, self.policy, self.values.head(rows), self.status.head(rows),
+                     self.text.head(rows), self.note)
+
+    def where(self, **match) -> Shown:
+        """The rows whose columns equal ``match`` (for a chart or table of part of a table)."""
+        rows = np.ones(len(self.values), dtype=bool)
+        for key, wanted in match.items():
+            rows &= (self.values[key].astype(str) == str(wanted)).to_numpy()
+        pick = lambda frame: frame[rows].reset_index(drop=True)  # noqa: E731
+        return Shown(self.spec, self.policy, pick(self.values), pick(self.status), pick(self.text),
+                     self.note)
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _display_col(spec: TableSpec, name: str, values: pd.DataFrame):
+    """The Col that governs cell ``i`` of column ``name`` (a metric's own, in metric tables)."""
+    if spec.is_metric_table and name in ("value", "ci_low", "ci_high"):
+        metrics = list(values["metric"])
+
+        def for_row(i):
+            col = spec.col(metrics[i])
+            if name != "value" and col.kind != "share":
+                return Col(col.name, "statistic", col.description, decimals=col.decimals,
+                           fmt=col.fmt)
+            return col
+        return for_row
+    col = spec.col(name)
+    return lambda i: col

@@ -1,0 +1,112 @@
+"""Turning policed tables and charts into page content (HTML fragments and PNG images).
+
+Everything here receives :class:`~evalkit.publish.policy.Shown` tables, never raw results, and every
+data-borne string goes through :mod:`evalkit.publish.escape`.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from .escape import html_text
+from .policy import SMALL, UNDEFINED, WITHHELD, WITHHELD_TEXT, Shown
+
+_ALIGN_RIGHT = {"people", "count", "number", "share", "statistic", "p_value"}
+
+
+def footnotes(shown: Shown, columns: list[str]) -> list[str]:
+    """The notes a table needs, each said once: what ``<5``, the dash and ``n/a`` mean, and that
+    counts are rounded."""
+    status = shown.status[columns] if len(shown) else shown.status
+    notes = []
+    policy = shown.policy
+    if (status == SMALL).any().any():
+        notes.append(f"{policy.small_text}: fewer than {policy.min_cell} people.")
+    if (status == WITHHELD).any().any():
+        notes.append(f"{WITHHELD_TEXT} withheld to protect small numbers: the figure rests on fewer "
+                     f"than {policy.min_cell} people, or would reveal a group that small.")
+    if (status == UNDEFINED).any().any():
+        notes.append("n/a: cannot be computed from these data.")
+    if policy.funder and any(shown.spec.col(c).kind == "people" for c in columns
+                             if not shown.spec.is_metric_table):
+        notes.append("Counts of people are rounded to the nearest 5.")
+    elif policy.funder and shown.spec.is_metric_table and any(
+            shown.spec.col(m).kind == "people" for m in shown.values.get("metric", [])):
+        notes.append("Counts of people are rounded to the nearest 5.")
+    return notes
+
+
+def table_html(shown: Shown, columns: list[str] | None = None, caption: str | None = None) -> str:
+    """An accessible HTML table of a policed table: human headers, formatted cells, no row
+    numbers, a caption and footnotes."""
+    spec = shown.spec
+    caption = caption or spec.title
+    if not shown.available:
+        return (f'<p class="evalkit-unavailable"><strong>{html_text(caption)}</strong>: '
+                f"{html_text(shown.note)}.</p>")
+    if spec.is_metric_table:
+        return _metric_table_html(shown, caption)
+    columns = list(columns or [c.name for c in spec.columns])
+    head = "".join(f'<th scope="col">{html_text(spec.col(c).header)}</th>' for c in columns)
+    rows = []
+    for i in range(len(shown)):
+        cells = []
+        for j, c in enumerate(columns):
+            align = ' class="num"' if spec.col(c).kind in _ALIGN_RIGHT else ""
+            text = html_text(shown.text[c].iloc[i])
+            tag = "th scope=\"row\"" if j == 0 and spec.col(c).kind == "label" else "td"
+            cells.append(f"<{tag}{align}>{text}</{tag.split()[0]}>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    if not rows:
+        return f'<p class="evalkit-unavailable"><strong>{html_text(caption)}</strong>: no rows.</p>'
+    notes = "".join(f"<li>{html_text(n)}</li>" for n in footnotes(shown, columns))
+    foot = f'<ul class="table-notes">{notes}</ul>' if notes else ""
+    return (f'<div class="table-wrap"><table class="evalkit"><caption>{html_text(caption)}'
+            f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f"{foot}</div>")
+
+
+def _metric_table_html(shown: Shown, caption: str) -> str:
+    spec = shown.spec
+    has_interval = "ci_low" in shown.values.columns
+    head = '<th scope="col">measure</th><th scope="col">value</th>'
+    head += '<th scope="col">95% interval</th>' if has_interval else ""
+    rows = []
+    for i, metric in enumerate(shown.values["metric"]):
+        label = spec.col(metric).header
+        cells = f'<th scope="row">{html_text(label)}</th>'
+        cells += f'<td class="num">{html_text(shown.text["value"].iloc[i])}</td>'
+        if has_interval:
+            low, high = shown.status["ci_low"].iloc[i], shown.status["ci_high"].iloc[i]
+            interval = ""
+            if low == WITHHELD:
+                interval = WITHHELD_TEXT
+            elif low != UNDEFINED and high != UNDEFINED:
+                interval = f"{shown.text['ci_low'].iloc[i]} to {shown.text['ci_high'].iloc[i]}"
+            cells += f'<td class="num">{html_text(interval)}</td>'
+        rows.append(f"<tr>{cells}</tr>")
+    columns = ["value", *(["ci_low"] if has_interval else [])]
+    notes = "".join(f"<li>{html_text(n)}</li>" for n in footnotes(shown, columns)
+                    if not n.startswith("n/a"))
+    foot = f'<ul class="table-notes">{notes}</ul>' if notes else ""
+    return (f'<div class="table-wrap"><table class="evalkit metrics"><caption>'
+            f"{html_text(caption)}</caption><thead><tr>{head}</tr></thead><tbody>"
+            f"{''.join(rows)}</tbody></table>{foot}</div>")
+
+
+def table_text(shown: Shown, columns: list[str] | None = None) -> str:
+    """A plain-text rendering (the notebook's text/plain fallback)."""
+    if not shown.available:
+        return f"{shown.spec.title}: {shown.note}"
+    columns = list(columns or shown.text.columns)
+    frame = shown.text[columns]
+    return shown.spec.title + "\n" + frame.to_string(index=False)
+
+
+def png_base64(figure, dpi: int = 200) -> str:
+    """A matplotlib figure as base64 PNG (no timestamps or software version in the file)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight",
+                   metadata={"Software": None})
+    return base64.b64encode(buffer.getvalue()).decode("ascii")

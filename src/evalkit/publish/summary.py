@@ -1,0 +1,117 @@
+"""The report's key-figure cards and its summary in plain words, built only from the policed
+key-figures table (:mod:`evalkit.analyses.key_figures`), so they show nothing the tables do not."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..analyses.key_figures import CARD_BASES, TABLE
+from ..data.dataset import Dataset
+from .document import Card
+from .policy import SHOWN, Figure, Shown
+
+
+def cards(published) -> list[Card]:
+    """One card per key figure the folder supports: label, value, interval and base."""
+    table: Shown = published["key_figures"]
+    if not table.available:
+        return []
+    present = set(table.values["metric"])
+    result = []
+    for metric, (base, unit) in CARD_BASES.items():
+        if metric not in present:
+            continue
+        value = table.figure(metric=metric)
+        interval = ""
+        low = table.figure("ci_low", metric=metric)
+        high = table.figure("ci_high", metric=metric)
+        if value.shown and low.shown and high.shown:
+            interval = f"95% interval {low.text} to {high.text}"
+        count = table.figure(metric=base)
+        result.append(Card(label=TABLE.col(metric).header, value=_value_text(value),
+                           interval=interval, base=f"{count.text} {unit}"))
+    return result
+
+
+def _value_text(figure: Figure) -> str:
+    if figure.status == SHOWN:
+        return figure.text
+    return "withheld" if figure.status != "undefined" else "not available"
+
+
+def sentences(published) -> list[str]:
+    """A short summary in plain words: what the figures say, and what the data cannot show."""
+    table: Shown = published["key_figures"]
+    said: list[str] = []
+    if table.available:
+        f = table.figures()
+
+        def shown(*names):
+            return all(n in f and f[n].shown for n in names)
+
+        if shown("attendance_rate"):
+            text = f"Participants attended {f['attendance_rate'].text} of the sessions they were "
+            text += "scheduled for"
+            if shown("completion_rate_recorded", "dropout_rate"):
+                text += (f"; {f['completion_rate_recorded'].text} completed the programme and "
+                         f"{f['dropout_rate'].text} withdrew or were excluded")
+            said.append(text + ".")
+        if shown("delivery_fidelity"):
+            said.append(f"Sessions with planned exercises delivered "
+                        f"{f['delivery_fidelity'].text} of their planned time on average.")
+        if "discomfort_change" in f:
+            said.append(_discomfort_sentence(table, f))
+        if shown("stss_38_share"):
+            said.append(f"In the latest survey, {f['stss_38_share'].text} of practitioners scored "
+                        f"38 or more on the Secondary Traumatic Stress Scale, a level often "
+                        f"reported as clinically meaningful.")
+        if shown("burnout_share"):
+            said.append(f"{_capital(f['burnout_share'].text)} of practitioners reported moderate "
+                        f"or high burnout.")
+        if shown("demands_met_share"):
+            said.append(f"{_capital(f['demands_met_share'].text)} of the survivors' demands set "
+                        f"in accountability processes were met.")
+        withheld = [TABLE.col(m).header.lower() for m in CARD_BASES
+                    if m in f and f[m].status not in (SHOWN, "undefined")]
+        if withheld:
+            said.append("Withheld because they rest on too few people: "
+                        + ", ".join(withheld) + ".")
+    said.append("What these figures cannot show: there is no comparison group, so changes cannot "
+                "be put down to the programme alone.")
+    said.append("Partner-reported outcomes are not in this data, so whether partners and "
+                "children are safer is not measured here.")
+    return said
+
+
+def _discomfort_sentence(table: Shown, f: dict[str, Figure]) -> str:
+    change = f["discomfort_change"]
+    if not change.shown:
+        return "The change in practitioners' discomfort after preparation is withheld."
+    low = table.figure("ci_low", metric="discomfort_change")
+    high = table.figure("ci_high", metric="discomfort_change")
+    size = f"{abs(change.value):.2f}"
+    interval = f"(95% interval {low.text} to {high.text})"
+    if high.shown and high.value < 0:
+        return (f"After preparation, practitioners' discomfort fell by {size} points on the 1-5 "
+                f"scale {interval}.")
+    if low.shown and low.value > 0:
+        return (f"After preparation, practitioners' discomfort rose by {size} points on the 1-5 "
+                f"scale {interval}.")
+    return f"Practitioners' discomfort did not change clearly after preparation {interval}."
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def period_covered(dataset: Dataset) -> tuple[pd.Period, pd.Period] | None:
+    """The months the programme's sessions span, or, without sessions, every dated file."""
+    summary = dataset.summary()
+    rows = summary[summary["file"] == "sessions.csv"]
+    if rows.empty or rows["first_date"].isna().all():
+        rows = summary[summary["file"] != "accountability_events.csv"]
+    first = rows["first_date"].dropna()
+    last = rows["last_date"].dropna()
+    if first.empty:
+        return None
+    return (pd.Period(str(first.min())[:7], freq="M"), pd.Period(str(last.max())[:7], freq="M"))

@@ -1,0 +1,219 @@
+"""Result tables and what their columns mean: the contract between analyses and readers.
+
+Every table an analysis publishes is declared once, as a :class:`TableSpec`: its name (the CSV in
+``results/``), a caption, and for each column a :class:`Col` giving its *kind*. The kind is what the
+disclosure policy (:mod:`evalkit.publish.policy`) acts on, what the codebook describes and what
+decides how a value is formatted on the page. A table whose columns do not match its declaration
+cannot be published, so a new column cannot slip past the policy undeclared.
+
+Kinds
+-----
+``label``      a group or category name (data-borne text: escaped wherever it is shown)
+``number``     a number that names something and describes no one (a programme week, an item)
+``people``     a count of people (or of accountability processes, each about one person)
+``count``      a count of things that are not people (sessions, exercises, questionnaire items)
+``share``      a fraction 0-1 of a ``part`` count out of a ``whole`` count of the same row
+``statistic``  an estimate, mean, interval bound, test statistic or effect size
+``p_value``    a p-value
+``text``       a note written by evalkit (never data-borne)
+``id``         a pseudonymous id: a table holding one is for the internal audience only
+``month``      a calendar month
+``flag``       true or false
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+KINDS: dict[str, str] = {
+    "label": "a group or category name",
+    "number": "a number that names something (a week, a session, an item); describes no one",
+    "people": "a count of people",
+    "count": "a count of things that are not people (sessions, items, exercises)",
+    "share": "a fraction from 0 to 1",
+    "statistic": "an estimate, mean, interval bound, test statistic or effect size",
+    "p_value": "a p-value",
+    "text": "a note written by evalkit",
+    "id": "a pseudonymous id (internal reports only)",
+    "month": "a calendar month (YYYY-MM)",
+    "flag": "true or false",
+}
+
+#: How a kind is shown unless a column says otherwise.
+DEFAULT_FORMAT = {
+    "label": "text", "number": "integer", "people": "integer", "count": "integer",
+    "share": "percent", "statistic": "decimal", "p_value": "p", "text": "text", "id": "text",
+    "month": "text", "flag": "flag",
+}
+FORMATS = ("text", "code", "integer", "decimal", "signed", "percent", "p", "flag")
+"""``code`` shows a label verbatim (a file or column name); ``text`` turns codes into words."""
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of a result table (or, in a metric table, one metric).
+
+    Parameters
+    ----------
+    name
+        Column name in the CSV (or the metric's name).
+    kind
+        One of :data:`KINDS`.
+    description
+        Plain words for the codebook.
+    label
+        Header shown on the page; defaults to the name with spaces.
+    rests_on
+        For ``statistic``, ``p_value`` and ``share``: the ``people`` columns (or metrics) of the same
+        row that the value was computed from. The funder policy withholds the value when any of
+        them is below the reporting threshold.
+    part, whole
+        For ``share``: the count columns (or metrics) it is ``part / whole`` of. The policy also
+        withholds a share whose part or whose rest (whole minus part) is small.
+    fmt
+        How the page shows the value: one of :data:`FORMATS`; defaults by kind.
+    decimals
+        Decimals shown for ``decimal``/``signed`` values (and kept in funder CSVs).
+    follows
+        Another column of the same row: this value is withheld wherever that one is not shown
+        (an interval bound follows the estimate it bounds).
+    """
+
+    name: str
+    kind: str
+    description: str
+    label: str = ""
+    rests_on: tuple[str, ...] = ()
+    part: str | None = None
+    whole: str | None = None
+    fmt: str = ""
+    decimals: int = 2
+    follows: str | None = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.name}: unknown kind {self.kind!r}")
+        if self.kind == "share" and not (self.part and self.whole):
+            raise ValueError(f"{self.name}: a share needs its part and whole columns")
+        if self.fmt and self.fmt not in FORMATS:
+            raise ValueError(f"{self.name}: unknown format {self.fmt!r}")
+
+    @property
+    def header(self) -> str:
+        return self.label or self.name.replace("_", " ")
+
+    @property
+    def format(self) -> str:
+        return self.fmt or DEFAULT_FORMAT[self.kind]
+
+    @property
+    def bases(self) -> tuple[str, ...]:
+        """Every count the value depends on, for the policy."""
+        return tuple(dict.fromkeys([*self.rests_on, *[c for c in (self.part, self.whole,
+                                                                  self.follows) if c]]))
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A published result table.
+
+    Parameters
+    ----------
+    name
+        File stem in ``results/`` (``attendance_by_week`` -> ``attendance_by_week.csv``).
+    title
+        Caption on the page.
+    columns
+        Every column, in order. A metric table has columns ``metric`` and ``value`` (and optionally
+        ``ci_low``/``ci_high``) and lists its metrics in ``metrics`` instead.
+    metrics
+        For a metric table: one :class:`Col` per metric (row).
+    unit
+        What its people counts count (``participants``, ``practitioners``, ``processes``, ...).
+    internal
+        Rows describe single people or processes: never shown outside the team.
+    appendix
+        Detailed statistics for researchers: the funder page puts them in an appendix.
+    curve
+        Rows are survival-curve steps (columns ``time``, ``at_risk``, ``events``, ``survival``,
+        ``ci_low``, ``ci_high``, grouped by the label columns): the funder policy merges steps made
+        by fewer than the threshold of exits and cuts the curve where few remain at risk.
+    needs_at_least
+        A ``people`` metric or column: unless every value of it is at least the threshold, the
+        whole table is withheld from the funder audience (an analysis of very few processes).
+    """
+
+    name: str
+    title: str
+    columns: tuple[Col, ...]
+    metrics: tuple[Col, ...] = ()
+    unit: str = "people"
+    internal: bool = False
+    appendix: bool = False
+    curve: bool = False
+    needs_at_least: str | None = None
+
+    def __post_init__(self):
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: a column is declared twice")
+        known = set(names) | {m.name for m in self.metrics}
+        for col in (*self.columns, *self.metrics):
+            missing = [b for b in col.bases if b not in known]
+            if missing:
+                raise ValueError(f"{self.name}.{col.name}: rests on undeclared {missing}")
+        if self.metrics and names[:2] != ["metric", "value"]:
+            raise ValueError(f"{self.name}: a metric table starts with columns metric, value")
+        if any(c.kind == "id" for c in self.columns) and not self.internal:
+            raise ValueError(f"{self.name}: a table with an id column must be internal")
+
+    @property
+    def is_metric_table(self) -> bool:
+        return bool(self.metrics)
+
+    def col(self, name: str) -> Col:
+        """The declaration of a column or a metric."""
+        for col in (*self.columns, *self.metrics):
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.name} has no column or metric {name!r}")
+
+    def check(self, frame: pd.DataFrame) -> None:
+        """Refuse a frame whose columns (or metrics) differ from the declaration."""
+        declared = [c.name for c in self.columns]
+        if list(frame.columns) != declared:
+            raise ValueError(f"{self.name}: columns {list(frame.columns)} differ from the "
+                             f"declared {declared}")
+        if self.metrics:
+            unknown = sorted(set(frame["metric"]) - {m.name for m in self.metrics})
+            if unknown:
+                raise ValueError(f"{self.name}: undeclared metrics {unknown}")
+
+    def codebook(self) -> pd.DataFrame:
+        """Rows of ``results/codebook.csv`` for this table."""
+        rows = [{"table": self.name, "column": c.name, "metric": "", "kind": c.kind,
+                 "description": c.description} for c in self.columns]
+        rows += [{"table": self.name, "column": "value", "metric": m.name, "kind": m.kind,
+                  "description": m.description} for m in self.metrics]
+        return pd.DataFrame(rows, columns=["table", "column", "metric", "kind", "description"])
+
+
+def metric_frame(values: dict[str, object], *, intervals: dict[str, tuple] | None = None,
+                 with_interval: bool = False) -> pd.DataFrame:
+    """A metric table (``metric, value`` and optionally ``ci_low, ci_high``) from a dict.
+
+    Examples
+    --------
+    >>> metric_frame({"participants": 12, "attendance_rate": 0.5},
+    ...              intervals={"attendance_rate": (0.4, 0.6)}, with_interval=True).shape
+    (2, 4)
+    """
+    frame = pd.DataFrame({"metric": list(values),
+                          "value": pd.Series(list(values.values()), dtype=object)})
+    if with_interval:
+        intervals = intervals or {}
+        frame["ci_low"] = [float(intervals.get(m, (float("nan"),) * 2)[0]) for m in values]
+        frame["ci_high"] = [float(intervals.get(m, (float("nan"),) * 2)[1]) for m in values]
+    return frame
