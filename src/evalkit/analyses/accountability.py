@@ -285,20 +285,19 @@ TABLES = (
             Col("median_longest_silence_days", "statistic", "median of each process's longest "
                 "silence in days", rests_on=("processes",), decimals=0,
                 label="median longest silence (days)"),
-            Col("meetings_scheduled", "people", "meetings scheduled"),
-            Col("meetings_held", "people", "meetings held"),
-            Col("meetings_missed", "people", "meetings missed"),
-            Col("demands_set", "people", "survivors' demands set"),
-            Col("demands_met", "people", "demands met"),
-            Col("demands_refused", "people", "demands refused"),
-            Col("demands_outstanding", "people", "demands neither met nor refused"),
+            *(Col(name, "people", text, rests_on=("processes",)) for name, text in (
+                ("meetings_scheduled", "meetings scheduled"), ("meetings_held", "meetings held"),
+                ("meetings_missed", "meetings missed"), ("demands_set", "survivors' demands set"),
+                ("demands_met", "demands met"), ("demands_refused", "demands refused"),
+                ("demands_outstanding", "demands neither met nor refused"))),
         ),
         unit="processes", needs_at_least="processes"),
     TableSpec(
         "demand_outcomes", "Demands by outcome",
         (Col("outcome", "label", "met, refused or outstanding"),
-         Col("demands", "people", "demands with this outcome"),
-         Col("demands_set", "people", "demands set in all", label="of demands set"),
+         Col("demands", "people", "demands with this outcome", rests_on=("processes",)),
+         Col("demands_set", "people", "demands set in all", label="of demands set",
+             rests_on=("processes",)),
          Col("share", "share", "share of the demands set", part="demands", whole="demands_set",
              rests_on=("processes",)),
          Col("median_days_open", "statistic", "median days from being set to the outcome (to the "
@@ -309,7 +308,7 @@ TABLES = (
     TableSpec(
         "meetings", "Meetings scheduled, held and missed",
         (Col("meetings_were", "label", "scheduled, held or missed", label="meetings"),
-         Col("meetings", "people", "meetings", label="number"),
+         Col("meetings", "people", "meetings", label="number", rests_on=("processes",)),
          _PROCESSES),
         unit="processes", needs_at_least="processes"),
     TableSpec(

@@ -322,10 +322,12 @@ def logrank(progress: pd.DataFrame, *, by: str) -> pd.DataFrame:
 def absence_summary(dataset: Dataset) -> pd.DataFrame:
     """``absences.csv``: absences on held sessions and how many were not notified in advance,
     as ``metric, value``."""
-    status = participant_sessions(dataset)["status"].astype(str)
+    sessions = participant_sessions(dataset)
+    status = sessions["status"].astype(str)
     absent = int(status.isin(("absent_notified", "absent_unnotified")).sum())
     unnotified = int((status == "absent_unnotified").sum())
-    return metric_frame({"absences": absent, "absences_unnotified": unnotified,
+    return metric_frame({"participants": int(sessions["participant_id"].nunique()),
+                         "absences": absent, "absences_unnotified": unnotified,
                          "unnotified_share": unnotified / absent if absent else np.nan})
 
 
@@ -409,9 +411,9 @@ TABLES = (
             Col("participants", "people", "participants in the data", label="participants"),
             Col("participant_sessions", "people",
                 "participant-sessions held (a participant scheduled for a session not cancelled)",
-                label="participant-sessions held"),
+                label="participant-sessions held", rests_on=("participants",)),
             Col("sessions_attended", "people", "participant-sessions attended (incl. late, left "
-                "early)", label="participant-sessions attended"),
+                "early)", label="participant-sessions attended", rests_on=("participants",)),
             Col("attendance_rate", "share", _RATE + "; interval treats each participant's "
                 "sessions as a cluster", label="attendance rate", part="sessions_attended",
                 whole="participant_sessions", rests_on=("participants",)),
@@ -450,8 +452,8 @@ TABLES = (
         (Col("factor", "label", "what the groups are"),
          Col("group", "label", "the group"),
          Col("participants", "people", "participants with at least one held session in the group"),
-         Col("scheduled", "people", "participant-sessions held"),
-         Col("attended", "people", "participant-sessions attended"),
+         Col("scheduled", "people", "participant-sessions held", rests_on=("participants",)),
+         Col("attended", "people", "participant-sessions attended", rests_on=("participants",)),
          Col("attendance_rate", "share", _RATE, label="attendance", part="attended",
              whole="scheduled", rests_on=("participants",)),
          Col("ci_low", "statistic", "lower end of the 95% interval (participants as clusters)",
@@ -500,9 +502,11 @@ TABLES = (
         (Col("metric", "label", "what the row measures"),
          Col("value", "statistic", "the figure")),
         metrics=(
-            Col("absences", "people", "absences from held sessions (participant-sessions)"),
+            Col("participants", "people", "participants with a held session"),
+            Col("absences", "people", "absences from held sessions (participant-sessions)",
+                rests_on=("participants",)),
             Col("absences_unnotified", "people", "absences not notified in advance",
-                label="absences not notified"),
+                label="absences not notified", rests_on=("participants",)),
             Col("unnotified_share", "share", "share of absences not notified in advance",
                 label="not notified in advance", part="absences_unnotified", whole="absences"),
         ),

@@ -82,8 +82,10 @@ TABLE = TableSpec(
      Col("ci_high", "statistic", "upper end of the 95% interval")),
     metrics=(
         Col("participants", "people", "participants in the data"),
-        Col("participant_sessions", "people", "participant-sessions held"),
-        Col("sessions_attended", "people", "participant-sessions attended"),
+        Col("participant_sessions", "people", "participant-sessions held",
+            rests_on=("participants",)),
+        Col("sessions_attended", "people", "participant-sessions attended",
+            rests_on=("participants",)),
         Col("attendance_rate", "share", "share of participant-sessions attended",
             label="Sessions attended", part="sessions_attended", whole="participant_sessions",
             rests_on=("participants",)),
@@ -114,8 +116,8 @@ TABLE = TableSpec(
             "(ProQOL 23 or more, latest wave)", label="Practitioners with moderate or high "
             "burnout", part="burnout_moderate", whole="proqol_scored"),
         Col("processes", "people", "accountability processes"),
-        Col("demands_met", "people", "survivors' demands met"),
-        Col("demands_set", "people", "survivors' demands set"),
+        Col("demands_met", "people", "survivors' demands met", rests_on=("processes",)),
+        Col("demands_set", "people", "survivors' demands set", rests_on=("processes",)),
         Col("demands_met_share", "share", "share of demands set that were met",
             label="Accountability demands met", part="demands_met", whole="demands_set",
             rests_on=("processes",)),

@@ -9,7 +9,9 @@ each column (:mod:`evalkit.publish.tables`). Notebooks never choose what to hide
 official statistics:
 
 * a count of people below ``min_cell`` (zero included) is shown as ``<5`` (for ``min_cell`` 5); every
-  other count of people is rounded to the nearest 5. Rounding every count, totals included, means
+  other count of people is rounded to the nearest 5. A count that describes a group of people
+  (the sessions they attended, the demands of some processes) is withheld when that group has
+  fewer than ``min_cell`` people. Rounding every count, totals included, means
   no hidden count can be worked back by subtracting shown ones, within a table or across tables;
 * a share is computed from the exact counts, shown to whole percent, and withheld when its whole, its
   part or the rest of the whole is below ``min_cell``, or when the people it rests on are;
@@ -163,10 +165,14 @@ class Policy:
             return raw, status
         numbers = pd.to_numeric(raw, errors="coerce").astype(float)
         if col.kind == "people":
+            # A count resting on a group of people (sessions attended by the people of a
+            # group) tells about them only when the group is large enough.
             small = numbers < self.min_cell
+            group_small = self._hidden_by_bases(col, bases) & ~small
             shown = numbers.map(lambda v: v if np.isnan(v) else float(round_count(v)))
-            status = np.select([numbers.isna(), small], [UNDEFINED, SMALL], SHOWN)
-            return shown.where(~small), pd.Series(status, index=frame.index)
+            status = np.select([numbers.isna(), small, group_small],
+                               [UNDEFINED, SMALL, WITHHELD], SHOWN)
+            return shown.where(~small & ~group_small), pd.Series(status, index=frame.index)
         hide = self._hidden_by_bases(col, bases)
         shown = numbers.map(lambda v: _rounded(col, v))
         status = np.select([numbers.isna(), hide], [UNDEFINED, WITHHELD], SHOWN)
@@ -224,9 +230,8 @@ class Policy:
         kept = []
         for _, part in (frame.groupby(groups, sort=False, observed=True) if groups
                         else [(None, frame)]):
+            # At-risk counts only fall, so this also drops a group that starts below min_cell.
             part = part.sort_values("time", kind="stable")
-            if part.empty or part["at_risk"].iloc[0] < self.min_cell:
-                continue
             part = part[part["at_risk"] >= self.min_cell]
             pending = 0
             for index, row in part.iterrows():

@@ -66,9 +66,9 @@ class Col:
     label
         Header shown on the page; defaults to the name with spaces.
     rests_on
-        For ``statistic``, ``p_value`` and ``share``: the ``people`` columns (or metrics) of the same
-        row that the value was computed from. The funder policy withholds the value when any of
-        them is below the reporting threshold.
+        The ``people`` columns (or metrics) of the same row that the value was computed from (for a
+        count of people, the group it describes). The funder policy withholds the value when any
+        of them is below the reporting threshold.
     part, whole
         For ``share``: the count columns (or metrics) it is ``part / whole`` of. The policy also
         withholds a share whose part or whose rest (whole minus part) is small.

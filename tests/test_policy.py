@@ -1,0 +1,253 @@
+"""The funder policy, rule by rule, from hand-worked expectations (both sides of every boundary).
+
+Every expected value below is worked out by hand from the rule in the policy's docstring, not
+taken from the code's output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evalkit.errors import UsageError
+from evalkit.publish.policy import SHOWN, SMALL, UNDEFINED, WITHHELD, Policy, round_count
+from evalkit.publish.tables import Col, TableSpec, metric_frame
+
+FUNDER = Policy("funder", 5)
+INTERNAL = Policy("internal", 5)
+
+
+def _spec(*columns: Col, **options) -> TableSpec:
+    return TableSpec("demo", "Demo", columns, **options)
+
+
+# --- rounding and small counts ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("count", "shown"), [
+    (5, 5), (6, 5), (7, 5), (8, 10), (12, 10), (13, 15), (17, 15), (18, 20), (130, 130),
+    (3052, 3050), (1927, 1925), (1928, 1930),
+])
+def test_counts_round_to_the_nearest_five(count, shown):
+    assert round_count(count) == shown
+
+
+@pytest.mark.parametrize(("count", "text", "status"), [
+    (0, "<5", SMALL), (1, "<5", SMALL), (4, "<5", SMALL),  # below the threshold, zero too
+    (5, "5", SHOWN), (7, "5", SHOWN), (8, "10", SHOWN),     # at the threshold: shown, rounded
+])
+def test_people_counts_below_min_cell_are_hidden_and_others_rounded(count, text, status):
+    spec = _spec(Col("group", "label", "g"), Col("n", "people", "people"))
+    shown = FUNDER.apply(pd.DataFrame({"group": ["a"], "n": [count]}), spec)
+    assert shown.text["n"].iloc[0] == text
+    assert shown.status["n"].iloc[0] == status
+    assert shown.csv()["n"].iloc[0] == (text if status == SMALL else int(text))
+
+
+def test_internal_audience_sees_exact_counts_and_full_precision():
+    spec = _spec(Col("n", "people", "people"), Col("m", "statistic", "mean", rests_on=("n",)))
+    frame = pd.DataFrame({"n": [3], "m": [2.123456]})
+    shown = INTERNAL.apply(frame, spec)
+    assert shown.csv()["n"].iloc[0] == 3
+    assert shown.csv()["m"].iloc[0] == 2.123456
+
+
+def test_a_count_describing_a_small_group_is_withheld():
+    # One person's 24 sessions, 13 attended: rounded to 25 and 15 they would still tell that
+    # person's attendance.
+    spec = _spec(Col("participants", "people", "p"),
+                 Col("scheduled", "people", "s", rests_on=("participants",)),
+                 Col("attended", "people", "a", rests_on=("participants",)))
+    shown = FUNDER.apply(pd.DataFrame({"participants": [1, 5], "scheduled": [24, 120],
+                                       "attended": [13, 61]}), spec)
+    assert shown.status.loc[0].tolist() == [SMALL, WITHHELD, WITHHELD]
+    assert shown.text.loc[1].tolist() == ["5", "120", "60"]
+
+
+# --- shares ---------------------------------------------------------------------------------------
+
+SHARE = _spec(Col("part", "people", "part"), Col("whole", "people", "whole"),
+              Col("share", "share", "share", part="part", whole="whole"),
+              Col("ci_low", "statistic", "low", follows="share", fmt="percent"))
+
+
+@pytest.mark.parametrize(("part", "whole", "status"), [
+    (4, 20, WITHHELD),   # part below 5
+    (5, 20, SHOWN),      # part at 5
+    (16, 20, WITHHELD),  # the rest (4) below 5
+    (15, 20, SHOWN),     # the rest at 5
+    (0, 20, WITHHELD),   # nobody: a share of 0% reveals that nobody did it
+    (20, 20, WITHHELD),  # everybody: 100% reveals that everybody did
+    (5, 9, WITHHELD),    # whole 9: rest 4
+    (5, 10, SHOWN),
+])
+def test_share_is_withheld_when_its_part_or_the_rest_is_small(part, whole, status):
+    frame = pd.DataFrame({"part": [part], "whole": [whole], "share": [part / whole],
+                          "ci_low": [0.1]})
+    shown = FUNDER.apply(frame, SHARE)
+    assert shown.status["share"].iloc[0] == status
+    # The interval bound follows its share: never shown for a withheld share.
+    assert shown.status["ci_low"].iloc[0] == status
+    if status == SHOWN:
+        assert shown.text["share"].iloc[0] == f"{part / whole:.0%}"
+
+
+def test_shares_and_statistics_keep_only_the_precision_shown():
+    # A full-precision rate times a rounded denominator can give an exact hidden count back.
+    spec = _spec(Col("part", "people", "p"), Col("whole", "people", "w"),
+                 Col("share", "share", "s", part="part", whole="whole"),
+                 Col("mean", "statistic", "m", rests_on=("whole",), decimals=1),
+                 Col("p", "p_value", "p", rests_on=("whole",)))
+    frame = pd.DataFrame({"part": [1927], "whole": [3052], "share": [1927 / 3052],
+                          "mean": [3.14159], "p": [0.0123456]})
+    csv = FUNDER.apply(frame, spec).csv().iloc[0]
+    assert csv["share"] == 0.63
+    assert csv["mean"] == 3.1
+    assert csv["p"] == 0.012
+
+
+# --- statistics -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("n", "status"), [(4, WITHHELD), (5, SHOWN)])
+def test_statistics_from_fewer_than_min_cell_people_are_withheld(n, status):
+    spec = _spec(Col("n", "people", "n"), Col("mean", "statistic", "m", rests_on=("n",)),
+                 Col("p", "p_value", "p", rests_on=("n",)))
+    shown = FUNDER.apply(pd.DataFrame({"n": [n], "mean": [2.5], "p": [0.04]}), spec)
+    assert shown.status["mean"].iloc[0] == status
+    assert shown.status["p"].iloc[0] == status
+
+
+def test_a_comparison_is_withheld_when_its_smallest_group_is_small():
+    spec = _spec(Col("n", "people", "all"), Col("smallest_group", "people", "smallest"),
+                 Col("t", "statistic", "t", rests_on=("smallest_group",)))
+    shown = FUNDER.apply(pd.DataFrame({"n": [40, 40], "smallest_group": [4, 5],
+                                       "t": [2.0, 2.0]}), spec)
+    assert shown.status["t"].tolist() == [WITHHELD, SHOWN]
+
+
+def test_undefined_values_say_so_and_are_not_called_withheld():
+    spec = _spec(Col("n", "people", "n"), Col("t", "statistic", "t", rests_on=("n",)))
+    shown = FUNDER.apply(pd.DataFrame({"n": [30], "t": [np.nan]}), spec)
+    assert shown.status["t"].iloc[0] == UNDEFINED
+    assert shown.text["t"].iloc[0] == "n/a"
+
+
+# --- whole tables ---------------------------------------------------------------------------------
+
+
+def test_tables_of_single_people_are_internal_only():
+    spec = _spec(Col("participant_id", "id", "id"), Col("weeks", "count", "weeks"), internal=True)
+    frame = pd.DataFrame({"participant_id": ["p1"], "weeks": [3]})
+    assert not FUNDER.apply(frame, spec).available
+    assert FUNDER.apply(frame, spec).csv().empty
+    assert INTERNAL.apply(frame, spec).available
+
+
+def test_a_table_with_an_id_column_must_be_declared_internal():
+    with pytest.raises(ValueError, match="internal"):
+        _spec(Col("participant_id", "id", "id"))
+
+
+@pytest.mark.parametrize(("processes", "available"), [(4, False), (5, True)])
+def test_analyses_of_few_processes_are_not_shown(processes, available):
+    spec = _spec(Col("outcome", "label", "o"), Col("processes", "people", "p"),
+                 needs_at_least="processes")
+    frame = pd.DataFrame({"outcome": ["met"], "processes": [processes]})
+    assert FUNDER.apply(frame, spec).available is available
+
+
+def test_a_frame_that_differs_from_its_declaration_is_refused():
+    spec = _spec(Col("n", "people", "n"))
+    with pytest.raises(ValueError, match="declared"):
+        FUNDER.apply(pd.DataFrame({"n": [5], "extra": [1]}), spec)
+
+
+@pytest.mark.parametrize("bad", [2, 1, 0, -5, 2.5, True, "5"])
+def test_min_cell_below_three_or_not_a_whole_number_is_refused(bad):
+    with pytest.raises(UsageError):
+        Policy("funder", bad)
+
+
+def test_three_is_the_smallest_min_cell_accepted():
+    spec = _spec(Col("n", "people", "n"))
+    shown = Policy("funder", 3).apply(pd.DataFrame({"n": [2, 3]}), spec)
+    assert shown.text["n"].tolist() == ["<3", "5"]
+
+
+# --- metric tables --------------------------------------------------------------------------------
+
+METRICS = TableSpec(
+    "metrics", "Metrics",
+    (Col("metric", "label", "m"), Col("value", "statistic", "v"),
+     Col("ci_low", "statistic", "l"), Col("ci_high", "statistic", "h")),
+    metrics=(Col("people", "people", "p"), Col("done", "people", "d"),
+             Col("done_rate", "share", "r", part="done", whole="people")))
+
+
+@pytest.mark.parametrize(("done", "rate_status"), [(2, WITHHELD), (5, SHOWN), (18, WITHHELD)])
+def test_metric_tables_police_each_metric_by_its_own_kind(done, rate_status):
+    frame = metric_frame({"people": 22, "done": done, "done_rate": done / 22},
+                         intervals={"done_rate": (0.1, 0.9)}, with_interval=True)
+    shown = FUNDER.apply(frame, METRICS)
+    assert shown.text["value"].tolist()[0] == "20"
+    assert shown.status["value"].tolist()[2] == rate_status
+    assert shown.status["ci_low"].tolist()[2] == (WITHHELD if rate_status == WITHHELD
+                                                   else SHOWN)
+
+
+# --- survival curves ------------------------------------------------------------------------------
+
+CURVE = _spec(Col("group", "label", "g"), Col("time", "number", "t"),
+              Col("at_risk", "people", "r"), Col("events", "people", "e"),
+              Col("survival", "statistic", "s", rests_on=("at_risk",)),
+              Col("ci_low", "statistic", "l", follows="survival"),
+              Col("ci_high", "statistic", "h", follows="survival"), curve=True)
+
+
+def _curve(times, at_risk, events, group="all"):
+    surv = np.cumprod(1 - np.asarray(events) / np.asarray(at_risk))
+    return pd.DataFrame({"group": group, "time": times, "at_risk": at_risk, "events": events,
+                         "survival": surv, "ci_low": surv - 0.1, "ci_high": surv + 0.05})
+
+
+def test_curve_steps_of_fewer_than_min_cell_exits_are_merged_into_the_next():
+    # Exits 1, 2, 3 (6 in all by week 3), then 1, 1, 4 (6 by week 6): two steps are shown, at
+    # weeks 3 and 6, each made of 6 exits; the survival there is the exact estimate.
+    frame = _curve([1, 2, 3, 4, 5, 6], [40, 39, 37, 34, 33, 32], [1, 2, 3, 1, 1, 4])
+    shown = FUNDER.apply(frame, CURVE)
+    assert shown.values["time"].tolist() == [3, 6]
+    assert shown.text["events"].tolist() == ["5", "5"]  # 6 exits each, rounded
+    expected = np.cumprod(1 - np.array([1, 2, 3, 1, 1, 4]) / np.array([40, 39, 37, 34, 33, 32]))
+    assert shown.values["survival"].tolist() == [round(expected[2], 2), round(expected[5], 2)]
+
+
+def test_curve_stops_where_fewer_than_min_cell_remain_and_small_groups_go():
+    # At-risk 6, 5, then 4: the step at week 3 is cut even though it would complete 5 exits.
+    frame = pd.concat([_curve([1, 2, 3], [6, 5, 4], [1, 1, 3], "a"),
+                       _curve([1, 2], [4, 3], [1, 1], "b")], ignore_index=True)
+    shown = FUNDER.apply(frame, CURVE)
+    assert "b" not in set(shown.values["group"])
+    assert shown.values.empty or (pd.to_numeric(shown.values["at_risk"]) >= 5).all()
+    assert 3 not in set(shown.values["time"])
+
+
+def test_internal_curves_keep_every_step():
+    frame = _curve([1, 2, 3], [6, 5, 4], [1, 1, 3])
+    assert INTERNAL.apply(frame, CURVE).values["time"].tolist() == [1, 2, 3]
+
+
+# --- figures for sentences ------------------------------------------------------------------------
+
+
+def test_figures_format_as_the_page_shows_and_never_finer():
+    spec = _spec(Col("group", "label", "g"), Col("n", "people", "n"),
+                 Col("mean", "statistic", "m", rests_on=("n",)))
+    shown = FUNDER.apply(pd.DataFrame({"group": ["a", "b"], "n": [3, 23],
+                                       "mean": [2.0, 3.14159]}), spec)
+    small = shown.figure("n", group="a")
+    assert f"{small}" == "<5" and f"{small:,.0f}" == "<5"
+    assert f"{shown.figure('mean', group='a'):.2f}" == "withheld"
+    assert f"{shown.figure('n', group='b'):.0f}" == "25"
+    assert f"{shown.figure('mean', group='b'):.4f}" == "3.1400"
