@@ -550,3 +550,28 @@ def test_sample_spec_bands_at_every_cut_off(total, band):
     assert scored["total"].iloc[0] == total and sum(keyed) == total
     assert scored["total_band"].iloc[0] == band
     assert not np.isnan(scored["fear"].iloc[0])
+
+
+def test_a_share_that_floats_cannot_hold_exactly_still_needs_only_its_items():
+    # 0.56 * 25 is 14.000000000000002 in floating point: 14 answers of 25 are enough all the
+    # same, 13 are not. Keyed sum of 14 answers of 2 is 28 -> 28 * 25 / 14 = 50.
+    assert 0.56 * 25 > 14
+    spec = _hand_spec(n_items=25, reversed=(), subscales={}, bands={}, prorate_min=0.56)
+    forms = pd.DataFrame([[2] * 14 + [None] * 11, [2] * 13 + [None] * 12],
+                         columns=list(spec.items))
+    scored = score(forms.astype("Int64"), spec)
+    assert scored["total"].iloc[0] == 50 and math.isnan(scored["total"].iloc[1])
+
+
+def test_the_documented_example_is_the_shipped_spec_and_every_key_is_documented():
+    from tests.conftest import ROOT
+
+    from evalkit.data.synth import PARTNER_SAFETY_TOML
+
+    doc = (ROOT / "docs" / "instruments.md").read_text(encoding="utf-8")
+    example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    shipped = "".join(line + "\n" for line in PARTNER_SAFETY_TOML.splitlines()
+                      if not line.startswith("#"))
+    assert example == shipped
+    for key in KEYS:
+        assert f"| `{key}`" in doc or f", `{key}` |" in doc, key
