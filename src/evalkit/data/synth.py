@@ -144,8 +144,9 @@ def make_practitioners(rng: np.random.Generator, n: int) -> pd.DataFrame:
 
 def _items_frame(values: np.ndarray, names: tuple[str, ...]) -> pd.DataFrame:
     """Integer answers with NaN for blanks, as nullable text columns for writing."""
-    frame = pd.DataFrame(values, columns=list(names))
-    return frame.apply(lambda s: s.map(lambda v: "" if np.isnan(v) else str(int(v))))
+    values = np.asarray(values, dtype=float)
+    whole = np.nan_to_num(values).astype(np.int64).astype(str)
+    return pd.DataFrame(np.where(np.isnan(values), "", whole).astype(object), columns=list(names))
 
 
 def _likert(latent: np.ndarray, noise: float, rng) -> np.ndarray:
@@ -560,28 +561,30 @@ def make_partner_safety(seed: int, tables: dict[str, pd.DataFrame]) -> pd.DataFr
     dropped = np.isin(exit_reason, ("withdrew", "excluded"))
     left = exit_reason != "ongoing"
 
-    # Dates: intake before the cohort starts, exit after the last session attended (the cohort's
-    # last session for completers), follow-up about six months after exit.
-    held = sessions[sessions["cancelled"] == "false"]
-    dates = pd.to_datetime(held["session_date"])
-    first = dates.groupby(held["cohort_id"]).min()
-    last = dates.groupby(held["cohort_id"]).max()
-    cohort = participants["cohort_id"]
-    start = pd.DatetimeIndex(cohort.map(first))
-    present = attendance[attendance["status"].isin(("attended", "late", "left_early"))]
-    session_date = pd.Series(pd.to_datetime(sessions["session_date"]).to_numpy(),
-                             index=sessions["session_id"])
-    last_present = pd.Series(session_date.reindex(present["session_id"]).to_numpy(),
-                             index=present["participant_id"].to_numpy()).groupby(level=0).max()
-    last_seen = pd.DatetimeIndex(participants["participant_id"].map(last_present))
-    last_seen = last_seen.where(~last_seen.isna(), start + pd.Timedelta(days=7))
-    exit_base = pd.DatetimeIndex(np.where(completed, pd.DatetimeIndex(cohort.map(last)),
-                                          last_seen))
+    # Dates (as day numbers): intake before the cohort starts, exit after the last session
+    # attended (the cohort's last session for completers), follow-up about six months after exit.
+    session_day = pd.to_datetime(sessions["session_date"]).to_numpy("datetime64[D]").astype(np.int64)
+    held = (sessions["cancelled"] == "false").to_numpy()
+    cohort_codes, cohorts = pd.factorize(sessions["cohort_id"])
+    first = np.full(len(cohorts), np.iinfo(np.int64).max)
+    last = np.full(len(cohorts), np.iinfo(np.int64).min)
+    np.minimum.at(first, cohort_codes[held], session_day[held])
+    np.maximum.at(last, cohort_codes[held], session_day[held])
+    cohort = cohorts.get_indexer(participants["cohort_id"])
+    start = first[cohort]
+    present = attendance["status"].isin(("attended", "late", "left_early")).to_numpy()
+    person = pd.Index(ids).get_indexer(attendance["participant_id"])[present]
+    session = pd.Index(sessions["session_id"]).get_indexer(attendance["session_id"])[present]
+    last_seen = np.full(n, np.iinfo(np.int64).min)
+    np.maximum.at(last_seen, person, session_day[session])
+    last_seen = np.where(last_seen == np.iinfo(np.int64).min, start + 7, last_seen)
+    exit_base = np.where(completed, last[cohort], last_seen)
     days = {
-        "intake": start - pd.to_timedelta(rng.integers(0, 22, n), unit="D"),
-        "exit": exit_base + pd.to_timedelta(rng.integers(7, 36, n), unit="D"),
+        "intake": start - rng.integers(0, 22, n),
+        "exit": exit_base + rng.integers(7, 36, n),
     }
-    days["follow_up"] = days["exit"] + pd.to_timedelta(182 + rng.integers(0, 43, n), unit="D")
+    days["follow_up"] = days["exit"] + 182 + rng.integers(0, 43, n)
+    days = {wave: pd.DatetimeIndex(day.astype("datetime64[D]")) for wave, day in days.items()}
 
     # Who answers: contact at intake, then at exit and follow-up among those still in touch.
     answered = {"intake": rng.random(n) < 0.55}
@@ -606,12 +609,12 @@ def make_partner_safety(seed: int, tables: dict[str, pd.DataFrame]) -> pd.DataFr
         keyed = np.clip(np.rint(keyed), spec.min, spec.max)
         raw = np.where(reversed_items[None, :], spec.min + spec.max - keyed, keyed)
         raw = _blank_items(raw, rng, 0.03, 0.04)
-        frame = pd.concat([
-            pd.DataFrame({"participant_id": ids, "wave": wave,
-                          "response_date": _iso(days[wave])}),
-            _items_frame(raw, spec.items),
-        ], axis=1)
-        frames.append(frame[answered[wave]])
+        rows = answered[wave]
+        frames.append(pd.concat([
+            pd.DataFrame({"participant_id": ids[rows], "wave": wave,
+                          "response_date": _iso(days[wave][rows])}),
+            _items_frame(raw[rows], spec.items),
+        ], axis=1))
     table = pd.concat(frames, ignore_index=True)
     order = np.lexsort((table["wave"].map({w: i for i, w in enumerate(spec.waves)}).to_numpy(),
                         table["participant_id"].to_numpy(dtype=str)))

@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..data.contracts import Column, FileContract
@@ -193,7 +194,7 @@ class Instrument:
 
     # --- derived facts ---------------------------------------------------------------------------
 
-    @property
+    @cached_property
     def items(self) -> tuple[str, ...]:
         """Item column names in order (item ``k`` is ``items[k - 1]``)."""
         width = max(2, len(str(self.n_items)))
@@ -205,7 +206,7 @@ class Instrument:
             raise ValueError(f"{self.name} has items 1-{self.n_items}, not {item}")
         return self.items[item - 1]
 
-    @property
+    @cached_property
     def scales(self) -> Mapping[str, tuple[int, ...]]:
         """Every scored scale, name -> item numbers: the subscales in order, then the total."""
         scales = dict(self.subscales)
