@@ -34,7 +34,7 @@ def _probe(instrument, item: int):
     raised[item - 1] = 5
     scored = score(pd.concat([_form(instrument, base), _form(instrument, raised)]), instrument)
     return {name: scored[name].iloc[1] - scored[name].iloc[0]
-            for name in instrument.subscales if name != "total"}
+            for name in instrument.subscales}
 
 
 @pytest.mark.parametrize("item,letter", list(enumerate(STSS_KEY.split(), start=1)))
@@ -60,7 +60,7 @@ def test_keys_cover_every_item_once_and_totals_have_published_ranges():
     assert (low["total"].iloc[0], high["total"].iloc[0]) == (17.0, 85.0)
     for subscale in PROQOL.subscales:
         lowest = [1] * 30
-        for item in PROQOL.reversed_items:  # a reversed item's lowest score is answer 5
+        for item in PROQOL.reversed:  # a reversed item's lowest score is answer 5
             lowest[item - 1] = 5
         assert score(_form(PROQOL, lowest), PROQOL)[subscale].iloc[0] == 10.0
 
@@ -82,7 +82,7 @@ def test_proqol_bands_at_every_cut_off(subscale, raw, band):
     keyed = answers_summing_to(raw, 10)
     answers = [3] * 30
     for item, value in zip(items, keyed, strict=True):
-        answers[item - 1] = 6 - value if item in PROQOL.reversed_items else value
+        answers[item - 1] = 6 - value if item in PROQOL.reversed else value
     scored = score(_form(PROQOL, answers), PROQOL)
     assert scored[subscale].iloc[0] == raw
     assert scored[f"{subscale}_band"].iloc[0] == band
@@ -92,10 +92,10 @@ def test_proqol_bands_at_every_cut_off(subscale, raw, band):
     (STSS, "total", 14), (STSS, "intrusion", 4), (STSS, "avoidance", 6), (STSS, "arousal", 4),
     (PROQOL, "burnout", 8), (DISCOMFORT, "discomfort", 11)])
 def test_missing_item_threshold_is_eighty_percent_of_the_subscale(instrument, subscale, needed):
-    items = instrument.subscales[subscale]
+    items = instrument.scales[subscale]
     values = [4] * len(instrument.items)
     if instrument is PROQOL:  # make every keyed answer 4, including reversed ones
-        values = [2 if i + 1 in instrument.reversed_items else 4 for i in range(30)]
+        values = [2 if i + 1 in instrument.reversed else 4 for i in range(30)]
     forms = []
     for answered in (needed, needed - 1):
         form = list(values)
@@ -104,18 +104,66 @@ def test_missing_item_threshold_is_eighty_percent_of_the_subscale(instrument, su
         forms.append(_form(instrument, form))
     scored = score(pd.concat(forms, ignore_index=True), instrument)
     per_item = 4.0
-    expected_full = per_item if instrument.method == "mean" else per_item * len(items)
+    expected_full = per_item if instrument.score == "mean" else per_item * len(items)
     assert scored[subscale].iloc[0] == pytest.approx(expected_full)  # prorated
     assert scored[f"{subscale}_answered"].tolist() == [needed, needed - 1]
     assert np.isnan(scored[subscale].iloc[1])
 
 
-def test_prorated_score_between_cut_offs_is_banded_by_value():
-    # 16 of 17 answered, summing to 26 and 27: prorated to 27.625 (below 28) and 28.6875
-    forms = [[2] * 10 + [1] * 6 + [None], [2] * 11 + [1] * 5 + [None]]
-    scored = score(pd.DataFrame([dict(zip(STSS.items, f, strict=True)) for f in forms]), STSS)
-    assert scored["total"].tolist() == pytest.approx([26 * 17 / 16, 27 * 17 / 16])
-    assert scored["total_band"].tolist() == ["little_or_none", "mild"]
+def _stss_form(answered_sum: int, answered: int) -> list:
+    """An STSS form with ``answered`` items answered (from item 1) adding up to ``answered_sum``."""
+    return answers_summing_to(answered_sum, answered) + [None] * (17 - answered)
+
+
+# Prorated STSS totals: sum * 17 / answered, worked by hand, then rounded half up.
+@pytest.mark.parametrize("answered_sum,answered,prorated,total,band", [
+    (41, 16, 43.5625, 44, "high"),        # above the half: up, across the 44 cut-off
+    (40, 16, 42.5, 43, "moderate"),       # exactly a half: up (to even would give 42)
+    (39, 16, 41.4375, 41, "moderate"),    # below the half: down
+    (38, 15, 43.0667, 43, "moderate"),    # just above a whole number: down (not up to 44)
+    (26, 16, 27.625, 28, "mild"),         # 27.625 would be little_or_none before rounding
+    (25, 16, 26.5625, 27, "little_or_none"),
+    (34, 14, 41.2857, 41, "moderate"),
+    (35, 14, 42.5, 43, "moderate"),
+    (42, 15, 47.6, 48, "high"),           # below the 49 cut-off once rounded
+    (43, 15, 48.7333, 49, "severe"),      # across the 49 cut-off
+])
+def test_prorated_stss_totals_are_rounded_half_up_before_banding(answered_sum, answered, prorated,
+                                                                 total, band):
+    assert answered_sum * 17 / answered == pytest.approx(prorated, abs=1e-4)  # the hand working
+    scored = score(pd.DataFrame([dict(zip(STSS.items, _stss_form(answered_sum, answered),
+                                          strict=True))]), STSS)
+    assert scored["total"].iloc[0] == total
+    assert scored["total_band"].iloc[0] == band
+
+
+# Prorated ProQOL burnout: keyed sum * 10 / answered, worked by hand, then rounded half up.
+@pytest.mark.parametrize("keyed_sum,answered,total,band", [
+    (18, 8, 23, "moderate"),   # 22.5: up to 23 (to even would give 22, "low")
+    (20, 9, 22, "low"),        # 22.22: down
+    (17, 8, 21, "low"),        # 21.25
+    (33, 8, 41, "moderate"),   # 41.25: down, below the 42 cut-off
+    (34, 8, 43, "high"),       # 42.5: up
+])
+def test_prorated_proqol_scores_are_rounded_half_up_before_banding(keyed_sum, answered, total,
+                                                                   band):
+    items = PROQOL.subscales["burnout"]
+    keyed = answers_summing_to(keyed_sum, answered) + [None] * (10 - answered)
+    answers = [3] * 30
+    for item, value in zip(items, keyed, strict=True):
+        if value is not None and item in PROQOL.reversed:
+            value = 6 - value
+        answers[item - 1] = value
+    scored = score(_form(PROQOL, answers), PROQOL)
+    assert scored["burnout"].iloc[0] == total
+    assert scored["burnout_band"].iloc[0] == band
+
+
+def test_mean_scores_are_not_rounded():
+    # Discomfort: 12 of 13 answered, 11 fours and a five: 49 / 12 = 4.0833...
+    form = [4] * 11 + [5, None]
+    scored = score(_form(DISCOMFORT, form), DISCOMFORT)
+    assert scored["discomfort"].iloc[0] == pytest.approx(49 / 12, abs=1e-12)
 
 
 def test_answers_out_of_range_are_refused():
@@ -136,6 +184,6 @@ def test_reliability_turns_reversed_items_round():
     answers = {}
     for i, column in enumerate(PROQOL.items, start=1):
         raw = np.clip(np.round(3 + trait + rng.normal(scale=0.7, size=200)), 1, 5)
-        answers[column] = 6 - raw if i in PROQOL.reversed_items else raw
+        answers[column] = 6 - raw if i in PROQOL.reversed else raw
     table = instruments.reliability(pd.DataFrame(answers), PROQOL, by=None)
     assert table.set_index("subscale").loc["burnout", "alpha"] > 0.8

@@ -6,15 +6,40 @@ from tests.conftest import SAMPLE
 
 import evalkit
 from evalkit.data import synth
-from evalkit.scales import DISCOMFORT, STSS, score
+from evalkit.scales import DISCOMFORT, STSS, find_instruments, score
+
+
+def _files(folder) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
 
 def test_sample_is_exactly_what_the_generator_writes(tmp_path):
     synth.write(tmp_path, seed=2026)
-    made = sorted(p.name for p in tmp_path.iterdir())
-    assert made == sorted(p.name for p in SAMPLE.iterdir())
+    made = _files(tmp_path)
+    assert made == _files(SAMPLE)
+    assert "instruments/partner_safety.toml" in made and "partner_safety.csv" in made
     for name in made:
         assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
+
+
+def test_leaving_instruments_out_changes_no_other_file(tmp_path):
+    # The partner answers come from their own random stream.
+    synth.write(tmp_path, seed=2026, instruments=False)
+    made = _files(tmp_path)
+    assert made == [n for n in _files(SAMPLE)
+                    if n not in ("instruments/partner_safety.toml", "partner_safety.csv")]
+    for name in made:
+        if name != "README.md":
+            assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
+
+
+def test_synth_command_can_leave_instruments_out(tmp_path):
+    from evalkit.cli import main
+
+    assert main(["synth", "--out", str(tmp_path), "--participants", "30",
+                 "--no-instruments"]) == 0
+    assert not (tmp_path / "instruments").exists()
+    assert not (tmp_path / "partner_safety.csv").exists()
 
 
 def test_seed_changes_the_data(tmp_path):
@@ -77,8 +102,58 @@ def test_contact_group_pattern_is_present():
 
 def test_large_run_scales(tmp_path):
     tables = synth.generate(seed=3, participants=2000)
+    partners = synth.make_partner_safety(3, tables)
+    assert 0.35 < partners["participant_id"].nunique() / 2000 < 0.7
     n_weeks = tables["sessions"].groupby("cohort_id").size()
     assert (n_weeks == 24).all()
     assert len(tables["participants"]) == 2000
     assert np.isclose(len(tables["attendance"]) / 2000, 24, atol=1.0)
     pd.testing.assert_frame_equal(tables["curriculum"], synth.make_curriculum())
+
+
+def _partner_answers(folder=SAMPLE):
+    """The partner answers read as text and checked against the spec's contract by hand."""
+    (spec,), problems = find_instruments(folder)
+    assert problems == []
+    text = pd.read_csv(folder / "partner_safety.csv", dtype=str, keep_default_na=False)
+    assert tuple(text.columns) == spec.contract().column_names
+    return spec, text
+
+
+def test_partner_answers_keep_their_contract():
+    spec, text = _partner_answers()
+    participants = pd.read_csv(SAMPLE / "participants.csv", dtype=str)
+    assert text["participant_id"].isin(participants["participant_id"]).all()
+    assert set(text["wave"]) == set(spec.waves)
+    assert not text.duplicated(["participant_id", "wave"]).any()
+    answers = text[list(spec.items)]
+    cells = answers.to_numpy().ravel()
+    filled = pd.Series(cells[cells != ""]).astype(int)
+    assert filled.between(spec.min, spec.max).all()
+    assert set(filled) == set(range(spec.min, spec.max + 1))
+    assert (answers == "").any().any()  # some items left blank
+    dates = pd.to_datetime(text["response_date"], format="%Y-%m-%d")
+    assert dates.max() <= synth.SAMPLE_END
+    by_wave = text.groupby("wave")["participant_id"].nunique()
+    # Partner contact often fails: about half at intake, fewer at exit, fewer at follow-up.
+    assert 0.35 * len(participants) <= by_wave["intake"] <= 0.7 * len(participants)
+    assert by_wave["intake"] > by_wave["exit"] > by_wave["follow_up"] >= 10
+    # Nothing about the partner herself: the participant's id, the wave, the date, the answers.
+    assert list(text.columns[:3]) == ["participant_id", "wave", "response_date"]
+
+
+def test_partner_scores_improve_for_completers_and_some_worsen():
+    spec, text = _partner_answers()
+    forms = text.replace("", None).astype({c: "Int64" for c in spec.items})
+    scored = score(forms, spec)
+    assert scored["total"].isna().sum() >= 1  # an unscored form
+    assert (scored["total_answered"] < spec.n_items).sum() > scored["total"].isna().sum()
+    wide = scored.pivot(index="participant_id", columns="wave", values="total")
+    exit_reason = pd.read_csv(SAMPLE / "participants.csv", index_col="participant_id")[
+        "exit_reason"]
+    change = (wide["exit"] - wide["intake"]).dropna()
+    completers = change[exit_reason.reindex(change.index) == "completed"]
+    assert len(change) >= 25 and completers.mean() < -2
+    assert (change > 0).sum() >= 3  # some partners report things getting worse
+    assert change[exit_reason.reindex(change.index) != "completed"].mean() > completers.mean()
+    assert wide["exit"].notna().sum() > len(change)  # some reached only at exit

@@ -21,7 +21,7 @@ def _cmd_synth(args) -> int:
     from .data import synth
 
     paths = synth.write(args.out, seed=args.seed, participants=args.participants,
-                        practitioners=args.practitioners)
+                        practitioners=args.practitioners, instruments=args.instruments)
     print(f"wrote {len(paths)} files of synthetic data into {args.out}")
     return 0
 
@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     p.add_argument("--participants", type=int, default=130, help="participants (default 130)")
     p.add_argument("--practitioners", type=int, default=36, help="practitioners (default 36)")
+    p.add_argument("--no-instruments", dest="instruments", action="store_false",
+                   help="leave out the instruments folder and the answers of the sample's own "
+                        "partner-reported instrument")
     p.set_defaults(func=_cmd_synth)
 
     p = sub.add_parser("validate", help="check a data folder and summarise its quality")

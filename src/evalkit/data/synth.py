@@ -9,6 +9,11 @@ in weeks 13-15, attendance that falls over time, withdrawals and exclusions, ses
 short, practitioners whose discomfort mostly falls after preparation, secondary traumatic stress that
 goes with less supervision, and accountability processes of which one follows the pattern of the
 contact-group report (slow first reply, missed meetings, long silences, demands never met).
+
+It also writes one instrument of a programme's own, described in ``instruments/partner_safety.toml``
+(:data:`PARTNER_SAFETY_TOML`): partner-reported safety at intake, exit and follow-up, answered for
+the share of participants whose partner the partner support service reached. Those answers come
+from their own random stream, so adding or leaving them out changes no other file.
 """
 
 from __future__ import annotations
@@ -139,8 +144,9 @@ def make_practitioners(rng: np.random.Generator, n: int) -> pd.DataFrame:
 
 def _items_frame(values: np.ndarray, names: tuple[str, ...]) -> pd.DataFrame:
     """Integer answers with NaN for blanks, as nullable text columns for writing."""
-    frame = pd.DataFrame(values, columns=list(names))
-    return frame.apply(lambda s: s.map(lambda v: "" if np.isnan(v) else str(int(v))))
+    values = np.asarray(values, dtype=float)
+    whole = np.nan_to_num(values).astype(np.int64).astype(str)
+    return pd.DataFrame(np.where(np.isnan(values), "", whole).astype(object), columns=list(names))
 
 
 def _likert(latent: np.ndarray, noise: float, rng) -> np.ndarray:
@@ -472,6 +478,149 @@ def make_accountability(rng) -> pd.DataFrame:
     return frame.sort_values(["process_id", "event_date"], kind="stable", ignore_index=True)
 
 
+# --- a programme's own instrument: partner-reported safety ----------------------------------------
+
+#: The sample's own instrument spec, written to ``instruments/partner_safety.toml``. Items, labels
+#: and bands are of our own making for the synthetic sample (no published wording, no validated
+#: cut-offs).
+PARTNER_SAFETY_TOML = """\
+# Partner-reported safety: an instrument of our own making for evalkit's synthetic sample.
+# Answered by the (ex-)partners of participants through the partner support service at intake,
+# at exit and about six months later. The answers are linked to the participant's pseudonym only.
+# Item labels are short labels of our own, not the wording of a published questionnaire, and the
+# bands are illustrative, not validated cut-offs.
+title = "Partner-reported safety"
+respondent = "partner"
+id_column = "participant_id"
+waves = ["intake", "exit", "follow_up"]
+items = 8
+min = 0                   # never / not at all
+max = 4                   # very often / completely
+reversed = [6, 8]         # a higher answer means safer: scored as 0 + 4 - answer
+score = "sum"
+prorate_min = 0.75        # 3 of the 4 items of a subscale, 6 of the 8 for the total
+higher_is = "worse"
+bands = [
+  {name = "low", from = 0},
+  {name = "moderate", from = 8},
+  {name = "high", from = 16},
+]
+item_labels = [
+  "Put-downs or name-calling",
+  "Checking her phone or whereabouts",
+  "Threats or intimidation",
+  "Physical harm",
+  "Afraid of him",
+  "Feels safe at home",
+  "Changes plans to avoid his anger",
+  "Free to see friends and family",
+]
+
+[subscales]
+behaviour = [1, 2, 3, 4]  # how often abusive behaviours happened in the past three months
+fear = [5, 6, 7, 8]       # how safe she feels
+"""
+PARTNER_SAFETY = "partner_safety"
+#: Random stream of the partner answers (a child of the seed), apart from the main stream.
+_PARTNER_STREAM = 1
+#: Nothing in the sample is dated after this day (a follow-up not yet due is not in the data).
+SAMPLE_END = pd.Timestamp("2025-12-31")
+# Keyed (higher = worse) item means at intake and loadings on the partner's latent severity.
+_PARTNER_ITEM_MEANS = np.array([2.2, 2.0, 1.6, 0.9, 2.0, 1.8, 2.3, 1.7])
+_PARTNER_ITEM_LOADINGS = np.array([0.9, 0.8, 0.9, 0.7, 0.9, 0.8, 0.8, 0.7])
+
+
+def partner_safety_spec():
+    """The sample's partner-reported instrument, read from :data:`PARTNER_SAFETY_TOML`."""
+    from ..scales.custom import parse_instrument
+
+    spec, problems = parse_instrument(PARTNER_SAFETY_TOML, name=PARTNER_SAFETY)
+    if spec is None:  # the shipped spec is checked by the tests; this is a programming error
+        raise AssertionError("; ".join(p.describe() for p in problems))
+    return spec
+
+
+def make_partner_safety(seed: int, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Partner answers at intake, exit and follow-up for the participants of ``tables``.
+
+    Partner contact often fails: about half of the partners answer at intake, fewer at exit (most
+    of those whose partner completed, fewer of the rest; a few reached for the first time) and
+    fewer again at follow-up, which is only in the data when it fell due by :data:`SAMPLE_END`.
+    Scores tend to improve for completers; some partners report things getting worse, more often
+    when the participant withdrew or was excluded. Rows hold the participant's id and nothing
+    else about the partner.
+    """
+    spec = partner_safety_spec()
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_PARTNER_STREAM,)))
+    participants, sessions, attendance = (tables["participants"], tables["sessions"],
+                                          tables["attendance"])
+    ids = participants["participant_id"].to_numpy(dtype=object)
+    n = ids.size
+    exit_reason = participants["exit_reason"].to_numpy(dtype=object)
+    completed = exit_reason == "completed"
+    dropped = np.isin(exit_reason, ("withdrew", "excluded"))
+    left = exit_reason != "ongoing"
+
+    # Dates (as day numbers): intake before the cohort starts, exit after the last session
+    # attended (the cohort's last session for completers), follow-up about six months after exit.
+    session_day = pd.to_datetime(sessions["session_date"]).to_numpy("datetime64[D]").astype(np.int64)
+    held = (sessions["cancelled"] == "false").to_numpy()
+    cohort_codes, cohorts = pd.factorize(sessions["cohort_id"])
+    first = np.full(len(cohorts), np.iinfo(np.int64).max)
+    last = np.full(len(cohorts), np.iinfo(np.int64).min)
+    np.minimum.at(first, cohort_codes[held], session_day[held])
+    np.maximum.at(last, cohort_codes[held], session_day[held])
+    cohort = cohorts.get_indexer(participants["cohort_id"])
+    start = first[cohort]
+    present = attendance["status"].isin(("attended", "late", "left_early")).to_numpy()
+    person = pd.Index(ids).get_indexer(attendance["participant_id"])[present]
+    session = pd.Index(sessions["session_id"]).get_indexer(attendance["session_id"])[present]
+    last_seen = np.full(n, np.iinfo(np.int64).min)
+    np.maximum.at(last_seen, person, session_day[session])
+    last_seen = np.where(last_seen == np.iinfo(np.int64).min, start + 7, last_seen)
+    exit_base = np.where(completed, last[cohort], last_seen)
+    days = {
+        "intake": start - rng.integers(0, 22, n),
+        "exit": exit_base + rng.integers(7, 36, n),
+    }
+    days["follow_up"] = days["exit"] + 182 + rng.integers(0, 43, n)
+    days = {wave: pd.DatetimeIndex(day.astype("datetime64[D]")) for wave, day in days.items()}
+
+    # Who answers: contact at intake, then at exit and follow-up among those still in touch.
+    answered = {"intake": rng.random(n) < 0.55}
+    reached_later = rng.random(n) < 0.12
+    p_exit = np.where(completed, 0.72, 0.45)
+    answered["exit"] = left & np.where(answered["intake"], rng.random(n) < p_exit, reached_later)
+    answered["follow_up"] = answered["exit"] & (rng.random(n) < 0.6)
+    for wave in spec.waves:
+        answered[wave] &= np.asarray(days[wave] <= SAMPLE_END)
+
+    # Latent severity (higher = worse): improves for most completers, little on average for men
+    # who withdrew or were excluded, and some partners report things getting worse.
+    severity = rng.normal(0, 1, n)
+    change_exit = rng.normal(np.select([completed, dropped], [-0.75, 0.1], -0.3), 0.6)
+    change_follow = 0.75 * change_exit + rng.normal(0, 0.45, n)
+    reversed_items = np.isin(np.arange(1, spec.n_items + 1), spec.reversed)
+    frames = []
+    for wave, shift in zip(spec.waves, (0.0, change_exit, change_follow), strict=True):
+        latent = severity + shift
+        keyed = (_PARTNER_ITEM_MEANS[None, :] + _PARTNER_ITEM_LOADINGS[None, :] * latent[:, None]
+                 + rng.normal(0, 0.6, (n, spec.n_items)))
+        keyed = np.clip(np.rint(keyed), spec.min, spec.max)
+        raw = np.where(reversed_items[None, :], spec.min + spec.max - keyed, keyed)
+        raw = _blank_items(raw, rng, 0.03, 0.04)
+        rows = answered[wave]
+        frames.append(pd.concat([
+            pd.DataFrame({"participant_id": ids[rows], "wave": wave,
+                          "response_date": _iso(days[wave][rows])}),
+            _items_frame(raw[rows], spec.items),
+        ], axis=1))
+    table = pd.concat(frames, ignore_index=True)
+    order = np.lexsort((table["wave"].map({w: i for i, w in enumerate(spec.waves)}).to_numpy(),
+                        table["participant_id"].to_numpy(dtype=str)))
+    return table.iloc[order].reset_index(drop=True)[list(spec.contract().column_names)]
+
+
 # --- writing ---------------------------------------------------------------------------------------
 
 SAMPLE_README = """\
@@ -480,6 +629,12 @@ SAMPLE_README = """\
 Made by `evalkit synth --out data/sample --seed {seed}`{size_note}. Every row is invented:
 no real person, programme or process is described. Regenerate rather than edit: a test checks that
 these files are byte-for-byte what the generator writes.
+"""
+
+SAMPLE_README_INSTRUMENTS = """
+`instruments/partner_safety.toml` describes an instrument of our own making (partner-reported
+safety at intake, exit and follow-up; short labels, no published wording, illustrative bands),
+and `partner_safety.csv` holds its invented answers, linked to participants' ids only.
 """
 
 
@@ -508,16 +663,26 @@ def generate(seed: int = 2026, participants: int = 130, practitioners: int = 36)
     return {name: tables[name][list(CONTRACTS[name].column_names)] for name in CONTRACTS}
 
 
+def _replace_text(path: Path, text: str) -> None:
+    """Write through a temporary name and rename, so a file is never left half-written."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8", newline="\n")
+    os.replace(tmp, path)
+
+
 def write(out_dir: str | os.PathLike, seed: int = 2026, participants: int = 130,
-          practitioners: int = 36, show_progress: bool | None = None) -> list[Path]:
+          practitioners: int = 36, show_progress: bool | None = None,
+          instruments: bool = True) -> list[Path]:
     """Generate and write every file into ``out_dir`` (created if needed); returns the paths.
 
-    Each file is written to a temporary name and renamed into place, so an interrupted run never
-    leaves a half-written CSV. Files in the folder that are not evalkit's are left alone.
+    With ``instruments`` (the default) the folder also gets ``instruments/partner_safety.toml``
+    and ``partner_safety.csv``, an instrument of a programme's own. Each file is written to a
+    temporary name and renamed into place, so an interrupted run never leaves a half-written
+    file. Files in the folder that are not evalkit's are left alone.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    steps = progress(total=len(CONTRACTS) + 1, desc="synth", show=show_progress)
+    steps = progress(total=len(CONTRACTS) + 1 + int(instruments), desc="synth", show=show_progress)
     tables = generate(seed, participants, practitioners)
     steps.update(1)
     written = []
@@ -528,10 +693,22 @@ def write(out_dir: str | os.PathLike, seed: int = 2026, participants: int = 130,
         os.replace(tmp, path)
         written.append(path)
         steps.update(1)
+    if instruments:
+        answers = make_partner_safety(seed, tables)
+        (out / "instruments").mkdir(exist_ok=True)
+        spec_path = out / "instruments" / f"{PARTNER_SAFETY}.toml"
+        _replace_text(spec_path, PARTNER_SAFETY_TOML)
+        path = out / f"{PARTNER_SAFETY}.csv"
+        _replace_text(path, answers.to_csv(index=False, lineterminator="\n"))
+        written += [spec_path, path]
+        steps.update(1)
     steps.close()
     size_note = "" if (participants, practitioners) == (130, 36) else (
         f" --participants {participants} --practitioners {practitioners}")
+    if not instruments:
+        size_note += " --no-instruments"
     readme = out / "README.md"
-    readme.write_text(SAMPLE_README.format(seed=seed, size_note=size_note), encoding="utf-8")
+    text = SAMPLE_README.format(seed=seed, size_note=size_note)
+    readme.write_text(text + (SAMPLE_README_INSTRUMENTS if instruments else ""), encoding="utf-8")
     written.append(readme)
     return written

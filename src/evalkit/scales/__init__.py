@@ -1,8 +1,17 @@
-"""Questionnaires: scoring keys, cut-offs and scoring."""
+"""Questionnaires: one spec for every instrument (built-in or from TOML), and its scoring."""
 
-from .builtin import DISCOMFORT, DISCOMFORT_LABELS, PROQOL, STSS
-from .scoring import band_of, keyed_items, reliability, score
-from .spec import DEFAULT_MIN_ANSWERED, Band, Instrument
+from .builtin import BUILTIN, DISCOMFORT, DISCOMFORT_LABELS, PROQOL, STSS
+from .custom import find_instruments, parse_instrument
+from .scoring import band_of, keyed_items, reliability, round_half_up, score
+from .spec import (
+    DEFAULT_MIN_ANSWERED,
+    DEFAULT_PRORATE_MIN,
+    Band,
+    Instrument,
+    SpecInconsistency,
+)
 
-__all__ = ["DEFAULT_MIN_ANSWERED", "DISCOMFORT", "DISCOMFORT_LABELS", "PROQOL", "STSS", "Band",
-           "Instrument", "band_of", "keyed_items", "reliability", "score"]
+__all__ = ["BUILTIN", "DEFAULT_MIN_ANSWERED", "DEFAULT_PRORATE_MIN", "DISCOMFORT",
+           "DISCOMFORT_LABELS", "PROQOL", "STSS", "Band", "Instrument", "SpecInconsistency",
+           "band_of", "find_instruments", "keyed_items", "parse_instrument", "reliability",
+           "round_half_up", "score"]

@@ -1,4 +1,4 @@
-"""Questionnaire scoring keys, cut-offs and scoring.
+"""The built-in questionnaires as :class:`~evalkit.scales.spec.Instrument` specs.
 
 Only item numbers, keys, cut-offs and citations are kept here: never item wording, which may be
 under copyright. Item ``k`` of a scale is the column ``<prefix><kk>`` of its file (``stss03``).
@@ -14,7 +14,7 @@ Stamm, B. H. (2010). *The Concise ProQOL Manual* (2nd ed.). Pocatello, ID: ProQO
 
 from __future__ import annotations
 
-from ..data.contracts import DISCOMFORT_ITEMS, PROQOL_ITEMS, STSS_ITEMS
+from ..data.contracts import DISCOMFORT_WAVES
 from .spec import Band, Instrument
 
 _STSS_BANDS = (
@@ -22,55 +22,10 @@ _STSS_BANDS = (
     Band("severe", 49),
 )
 
-
 _PROQOL_BANDS = (Band("low", 10), Band("moderate", 23), Band("high", 42))
 
-
-STSS = Instrument(
-    name="stss",
-    file="stss",
-    items=STSS_ITEMS,
-    subscales={
-        "intrusion": (2, 3, 6, 10, 13),
-        "avoidance": (1, 5, 7, 9, 12, 14, 17),
-        "arousal": (4, 8, 11, 15, 16),
-        "total": tuple(range(1, 18)),
-    },
-    bands={"total": _STSS_BANDS},
-    citation="Bride, Robinson, Yegidis & Figley (2004); bands from Bride (2007)",
-)
-
-
-PROQOL = Instrument(
-    name="proqol",
-    file="proqol",
-    items=PROQOL_ITEMS,
-    subscales={
-        "compassion_satisfaction": (3, 6, 12, 16, 18, 20, 22, 24, 27, 30),
-        "burnout": (1, 4, 8, 10, 15, 17, 19, 21, 26, 29),
-        "secondary_traumatic_stress": (2, 5, 7, 9, 11, 13, 14, 23, 25, 28),
-    },
-    reversed_items=(1, 4, 15, 17, 29),
-    bands={
-        "compassion_satisfaction": _PROQOL_BANDS,
-        "burnout": _PROQOL_BANDS,
-        "secondary_traumatic_stress": _PROQOL_BANDS,
-    },
-    citation="Stamm (2010), ProQOL 5; raw-sum cut-offs 22 or less low, 42 or more high",
-)
-
-
-DISCOMFORT = Instrument(
-    name="discomfort",
-    file="discomfort",
-    items=DISCOMFORT_ITEMS,
-    subscales={"discomfort": tuple(range(1, 14))},
-    method="mean",
-    citation="Practitioner discomfort checklist from the project's source guidelines",
-)
-
-
-DISCOMFORT_LABELS: dict[str, str] = dict(zip(DISCOMFORT_ITEMS, (
+#: Short labels of the 13 discomfort situations (our own words, not the checklist's wording).
+_DISCOMFORT_ITEM_LABELS = (
     "Frank talk about sex in a men's group",
     "Homophobic comments",
     "Jokes calling women 'frigid'",
@@ -84,8 +39,84 @@ DISCOMFORT_LABELS: dict[str, str] = dict(zip(DISCOMFORT_ITEMS, (
     "Shared explicit images of partner",
     "Child exposed to parents' sex",
     "Belief a wife cannot refuse sex",
-), strict=True))
+)
 
 
-INSTRUMENTS = {i.name: i for i in (DISCOMFORT, STSS, PROQOL)}
+STSS = Instrument(
+    name="stss",
+    title="Secondary Traumatic Stress Scale",
+    respondent="practitioner",
+    id_column="practitioner_id",
+    waves=None,
+    n_items=17,
+    item_prefix="stss",
+    min=1,
+    max=5,
+    score="sum",
+    higher_is="worse",
+    subscales={
+        "intrusion": (2, 3, 6, 10, 13),
+        "avoidance": (1, 5, 7, 9, 12, 14, 17),
+        "arousal": (4, 8, 11, 15, 16),
+    },
+    total="total",
+    bands={"total": _STSS_BANDS},
+    citation="Bride, Robinson, Yegidis & Figley (2004); bands from Bride (2007)",
+)
 
+
+PROQOL = Instrument(
+    name="proqol",
+    title="Professional Quality of Life scale (ProQOL 5)",
+    respondent="practitioner",
+    id_column="practitioner_id",
+    waves=None,
+    n_items=30,
+    item_prefix="pq",
+    min=1,
+    max=5,
+    reversed=(1, 4, 15, 17, 29),
+    score="sum",
+    higher_is="worse",
+    subscale_higher_is={"compassion_satisfaction": "better"},
+    subscales={
+        "compassion_satisfaction": (3, 6, 12, 16, 18, 20, 22, 24, 27, 30),
+        "burnout": (1, 4, 8, 10, 15, 17, 19, 21, 26, 29),
+        "secondary_traumatic_stress": (2, 5, 7, 9, 11, 13, 14, 23, 25, 28),
+    },
+    total=None,  # the ProQOL has no total score: its subscales are read separately
+    bands={
+        "compassion_satisfaction": _PROQOL_BANDS,
+        "burnout": _PROQOL_BANDS,
+        "secondary_traumatic_stress": _PROQOL_BANDS,
+    },
+    citation="Stamm (2010), ProQOL 5; raw-sum cut-offs 22 or less low, 42 or more high",
+)
+
+
+DISCOMFORT = Instrument(
+    name="discomfort",
+    title="Practitioner discomfort checklist",
+    respondent="practitioner",
+    id_column="practitioner_id",
+    waves=DISCOMFORT_WAVES,
+    n_items=13,
+    item_prefix="d",
+    min=1,
+    max=5,
+    score="mean",
+    higher_is="worse",  # lower after preparation is the hoped-for change
+    total="discomfort",
+    citation="Practitioner discomfort checklist from the project's source guidelines",
+    item_labels=_DISCOMFORT_ITEM_LABELS,
+)
+
+
+#: Item column -> short label of the discomfort checklist (from ``DISCOMFORT.item_labels``).
+DISCOMFORT_LABELS: dict[str, str] = dict(zip(DISCOMFORT.items, _DISCOMFORT_ITEM_LABELS,
+                                             strict=True))
+
+#: The built-in instruments by name (their names are also data file names).
+BUILTIN: dict[str, Instrument] = {i.name: i for i in (DISCOMFORT, STSS, PROQOL)}
+#: Former name of :data:`BUILTIN`.
+INSTRUMENTS = BUILTIN

@@ -1,34 +1,454 @@
-"""What a questionnaire is: its items, subscales, reversed items, scoring rule and bands."""
+"""What a questionnaire is: one frozen spec for the built-in scales and a programme's own.
+
+An :class:`Instrument` says who answers (``respondent``), which file column links the answers to a
+person (``id_column``), the survey waves, how many items there are and what they may hold, which
+items are scored in reverse, how scales are scored (sum or mean, with proration), which direction
+is an improvement, and the bands of each scale. Only item numbers, keys, cut-offs and citations are
+kept: never item wording. Item ``k`` is the column ``<item_prefix><kk>`` (``i01``, ``stss03``).
+
+The same rules check a spec written in Python and one read from ``instruments/<name>.toml``
+(:mod:`evalkit.scales.custom`): a spec that contradicts itself raises :class:`SpecInconsistency`,
+which lists every broken rule by the TOML key it concerns.
+"""
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
-DEFAULT_MIN_ANSWERED = 0.8
+from ..data.contracts import Column, FileContract
+
+#: Share of a scale's items that must be answered for it to be scored, unless a spec says otherwise.
+DEFAULT_PRORATE_MIN = 0.8
+#: Former name of :data:`DEFAULT_PRORATE_MIN` (still used by the analyses).
+DEFAULT_MIN_ANSWERED = DEFAULT_PRORATE_MIN
+
+RESPONDENTS = ("participant", "partner", "practitioner")
+SCORE_RULES = ("sum", "mean")
+DIRECTIONS = ("worse", "better")
+#: id column -> the file whose people it names.
+ID_COLUMNS = {"participant_id": "participants", "practitioner_id": "practitioners"}
+#: Respondents whose answers can only be about a participant (a partner is linked to him).
+_PARTICIPANT_LINKED = ("participant", "partner")
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+"""A safe name: a file stem, a scale or a band label (lower case, digits, underscores)."""
+WAVE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
+"""A wave label as it is written in the responses file (read in lower case)."""
+_PREFIX_PATTERN = re.compile(r"^[a-z]{1,8}$")
+#: Column-name endings that scoring adds to a scale name.
+_DERIVED_SUFFIXES = ("_answered", "_band")
+LABEL_MAX_LENGTH = 64
+TITLE_MAX_LENGTH = 80
+
+
+class SpecInconsistency(ValueError):
+    """An instrument spec contradicts itself; ``issues`` lists (key, rule) for every broken rule."""
+
+    def __init__(self, name: str, issues: list[tuple[str, str]]):
+        self.name = name
+        self.issues = list(issues)
+        lines = "; ".join(f"{key}: {rule}" for key, rule in self.issues)
+        super().__init__(f"instrument {name!r} is inconsistent: {lines}")
+
+
+class FrozenMap(Mapping):
+    """A read-only, hashable mapping that keeps its order (for the spec's per-scale tables)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping | Iterable = ()):
+        self._data = dict(data)
+
+    def __getitem__(self, key):
+        return self._data[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._data.items()))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
 
 
 @dataclass(frozen=True)
 class Band:
+    """One band of a scale: ``label`` from the score ``lowest`` (inclusive) up to the next band."""
+
     label: str
     lowest: float
-    """Smallest score in the band (inclusive)."""
 
 
 @dataclass(frozen=True)
 class Instrument:
-    """A scale's key: which items make each subscale, which are reversed, how totals are banded."""
+    """A questionnaire: items, keys, scoring rule, direction of improvement and bands.
+
+    Parameters
+    ----------
+    name
+        Safe file stem: the answers are in ``<name>.csv``.
+    title
+        Short title shown to readers.
+    respondent
+        Who answers: ``participant``, ``partner`` or ``practitioner``.
+    id_column
+        ``participant_id`` or ``practitioner_id``: whose answers a row holds (a partner's answers
+        are linked to the participant only).
+    waves
+        Wave labels in order, the first being the baseline; ``None`` for free labels (years).
+    n_items
+        Number of items (at least 2).
+    min, max
+        Smallest and largest answer to an item.
+    item_prefix
+        Item ``k`` is column ``<item_prefix><kk>``: ``i`` for own instruments.
+    reversed
+        Item numbers scored as ``min + max - answer``.
+    score
+        ``sum`` (prorated sums rounded half up to whole numbers) or ``mean`` (unrounded).
+    prorate_min
+        Share of a scale's items that must be answered for it to be scored, in (0, 1].
+    higher_is
+        ``worse`` or ``better``: which direction of the total (and subscales) is an improvement.
+    reliability
+        Reliability for reliable change, in [0, 1); ``None`` means the baseline's alpha.
+    bands
+        Scale name -> bands in increasing order; the first starts at the scale's lowest score.
+    subscales
+        Subscale name -> item numbers.
+    total
+        Name of the score over all items, or ``None`` when the instrument has no total.
+    citation
+        Where the keys and cut-offs come from.
+    item_labels
+        Short labels of our own (never item wording), one per item.
+    subscale_higher_is
+        Subscale name -> direction, for a subscale that runs the other way from ``higher_is``.
+
+    Examples
+    --------
+    >>> spec = Instrument(name="check", title="Check", respondent="participant",
+    ...                   id_column="participant_id", waves=("pre", "post"), n_items=3,
+    ...                   min=0, max=4, reversed=(2,), subscales={"core": (1, 2)})
+    >>> spec.items, spec.baseline, dict(spec.scales)
+    (('i01', 'i02', 'i03'), 'pre', {'core': (1, 2), 'total': (1, 2, 3)})
+    >>> spec.score_range("total")
+    (0, 12)
+    """
 
     name: str
-    file: str
-    items: tuple[str, ...]
-    subscales: dict[str, tuple[int, ...]]
-    reversed_items: tuple[int, ...] = ()
-    item_min: int = 1
-    item_max: int = 5
-    method: str = "sum"  # "sum" (prorated) or "mean"
-    bands: dict[str, tuple[Band, ...]] = field(default_factory=dict)
+    title: str
+    respondent: str
+    id_column: str
+    waves: tuple[str, ...] | None
+    n_items: int
+    min: int
+    max: int
+    item_prefix: str = "i"
+    reversed: tuple[int, ...] = ()
+    score: str = "sum"
+    prorate_min: float = DEFAULT_PRORATE_MIN
+    higher_is: str = "worse"
+    reliability: float | None = None
+    bands: Mapping[str, tuple[Band, ...]] = field(default_factory=FrozenMap)
+    subscales: Mapping[str, tuple[int, ...]] = field(default_factory=FrozenMap)
+    total: str | None = "total"
     citation: str = ""
+    item_labels: tuple[str, ...] | None = None
+    subscale_higher_is: Mapping[str, str] = field(default_factory=FrozenMap)
+
+    def __post_init__(self) -> None:
+        # Normalise containers so the spec is immutable and hashable, whatever it was given.
+        def setattr_(key, value):
+            object.__setattr__(self, key, value)
+
+        if self.waves is not None and not isinstance(self.waves, str):
+            setattr_("waves", tuple(self.waves))
+        if isinstance(self.reversed, Iterable):
+            setattr_("reversed", tuple(self.reversed))
+        if isinstance(self.subscales, Mapping):
+            setattr_("subscales", FrozenMap(
+                (k, tuple(v) if isinstance(v, Iterable) else v) for k, v in self.subscales.items()))
+        if isinstance(self.bands, Mapping):
+            setattr_("bands", FrozenMap(
+                (k, tuple(v) if isinstance(v, Iterable) else v) for k, v in self.bands.items()))
+        if isinstance(self.subscale_higher_is, Mapping):
+            setattr_("subscale_higher_is", FrozenMap(self.subscale_higher_is))
+        if self.item_labels is not None and not isinstance(self.item_labels, str):
+            setattr_("item_labels", tuple(self.item_labels))
+        issues = _inconsistencies(self)
+        if issues:
+            raise SpecInconsistency(str(self.name), issues)
+
+    # --- derived facts ---------------------------------------------------------------------------
+
+    @cached_property
+    def items(self) -> tuple[str, ...]:
+        """Item column names in order (item ``k`` is ``items[k - 1]``)."""
+        width = max(2, len(str(self.n_items)))
+        return tuple(f"{self.item_prefix}{k:0{width}d}" for k in range(1, self.n_items + 1))
 
     def column(self, item: int) -> str:
+        """Column name of item number ``item`` (1-based)."""
+        if not 1 <= item <= self.n_items:
+            raise ValueError(f"{self.name} has items 1-{self.n_items}, not {item}")
         return self.items[item - 1]
 
+    @cached_property
+    def scales(self) -> Mapping[str, tuple[int, ...]]:
+        """Every scored scale, name -> item numbers: the subscales in order, then the total."""
+        scales = dict(self.subscales)
+        if self.total is not None:
+            scales[self.total] = tuple(range(1, self.n_items + 1))
+        return FrozenMap(scales)
+
+    @property
+    def baseline(self) -> str | None:
+        """The first wave, against which change is measured (``None`` for free wave labels)."""
+        return self.waves[0] if self.waves else None
+
+    @property
+    def parent(self) -> str:
+        """The file that lists the people of ``id_column`` (``participants`` or ``practitioners``)."""
+        return ID_COLUMNS[self.id_column]
+
+    @property
+    def file(self) -> str:
+        """File stem of the answers (the same as ``name``)."""
+        return self.name
+
+    @property
+    def method(self) -> str:
+        """Former name of :attr:`score`."""
+        return self.score
+
+    def score_range(self, scale: str) -> tuple[float, float]:
+        """Lowest and highest possible score of a scale."""
+        k = len(self.scales[scale])
+        if self.score == "mean":
+            return self.min, self.max
+        return self.min * k, self.max * k
+
+    def higher_is_of(self, scale: str) -> str:
+        """``worse`` or ``better``: what a higher score on ``scale`` means."""
+        if scale not in self.scales:
+            raise KeyError(f"{self.name} has no scale {scale!r}")
+        return self.subscale_higher_is.get(scale, self.higher_is)
+
+    def contract(self) -> FileContract:
+        """The data contract of ``<name>.csv``: id column, wave, optional date, the items.
+
+        Examples
+        --------
+        >>> from evalkit.scales import DISCOMFORT
+        >>> DISCOMFORT.contract().column_names[:4]
+        ('practitioner_id', 'wave', 'response_date', 'd01')
+        """
+        person = "participant" if self.id_column == "participant_id" else "practitioner"
+        if self.waves is None:
+            wave = Column("wave", "label", "survey wave label, such as 2025")
+        else:
+            wave = Column("wave", "category", "survey wave, in order: " + ", ".join(self.waves),
+                          self.waves)
+        answered_by = {"partner": f"the {person}'s partner or ex-partner",
+                       "participant": "the participant",
+                       "practitioner": "the practitioner"}[self.respondent]
+        items = tuple(
+            Column(column, "item",
+                   f"{self.title} item {k}: {self.min}-{self.max}, blank if not answered"
+                   + (" (scored in reverse)" if k in self.reversed else ""),
+                   minimum=self.min, maximum=self.max, nullable=True)
+            for k, column in enumerate(self.items, start=1))
+        return FileContract(
+            self.name,
+            f"{self.title}: {self.n_items} items, {self.min}-{self.max}, answered by "
+            f"{answered_by}.",
+            (
+                Column(self.id_column, "id", f"pseudonymous {person} id",
+                       references=(self.parent, self.id_column)),
+                wave,
+                Column("response_date", "date", "date the questionnaire was completed",
+                       required=False, nullable=True),
+                *items,
+            ),
+            key=(self.id_column, "wave"),
+            optional=True,
+        )
+
+
+# --- the rules a spec must keep -------------------------------------------------------------------
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return (_is_int(value) or isinstance(value, float)) and math.isfinite(value)
+
+
+def _item_list(key: str, items: Any, n_items: int) -> list[tuple[str, str]]:
+    if not isinstance(items, tuple) or not all(_is_int(i) for i in items):
+        return [(key, "must be a list of item numbers")]
+    issues = []
+    outside = sorted({i for i in items if not 1 <= i <= n_items})
+    if outside:
+        issues.append((key, f"item number {', '.join(map(str, outside))} is outside 1-{n_items}"))
+    repeated = sorted({i for i in items if items.count(i) > 1})
+    if repeated:
+        issues.append((key, f"item {', '.join(map(str, repeated))} is listed more than once"))
+    return issues
+
+
+def _inconsistencies(spec: Instrument) -> list[tuple[str, str]]:
+    """Every broken rule of a spec as (TOML key, rule); empty when the spec is consistent."""
+    issues: list[tuple[str, str]] = []
+    add = issues.append
+    if not isinstance(spec.name, str) or not NAME_PATTERN.match(spec.name):
+        add(("name", "must be a safe file name: lower-case letters, digits and underscores, "
+                     "starting with a letter, at most 40 characters"))
+    if (not isinstance(spec.title, str) or not spec.title.strip()
+            or len(spec.title) > TITLE_MAX_LENGTH or any(c in spec.title for c in "\r\n")):
+        add(("title", f"must be a short title on one line (at most {TITLE_MAX_LENGTH} characters)"))
+    if spec.respondent not in RESPONDENTS:
+        add(("respondent", "must be one of: " + ", ".join(RESPONDENTS)))
+    if spec.id_column not in ID_COLUMNS:
+        add(("id_column", "must be one of: " + ", ".join(ID_COLUMNS)))
+    elif spec.respondent in _PARTICIPANT_LINKED and spec.id_column != "participant_id":
+        add(("id_column", "a participant's or partner's answers are linked to participant_id"))
+    if spec.waves is not None:
+        if (not isinstance(spec.waves, tuple) or not spec.waves
+                or not all(isinstance(w, str) for w in spec.waves)):
+            add(("waves", "must be a list of wave labels in quotes, in order"))
+        else:
+            if not all(WAVE_PATTERN.match(w) for w in spec.waves):
+                add(("waves", "labels must be lower-case letters, digits, '_', '-' or '.', "
+                              "at most 32 characters"))
+            if len(set(spec.waves)) != len(spec.waves):
+                add(("waves", "a wave is listed more than once"))
+    n_ok = _is_int(spec.n_items) and spec.n_items >= 2
+    if not n_ok:
+        add(("items", "must be a whole number of at least 2"))
+    range_ok = _is_int(spec.min) and _is_int(spec.max)
+    if not range_ok:
+        add(("min", "min and max must be whole numbers"))
+    elif spec.min >= spec.max:
+        range_ok = False
+        add(("max", "must be greater than min"))
+    if not isinstance(spec.item_prefix, str) or not _PREFIX_PATTERN.match(spec.item_prefix):
+        add(("item_prefix", "must be 1-8 lower-case letters"))
+    if n_ok:
+        issues += _item_list("reversed", spec.reversed, spec.n_items)
+    if spec.score not in SCORE_RULES:
+        add(("score", "must be one of: " + ", ".join(SCORE_RULES)))
+    if not _is_number(spec.prorate_min) or not 0 < spec.prorate_min <= 1:
+        add(("prorate_min", "must be a share above 0 and at most 1"))
+    if spec.higher_is not in DIRECTIONS:
+        add(("higher_is", "must be one of: " + ", ".join(DIRECTIONS)))
+    if spec.reliability is not None and (
+            not _is_number(spec.reliability) or not 0 <= spec.reliability < 1):
+        add(("reliability", "must be at least 0 and below 1"))
+
+    scale_names = []
+    if spec.total is not None:
+        if not isinstance(spec.total, str) or not NAME_PATTERN.match(spec.total):
+            add(("total", "must be a safe name (lower-case letters, digits, underscores)"))
+        scale_names.append(spec.total)
+    for name, items in spec.subscales.items():
+        key = f"subscales.{name}" if isinstance(name, str) and NAME_PATTERN.match(name) \
+            else "subscales"
+        if not isinstance(name, str) or not NAME_PATTERN.match(name):
+            add(("subscales", "subscale names must be lower-case letters, digits and "
+                              "underscores, starting with a letter, at most 40 characters"))
+            continue
+        if name == spec.total or name in ("wave", "response_date", spec.id_column):
+            add((key, "this name is taken: choose another subscale name"))
+            continue
+        if name.endswith(_DERIVED_SUFFIXES):
+            add((key, "a subscale name may not end in _answered or _band"))
+            continue
+        scale_names.append(name)
+        if n_ok:
+            found = _item_list(key, items, spec.n_items)
+            issues += found
+            if not found and len(items) < 2:
+                add((key, "a subscale needs at least 2 items"))
+    if spec.total is None and not spec.subscales:
+        add(("subscales", "an instrument without a total needs at least one subscale"))
+
+    for scale, direction in spec.subscale_higher_is.items():
+        if scale not in spec.subscales or direction not in DIRECTIONS:
+            add(("higher_is", "a per-subscale direction must name a subscale and be "
+                              "worse or better"))
+
+    if n_ok and range_ok:  # otherwise the scale ranges are unknown; items/min/max are reported
+        issues += _band_issues(spec, scale_names)
+
+    if spec.item_labels is not None:
+        labels = spec.item_labels
+        if (not isinstance(labels, tuple) or not all(isinstance(s, str) for s in labels)
+                or (n_ok and len(labels) != spec.n_items)):
+            add(("item_labels", "must be a list of one short label per item"))
+        elif any(not s.strip() or len(s) > LABEL_MAX_LENGTH or any(c in s for c in "\r\n")
+                 for s in labels):
+            add(("item_labels", f"each label must be on one line, 1-{LABEL_MAX_LENGTH} "
+                                "characters"))
+    if not isinstance(spec.citation, str) or any(c in spec.citation for c in "\r\n"):
+        add(("citation", "must be text on one line"))
+    return issues
+
+
+def _band_issues(spec: Instrument, scale_names: list[str]) -> list[tuple[str, str]]:
+    issues: list[tuple[str, str]] = []
+    for scale, bands in spec.bands.items():
+        key = "bands" if scale == spec.total else f"bands.{scale}"
+        if scale not in scale_names:
+            issues.append((key if isinstance(scale, str) and NAME_PATTERN.match(scale)
+                           else "bands", "bands must belong to a scale of the instrument"))
+            continue
+        if (not isinstance(bands, tuple) or not bands
+                or not all(isinstance(b, Band) for b in bands)):
+            issues.append((key, "must be a list of bands, each with a name and a from score"))
+            continue
+        labels = [b.label for b in bands]
+        if not all(isinstance(s, str) and NAME_PATTERN.match(s) for s in labels):
+            issues.append((key, "band names must be lower-case letters, digits and underscores, "
+                                "starting with a letter"))
+        elif len(set(labels)) != len(labels):
+            issues.append((key, "two bands have the same name"))
+        lows = [b.lowest for b in bands]
+        if not all(_is_number(v) for v in lows):
+            issues.append((key, "each band's from must be a number"))
+            continue
+        k = len(spec.subscales[scale]) if scale != spec.total else spec.n_items
+        lo, hi = (spec.min, spec.max) if spec.score == "mean" else (spec.min * k, spec.max * k)
+        if spec.score == "sum" and not all(float(v).is_integer() for v in lows):
+            issues.append((key, "bands of a sum score start at whole numbers (sums are rounded "
+                                "to whole numbers)"))
+        pairs = list(zip(lows[:-1], lows[1:], strict=True))
+        if any(a == b for a, b in pairs):
+            issues.append((key, "bands overlap: two bands start at the same score"))
+        elif any(a > b for a, b in pairs):
+            issues.append((key, "bands are not in order: list them from the lowest score up"))
+        elif any(not lo <= v <= hi for v in lows):
+            issues.append((key, f"a band starts outside the scale's range {_num(lo)}-{_num(hi)}"))
+        elif lows[0] != lo:
+            issues.append((key, f"the first band must start at the lowest possible score, "
+                                f"{_num(lo)}, so that every score has a band"))
+    return issues
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
