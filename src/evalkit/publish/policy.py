@@ -358,12 +358,20 @@ class Shown:
             out[name] = pd.Series(cells, index=self.values.index, dtype=object)
         return out
 
+    def _rows_where(self, match: dict) -> np.ndarray:
+        rows = np.ones(len(self.values), dtype=bool)
+        for key, wanted in match.items():
+            column = self.values[key]
+            if isinstance(wanted, (int, float, np.number)) and not isinstance(wanted, bool):
+                rows &= (pd.to_numeric(column, errors="coerce") == float(wanted)).to_numpy()
+            else:
+                rows &= (column.astype(str) == str(wanted)).to_numpy()
+        return rows
+
     def figure(self, column: str = "value", **where) -> Figure:
         """One cell for a sentence: ``figure(metric="participants")`` in a metric table, or
         ``figure("share", wave="2025")`` for the row whose columns equal ``where``."""
-        rows = np.ones(len(self.values), dtype=bool)
-        for key, wanted in where.items():
-            rows &= (self.values[key].astype(str) == str(wanted)).to_numpy()
+        rows = self._rows_where(where) if self.available else np.zeros(0, bool)
         if not self.available or rows.sum() != 1:
             return Figure(None, UNDEFINED_TEXT, UNDEFINED)
         i = int(np.flatnonzero(rows)[0])
@@ -387,9 +395,7 @@ class Shown:
 
     def where(self, **match) -> Shown:
         """The rows whose columns equal ``match`` (for a chart or table of part of a table)."""
-        rows = np.ones(len(self.values), dtype=bool)
-        for key, wanted in match.items():
-            rows &= (self.values[key].astype(str) == str(wanted)).to_numpy()
+        rows = self._rows_where(match)
         pick = lambda frame: frame[rows].reset_index(drop=True)  # noqa: E731
         return Shown(self.spec, self.policy, pick(self.values), pick(self.status), pick(self.text),
                      self.note)

@@ -1,0 +1,194 @@
+"""What a notebook can show (Page) and what the report keeps of it (Document)."""
+
+from __future__ import annotations
+
+import nbformat
+import pandas as pd
+import pytest
+from tests.conftest import SAMPLE
+
+from evalkit.publish import page as page_module
+from evalkit.publish.document import CSP, Document, FrontPage, markdown_html
+from evalkit.publish.page import MARK, Page, parse_period
+from evalkit.publish.policy import Policy
+from evalkit.publish.tables import Col, TableSpec
+
+HOSTILE = '2025<img src=x onerror="alert(1)">![beacon](http://example.org/x.png)'
+SPEC = TableSpec("waves", "Waves", (Col("wave", "label", "wave"), Col("n", "people", "n"),
+                                    Col("mean", "statistic", "mean", rests_on=("n",))))
+
+
+@pytest.fixture
+def shown():
+    frame = pd.DataFrame({"wave": [HOSTILE, "2024"], "n": [12, 3], "mean": [2.5, 3.0]})
+    return Policy("funder", 5).apply(frame, SPEC)
+
+
+@pytest.fixture
+def outputs(monkeypatch):
+    """Capture what a Page displays instead of sending it to a kernel."""
+    captured = []
+
+    def fake_display(bundle, raw, metadata):
+        captured.append({"output_type": "display_data", "data": bundle, "metadata": metadata})
+
+    monkeypatch.setattr("IPython.display.display", fake_display)
+    return captured
+
+
+@pytest.fixture(scope="module")
+def sample_page():
+    return Page(SAMPLE, audience="funder")
+
+
+def test_say_refuses_plain_numbers(sample_page):
+    with pytest.raises(TypeError, match="Figure"):
+        sample_page.say("{n} people", n=12)
+    with pytest.raises(TypeError):
+        sample_page.say("{rate}", rate=0.5)
+
+
+def test_say_escapes_data_borne_text(sample_page, shown, outputs):
+    sample_page.say("Wave {wave} had {n} forms.", wave=shown.figure("wave", n=10),
+                    n=shown.figure("n", wave="2024"))
+    html = markdown_html(outputs[0]["data"]["text/markdown"])
+    assert "<img" not in html and "src=" not in html.replace("src=x", "") and "href=" not in html
+    assert "&lt;img" in html and "&lt;5 forms" in html
+
+
+def test_tables_escape_labels_and_show_no_nan_or_row_numbers(sample_page, shown, outputs):
+    sample_page.table(shown)
+    html = outputs[0]["data"]["text/html"]
+    assert "<img" not in html and "&lt;img" in html
+    assert "NaN" not in html and "<NA>" not in html and "None" not in html
+    assert "<th scope=\"col\">wave</th>" in html and ">0<" not in html
+    assert "&lt;5" in html and "\u2014" in html  # the small count and the withheld mean
+    assert "withheld to protect small numbers" in html and "rounded to the nearest 5" in html
+
+
+def test_every_output_is_marked_and_charts_carry_alt_text(sample_page, outputs):
+    from evalkit.publish import charts
+
+    attendance = sample_page.run("attendance")
+    sample_page.chart(charts.rate_by_week, attendance["attendance_by_week"])
+    sample_page.table(attendance["attendance_by_week"])
+    assert all(MARK in o["metadata"] for o in outputs)
+    chart = outputs[0]
+    alt = chart["metadata"]["image/png"]["alt"]
+    assert alt.startswith("Line chart of the share of scheduled participants")
+    assert "No description" not in alt
+
+
+def test_a_chart_without_alt_text_is_refused(sample_page, outputs):
+    def bare(data, ax):
+        return ax
+
+    attendance = sample_page.run("attendance")
+    with pytest.raises(ValueError, match="alt text"):
+        sample_page.chart(bare, attendance["attendance_by_week"])
+
+
+def test_internal_tables_say_so_for_a_funder_instead_of_drawing(sample_page, outputs):
+    from evalkit.publish import charts
+
+    attendance = sample_page.run("attendance")
+    sample_page.chart(charts.attendance_heatmap, attendance["attendance_matrix"])
+    assert "image/png" not in outputs[0]["data"]
+    assert "internal reports only" in outputs[0]["data"]["text/markdown"]
+
+
+def test_results_and_codebook_cover_every_written_table(tmp_path):
+    page = Page(SAMPLE, results_dir=tmp_path, audience="funder")
+    published = page.run("attendance")
+    codebook = pd.read_csv(tmp_path / "codebook.csv", keep_default_na=False)
+    written = sorted(p.stem for p in tmp_path.glob("*.csv") if p.stem != "codebook")
+    assert written == sorted(n for n, t in published.items() if t.available)
+    for name in written:
+        columns = list(pd.read_csv(tmp_path / f"{name}.csv", nrows=0).columns)
+        described = codebook.loc[codebook["table"] == name, "column"].unique().tolist()
+        assert described == columns, name
+    metrics = codebook[(codebook["table"] == "attendance_summary") & (codebook["metric"] != "")]
+    assert "attendance_rate" in set(metrics["metric"])
+    assert not (tmp_path / "follow_up.csv").exists()  # internal only
+
+
+@pytest.mark.parametrize("bad", ["2024-01", "2024-13:2024-12", "2024-06:2024-01", "2024-1:2024-2",
+                                 "x:y"])
+def test_bad_periods_are_refused(bad):
+    from evalkit.errors import UsageError
+
+    with pytest.raises(UsageError):
+        parse_period(bad)
+
+
+# --- the document -----------------------------------------------------------------------------
+
+
+def _notebook(*outputs, markdown="# Section\n\nText."):
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell(markdown))
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.from_dict(o) for o in outputs]
+    nb.cells.append(cell)
+    return nb
+
+
+def _document(funder=True):
+    front = FrontPage(title=HOSTILE, period="p", generated="g", version="v", audience="a",
+                      rule="r", fingerprint="f")
+    return Document(front, funder=funder)
+
+
+def test_only_outputs_made_by_a_page_reach_the_document():
+    marked = {"output_type": "display_data", "metadata": {MARK: {"kind": "text"}},
+              "data": {"text/markdown": "kept sentence"}}
+    stray_print = {"output_type": "stream", "name": "stdout", "text": "p0017 attended 3\n"}
+    stray_value = {"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                   "data": {"text/plain": "secret frame", "text/html": "<table>raw</table>"}}
+    unmarked = {"output_type": "display_data", "metadata": {},
+                "data": {"text/html": "<b>raw display</b>"}}
+    warning = {"output_type": "stream", "name": "stderr", "text": "/home/user/data.csv warning"}
+    document = _document()
+    document.add_notebook(_notebook(marked, stray_print, stray_value, unmarked, warning))
+    html = document.html()
+    assert "kept sentence" in html
+    for leaked in ("p0017", "secret frame", "raw display", "/home/user"):
+        assert leaked not in html
+
+
+def test_the_page_forbids_scripts_and_remote_content_and_escapes_the_title():
+    document = _document()
+    document.add_notebook(_notebook(markdown="# S\n\n<script>alert(1)</script> ![x](http://e.org/a.png)"))
+    html = document.html()
+    assert f'content="{CSP}"' in html
+    assert "script-src" not in CSP and "default-src 'none'" in CSP and "img-src data:" in CSP
+    assert "<script" not in html and 'src="http' not in html and 'href="http' not in html
+    assert "<img src=x" not in html and "&lt;img src=x" in html
+
+
+def test_internal_only_cells_and_appendix_tables_for_a_funder():
+    nb = _notebook({"output_type": "display_data",
+                    "metadata": {MARK: {"kind": "table", "appendix": True, "table": "t",
+                                        "caption": "Detailed"}},
+                    "data": {"text/html": "<table class='evalkit'>stats</table>"}})
+    secret = nbformat.v4.new_markdown_cell("## For the team\n\nnames of the team")
+    secret.metadata["tags"] = ["internal-only"]
+    nb.cells.append(secret)
+    funder, internal = _document(True), _document(False)
+    funder.add_notebook(nb)
+    internal.add_notebook(nb)
+    funder_html, internal_html = funder.html(), internal.html()
+    assert "names of the team" not in funder_html and "names of the team" in internal_html
+    body, appendix = funder_html.split('id="appendix"')
+    assert "stats" in appendix and "stats" not in body and "Table in the appendix" in body
+    assert 'id="appendix"' not in internal_html
+
+
+def test_headings_are_nested_under_the_title_and_listed_in_the_contents():
+    document = _document()
+    document.add_notebook(_notebook(markdown="# Attendance\n\n## Weekly\n\ntext"))
+    html = document.html()
+    assert '<h2 id="attendance">Attendance</h2>' in html
+    assert '<h3 id="weekly">Weekly</h3>' in html
+    assert 'href="#attendance"' in html and 'href="#weekly"' in html
+    assert html.count("<h1") == 1
