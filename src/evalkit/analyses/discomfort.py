@@ -203,7 +203,9 @@ def reliable_change_people(scores: pd.DataFrame, *, reliability_value: float | N
     table = by_practitioner(scores)[[before, after]].dropna()
     columns = ["practitioner_id", "before", "after", "rc", "category", "reliability",
                "sd_before", "threshold"]
-    if len(table) < 2 or not np.isfinite(rel):
+    # Reliable change needs a reliability in [0, 1): alpha can be undefined, or negative on a
+    # handful of forms, and then no change can be called reliable.
+    if len(table) < 2 or not (np.isfinite(rel) and 0 <= rel < 1):
         return pd.DataFrame(columns=columns)
     sd_before = float(table[before].std(ddof=1))
     rc = reliable_change(table[before], table[after], sd_pre=sd_before, reliability=rel)

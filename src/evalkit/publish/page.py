@@ -182,7 +182,13 @@ class Page:
     def say(self, template: str, **figures: Figure | str) -> None:
         """Show a sentence (Markdown). ``template`` is written by the notebook; every value put
         into it must be a :class:`Figure` from a published table or a string, and is escaped so
-        that it shows as plain text. Plain numbers are refused: they would bypass the policy."""
+        that it shows as plain text. Plain numbers are refused: they would bypass the policy.
+        When a figure's table is not available (withheld, or its file is absent), the sentence
+        says so instead."""
+        missing = [v.note for v in figures.values() if isinstance(v, Figure) and v.note]
+        if missing:
+            self._show({"text/markdown": f"*{markdown_text(missing[0])}.*"}, kind="text")
+            return
         safe = {}
         for key, value in figures.items():
             if isinstance(value, Figure):

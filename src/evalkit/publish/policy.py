@@ -268,6 +268,8 @@ class Figure:
     value: object
     text: str
     status: str
+    note: str = ""
+    """Set when the figure's whole table is not available: why, in a sentence."""
 
     def __format__(self, spec: str) -> str:
         if self.status == SHOWN and spec and isinstance(self.value, (int, float, np.number)):
@@ -371,15 +373,25 @@ class Shown:
     def figure(self, column: str = "value", **where) -> Figure:
         """One cell for a sentence: ``figure(metric="participants")`` in a metric table, or
         ``figure("share", wave="2025")`` for the row whose columns equal ``where``."""
-        rows = self._rows_where(where) if self.available else np.zeros(0, bool)
-        if not self.available or rows.sum() != 1:
+        if not self.available:
+            return self._missing_figure()
+        rows = self._rows_where(where)
+        if rows.sum() != 1:
             return Figure(None, UNDEFINED_TEXT, UNDEFINED)
         i = int(np.flatnonzero(rows)[0])
         return Figure(_plain(self.values[column].iloc[i]), self.text[column].iloc[i],
                       self.status[column].iloc[i])
 
+    def _missing_figure(self) -> Figure:
+        status = WITHHELD if self.note.startswith("withheld") or "internal" in self.note \
+            else UNDEFINED
+        return Figure(None, UNDEFINED_TEXT, status, note=f"{self.spec.title}: {self.note}")
+
     def figures(self) -> dict[str, Figure]:
-        """Every metric of a metric table, by name."""
+        """Every metric of a metric table, by name (every declared metric when the table is not
+        available, each saying why)."""
+        if not self.available:
+            return {m.name: self._missing_figure() for m in self.spec.metrics}
         return {m: self.figure(metric=m) for m in self.values.get("metric", [])}
 
     def rows(self) -> list[dict[str, Figure]]:
