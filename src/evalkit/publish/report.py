@@ -25,6 +25,7 @@ from ..data.validate import load
 from ..errors import EvalkitError
 from ..progress import progress
 from .notebooks import apply_deterministic_env, notebook_dir, workbook
+from .outfolder import check_report_folder, checkout_root, report_folder
 
 #: Files each notebook needs; a notebook whose files are all absent is left out of the report.
 NOTEBOOK_NEEDS: dict[str, tuple[str, ...]] = {
@@ -54,16 +55,6 @@ _PAGE_CSS = """
   @media print { nav.contents { page-break-after: always; } .jp-Cell { break-inside: avoid; } }
 </style>
 """
-
-
-def _refuse_output_inside(out_dir: Path, data_dir: Path) -> None:
-    root = notebook_dir().parent.resolve()
-    out = out_dir.resolve()
-    forbidden = [root / "notebooks", root / "data", data_dir.resolve()]
-    for folder in forbidden:
-        if out == folder or folder in out.parents:
-            raise EvalkitError(f"refusing to write a report inside {folder}; choose another --out "
-                               "(the default is reports/<data folder name>)")
 
 
 def _scrub_paths(nb, data_dir: Path, results_dir: Path) -> None:
@@ -146,10 +137,11 @@ def render_report(data_dir="data/sample", out_dir=None, audience: str = "funder"
     if min_cell < 1:
         raise EvalkitError("--min-cell must be at least 1")
     data_dir = Path(data_dir)
-    dataset = load(data_dir)  # fails early, with every problem listed, before any notebook runs
     out_dir = (Path(out_dir) if out_dir else Path("reports") / (data_dir.resolve().name or "report"))
-    out_dir = out_dir.resolve()
-    _refuse_output_inside(out_dir, data_dir)
+    # Refuse an unsafe --out before any work (outfolder.py has the rules).
+    repo_root = checkout_root() or notebook_dir().parent
+    out_dir = check_report_folder(out_dir, data_dir=data_dir, repo_root=repo_root)
+    dataset = load(data_dir)  # fails early, with every problem listed, before any notebook runs
 
     chosen, notes = [], []
     for path in workbook():
@@ -163,14 +155,12 @@ def render_report(data_dir="data/sample", out_dir=None, audience: str = "funder"
     if not dataset.present:
         raise EvalkitError(f"{data_dir} holds none of evalkit's files; nothing to report")
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     # The bar follows the user's terminal; it is made before the kernels' environment (which
     # turns tqdm off inside notebooks) is applied to this process.
     bar = progress(total=len(chosen), desc="report", show=show_progress)
     apply_deterministic_env()
     os.environ["EVALKIT_AUDIENCE"] = audience
-    try:
+    with report_folder(out_dir, data_dir=data_dir, repo_root=repo_root) as staging:
         results = staging / "results"
         executed_dir = staging / "notebooks"
         results.mkdir()
@@ -205,12 +195,6 @@ def render_report(data_dir="data/sample", out_dir=None, audience: str = "funder"
         (staging / "report.html").write_text(page, encoding="utf-8")
         if pdf:
             make_pdf(staging / "report.html", staging / "report.pdf")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     print(f"report written to {out_dir}/report.html", file=sys.stderr)
     return out_dir
 

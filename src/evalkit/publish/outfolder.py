@@ -1,0 +1,388 @@
+"""Output folders that can never cost the user a file.
+
+evalkit writes a report (and a pseudonymised copy of a data folder) into a folder the user names.
+Three rules keep that safe:
+
+1. **evalkit only replaces what it made.** Every folder it writes holds a marker file
+   (``.evalkit-report`` for reports). An existing folder is replaced only when it holds that
+   marker; an empty folder may be used; anything else is refused, and so is a file, a symbolic
+   link, the top of the file system and the home folder (or a folder that contains it).
+2. **The output never overlaps what it must not touch.** The output folder may not be, contain or
+   lie inside the data folder or the evalkit checkout (except the checkout's git-ignored
+   ``reports/`` folder).
+3. **Replacing is all or nothing.** The new folder is built in a hidden staging folder beside the
+   target. When it is complete, the old folder is renamed aside, the new one renamed into place
+   and only then the old one removed; SIGINT and SIGTERM are held back during those renames. A
+   failure, SIGINT or SIGTERM while the folder is being built removes the staging folder and
+   leaves the old folder as it was. If the process is killed outright (SIGKILL, power cut), the
+   next run restores the old folder if it had been moved aside and removes the dead run's staging
+   folder.
+
+All checks happen before any work starts (:func:`check_report_folder`); :func:`report_folder` runs
+them again just before the new folder is moved into place.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import OutputFolderError
+
+REPORT_MARKER = ".evalkit-report"
+_REPORT_MARKER_TEXT = (
+    "evalkit report folder. This folder was written by 'evalkit report'; evalkit deletes and "
+    "replaces it when asked to write a report here again. Delete this file to stop that.\n"
+)
+_STAGING = "evalkit-staging"
+_OLD = "evalkit-old"
+CHOOSE = "choose an empty or new folder"
+
+
+class Terminated(SystemExit):
+    """Raised in the main thread when SIGTERM arrives while an output folder is being built, so
+    that the staging folder is removed before the process exits (with status 128 + 15)."""
+
+
+@dataclass(frozen=True)
+class Marker:
+    """The file that says evalkit made a folder: its name and first line."""
+
+    name: str
+    text: str
+    what: str  # "report", "pseudonymised copy": for messages
+    signature: str  # how the first line starts (the rest may be reworded between versions)
+
+    def write(self, folder: Path, extra: str = "") -> None:
+        (folder / self.name).write_text(self.text + extra, encoding="utf-8")
+
+    def found_in(self, folder: Path) -> bool:
+        """True when ``folder`` holds this marker as a regular file with the expected first line."""
+        path = folder / self.name
+        if path.is_symlink() or not path.is_file():
+            return False
+        try:
+            with path.open(encoding="utf-8") as handle:
+                first = handle.readline(4096)
+        except (OSError, UnicodeDecodeError):
+            return False
+        return first.startswith(self.signature)
+
+
+REPORT = Marker(REPORT_MARKER, _REPORT_MARKER_TEXT, "report", "evalkit report folder")
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A folder an output folder must not be, contain or lie inside."""
+
+    path: Path
+    label: str  # "the data folder", "the evalkit checkout"
+    allow_inside: Path | None = None  # a subfolder where output is fine (the checkout's reports/)
+
+
+def _absolute(path: str | os.PathLike) -> Path:
+    return Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
+
+
+def _same(a: Path, b: Path) -> bool:
+    if a == b:
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _within(child: Path, folder: Path) -> bool:
+    """``child`` is ``folder`` or lies inside it (comparing real files, so links and letter case
+    on case-insensitive systems cannot hide it)."""
+    return any(_same(p, folder) for p in (child, *child.parents))
+
+
+def home_folder() -> Path | None:
+    """The user's home folder (``$HOME``), or None when it cannot be found."""
+    try:
+        return _absolute(Path.home()).resolve()
+    except (RuntimeError, KeyError, OSError):
+        return None
+
+
+def checkout_root() -> Path | None:
+    """The evalkit checkout this code runs from (a folder with ``pyproject.toml`` and
+    ``src/evalkit``), or None for an installed copy."""
+    here = Path(__file__).resolve()
+    for folder in here.parents:
+        if (folder / "pyproject.toml").is_file() and (folder / "src" / "evalkit").is_dir():
+            return folder
+    return None
+
+
+def check_output_folder(out: str | os.PathLike, *, marker: Marker,
+                        protected: Sequence[Protected] = ()) -> Path:
+    """Check that ``out`` may be written (and replaced) as an evalkit output folder.
+
+    Returns the folder as an absolute path with symbolic links in its parents resolved; raises
+    :class:`~evalkit.errors.OutputFolderError` otherwise. See :func:`check_report_folder`.
+    """
+    given = _absolute(out)
+    what = marker.what
+
+    def refuse(reason: str, hint: str = "") -> OutputFolderError:
+        return OutputFolderError(
+            f"refusing to write the {what} into {given}: {reason}. "
+            + (hint or f"Nothing was written; {CHOOSE} (for example ~/evalkit-reports/2026)."))
+
+    if given.is_symlink():
+        raise refuse("it is a symbolic link", "Give the folder itself, or " + CHOOSE + ".")
+    target = given.parent.resolve() / given.name if given.name else given.resolve()
+    if target.parent == target or str(target) == target.anchor:
+        raise refuse("it is the top of the file system")
+    home = home_folder()
+    if home is not None and _within(home, target):
+        raise refuse("it is your home folder" if _same(home, target)
+                     else f"it contains your home folder {home}")
+    for item in protected:
+        place = _absolute(item.path).resolve()
+        if _within(target, place):
+            if item.allow_inside is not None and _within(target, _absolute(item.allow_inside)):
+                continue
+            if _same(target, place):
+                raise refuse(f"it is {item.label}")
+            raise refuse(f"it lies inside {item.label} {place}")
+        if _within(place, target):
+            raise refuse(f"it contains {item.label} {place}")
+    if os.path.lexists(target):
+        if not target.is_dir():
+            raise refuse("it is a file, not a folder")
+        if not marker.found_in(target):
+            try:
+                empty = next(target.iterdir(), None) is None
+            except OSError as exc:
+                raise refuse(f"it cannot be read ({exc.strerror})") from None
+            if not empty:
+                raise refuse(
+                    f"the folder exists and holds files evalkit did not write (it has no "
+                    f"{marker.name} file), and evalkit never replaces such a folder",
+                    f"Nothing was written; {CHOOSE}, or empty that folder yourself.")
+    return target
+
+
+def check_report_folder(out: str | os.PathLike, *, data_dir: str | os.PathLike,
+                        repo_root: str | os.PathLike | None) -> Path:
+    """Check that a report may be written into ``out``, before any work starts.
+
+    Parameters
+    ----------
+    out : path
+        The report folder the user asked for (``--out``).
+    data_dir : path
+        The data folder: ``out`` may not be, contain or lie inside it.
+    repo_root : path or None
+        The evalkit checkout: ``out`` may not be, contain or lie inside it, except under its
+        git-ignored ``reports/`` folder. None when evalkit is not run from a checkout.
+
+    Returns
+    -------
+    pathlib.Path
+        The report folder as an absolute path (symbolic links in its parents resolved).
+
+    Raises
+    ------
+    OutputFolderError
+        When ``out`` is a symbolic link, a file, the top of the file system, the home folder or
+        a folder containing it, overlaps the data folder or the checkout, or is an existing
+        non-empty folder without the ``.evalkit-report`` marker. The message says what to do.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> base = Path(tempfile.mkdtemp())
+    >>> (base / "data").mkdir()
+    >>> check_report_folder(base / "report", data_dir=base / "data", repo_root=None).name
+    'report'
+    >>> try:
+    ...     check_report_folder(base, data_dir=base / "data", repo_root=None)
+    ... except OutputFolderError as error:
+    ...     print(str(error).split(": ")[1].split(" /")[0])
+    it contains the data folder
+    """
+    protected = [Protected(Path(data_dir), "the data folder")]
+    if repo_root is not None:
+        protected.append(Protected(Path(repo_root), "the evalkit checkout",
+                                   allow_inside=Path(repo_root) / "reports"))
+    return check_output_folder(out, marker=REPORT, protected=protected)
+
+
+@contextmanager
+def _signals_clean_up() -> Iterator[None]:
+    """While building an output: SIGTERM raises :class:`Terminated` and SIGINT raises
+    KeyboardInterrupt in the main thread, so ``finally`` blocks remove the staging folder. The
+    previous handlers come back afterwards; a signal that was ignored stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum, frame):
+        raise Terminated(128 + signum)
+
+    def on_int(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = {}
+    for signum, handler in ((signal.SIGTERM, on_term), (signal.SIGINT, on_int)):
+        old = signal.getsignal(signum)
+        if old is signal.SIG_IGN:
+            continue
+        previous[signum] = old
+        signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old if old is not None else signal.SIG_DFL)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back (delivered afterwards) while folders are renamed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return True
+    return True
+
+
+def _leftovers(target: Path, tag: str) -> list[Path]:
+    prefix = f".{target.name}.{tag}-"
+    try:
+        return sorted((p for p in target.parent.iterdir() if p.name.startswith(prefix)),
+                      key=lambda p: p.stat().st_mtime)
+    except OSError:
+        return []
+
+
+def recover(target: Path, marker: Marker) -> None:
+    """Tidy up after a run that was killed outright (SIGKILL): put back an old folder that had
+    been moved aside when the target is missing, remove old folders already replaced, and remove
+    staging folders of processes that no longer run. Only folders holding ``marker`` are touched.
+    """
+    olds = [p for p in _leftovers(target, _OLD) if p.is_dir() and marker.found_in(p)]
+    if olds and not os.path.lexists(target):
+        os.rename(olds.pop(), target)  # the newest old folder is the last complete one
+    for old in olds:
+        shutil.rmtree(old, ignore_errors=True)
+    for staging in _leftovers(target, _STAGING):
+        pid_text = staging.name[len(f".{target.name}.{_STAGING}-"):].split("-", 1)[0]
+        if (pid_text.isdigit() and not _pid_alive(int(pid_text)) and staging.is_dir()
+                and marker.found_in(staging)):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    with _signals_held():
+        if not os.path.lexists(target):
+            os.rename(staging, target)
+            return
+        aside = target.parent / f".{target.name}.{_OLD}-{os.getpid()}-{secrets.token_hex(4)}"
+        os.rename(target, aside)
+        try:
+            os.rename(staging, target)
+        except BaseException:
+            os.rename(aside, target)
+            raise
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+@contextmanager
+def staged_output(target: Path, *, marker: Marker, recheck: Callable[[], object] | None = None,
+                  marker_extra: str = "") -> Iterator[Path]:
+    """Build an output folder in a staging folder and move it into ``target`` at the end.
+
+    ``target`` must have passed :func:`check_output_folder`; ``recheck`` repeats that check just
+    before the move. The staging folder holds ``marker`` from the start (with ``marker_extra``
+    appended). On an exception, SIGINT or SIGTERM the staging folder is removed and ``target``
+    is left as it was.
+    """
+    try:
+        recover(target, marker)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{_STAGING}-{os.getpid()}-",
+                                        dir=target.parent))
+    except OSError as exc:
+        raise OutputFolderError(f"cannot create a folder beside {target} ({exc.strerror}); "
+                                f"{CHOOSE} you can write to.") from None
+    with _signals_clean_up():
+        try:
+            marker.write(staging, marker_extra)
+            yield staging
+            if recheck is not None:
+                recheck()
+            try:
+                _move_into_place(staging, target)
+            except OSError as exc:
+                raise OutputFolderError(
+                    f"cannot move the new {marker.what} into {target} ({exc.strerror}); the "
+                    f"old one, if any, is unchanged. {CHOOSE[0].upper()}{CHOOSE[1:]}.") from None
+        finally:
+            with _signals_held():  # a second signal must not interrupt the clean-up
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def report_folder(out: str | os.PathLike, *, data_dir: str | os.PathLike,
+                  repo_root: str | os.PathLike | None) -> Iterator[Path]:
+    """Check ``out`` and yield a staging folder for the report; move it into ``out`` at the end.
+
+    The staging folder is hidden beside ``out`` and already holds the ``.evalkit-report``
+    marker. When the block ends normally the old report (if any) is replaced by renaming; when it
+    raises, or SIGINT or SIGTERM arrives, the staging folder is removed and the old report stays.
+
+    Parameters
+    ----------
+    out, data_dir, repo_root
+        As for :func:`check_report_folder`.
+
+    Yields
+    ------
+    pathlib.Path
+        The staging folder to write the report into.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> base = Path(tempfile.mkdtemp())
+    >>> with report_folder(base / "report", data_dir=base / "data", repo_root=None) as staging:
+    ...     _ = (staging / "report.html").write_text("<p>hello</p>")
+    >>> sorted(p.name for p in (base / "report").iterdir())
+    ['.evalkit-report', 'report.html']
+    """
+    target = check_report_folder(out, data_dir=data_dir, repo_root=repo_root)
+    with staged_output(target, marker=REPORT,
+                       recheck=lambda: check_report_folder(out, data_dir=data_dir,
+                                                           repo_root=repo_root)) as staging:
+        yield staging
