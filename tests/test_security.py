@@ -363,6 +363,12 @@ CASES = [
     Case("hand_made_key", lambda w: _pseudo(w, key=w.key_with(f"{KEY_HEADER}\n{'0' * 64}\n")),
          "is not random"),
     Case("symlink_to_readable_key", _symlinked_key, "other users"),
+    Case("key_link_loop", lambda w: (w.root.joinpath("a.key").symlink_to(w.root / "b.key"),
+         w.root.joinpath("b.key").symlink_to(w.root / "a.key"),
+         _pseudo(w, key=w.root / "a.key"))[2], "loop of symbolic links"),
+    Case("out_link_loop", lambda w: (w.root.joinpath("l1").symlink_to(w.root / "l2"),
+         w.root.joinpath("l2").symlink_to(w.root / "l1"),
+         _report(w, out=w.root / "l1" / "rep"))[2], "loop of symbolic links"),
     Case("key_in_data_folder", lambda w: _pseudo(w, key=write_key(w.data / "evalkit.key")),
          "lies inside"),
     Case("other_key_on_existing_output", _other_key_on_existing_output, "made with another key"),
@@ -403,6 +409,8 @@ CASES = [
     Case("keygen_over_link", lambda w: (w.root.joinpath("dangling.key").symlink_to(
          w.root / "nowhere"), ["keygen", "--out", str(w.root / "dangling.key")])[1],
          "exists already"),
+    Case("keygen_in_checkout", lambda w: ["keygen", "--out", str(ROOT / "keys" / "k.key")],
+         "refusing to create a key inside"),
     Case("keygen_parent_is_file", lambda w: ["keygen", "--out", str(_file_out(w) / "k.key")],
          "cannot create the key file"),
 ]

@@ -111,8 +111,10 @@ def _cmd_validate(args) -> int:
 
 def _cmd_keygen(args) -> int:
     from .privacy.keys import write_key
+    from .publish.outfolder import checkout_root
 
-    path = write_key(args.out)
+    checkout = checkout_root()
+    path = write_key(args.out, forbidden=[checkout] if checkout else [])
     print(f"wrote a new key to {path} (readable by you only). Keep it outside the project and "
           "every data folder, back it up safely and never commit it: the same key gives the same "
           "pseudonyms, and anyone with the key and a list of real ids can reverse them.")
@@ -262,9 +264,9 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("EVALKIT_DEBUG") == "1":
             raise
         # The exception's text is not shown: it could quote a value from the data.
-        print(f"evalkit {args.command}: unexpected internal error ({type(exc).__name__}); "
-              "nothing was changed. Please report it; run again with EVALKIT_DEBUG=1 to see the "
-              "details (they may include values from your data).", file=sys.stderr)
+        print(f"evalkit {args.command}: unexpected internal error ({type(exc).__name__}). "
+              "Please report it; run again with EVALKIT_DEBUG=1 to see the details (they may "
+              "include values from your data).", file=sys.stderr)
         return EXIT_INTERNAL
 
 

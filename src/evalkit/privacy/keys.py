@@ -70,10 +70,14 @@ def read_key(key_file: str | os.PathLike, *, forbidden: Iterable[str | os.PathLi
     """
     given = Path(key_file)
     path = Path(os.path.abspath(given))
-    real = path.resolve()
+    try:
+        real = path.resolve()
+    except (RuntimeError, OSError):
+        raise KeyFileError(f"the key file {given} cannot be followed (a loop of symbolic "
+                           "links?).") from None
     for folder in forbidden:
         folder_abs = Path(os.path.abspath(folder))
-        for candidate_folder in {folder_abs, folder_abs.resolve()}:
+        for candidate_folder in {folder_abs, Path(os.path.realpath(folder_abs))}:
             if _inside(path, candidate_folder) or _inside(real, candidate_folder):
                 raise KeyFileError(
                     f"the key file {given} lies inside {folder}; keep keys outside every data "
@@ -123,13 +127,16 @@ def read_key(key_file: str | os.PathLike, *, forbidden: Iterable[str | os.PathLi
     return key_hex.encode("ascii")
 
 
-def write_key(out: str | os.PathLike) -> Path:
+def write_key(out: str | os.PathLike, *, forbidden: Iterable[str | os.PathLike] = ()) -> Path:
     """Write a new random key readable by the owner only (mode 0600), never overwriting a file.
 
     Parameters
     ----------
     out : path
         The key file to create; its folder is created (private to the owner) when missing.
+    forbidden : iterable of paths, optional
+        Folders the key must not be created in (the evalkit checkout, where it could be
+        committed).
 
     Returns
     -------
@@ -146,6 +153,11 @@ def write_key(out: str | os.PathLike) -> Path:
     '0o600'
     """
     path = Path(out)
+    real = Path(os.path.realpath(os.path.abspath(path)))
+    for folder in forbidden:
+        if _inside(real, Path(os.path.realpath(os.path.abspath(folder)))):
+            raise KeyFileError(f"refusing to create a key inside {folder}: keep keys outside "
+                               "the project and every data folder (for example in ~/keys).")
     if path.is_symlink() or path.exists():
         raise KeyFileError(f"{path} exists already; refusing to overwrite it. Choose a new file "
                            "name (an existing key must be kept: it links old pseudonyms).")

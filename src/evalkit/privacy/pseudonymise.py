@@ -204,8 +204,13 @@ def _check_file(raw: RawFile, contract: FileContract, keep: set[str], problems: 
             else:
                 ok = False
             continue
-        why = f"looks like {reason}" if reason else "not one of this file's columns"
-        summary.not_copied.append(f"{raw.label}: {described} not copied ({why})")
+        if reason:
+            note = f"{described} not copied (looks like {reason})"
+        else:
+            # Only the letter: a header outside the contract may itself be personal data (a
+            # wide export with a column per person).
+            note = f"column {_letter(i)} not copied (not one of this file's columns)"
+        summary.not_copied.append(f"{raw.label}: {note}")
     return pd.DataFrame(copied, index=frame.index) if ok else None
 
 

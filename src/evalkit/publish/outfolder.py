@@ -93,6 +93,15 @@ def _absolute(path: str | os.PathLike) -> Path:
     return Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
 
 
+def _resolve(path: Path) -> Path:
+    """``path`` with symbolic links resolved; a loop of links is the user's to fix."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        raise OutputFolderError(f"{path} cannot be followed (a loop of symbolic links?); "
+                                f"{CHOOSE}.") from None
+
+
 def _same(a: Path, b: Path) -> bool:
     if a == b:
         return True
@@ -111,8 +120,8 @@ def _within(child: Path, folder: Path) -> bool:
 def home_folder() -> Path | None:
     """The user's home folder (``$HOME``), or None when it cannot be found."""
     try:
-        return _absolute(Path.home()).resolve()
-    except (RuntimeError, KeyError, OSError):
+        return _resolve(_absolute(Path.home()))
+    except (RuntimeError, KeyError, OSError, OutputFolderError):
         return None
 
 
@@ -143,7 +152,7 @@ def check_output_folder(out: str | os.PathLike, *, marker: Marker,
 
     if given.is_symlink():
         raise refuse("it is a symbolic link", "Give the folder itself, or " + CHOOSE + ".")
-    target = given.parent.resolve() / given.name if given.name else given.resolve()
+    target = _resolve(given.parent) / given.name if given.name else _resolve(given)
     if target.parent == target or str(target) == target.anchor:
         raise refuse("it is the top of the file system")
     home = home_folder()
@@ -151,7 +160,7 @@ def check_output_folder(out: str | os.PathLike, *, marker: Marker,
         raise refuse("it is your home folder" if _same(home, target)
                      else f"it contains your home folder {home}")
     for item in protected:
-        place = _absolute(item.path).resolve()
+        place = _resolve(_absolute(item.path))
         if _within(target, place):
             if item.allow_inside is not None and _within(target, _absolute(item.allow_inside)):
                 continue
@@ -328,17 +337,22 @@ def staged_output(target: Path, *, marker: Marker, recheck: Callable[[], object]
     appended). On an exception, SIGINT or SIGTERM the staging folder is removed and ``target``
     is left as it was.
     """
-    try:
-        recover(target, marker)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{_STAGING}-{os.getpid()}-",
-                                        dir=target.parent))
-    except OSError as exc:
-        raise OutputFolderError(f"cannot create a folder beside {target} ({exc.strerror}); "
-                                f"{CHOOSE} you can write to.") from None
     with _signals_clean_up():
         try:
-            marker.write(staging, marker_extra)
+            recover(target, marker)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with _signals_held():  # the staging folder exists only with its marker
+                staging = Path(tempfile.mkdtemp(
+                    prefix=f".{target.name}.{_STAGING}-{os.getpid()}-", dir=target.parent))
+                try:
+                    marker.write(staging, marker_extra)
+                except BaseException:
+                    shutil.rmtree(staging, ignore_errors=True)
+                    raise
+        except OSError as exc:
+            raise OutputFolderError(f"cannot create a folder beside {target} ({exc.strerror}); "
+                                    f"{CHOOSE} you can write to.") from None
+        try:
             yield staging
             if recheck is not None:
                 recheck()
