@@ -277,6 +277,9 @@ def test_cli_report_killed_with_sigterm(tmp_path):
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
-    assert "stopped by SIGTERM" in err and "Traceback" not in err
+    # The kernel, a child process sharing stderr, may print its own ZMQ traceback while it is
+    # shut down; evalkit itself prints one line and no traceback of its own.
+    assert "stopped by SIGTERM; the output folder was left as it was" in err
+    assert "/evalkit/" not in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
     assert _snapshot(old) == before
