@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 from tests.conftest import SAMPLE
 
-from evalkit.publish import page as page_module
 from evalkit.publish.document import CSP, Document, FrontPage, markdown_html
 from evalkit.publish.page import MARK, Page, parse_period
 from evalkit.publish.policy import Policy

@@ -1,20 +1,82 @@
 """The ``evalkit`` command.
 
-Every user-facing failure is an :class:`~evalkit.errors.EvalkitError` printed as one clear message
-on stderr, without a traceback, and with a non-zero exit status.
+Every failure a user can cause ends in one clear message on stderr and a non-zero exit status,
+never a traceback:
+
+- 1: ``validate`` found problems in the data (the list is printed);
+- 2: an option, a folder, a key or the data cannot be used (:class:`~evalkit.errors.EvalkitError`;
+  argparse also exits with 2 for a malformed command line);
+- 3: an unexpected internal error. Its text is not printed, because it could quote a value from
+  the data; set ``EVALKIT_DEBUG=1`` to see the full traceback;
+- 130 after Ctrl-C and 143 after SIGTERM (a report or copy being built is removed).
+
+Options are checked before any work starts.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
+import os
+import re
 import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import EvalkitError
+from .errors import EvalkitError, UsageError
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+MIN_CELL_FLOOR = 3
+TITLE_MAX_LENGTH = 120
+_PERIOD_END = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
+
+
+def _check_min_cell(value: int) -> None:
+    if value < MIN_CELL_FLOOR:
+        raise UsageError(
+            f"--min-cell must be at least {MIN_CELL_FLOOR}: smaller counts of people can identify "
+            "someone, for every audience (the default is 5)")
+
+
+def _period_end(text: str, option: str) -> _dt.date | None:
+    if text == "":
+        return None
+    if not _PERIOD_END.fullmatch(text):
+        raise UsageError(f"{option}: each end must be a month YYYY-MM or a date YYYY-MM-DD")
+    try:
+        if len(text) == 7:
+            return _dt.date(int(text[:4]), int(text[5:7]), 1)
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option}: {text} is not a real month or date") from None
+
+
+
+
+def _check_period(period: str | None) -> None:
+    from .publish.page import parse_period  # the one reading of --period
+
+    parse_period(period)
+
+
+def check_title(title: str | None) -> None:
+    """Check ``--title``: one line of at most 120 visible characters.
+
+    Examples
+    --------
+    >>> check_title("Programme evaluation 2025")
+    """
+    if title is None:
+        return
+    if not title.strip():
+        raise UsageError("--title is empty")
+    if any(ch in title for ch in "\r\n\x0b\x0c\x85\u2028\u2029"):
+        raise UsageError("--title must be one line")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise UsageError(f"--title is longer than {TITLE_MAX_LENGTH} characters")
 
 
 def _cmd_synth(args) -> int:
@@ -36,18 +98,25 @@ def _cmd_validate(args) -> int:
 
 def _cmd_keygen(args) -> int:
     from .privacy.keys import write_key
+    from .publish.outfolder import checkout_root
 
-    path = write_key(args.out)
+    checkout = checkout_root()
+    path = write_key(args.out, forbidden=[checkout] if checkout else [])
     print(f"wrote a new key to {path} (readable by you only). Keep it outside the project and "
-          "never commit it; the same key gives the same pseudonyms.")
+          "every data folder, back it up safely and never commit it: the same key gives the same "
+          "pseudonyms, and anyone with the key and a list of real ids can reverse them.")
     return 0
 
 
 def _cmd_pseudonymise(args) -> int:
     from .privacy.pseudonymise import pseudonymise_folder
 
-    written = pseudonymise_folder(args.in_dir, args.out_dir, args.key_file)
-    print(f"wrote {len(written)} pseudonymised files into {args.out_dir}")
+    summary = pseudonymise_folder(args.in_dir, args.out_dir, args.key_file,
+                                  keep_columns=args.keep_column, new_key=args.new_key)
+    for line in summary.ignored_files + summary.not_copied:
+        print(f"note: {line}", file=sys.stderr)
+    print(f"wrote {len(summary.written)} pseudonymised files into {args.out_dir} "
+          f"(key fingerprint {summary.fingerprint})")
     return 0
 
 
@@ -55,14 +124,44 @@ def _cmd_report(args) -> int:
     from .publish.report import render_report
 
     render_report(args.data_dir, out_dir=args.out, audience=args.audience,
-                  min_cell=args.min_cell, pdf=args.pdf)
+                  min_cell=args.min_cell, period=args.period, title=args.title, pdf=args.pdf)
     return 0
+
+
+_LEFT_AS_IT_WAS = {"report": "; the output folder was left as it was",
+                   "pseudonymise": "; the output folder was left as it was"}
+
+_CHECKS = {
+    "report": lambda args: (_check_min_cell(args.min_cell), _check_period(args.period),
+                            check_title(args.title)),
+}
+
+
+_PSEUDONYMISE_HELP = """\
+Copy IN_DIR to OUT_DIR with person ids (participant_id, practitioner_id, facilitator_ids,
+process_id) replaced by keyed pseudonyms. Nothing is written unless every check passes:
+  - every file starts with its header row; headers are matched after trimming spaces and
+    ignoring case, and must otherwise be exact (ParticipantID or participant-id is refused);
+  - every required column is present, and none appears twice;
+  - columns that are not part of a file's contract are not copied, unless --keep-column names
+    them and their name and values pass the identifier guard;
+  - columns copied as they are hold no email addresses, phone, NHS or NI numbers, postcodes,
+    dates in labels or free text;
+  - blank ids stay blank.
+OUT_DIR may not be, contain or lie inside IN_DIR or the evalkit checkout; an existing OUT_DIR is
+replaced only when it is an earlier output of this command. The key must lie outside all of them.
+OUT_DIR records the key's fingerprint (evalkit-pseudonymised.txt): a later run with another key
+into OUT_DIR, or on an IN_DIR that is itself an output made with another key, is refused unless
+--new-key is given.
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evalkit",
         description="Evaluate perpetrator programmes from anonymised data.",
+        epilog="Exit status: 0 done, 1 validate found problems, 2 unusable option, folder, key "
+               "or data, 3 internal error (EVALKIT_DEBUG=1 shows details).",
     )
     parser.add_argument("--version", action="version", version=f"evalkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -81,40 +180,81 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data_dir", type=Path)
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("keygen", help="make a random key for pseudonymise")
-    p.add_argument("--out", required=True, type=Path, help="key file to create (outside the project)")
+    p = sub.add_parser("keygen", help="make a random key for pseudonymise",
+                       description="Write a new random key (mode 0600, never overwriting a file).")
+    p.add_argument("--out", required=True, type=Path,
+                   help="key file to create, outside the project and every data folder")
     p.set_defaults(func=_cmd_keygen)
 
-    p = sub.add_parser("pseudonymise", help="replace person ids with keyed pseudonyms")
-    p.add_argument("in_dir", type=Path)
-    p.add_argument("out_dir", type=Path)
-    p.add_argument("--key-file", required=True, type=Path, help="key made by 'evalkit keygen'")
+    p = sub.add_parser("pseudonymise", help="replace person ids with keyed pseudonyms",
+                       description=_PSEUDONYMISE_HELP,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("in_dir", type=Path, help="data folder with real ids (read, never changed)")
+    p.add_argument("out_dir", type=Path, help="new or empty folder, or an earlier output")
+    p.add_argument("--key-file", required=True, type=Path,
+                   help="key made by 'evalkit keygen' (private to you, outside both folders)")
+    p.add_argument("--keep-column", action="append", default=[], metavar="NAME",
+                   help="also copy this extra column unchanged (repeatable); it must pass the "
+                        "identifier guard")
+    p.add_argument("--new-key", action="store_true",
+                   help="accept a key other than the one recorded in OUT_DIR or IN_DIR")
     p.set_defaults(func=_cmd_pseudonymise)
 
     p = sub.add_parser("report", help="render the notebooks on a data folder into a report")
     p.add_argument("data_dir", nargs="?", type=Path, default=Path("data/sample"))
     p.add_argument("--out", type=Path, default=None,
-                   help="output folder (default reports/<data folder name>)")
+                   help="output folder (default reports/<data folder name>): a new or empty "
+                        "folder, or an earlier report, which is replaced")
     p.add_argument("--audience", choices=("funder", "internal"), default="funder")
-    p.add_argument("--min-cell", type=int, default=5, help="smallest count shown (default 5)")
+    p.add_argument("--min-cell", type=int, default=5,
+                   help=f"smallest count of people shown (default 5, at least {MIN_CELL_FLOOR})")
+    p.add_argument("--period", default=None, metavar="FROM:TO",
+                   help="programme period to report, months or dates, e.g. 2024-01:2024-12")
+    p.add_argument("--title", default=None, metavar="TEXT", help="title of the report")
     p.add_argument("--pdf", action="store_true", help="also write report.pdf (needs chromium)")
     p.set_defaults(func=_cmd_report)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``evalkit`` command; returns the exit status.
+
+    Examples
+    --------
+    >>> main(["report", "--min-cell", "2"])
+    2
+    """
+    from .publish.outfolder import Terminated
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check = _CHECKS.get(args.command)
+        if check is not None:
+            check(args)
         return args.func(args)
     except EvalkitError as exc:
         print(f"evalkit {args.command}: {exc}", file=sys.stderr)
-        return EXIT_PROBLEMS if args.command == "validate" else EXIT_USAGE
+        if args.command == "validate" and not isinstance(exc, UsageError):
+            return EXIT_PROBLEMS
+        return EXIT_USAGE
     except KeyboardInterrupt:
-        print("evalkit: interrupted", file=sys.stderr)
-        return 130
+        print(f"evalkit {args.command}: interrupted{_LEFT_AS_IT_WAS.get(args.command, '')}",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Terminated as exc:
+        print(f"evalkit {args.command}: stopped by SIGTERM"
+              f"{_LEFT_AS_IT_WAS.get(args.command, '')}", file=sys.stderr)
+        return int(exc.code)
+    except Exception as exc:
+        if os.environ.get("EVALKIT_DEBUG") == "1":
+            raise
+        # The exception's text is not shown: it could quote a value from the data.
+        print(f"evalkit {args.command}: unexpected internal error ({type(exc).__name__}). "
+              "Please report it; run again with EVALKIT_DEBUG=1 to see the details (they may "
+              "include values from your data).", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
-

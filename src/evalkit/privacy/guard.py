@@ -1,126 +1,358 @@
-"""Privacy: refuse direct identifiers, pseudonymise ids with a key.
+"""Privacy: refuse direct identifiers in column names and cell values.
 
 The guard is deliberately conservative: a column whose *name* suggests a direct identifier or free
 text is refused even when it happens to be empty, because the safest data folder is one that never had
 such a column. Values are never echoed in messages; only file, column and row numbers are.
 
-Disclosure control for funder outputs lives in :mod:`evalkit.disclosure`.
+Two entry points:
+
+- :func:`identifier_column_reason` says why a column *name* means a direct identifier or free text
+  (``"a person's name"``, ``"a phone number"``, ...), or returns None.
+- :func:`identifying_values` says which *cells* of a column look like a direct identifier, by
+  reason, as boolean masks. It examines each distinct value once, so a register with a million rows
+  and few distinct values costs little, and 100,000 distinct values take a fraction of a second.
+
+The value checks and what they catch (all case-insensitive unless said otherwise):
+
+=====================  ======================================================================
+reason                 caught
+=====================  ======================================================================
+email address          ``someone@example.org`` anywhere in the cell
+phone number           UK numbers ``07700 900123``, ``0161 496 0000``, ``(0161) 4960000``;
+                       international ``+44 7700 900123``, ``0044 ...``; US ``(555) 123-4567``.
+                       Numbers without a leading ``0``, ``+`` or ``(`` are not phone numbers, so a
+                       9-digit numeric id passes.
+NHS number             10 digits on their own, bare or grouped 3-3-4 (``943 476 5919``)
+NI number              ``AB123456C`` with or without spaces; without the final letter only when
+                       grouped (``AB 12 34 56``), so an id such as ``PR000123`` passes
+postcode               ``SW1A 1AA``, ``M1 1AE`` (any case); without the space only as the whole
+                       cell in capitals (``SW1A1AA``)
+date                   a full date: ``1984-03-02``, ``02/03/1984``, ``2.3.1984``, ``2 March 1984``,
+                       ``March 2nd, 1984`` (a month such as ``2025-03`` or ``March 2025`` passes)
+free text              more than 64 characters, or a line break
+=====================  ======================================================================
+
+``date`` and ``free text`` are meant for label and title columns (:data:`LABEL_ONLY_REASONS`): the
+data layer checks date columns and id lengths with its own rules.
+
+Disclosure control for funder outputs lives in :mod:`evalkit.publish.disclosure`.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
 
-# Tokens of a column name (split on "_", "-", spaces and case changes) that mark a direct
-# identifier, with the reason shown to the user.
-_IDENTIFIER_TOKENS: dict[str, str] = {
-    **dict.fromkeys(
-        ("name", "names", "surname", "forename", "firstname", "lastname", "fullname", "username"),
-        "a person's name",
-    ),
-    **dict.fromkeys(("email", "mail", "e_mail"), "an email address"),
-    **dict.fromkeys(("phone", "mobile", "telephone", "tel", "cell"), "a phone number"),
-    **dict.fromkeys(("address", "street", "addr"), "an address"),
-    **dict.fromkeys(("postcode", "zip", "zipcode", "postal"), "a postcode"),
-    **dict.fromkeys(("dob", "birthdate", "birthday"), "a date of birth"),
-    **dict.fromkeys(
-        ("nhs", "nino", "ssn", "passport", "insurance", "chi", "pnc"), "a national or health number"
-    ),
-    **dict.fromkeys(
-        ("notes", "note", "comment", "comments", "narrative", "remarks", "freetext", "description"),
-        "free text",
-    ),
-}
-# Multi-token phrases (joined by "_") that are identifiers even though each token alone is not.
-_IDENTIFIER_PHRASES: dict[str, str] = {
-    "date_of_birth": "a date of birth",
-    "birth_date": "a date of birth",
-    "post_code": "a postcode",
-    "national_id": "a national or health number",
-    "health_number": "a national or health number",
-    "national_insurance": "a national or health number",
-    "free_text": "free text",
-    "e_mail": "an email address",
-}
+LABEL_MAX_LENGTH = 64
 
-EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-# A phone number: the whole value is digits with the usual separators and has 9 to 15 digits.
-PHONE_PATTERN = re.compile(r"^\+?[\d\s().-]{9,22}$")
+# --- column names ------------------------------------------------------------------------------
+
+_NAME = "a person's name"
+_EMAIL = "an email address"
+_PHONE = "a phone number"
+_ADDRESS = "an address"
+_POSTCODE = "a postcode"
+_DOB = "a date of birth"
+_NUMBER = "a national, health or case number"
+_TEXT = "free text"
+_LOCATION = "a location"
+
+# Tokens of a column name (split on punctuation, spaces, case changes and letter-digit changes)
+# that mark a direct identifier wherever they appear, with the reason shown to the user. The data
+# dictionary lists these words.
+_IDENTIFIER_TOKENS: dict[str, str] = {
+    # "name" itself is refused unless it names a thing (module_name): see _NAME_OF_A_THING.
+    **dict.fromkeys(
+        ("name", "names", "surname", "surnames", "forename", "forenames", "firstname", "lastname", "fullname",
+         "username", "givenname", "familyname", "maidenname", "middlename", "nickname", "initials"),
+        _NAME,
+    ),
+    **dict.fromkeys(("email", "emails", "mail", "emailaddress"), _EMAIL),
+    **dict.fromkeys(
+        ("phone", "phones", "telephone", "tel", "telno", "mobile", "mobileno", "phoneno",
+         "cellphone", "fax", "landline", "msisdn", "whatsapp"),
+        _PHONE,
+    ),
+    **dict.fromkeys(("address", "addresses", "addr", "street"), _ADDRESS),
+    **dict.fromkeys(("postcode", "postcodes", "pcode", "zip", "zipcode", "postal", "postalcode"),
+                    _POSTCODE),
+    **dict.fromkeys(("dob", "birthdate", "birthday", "dateofbirth", "birth", "born"), _DOB),
+    **dict.fromkeys(
+        ("nhs", "nhsno", "nhsnumber", "nino", "ninumber", "ssn", "passport", "crn", "pnc", "cro",
+         "urn", "mrn", "nomis", "noms", "casenumber", "caseno", "caseref"),
+        _NUMBER,
+    ),
+    **dict.fromkeys(
+        ("notes", "note", "comment", "comments", "narrative", "remarks", "freetext", "description",
+         "details", "specify", "verbatim", "transcript"),
+        _TEXT,
+    ),
+    **dict.fromkeys(("latitude", "longitude", "geolocation"), _LOCATION),
+}
+# Sequences of tokens (joined by "_") that are identifiers although each token alone is not; they
+# match on token boundaries, so ``chi_square`` is not ``chi_number``.
+_IDENTIFIER_PHRASES: dict[str, str] = {
+    "date_of_birth": _DOB,
+    "d_o_b": _DOB,
+    "birth_date": _DOB,
+    "post_code": _POSTCODE,
+    "zip_code": _POSTCODE,
+    "e_mail": _EMAIL,
+    "free_text": _TEXT,
+    "national_insurance": _NUMBER,
+    "national_id": _NUMBER,
+    "insurance_number": _NUMBER,
+    "health_number": _NUMBER,
+    "ni_number": _NUMBER,
+    "ni_no": _NUMBER,
+    "ni_num": _NUMBER,
+    "chi_number": _NUMBER,
+    "chi_no": _NUMBER,
+    "case_number": _NUMBER,
+    "case_no": _NUMBER,
+    "case_ref": _NUMBER,
+    "case_reference": _NUMBER,
+    "case_id": _NUMBER,
+    "prison_number": _NUMBER,
+    "contact_number": _PHONE,
+    "contact_no": _PHONE,
+    "contact_details": _PHONE,
+    "contact_info": _PHONE,
+    "cell_number": _PHONE,
+    "cell_no": _PHONE,
+    "cell_phone": _PHONE,
+    "ip_address": _ADDRESS,
+}
+# Whole column names that are identifiers on their own but harmless as part of a longer name
+# (``cell_count``, ``chi_square``, ``contact_group``).
+_WHOLE_NAMES: dict[str, str] = {
+    "name": _NAME, "names": _NAME, "chi": _NUMBER, "ni": _NUMBER, "cell": _PHONE,
+    "contact": _PHONE, "insurance": _NUMBER, "id_number": _NUMBER,
+}
+# Parts of a single token (a name written without separators) that mark an identifier.
+_STEMS: dict[str, str] = {
+    "surname": _NAME, "forename": _NAME, "firstname": _NAME, "lastname": _NAME, "fullname": _NAME,
+    "email": _EMAIL, "phone": _PHONE, "telephone": _PHONE, "address": _ADDRESS,
+    "postcode": _POSTCODE, "birth": _DOB, "nhsnumber": _NUMBER, "ninumber": _NUMBER,
+    "casenumber": _NUMBER,
+}
+# ``name`` is a person's name unless it names one of these things (``module_name``).
+_NAME_OF_A_THING = frozenset((
+    "module", "session", "exercise", "site", "programme", "program", "cohort", "course", "group",
+    "team", "service", "organisation", "organization", "org", "wave", "scale", "subscale",
+    "instrument", "item", "file", "sheet", "project", "location", "venue", "region", "area",
+    "role", "event", "column", "variable", "field", "category", "band", "unit", "measure",
+    "outcome", "domain", "activity", "curriculum", "table", "metric", "test", "model",
+))
+
+# Letters that look like Latin ones in names (Cyrillic and Greek), so that a header typed with a
+# look-alike letter is still recognised.
+_LOOKALIKES = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+    "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ο": "o", "α": "a", "ε": "e", "ι": "i",
+    "κ": "k", "ν": "v", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "Α": "A", "Β": "B", "Ε": "E",
+    "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Χ": "X",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
+    "Т": "T", "Х": "X",
+})
 
 
 def _name_tokens(column: str) -> list[str]:
-    spaced = re.sub(r"([a-z])([A-Z])", r"\1_\2", column.strip())
-    return [t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t]
+    text = unicodedata.normalize("NFKC", str(column)).translate(_LOOKALIKES).strip()
+    text = re.sub(r"([a-z])([A-Z])", r"\1_\2", text)  # clientName
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", text)  # NHSNumber
+    text = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", "_", text)  # postcode1
+    return [t for t in re.split(r"[^a-z0-9]+", text.lower()) if t]
 
 
 def identifier_column_reason(column: str) -> str | None:
     """Why a column name looks like a direct identifier or free text, or None.
 
+    The name is split into words at punctuation, spaces, case changes and digits. It is refused
+    when a word is an identifier (``surname``, ``dob``, ``telno``, ``crn``), when a run of words is
+    one (``date_of_birth``, ``d.o.b``, ``ni_number``, ``contact_number``), when a word written
+    without separators contains one (``clientsurname``, ``homephone``, ``placeofbirth``), or when
+    ``name`` is not the name of a thing such as a module or site. Short words that are harmless
+    in longer names (``chi``, ``ni``, ``cell``, ``contact``) are refused only on their own.
+
+    Parameters
+    ----------
+    column : str
+        The column name as written in the file.
+
+    Returns
+    -------
+    str or None
+        A reason such as ``"a person's name"``, or None when the name is harmless.
+
     Examples
     --------
     >>> identifier_column_reason("client_surname")
     "a person's name"
-    >>> identifier_column_reason("exercise_title") is None
-    True
+    >>> identifier_column_reason("D.O.B")
+    'a date of birth'
+    >>> identifier_column_reason("module_name") is None, identifier_column_reason("chi_square")
+    (True, None)
     """
     tokens = _name_tokens(column)
+    if not tokens:
+        return None
     joined = "_".join(tokens)
+    if joined in _WHOLE_NAMES:
+        return _WHOLE_NAMES[joined]
+    bounded = f"_{joined}_"
     for phrase, reason in _IDENTIFIER_PHRASES.items():
-        if phrase in joined:
+        if f"_{phrase}_" in bounded:
             return reason
-    for token in tokens:
+    for i, token in enumerate(tokens):
+        if token in ("name", "names"):
+            if i == 0 or tokens[i - 1] not in _NAME_OF_A_THING:
+                return _NAME
+            continue
         if token in _IDENTIFIER_TOKENS:
             return _IDENTIFIER_TOKENS[token]
+        for stem, reason in _STEMS.items():
+            if stem in token:
+                return reason
+        if token.endswith("name") and token[:-4] not in _NAME_OF_A_THING:
+            return _NAME
     return None
 
 
-def _looks_like_phone(value: str) -> bool:
-    if not PHONE_PATTERN.match(value):
-        return False
-    digits = sum(ch.isdigit() for ch in value)
-    return 9 <= digits <= 15
+# --- cell values -------------------------------------------------------------------------------
 
+REASON_EMAIL = _EMAIL
+REASON_PHONE = _PHONE
+REASON_NHS = "an NHS number (10 digits)"
+REASON_NI = "a National Insurance number"
+REASON_POSTCODE = _POSTCODE
+REASON_DATE = "a full date (possibly a date of birth)"
+REASON_LONG = f"free text (more than {LABEL_MAX_LENGTH} characters)"
+REASON_LINE_BREAK = "free text (a line break)"
 
-def identifying_value_mask(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Boolean masks of cells that look like an email address or a phone number.
+#: Reasons that apply to label and title columns only (ids and dates have their own rules).
+LABEL_ONLY_REASONS = (REASON_DATE, REASON_LONG, REASON_LINE_BREAK)
 
-    Only the distinct values are examined, so a long register with few distinct ids is cheap.
-    """
-    text = values.astype("string").fillna("")
-    codes, uniques = pd.factorize(text)
-    uniques = pd.Series(uniques, dtype="string")
-    email_u = uniques.str.contains(EMAIL_PATTERN, regex=True).fillna(False).to_numpy(bool)
-    phone_u = np.fromiter((_looks_like_phone(u) for u in uniques), bool, len(uniques))
-    index = values.index
-    return (
-        pd.Series(email_u[codes], index=index),
-        pd.Series(phone_u[codes], index=index),
-    )
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_MON = r"(?:0?[1-9]|1[0-2])"
+_YEAR = r"(?:\d{4}|\d{2})"
+_NI_PREFIX = r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+_POSTCODE_OUT = r"[A-Z]{1,2}\d[A-Z\d]?"
+_POSTCODE_IN = r"\d[ABD-HJLNP-UW-Z]{2}"
+# What may stand before and after a number for it to count as a number on its own.
+_NOT_AFTER = r"(?:^|[^\w.-])"
+_NOT_BEFORE = r"(?:[^\w-]|$)"
 
-
-# --- keyed pseudonyms --------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
+# Patterns in the RE2 syntax of pyarrow.compute (no look-around, no back-references), which
+# runs them over all distinct values at once in C++: 100,000 values take milliseconds per pattern.
+_VALUE_PATTERNS: dict[str, tuple[str, ...]] = {
+    _EMAIL: (r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",),
+    REASON_NHS: (
+        rf"{_NOT_AFTER}(?:\d{{10}}|\d{{3}} \d{{3}} \d{{4}}|\d{{3}}-\d{{3}}-\d{{4}}){_NOT_BEFORE}",
+    ),
+    _PHONE: (
+        # UK: 0 then a non-zero digit, 10-11 digits in groups (07700 900123, 0161 496 0000).
+        rf"{_NOT_AFTER}0[1-9]\d{{8,9}}{_NOT_BEFORE}",
+        rf"{_NOT_AFTER}0[1-9]\d{{1,3}}[ -]\d{{3,4}}[ -]\d{{3,4}}{_NOT_BEFORE}",
+        rf"{_NOT_AFTER}0[1-9]\d{{2,3}}[ -]\d{{5,6}}{_NOT_BEFORE}",
+        rf"{_NOT_AFTER}\(0[1-9]\d{{1,4}}\) ?\d{{3,4}}[ -]?\d{{3,4}}{_NOT_BEFORE}",
+        # International (+44 ..., 0044 ...) and North American ((555) 123-4567).
+        rf"(?:^|[^\w+])(?:\+|00)[1-9][\d ().-]{{7,18}}\d{_NOT_BEFORE}",
+        rf"{_NOT_AFTER}\(\d{{3}}\) ?\d{{3}}[ -]?\d{{4}}{_NOT_BEFORE}",
+    ),
+    REASON_NI: (
+        rf"(?i:\b{_NI_PREFIX} ?\d{{2}} ?\d{{2}} ?\d{{2}} ?[A-D]\b)",
+        rf"(?i:\b{_NI_PREFIX} \d{{2}} \d{{2}} \d{{2}}\b)",
+    ),
+    _POSTCODE: (
+        rf"(?i:\b{_POSTCODE_OUT} +{_POSTCODE_IN}\b)",
+        rf"^\s*{_POSTCODE_OUT}{_POSTCODE_IN}\s*$",  # without the space: whole cell, capitals
+    ),
+    REASON_DATE: (
+        rf"(?:^|[^\d.])\d{{4}}(?:-{_MON}-{_DAY}|/{_MON}/{_DAY}|\.{_MON}\.{_DAY})(?:[^\d.]|$)",
+        rf"(?:^|[^\d.])\d{{1,2}}(?:-{_DAY}-{_YEAR}|/{_DAY}/{_YEAR}|\.{_DAY}\.\d{{4}})(?:[^\d.]|$)",
+        rf"(?i:\b{_DAY}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+(?:\d{{4}}|'?\d{{2}})\b)",
+        rf"(?i:\b{_MONTH}\.?\s+{_DAY}(?:st|nd|rd|th)?,?\s+\d{{4}}\b)",
+    ),
+    REASON_LINE_BREAK: ("[\n\r\x0b\x0c\x85\u2028\u2029]",),
+}
+_ANY_PATTERN = "|".join(f"(?:{p})" for patterns in _VALUE_PATTERNS.values() for p in patterns)
+# Invisible characters dropped before matching, so that "0770\u200b0900123" is still a phone.
+_INVISIBLE = "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 
 
 def identifying_values(values: pd.Series) -> dict[str, np.ndarray]:
     """Which cells look like a direct identifier, by reason.
 
-    Returns a mapping from a reason (``"an email address"``, ``"a phone number"``, ...) to a
-    boolean array aligned with ``values``; the data layer reports each as a problem naming the
-    file, column and rows, never the value. Only distinct values are examined.
+    Parameters
+    ----------
+    values : pandas.Series
+        One column as text (other types are converted; missing cells never match).
+
+    Returns
+    -------
+    dict
+        A mapping from a reason (``"an email address"``, ``"a phone number"``, ...; the table in
+        the module docstring lists them) to a boolean array aligned with ``values``. Every reason
+        is present. The data layer reports each as a problem naming the file, column and rows,
+        never the value. Reasons in :data:`LABEL_ONLY_REASONS` are meant for label columns.
+        Full-width digits and invisible characters are normalised away before matching.
+
+    Examples
+    --------
+    >>> found = identifying_values(pd.Series(["p0001", "AB 12 34 56 C", "SW1A 1AA", "123456789"]))
+    >>> found["a National Insurance number"].tolist(), found["a postcode"].tolist()
+    ([False, True, False, False], [False, False, True, False])
+    >>> found["a phone number"].tolist()
+    [False, False, False, False]
     """
-    email, phone = identifying_value_mask(values)
-    return {"an email address": email.to_numpy(bool), "a phone number": phone.to_numpy(bool)}
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    array = pa.array(np.asarray(uniques, dtype=object), type=pa.large_string())
+    if not pc.all(pc.string_is_ascii(array)).as_py():
+        array = pc.replace_substring_regex(pc.utf8_normalize(array, "NFKC"), _INVISIBLE, "")
+    n = len(array)
+    # One pass over every value with all patterns, then each reason on the few that matched.
+    maybe = pc.match_substring_regex(array, _ANY_PATTERN).to_numpy(zero_copy_only=False)
+    candidates = np.flatnonzero(maybe)
+    subset = array.take(pa.array(candidates, type=pa.int64()))
+    found: dict[str, np.ndarray] = {}
+    for reason, patterns in _VALUE_PATTERNS.items():
+        hits = np.zeros(n, bool)
+        if len(candidates):
+            pattern = "|".join(f"(?:{p})" for p in patterns)
+            hits[candidates] = pc.match_substring_regex(subset, pattern).to_numpy(
+                zero_copy_only=False)
+        found[reason] = hits
+    lengths = pc.utf8_length(array).to_numpy(zero_copy_only=False)
+    found[REASON_LONG] = lengths > LABEL_MAX_LENGTH
+    present = codes >= 0
+    result = {}
+    for reason, per_unique in found.items():
+        spread = np.zeros(len(codes), bool)
+        spread[present] = per_unique[codes[present]]
+        result[reason] = spread
+    return result
+
+
+def identifying_value_mask(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Boolean masks of cells that look like an email address or a phone number.
+
+    Kept for callers written before :func:`identifying_values`, which checks every reason.
+
+    Examples
+    --------
+    >>> email, phone = identifying_value_mask(pd.Series(["a@b.org", "07700 900123", "x"]))
+    >>> email.tolist(), phone.tolist()
+    ([True, False, False], [False, True, False])
+    """
+    found = identifying_values(values)
+    return (pd.Series(found[REASON_EMAIL], index=values.index),
+            pd.Series(found[REASON_PHONE], index=values.index))

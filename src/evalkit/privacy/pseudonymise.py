@@ -1,68 +1,345 @@
 """``evalkit pseudonymise``: copy a data folder with person ids replaced by keyed pseudonyms.
 
-The input is read, never changed. The output is written to a temporary folder beside the target and
-renamed into place only when every file is done, so a failure leaves no partial copy. Neither the
-key nor any original id is written anywhere.
+The input is read, never changed, and checked in full before anything is written:
+
+- Every file must start with its header row. A file none of whose header cells is one of its
+  columns has no header and is refused (its first row is data, so no cell of it is shown).
+- Headers are matched after trimming spaces and ignoring case, and must otherwise be exact: a
+  variant such as ``ParticipantID`` or ``participant-id`` is refused with a hint, because copying
+  a real-id column under the wrong name would pass real ids through.
+- Every required column must be present, and no column may appear twice.
+- Columns that are not part of the file's contract are not copied, unless ``--keep-column NAME``
+  names them *and* they pass the identifier guard (their name and every value).
+- Columns that are copied as they are must pass the identifier guard (no email addresses, phone,
+  NHS or NI numbers, postcodes, dates in labels, free text).
+- Blank ids stay blank.
+
+The output folder may not be, contain or lie inside the input folder or the evalkit checkout; an
+existing output folder is replaced only when it is an earlier output of this command. The key must
+lie outside all of these. The output folder records the key's fingerprint
+(``evalkit-pseudonymised.txt``); a later run with a different key into that folder, or on a folder
+that is itself an output made with another key, is refused unless ``--new-key`` is given, so a
+wrong key is noticed instead of producing pseudonyms that link to nothing. Pseudonymising an
+output again with the same key is refused too: it would give ids that match nothing.
+
+Neither the key nor any original id is written anywhere; every file goes through the one CSV
+writer, so no cell can run as a spreadsheet formula.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..data.contracts import CONTRACTS
-from ..data.read import read_raw
-from ..errors import DataValidationError, EvalkitError, Problem
-from .guard import identifier_column_reason
-from .keys import pseudonymise_frame, read_key
+import pandas as pd
+
+from ..data.contracts import CONTRACTS, PERSON_ID_COLUMNS, FileContract
+from ..data.read import RawFile, read_raw
+from ..errors import DataValidationError, Problem, UsageError
+from ..publish.outfolder import (
+    Marker,
+    Protected,
+    check_output_folder,
+    checkout_root,
+    staged_output,
+)
+from ..publish.writer import write_csv
+from .guard import LABEL_MAX_LENGTH, REASON_DATE, identifier_column_reason, identifying_values
+from .keys import key_fingerprint, pseudonymise_frame, read_key
+
+MARKER = Marker(
+    "evalkit-pseudonymised.txt",
+    "# evalkit pseudonymised copy v1\n"
+    "# Written by 'evalkit pseudonymise'. The fingerprint below identifies the key that made the\n"
+    "# pseudonyms without revealing it: a later run with another key is refused unless --new-key\n"
+    "# is given. evalkit replaces this folder when asked to write a pseudonymised copy here again.\n",
+    "pseudonymised copy",
+    "# evalkit pseudonymised copy v1",
+)
+_FINGERPRINT_LINE = re.compile(r"^key_fingerprint\s*=\s*([0-9a-f]{12})\s*$", re.M)
+# Column kinds whose values are checked without the "full date" rule (ids may hold a date, and
+# date columns are dates).
+_NO_DATE_RULE = ("id", "id_list", "date", "month")
 
 
-def pseudonymise_folder(in_dir, out_dir, key_file) -> list[Path]:
-    """Pseudonymise every known file of ``in_dir`` into the new folder ``out_dir``.
+@dataclass
+class PseudonymiseSummary:
+    """What ``pseudonymise_folder`` wrote and left out (messages name columns, never values)."""
 
-    Refuses to run without a key, when ``out_dir`` exists already, when the key lies inside either
-    folder, and when the input has direct-identifier columns (remove those first).
+    written: list[Path]
+    fingerprint: str
+    not_copied: list[str] = field(default_factory=list)
+    ignored_files: list[str] = field(default_factory=list)
+
+
+def _letter(position: int) -> str:
+    """Spreadsheet column letter of a 0-based position (0 -> A, 26 -> AA)."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _normalise(header: str) -> str:
+    return str(header).strip().lower()
+
+
+def _squash(header: str) -> str:
+    """A header without case, spaces, punctuation or look-alike forms, for hints only."""
+    text = unicodedata.normalize("NFKC", str(header)).lower()
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+def _safe_header(header: str) -> bool:
+    """A header may be shown in a message only when it cannot itself be personal data."""
+    text = str(header)
+    if not text.strip() or len(text) > LABEL_MAX_LENGTH or not text.isprintable():
+        return False
+    found = identifying_values(pd.Series([text]))
+    return not any(mask[0] for mask in found.values())
+
+
+def _describe(position: int, header: str) -> str:
+    if str(header).startswith("Unnamed: ") or not str(header).strip():
+        return f"column {_letter(position)} (blank header)"
+    if _safe_header(header):
+        return f"column {_letter(position)} ('{str(header).strip()}')"
+    return f"column {_letter(position)}"
+
+
+def read_fingerprint(folder: str | os.PathLike) -> str | None:
+    """The key fingerprint recorded in an earlier output folder, or None when ``folder`` is not
+    one (or its record cannot be read).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> read_fingerprint(tempfile.mkdtemp()) is None
+    True
     """
-    in_dir, out_dir, key_path = Path(in_dir), Path(out_dir), Path(key_file)
-    key = read_key(key_path)
-    resolved_key = key_path.resolve()
-    for folder in (in_dir, out_dir):
-        if folder.resolve() in resolved_key.parents:
-            raise EvalkitError(f"the key file lies inside {folder}; keep it outside data folders")
-    if out_dir.exists():
-        raise EvalkitError(f"{out_dir} exists already; name a new folder for the pseudonymised copy")
-    if out_dir.resolve() == in_dir.resolve():
-        raise EvalkitError("the output folder must differ from the input folder")
-
-    raws, problems = read_raw(in_dir)
-    errors = [p for p in problems if p.severity == "error"]
-    errors += [p for raw in raws for p in raw.problems if p.severity == "error"]
-    for raw in raws:
-        if raw.frame is None:
-            continue
-        for column in raw.frame.columns:
-            reason = identifier_column_reason(str(column))
-            if reason and str(column).strip().lower() not in CONTRACTS[raw.name].column_names:
-                errors.append(Problem(raw.label, str(column),
-                                      f"looks like {reason}; delete this column first"))
-    if errors:
-        raise DataValidationError(in_dir.name, errors)
-
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    folder = Path(folder)
+    if not MARKER.found_in(folder):
+        return None
     try:
-        written = []
-        for raw in raws:
-            if raw.frame is None:
+        text = (folder / MARKER.name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = _FINGERPRINT_LINE.search(text)
+    return match.group(1) if match else ""
+
+
+def _check_file(raw: RawFile, contract: FileContract, keep: set[str], problems: list[Problem],
+                summary: PseudonymiseSummary, kept_seen: set[str]) -> pd.DataFrame | None:
+    """The columns of one file to copy (contract names), or None when the file is refused."""
+    frame = raw.frame
+    headers = [str(c) for c in frame.columns]
+    known = set(contract.column_names)
+    normalised = [_normalise(h) for h in headers]
+    # pandas renames a repeated header "x" to "x.1"; undo that to notice the repeat.
+    unmangled = [re.sub(r"\.\d+$", "", n) if re.sub(r"\.\d+$", "", n) in normalised[:i] else n
+                 for i, n in enumerate(normalised)]
+    if not any(n in known for n in unmangled):
+        problems.append(Problem(
+            raw.label, None,
+            "the first row is not a header row: none of its cells is one of this file's columns ("
+            + ", ".join(contract.column_names) + "). Add the header row; evalkit does not guess "
+            "which column is which"))
+        return None
+    ok = True
+    positions: dict[str, list[int]] = {}
+    for i, name in enumerate(unmangled):
+        positions.setdefault(name, []).append(i)
+    for name, where in positions.items():
+        if len(where) > 1 and (name in known or name in keep):
+            problems.append(Problem(raw.label, name, "the column appears more than once (columns "
+                                    + ", ".join(_letter(i) for i in where) + "); keep one"))
+            ok = False
+    unknown = [i for i, n in enumerate(unmangled) if n not in known]
+    for col in contract.columns:
+        if col.name in positions or not col.required:
+            continue
+        variants = [i for i in unknown if _squash(headers[i]) == _squash(col.name)]
+        if variants:
+            rule = ("required column is missing; "
+                    + _describe(variants[0], headers[variants[0]])
+                    + " differs only in case, spaces or punctuation: rename its header to exactly "
+                    f"'{col.name}' (evalkit copies a column only under its exact name)")
+        else:
+            rule = "required column is missing"
+        problems.append(Problem(raw.label, col.name, rule))
+        ok = False
+
+    copied: dict[str, pd.Series] = {}
+    for i, name in enumerate(unmangled):
+        if len(positions[name]) > 1:
+            continue
+        values = frame.iloc[:, i].astype("string").fillna("")
+        if name in known:
+            kind = contract.column(name).kind
+            if name in PERSON_ID_COLUMNS:
+                copied[name] = values
                 continue
-            frame = raw.frame.rename(columns=lambda c: str(c).strip().lower())
-            target = staging / CONTRACTS[raw.name].filename
-            pseudonymise_frame(frame, key).to_csv(target, index=False, lineterminator="\n")
-            written.append(out_dir / target.name)
-        os.replace(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return written
+            skip = (REASON_DATE,) if kind in _NO_DATE_RULE else ()
+            if not _values_pass(values, raw.label, name, skip, problems):
+                ok = False
+            copied[name] = values
+            continue
+        described = _describe(i, headers[i])
+        reason = identifier_column_reason(headers[i])
+        if name in keep:
+            kept_seen.add(name)
+            if reason:
+                problems.append(Problem(
+                    raw.label, None, f"{described} was named by --keep-column but its name looks "
+                    f"like {reason}; it cannot be copied. Delete the column"))
+                ok = False
+            elif _values_pass(values, raw.label, name, (), problems):
+                copied[name] = values
+            else:
+                ok = False
+            continue
+        if reason:
+            note = f"{described} not copied (looks like {reason})"
+        else:
+            # Only the letter: a header outside the contract may itself be personal data (a
+            # wide export with a column per person).
+            note = f"column {_letter(i)} not copied (not one of this file's columns)"
+        summary.not_copied.append(f"{raw.label}: {note}")
+    return pd.DataFrame(copied, index=frame.index) if ok else None
+
+
+def _values_pass(values: pd.Series, label: str, column: str, skip: Iterable[str],
+                 problems: list[Problem]) -> bool:
+    found = identifying_values(values)
+    passed = True
+    for reason, mask in found.items():
+        if reason in skip or not mask.any():
+            continue
+        rows = tuple(int(r) + 2 for r in mask.nonzero()[0])
+        problems.append(Problem(label, column, f"looks like {reason}; remove direct identifiers "
+                                "before pseudonymising", rows, len(rows)))
+        passed = False
+    return passed
+
+
+def pseudonymise_folder(in_dir: str | os.PathLike, out_dir: str | os.PathLike,
+                        key_file: str | os.PathLike, *, keep_columns: Iterable[str] = (),
+                        new_key: bool = False) -> PseudonymiseSummary:
+    """Pseudonymise every known file of ``in_dir`` into ``out_dir``.
+
+    The rules are in the module docstring. Nothing is written unless every check passes.
+
+    Parameters
+    ----------
+    in_dir : path
+        The data folder with real ids (CSV files or one workbook).
+    out_dir : path
+        The folder to write (CSV files and ``evalkit-pseudonymised.txt``): a new or empty folder,
+        or an earlier output of this command.
+    key_file : path
+        A key made by ``evalkit keygen``, outside both folders.
+    keep_columns : iterable of str, optional
+        Extra columns to copy unchanged (matched after trimming and ignoring case); each must
+        pass the identifier guard.
+    new_key : bool, default False
+        Accept a key whose fingerprint differs from the one recorded in ``out_dir`` or ``in_dir``.
+
+    Returns
+    -------
+    PseudonymiseSummary
+        The files written, the key fingerprint, and the columns and files left out.
+
+    Raises
+    ------
+    KeyFileError, OutputFolderError, DataValidationError, UsageError
+        As described above; messages name files, columns and rows, never values.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from evalkit.privacy.keys import write_key
+    >>> base = Path(tempfile.mkdtemp())
+    >>> (base / "raw").mkdir()
+    >>> _ = (base / "raw" / "attendance.csv").write_text(
+    ...     "participant_id,session_id,status\\nA17,s1,attended\\n,s2,late\\n")
+    >>> key = write_key(base / "keys" / "k.key")
+    >>> summary = pseudonymise_folder(base / "raw", base / "out", key)
+    >>> [p.name for p in summary.written]
+    ['attendance.csv']
+    >>> out = pd.read_csv(base / "out" / "attendance.csv", dtype=str, keep_default_na=False)
+    >>> out["participant_id"].str[:3].tolist(), out["status"].tolist()
+    (['pa_', ''], ['attended', 'late'])
+    """
+    in_path = Path(os.path.abspath(in_dir))
+    keep = {_normalise(k) for k in keep_columns}
+    if any(not k for k in keep):
+        raise UsageError("--keep-column needs a column name")
+    if not in_path.is_dir():
+        raise UsageError(f"data folder not found: {in_dir}" if not in_path.exists()
+                         else f"not a folder: {in_dir}")
+    repo = checkout_root()
+    protected = [Protected(in_path, "the input folder")]
+    if repo is not None:
+        protected.append(Protected(repo, "the evalkit checkout (real data never goes there)"))
+    target = check_output_folder(out_dir, marker=MARKER, protected=protected)
+    forbidden = [in_path, target] + ([repo] if repo is not None else [])
+    key = read_key(key_file, forbidden=forbidden)
+    fingerprint = key_fingerprint(key)
+
+    earlier_in = read_fingerprint(in_path)
+    if earlier_in == fingerprint:
+        raise UsageError(
+            f"{in_dir} is already a pseudonymised copy made with this key (fingerprint "
+            f"{fingerprint}); pseudonymising it again would give ids that match nothing. Use it "
+            "as it is, or pseudonymise the folder with the real ids.")
+    if earlier_in is not None and not new_key:
+        raise UsageError(
+            f"{in_dir} is a pseudonymised copy made with another key (fingerprint "
+            f"{earlier_in or 'unreadable'}; this key's is {fingerprint}). Check --key-file; to "
+            "pseudonymise it again under this key on purpose, give --new-key.")
+    earlier_out = read_fingerprint(target)
+    if earlier_out is not None and earlier_out != fingerprint and not new_key:
+        raise UsageError(
+            f"{out_dir} holds a pseudonymised copy made with another key (fingerprint "
+            f"{earlier_out or 'unreadable'}; this key's is {fingerprint}). A different key gives "
+            "pseudonyms that link to nothing made before: check --key-file, or give --new-key to "
+            "replace that copy with one under this key.")
+
+    raws, folder_problems = read_raw(in_path)
+    problems = [p for p in folder_problems if p.severity == "error"]
+    summary = PseudonymiseSummary([], fingerprint)
+    summary.ignored_files = [f"{p.file}: {p.rule}" for p in folder_problems
+                             if p.severity != "error"]
+    tables: dict[str, pd.DataFrame] = {}
+    kept_seen: set[str] = set()
+    for raw in raws:
+        problems += [p for p in raw.problems if p.severity == "error"]
+        summary.ignored_files += [f"{p.file}: {p.rule}" for p in raw.problems
+                                  if p.severity != "error"]
+        if raw.frame is None or raw.name not in CONTRACTS:
+            continue
+        table = _check_file(raw, CONTRACTS[raw.name], keep, problems, summary, kept_seen)
+        if table is not None:
+            tables[raw.name] = table
+    if problems:
+        raise DataValidationError(in_path.name, problems)
+    missing = sorted(keep - kept_seen)
+    if missing:
+        raise UsageError("--keep-column names no extra column of the input: "
+                         + ", ".join(missing) + "; nothing was written")
+    if not tables:
+        raise UsageError(f"{in_dir} holds none of evalkit's files; nothing was written")
+
+    with staged_output(target, marker=MARKER, marker_extra=f"key_fingerprint = {fingerprint}\n",
+                       recheck=lambda: check_output_folder(out_dir, marker=MARKER,
+                                                           protected=protected)) as staging:
+        for name, table in tables.items():
+            write_csv(pseudonymise_frame(table, key), staging / CONTRACTS[name].filename)
+            summary.written.append(target / CONTRACTS[name].filename)
+    return summary

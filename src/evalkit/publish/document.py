@@ -27,7 +27,15 @@ CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri '
 
 
 class _SafeRenderer(mistune.HTMLRenderer):
-    """Markdown to HTML that can embed nothing from elsewhere."""
+    """Markdown to HTML that can embed nothing from elsewhere: raw HTML shows as text, images
+    must be embedded, links go only to web pages or anchors. Character references (``&lt;``)
+    stay what they are, so escaped labels read as their literal text."""
+
+    def inline_html(self, html: str) -> str:
+        return html_text(html)
+
+    def block_html(self, html: str) -> str:
+        return f"<p>{html_text(html)}</p>\n"
 
     def image(self, text: str, url: str, title=None) -> str:
         if url.startswith("data:image/png;base64,"):
@@ -40,7 +48,7 @@ class _SafeRenderer(mistune.HTMLRenderer):
         return text
 
 
-_markdown = mistune.create_markdown(escape=True, renderer=_SafeRenderer(escape=True),
+_markdown = mistune.create_markdown(escape=False, renderer=_SafeRenderer(escape=False),
                                     plugins=["table"])
 
 
@@ -49,8 +57,8 @@ def markdown_html(text: str) -> str:
 
     Examples
     --------
-    >>> markdown_html("**a** <script>x</script>")
-    '<p><strong>a</strong> &lt;script&gt;x&lt;/script&gt;</p>\\n'
+    >>> markdown_html("**a** <script>x</script> &lt;5")
+    '<p><strong>a</strong> &lt;script&gt;x&lt;/script&gt; &lt;5</p>\\n'
     """
     return _markdown(text)
 

@@ -10,8 +10,10 @@ identical from run to run, and talk to the kernel over local IPC sockets rather 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import nbformat
@@ -80,7 +82,7 @@ def execute(nb, *, cwd: Path, parameters: dict | None = None, timeout: int = 900
         client = NotebookClient(nb, km=manager, timeout=timeout, record_timing=False,
                                 resources={"metadata": {"path": str(cwd)}})
         try:
-            client.execute()
+            _run_beside_signals(client, manager)
         finally:
             if manager.has_kernel:
                 manager.shutdown_kernel(now=True)
@@ -89,6 +91,36 @@ def execute(nb, *, cwd: Path, parameters: dict | None = None, timeout: int = 900
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     return nb
+
+
+def _run_beside_signals(client: NotebookClient, manager: KernelManager) -> None:
+    """Run the client in a worker thread and wait for it in this one.
+
+    nbclient replaces the process's SIGTERM and SIGINT handlers while it runs in the main thread
+    (and leaves them replaced); in a worker thread it cannot, so the handlers that clean up a
+    half-written report stay in force. A signal raised here while waiting stops the kernel and
+    unwinds. The kernel's own stdout and stderr (start-up notices, tracebacks that could quote
+    data) never reach the terminal: what cells print is in their outputs.
+    """
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            client.execute(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except BaseException as exc:  # handed to the waiting thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=work, name="evalkit-notebook", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except BaseException:
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
+        raise
+    if failure:
+        raise failure[0]
 
 
 def execute_in_place(path: Path, timeout: int = 900) -> None:

@@ -59,6 +59,7 @@ class Marker:
     name: str
     text: str
     what: str  # "report", "pseudonymised copy": for messages
+    signature: str  # how the first line starts (the rest may be reworded between versions)
 
     def write(self, folder: Path, extra: str = "") -> None:
         (folder / self.name).write_text(self.text + extra, encoding="utf-8")
@@ -73,10 +74,10 @@ class Marker:
                 first = handle.readline(4096)
         except (OSError, UnicodeDecodeError):
             return False
-        return first.strip() == self.text.splitlines()[0].strip()
+        return first.startswith(self.signature)
 
 
-REPORT = Marker(REPORT_MARKER, _REPORT_MARKER_TEXT, "report")
+REPORT = Marker(REPORT_MARKER, _REPORT_MARKER_TEXT, "report", "evalkit report folder")
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,15 @@ class Protected:
 
 def _absolute(path: str | os.PathLike) -> Path:
     return Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
+
+
+def _resolve(path: Path) -> Path:
+    """``path`` with symbolic links resolved; a loop of links is the user's to fix."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        raise OutputFolderError(f"{path} cannot be followed (a loop of symbolic links?); "
+                                f"{CHOOSE}.") from None
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -110,8 +120,8 @@ def _within(child: Path, folder: Path) -> bool:
 def home_folder() -> Path | None:
     """The user's home folder (``$HOME``), or None when it cannot be found."""
     try:
-        return _absolute(Path.home()).resolve()
-    except (RuntimeError, KeyError, OSError):
+        return _resolve(_absolute(Path.home()))
+    except (RuntimeError, KeyError, OSError, OutputFolderError):
         return None
 
 
@@ -142,7 +152,7 @@ def check_output_folder(out: str | os.PathLike, *, marker: Marker,
 
     if given.is_symlink():
         raise refuse("it is a symbolic link", "Give the folder itself, or " + CHOOSE + ".")
-    target = given.parent.resolve() / given.name if given.name else given.resolve()
+    target = _resolve(given.parent) / given.name if given.name else _resolve(given)
     if target.parent == target or str(target) == target.anchor:
         raise refuse("it is the top of the file system")
     home = home_folder()
@@ -150,7 +160,7 @@ def check_output_folder(out: str | os.PathLike, *, marker: Marker,
         raise refuse("it is your home folder" if _same(home, target)
                      else f"it contains your home folder {home}")
     for item in protected:
-        place = _absolute(item.path).resolve()
+        place = _resolve(_absolute(item.path))
         if _within(target, place):
             if item.allow_inside is not None and _within(target, _absolute(item.allow_inside)):
                 continue
@@ -221,6 +231,16 @@ def check_report_folder(out: str | os.PathLike, *, data_dir: str | os.PathLike,
     return check_output_folder(out, marker=REPORT, protected=protected)
 
 
+#: The interruption a signal raised while an output was being built (a library running at the
+#: time, such as a notebook client, may turn it into an error of its own).
+_INTERRUPTED: list[BaseException | None] = [None]
+
+
+def interruption() -> BaseException | None:
+    """The SIGTERM or SIGINT that arrived while the current output was being built, if any."""
+    return _INTERRUPTED[0]
+
+
 @contextmanager
 def _signals_clean_up() -> Iterator[None]:
     """While building an output: SIGTERM raises :class:`Terminated` and SIGINT raises
@@ -231,11 +251,14 @@ def _signals_clean_up() -> Iterator[None]:
         return
 
     def on_term(signum, frame):
-        raise Terminated(128 + signum)
+        _INTERRUPTED[0] = Terminated(128 + signum)
+        raise _INTERRUPTED[0]
 
     def on_int(signum, frame):
-        raise KeyboardInterrupt
+        _INTERRUPTED[0] = KeyboardInterrupt()
+        raise _INTERRUPTED[0]
 
+    _INTERRUPTED[0] = None
     previous = {}
     for signum, handler in ((signal.SIGTERM, on_term), (signal.SIGINT, on_int)):
         old = signal.getsignal(signum)
@@ -327,17 +350,22 @@ def staged_output(target: Path, *, marker: Marker, recheck: Callable[[], object]
     appended). On an exception, SIGINT or SIGTERM the staging folder is removed and ``target``
     is left as it was.
     """
-    try:
-        recover(target, marker)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{_STAGING}-{os.getpid()}-",
-                                        dir=target.parent))
-    except OSError as exc:
-        raise OutputFolderError(f"cannot create a folder beside {target} ({exc.strerror}); "
-                                f"{CHOOSE} you can write to.") from None
     with _signals_clean_up():
         try:
-            marker.write(staging, marker_extra)
+            recover(target, marker)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with _signals_held():  # the staging folder exists only with its marker
+                staging = Path(tempfile.mkdtemp(
+                    prefix=f".{target.name}.{_STAGING}-{os.getpid()}-", dir=target.parent))
+                try:
+                    marker.write(staging, marker_extra)
+                except BaseException:
+                    shutil.rmtree(staging, ignore_errors=True)
+                    raise
+        except OSError as exc:
+            raise OutputFolderError(f"cannot create a folder beside {target} ({exc.strerror}); "
+                                    f"{CHOOSE} you can write to.") from None
+        try:
             yield staging
             if recheck is not None:
                 recheck()

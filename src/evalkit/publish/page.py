@@ -18,6 +18,7 @@ marked, and the report keeps only marked outputs.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -80,27 +81,25 @@ class Published(Mapping):
 
 
 def parse_period(period: str | None) -> tuple[pd.Period, pd.Period] | None:
-    """``"2024-01:2024-12"`` as two months; None stays None.
+    """``"2024-01:2024-12"`` as two months (both ends included); None stays None.
 
     Examples
     --------
     >>> parse_period("2024-01:2024-06")
     (Period('2024-01', 'M'), Period('2024-06', 'M'))
     """
-    if period in (None, ""):
+    if period is None:
         return None
     parts = str(period).split(":")
+    shape = re.compile(r"^\d{4}-\d{2}$")
+    if len(parts) != 2 or not all(shape.match(p.strip()) for p in parts):
+        raise UsageError("--period must be FROM:TO with two months, like 2024-01:2024-12")
     try:
-        if len(parts) != 2:
-            raise ValueError
         first, last = (pd.Period(p.strip(), freq="M") for p in parts)
-        for p in parts:
-            if len(p.strip()) != 7:
-                raise ValueError
     except ValueError:
-        raise UsageError("--period must be two months FROM:TO, like 2024-01:2024-12") from None
+        raise UsageError("--period: a month is not a real month (01 to 12)") from None
     if first > last:
-        raise UsageError("--period: the first month is after the last")
+        raise UsageError("--period: FROM is after TO")
     return first, last
 
 

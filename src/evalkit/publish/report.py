@@ -30,7 +30,7 @@ from ..progress import progress
 from . import summary
 from .document import Document, FrontPage
 from .notebooks import analyses_of, execute, notebook_dir, workbook
-from .outfolder import check_report_folder, report_folder
+from .outfolder import check_report_folder, checkout_root, interruption, report_folder
 from .page import Page, parse_period
 from .policy import DEFAULT_MIN_CELL, Policy
 
@@ -66,7 +66,7 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
     policy = Policy(audience, min_cell)  # refuses a bad audience or min_cell before any work
     months = parse_period(period)
     data_dir = Path(data_dir)
-    repo_root = notebook_dir().parent
+    repo_root = checkout_root() or notebook_dir().parent
     out_dir = Path(out_dir) if out_dir else Path("reports") / (data_dir.resolve().name or "report")
     out_dir = check_report_folder(out_dir, data_dir=data_dir, repo_root=repo_root)
     if pdf and chromium_path() is None:
@@ -101,6 +101,7 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
                 try:
                     execute(nb, cwd=notebook_dir(), parameters=parameters)
                 except Exception as exc:  # the kernel's error may quote data: name the cell only
+                    _reraise_interruption(exc)
                     cell = getattr(exc, "cell_index", None)
                     raise EvalkitError(
                         f"notebook {path.name} failed"
@@ -143,6 +144,19 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
         bar.close()
     print(f"report written to {out_dir / 'report.html'}", file=sys.stderr)
     return out_dir
+
+
+def _reraise_interruption(exc: BaseException) -> None:
+    """A signal that arrived while a kernel ran can surface as the notebook client's own error;
+    raise the interruption itself so the run ends as interrupted, not as a failed notebook."""
+    pending = interruption()
+    if pending is not None:
+        raise pending from None
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, (SystemExit, KeyboardInterrupt)):
+            raise seen
+        seen = seen.__cause__ or seen.__context__
 
 
 def _default_title(data_dir: Path) -> str:

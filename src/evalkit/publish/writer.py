@@ -13,19 +13,49 @@ from .escape import csv_cell
 AUDIENCES = ("internal", "funder")
 
 
+def _safe_column(values: pd.Series) -> pd.Series:
+    """A column with every text cell passed through :func:`csv_cell`; numbers keep their type."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        return values.astype(object).map(csv_cell, na_action="ignore")
+    return values
+
+
 def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
     """Write ``table`` to ``path`` as UTF-8 CSV without the index, atomically.
 
-    Text cells a spreadsheet would run as a formula are escaped (:func:`evalkit.publish.escape.
-    csv_cell`). The file is written beside its target and renamed into place, so a reader never
-    sees half a file.
+    Every text cell, categorical cell and column name a spreadsheet would run as a formula is
+    escaped (:func:`evalkit.publish.escape.csv_cell`); numbers are written as numbers. The file is
+    written beside its target and renamed into place, so a reader never sees half a file.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table; its index is not written.
+    path : path
+        The CSV file to write (its folder is created when missing).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = write_csv(pd.DataFrame({"group": ["=1+1", "-0.5"], "n": [-3, 4]}), path)
+    >>> print(path.read_text(), end="")
+    group,n
+    '=1+1,-3
+    -0.5,4
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    safe = table.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(csv_cell, na_action="ignore")
+    safe = pd.DataFrame(
+        {i: _safe_column(table.iloc[:, i]) for i in range(table.shape[1])}, index=table.index)
+    safe.columns = [csv_cell(str(c) if not isinstance(c, tuple) else " ".join(map(str, c)))
+                    for c in table.columns]
     fd, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
