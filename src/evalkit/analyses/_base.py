@@ -7,6 +7,7 @@ import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
@@ -36,6 +37,9 @@ class Analysis:
         Files that must all be present.
     needs_any
         Files of which at least one must be present.
+    check
+        For needs that are not files (an instrument spec): ``check(dataset)`` says why the
+        analysis cannot run, or returns "".
     """
 
     name: str
@@ -44,6 +48,7 @@ class Analysis:
     compute: Callable[..., Computed]
     needs: tuple[str, ...] = ()
     needs_any: tuple[str, ...] = ()
+    check: Callable[[Dataset], str] | None = None
 
     def missing(self, dataset: Dataset) -> str:
         """Why the analysis cannot run on ``dataset`` ("" when it can)."""
@@ -52,13 +57,33 @@ class Analysis:
             return "needs " + " and ".join(f"{n}.csv" for n in absent)
         if self.needs_any and not any(dataset.has(n) for n in self.needs_any):
             return "needs " + " or ".join(f"{n}.csv" for n in self.needs_any)
-        return ""
+        return self.check(dataset) if self.check else ""
 
     def spec(self, name: str) -> TableSpec:
         for spec in self.tables:
             if spec.name == name:
                 return spec
         raise KeyError(f"{self.name} publishes no table {name!r}")
+
+
+def ordered_waves(forms: pd.DataFrame) -> list[str]:
+    """Survey waves with free labels in time order: by their median ``response_date`` (labels
+    break ties), or by label when there are no dates.
+
+    Examples
+    --------
+    >>> forms = pd.DataFrame({"wave": ["spring 2025", "autumn 2024"],
+    ...                       "response_date": pd.to_datetime(["2025-04-01", "2024-10-01"])})
+    >>> ordered_waves(forms)
+    ['autumn 2024', 'spring 2025']
+    """
+    waves = forms["wave"].astype(str)
+    if "response_date" not in forms or forms["response_date"].isna().all():
+        return sorted(waves.unique())
+    stamps = pd.to_datetime(forms["response_date"]).astype("int64").where(
+        forms["response_date"].notna())
+    medians = stamps.groupby(waves).median()
+    return sorted(medians.index, key=lambda w: (np.nan_to_num(medians[w], nan=np.inf), w))
 
 
 def registry() -> dict[str, Analysis]:

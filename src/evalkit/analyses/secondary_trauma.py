@@ -21,7 +21,7 @@ from ..stats.groups import compare_groups
 from ..stats.multitest import holm
 from ..stats.paired import wave_changes
 from ..stats.proportions import prevalence, wilson_interval
-from ._base import Analysis
+from ._base import Analysis, ordered_waves
 
 #: Practitioner attributes that comparisons and the regression use (ordered ones first).
 FACTORS = ("gender", "role", "experience_band", "supervision_frequency")
@@ -60,26 +60,11 @@ def scored_forms(dataset: Dataset, instrument: Instrument = STSS, *,
     return scored
 
 
-def wave_order(forms: pd.DataFrame) -> list[str]:
-    """Survey waves from first to last by their median response date (labels break ties).
-
-    Examples
-    --------
-    >>> forms = pd.DataFrame({"wave": ["spring 2025", "autumn 2024"],
-    ...                       "response_date": pd.to_datetime(["2025-04-01", "2024-10-01"])})
-    >>> wave_order(forms)
-    ['autumn 2024', 'spring 2025']
-    """
-    medians = (forms.assign(_t=forms["response_date"].astype("int64"))
-               .groupby("wave")["_t"].median())
-    return sorted(medians.index, key=lambda w: (medians[w], w))
-
-
 def latest_wave(forms: pd.DataFrame) -> pd.DataFrame:
     """The forms of the most recent wave (by response date)."""
     if forms.empty:
         return forms
-    return forms[forms["wave"] == wave_order(forms)[-1]]
+    return forms[forms["wave"] == ordered_waves(forms)[-1]]
 
 
 def coverage(forms: pd.DataFrame, subscales) -> pd.DataFrame:
@@ -91,7 +76,7 @@ def coverage(forms: pd.DataFrame, subscales) -> pd.DataFrame:
         wave, subscale, forms, scored, unscored.
     """
     rows = []
-    for wave in wave_order(forms):
+    for wave in ordered_waves(forms):
         group = forms[forms["wave"] == wave]
         for name in subscales:
             scored = int(group[name].notna().sum())
@@ -109,10 +94,11 @@ def band_shares(forms: pd.DataFrame, *, band: str, categories) -> pd.DataFrame:
     DataFrame
         wave, band, n, scored, share, ci_low, ci_high.
     """
-    scored = forms[forms[band].notna()].assign(**{band: lambda f: f[band].astype(str)})
+    scored = forms[forms[band].notna()]
+    scored = scored.assign(**{band: scored[band].astype(str)})
     table = prevalence(scored, category=band, by="wave", categories=list(categories))
     table = table.rename(columns={"category": "band", "total": "scored"})
-    order = {w: i for i, w in enumerate(wave_order(forms))}
+    order = {w: i for i, w in enumerate(ordered_waves(forms))}
     table = table.sort_values("wave", key=lambda w: w.map(order), kind="stable",
                               ignore_index=True)
     return table[["wave", "band", "n", "scored", "share", "ci_low", "ci_high"]]
@@ -129,7 +115,7 @@ def share_at_or_above(forms: pd.DataFrame, *, column: str = "total",
         wave, scored, at_or_above, share, ci_low, ci_high.
     """
     rows = []
-    for wave in wave_order(forms):
+    for wave in ordered_waves(forms):
         values = forms.loc[forms["wave"] == wave, column].dropna()
         k, n = int((values >= threshold).sum()), len(values)
         low, high = wilson_interval(k, n)
@@ -148,7 +134,7 @@ def subscale_summary(forms: pd.DataFrame, subscales) -> pd.DataFrame:
         wave, subscale, n, mean, sd, median, q1, q3.
     """
     rows = []
-    for wave in wave_order(forms):
+    for wave in ordered_waves(forms):
         group = forms[forms["wave"] == wave]
         for name in subscales:
             v = group[name].dropna().astype(float)
@@ -532,7 +518,7 @@ def _latest_outcomes(forms: dict) -> pd.DataFrame:
 def _wave_change(forms: dict) -> pd.DataFrame | str:
     parts = []
     for key, f in forms.items():
-        waves = wave_order(f)
+        waves = ordered_waves(f)
         if len(waves) < 2:
             continue
         first, last = waves[-2], waves[-1]

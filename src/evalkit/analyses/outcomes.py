@@ -1,0 +1,349 @@
+"""A programme's own outcome measures, described in ``instruments/<name>.toml``.
+
+Every instrument found gets the same analysis, in one set of tables for all of them: internal
+consistency per scale and wave, bands with Wilson intervals, paired change from the baseline wave
+to each later wave (in the instrument's direction of improvement, Holm-adjusted within the
+instrument), and Jacobson-Truax reliable change on the total. Partner-reported measures are the
+most sensitive data evalkit handles: their answers link only to the participant's pseudonym, and no
+row about one partner is published except the internal safety list of partners whose reports
+reliably worsened, for the partner support worker. Methods: ``docs/methods.md``; the spec:
+``docs/instruments.md``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _st
+
+from ..data.dataset import Dataset
+from ..publish.tables import Col, TableSpec
+from ..scales import reliability, score
+from ..scales.spec import Instrument
+from ..stats.multitest import holm
+from ..stats.paired import wave_changes, wide
+from ..stats.proportions import prevalence
+from ..stats.reliability import reliable_change, reliable_change_category
+from ._base import Analysis, ordered_waves
+
+RCI_CATEGORIES = ("reliably_improved", "no_reliable_change", "reliably_worse")
+
+
+def scored(dataset: Dataset, name: str) -> pd.DataFrame:
+    """Every form of instrument ``name`` scored, with its wave as text."""
+    spec = dataset.instruments[name]
+    responses = dataset.responses(name)
+    keep = tuple(c for c in (spec.id_column, "wave", "response_date") if c in responses)
+    table = score(responses, spec, keep=keep)
+    table[spec.id_column] = table[spec.id_column].astype(str)
+    table["wave"] = table["wave"].astype(str)
+    return table
+
+
+def _waves(spec: Instrument, forms: pd.DataFrame) -> list[str]:
+    present = set(forms["wave"])
+    return [w for w in (spec.waves or ordered_waves(forms)) if w in present]
+
+
+def change(spec: Instrument, forms: pd.DataFrame) -> pd.DataFrame:
+    """Paired change of every scale from the baseline wave to each later wave.
+
+    Returns
+    -------
+    DataFrame
+        instrument, scale, comparison, higher_is, n, mean_before, mean_after, mean_change,
+        ci_low, ci_high, t, df, p, p_holm, d_z, d_av, wilcoxon_p, direction, note.
+    """
+    waves = _waves(spec, forms)
+    scales = list(spec.scales)
+    if len(waves) < 2:
+        return pd.DataFrame()
+    long = forms.melt(id_vars=[spec.id_column, "wave"], value_vars=scales, var_name="scale",
+                      value_name="score")
+    comparisons = {f"{w}_vs_{waves[0]}": (waves[0], w) for w in waves[1:]}
+    table = wave_changes(long, subject=spec.id_column, wave="wave", value="score",
+                         comparisons=comparisons, by="scale")
+    table["p_holm"] = holm(table["p"].to_numpy(float))
+    table["higher_is"] = table["scale"].map(spec.higher_is_of)
+    better_up = table["higher_is"] == "better"
+    improved = np.where(better_up, table["ci_low"] > 0, table["ci_high"] < 0)
+    worsened = np.where(better_up, table["ci_high"] < 0, table["ci_low"] > 0)
+    table["direction"] = np.select([improved, worsened], ["improved", "worsened"],
+                                   "no_clear_change")
+    table["direction"] = table["direction"].where(table["ci_low"].notna(), "")
+    table.insert(0, "instrument", spec.name)
+    order = {s: i for i, s in enumerate(scales)}
+    table = table.sort_values(["comparison", "scale"], key=lambda c: c.map(order)
+                              if c.name == "scale" else c.map(list(comparisons).index),
+                              kind="stable", ignore_index=True)
+    return table[["instrument", "scale", "comparison", "higher_is", "n", "mean_before",
+                  "mean_after", "mean_change", "ci_low", "ci_high", "t", "df", "p", "p_holm",
+                  "d_z", "d_av", "wilcoxon_p", "direction", "note"]]
+
+
+def means(spec: Instrument, forms: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Mean of every scale at every wave with its t interval.
+
+    Returns
+    -------
+    DataFrame
+        instrument, scale, wave, n, mean, ci_low, ci_high.
+    """
+    rows = []
+    for scale in spec.scales:
+        for wave in _waves(spec, forms):
+            values = forms.loc[forms["wave"] == wave, scale].dropna().to_numpy(float)
+            n = len(values)
+            mean = values.mean() if n else np.nan
+            half = (_st.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
+                    if n > 1 else np.nan)
+            rows.append(dict(instrument=spec.name, scale=scale, wave=wave, n=n, mean=mean,
+                             ci_low=mean - half, ci_high=mean + half))
+    return pd.DataFrame(rows)
+
+
+def bands(spec: Instrument, forms: pd.DataFrame) -> pd.DataFrame:
+    """Forms in each band of every banded scale, per wave, with Wilson intervals.
+
+    Returns
+    -------
+    DataFrame
+        instrument, scale, wave, band, n, scored, share, ci_low, ci_high.
+    """
+    parts = []
+    order = {w: i for i, w in enumerate(_waves(spec, forms))}
+    for scale, cut_offs in spec.bands.items():
+        column = f"{scale}_band"
+        rated = forms[forms[column].notna()]
+        rated = rated.assign(**{column: rated[column].astype(str)})
+        table = prevalence(rated, category=column, by="wave",
+                           categories=[b.label for b in cut_offs])
+        table = table.rename(columns={"category": "band", "total": "scored"})
+        table.insert(0, "scale", scale)
+        parts.append(table.sort_values("wave", key=lambda w: w.map(order), kind="stable"))
+    if not parts:
+        return pd.DataFrame()
+    table = pd.concat(parts, ignore_index=True)
+    table.insert(0, "instrument", spec.name)
+    return table[["instrument", "scale", "wave", "band", "n", "scored", "share", "ci_low",
+                  "ci_high"]]
+
+
+def consistency(spec: Instrument, dataset: Dataset) -> pd.DataFrame:
+    """Cronbach's alpha (Feldt's interval) of every scale at every wave.
+
+    Returns
+    -------
+    DataFrame
+        instrument, scale, wave, items, n, alpha, ci_low, ci_high, note.
+    """
+    table = reliability(dataset.responses(spec.name), spec, by="wave")
+    table = table.rename(columns={"subscale": "scale"})
+    table["wave"] = table["wave"].astype(str)
+    table.insert(0, "instrument", spec.name)
+    return table[["instrument", "scale", "wave", "items", "n", "alpha", "ci_low", "ci_high",
+                  "note"]]
+
+
+def reliable_change_people(spec: Instrument, forms: pd.DataFrame, dataset: Dataset,
+                           *, criterion: float = 1.96) -> pd.DataFrame:
+    """Reliable change of the total from the baseline to each later wave, one row per person and
+    comparison (internal: feeds the counts and the safety list). The reliability is the spec's,
+    or else Cronbach's alpha of the total at the baseline wave.
+
+    Returns
+    -------
+    DataFrame
+        id column, comparison, before, after, rc, category, reliability, reliability_from,
+        sd_before, threshold.
+    """
+    total = spec.total or next(iter(spec.scales))
+    waves = _waves(spec, forms)
+    columns = [spec.id_column, "comparison", "before", "after", "rc", "category", "reliability",
+               "reliability_from", "sd_before", "threshold"]
+    if len(waves) < 2:
+        return pd.DataFrame(columns=columns)
+    rel, source = spec.reliability, "the instrument's spec"
+    if rel is None:
+        alphas = consistency(spec, dataset)
+        at_baseline = alphas[(alphas["scale"] == total) & (alphas["wave"] == waves[0])]
+        rel = float(at_baseline["alpha"].iloc[0]) if len(at_baseline) else np.nan
+        source = f"Cronbach's alpha at {waves[0]}"
+    if not (np.isfinite(rel) and 0 <= rel < 1):
+        return pd.DataFrame(columns=columns)
+    table = wide(forms, subject=spec.id_column, value=total, waves=waves)
+    parts = []
+    for later in waves[1:]:
+        pairs = table[[waves[0], later]].dropna()
+        if len(pairs) < 2:
+            continue
+        sd = float(pairs[waves[0]].std(ddof=1))
+        rc = reliable_change(pairs[waves[0]], pairs[later], sd_pre=sd, reliability=rel)
+        parts.append(pd.DataFrame({
+            spec.id_column: pairs.index.astype(str), "comparison": f"{later}_vs_{waves[0]}",
+            "before": pairs[waves[0]].to_numpy(), "after": pairs[later].to_numpy(), "rc": rc,
+            "category": reliable_change_category(rc, criterion=criterion,
+                                                 higher_is=spec.higher_is_of(total)),
+            "reliability": rel, "reliability_from": source, "sd_before": sd,
+            "threshold": criterion * np.sqrt(2) * sd * np.sqrt(1 - rel)}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def reliable_change_counts(spec: Instrument, people: pd.DataFrame) -> pd.DataFrame:
+    """People in each reliable-change category per comparison (every category listed).
+
+    Returns
+    -------
+    DataFrame
+        instrument, comparison, category, n, assessed, share, reliability, reliability_from,
+        threshold.
+    """
+    rows = []
+    for comparison, part in people.groupby("comparison", sort=False):
+        counts = part["category"].astype(str).value_counts()
+        for category in RCI_CATEGORIES:
+            n = int(counts.get(category, 0))
+            rows.append(dict(instrument=spec.name, comparison=comparison, category=category, n=n,
+                             assessed=len(part), share=n / len(part),
+                             reliability=part["reliability"].iloc[0],
+                             reliability_from=part["reliability_from"].iloc[0],
+                             threshold=part["threshold"].iloc[0]))
+    return pd.DataFrame(rows)
+
+
+def safety_list(spec: Instrument, people: pd.DataFrame) -> pd.DataFrame:
+    """Internal, partner-reported instruments only: participants whose partner's reports
+    reliably worsened, for the partner support worker (no partner is named: the row carries the
+    participant's pseudonym)."""
+    worse = people[people["category"].astype(str) == "reliably_worse"]
+    return pd.DataFrame({"participant_id": worse[spec.id_column].astype(str),
+                         "instrument": spec.name, "comparison": worse["comparison"],
+                         "before": worse["before"], "after": worse["after"], "rc": worse["rc"]})
+
+
+# --- published tables ------------------------------------------------------------------------------
+
+_INSTRUMENT = Col("instrument", "label", "instrument (the name of its spec file)", fmt="code")
+_SCALE = Col("scale", "label", "scale: a subscale or the total")
+
+
+def _stat(name, text, **kw):
+    return Col(name, "statistic", text, rests_on=("n",), **kw)
+
+
+TABLES = (
+    TableSpec(
+        "outcome_change", "Change in each outcome measure from the first wave",
+        (_INSTRUMENT, _SCALE,
+         Col("comparison", "label", "later wave vs the baseline wave"),
+         Col("higher_is", "label", "whether a higher score is better or worse"),
+         Col("n", "people", "people answering at both waves"),
+         _stat("mean_before", "mean at the baseline", label="mean before"),
+         _stat("mean_after", "mean at the later wave", label="mean after"),
+         _stat("mean_change", "mean change (later minus baseline)", fmt="signed",
+               label="mean change"),
+         _stat("ci_low", "lower end of the 95% interval of the change", fmt="signed",
+               label="95% CI from"),
+         _stat("ci_high", "upper end of the 95% interval", fmt="signed", label="to"),
+         _stat("t", "paired t"),
+         Col("df", "statistic", "degrees of freedom", decimals=0, rests_on=("n",)),
+         Col("p", "p_value", "paired t-test p", rests_on=("n",)),
+         Col("p_holm", "p_value", "p Holm-adjusted within the instrument", rests_on=("n",),
+             label="p (Holm)"),
+         _stat("d_z", "mean change / SD of the changes"),
+         _stat("d_av", "mean change / mean of the two SDs"),
+         Col("wilcoxon_p", "p_value", "Wilcoxon signed-rank p", rests_on=("n",),
+             label="Wilcoxon p"),
+         Col("direction", "label", "improved or worsened (95% interval clear of no change), or "
+             "no clear change", rests_on=("n",)),
+         Col("note", "text", "why a figure could not be computed")),
+        unit="people", appendix=True),
+    TableSpec(
+        "outcome_means", "Mean score at each wave",
+        (_INSTRUMENT, _SCALE, Col("wave", "label", "wave"),
+         Col("n", "people", "forms scored"),
+         _stat("mean", "mean score"),
+         _stat("ci_low", "lower end of the 95% interval", label="95% CI from"),
+         _stat("ci_high", "upper end of the 95% interval", label="to")),
+        unit="people"),
+    TableSpec(
+        "outcome_bands", "Outcome measures by band",
+        (_INSTRUMENT, _SCALE, Col("wave", "label", "wave"), Col("band", "label", "band"),
+         Col("n", "people", "forms in the band"),
+         Col("scored", "people", "forms scored that wave", label="of forms scored"),
+         Col("share", "share", "share of the scored forms", part="n", whole="scored"),
+         Col("ci_low", "statistic", "lower end of the Wilson 95% interval", fmt="percent",
+             follows="share", label="95% CI from"),
+         Col("ci_high", "statistic", "upper end of the Wilson 95% interval", fmt="percent",
+             follows="share", label="to")),
+        unit="people"),
+    TableSpec(
+        "outcome_rci", "Reliable change in each outcome measure (total score)",
+        (_INSTRUMENT, Col("comparison", "label", "later wave vs the baseline wave"),
+         Col("category", "label", "reliably improved, no reliable change, reliably worse"),
+         Col("n", "people", "people in the category"),
+         Col("assessed", "people", "people answering at both waves"),
+         Col("share", "share", "share of those assessed", part="n", whole="assessed"),
+         Col("reliability", "statistic", "reliability used", rests_on=("assessed",)),
+         Col("reliability_from", "text", "where the reliability comes from"),
+         Col("threshold", "statistic", "smallest change that counts as reliable (score points)",
+             rests_on=("assessed",))),
+        unit="people"),
+    TableSpec(
+        "outcome_reliability", "Internal consistency of each outcome measure",
+        (_INSTRUMENT, _SCALE, Col("wave", "label", "wave"),
+         Col("items", "count", "items"),
+         Col("n", "people", "forms with every item of the scale answered"),
+         _stat("alpha", "Cronbach's alpha"),
+         _stat("ci_low", "lower end of Feldt's 95% interval", label="95% CI from"),
+         _stat("ci_high", "upper end of Feldt's 95% interval", label="to"),
+         Col("note", "text", "why alpha is undefined, if so")),
+        unit="people", appendix=True),
+    TableSpec(
+        "partner_safety_list", "Partners whose reports reliably worsened (for the partner "
+        "support worker)",
+        (Col("participant_id", "id", "the participant's pseudonym (partners are never named)"),
+         _INSTRUMENT, Col("comparison", "label", "later wave vs the baseline wave"),
+         Col("before", "statistic", "total at the baseline"),
+         Col("after", "statistic", "total at the later wave"),
+         Col("rc", "statistic", "reliable change index")),
+        unit="partners", internal=True),
+)
+
+
+def _each(dataset: Dataset):
+    for name, spec in dataset.instruments.items():
+        yield spec, scored(dataset, name)
+
+
+def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
+    """One set of tables for every instrument in the folder."""
+    parts: dict[str, list[pd.DataFrame]] = {s.name: [] for s in TABLES}
+    for spec, forms in _each(dataset):
+        people = reliable_change_people(spec, forms, dataset)
+        parts["outcome_change"].append(change(spec, forms))
+        parts["outcome_means"].append(means(spec, forms))
+        parts["outcome_bands"].append(bands(spec, forms))
+        parts["outcome_rci"].append(reliable_change_counts(spec, people))
+        parts["outcome_reliability"].append(consistency(spec, dataset))
+        if spec.respondent == "partner":
+            parts["partner_safety_list"].append(safety_list(spec, people))
+    result: dict[str, pd.DataFrame | str] = {}
+    for spec in TABLES:
+        frames = [f for f in parts[spec.name] if len(f)]
+        result[spec.name] = (pd.concat(frames, ignore_index=True) if frames else
+                             "no instrument has the waves or answers it needs")
+    return result
+
+
+def _missing(dataset: Dataset) -> str:
+    return "" if dataset.instruments else "needs an instrument spec in instruments/"
+
+
+ANALYSIS = Analysis(
+    name="outcomes",
+    title="the programme's own outcome measures",
+    tables=TABLES,
+    compute=compute,
+    check=_missing,
+)
