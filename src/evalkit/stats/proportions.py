@@ -1,16 +1,64 @@
-"""Proportions and rates with confidence intervals."""
+"""Proportions and rates with confidence intervals.
+
+Two kinds of interval, for two kinds of data:
+
+* :func:`wilson_interval` (and :func:`rate_table`, :func:`prevalence`) when every trial is a
+  different unit, e.g. one proportion per person or per week;
+* :func:`cluster_rate_table` when trials come in clusters, e.g. the sessions of each
+  participant: a rate pooled over participant-sessions must allow for people who attend
+  everything or nothing, or its interval is far too narrow.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+__all__ = ["wilson_interval", "rate_table", "cluster_rate_table", "prevalence"]
 
-def wilson_interval(successes, n, confidence: float = 0.95):
+
+def _keys(by: str | Sequence[str] | None) -> list[str]:
+    if by is None:
+        return []
+    return [by] if isinstance(by, str) else list(by)
+
+
+def _require_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(f"no column(s) {', '.join(map(repr, missing))} in the data")
+
+
+def _boolean(values: pd.Series, name: str) -> np.ndarray:
+    """0/1 or True/False as a boolean array; anything else is a programming error."""
+    if values.isna().any():
+        raise ValueError(f"column {name!r} has missing values: drop or fill them first")
+    array = values.to_numpy()
+    if array.dtype != bool and not np.isin(array, (0, 1)).all():
+        raise ValueError(f"column {name!r} must hold True/False or 0/1")
+    return array.astype(bool)
+
+
+def wilson_interval(successes, n, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for a proportion, vectorised.
 
-    Returns ``(low, high)`` arrays; where ``n`` is 0 both are NaN (no interval without data).
+    Computed by :func:`statsmodels.stats.proportion.proportion_confint` (``method="wilson"``),
+    the interval R's ``prop.test(x, n, correct = FALSE)`` reports.
+
+    Parameters
+    ----------
+    successes, n
+        Counts of successes and of trials (scalars or arrays of the same shape).
+    confidence
+        Coverage of the interval, between 0 and 1.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(low, high)``; both NaN where ``n`` is 0 (no interval without data).
 
     Examples
     --------
@@ -18,76 +66,239 @@ def wilson_interval(successes, n, confidence: float = 0.95):
     >>> round(float(low), 4), round(float(high), 4)
     (0.4902, 0.9433)
     """
+    from statsmodels.stats.proportion import proportion_confint
+
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1")
     k = np.asarray(successes, dtype=float)
-    n = np.asarray(n, dtype=float)
-    z = _st.norm.ppf(0.5 + confidence / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    low = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
-    high = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
+    trials = np.asarray(n, dtype=float)
+    k, trials = np.broadcast_arrays(k, trials)
+    if np.any(k < 0) or np.any(k > trials):
+        raise ValueError("successes must be between 0 and n")
+    empty = trials <= 0
+    # proportion_confint divides by n: give it 1 where n is 0 and blank those results after.
+    low, high = proportion_confint(k, np.where(empty, 1.0, trials), alpha=1 - confidence,
+                                   method="wilson")
+    low = np.where(empty, np.nan, low)
+    high = np.where(empty, np.nan, high)
     return low, high
 
 
+def rate_table(data: pd.DataFrame, *, success: str,
+               by: str | Sequence[str] | None = None, confidence: float = 0.95) -> pd.DataFrame:
+    """Trials, successes and rate with a Wilson interval, overall or per group.
 
-def rate_table(data: pd.DataFrame, by: str | list[str] | None = None, *,
-               success: str = "present") -> pd.DataFrame:
-    """Count, successes and rate with a Wilson 95% interval, overall or per group.
+    Use it when each row is an independent trial (per-week rates, one row per person). For
+    trials clustered in people use :func:`cluster_rate_table`.
 
     Parameters
     ----------
     data
-        One row per trial (for attendance: :func:`participant_sessions`).
-    by
-        Grouping column(s); ``None`` for a single overall row.
+        One row per trial.
     success
-        Boolean column that counts as a success.
+        Column that is True (or 1) for a success.
+    by
+        Grouping column(s); ``None`` for a single overall row. Groups appear in sorted order
+        (category order for categoricals); empty categories are left out.
+    confidence
+        Coverage of the Wilson interval.
 
     Returns
     -------
     DataFrame
-        ``by`` columns, ``scheduled``, ``attended``, ``attendance_rate``, ``ci_low``, ``ci_high``.
+        ``by`` columns, trials, successes, rate, ci_low, ci_high.
 
     Examples
     --------
     >>> df = pd.DataFrame({"week": [1, 1, 2], "present": [True, False, True]})
-    >>> rate_table(df, "week")["attendance_rate"].tolist()
-    [0.5, 1.0]
+    >>> rate_table(df, success="present", by="week")[["week", "trials", "successes", "rate"]]
+       week  trials  successes  rate
+    0     1       2          1   0.5
+    1     2       1          1   1.0
     """
-    if by is None:
-        grouped = pd.DataFrame({"scheduled": [len(data)], "attended": [int(data[success].sum())]})
+    keys = _keys(by)
+    _require_columns(data, [success, *keys])
+    flags = pd.Series(_boolean(data[success], success), index=data.index)
+    if keys:
+        grouped = (flags.groupby([data[k] for k in keys], observed=True, sort=True)
+                   .agg(trials="size", successes="sum").reset_index())
     else:
-        keys = [by] if isinstance(by, str) else list(by)
-        grouped = (data.groupby(keys, observed=True, sort=True)[success]
-                   .agg(scheduled="size", attended="sum").reset_index())
-    grouped["attended"] = grouped["attended"].astype(int)
-    grouped["attendance_rate"] = grouped["attended"] / grouped["scheduled"]
-    grouped["ci_low"], grouped["ci_high"] = wilson_interval(grouped["attended"],
-                                                            grouped["scheduled"])
-    return grouped
+        grouped = pd.DataFrame({"trials": [len(flags)], "successes": [int(flags.sum())]})
+    grouped["trials"] = grouped["trials"].astype("int64")
+    grouped["successes"] = grouped["successes"].astype("int64")
+    grouped["rate"] = grouped["successes"] / grouped["trials"].where(grouped["trials"] > 0)
+    grouped["ci_low"], grouped["ci_high"] = wilson_interval(
+        grouped["successes"].to_numpy(), grouped["trials"].to_numpy(), confidence=confidence)
+    return grouped[[*keys, "trials", "successes", "rate", "ci_low", "ci_high"]]
 
 
+def _cluster_interval(y: np.ndarray, m: np.ndarray, confidence: float):
+    """Rate and logit interval from per-cluster successes ``y`` out of ``m`` trials."""
+    clusters = y.size
+    total = m.sum()
+    if clusters == 0 or total == 0:
+        return np.nan, np.nan, np.nan
+    rate = y.sum() / total
+    if clusters < 2 or rate in (0.0, 1.0):
+        # One cluster has no between-cluster variance to estimate; at 0% or 100% the logit
+        # is infinite and the interval undefined.
+        return rate, np.nan, np.nan
+    se = np.sqrt(clusters / (clusters - 1) * np.sum((y - rate * m) ** 2)) / total
+    quantile = _st.t.ppf(0.5 + confidence / 2, clusters - 1)
+    centre = np.log(rate / (1 - rate))
+    half = quantile * se / (rate * (1 - rate))
+    return rate, 1 / (1 + np.exp(-(centre - half))), 1 / (1 + np.exp(-(centre + half)))
 
-def band_prevalence(forms: pd.DataFrame, band: str, by: str = "wave",
-                    confidence: float = 0.95) -> pd.DataFrame:
-    """Number and share of scored forms in each band, per ``by`` group, with Wilson intervals.
 
-    Every band appears, also with a count of 0. The denominator (``scored``) is the forms that
-    could be scored: forms with too few answers are counted by :func:`scoring_coverage` instead.
+def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
+                       by: str | Sequence[str] | None = None,
+                       confidence: float = 0.95) -> pd.DataFrame:
+    """Rate pooled over trials that come in clusters, with a cluster-aware logit interval.
+
+    With clusters ``i`` (e.g. participants) having ``y_i`` successes out of ``m_i`` trials
+    (sessions), ``n`` clusters in the group:
+
+    * rate ``p = sum(y) / sum(m)``;
+    * standard error (linearisation, "ultimate cluster") ``SE = sqrt(n / (n - 1) *
+      sum((y_i - p * m_i) ** 2)) / sum(m)``;
+    * interval ``expit(logit(p) -/+ q * SE / (p * (1 - p)))``, where ``q`` is the quantile of
+      **Student's t on n - 1 degrees of freedom** (not the normal 1.96).
+
+    This is R's ``survey::svyciprop(~success, svydesign(ids = ~cluster, data = rows),
+    method = "logit")``, which uses ``confint(..., ddf = degf(design))``, i.e. t on
+    clusters - 1 df. Each group is its own design (the group's clusters only); R's ``svyby`` on
+    the whole design would instead treat groups as domains of one sample (n/(n-1) and df from
+    all clusters), which gives slightly different intervals.
+
+    The interval is NaN when the group has fewer than two clusters, or a rate of exactly 0 or 1
+    (the logit is infinite there).
+
+    Parameters
+    ----------
+    data
+        One row per trial.
+    success
+        Column that is True (or 1) for a success.
+    cluster
+        Column identifying the cluster (e.g. ``participant_id``).
+    by
+        Grouping column(s); ``None`` for one overall row. A cluster may appear in several
+        groups (e.g. the modules a participant attended): its trials in each group count there.
+    confidence
+        Coverage of the interval.
 
     Returns
     -------
     DataFrame
-        [by,] band, n, scored, percent (a fraction 0-1), ci_low, ci_high.
-    """
-    counts = (forms.groupby([by, band], observed=False, sort=True).size()
-              .rename("n").reset_index().rename(columns={band: "band"}))
-    counts = counts[counts[by].isin(forms[by].unique())]
-    counts["scored"] = counts.groupby(by, observed=True)["n"].transform("sum")
-    counts["percent"] = counts["n"] / counts["scored"].where(counts["scored"] > 0)
-    counts["ci_low"], counts["ci_high"] = wilson_interval(counts["n"], counts["scored"], confidence)
-    counts["band"] = counts["band"].astype(str)
-    counts[by] = counts[by].astype(str)
-    return counts.reset_index(drop=True)
+        ``by`` columns, clusters, trials, successes, rate, ci_low, ci_high.
 
+    Examples
+    --------
+    Three people attend 3, 1 and 2 of their 3 sessions: p = 6/9, SE = sqrt(3/2 * 2) / 9 and
+    q = 4.303 (t on 2 df), so the interval is expit(log(2) -/+ 3.726).
+
+    >>> rows = pd.DataFrame({"person": list("aaabbbccc"),
+    ...                      "present": [1, 1, 1, 1, 0, 0, 1, 1, 0]})
+    >>> table = cluster_rate_table(rows, success="present", cluster="person")
+    >>> table[["clusters", "trials", "successes"]].to_numpy().tolist()
+    [[3, 9, 6]]
+    >>> round(float(table["ci_low"].iloc[0]), 3), round(float(table["ci_high"].iloc[0]), 3)
+    (0.046, 0.988)
+    """
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1")
+    keys = _keys(by)
+    _require_columns(data, [success, cluster, *keys])
+    if data[cluster].isna().any():
+        raise ValueError(f"column {cluster!r} has missing values: every trial needs a cluster")
+    frame = data[[*keys, cluster]].copy()
+    frame["_y"] = _boolean(data[success], success).astype("int64")
+    per_cluster = (frame.groupby([*keys, cluster], observed=True, sort=True)["_y"]
+                   .agg(_m="size", _y="sum").reset_index())
+    groups = per_cluster.groupby(keys, observed=True, sort=True) if keys else [((), per_cluster)]
+    rows = []
+    for label, part in groups:
+        y = part["_y"].to_numpy(float)
+        m = part["_m"].to_numpy(float)
+        rate, low, high = _cluster_interval(y, m, confidence)
+        label = label if isinstance(label, tuple) else (label,)
+        rows.append({**dict(zip(keys, label, strict=True)), "clusters": len(part),
+                     "trials": int(m.sum()), "successes": int(y.sum()), "rate": rate,
+                     "ci_low": low, "ci_high": high})
+    columns = [*keys, "clusters", "trials", "successes", "rate", "ci_low", "ci_high"]
+    table = pd.DataFrame(rows, columns=columns)
+    for key in keys:  # keep the caller's dtype (e.g. categorical order) for the group columns
+        if isinstance(data[key].dtype, pd.CategoricalDtype):
+            table[key] = pd.Categorical(table[key], dtype=data[key].dtype)
+    return table.astype({"clusters": "int64", "trials": "int64", "successes": "int64"})
+
+
+def prevalence(data: pd.DataFrame, *, category: str, by: str | Sequence[str] | None = None,
+               categories: Sequence | None = None, confidence: float = 0.95) -> pd.DataFrame:
+    """Number and share of rows in each category, per group, with Wilson intervals.
+
+    Every category is listed, also with a count of 0: those in ``categories`` if given, else the
+    categories of a categorical column, else the values present (sorted). Rows with no category
+    (missing) are not counted: the denominator ``total`` is the rows that have one.
+
+    Parameters
+    ----------
+    data
+        One row per unit (e.g. a scored form).
+    category
+        Column holding the category (e.g. a score band).
+    by
+        Grouping column(s) (e.g. ``"wave"``); ``None`` for one overall block. Only groups with
+        rows in ``data`` appear.
+    categories
+        Categories to list, in this order. Values outside them raise ``ValueError``.
+    confidence
+        Coverage of the Wilson interval.
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, category, n, total, share, ci_low, ci_high.
+
+    Examples
+    --------
+    >>> forms = pd.DataFrame({"wave": ["a", "a", "a", "b"], "band": ["low", "high", "low", None]})
+    >>> table = prevalence(forms, category="band", by="wave", categories=["low", "high"])
+    >>> table[["wave", "category", "n", "total"]].to_numpy().tolist()
+    [['a', 'low', 2, 3], ['a', 'high', 1, 3], ['b', 'low', 0, 0], ['b', 'high', 0, 0]]
+    """
+    keys = _keys(by)
+    _require_columns(data, [category, *keys])
+    values = data[category]
+    if categories is None:
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            categories = list(values.cat.categories)
+        else:
+            categories = sorted(values.dropna().unique().tolist())
+    categories = list(categories)
+    present = values.dropna()
+    outside = ~present.isin(categories)
+    if outside.any():
+        raise ValueError(f"column {category!r} has {int(outside.sum())} value(s) outside the "
+                         "categories given")
+    coded = pd.Categorical(values, categories=categories)
+    frame = data[keys].copy()
+    frame["category"] = coded
+    if keys:
+        group_index = frame[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
+        group_index = group_index.dropna()
+        counts = frame.groupby([*keys, "category"], observed=False, sort=True).size()
+        full = group_index.merge(pd.DataFrame({"category": categories}), how="cross")
+        full["n"] = counts.reindex(pd.MultiIndex.from_frame(full[[*keys, "category"]])
+                                   ).fillna(0).to_numpy()
+    else:
+        counts = frame["category"].value_counts(sort=False).reindex(categories, fill_value=0)
+        full = pd.DataFrame({"category": categories, "n": counts.to_numpy()})
+    full["n"] = full["n"].astype("int64")
+    full["total"] = (full.groupby(keys, sort=False)["n"].transform("sum") if keys
+                     else full["n"].sum()).astype("int64")
+    full["share"] = full["n"] / full["total"].where(full["total"] > 0)
+    full["ci_low"], full["ci_high"] = wilson_interval(full["n"].to_numpy(),
+                                                      full["total"].to_numpy(),
+                                                      confidence=confidence)
+    return full[[*keys, "category", "n", "total", "share", "ci_low", "ci_high"]]

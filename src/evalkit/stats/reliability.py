@@ -1,59 +1,146 @@
-"""Internal consistency and reliable change."""
+"""Internal consistency (Cronbach's alpha) and reliable change (Jacobson & Truax)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats as _st
 
-from ._warnings import quiet_library_warnings
+__all__ = ["cronbach_alpha", "reliable_change", "reliable_change_category", "RC_CATEGORIES"]
+
+#: The categories of :func:`reliable_change_category`, in this order.
+RC_CATEGORIES = ("reliably_improved", "no_reliable_change", "reliably_worse")
 
 
-def cronbach_alpha(items, confidence: float = 0.95) -> dict:
-    """Cronbach's alpha of a block of items (rows = respondents) with Feldt's confidence interval.
+def cronbach_alpha(items, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Cronbach's alpha of a block of items with Feldt's confidence interval.
 
-    Only respondents who answered every item are used (``n``). Alpha is undefined, and returned
-    as NaN with a ``note``, when there are fewer than two items or three respondents, or when the
-    total score does not vary (everyone gave the same answers).
+    ``alpha = k / (k - 1) * (1 - sum(item variances) / variance(total))`` on the respondents
+    who answered every item (listwise). Feldt's (1965) interval, at full precision, is
+    ``1 - (1 - alpha) * F`` with F quantiles on ``(n - 1, (n - 1)(k - 1))`` degrees of freedom,
+    as R's ``psych::alpha.ci`` (pingouin's interval is rounded to 3 decimals and not used).
+
+    Alpha is undefined, and given as NaN with a ``note``, with fewer than two items or three
+    complete respondents, or when the total score does not vary.
+
+    Parameters
+    ----------
+    items
+        Rows are respondents, columns are items (a DataFrame or 2-D array).
+    confidence
+        Coverage of Feldt's interval.
+
+    Returns
+    -------
+    DataFrame
+        One row: items, n, alpha, ci_low, ci_high, note.
 
     Examples
     --------
-    >>> import pandas as pd
     >>> block = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
-    >>> round(cronbach_alpha(block)["alpha"], 3)
-    0.954
+    >>> row = cronbach_alpha(block).iloc[0]
+    >>> round(float(row["alpha"]), 3), round(float(row["ci_low"]), 3), int(row["n"])
+    (0.954, 0.766, 5)
     """
-    import pingouin as pg
-
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1")
     block = pd.DataFrame(items).astype(float).dropna()
     n, k = block.shape
-    result = dict(items=k, n=n, alpha=np.nan, ci_low=np.nan, ci_high=np.nan, note="")
+    row = {"items": k, "n": n, "alpha": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+           "note": ""}
     if k < 2 or n < 3:
-        result["note"] = "too few items or complete forms for alpha"
-        return result
-    item_var = block.var(ddof=1)
-    if block.sum(axis=1).var(ddof=1) == 0 or (item_var == 0).all():
-        result["note"] = "answers do not vary: alpha undefined"
-        return result
-    with quiet_library_warnings():
-        alpha, ci = pg.cronbach_alpha(data=block, nan_policy="listwise", ci=confidence)
-    result.update(alpha=float(alpha), ci_low=float(ci[0]), ci_high=float(ci[1]))
-    return result
+        row["note"] = "fewer than two items or three complete answer sets: alpha undefined"
+        return pd.DataFrame([row])
+    values = block.to_numpy()
+    total_variance = values.sum(axis=1).var(ddof=1)
+    if total_variance == 0:
+        row["note"] = "total scores do not vary: alpha undefined"
+        return pd.DataFrame([row])
+    alpha = k / (k - 1) * (1 - values.var(axis=0, ddof=1).sum() / total_variance)
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    tail = (1 - confidence) / 2
+    row.update(alpha=alpha,
+               ci_low=1 - (1 - alpha) * _st.f.ppf(1 - tail, df1, df2),
+               ci_high=1 - (1 - alpha) * _st.f.ppf(tail, df1, df2))
+    return pd.DataFrame([row])
 
 
-def reliable_change(pre, post, sd_pre: float, reliability: float, criterion: float = 1.96):
-    """Jacobson & Truax (1991) reliable change index for each pair.
+def reliable_change(pre, post, *, sd_pre: float, reliability: float) -> np.ndarray:
+    """Jacobson & Truax (1991) reliable change index of each pair.
 
     ``SE = sd_pre * sqrt(1 - reliability)``, ``S_diff = sqrt(2) * SE`` and
-    ``RC = (post - pre) / S_diff``. Returns the RC values (NaN where a value is missing).
+    ``RC = (post - pre) / S_diff``.
+
+    Parameters
+    ----------
+    pre, post
+        Scores of the same people at two times (same length); NaN gives NaN.
+    sd_pre
+        Standard deviation of the scores at the first time (positive).
+    reliability
+        Reliability of the score, at least 0 and below 1 (e.g. Cronbach's alpha).
+
+    Returns
+    -------
+    ndarray
+        RC of each pair.
 
     Examples
     --------
     >>> round(float(reliable_change([30.0], [20.0], sd_pre=7.5, reliability=0.88)[0]), 3)
     -2.722
     """
+    before = np.asarray(pre, dtype=float).ravel()
+    after = np.asarray(post, dtype=float).ravel()
+    if before.size != after.size:
+        raise ValueError(f"pre and post must have the same length ({before.size} and "
+                         f"{after.size})")
     if not 0 <= reliability < 1:
         raise ValueError("reliability must be at least 0 and below 1")
+    if not np.isfinite(sd_pre) or sd_pre <= 0:
+        raise ValueError("sd_pre must be a positive number")
     s_diff = np.sqrt(2) * sd_pre * np.sqrt(1 - reliability)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (np.asarray(post, dtype=float) - np.asarray(pre, dtype=float)) / s_diff
+    return (after - before) / s_diff
 
+
+def reliable_change_category(rc, *, criterion: float = 1.96,
+                             higher_is: str = "worse") -> pd.Categorical:
+    """Classify reliable change indices: improved, no reliable change, or worse.
+
+    A change is reliable when ``|RC| > criterion`` (strictly: an RC of exactly the criterion
+    is not reliable). Its direction depends on the scale: with ``higher_is="worse"`` (distress,
+    discomfort) a reliable fall is an improvement; with ``higher_is="better"`` a reliable rise
+    is.
+
+    Parameters
+    ----------
+    rc
+        Reliable change indices (:func:`reliable_change`); NaN stays missing.
+    criterion
+        Positive cut-off, 1.96 for 95% confidence.
+    higher_is
+        ``"worse"`` or ``"better"``: what a higher score means.
+
+    Returns
+    -------
+    pandas.Categorical
+        Categories ``reliably_improved``, ``no_reliable_change``, ``reliably_worse``.
+
+    Examples
+    --------
+    >>> list(reliable_change_category([-2.5, 1.96, 2.0, float("nan")]))
+    ['reliably_improved', 'no_reliable_change', 'reliably_worse', nan]
+    >>> list(reliable_change_category([-2.5], higher_is="better"))
+    ['reliably_worse']
+    """
+    if higher_is not in ("worse", "better"):
+        raise ValueError("higher_is must be 'worse' or 'better'")
+    if not np.isfinite(criterion) or criterion <= 0:
+        raise ValueError("criterion must be a positive number")
+    values = np.asarray(rc, dtype=float).ravel()
+    rises, falls = values > criterion, values < -criterion
+    improved, worse = (falls, rises) if higher_is == "worse" else (rises, falls)
+    labels = np.select([improved, worse], [RC_CATEGORIES[0], RC_CATEGORIES[2]],
+                       RC_CATEGORIES[1]).astype(object)
+    labels[np.isnan(values)] = None
+    return pd.Categorical(labels, categories=list(RC_CATEGORIES))
