@@ -66,9 +66,9 @@ def kaplan_meier(time, event, *, confidence: float = 0.95) -> pd.DataFrame:
     if not e.any():
         return pd.DataFrame({"time": [0.0], "at_risk": [t.size], "events": [0],
                              "survival": [1.0], "ci_low": [1.0], "ci_high": [1.0]})
-    times = np.unique(t[e])
-    at_risk = np.array([(t >= u).sum() for u in times])
-    events = np.array([((t == u) & e).sum() for u in times])
+    times, events = np.unique(t[e], return_counts=True)
+    # at risk at u: everyone whose time is u or later (censored at u still counts)
+    at_risk = t.size - np.searchsorted(np.sort(t), times, side="left")
     survival = np.cumprod(1 - events / at_risk)
     with np.errstate(divide="ignore", invalid="ignore"):
         se_log = np.sqrt(np.cumsum(events / (at_risk * (at_risk - events))))
@@ -130,18 +130,21 @@ def logrank_test(data: pd.DataFrame, *, time: str, event: str, group: str) -> pd
     if k < 2 or not e.any():
         row["note"] = "fewer than two groups or no events: no test"
         return pd.DataFrame([row])
-    observed = np.zeros(k)
-    expected = np.zeros(k)
-    covariance = np.zeros((k, k))
-    for u in np.unique(t[e]):
-        risk = np.bincount(codes[t >= u], minlength=k).astype(float)
-        dead = np.bincount(codes[(t == u) & e], minlength=k).astype(float)
-        n, d = risk.sum(), dead.sum()
-        observed += dead
-        expected += d * risk / n
-        if n > 1:
-            share = risk / n
-            covariance += d * (n - d) / (n - 1) * (np.diag(share) - np.outer(share, share))
+    times = np.unique(t[e])
+    # risk[i, g] at risk in group g at the i-th event time; dead[i, g] events there
+    risk = np.column_stack([sizes[g] - np.searchsorted(np.sort(t[codes == g]), times, "left")
+                            for g in range(k)]).astype(float)
+    dead = np.zeros((times.size, k))
+    np.add.at(dead, (np.searchsorted(times, t[e]), codes[e]), 1.0)
+    n = risk.sum(axis=1)
+    d = dead.sum(axis=1)
+    share = risk / n[:, None]
+    observed = dead.sum(axis=0)
+    expected = (d[:, None] * share).sum(axis=0)
+    # hypergeometric covariance at each time, d (n - d) / (n - 1) * (diag(share) - share share')
+    weight = np.divide(d * (n - d), n - 1, out=np.zeros_like(n), where=n > 1)
+    covariance = (np.diag((weight[:, None] * share).sum(axis=0))
+                  - np.einsum("i,ij,ik->jk", weight, share, share))
     diff = (observed - expected)[:-1]
     chi2 = float(diff @ np.linalg.pinv(covariance[:-1, :-1]) @ diff)
     row.update(chi2=chi2, p=float(_st.chi2.sf(chi2, k - 1)))
