@@ -25,9 +25,8 @@ from ..data.contracts import PRESENT_STATUSES
 from ..data.dataset import Dataset
 from ..errors import EvalkitError
 from ..publish.tables import Col, TableSpec, metric_frame
-from ..stats._interim import logrank_test
 from ..stats.proportions import cluster_rate_table, rate_table, wilson_interval
-from ..stats.survival import kaplan_meier
+from ..stats.survival import kaplan_meier, logrank_test
 from ._base import Analysis
 
 DROPOUT_REASONS = ("withdrew", "excluded")

@@ -18,8 +18,8 @@ from ..data.dataset import Dataset
 from ..errors import MissingDataError
 from ..publish.tables import Col, TableSpec
 from ..scales import DEFAULT_MIN_ANSWERED, DISCOMFORT, DISCOMFORT_LABELS, reliability, score
-from ..stats._interim import interaction_test, mixed_model
 from ..stats.anova import pairwise_paired, repeated_measures_anova
+from ..stats.models import interaction_test, mixed_model
 from ..stats.multitest import holm
 from ..stats.paired import paired_change, wave_changes, wide
 from ..stats.reliability import reliable_change, reliable_change_category
@@ -371,8 +371,13 @@ TABLES = (
              fmt="signed", label="to"),
          Col("n_obs", "people", "scored forms in the model", label="forms"),
          Col("n_subjects", "people", "practitioners in the model", label="practitioners"),
+         Col("left_out", "people", "practitioners left out (groups too small)"),
+         Col("subject_variance", "statistic", "variance between practitioners (random "
+             "intercept)", rests_on=("n_subjects",), label="between-person variance"),
+         Col("residual_variance", "statistic", "residual variance", rests_on=("n_subjects",),
+             label="residual variance"),
          Col("converged", "flag", "the fit converged"),
-         Col("note", "text", "why the model could not be fitted, if so")),
+         Col("note", "text", "why the model could not be fitted, or how the fit went")),
         unit="practitioners", appendix=True),
     TableSpec(
         "discomfort_interactions", "Does change differ by gender or experience?",
@@ -433,6 +438,22 @@ TABLES = (
 )
 
 
+def _interaction(scores: pd.DataFrame, factor: str, min_cell: int) -> pd.DataFrame:
+    """The wave x factor test, with the size of the smallest group it compares (groups smaller
+    than ``min_cell`` are left out of the model)."""
+    frame = scores.assign(wave=scores["wave"].astype(str))
+    table = interaction_test(frame, value=SCORE, subject="practitioner_id", time="wave",
+                             levels=WAVES, by=factor, min_group=min_cell)
+    smallest = np.nan
+    if factor in frame:
+        people = frame.dropna(subset=[SCORE, factor]).drop_duplicates("practitioner_id")
+        sizes = people.groupby(factor, observed=True).size()
+        sizes = sizes[sizes >= min_cell]
+        smallest = int(sizes.min()) if len(sizes) >= 2 else np.nan
+    table.insert(2, "smallest_group", smallest)
+    return table
+
+
 def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
     """Every discomfort table for one data folder. Groups smaller than ``min_cell`` are left out
     of the interaction tests (and counted), for every audience."""
@@ -442,10 +463,7 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     complete_long = complete.reset_index().melt(id_vars="practitioner_id", var_name="wave",
                                                 value_name=SCORE)
     people = reliable_change_people(scores)
-    interactions = [interaction_test(scores.assign(wave=scores["wave"].astype(str)), value=SCORE,
-                                     subject="practitioner_id", time="wave", levels=WAVES,
-                                     by=factor, min_group=min_cell)
-                    for factor in FACTORS]
+    interactions = [_interaction(scores, factor, min_cell) for factor in FACTORS]
     pairwise = pairwise_paired(complete_long, subject="practitioner_id", within="wave",
                                dv=SCORE, levels=WAVES)
     return {

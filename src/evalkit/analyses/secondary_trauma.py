@@ -16,8 +16,9 @@ from ..data.dataset import Dataset
 from ..errors import MissingDataError
 from ..publish.tables import Col, TableSpec
 from ..scales import DEFAULT_MIN_ANSWERED, PROQOL, STSS, Instrument, reliability, score
-from ..stats._interim import correlations, ols_regression
+from ..stats.correlation import correlations
 from ..stats.groups import compare_groups
+from ..stats.models import ols_regression
 from ..stats.multitest import holm
 from ..stats.paired import wave_changes
 from ..stats.proportions import prevalence, wilson_interval
@@ -243,8 +244,9 @@ def scale_scores(dataset: Dataset) -> pd.DataFrame:
 
 
 def _scale_of(columns) -> dict[str, str]:
-    return {c: "stss" if c.startswith("stss_") else "proqol" if c in PROQOL_SUBSCALES else c
-            for c in columns}
+    """Each subscale's total, so that a subscale is never correlated with its own total (the
+    ProQOL has no total)."""
+    return {c: "stss_total" for c in columns if c.startswith("stss_") and c != "stss_total"}
 
 
 # --- published tables ------------------------------------------------------------------------------
@@ -465,9 +467,11 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
         if dataset.has("supervision"):
             latest = latest.assign(supervision_per_month=supervision_per_month(dataset, latest))
             covariates = ("supervision_per_month",)
-        result["sts_regression"] = ols_regression(latest, outcome="total", factors=FACTORS,
-                                                  ordered=ORDERED_FACTORS, covariates=covariates,
-                                                  min_cell=min_cell)
+        model = ols_regression(latest, outcome="total", factors=FACTORS,
+                               ordered=ORDERED_FACTORS, covariates=covariates, min_cell=min_cell)
+        # The intercept and a covariate rest on everyone in the model.
+        model["n"] = model["n"].fillna(model["n_model"])
+        result["sts_regression"] = model
     else:
         result["sts_regression"] = "needs stss.csv and practitioners.csv"
     scores = scale_scores(dataset)

@@ -1,50 +1,137 @@
-"""Correlations with confidence intervals."""
+"""Correlations between scores, with intervals and Holm's adjustment across the matrix."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
+from scipy import stats as _st
+
+from .multitest import holm
+
+__all__ = ["correlations", "correlation_matrix"]
+
+_COLUMNS = ["x", "y", "n", "r", "ci_low", "ci_high", "p", "p_holm"]
 
 
-def scale_correlations(forms: pd.DataFrame, columns, method: str = "pearson",
-                       confidence: float = 0.95) -> pd.DataFrame:
-    """Correlation of every pair of ``columns`` on the forms where both are present.
+def _totals_above(column: str, scale_of: Mapping[str, str]) -> set[str]:
+    """The total(s) ``column`` is part of, following part -> total links (nested scales)."""
+    found: set[str] = set()
+    while column in scale_of and scale_of[column] not in found:
+        column = scale_of[column]
+        found.add(column)
+    return found
 
-    Pass one wave's rows so that nobody counts twice. The interval is Fisher's z interval
-    (for Spearman's rho too, where it is an approximation).
+
+def correlations(data: pd.DataFrame, *, columns: Sequence[str], method: str = "pearson",
+                 scale_of: Mapping[str, str] | None = None,
+                 confidence: float = 0.95) -> pd.DataFrame:
+    """Correlation of every pair of ``columns`` on the rows where both are present.
+
+    * ``method="pearson"``: Pearson's r, p from t on n - 2 df, Fisher's z interval
+      ``tanh(atanh(r) -/+ z / sqrt(n - 3))`` (R's ``cor.test``).
+    * ``method="spearman"``: Spearman's rho (Pearson's r of mid-ranks), p from the same t
+      approximation (R's ``cor.test(method = "spearman", exact = FALSE)``), and the Fisher z
+      interval as an approximation.
+
+    A part is never correlated with the total it is part of: ``scale_of`` maps each subscale
+    column to the column holding its scale's total (``{"stss_intrusion": "stss_total", ...}``),
+    and a pair is skipped when one column is a total the other belongs to (directly or through
+    nested totals). Subscales of the same total are still correlated with each other; columns
+    not in ``scale_of`` are correlated with everything. Skipped pairs are not in the table and
+    not in the Holm family.
+
+    ``p_holm`` is Holm's adjustment across all pairs of the table (one family). Pairs with fewer
+    than four complete rows, or a column that does not vary, get NaN.
+
+    Parameters
+    ----------
+    data
+        One row per person (pass one wave so that nobody counts twice).
+    columns
+        The score columns, in the order pairs are listed.
+    method
+        ``"pearson"`` or ``"spearman"``.
+    scale_of
+        Subscale column -> its total's column.
+    confidence
+        Coverage of the interval.
 
     Returns
     -------
     DataFrame
-        x, y, n, r, ci_low, ci_high, p (NaN where fewer than four pairs).
-    """
-    from scipy import stats as st
+        One row per pair: x, y, n, r, ci_low, ci_high, p, p_holm.
 
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 1, 4, 3, 5], "t": [3, 3, 7, 7, 10]})
+    >>> table = correlations(scores, columns=["a", "b", "t"], method="spearman",
+    ...                      scale_of={"a": "t", "b": "t"})
+    >>> table[["x", "y", "n", "r"]].round(3).to_numpy().tolist()
+    [['a', 'b', 5, 0.8]]
+    """
     if method not in ("pearson", "spearman"):
         raise ValueError("method must be 'pearson' or 'spearman'")
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1")
     columns = list(columns)
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(f"no column(s) {', '.join(map(repr, missing))} in the data")
+    scale_of = dict(scale_of or {})
+    z = _st.norm.ppf(0.5 + confidence / 2)
     rows = []
     for i, x in enumerate(columns):
         for y in columns[i + 1:]:
-            pair = forms[[x, y]].astype(float).dropna()
-            row = {"x": x, "y": y, "n": len(pair), "r": np.nan, "ci_low": np.nan,
-                   "ci_high": np.nan, "p": np.nan}
-            if len(pair) >= 4 and pair[x].nunique() > 1 and pair[y].nunique() > 1:
-                test = (st.pearsonr if method == "pearson" else st.spearmanr)(pair[x], pair[y])
-                r = float(test.statistic)
-                half = st.norm.ppf(0.5 + confidence / 2) / np.sqrt(len(pair) - 3)
-                z = np.arctanh(np.clip(r, -0.9999999, 0.9999999))
-                row.update(r=r, ci_low=np.tanh(z - half), ci_high=np.tanh(z + half),
-                           p=float(test.pvalue))
+            if y in _totals_above(x, scale_of) or x in _totals_above(y, scale_of):
+                continue
+            pair = data[[x, y]].astype(float).dropna()
+            n = len(pair)
+            row = {"x": x, "y": y, "n": n, "r": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                   "p": np.nan}
+            if n >= 4 and pair[x].nunique() > 1 and pair[y].nunique() > 1:
+                a, b = pair[x].to_numpy(), pair[y].to_numpy()
+                if method == "spearman":
+                    a, b = _st.rankdata(a), _st.rankdata(b)
+                r = float(np.corrcoef(a, b)[0, 1])
+                r = min(1.0, max(-1.0, r))
+                with np.errstate(divide="ignore"):
+                    t = r * np.sqrt((n - 2) / (1 - r * r)) if abs(r) < 1 else np.inf
+                    centre = np.arctanh(r)
+                half = z / np.sqrt(n - 3)
+                row.update(r=r, p=float(2 * _st.t.sf(abs(t), n - 2)),
+                           ci_low=float(np.tanh(centre - half)),
+                           ci_high=float(np.tanh(centre + half)))
             rows.append(row)
-    return pd.DataFrame(rows, columns=["x", "y", "n", "r", "ci_low", "ci_high", "p"])
+    table = pd.DataFrame(rows, columns=_COLUMNS[:-1])
+    table["p_holm"] = holm(table["p"].to_numpy()) if len(table) else []
+    return table
 
 
-def correlation_matrix(correlations: pd.DataFrame) -> pd.DataFrame:
-    """Square matrix of ``r`` from :func:`scale_correlations` (1 on the diagonal)."""
-    names = list(dict.fromkeys([*correlations["x"], *correlations["y"]]))
-    matrix = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
-    for row in correlations.itertuples():
+def correlation_matrix(table: pd.DataFrame) -> pd.DataFrame:
+    """Square matrix of ``r`` from :func:`correlations` (1 on the diagonal, NaN where skipped).
+
+    Parameters
+    ----------
+    table
+        Output of :func:`correlations` (columns x, y, r).
+
+    Returns
+    -------
+    DataFrame
+        Symmetric, rows and columns in order of first appearance.
+
+    Examples
+    --------
+    >>> pairs = pd.DataFrame({"x": ["a", "a"], "y": ["b", "c"], "r": [0.5, -0.2]})
+    >>> correlation_matrix(pairs).to_numpy().tolist()
+    [[1.0, 0.5, -0.2], [0.5, 1.0, nan], [-0.2, nan, 1.0]]
+    """
+    names = list(dict.fromkeys([*table["x"], *table["y"]]))
+    values = np.full((len(names), len(names)), np.nan)
+    np.fill_diagonal(values, 1.0)
+    matrix = pd.DataFrame(values, index=names, columns=names)
+    for row in table.itertuples():
         matrix.loc[row.x, row.y] = matrix.loc[row.y, row.x] = row.r
     return matrix
-

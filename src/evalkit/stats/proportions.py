@@ -132,24 +132,6 @@ def rate_table(data: pd.DataFrame, *, success: str,
     return grouped[[*keys, "trials", "successes", "rate", "ci_low", "ci_high"]]
 
 
-def _cluster_interval(y: np.ndarray, m: np.ndarray, confidence: float):
-    """Rate and logit interval from per-cluster successes ``y`` out of ``m`` trials."""
-    clusters = y.size
-    total = m.sum()
-    if clusters == 0 or total == 0:
-        return np.nan, np.nan, np.nan
-    rate = y.sum() / total
-    if clusters < 2 or rate in (0.0, 1.0):
-        # One cluster has no between-cluster variance to estimate; at 0% or 100% the logit
-        # is infinite and the interval undefined.
-        return rate, np.nan, np.nan
-    se = np.sqrt(clusters / (clusters - 1) * np.sum((y - rate * m) ** 2)) / total
-    quantile = _st.t.ppf(0.5 + confidence / 2, clusters - 1)
-    centre = np.log(rate / (1 - rate))
-    half = quantile * se / (rate * (1 - rate))
-    return rate, 1 / (1 + np.exp(-(centre - half))), 1 / (1 + np.exp(-(centre + half)))
-
-
 def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
                        by: str | Sequence[str] | None = None,
                        confidence: float = 0.95) -> pd.DataFrame:
@@ -211,26 +193,44 @@ def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
     _require_columns(data, [success, cluster, *keys])
     if data[cluster].isna().any():
         raise ValueError(f"column {cluster!r} has missing values: every trial needs a cluster")
-    frame = data[[*keys, cluster]].copy()
-    frame["_y"] = _boolean(data[success], success).astype("int64")
-    per_cluster = (frame.groupby([*keys, cluster], observed=True, sort=True)["_y"]
-                   .agg(_m="size", _y="sum").reset_index())
-    groups = per_cluster.groupby(keys, observed=True, sort=True) if keys else [((), per_cluster)]
-    rows = []
-    for label, part in groups:
-        y = part["_y"].to_numpy(float)
-        m = part["_m"].to_numpy(float)
-        rate, low, high = _cluster_interval(y, m, confidence)
-        label = label if isinstance(label, tuple) else (label,)
-        rows.append({**dict(zip(keys, label, strict=True)), "clusters": len(part),
-                     "trials": int(m.sum()), "successes": int(y.sum()), "rate": rate,
-                     "ci_low": low, "ci_high": high})
-    columns = [*keys, "clusters", "trials", "successes", "rate", "ci_low", "ci_high"]
-    table = pd.DataFrame(rows, columns=columns)
-    for key in keys:  # keep the caller's dtype (e.g. categorical order) for the group columns
-        if isinstance(data[key].dtype, pd.CategoricalDtype):
-            table[key] = pd.Categorical(table[key], dtype=data[key].dtype)
-    return table.astype({"clusters": "int64", "trials": "int64", "successes": "int64"})
+    flags = _boolean(data[success], success)
+    if keys:
+        grouped = data.groupby(keys, observed=True, sort=True)
+        group_codes = grouped.ngroup().to_numpy()  # -1 where a key is missing
+        labels = grouped.size().index.to_frame(index=False)
+    else:
+        group_codes = np.zeros(len(data), dtype=np.int64)
+        labels = pd.DataFrame(index=range(1))
+    cluster_codes, cluster_values = pd.factorize(data[cluster])
+    kept = group_codes >= 0
+    cells, cell_of_row = np.unique(group_codes[kept] * len(cluster_values)
+                                   + cluster_codes[kept], return_inverse=True)
+    m = np.bincount(cell_of_row).astype(float)  # trials of each cluster in each group
+    y = np.bincount(cell_of_row, weights=flags[kept].astype(float))  # its successes
+    group_of_cell = cells // max(len(cluster_values), 1)
+    size = len(labels)
+    clusters = np.bincount(group_of_cell, minlength=size)
+    trials = np.bincount(group_of_cell, weights=m, minlength=size)
+    successes = np.bincount(group_of_cell, weights=y, minlength=size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = successes / trials
+        squares = np.bincount(group_of_cell, weights=(y - rate[group_of_cell] * m) ** 2,
+                              minlength=size)
+        se = np.sqrt(clusters / (clusters - 1) * squares) / trials
+        quantile = _st.t.ppf(0.5 + confidence / 2, clusters - 1)
+        centre = np.log(rate / (1 - rate))
+        half = quantile * se / (rate * (1 - rate))
+        low = 1 / (1 + np.exp(-(centre - half)))
+        high = 1 / (1 + np.exp(-(centre + half)))
+    # One cluster leaves no between-cluster variance to estimate; at 0% or 100% the logit is
+    # infinite: no interval.
+    undefined = (clusters < 2) | (rate <= 0) | (rate >= 1) | ~np.isfinite(rate)
+    low[undefined] = np.nan
+    high[undefined] = np.nan
+    table = labels.assign(clusters=clusters.astype("int64"), trials=trials.astype("int64"),
+                          successes=successes.astype("int64"), rate=rate, ci_low=low,
+                          ci_high=high)
+    return table[[*keys, "clusters", "trials", "successes", "rate", "ci_low", "ci_high"]]
 
 
 def prevalence(data: pd.DataFrame, *, category: str, by: str | Sequence[str] | None = None,

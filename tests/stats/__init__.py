@@ -1,0 +1,1 @@
+"""Tests of evalkit.stats against R output, published examples and hand computation."""
