@@ -66,6 +66,18 @@ def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
         burnout = forms["burnout"].dropna()
         _share(values, intervals, "burnout_share", "burnout_moderate", "proqol_scored",
                int((burnout >= BURNOUT_MODERATE).sum()), len(burnout))
+    partner = [spec for spec in dataset.instruments.values() if spec.respondent == "partner"]
+    if partner:
+        from . import outcomes
+
+        spec = partner[0]
+        people = outcomes.reliable_change_people(spec, outcomes.scored(dataset, spec.name),
+                                                 dataset)
+        first = people[people["comparison"] == people["comparison"].iloc[0]] if len(people) \
+            else people
+        _share(values, intervals, "partners_improved_share", "partners_improved",
+               "partners_assessed",
+               int((first["category"].astype(str) == "reliably_improved").sum()), len(first))
     if accountability.ANALYSIS.missing(dataset) == "":
         measures = accountability.process_measures(dataset)
         values["processes"] = len(measures)
@@ -115,6 +127,13 @@ TABLE = TableSpec(
         Col("burnout_share", "share", "share of practitioners with moderate or high burnout "
             "(ProQOL 23 or more, latest wave)", label="Practitioners with moderate or high "
             "burnout", part="burnout_moderate", whole="proqol_scored"),
+        Col("partners_improved", "people", "partners whose reports reliably improved from the "
+            "first wave to the next (the first partner-reported instrument)"),
+        Col("partners_assessed", "people", "partners who answered at both waves"),
+        Col("partners_improved_share", "share", "share of partners whose reports reliably "
+            "improved (less abuse and fear, in the instrument's direction) from the first wave "
+            "to the next", label="Partners reporting reliable improvement",
+            part="partners_improved", whole="partners_assessed"),
         Col("processes", "people", "accountability processes"),
         Col("demands_met", "people", "survivors' demands met", rests_on=("processes",)),
         Col("demands_set", "people", "survivors' demands set", rests_on=("processes",)),
@@ -134,6 +153,7 @@ CARD_BASES = {
     "discomfort_change": ("discomfort_pairs", "practitioners"),
     "stss_38_share": ("stss_scored", "practitioners"),
     "burnout_share": ("proqol_scored", "practitioners"),
+    "partners_improved_share": ("partners_assessed", "partners"),
     "demands_met_share": ("demands_set", "demands"),
 }
 

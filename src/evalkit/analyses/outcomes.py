@@ -87,18 +87,20 @@ def means(spec: Instrument, forms: pd.DataFrame, *, confidence: float = 0.95) ->
     Returns
     -------
     DataFrame
-        instrument, scale, wave, n, mean, ci_low, ci_high.
+        instrument, scale, lowest, highest (the scale's possible range), wave, n, mean, ci_low,
+        ci_high.
     """
     rows = []
     for scale in spec.scales:
+        lowest, highest = spec.score_range(scale)
         for wave in _waves(spec, forms):
             values = forms.loc[forms["wave"] == wave, scale].dropna().to_numpy(float)
             n = len(values)
             mean = values.mean() if n else np.nan
             half = (_st.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
                     if n > 1 else np.nan)
-            rows.append(dict(instrument=spec.name, scale=scale, wave=wave, n=n, mean=mean,
-                             ci_low=mean - half, ci_high=mean + half))
+            rows.append(dict(instrument=spec.name, scale=scale, lowest=lowest, highest=highest,
+                             wave=wave, n=n, mean=mean, ci_low=mean - half, ci_high=mean + half))
     return pd.DataFrame(rows)
 
 
@@ -260,7 +262,10 @@ TABLES = (
         unit="people", appendix=True),
     TableSpec(
         "outcome_means", "Mean score at each wave",
-        (_INSTRUMENT, _SCALE, Col("wave", "label", "wave"),
+        (_INSTRUMENT, _SCALE,
+         Col("lowest", "number", "lowest possible score of the scale"),
+         Col("highest", "number", "highest possible score of the scale"),
+         Col("wave", "label", "wave"),
          Col("n", "people", "forms scored"),
          _stat("mean", "mean score"),
          _stat("ci_low", "lower end of the 95% interval", label="95% CI from"),

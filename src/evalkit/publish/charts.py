@@ -555,6 +555,89 @@ def reliable_change_scatter(data: Shown | pd.DataFrame, ax=None, *,
     return ax
 
 
+# --- outcome measures ------------------------------------------------------------------------------
+
+
+def _panels(ax, count: int):
+    """``count`` stacked axes in the figure of ``ax`` (one per instrument)."""
+    figure = ax.figure
+    if count == 1:
+        return [ax]
+    ax.remove()
+    return list(np.atleast_1d(figure.subplots(count, 1)))
+
+
+def outcome_means(data: Shown | pd.DataFrame, ax=None):
+    """Mean of each scale at each wave with 95% intervals, one panel per instrument, each axis
+    spanning the scale's possible scores."""
+    ax = ax or plt.gca()
+    table = _values(data)
+    if table.empty:
+        return _nothing(ax, "No outcome measure has scores to draw.")
+    instruments = list(dict.fromkeys(table["instrument"]))
+    panels = _panels(ax, len(instruments))
+    mean, low, high = (_numbers(data, c) for c in ("mean", "ci_low", "ci_high"))
+    texts = []
+    for panel, name in zip(panels, instruments, strict=True):
+        rows = (table["instrument"] == name).to_numpy()
+        waves = list(dict.fromkeys(table.loc[rows, "wave"]))
+        for colour, scale in zip(OKABE_ITO, dict.fromkeys(table.loc[rows, "scale"]),
+                                 strict=False):
+            part = rows & (table["scale"] == scale).to_numpy()
+            x = [waves.index(w) for w in table.loc[part, "wave"]]
+            panel.errorbar(x, mean[part], yerr=[mean[part] - low[part], high[part] - mean[part]],
+                           marker="o", capsize=4, color=colour, label=words(scale))
+            texts.append(f"{words(scale)} " + ", ".join(
+                "withheld" if np.isnan(v) else f"{v:.1f}" for v in mean[part]))
+        span = table.loc[rows, ["lowest", "highest"]].astype(float)
+        panel.set_ylim(span["lowest"].min(), span["highest"].max())
+        panel.set_xticks(range(len(waves)), [words(w) for w in waves])
+        panel.set_xlim(-0.4, len(waves) - 0.6)
+        panel.set_title(words(name))
+        panel.set_ylabel("mean score")
+        panel.legend(fontsize=8, loc="upper right")
+    describe(panels[0], "Chart of mean outcome scores at each wave with 95% intervals: "
+             + "; ".join(texts) + ".")
+    return panels[0]
+
+
+def outcome_change(data: Shown | pd.DataFrame, ax=None):
+    """Mean change of each scale from the first wave, with its 95% interval, one row per scale
+    and comparison; green where the interval shows improvement, vermilion where it shows
+    worsening, grey otherwise."""
+    ax = ax or plt.gca()
+    table = _values(data)
+    if table.empty:
+        return _nothing(ax, "No outcome measure has two waves to compare.")
+    labels = [f"{words(i)}: {words(s)}, {words(c)}" for i, s, c in
+              zip(table["instrument"], table["scale"], table["comparison"], strict=True)]
+    change, low, high = (_numbers(data, c) for c in ("mean_change", "ci_low", "ci_high"))
+    colour = {"improved": GREEN, "worsened": VERMILION}
+    y = np.arange(len(table))
+    for i in y:
+        shade = colour.get(str(table["direction"].iloc[i]), GREY)
+        ax.hlines(i, low[i], high[i], color=shade, linewidth=2)
+        ax.plot(change[i], i, "o", color=shade)
+        if np.isnan(change[i]):
+            ax.annotate(WITHHELD_LABEL, (0, i), xytext=(4, 0), textcoords="offset points",
+                        va="center", fontsize=8, color="#555555")
+    ax.axvline(0, color="#777777", linewidth=0.8)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("mean change in score points (95% interval)")
+    ax.set_title("Change from the first wave")
+    ax.legend(handles=[Patch(color=GREEN, label="improved"),
+                       Patch(color=VERMILION, label="worsened"),
+                       Patch(color=GREY, label="no clear change")],
+              fontsize=8, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.08))
+    ax.figure.set_size_inches(ax.figure.get_size_inches()[0], 1.4 + 0.3 * len(table))
+    describe(ax, "Chart of the mean change of each outcome scale from the first wave with 95% "
+                 "intervals: " + "; ".join(
+                     f"{lab} {'withheld' if np.isnan(v) else f'{v:+.1f}'}"
+                     for lab, v in zip(labels, change, strict=True)) + ".")
+    return ax
+
+
 # --- accountability --------------------------------------------------------------------------------
 
 _EVENT_STYLE = {

@@ -68,6 +68,10 @@ def sentences(published) -> list[str]:
         if shown("burnout_share"):
             said.append(f"{_capital(f['burnout_share'].text)} of practitioners reported moderate "
                         f"or high burnout.")
+        if shown("partners_improved_share"):
+            said.append(f"Of the partners who answered at both waves, "
+                        f"{f['partners_improved_share'].text} reported a reliable improvement "
+                        f"(less abuse or fear) by the next contact.")
         if shown("demands_met_share"):
             said.append(f"{_capital(f['demands_met_share'].text)} of the survivors' demands set "
                         f"in accountability processes were met.")
@@ -78,8 +82,13 @@ def sentences(published) -> list[str]:
                         + ", ".join(withheld) + ".")
     said.append("What these figures cannot show: there is no comparison group, so changes cannot "
                 "be put down to the programme alone.")
-    said.append("Partner-reported outcomes are not in this data, so whether partners and "
-                "children are safer is not measured here.")
+    partners = table.available and "partners_assessed" in set(table.values["metric"])
+    if partners:
+        said.append("Partner reports come from the partners the programme could reach, who may "
+                    "differ from those it could not.")
+    else:
+        said.append("Partner-reported outcomes are not in this data, so whether partners and "
+                    "children are safer is not measured here.")
     return said
 
 
