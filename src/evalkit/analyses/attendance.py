@@ -36,31 +36,48 @@ def _require(dataset: Dataset, *names: str) -> None:
         raise EvalkitError("this analysis needs " + ", ".join(f"{n}.csv" for n in absent))
 
 
+def _positions(ids: pd.Series, parent_ids: pd.Series) -> np.ndarray:
+    """Row of ``parent_ids`` holding each of ``ids`` (-1 when absent).
+
+    Loaded ids share their parent file's categories, so this is an integer look-up; other
+    columns (tables built by hand) fall back to a hash look-up.
+    """
+    if (isinstance(ids.dtype, pd.CategoricalDtype)
+            and isinstance(parent_ids.dtype, pd.CategoricalDtype)
+            and (ids.cat.categories is parent_ids.cat.categories
+                 or ids.cat.categories.equals(parent_ids.cat.categories))):
+        parent_codes = parent_ids.cat.codes.to_numpy()
+        row_of = np.full(len(parent_ids.cat.categories) + 1, -1, dtype=np.int64)
+        # Reversed, so that a repeated parent id maps to its first row, as get_indexer would.
+        row_of[parent_codes[::-1]] = np.arange(len(parent_codes))[::-1]
+        row_of[-1] = -1  # a blank id (code -1) is in no row
+        return row_of[ids.cat.codes.to_numpy()]
+    return pd.Index(parent_ids).get_indexer(ids)
+
+
 def _register(dataset: Dataset) -> dict[str, np.ndarray]:
     """The register as integer positions into the participant and session tables, held sessions
-    only, computed once per set of tables (string look-ups dominate the cost on millions of rows).
+    only. Computed afresh on every call from the Dataset's current tables (there is no cache to go
+    stale); shared categorical codes make that a few integer gathers.
     """
     _require(dataset, "participants", "sessions", "attendance")
     register, sessions, people = dataset.attendance, dataset.sessions, dataset.participants
-    key = ("register", id(register), id(sessions), id(people))
-    cache = dataset.__dict__.setdefault("_cache", {})
-    if key not in cache:
-        session_pos = pd.Index(sessions["session_id"]).get_indexer(register["session_id"])
-        person_pos = pd.Index(people["participant_id"]).get_indexer(register["participant_id"])
-        held_session = ~sessions["cancelled"].fillna(False).to_numpy(dtype=bool)
-        keep = held_session[session_pos]
-        present_codes = [i for i, c in enumerate(register["status"].cat.categories)
-                         if c in PRESENT_STATUSES]
-        present = np.isin(register["status"].cat.codes.to_numpy(), present_codes)
-        cache.clear()
-        cache[key] = {
-            "row": np.flatnonzero(keep),
-            "session": session_pos[keep],
-            "person": person_pos[keep],
-            "present": present[keep],
-            "week": sessions["programme_week"].to_numpy(dtype=np.int64)[session_pos[keep]],
-        }
-    return cache[key]
+    session_pos = _positions(register["session_id"], sessions["session_id"])
+    person_pos = _positions(register["participant_id"], people["participant_id"])
+    held_session = ~sessions["cancelled"].fillna(False).to_numpy(dtype=bool)
+    keep = held_session[session_pos] & (session_pos >= 0) & (person_pos >= 0)
+    status = register["status"]
+    present_codes = [i for i, c in enumerate(status.cat.categories) if c in PRESENT_STATUSES]
+    present = np.isin(status.cat.codes.to_numpy(), present_codes)
+    rows = np.flatnonzero(keep)
+    weeks = sessions["programme_week"].to_numpy(dtype=np.int64, na_value=0)
+    return {
+        "row": rows,
+        "session": session_pos[rows],
+        "person": person_pos[rows],
+        "present": present[rows],
+        "week": weeks[session_pos[rows]],
+    }
 
 
 def participant_sessions(dataset: Dataset) -> pd.DataFrame:
@@ -68,23 +85,22 @@ def participant_sessions(dataset: Dataset) -> pd.DataFrame:
 
     Returns one row per participant-session: ``participant_id, session_id, status, present,
     cohort_id, site, programme_week, module, module_session, delivery_mode, referral_route``.
-    Rows on cancelled sessions are dropped (they are not participant-sessions).
+    Rows on cancelled sessions are dropped (they are not participant-sessions). Ids keep their
+    categorical type.
     """
     reg = _register(dataset)
     register, sessions, people = dataset.attendance, dataset.sessions, dataset.participants
     frame = pd.DataFrame({
-        "participant_id": register["participant_id"].to_numpy()[reg["row"]],
-        "session_id": register["session_id"].to_numpy()[reg["row"]],
-        "status": register["status"].take(reg["row"]).to_numpy(),
+        "participant_id": register["participant_id"].array.take(reg["row"]),
+        "session_id": register["session_id"].array.take(reg["row"]),
+        "status": register["status"].array.take(reg["row"]),
     })
     for column in ("cohort_id", "site", "programme_week", "module", "module_session",
                    "delivery_mode"):
-        frame[column] = sessions[column].take(reg["session"]).to_numpy()
-    frame["referral_route"] = people["referral_route"].take(reg["person"]).to_numpy()
+        frame[column] = sessions[column].array.take(reg["session"])
+    frame["referral_route"] = people["referral_route"].array.take(reg["person"])
     frame["present"] = reg["present"]
     return frame
-
-
 
 
 def attendance_by(dataset: Dataset, by: str | list[str] | None = None) -> pd.DataFrame:
@@ -104,6 +120,22 @@ def weeks_without_sessions(dataset: Dataset) -> list[int]:
     return [int(w) for w, any_held in held.items() if not any_held]
 
 
+def _held_per_cohort(cohorts: pd.Series, session_cohorts: pd.Series,
+                     held: np.ndarray) -> np.ndarray:
+    """Held sessions of each person's cohort (by shared category codes when there are some)."""
+    if (isinstance(cohorts.dtype, pd.CategoricalDtype)
+            and isinstance(session_cohorts.dtype, pd.CategoricalDtype)
+            and (cohorts.cat.categories is session_cohorts.cat.categories
+                 or cohorts.cat.categories.equals(session_cohorts.cat.categories))):
+        codes = session_cohorts.cat.codes.to_numpy()
+        keep = held & (codes >= 0)
+        counts = np.bincount(codes[keep], minlength=len(cohorts.cat.categories) + 1)
+        counts[-1] = 0  # a blank cohort (code -1) has no sessions
+        return counts[cohorts.cat.codes.to_numpy()]
+    scheduled = pd.Series(held).groupby(session_cohorts.to_numpy()).sum()
+    return scheduled.reindex(cohorts.to_numpy()).fillna(0).astype(int).to_numpy()
+
+
 def participant_progress(dataset: Dataset,
                          threshold: float = DEFAULT_COMPLETION_THRESHOLD) -> pd.DataFrame:
     """One row per participant: sessions scheduled and attended, completion, drop-out, last week.
@@ -114,22 +146,21 @@ def participant_progress(dataset: Dataset,
     _require(dataset, "participants", "sessions", "attendance")
     if not 0 < threshold <= 1:
         raise EvalkitError("the completion threshold must be a share between 0 and 1")
-    people = dataset.participants
-    held = dataset.sessions[~dataset.sessions["cancelled"].fillna(False)]
-    scheduled = held.groupby("cohort_id", observed=True).size()
+    people, sessions = dataset.participants, dataset.sessions
+    held = ~sessions["cancelled"].fillna(False).to_numpy(dtype=bool)
     reg = _register(dataset)
     n_people = len(people)
     attended = np.bincount(reg["person"][reg["present"]], minlength=n_people)
     last_week = np.zeros(n_people, dtype=np.int64)
     np.maximum.at(last_week, reg["person"][reg["present"]], reg["week"][reg["present"]])
     out = pd.DataFrame({
-        "participant_id": people["participant_id"].to_numpy(),
-        "cohort_id": people["cohort_id"].to_numpy(),
-        "site": people["site"].to_numpy(),
-        "referral_route": people["referral_route"].to_numpy(),
-        "exit_reason": people["exit_reason"].to_numpy(),
+        "participant_id": people["participant_id"].array,
+        "cohort_id": people["cohort_id"].array,
+        "site": people["site"].array,
+        "referral_route": people["referral_route"].array,
+        "exit_reason": people["exit_reason"].array,
     })
-    out["scheduled"] = scheduled.reindex(out["cohort_id"]).fillna(0).astype(int).to_numpy()
+    out["scheduled"] = _held_per_cohort(people["cohort_id"], sessions["cohort_id"], held)
     out["attended"] = attended
     out["attended_share"] = (out["attended"] / out["scheduled"].where(out["scheduled"] > 0))
     out["completed_recorded"] = out["exit_reason"].eq("completed").to_numpy(dtype=bool)

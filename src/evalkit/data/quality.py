@@ -29,9 +29,10 @@ def missingness(dataset: Dataset) -> pd.DataFrame:
         ``file, column, cells, blank, blank_share``.
     """
     rows = []
-    for name in dataset.present:
-        table = dataset.tables[name]
-        contract = CONTRACTS[name]
+    files = [(CONTRACTS[n], dataset.tables[n]) for n in dataset.present]
+    files += [(instrument.contract(), dataset.responses(n))
+              for n, instrument in dataset.instruments.items() if dataset.has(n)]
+    for contract, table in files:
         item_cols = [c.name for c in contract.columns if c.kind == "item"]
         other = [c.name for c in contract.columns if c.kind != "item"]
         for column in other:
