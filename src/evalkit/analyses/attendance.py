@@ -36,47 +36,63 @@ def _require(dataset: Dataset, *names: str) -> None:
         raise EvalkitError("this analysis needs " + ", ".join(f"{n}.csv" for n in absent))
 
 
-def _positions(ids: pd.Series, parent_ids: pd.Series) -> np.ndarray:
-    """Row of ``parent_ids`` holding each of ``ids`` (-1 when absent).
-
-    Loaded ids share their parent file's categories, so this is an integer look-up; other
-    columns (tables built by hand) fall back to a hash look-up.
-    """
-    if (isinstance(ids.dtype, pd.CategoricalDtype)
+def _shared(ids: pd.Series, parent_ids: pd.Series) -> bool:
+    """Do two id columns share their categories (as loaded tables do)?"""
+    return (isinstance(ids.dtype, pd.CategoricalDtype)
             and isinstance(parent_ids.dtype, pd.CategoricalDtype)
             and (ids.cat.categories is parent_ids.cat.categories
-                 or ids.cat.categories.equals(parent_ids.cat.categories))):
-        parent_codes = parent_ids.cat.codes.to_numpy()
-        row_of = np.full(len(parent_ids.cat.categories) + 1, -1, dtype=np.int64)
-        # Reversed, so that a repeated parent id maps to its first row, as get_indexer would.
-        row_of[parent_codes[::-1]] = np.arange(len(parent_codes))[::-1]
-        row_of[-1] = -1  # a blank id (code -1) is in no row
-        return row_of[ids.cat.codes.to_numpy()]
-    return pd.Index(parent_ids).get_indexer(ids)
+                 or ids.cat.categories.equals(parent_ids.cat.categories)))
+
+
+def _row_of_code(parent_ids: pd.Series) -> np.ndarray:
+    """Row of the parent table holding each category (-1 for none, and for code -1)."""
+    codes = parent_ids.cat.codes.to_numpy()
+    row_of = np.full(len(parent_ids.cat.categories) + 1, -1, dtype=np.int64)
+    # Reversed, so that a repeated parent id maps to its first row, as get_indexer would.
+    row_of[codes[::-1]] = np.arange(len(codes))[::-1]
+    row_of[-1] = -1
+    return row_of
 
 
 def _register(dataset: Dataset) -> dict[str, np.ndarray]:
     """The register as integer positions into the participant and session tables, held sessions
-    only. Computed afresh on every call from the Dataset's current tables (there is no cache to go
-    stale); shared categorical codes make that a few integer gathers.
+    only. Computed afresh on every call from the Dataset's tables (there is no cache to go stale):
+    loaded ids share their parent file's categories, so every step is an integer look-up over
+    per-category arrays, followed by one gather per register row.
     """
     _require(dataset, "participants", "sessions", "attendance")
     register, sessions, people = dataset.attendance, dataset.sessions, dataset.participants
-    session_pos = _positions(register["session_id"], sessions["session_id"])
-    person_pos = _positions(register["participant_id"], people["participant_id"])
     held_session = ~sessions["cancelled"].fillna(False).to_numpy(dtype=bool)
-    keep = held_session[session_pos] & (session_pos >= 0) & (person_pos >= 0)
-    status = register["status"]
-    present_codes = [i for i, c in enumerate(status.cat.categories) if c in PRESENT_STATUSES]
-    present = np.isin(status.cat.codes.to_numpy(), present_codes)
-    rows = np.flatnonzero(keep)
     weeks = sessions["programme_week"].to_numpy(dtype=np.int64, na_value=0)
+    status = register["status"]
+    is_present = np.zeros(len(status.cat.categories) + 1, dtype=bool)
+    is_present[[i for i, c in enumerate(status.cat.categories) if c in PRESENT_STATUSES]] = True
+    if _shared(register["session_id"], sessions["session_id"]):
+        session_codes = register["session_id"].cat.codes.to_numpy()
+        session_row = _row_of_code(sessions["session_id"])
+        # Per session category: is it a held session in the sessions table?
+        held_code = np.append(held_session, False)[session_row]
+        rows = np.flatnonzero(held_code[session_codes])
+        session_pos = session_row[session_codes[rows]]
+    else:
+        all_pos = pd.Index(sessions["session_id"]).get_indexer(register["session_id"])
+        rows = np.flatnonzero((all_pos >= 0) & np.append(held_session, False)[all_pos])
+        session_pos = all_pos[rows]
+    if _shared(register["participant_id"], people["participant_id"]):
+        person_pos = _row_of_code(people["participant_id"])[
+            register["participant_id"].cat.codes.to_numpy()[rows]]
+    else:
+        person_pos = pd.Index(people["participant_id"]).get_indexer(
+            register["participant_id"].take(rows))
+    known = person_pos >= 0
+    if not known.all():  # register rows of unknown people (only in a folder that failed checks)
+        rows, session_pos, person_pos = rows[known], session_pos[known], person_pos[known]
     return {
         "row": rows,
-        "session": session_pos[rows],
-        "person": person_pos[rows],
-        "present": present[rows],
-        "week": weeks[session_pos[rows]],
+        "session": session_pos,
+        "person": person_pos,
+        "present": is_present[status.cat.codes.to_numpy()[rows]],
+        "week": weeks[session_pos],
     }
 
 
@@ -123,10 +139,7 @@ def weeks_without_sessions(dataset: Dataset) -> list[int]:
 def _held_per_cohort(cohorts: pd.Series, session_cohorts: pd.Series,
                      held: np.ndarray) -> np.ndarray:
     """Held sessions of each person's cohort (by shared category codes when there are some)."""
-    if (isinstance(cohorts.dtype, pd.CategoricalDtype)
-            and isinstance(session_cohorts.dtype, pd.CategoricalDtype)
-            and (cohorts.cat.categories is session_cohorts.cat.categories
-                 or cohorts.cat.categories.equals(session_cohorts.cat.categories))):
+    if _shared(cohorts, session_cohorts):
         codes = session_cohorts.cat.codes.to_numpy()
         keep = held & (codes >= 0)
         counts = np.bincount(codes[keep], minlength=len(cohorts.cat.categories) + 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -339,9 +340,9 @@ class Dataset:
                 if register is not None:
                     on_kept = _isin(people["participant_id"], out["attendance"]["participant_id"])
                     no_rows = ~_isin(people["participant_id"], register["participant_id"])
-                    keep &= on_kept | (no_rows & cohort_held)
+                    keep = keep & (on_kept | (no_rows & cohort_held))
                 else:
-                    keep &= cohort_held
+                    keep = keep & cohort_held
             out["participants"] = people[keep]
         for name in _FORM_FILES:
             if t[name] is not None:
@@ -352,8 +353,8 @@ class Dataset:
         events = t["accountability_events"]
         if events is not None:
             active = events.loc[in_period(events["event_date"]), "process_id"]
-            keep = (_isin(events["process_id"], active)
-                    & events["event_date"].le(end).fillna(False).to_numpy(dtype=bool))
+            on_or_before = events["event_date"].le(end).fillna(False).to_numpy(dtype=bool)
+            keep = _isin(events["process_id"], active) & on_or_before
             out["accountability_events"] = events[keep]
         responses = {}
         for name, table in self._responses.items():
@@ -369,8 +370,11 @@ class Dataset:
 
 
 def _month(value: Any) -> pd.Period:
+    """A month from ``"YYYY-MM"``, a ``pd.Period``, a date or a timestamp."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}", value.strip()):
+        raise UsageError("a period month must be written YYYY-MM (for example 2025-04)")
     try:
-        month = pd.Period(value, freq="M")
+        month = pd.Period(value.strip() if isinstance(value, str) else value, freq="M")
     except (ValueError, TypeError):
         raise UsageError("a period month must be written YYYY-MM (for example 2025-04)") from None
     if month is pd.NaT:

@@ -27,7 +27,14 @@ import pyarrow.compute as pc
 
 from ..errors import ROWS_SHOWN, DataValidationError, Problem
 from ..privacy import guard as privacy
-from .contracts import CONTRACTS, DEMAND_EVENT_TYPES, ID_MAX_LENGTH, Column, FileContract
+from .contracts import (
+    CONTRACTS,
+    DEMAND_EVENT_TYPES,
+    ID_MAX_LENGTH,
+    INT_MAX_DIGITS,
+    Column,
+    FileContract,
+)
 from .dataset import Dataset
 from .read import (
     INSTRUMENTS_FOLDER,
@@ -42,9 +49,6 @@ ORDERED_CATEGORIES = {"age_band", "experience_band", "supervision_frequency", "w
 _INT_PATTERN = r"^[+-]?\d+(?:\.0*)?$"
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 _MONTH_PATTERN = r"^\d{4}-\d{2}$"
-#: Whole numbers longer than this many digits are out of range for every column (they cannot be
-#: counts, weeks or minutes, and would overflow a 64-bit integer beyond 18 digits).
-INT_MAX_DIGITS = 15
 #: Reasons of the identifier guard meant for free labels only (an id is checked by its own rules).
 _LABEL_ONLY_REASONS = frozenset(getattr(privacy, "LABEL_ONLY_REASONS", ()))
 _TEXT_KINDS = ("id", "id_list", "label", "title")
@@ -662,9 +666,10 @@ def validate_folder(data_dir: str | Path,
     for name in labels:
         for required in contracts[name].requires:
             if required not in labels:
+                state = "could not be read" if required in listed else "is missing"
                 problems.append(Problem(
                     labels[name], None,
-                    f"needs {contracts[required].filename}, which is missing: "
+                    f"needs {contracts[required].filename}, which {state}: "
                     "its ids refer to that file",
                 ))
     for name, item in usable.items():
