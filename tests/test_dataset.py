@@ -8,6 +8,7 @@ computed independently of evalkit with plain pandas merges on the raw CSV text.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,6 +149,7 @@ def test_header_only_register_counts_as_absent(sample_copy, capsys):
     assert main(["validate", str(sample_copy)]) == 0
     out = capsys.readouterr().out
     assert "attendance.csv: has a header but no rows: its analyses are left out" in out
+    assert re.search(r"attendance\.csv +header only, no rows", out)
 
 
 def test_header_only_file_without_a_line_end_is_read(sample_copy):
@@ -374,3 +376,12 @@ def test_loaded_tables_use_little_memory(sample):
     register = sample.attendance
     assert register["participant_id"].cat.codes.dtype.itemsize <= 2
     assert np.dtype(register["status"].cat.codes.dtype).itemsize == 1
+
+
+def test_a_dataset_can_be_copied_and_pickled(sample):
+    import copy
+    import pickle
+
+    for twin in (copy.deepcopy(sample), pickle.loads(pickle.dumps(sample))):
+        assert twin.present == sample.present
+        pd.testing.assert_frame_equal(twin.attendance, sample.attendance)

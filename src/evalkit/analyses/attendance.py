@@ -106,15 +106,19 @@ def participant_sessions(dataset: Dataset) -> pd.DataFrame:
     """
     reg = _register(dataset)
     register, sessions, people = dataset.attendance, dataset.sessions, dataset.participants
+    # Ids stay categorical (cheap to take, and they join by code); the other columns keep the
+    # plain types they had, so tables grouped by them keep their order.
     frame = pd.DataFrame({
         "participant_id": register["participant_id"].array.take(reg["row"]),
         "session_id": register["session_id"].array.take(reg["row"]),
-        "status": register["status"].array.take(reg["row"]),
+        "status": register["status"].to_numpy()[reg["row"]],
     })
     for column in ("cohort_id", "site", "programme_week", "module", "module_session",
                    "delivery_mode"):
-        frame[column] = sessions[column].array.take(reg["session"])
-    frame["referral_route"] = people["referral_route"].array.take(reg["person"])
+        values = sessions[column]
+        frame[column] = (values.array.take(reg["session"]) if column == "cohort_id"
+                         else values.to_numpy()[reg["session"]])
+    frame["referral_route"] = people["referral_route"].to_numpy()[reg["person"]]
     frame["present"] = reg["present"]
     return frame
 
@@ -169,9 +173,9 @@ def participant_progress(dataset: Dataset,
     out = pd.DataFrame({
         "participant_id": people["participant_id"].array,
         "cohort_id": people["cohort_id"].array,
-        "site": people["site"].array,
-        "referral_route": people["referral_route"].array,
-        "exit_reason": people["exit_reason"].array,
+        "site": people["site"].to_numpy(),
+        "referral_route": people["referral_route"].to_numpy(),
+        "exit_reason": people["exit_reason"].to_numpy(),
     })
     out["scheduled"] = _held_per_cohort(people["cohort_id"], sessions["cohort_id"], held)
     out["attended"] = attended

@@ -368,6 +368,16 @@ class Dataset:
         parts = ", ".join(f"{n}={self._rows(n)}" for n in [*self.present, *self._responses])
         return f"Dataset({parts})"
 
+    def __reduce__(self):
+        # Read-only mappings cannot be pickled: rebuild from plain ones (for copy and pickle).
+        return (_rebuild, (self.source, dict(self._tables), self.notices, dict(self.instruments),
+                           dict(self._responses), self.period))
+
+
+def _rebuild(source, tables, notices, instruments, responses, period) -> Dataset:
+    return Dataset(source, tables, notices, instruments=instruments, responses=responses,
+                   period=period)
+
 
 def _month(value: Any) -> pd.Period:
     """A month from ``"YYYY-MM"``, a ``pd.Period``, a date or a timestamp."""

@@ -109,7 +109,8 @@ class QualityReport:
         summary = self.dataset.summary()
         for row in summary.itertuples(index=False):
             if not row.present:
-                lines.append(f"  {row.file:<27} absent")
+                header_only = self.dataset.tables.get(row.file[:-4]) is not None
+                lines.append(f"  {row.file:<27} {'header only, no rows' if header_only else 'absent'}")
                 continue
             span = f"  {row.first_date} to {row.last_date}" if isinstance(row.first_date, str) else ""
             lines.append(f"  {row.file:<27} {row.rows:>9,} rows{span}")

@@ -160,7 +160,7 @@ def _convert(col: Column, text: _Text, check: _Checker, today: _dt.date, n_rows:
 
     if kind in _TEXT_KINDS:
         if kind != "id" or col.references is None:
-            # A referring id is checked against its parent file first (see _type_ids).
+            # A referring id is checked against its parent file first (see _Ids).
             _identifiers(col, text, check)
         if kind == "id":
             bad = (pc.match_substring_regex(text.values, r"\s").to_numpy(zero_copy_only=False)
@@ -525,7 +525,7 @@ class _Ids:
                 extra = text.values.filter(pa.array(new))
                 categories = pa.concat_arrays([known, pc.take(extra, pc.sort_indices(extra))])
                 return self._codes(text, categories, self._dtype(categories))
-            return self._codes(text, known, self.dtypes[domain])
+            return self._codes(text, known, self.dtypes[domain], found)
         if new.any():  # the same kind of id in another file: widen the shared categories
             values = pa.concat_arrays([known, text.values.filter(pa.array(new))])
             categories = pc.take(values, pc.sort_indices(values))
@@ -537,8 +537,11 @@ class _Ids:
         return self._codes(text, self.categories[domain], self.dtypes[domain])
 
     @staticmethod
-    def _codes(text: _Text, categories: pa.Array, dtype: pd.CategoricalDtype) -> pd.Categorical:
-        position = pc.index_in(text.values, value_set=categories).fill_null(-1)
+    def _codes(text: _Text, categories: pa.Array, dtype: pd.CategoricalDtype,
+               found: pa.Array | None = None) -> pd.Categorical:
+        if found is None:
+            found = pc.index_in(text.values, value_set=categories)
+        position = found.fill_null(-1)
         position = _small(position.to_numpy(zero_copy_only=False), len(categories))
         return pd.Categorical.from_codes(text.rows(position), dtype=dtype)
 
@@ -551,10 +554,10 @@ class _Ids:
 
 def _find_instruments(folder: Path) -> tuple[dict, dict[str, FileContract], list[Problem]]:
     """The programme's own questionnaires: {name: Instrument}, their contracts, spec problems."""
-    from ..scales import custom  # imported here: scales need the statistics stack
-
-    if not folder.is_dir():
+    if not (folder / INSTRUMENTS_FOLDER).is_dir():
         return {}, {}, []
+    from ..scales import custom  # imported only when needed: scales load the statistics stack
+
     found, problems = custom.find_instruments(folder)
     instruments, contracts = {}, {}
     spec_folder = f"{INSTRUMENTS_FOLDER}/"
