@@ -105,6 +105,16 @@ def _ragged(name):
     return mutate
 
 
+def _short_row(name, row):
+    """Cut the last fields off one data row (0-based), as a hand edit in a text editor might."""
+    def mutate(folder):
+        path = folder / f"{name}.csv"
+        lines = path.read_text().splitlines()
+        lines[row + 1] = ",".join(lines[row + 1].split(",")[:2])
+        path.write_text("\n".join(lines) + "\n")
+    return mutate
+
+
 def _latin1(name):
     def mutate(folder):
         path = folder / f"{name}.csv"
@@ -201,6 +211,8 @@ CASES = [
     Case("not_utf8", _latin1("practitioners"), "practitioners.csv", None),
     Case("unknown_file_name", lambda f: (f / "attendence.csv").write_text("a\n1\n"),
          "attendence.csv", None),
+    Case("short_row", _short_row("attendance", 1500), "attendance.csv", None, (1502,), None,
+         "fewer fields than the header"),
     # Issue 11 item 6: a file without its header row; no cell of its first row may be shown.
     Case("no_header_participants", _without_header("participants", _PERSON_ROW),
          "participants.csv", None, (), MARK, "no header row"),

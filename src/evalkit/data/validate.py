@@ -104,6 +104,8 @@ class _Text:
             return cls(np.zeros(n_rows, np.int32), pa.array([""], pa.string()))
         codes, values = dictionary_parts(column)
         trimmed = pc.utf8_trim_whitespace(values)
+        if pc.all(pc.equal(trimmed, values)).as_py() is not False:
+            return cls(codes, values)  # nothing to trim: the values are distinct already
         encoded = pc.dictionary_encode(trimmed)
         if len(encoded.dictionary) < len(values):  # cells equal once trimmed share one code
             remap = encoded.indices.to_numpy(zero_copy_only=False)
@@ -507,13 +509,19 @@ class _Ids:
             if col.references is not None:  # the parent file is absent: check every id here
                 _identifiers(col, text, check)
         if known is None:
-            distinct = text.values.filter(pa.array(~blank))
-            categories = pc.take(distinct, pc.sort_indices(distinct))
+            filled = np.flatnonzero(~blank)
+            order = pc.sort_indices(text.values.filter(pa.array(~blank))).to_numpy(
+                zero_copy_only=False)
+            categories = pc.take(text.values, pa.array(filled[order]))
             self.categories[domain], self.dtypes[domain] = categories, self._dtype(categories)
             self.members[domain] = [(item.contract.name, col.name)]
             if domain == (item.contract.name, col.name):
                 self.parents.add(domain)
-            return self._codes(text, categories, self.dtypes[domain])
+            # Each distinct value's category is its rank in the sorted order: no look-up needed.
+            rank = np.full(len(text.values), -1, dtype=np.int64)
+            rank[filled[order]] = np.arange(len(order))
+            position = _small(rank, len(categories))
+            return pd.Categorical.from_codes(text.rows(position), dtype=self.dtypes[domain])
         found = pc.index_in(text.values, value_set=known)
         new = pc.is_null(found).to_numpy(zero_copy_only=False) & ~blank
         if from_parent:
