@@ -325,6 +325,23 @@ def test_own_instrument_is_loaded_typed_and_linked(own_instrument):
     assert summary.loc["wellbeing.csv", "rows"] == 3
     with pytest.raises(KeyError, match="no instrument named"):
         ds.responses("nothing")
+    # Undated forms stay in any period; the register follows the period's rules.
+    spring = ds.restrict_to_period("2024-03", "2024-05")
+    assert len(spring.responses("wellbeing")) == 3
+    assert spring.instruments == ds.instruments
+
+
+def test_own_instrument_forms_are_restricted_by_their_dates(own_instrument):
+    _write(own_instrument, "wellbeing", """
+participant_id,wave,response_date,i01,i02,i03
+p0001,start,2024-02-10,0,4,2
+p0001,end,2024-05-01,1,,3
+p0002,start,,4,4,4
+""")
+    ds = evalkit.load(own_instrument)
+    spring = ds.restrict_to_period("2024-03", "2024-05")
+    kept = spring.responses("wellbeing")[["participant_id", "wave"]].astype(str)
+    assert kept.to_numpy().tolist() == [["p0001", "end"], ["p0002", "start"]]
 
 
 def test_own_instrument_answers_are_checked_like_any_file(own_instrument, capsys):

@@ -275,8 +275,8 @@ class Dataset:
         - **delivery**: rows on kept sessions;
         - **curriculum** and **practitioners**: unchanged;
         - **discomfort, stss, proqol** and the programme's own questionnaires: forms whose
-          ``response_date`` is in the period (a questionnaire without ``response_date`` is kept
-          whole);
+          ``response_date`` is in the period; forms of the programme's own questionnaires without
+          a ``response_date`` (the column is optional there) are kept;
         - **supervision**: months up to ``last`` (earlier months stay, because supervision in the
           12 months before a form is what the regression uses);
         - **accountability_events**: every process with an event in the period, with its events
@@ -359,7 +359,9 @@ class Dataset:
         responses = {}
         for name, table in self._responses.items():
             if "response_date" in table:
-                table = table[in_period(table["response_date"])]
+                # Undated forms (the column is optional there) cannot be placed: they stay.
+                dates = table["response_date"]
+                table = table[in_period(dates) | dates.isna().to_numpy(dtype=bool)]
             responses[name] = table
         return Dataset(self.source, out, self.notices, instruments=self.instruments,
                        responses=responses, period=(first, last))
