@@ -27,6 +27,12 @@ def missingness(dataset: Dataset) -> pd.DataFrame:
     -------
     DataFrame
         ``file, column, cells, blank, blank_share``.
+
+    Examples
+    --------
+    >>> from evalkit import load
+    >>> missingness(load("data/sample")).columns.tolist()
+    ['file', 'column', 'cells', 'blank', 'blank_share']
     """
     rows = []
     files = [(CONTRACTS[n], dataset.tables[n]) for n in dataset.present]
@@ -57,6 +63,13 @@ def row_accounting(dataset: Dataset) -> pd.DataFrame:
         (each participant x every held session of their cohort), register rows, rows on cancelled
         sessions, expected rows missing from the register, rows for another cohort's session,
         and present/absent rows.
+
+    Examples
+    --------
+    >>> from evalkit import load
+    >>> table = row_accounting(load("data/sample")).set_index("metric")["value"]
+    >>> int(table["register_rows"])
+    3052
     """
     if not dataset.has("participants", "sessions", "attendance"):
         return pd.DataFrame(columns=["metric", "value"])
@@ -139,6 +152,13 @@ class QualityReport:
 
 
 def quality_report(data_dir: str | Path) -> QualityReport:
-    """Validate a folder and gather its summary (never raises for data problems)."""
+    """Validate a folder and gather its summary (never raises for data problems).
+
+    Examples
+    --------
+    >>> report = quality_report("data/sample")
+    >>> report.errors, report.text().splitlines()[-1]
+    ([], 'No problems found.')
+    """
     dataset, problems = validate_folder(data_dir)
     return QualityReport(str(data_dir), dataset, problems)

@@ -81,7 +81,14 @@ class RawFile:
 
 
 def dictionary_parts(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """Split a text column into integer codes and its distinct values (``values[codes]``)."""
+    """Split a text column into integer codes and its distinct values (``values[codes]``).
+
+    Examples
+    --------
+    >>> codes, values = dictionary_parts(pa.array(["b", "a", "b"]))
+    >>> codes.tolist(), values.to_pylist()
+    ([0, 1, 0], ['b', 'a'])
+    """
     if isinstance(column, pa.Array):
         column = pa.chunked_array([column])
     if not pa.types.is_dictionary(column.type):
@@ -130,6 +137,13 @@ def read_csv_file(path: Path, label: str, contract: FileContract | None) -> RawF
     RawFile
         ``table`` is ``None`` when the file cannot be read (empty, not UTF-8, another separator,
         no header row); ``problems`` says why.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> raw = read_csv_file(Path("data/sample/sessions.csv"), "sessions.csv", CONTRACTS["sessions"])
+    >>> raw.header[:2], raw.n_rows > 0, raw.problems
+    (('session_id', 'cohort_id'), True, [])
     """
     name = contract.name if contract else ""
     with open(path, "rb") as handle:
@@ -289,6 +303,12 @@ def scan_folder(data_dir: str | Path, extra: Mapping[str, FileContract] | None =
     -------
     FolderScan
 
+    Examples
+    --------
+    >>> scan = scan_folder("data/sample")
+    >>> scan.order[:2], scan.workbook, scan.problems
+    (['accountability_events', 'attendance'], None, [])
+
     Raises
     ------
     EvalkitError
@@ -352,6 +372,12 @@ def read_raw(data_dir: str | Path,
     -------
     tuple of (list of RawFile, list of Problem)
         The files read, and the problems of the folder itself (unknown or misnamed files).
+
+    Examples
+    --------
+    >>> raws, problems = read_raw("data/sample")
+    >>> [raw.name for raw in raws][:3]
+    ['accountability_events', 'attendance', 'curriculum']
     """
     scan = scan_folder(data_dir, extra)
     if scan.workbook is not None:
