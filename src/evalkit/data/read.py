@@ -177,10 +177,14 @@ def read_csv_file(path: Path, label: str, contract: FileContract | None) -> RawF
             empty = pa.table({n: pa.array([], TEXT) for n in names})
             return RawFile(name, label, empty, [], tuple(header))
     try:
-        table, bad_rows = _parse(path, names, threads=True)
-        if bad_rows and any(number is None for number, _ in bad_rows):
-            # Row numbers are only known when one thread reads the file in order.
-            table, bad_rows = _parse(path, names, threads=False)
+        try:
+            table, bad_rows = _parse(path, names), []
+        except pa.ArrowInvalid as exc:
+            if "columns" not in str(exc):
+                raise
+            # A row has too many or too few fields: read again, one thread reading the file in
+            # order, so that every such row is found with its number.
+            table, bad_rows = _parse_collecting(path, names)
     except pa.ArrowInvalid as exc:
         # pyarrow's message may quote a cell: only its kind is used.
         if "UTF8" in str(exc):
@@ -202,22 +206,31 @@ def read_csv_file(path: Path, label: str, contract: FileContract | None) -> RawF
     return RawFile(name, label, table, [], tuple(header))
 
 
-def _parse(path: Path, names: list[str], threads: bool) -> tuple[pa.Table, list[tuple]]:
-    bad_rows: list[tuple[int | None, int]] = []
+def _options(names: list[str], threads: bool, on_bad_row=None) -> dict:
+    return {
+        "read_options": pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads),
+        "parse_options": pacsv.ParseOptions(newlines_in_values=True,
+                                            invalid_row_handler=on_bad_row),
+        "convert_options": pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, TEXT), null_values=[],
+            strings_can_be_null=False, quoted_strings_can_be_null=False),
+    }
+
+
+def _parse(path: Path, names: list[str]) -> pa.Table:
+    """Parse a file whose rows all have as many fields as its header (else ArrowInvalid)."""
+    return pacsv.read_csv(path, **_options(names, threads=True))
+
+
+def _parse_collecting(path: Path, names: list[str]) -> tuple[pa.Table, list[tuple[int, int]]]:
+    """Parse a file skipping rows with the wrong number of fields: ``(row number, fields)``."""
+    bad_rows: list[tuple[int, int]] = []
 
     def on_bad_row(row) -> str:
         bad_rows.append((row.number, row.actual_columns))
         return "skip"
 
-    table = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_bad_row),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, TEXT), null_values=[],
-            strings_can_be_null=False, quoted_strings_can_be_null=False),
-    )
-    return table, bad_rows
+    return pacsv.read_csv(path, **_options(names, threads=False, on_bad_row=on_bad_row)), bad_rows
 
 
 def _excel_cell_text(value, kind: str | None) -> str:
