@@ -89,15 +89,15 @@ def dictionary_parts(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa
     >>> codes.tolist(), values.to_pylist()
     ([0, 1, 0], ['b', 'a'])
     """
-    if isinstance(column, pa.Array):
-        column = pa.chunked_array([column])
+    if isinstance(column, pa.ChunkedArray):
+        if column.num_chunks == 0:
+            return np.zeros(0, np.int32), pa.array([], pa.string())
+        # Concatenating dictionary chunks unifies their dictionaries in one step.
+        column = column.combine_chunks()
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(column)
-    chunks = column.unify_dictionaries().chunks
-    if not chunks:
-        return np.zeros(0, np.int32), pa.array([], pa.string())
-    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
-    return codes.astype(np.int32, copy=False), chunks[0].dictionary
+    codes = column.indices.to_numpy(zero_copy_only=False)
+    return codes.astype(np.int32, copy=False), column.dictionary
 
 
 def _problem(label: str, rule: str, rows: tuple[int, ...] = ()) -> list[Problem]:
