@@ -211,6 +211,10 @@ CASES = [
     Case("not_utf8", _latin1("practitioners"), "practitioners.csv", None),
     Case("unknown_file_name", lambda f: (f / "attendence.csv").write_text("a\n1\n"),
          "attendence.csv", None),
+    Case("duplicate_header", _header_cell("participants", 6, "site"), "participants.csv",
+         "site", (), None, "appears more than once"),
+    Case("line_break_in_header", lambda f: (f / "sessions.csv").write_text(
+        '"session\nid",cohort_id\nx,y\n'), "sessions.csv", None, (), None, "line break"),
     Case("short_row", _short_row("attendance", 1500), "attendance.csv", None, (1502,), None,
          "fewer fields than the header"),
     # Issue 11 item 6: a file without its header row; no cell of its first row may be shown.

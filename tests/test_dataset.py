@@ -402,3 +402,11 @@ def test_a_dataset_can_be_copied_and_pickled(sample):
     for twin in (copy.deepcopy(sample), pickle.loads(pickle.dumps(sample))):
         assert twin.present == sample.present
         pd.testing.assert_frame_equal(twin.attendance, sample.attendance)
+
+
+def test_frames_given_to_a_dataset_are_not_shared_with_the_caller(sample):
+    sessions = sample.sessions
+    edited = sample.replace(sessions=sessions)
+    held = int((~edited.sessions["cancelled"]).sum())
+    sessions.loc[:, "cancelled"] = True  # the caller keeps editing its own frame
+    assert int((~edited.sessions["cancelled"]).sum()) == held > 0

@@ -151,3 +151,22 @@ def test_raw_text_frame_keeps_the_header_as_written(sample_copy):
     assert list(frame.columns)[0] == "Practitioner_ID"
     original = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert frame.to_numpy().tolist() == original.to_numpy().tolist()
+
+
+def test_windows_line_ends_and_quoted_cells_load_the_same(sample_copy):
+    path = sample_copy / "curriculum.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.to_csv(path, index=False, lineterminator="\r\n", quoting=1)  # every cell quoted
+    pd.testing.assert_frame_equal(evalkit.load(sample_copy).curriculum,
+                                  evalkit.load(SAMPLE).curriculum)
+
+
+def test_a_line_break_inside_a_label_is_refused_not_misread(sample_copy):
+    path = sample_copy / "practitioners.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[2, "site"] = "north\nside"
+    frame.to_csv(path, index=False)
+    dataset, problems = evalkit.validate_folder(sample_copy)
+    # The quoted line break is one cell: rows keep their numbers, nothing shifts.
+    assert len(pd.read_csv(path, dtype=str)) == len(dataset.practitioners)
+    assert all("fields" not in p.rule for p in problems)
