@@ -56,11 +56,60 @@ def _row_of_code(parent_ids: pd.Series) -> np.ndarray:
     return row_of
 
 
-def _register(dataset: Dataset) -> dict[str, np.ndarray]:
+class _Register(dict):
+    """The register on held sessions, as arrays computed on first use from one pass's masks.
+
+    Keys: ``row`` (register row), ``session`` and ``person`` (rows of the sessions and
+    participants tables), ``present`` (attended, late or left early) and ``week`` (programme
+    week). Nothing outlives the call that made it, so nothing can go stale.
+    """
+
+    def __init__(self, keep, session_codes, session_row, person_codes, person_row, status_codes,
+                 is_present, weeks):
+        super().__init__()
+        self._parts = (keep, session_codes, session_row, person_codes, person_row, status_codes,
+                       is_present, weeks)
+
+    def __missing__(self, key: str) -> np.ndarray:
+        keep, session_codes, session_row, person_codes, person_row, status_codes, is_present, \
+            weeks = self._parts
+        if key == "row":
+            value = np.flatnonzero(keep)
+        elif key == "session":
+            value = session_row[session_codes[keep]] if session_row is not None \
+                else session_codes[keep]
+        elif key == "person":
+            value = person_row[person_codes[keep]] if person_row is not None \
+                else person_codes[keep]
+        elif key == "present":
+            value = is_present[status_codes[keep]]
+        elif key == "week":
+            value = weeks[self["session"]]
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value
+
+    def attended(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(person, week)`` of every participant-session attended, in one pass."""
+        keep, session_codes, session_row, person_codes, person_row, status_codes, is_present, \
+            weeks = self._parts
+        mask = keep & is_present[status_codes]
+        sessions = session_codes[mask]
+        people = person_codes[mask]
+        if session_row is not None:
+            sessions = session_row[sessions]
+        if person_row is not None:
+            people = person_row[people]
+        return people, weeks[sessions]
+
+
+def _register(dataset: Dataset) -> _Register:
     """The register as integer positions into the participant and session tables, held sessions
     only. Computed afresh on every call from the Dataset's tables (there is no cache to go stale):
     loaded ids share their parent file's categories, so every step is a look-up in a small
-    per-category array followed by one pass over the register.
+    per-category array followed by one pass over the register, and only the arrays a caller
+    asks for are made.
     """
     _require(dataset, "participants", "sessions", "attendance")
     register, sessions, people = dataset.attendance, dataset.sessions, dataset.participants
@@ -74,30 +123,22 @@ def _register(dataset: Dataset) -> dict[str, np.ndarray]:
         session_codes = register["session_id"].cat.codes.to_numpy()
         # Per session category: held in the sessions table? Then one pass over the register.
         keep = held_session[session_row][session_codes]
-        session_pos = session_row[session_codes[keep]]
     else:
-        all_pos = pd.Index(sessions["session_id"]).get_indexer(register["session_id"])
-        keep = held_session[all_pos] & (all_pos >= 0)
-        session_pos = all_pos[keep]
+        session_row = None
+        session_codes = pd.Index(sessions["session_id"]).get_indexer(register["session_id"])
+        keep = held_session[session_codes] & (session_codes >= 0)
     if _shared(register["participant_id"], people["participant_id"]):
-        person_pos = _row_of_code(people["participant_id"])[
-            register["participant_id"].cat.codes.to_numpy()[keep]]
+        person_row = _row_of_code(people["participant_id"])
+        person_codes = register["participant_id"].cat.codes.to_numpy()
     else:
-        person_pos = pd.Index(people["participant_id"]).get_indexer(
-            register["participant_id"][keep])
-    rows = np.flatnonzero(keep)
-    present = is_present[status.cat.codes.to_numpy()[keep]]
-    known = person_pos >= 0
-    if not known.all():  # register rows of unknown people (only in a folder that failed checks)
-        rows, session_pos, person_pos, present = (
-            rows[known], session_pos[known], person_pos[known], present[known])
-    return {
-        "row": rows,
-        "session": session_pos,
-        "person": person_pos,
-        "present": present,
-        "week": weeks[session_pos],
-    }
+        person_row = None
+        person_codes = pd.Index(people["participant_id"]).get_indexer(register["participant_id"])
+    if person_row is None or (person_row[:-1] < 0).any() or (person_codes < 0).any():
+        # Register rows of unknown people (only in a folder that failed its checks) are left out.
+        found = (person_row[person_codes] if person_row is not None else person_codes) >= 0
+        keep = keep & found
+    return _Register(keep, session_codes, session_row, person_codes, person_row,
+                     status.cat.codes.to_numpy(), is_present, weeks)
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -185,10 +226,10 @@ def participant_progress(dataset: Dataset,
     held = ~sessions["cancelled"].fillna(False).to_numpy(dtype=bool)
     reg = _register(dataset)
     n_people = len(people)
-    who = reg["person"][reg["present"]]
+    who, week = reg.attended()
     attended = np.bincount(who, minlength=n_people)
     last_week = np.zeros(n_people, dtype=np.int64)
-    np.maximum.at(last_week, who, reg["week"][reg["present"]])
+    np.maximum.at(last_week, who, week)
     out = pd.DataFrame({
         "participant_id": people["participant_id"].array,
         "cohort_id": people["cohort_id"].array,
