@@ -410,3 +410,21 @@ def test_frames_given_to_a_dataset_are_not_shared_with_the_caller(sample):
     held = int((~edited.sessions["cancelled"]).sum())
     sessions.loc[:, "cancelled"] = True  # the caller keeps editing its own frame
     assert int((~edited.sessions["cancelled"]).sum()) == held > 0
+
+
+def test_attendance_figures_do_not_depend_on_shared_categories(sample):
+    """Tables built by hand (ids as plain text) give the same figures as loaded ones."""
+    def as_text(frame, *columns):
+        return frame.astype(dict.fromkeys(columns, "str"))
+
+    by_hand = sample.replace(
+        participants=as_text(sample.participants, "participant_id", "cohort_id"),
+        sessions=as_text(sample.sessions, "session_id", "cohort_id"),
+        attendance=as_text(sample.attendance, "participant_id", "session_id"))
+    pd.testing.assert_frame_equal(attendance.attendance_summary(by_hand),
+                                  attendance.attendance_summary(sample))
+    pd.testing.assert_frame_equal(attendance.retention(by_hand), attendance.retention(sample))
+    progress = attendance.participant_progress(by_hand)
+    expected = attendance.participant_progress(sample)
+    assert progress["scheduled"].tolist() == expected["scheduled"].tolist()
+    assert progress["last_week_attended"].tolist() == expected["last_week_attended"].tolist()
