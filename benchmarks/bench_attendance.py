@@ -1,8 +1,12 @@
 """Attendance benchmark: summary + Kaplan-Meier on 100,000 participants (about 2.4 M rows).
 
-Target (issue 3): under 3 s, and within 3x of the same aggregates in DuckDB SQL in the same run.
-Data is loaded once (loading is measured by bench_foundation); both sides start from the same
-in-memory tables. Prints both times and the ratio.
+Target (issue 15): within 1.5x of DuckDB SQL computing the same aggregates from the same
+in-memory tables. Nothing is cached between runs: every evalkit run starts from the loaded
+Dataset. DuckDB gets the ids as the integer category codes the Dataset holds (its fastest
+input); the ratio against DuckDB joining the ids as text is printed too.
+
+Usage: ``python benchmarks/bench_attendance.py [DATA_FOLDER | N_PARTICIPANTS]``; without a folder,
+synthetic data is made in a temporary folder.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -19,8 +24,8 @@ from evalkit.analyses import attendance
 from evalkit.data import synth
 
 PARTICIPANTS = 100_000
-TARGET_SECONDS = 3.0
-TARGET_RATIO = 3.0
+TARGET_RATIO = 1.5
+RUNS = 5
 
 SQL = """
 WITH ps AS (
@@ -52,14 +57,26 @@ SELECT
 """
 
 
-def duckdb_version(ds) -> tuple[float, dict]:
+def _ids(frame, columns, as_text):
+    out = frame.copy()
+    for column in columns:
+        out[column] = out[column].astype(str) if as_text else out[column].cat.codes
+    return out
+
+
+def duckdb_connection(ds, as_text: bool):
     con = duckdb.connect()
-    con.register("att", ds.attendance[["participant_id", "session_id", "status"]]
-                 .astype({"status": str}))
-    con.register("ses", ds.sessions[["session_id", "cohort_id", "programme_week", "cancelled"]]
+    con.register("att", _ids(ds.attendance[["participant_id", "session_id", "status"]],
+                             ["participant_id", "session_id"], as_text).astype({"status": str}))
+    con.register("ses", _ids(ds.sessions[["session_id", "cohort_id", "programme_week", "cancelled"]],
+                             ["session_id", "cohort_id"], as_text)
                  .astype({"cancelled": bool, "programme_week": int}))
-    con.register("par", ds.participants[["participant_id", "cohort_id", "exit_reason"]]
-                 .astype({"exit_reason": str}))
+    con.register("par", _ids(ds.participants[["participant_id", "cohort_id", "exit_reason"]],
+                             ["participant_id", "cohort_id"], as_text).astype({"exit_reason": str}))
+    return con
+
+
+def duckdb_version(con) -> tuple[float, dict]:
     start = time.perf_counter()
     row = con.execute(SQL).fetchone()
     # Kaplan-Meier product from the per-time counts (the estimator itself is one line).
@@ -72,7 +89,6 @@ def duckdb_version(ds) -> tuple[float, dict]:
 
 
 def evalkit_version(ds) -> tuple[float, dict]:
-    ds.__dict__.pop("_cache", None)  # measure cold: the id look-ups are part of the work
     start = time.perf_counter()
     summary = attendance.attendance_summary(ds).set_index("metric")["value"]
     km = attendance.retention(ds)
@@ -83,25 +99,42 @@ def evalkit_version(ds) -> tuple[float, dict]:
                      "final_survival": km["survival"].iloc[-1]}
 
 
-def main() -> int:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else PARTICIPANTS
-    with tempfile.TemporaryDirectory() as tmp:
-        synth.write(tmp, seed=2026, participants=n, show_progress=False)
-        ds = evalkit.load(tmp)
-    evalkit_version(ds)  # warm-up: imports and first-call caches
-    ours, ours_values = min((evalkit_version(ds) for _ in range(3)), key=lambda r: r[0])
-    ref, ref_values = min((duckdb_version(ds) for _ in range(3)), key=lambda r: r[0])
+def run(folder: Path) -> int:
+    ds = evalkit.load(folder)
+    codes, text = duckdb_connection(ds, as_text=False), duckdb_connection(ds, as_text=True)
+    evalkit_version(ds), duckdb_version(codes), duckdb_version(text)  # warm-up
+    ours, ref, ref_text = [], [], []
+    for _ in range(RUNS):  # interleaved, so a busy machine slows both sides alike
+        ours.append(evalkit_version(ds))
+        ref.append(duckdb_version(codes))
+        ref_text.append(duckdb_version(text))
+    ours_s, ours_values = min(ours, key=lambda r: r[0])
+    ref_s, ref_values = min(ref, key=lambda r: r[0])
+    text_s = min(r[0] for r in ref_text)
     for key in ours_values:
         if not np.isclose(ours_values[key], ref_values[key], rtol=1e-9):
             print(f"MISMATCH {key}: evalkit {ours_values[key]} duckdb {ref_values[key]}")
             return 1
-    print(f"attendance benchmark: {n:,} participants, {len(ds.attendance):,} register rows")
-    print(f"  evalkit summary + Kaplan-Meier  {ours:6.2f} s  (target {TARGET_SECONDS:.0f} s, "
-          f"ratio {ours / TARGET_SECONDS:.2f})")
-    print(f"  duckdb SQL, same aggregates     {ref:6.2f} s")
-    print(f"  evalkit / duckdb                {ours / ref:6.2f}x  (target {TARGET_RATIO:.0f}x)")
+    ratio = ours_s / ref_s
+    print(f"attendance benchmark: {len(ds.participants):,} participants, "
+          f"{len(ds.attendance):,} register rows (best of {RUNS})")
+    print(f"  evalkit summary + Kaplan-Meier      {ours_s:6.3f} s")
+    print(f"  duckdb SQL, ids as integer codes    {ref_s:6.3f} s")
+    print(f"  duckdb SQL, ids as text             {text_s:6.3f} s")
+    print(f"  evalkit / duckdb (codes)            {ratio:6.2f}x  (target {TARGET_RATIO}x)  "
+          f"{'ok' if ratio <= TARGET_RATIO else 'OVER TARGET'}")
+    print(f"  evalkit / duckdb (text)             {ours_s / text_s:6.2f}x")
     return 0
 
 
+def main(argv: list[str]) -> int:
+    if argv and Path(argv[0]).is_dir():
+        return run(Path(argv[0]))
+    n = int(argv[0]) if argv else PARTICIPANTS
+    with tempfile.TemporaryDirectory() as tmp:
+        synth.write(tmp, seed=2026, participants=n, show_progress=False)
+        return run(Path(tmp))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -185,16 +185,16 @@ def test_fidelity_by_hand(tiny):
 
 
 def test_unrecorded_session_is_left_out_not_zero(tiny):
-    tiny.tables["delivery"] = tiny.delivery.iloc[0:0]
+    tiny = tiny.replace(delivery=tiny.delivery.iloc[0:0])
     table = delivery.delivery_fidelity(tiny)
     assert table.loc[0, "sessions"] == 0 and table.loc[0, "sessions_not_recorded"] == 1
 
 
 def test_missing_files_give_clear_errors(tiny):
-    tiny.tables["attendance"] = None
+    tiny = tiny.replace(attendance=None)
     with pytest.raises(EvalkitError, match="attendance.csv"):
         attendance.attendance_summary(tiny)
-    tiny.tables["curriculum"] = None
+    tiny = tiny.replace(curriculum=None)
     with pytest.raises(EvalkitError, match="curriculum.csv"):
         delivery.delivery_fidelity(tiny)
 

@@ -42,6 +42,7 @@ class Case:
     column: str | None
     rows: tuple[int, ...] = ()  # spreadsheet rows (header = 1) that must be named
     secret: str | None = None  # value that must not be echoed
+    phrase: str | None = None  # words the message must hold
 
 
 def _rename_column(old, new, name):
@@ -104,12 +105,48 @@ def _ragged(name):
     return mutate
 
 
+def _short_row(name, row):
+    """Cut the last fields off one data row (0-based), as a hand edit in a text editor might."""
+    def mutate(folder):
+        path = folder / f"{name}.csv"
+        lines = path.read_text().splitlines()
+        lines[row + 1] = ",".join(lines[row + 1].split(",")[:2])
+        path.write_text("\n".join(lines) + "\n")
+    return mutate
+
+
 def _latin1(name):
     def mutate(folder):
         path = folder / f"{name}.csv"
         text = path.read_text(encoding="utf-8").replace("north", "n\u00f6rth", 1)
         path.write_bytes(text.encode("latin-1"))
     return mutate
+
+
+def _without_header(name, first_row=None):
+    """Save a file without its header row: its first row is data (optionally a planted one)."""
+    def mutate(folder):
+        frame = _read(folder, name)
+        if first_row is not None:
+            frame.iloc[0] = first_row[: frame.shape[1]]
+        frame.to_csv(folder / f"{name}.csv", index=False, header=False, lineterminator="\n")
+    return mutate
+
+
+def _header_cell(name, position, cell):
+    """Replace one header cell (0-based position) by ``cell``."""
+    def mutate(folder):
+        frame = _read(folder, name)
+        columns = list(frame.columns)
+        columns[position] = cell
+        frame.columns = columns
+        _write(folder, name, frame)
+    return mutate
+
+
+# A first row of data that names a person, as a header-less export from a case system would.
+_PERSON_ROW = [f"{MARK} Smith", "07700 900123", "AB123456C", "SW1A 1AA", "1984-03-02",
+               "someone@example.org", "x", "y", "z", "w"]
 
 
 CASES = [
@@ -174,6 +211,37 @@ CASES = [
     Case("not_utf8", _latin1("practitioners"), "practitioners.csv", None),
     Case("unknown_file_name", lambda f: (f / "attendence.csv").write_text("a\n1\n"),
          "attendence.csv", None),
+    Case("duplicate_header", _header_cell("participants", 6, "site"), "participants.csv",
+         "site", (), None, "appears more than once"),
+    Case("line_break_in_header", lambda f: (f / "sessions.csv").write_text(
+        '"session\nid",cohort_id\nx,y\n'), "sessions.csv", None, (), None, "line break"),
+    Case("short_row", _short_row("attendance", 1500), "attendance.csv", None, (1502,), None,
+         "fewer fields than the header"),
+    # Issue 11 item 6: a file without its header row; no cell of its first row may be shown.
+    Case("no_header_participants", _without_header("participants", _PERSON_ROW),
+         "participants.csv", None, (), MARK, "no header row"),
+    Case("no_header_register", _without_header("attendance"), "attendance.csv", None, (),
+         "p0001", "no header row"),
+    Case("no_header_practitioners", _without_header("practitioners", _PERSON_ROW),
+         "practitioners.csv", None, (), "AB123456C", "no header row"),
+    # An unknown header cell is shown only when it could be a column name.
+    Case("identifier_header_not_shown", _add_column(f"client surname {MARK}", "x", "participants"),
+         "participants.csv", None, (), MARK, "column 8 (its header is not shown)"),
+    Case("misspelt_header_not_shown", _header_cell("attendance", 2, "st@tus"),
+         "attendance.csv", "status", (), "st@tus", "did you mean column 3?"),
+    Case("header_cell_phone", _header_cell("sessions", 3, "07700 900123"), "sessions.csv",
+         "programme_week", (), "07700 900123", "required column is missing"),
+    # Issue 11 item 9: huge whole numbers give the out-of-range problem, never an overflow.
+    Case("huge_programme_week", _setter("sessions", "programme_week", [3],
+                                        "12345678901234567890123"),
+         "sessions.csv", "programme_week", (5,), "12345678901234567890123", "out of range"),
+    Case("huge_negative_minutes", _setter("delivery", "delivered_minutes", [2],
+                                          "-99999999999999999999999"),
+         "delivery.csv", "delivered_minutes", (4,), "99999999999999999999999", "out of range"),
+    Case("huge_item", _setter("stss", "stss05", [1], "400000000000000000000000000000.0"),
+         "stss.csv", "stss05", (3,), "400000000000000000000000000000", "out of range"),
+    Case("huge_supervision_sessions", _setter("supervision", "sessions", [0], "9" * 40),
+         "supervision.csv", "sessions", (2,), "9" * 40, "out of range"),
 ]
 
 
@@ -191,6 +259,8 @@ def test_validate_rejects_clearly(case: Case, sample_copy: Path, capsys):
         assert f"'{case.column}'" in problems, problems
     for row in case.rows:
         assert f"row {row}" in problems or f", {row}" in problems or f"rows {row}" in problems, problems
+    if case.phrase:
+        assert case.phrase in problems, problems
     if case.secret:
         assert case.secret not in text
     assert "Traceback" not in text
@@ -230,3 +300,29 @@ def test_row_list_is_truncated_to_ten(sample_copy: Path, capsys):
     line = next(ln for ln in out.splitlines() if "column 'status'" in ln)
     assert "and 20 more (30 in all)" in line
     assert line.count(",") < 16
+
+
+def test_ignored_header_cells_are_shown_only_when_they_could_be_names(sample_copy, capsys):
+    """Issue 11 item 6: warnings about extra columns never print a header cell that may be data."""
+    frame = _read(sample_copy, "participants")
+    frame["someone@example.org"] = "x"
+    frame[f"{MARK} Smith"] = "x"
+    frame["cohort_size"] = "x"
+    _write(sample_copy, "participants", frame)
+    assert main(["validate", str(sample_copy)]) == 0
+    out = capsys.readouterr().out
+    assert "someone@example.org" not in out and MARK not in out
+    assert "participants.csv: column 8 (its header is not shown): column ignored" in out
+    assert "participants.csv: column 9 (its header is not shown): column ignored" in out
+    assert "participants.csv, column 'cohort_size': column ignored" in out
+
+
+def test_header_only_files_pass_with_a_warning(sample_copy, capsys):
+    """Issue 11 item 10: a register with a header and no rows is treated as absent, with a note."""
+    for name in ("attendance", "delivery"):
+        path = sample_copy / f"{name}.csv"
+        path.write_text(path.read_text().splitlines()[0] + "\n")
+    assert main(["validate", str(sample_copy)]) == 0
+    out = capsys.readouterr().out
+    assert "attendance.csv: has a header but no rows: its analyses are left out" in out
+    assert "delivery.csv: has a header but no rows: its analyses are left out" in out

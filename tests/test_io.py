@@ -109,3 +109,64 @@ def test_header_only_file_is_an_empty_table(sample_copy):
     path.write_text(path.read_text().splitlines()[0] + "\n")
     ds = evalkit.load(sample_copy)
     assert len(ds.supervision) == 0
+
+
+def test_ragged_row_deep_in_a_large_file_is_numbered(tmp_path):
+    """Rows are numbered as a spreadsheet shows them even when the file is parsed in blocks."""
+    from evalkit.data.read import read_csv_file
+
+    rows = [f"p{i:07d},c{i % 97:03d}-w01,attended" for i in range(120_000)]
+    rows[100_000] += ",extra"
+    path = tmp_path / "attendance.csv"
+    path.write_text("participant_id,session_id,status\n" + "\n".join(rows) + "\n")
+    raw = read_csv_file(path, path.name, CONTRACTS["attendance"])
+    assert raw.table is None
+    [problem] = raw.problems
+    assert problem.rows == (100_002,) and "more fields than the header" in problem.rule
+
+
+def test_workbook_sheet_without_header_is_refused_without_values(sample_copy):
+    with pd.ExcelWriter(sample_copy / "programme.xlsx") as writer:
+        for path in sorted(sample_copy.glob("*.csv")):
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            frame.to_excel(writer, sheet_name=path.stem, index=False,
+                           header=path.stem != "practitioners")
+    for path in sample_copy.glob("*.csv"):
+        path.unlink()
+    with pytest.raises(DataValidationError) as info:
+        evalkit.load(sample_copy)
+    message = str(info.value)
+    assert "sheet 'practitioners': the first row holds none of this file's column names" in message
+    assert "s01" not in message
+
+
+def test_raw_text_frame_keeps_the_header_as_written(sample_copy):
+    from evalkit.data.read import read_raw
+
+    path = sample_copy / "practitioners.csv"
+    path.write_text(path.read_text().replace("practitioner_id", "Practitioner_ID", 1))
+    raws, _ = read_raw(sample_copy)
+    raw = next(r for r in raws if r.name == "practitioners")
+    frame = raw.frame
+    assert list(frame.columns)[0] == "Practitioner_ID"
+    original = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert frame.to_numpy().tolist() == original.to_numpy().tolist()
+
+
+def test_windows_line_ends_and_quoted_cells_load_the_same(sample_copy):
+    path = sample_copy / "curriculum.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.to_csv(path, index=False, lineterminator="\r\n", quoting=1)  # every cell quoted
+    pd.testing.assert_frame_equal(evalkit.load(sample_copy).curriculum,
+                                  evalkit.load(SAMPLE).curriculum)
+
+
+def test_a_line_break_inside_a_label_is_refused_not_misread(sample_copy):
+    path = sample_copy / "practitioners.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[2, "site"] = "north\nside"
+    frame.to_csv(path, index=False)
+    dataset, problems = evalkit.validate_folder(sample_copy)
+    # The quoted line break is one cell: rows keep their numbers, nothing shifts.
+    assert len(pd.read_csv(path, dtype=str)) == len(dataset.practitioners)
+    assert all("fields" not in p.rule for p in problems)

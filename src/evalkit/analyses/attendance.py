@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..data.contracts import PRESENT_STATUSES
 from ..data.dataset import Dataset
@@ -40,31 +42,119 @@ def _require(dataset: Dataset, *names: str) -> None:
         raise EvalkitError("this analysis needs " + ", ".join(f"{n}.csv" for n in absent))
 
 
-def _register(dataset: Dataset) -> dict[str, np.ndarray]:
+def _shared(ids: pd.Series, parent_ids: pd.Series) -> bool:
+    """Do two id columns share their categories (as loaded tables do)?"""
+    return (isinstance(ids.dtype, pd.CategoricalDtype)
+            and isinstance(parent_ids.dtype, pd.CategoricalDtype)
+            and (ids.cat.categories is parent_ids.cat.categories
+                 or ids.cat.categories.equals(parent_ids.cat.categories)))
+
+
+def _row_of_code(parent_ids: pd.Series) -> np.ndarray:
+    """Row of the parent table holding each category (-1 for none, and for code -1)."""
+    codes = parent_ids.cat.codes.to_numpy()
+    row_of = np.full(len(parent_ids.cat.categories) + 1, -1, dtype=np.int32)
+    # Reversed, so that a repeated parent id maps to its first row, as get_indexer would.
+    row_of[codes[::-1]] = np.arange(len(codes), dtype=np.int32)[::-1]
+    row_of[-1] = -1
+    return row_of
+
+
+class _Register(dict):
+    """The register on held sessions, as arrays computed on first use from one pass's masks.
+
+    Keys: ``row`` (register row), ``session`` and ``person`` (rows of the sessions and
+    participants tables), ``present`` (attended, late or left early) and ``week`` (programme
+    week). Nothing outlives the call that made it, so nothing can go stale.
+    """
+
+    def __init__(self, keep, session_codes, session_row, person_codes, person_row, status_codes,
+                 is_present, weeks):
+        super().__init__()
+        self._parts = (keep, session_codes, session_row, person_codes, person_row, status_codes,
+                       is_present, weeks)
+
+    def __missing__(self, key: str) -> np.ndarray:
+        keep, session_codes, session_row, person_codes, person_row, status_codes, is_present, \
+            weeks = self._parts
+        if key == "row":
+            value = np.flatnonzero(keep)
+        elif key == "session":
+            value = session_row[session_codes[keep]] if session_row is not None \
+                else session_codes[keep]
+        elif key == "person":
+            value = person_row[person_codes[keep]] if person_row is not None \
+                else person_codes[keep]
+        elif key == "present":
+            value = is_present[status_codes[keep]]
+        elif key == "week":
+            value = weeks[self["session"]]
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value
+
+    def attended(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(person, week)`` of every participant-session attended, in one pass."""
+        keep, session_codes, session_row, person_codes, person_row, status_codes, is_present, \
+            weeks = self._parts
+        mask = keep & is_present[status_codes]
+        sessions = session_codes[mask]
+        people = person_codes[mask]
+        if session_row is not None:
+            sessions = session_row[sessions]
+        if person_row is not None:
+            people = person_row[people]
+        return people, weeks[sessions]
+
+
+def _register(dataset: Dataset) -> _Register:
     """The register as integer positions into the participant and session tables, held sessions
-    only, computed once per set of tables (string look-ups dominate the cost on millions of rows).
+    only. Computed afresh on every call from the Dataset's tables (there is no cache to go stale):
+    loaded ids share their parent file's categories, so every step is a look-up in a small
+    per-category array followed by one pass over the register, and only the arrays a caller
+    asks for are made.
     """
     _require(dataset, "participants", "sessions", "attendance")
     register, sessions, people = dataset.attendance, dataset.sessions, dataset.participants
-    key = ("register", id(register), id(sessions), id(people))
-    cache = dataset.__dict__.setdefault("_cache", {})
-    if key not in cache:
-        session_pos = pd.Index(sessions["session_id"]).get_indexer(register["session_id"])
-        person_pos = pd.Index(people["participant_id"]).get_indexer(register["participant_id"])
-        held_session = ~sessions["cancelled"].fillna(False).to_numpy(dtype=bool)
-        keep = held_session[session_pos]
-        present_codes = [i for i, c in enumerate(register["status"].cat.categories)
-                         if c in PRESENT_STATUSES]
-        present = np.isin(register["status"].cat.codes.to_numpy(), present_codes)
-        cache.clear()
-        cache[key] = {
-            "row": np.flatnonzero(keep),
-            "session": session_pos[keep],
-            "person": person_pos[keep],
-            "present": present[keep],
-            "week": sessions["programme_week"].to_numpy(dtype=np.int64)[session_pos[keep]],
-        }
-    return cache[key]
+    held_session = np.append(~sessions["cancelled"].fillna(False).to_numpy(dtype=bool), False)
+    weeks = sessions["programme_week"].to_numpy(dtype=np.int64, na_value=0)
+    status = register["status"]
+    is_present = np.zeros(len(status.cat.categories) + 1, dtype=bool)
+    is_present[[i for i, c in enumerate(status.cat.categories) if c in PRESENT_STATUSES]] = True
+    if _shared(register["session_id"], sessions["session_id"]):
+        session_row = _row_of_code(sessions["session_id"])
+        session_codes = register["session_id"].cat.codes.to_numpy()
+        # Per session category: held in the sessions table? Then one pass over the register.
+        keep = held_session[session_row][session_codes]
+    else:
+        session_row = None
+        session_codes = pd.Index(sessions["session_id"]).get_indexer(register["session_id"])
+        keep = held_session[session_codes] & (session_codes >= 0)
+    if _shared(register["participant_id"], people["participant_id"]):
+        person_row = _row_of_code(people["participant_id"])
+        person_codes = register["participant_id"].cat.codes.to_numpy()
+    else:
+        person_row = None
+        person_codes = pd.Index(people["participant_id"]).get_indexer(register["participant_id"])
+    if person_row is None or (person_row[:-1] < 0).any() or (person_codes < 0).any():
+        # Register rows of unknown people (only in a folder that failed its checks) are left out.
+        found = (person_row[person_codes] if person_row is not None else person_codes) >= 0
+        keep = keep & found
+    return _Register(keep, session_codes, session_row, person_codes, person_row,
+                     status.cat.codes.to_numpy(), is_present, weeks)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Labels as plain text (categorical labels too), as the tables built here have always had."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # Look the codes up in the categories with Arrow: many times faster than astype.
+        codes = values.cat.codes.to_numpy()
+        categories = pa.array(values.cat.categories.to_numpy(dtype=object), pa.string())
+        text = pc.take(categories, pa.array(codes, mask=codes < 0))
+        return pd.Series(pd.array(text, dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
+                         index=values.index, name=values.name)
+    return values.astype("str")
 
 
 def participant_sessions(dataset: Dataset) -> pd.DataFrame:
@@ -72,21 +162,41 @@ def participant_sessions(dataset: Dataset) -> pd.DataFrame:
 
     Returns one row per participant-session: ``participant_id, session_id, status, present,
     cohort_id, site, programme_week, module, module_session, delivery_mode, referral_route``.
-    Rows on cancelled sessions are dropped (they are not participant-sessions).
+    Rows on cancelled sessions are dropped (they are not participant-sessions). Ids keep their
+    categorical type; labels are text.
     """
     reg = _register(dataset)
     register, sessions, people = dataset.attendance, dataset.sessions, dataset.participants
     frame = pd.DataFrame({
-        "participant_id": register["participant_id"].to_numpy()[reg["row"]],
-        "session_id": register["session_id"].to_numpy()[reg["row"]],
-        "status": register["status"].take(reg["row"]).to_numpy(),
+        "participant_id": register["participant_id"].array.take(reg["row"]),
+        "session_id": register["session_id"].array.take(reg["row"]),
+        "status": _text(pd.Series(register["status"].array.take(reg["row"]))).array,
     })
     for column in ("cohort_id", "site", "programme_week", "module", "module_session",
                    "delivery_mode"):
-        frame[column] = sessions[column].take(reg["session"]).to_numpy()
-    frame["referral_route"] = people["referral_route"].take(reg["person"]).to_numpy()
+        values = sessions[column]
+        if column == "cohort_id":
+            frame[column] = values.array.take(reg["session"])
+        elif column in ("programme_week", "module_session"):
+            frame[column] = values.to_numpy(dtype=np.int64, na_value=0)[reg["session"]]
+        else:
+            frame[column] = _text(values).array.take(reg["session"])
+    frame["referral_route"] = _text(people["referral_route"]).array.take(reg["person"])
     frame["present"] = reg["present"]
     return frame
+
+
+def _held_per_cohort(cohorts: pd.Series, session_cohorts: pd.Series,
+                     held: np.ndarray) -> np.ndarray:
+    """Held sessions of each person's cohort (by shared category codes when there are some)."""
+    if _shared(cohorts, session_cohorts):
+        codes = session_cohorts.cat.codes.to_numpy()
+        keep = held & (codes >= 0)
+        counts = np.bincount(codes[keep], minlength=len(cohorts.cat.categories) + 1)
+        counts[-1] = 0  # a blank cohort (code -1) has no sessions
+        return counts[cohorts.cat.codes.to_numpy()]
+    scheduled = pd.Series(held).groupby(session_cohorts.to_numpy()).sum()
+    return scheduled.reindex(cohorts.to_numpy()).fillna(0).astype(int).to_numpy()
 
 
 def participant_progress(dataset: Dataset,
@@ -99,22 +209,22 @@ def participant_progress(dataset: Dataset,
     _require(dataset, "participants", "sessions", "attendance")
     if not 0 < threshold <= 1:
         raise EvalkitError("the completion threshold must be a share between 0 and 1")
-    people = dataset.participants
-    held = dataset.sessions[~dataset.sessions["cancelled"].fillna(False)]
-    scheduled = held.groupby("cohort_id", observed=True).size()
+    people, sessions = dataset.participants, dataset.sessions
+    held = ~sessions["cancelled"].fillna(False).to_numpy(dtype=bool)
     reg = _register(dataset)
     n_people = len(people)
-    attended = np.bincount(reg["person"][reg["present"]], minlength=n_people)
+    who, week = reg.attended()
+    attended = np.bincount(who, minlength=n_people)
     last_week = np.zeros(n_people, dtype=np.int64)
-    np.maximum.at(last_week, reg["person"][reg["present"]], reg["week"][reg["present"]])
+    np.maximum.at(last_week, who, week)
     out = pd.DataFrame({
-        "participant_id": people["participant_id"].to_numpy(),
-        "cohort_id": people["cohort_id"].to_numpy(),
-        "site": people["site"].to_numpy(),
-        "referral_route": people["referral_route"].to_numpy(),
-        "exit_reason": people["exit_reason"].to_numpy(),
+        "participant_id": people["participant_id"].array,
+        "cohort_id": people["cohort_id"].array,
+        "site": _text(people["site"]).array,
+        "referral_route": _text(people["referral_route"]).array,
+        "exit_reason": _text(people["exit_reason"]).array,
     })
-    out["scheduled"] = scheduled.reindex(out["cohort_id"]).fillna(0).astype(int).to_numpy()
+    out["scheduled"] = _held_per_cohort(people["cohort_id"], sessions["cohort_id"], held)
     out["attended"] = attended
     out["attended_share"] = (out["attended"] / out["scheduled"].where(out["scheduled"] > 0))
     out["completed_recorded"] = out["exit_reason"].eq("completed").to_numpy(dtype=bool)

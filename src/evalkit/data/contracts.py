@@ -22,6 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ID_MAX_LENGTH = 64
+#: Whole numbers longer than this many digits are out of range in every column: they cannot be
+#: counts, weeks or minutes, and beyond 18 digits they would not fit a 64-bit integer.
+INT_MAX_DIGITS = 15
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,18 @@ def missingness(dataset: Dataset) -> pd.DataFrame:
     -------
     DataFrame
         ``file, column, cells, blank, blank_share``.
+
+    Examples
+    --------
+    >>> from evalkit import load
+    >>> missingness(load("data/sample")).columns.tolist()
+    ['file', 'column', 'cells', 'blank', 'blank_share']
     """
     rows = []
-    for name in dataset.present:
-        table = dataset.tables[name]
-        contract = CONTRACTS[name]
+    files = [(CONTRACTS[n], dataset.tables[n]) for n in dataset.present]
+    files += [(instrument.contract(), dataset.responses(n))
+              for n, instrument in dataset.instruments.items() if dataset.has(n)]
+    for contract, table in files:
         item_cols = [c.name for c in contract.columns if c.kind == "item"]
         other = [c.name for c in contract.columns if c.kind != "item"]
         for column in other:
@@ -56,6 +63,13 @@ def row_accounting(dataset: Dataset) -> pd.DataFrame:
         (each participant x every held session of their cohort), register rows, rows on cancelled
         sessions, expected rows missing from the register, rows for another cohort's session,
         and present/absent rows.
+
+    Examples
+    --------
+    >>> from evalkit import load
+    >>> table = row_accounting(load("data/sample")).set_index("metric")["value"]
+    >>> int(table["register_rows"])
+    3052
     """
     if not dataset.has("participants", "sessions", "attendance"):
         return pd.DataFrame(columns=["metric", "value"])
@@ -108,7 +122,8 @@ class QualityReport:
         summary = self.dataset.summary()
         for row in summary.itertuples(index=False):
             if not row.present:
-                lines.append(f"  {row.file:<27} absent")
+                header_only = self.dataset.tables.get(row.file[:-4]) is not None
+                lines.append(f"  {row.file:<27} {'header only, no rows' if header_only else 'absent'}")
                 continue
             span = f"  {row.first_date} to {row.last_date}" if isinstance(row.first_date, str) else ""
             lines.append(f"  {row.file:<27} {row.rows:>9,} rows{span}")
@@ -137,6 +152,13 @@ class QualityReport:
 
 
 def quality_report(data_dir: str | Path) -> QualityReport:
-    """Validate a folder and gather its summary (never raises for data problems)."""
+    """Validate a folder and gather its summary (never raises for data problems).
+
+    Examples
+    --------
+    >>> report = quality_report("data/sample")
+    >>> report.errors, report.text().splitlines()[-1]
+    ([], 'No problems found.')
+    """
     dataset, problems = validate_folder(data_dir)
     return QualityReport(str(data_dir), dataset, problems)

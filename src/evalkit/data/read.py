@@ -1,65 +1,236 @@
-"""Reading a data folder's files as text, before any checking."""
+"""Reading a data folder's files as text, before any checking.
+
+CSV files are parsed by pyarrow with every column read as text: nothing is converted or guessed
+here (``01`` stays ``01``). Each column is dictionary-encoded while it is parsed, so a column holds
+every distinct cell once plus one small integer per row; the checks in :mod:`.validate` then run
+over the distinct cells only, whatever the number of rows. A workbook (one sheet per file) is read
+with openpyxl and turned into the same text columns.
+
+Nothing here ever puts a cell in a message: problems name the file, and spreadsheet rows where
+they can (the header is row 1).
+"""
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
 import difflib
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from ..errors import EvalkitError, Problem
-from .contracts import CONTRACTS
+from .contracts import CONTRACTS, FileContract
+
+#: The type every CSV column is read as: text, each distinct cell stored once.
+TEXT = pa.dictionary(pa.int32(), pa.string())
+_HEAD_BYTES = 1 << 16
+INSTRUMENTS_FOLDER = "instruments"
 
 
 @dataclass
 class RawFile:
-    """One input file read as text, before validation."""
+    """One input file read as text, before validation.
+
+    ``table`` holds one text column per header cell, named ``c0, c1, ...`` in header order (so a
+    repeated or blank header cell is still a column of its own); ``header`` holds the header cells
+    as written. Both are ``None``/empty when the file could not be read at all.
+    """
 
     name: str  # contract name
     label: str  # what messages call it: 'attendance.csv' or 'workbook.xlsx, sheet attendance'
-    frame: pd.DataFrame | None
+    table: pa.Table | None
     problems: list[Problem]
+    header: tuple[str, ...] = field(default=())
+
+    n_rows: int = 0
+
+    def __post_init__(self) -> None:
+        if self.table is not None:
+            self.n_rows = self.table.num_rows
+
+    def column(self, position: int) -> tuple[np.ndarray, pa.Array]:
+        """The column at ``position`` as ``(codes, values)``: ``values[codes]`` are the cells."""
+        return dictionary_parts(self.table.column(position))
+
+    def release(self) -> list[pa.ChunkedArray]:
+        """Hand over the columns and forget the table, so each column's memory is freed as soon
+        as its caller drops it (loading a large register then never holds two copies)."""
+        columns = [] if self.table is None else list(self.table.columns)
+        self.table = None
+        return columns
+
+    @property
+    def frame(self) -> pd.DataFrame | None:
+        """The cells as a text DataFrame with the header as written (for copying files through)."""
+        if self.table is None:
+            return None
+        columns = {}
+        for i in range(self.table.num_columns):
+            codes, values = self.column(i)
+            columns[i] = pc.take(values, pa.array(codes)).to_pandas()
+        frame = pd.DataFrame(columns)
+        frame.columns = list(self.header)
+        return frame
 
 
-def _read_csv_text(path: Path, label: str, name: str) -> RawFile:
-    data = path.read_bytes()
-    if not data.lstrip(b"\xef\xbb\xbf").strip():
-        return RawFile(name, label, None, [Problem(label, None, "the file is empty (no header row)")])
+def dictionary_parts(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Split a text column into integer codes and its distinct values (``values[codes]``).
+
+    Examples
+    --------
+    >>> codes, values = dictionary_parts(pa.array(["b", "a", "b"]))
+    >>> codes.tolist(), values.to_pylist()
+    ([0, 1, 0], ['b', 'a'])
+    """
+    if isinstance(column, pa.ChunkedArray):
+        if column.num_chunks == 0:
+            return np.zeros(0, np.int32), pa.array([], pa.string())
+        # Concatenating dictionary chunks unifies their dictionaries in one step.
+        column = column.combine_chunks()
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    codes = column.indices.to_numpy(zero_copy_only=False)
+    return codes.astype(np.int32, copy=False), column.dictionary
+
+
+def _problem(label: str, rule: str, rows: tuple[int, ...] = ()) -> list[Problem]:
+    return [Problem(label, None, rule, rows[:10], len(rows))]
+
+
+def _header_problem(contract: FileContract | None, header: list[str]) -> str | None:
+    """Why a header row cannot be a header of this file, or None.
+
+    A file saved without its header row starts with data: then no cell of the first row is a
+    column name of the file, and those cells (names, numbers, dates) must never be shown as if they
+    were column names.
+    """
+    if contract is None:
+        return None
+    known = {c.lower() for c in contract.column_names}
+    if not any(cell.strip().lower() in known for cell in header):
+        return ("the first row holds none of this file's column names, so the file has no header "
+                "row (or a wrong one); add the header row shown in the data dictionary")
+    return None
+
+
+def read_csv_file(path: Path, label: str, contract: FileContract | None) -> RawFile:
+    """Read one CSV file as text columns, checked for the faults that stop reading altogether.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    label
+        What messages call the file (its name).
+    contract
+        The file's contract, used only to recognise a file without a header row.
+
+    Returns
+    -------
+    RawFile
+        ``table`` is ``None`` when the file cannot be read (empty, not UTF-8, another separator,
+        no header row); ``problems`` says why.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> raw = read_csv_file(Path("data/sample/sessions.csv"), "sessions.csv", CONTRACTS["sessions"])
+    >>> raw.header[:2], raw.n_rows > 0, raw.problems
+    (('session_id', 'cohort_id'), True, [])
+    """
+    name = contract.name if contract else ""
+    with open(path, "rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+    if not head.lstrip(b"\xef\xbb\xbf").strip():
+        return RawFile(name, label, None, _problem(label, "the file is empty (no header row)"))
+    first_line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if first_line.startswith(b"\xef\xbb\xbf"):
+        first_line = first_line[3:]
     try:
-        header = data.decode("utf-8-sig").splitlines()[0]
+        header_text = first_line.decode("utf-8")
     except UnicodeDecodeError:
-        return RawFile(
-            name, label, None,
-            [Problem(label, None, "the file is not UTF-8 text; save it as 'CSV UTF-8'")],
-        )
-    if "," not in header:
+        return RawFile(name, label, None, _problem(
+            label, "the file is not UTF-8 text; save it as 'CSV UTF-8'"))
+    if "," not in header_text:
         for sep, word in ((";", "semicolons"), ("\t", "tabs")):
-            if sep in header:
-                return RawFile(
-                    name, label, None,
-                    [Problem(label, None, f"the columns are separated by {word}, not commas; "
-                             "save the file as comma-separated CSV")],
-                )
+            if sep in header_text:
+                return RawFile(name, label, None, _problem(
+                    label, f"the columns are separated by {word}, not commas; "
+                    "save the file as comma-separated CSV"))
+    if header_text.count('"') % 2:
+        return RawFile(name, label, None, _problem(
+            label, "the header row (row 1) has a line break inside a column name"))
+    header = next(csv.reader([header_text]), [])
+    reason = _header_problem(contract, header)
+    if reason:
+        return RawFile(name, label, None, _problem(label, reason))
+    names = [f"c{i}" for i in range(len(header))]
+    if not head.split(b"\n", 1)[1:] or not head.split(b"\n", 1)[1].strip():
+        if len(head) < _HEAD_BYTES:  # a header and nothing else
+            empty = pa.table({n: pa.array([], TEXT) for n in names})
+            return RawFile(name, label, empty, [], tuple(header))
     try:
-        frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, na_filter=False,
-            encoding="utf-8-sig", skipinitialspace=False,
-        )
-    except pd.errors.ParserError as exc:
-        # The parser's message names the line and field counts, never a value.
-        match = re.search(r"line (\d+), saw (\d+)", str(exc))
-        rule = "a row has more fields than the header"
-        rows: tuple[int, ...] = ()
-        if match:
-            rows = (int(match.group(1)),)
-            rule += f" ({match.group(2)} fields)"
-        return RawFile(name, label, None, [Problem(label, None, rule, rows, len(rows))])
-    return RawFile(name, label, frame, [])
+        try:
+            table, bad_rows = _parse(path, names), []
+        except pa.ArrowInvalid as exc:
+            if "columns" not in str(exc):
+                raise
+            # A row has too many or too few fields: read again, one thread reading the file in
+            # order, so that every such row is found with its number.
+            table, bad_rows = _parse_collecting(path, names)
+    except pa.ArrowInvalid as exc:
+        # pyarrow's message may quote a cell: only its kind is used.
+        if "UTF8" in str(exc):
+            rule = "the file is not UTF-8 text; save it as 'CSV UTF-8'"
+        else:
+            rule = "the file could not be read as comma-separated text; save it again as CSV"
+        return RawFile(name, label, None, _problem(label, rule))
+    problems: list[Problem] = []
+    for longer in (True, False):
+        rows = tuple(int(n) for n, fields in bad_rows if (fields > len(names)) == longer)
+        if rows:
+            counts = sorted({fields for n, fields in bad_rows if (fields > len(names)) == longer})
+            word = "more" if longer else "fewer"
+            shown = ", ".join(str(c) for c in counts[:3])
+            problems += _problem(label, f"a row has {word} fields than the header "
+                                 f"({shown} fields; the header has {len(names)})", rows)
+    if problems:
+        return RawFile(name, label, None, problems, tuple(header))
+    return RawFile(name, label, table, [], tuple(header))
+
+
+def _options(names: list[str], threads: bool, on_bad_row=None) -> dict:
+    return {
+        "read_options": pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads),
+        "parse_options": pacsv.ParseOptions(newlines_in_values=True,
+                                            invalid_row_handler=on_bad_row),
+        "convert_options": pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, TEXT), null_values=[],
+            strings_can_be_null=False, quoted_strings_can_be_null=False),
+    }
+
+
+def _parse(path: Path, names: list[str]) -> pa.Table:
+    """Parse a file whose rows all have as many fields as its header (else ArrowInvalid)."""
+    return pacsv.read_csv(path, **_options(names, threads=True))
+
+
+def _parse_collecting(path: Path, names: list[str]) -> tuple[pa.Table, list[tuple[int, int]]]:
+    """Parse a file skipping rows with the wrong number of fields: ``(row number, fields)``."""
+    bad_rows: list[tuple[int, int]] = []
+
+    def on_bad_row(row) -> str:
+        bad_rows.append((row.number, row.actual_columns))
+        return "skip"
+
+    return pacsv.read_csv(path, **_options(names, threads=False, on_bad_row=on_bad_row)), bad_rows
 
 
 def _excel_cell_text(value, kind: str | None) -> str:
@@ -74,22 +245,23 @@ def _excel_cell_text(value, kind: str | None) -> str:
     return str(value)
 
 
-def _read_workbook(path: Path) -> Iterator[RawFile]:
+def read_workbook(path: Path) -> Iterator[RawFile]:
+    """Read every sheet of a workbook as text (a sheet per file, named like the file)."""
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=0, engine="openpyxl")
+        sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=None, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         raise EvalkitError(
             f"{path.name}: the workbook could not be read ({exc.__class__.__name__}); "
             "save it again as .xlsx"
         ) from None
-    by_name = {sheet.strip().lower(): sheet for sheet in sheets}
+    by_name = {str(sheet).strip().lower(): sheet for sheet in sheets}
     unknown = [s for key, s in by_name.items() if key not in CONTRACTS]
     for sheet in unknown:
         label = f"{path.name}, sheet '{sheet}'"
-        hint = difflib.get_close_matches(sheet.strip().lower(), CONTRACTS, n=1)
+        hint = difflib.get_close_matches(str(sheet).strip().lower(), CONTRACTS, n=1)
         if hint:
-            yield RawFile("", label, None, [Problem(
-                label, None, f"unknown sheet name; did you mean '{hint[0]}'?")])
+            yield RawFile("", label, None, _problem(label, f"unknown sheet name; did you mean "
+                                                           f"'{hint[0]}'?"))
         else:
             yield RawFile("", label, None, [Problem(
                 label, None, "sheet ignored: not one of evalkit's files", severity="warning")])
@@ -97,54 +269,133 @@ def _read_workbook(path: Path) -> Iterator[RawFile]:
         if name not in by_name:
             continue
         label = f"{path.name}, sheet '{by_name[name]}'"
-        frame = sheets[by_name[name]]
-        if frame.columns.size == 0:
-            yield RawFile(name, label, None, [Problem(label, None, "the sheet is empty")])
+        sheet = sheets[by_name[name]]
+        if sheet.shape[0] == 0 or sheet.shape[1] == 0:
+            yield RawFile(name, label, None, _problem(label, "the sheet is empty"))
+            continue
+        header = [_excel_cell_text(v, None).strip() for v in sheet.iloc[0]]
+        reason = _header_problem(contract, header)
+        if reason:
+            yield RawFile(name, label, None, _problem(label, reason))
             continue
         kinds = {c.name: c.kind for c in contract.columns}
-        text = pd.DataFrame(
-            {
-                str(col).strip(): [_excel_cell_text(v, kinds.get(str(col).strip())) for v in frame[col]]
-                for col in frame.columns
-            },
-            dtype=str,
-        )
-        yield RawFile(name, label, text, [])
+        body = sheet.iloc[1:]
+        # Rows that are blank in every cell are not data (as in a CSV file).
+        body = body[body.notna().any(axis=1).to_numpy()]
+        columns = {}
+        for i, cell in enumerate(header):
+            kind = kinds.get(cell.lower())
+            text = [_excel_cell_text(v, kind) for v in body.iloc[:, i]]
+            columns[f"c{i}"] = pa.array(text, pa.string()).dictionary_encode()
+        yield RawFile(name, label, pa.table(columns), [], tuple(header))
 
 
-def read_raw(data_dir: str | Path) -> tuple[list[RawFile], list[Problem]]:
-    """Read every known file of a folder as text; returns the files and folder-level problems."""
+@dataclass
+class FolderScan:
+    """What a data folder holds: its known CSV files by name, or its workbook, and the problems
+    of the folder itself (unknown or misnamed files, CSV files beside a workbook)."""
+
+    csv_files: dict[str, Path]
+    workbook: Path | None
+    problems: list[Problem]
+    order: list[str] = field(default_factory=list)
+    """Known file names in the order the folder lists them (messages follow it)."""
+
+
+def scan_folder(data_dir: str | Path, extra: Mapping[str, FileContract] | None = None) -> FolderScan:
+    """Find the files of a data folder without reading them.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder.
+    extra
+        Contracts of further files (a programme's own questionnaires), by name.
+
+    Returns
+    -------
+    FolderScan
+
+    Examples
+    --------
+    >>> scan = scan_folder("data/sample")
+    >>> scan.order[:2], scan.workbook, scan.problems
+    (['accountability_events', 'attendance'], None, [])
+
+    Raises
+    ------
+    EvalkitError
+        When the folder does not exist or is not a folder.
+    """
     folder = Path(data_dir)
     if not folder.exists():
         raise EvalkitError(f"data folder not found: {folder}")
     if not folder.is_dir():
         raise EvalkitError(f"not a folder: {folder}")
+    extra = dict(extra or {})
     csvs = {p.name.lower(): p for p in sorted(folder.glob("*.csv")) if p.is_file()}
     workbooks = sorted(p for p in folder.glob("*.xlsx") if p.is_file() and not p.name.startswith("~$"))
-    problems: list[Problem] = []
-    raws: list[RawFile] = []
+    scan = FolderScan({}, None, [])
     if csvs and workbooks:
-        problems.append(Problem(
+        scan.problems.append(Problem(
             folder.name, None,
             "the folder holds both CSV files and a workbook; keep one or the other",
         ))
-        return raws, problems
+        return scan
     if len(workbooks) > 1:
-        problems.append(Problem(
+        scan.problems.append(Problem(
             folder.name, None, "the folder holds more than one .xlsx workbook; keep one"))
-        return raws, problems
+        return scan
     if workbooks:
-        return list(_read_workbook(workbooks[0])), problems
+        scan.workbook = workbooks[0]
+        return scan
+    has_specs = (folder / INSTRUMENTS_FOLDER).is_dir()
     for filename, path in csvs.items():
         stem = filename[:-4]
-        if stem in CONTRACTS:
-            raws.append(_read_csv_text(path, path.name, stem))
+        if stem in CONTRACTS or stem in extra:
+            scan.csv_files[stem] = path
+            scan.order.append(stem)
             continue
-        hint = difflib.get_close_matches(stem, CONTRACTS, n=1, cutoff=0.75)
+        hint = difflib.get_close_matches(stem, [*CONTRACTS, *extra], n=1, cutoff=0.75)
         if hint:
-            problems.append(Problem(path.name, None, f"unknown file name; did you mean '{hint[0]}.csv'?"))
+            scan.problems.append(Problem(
+                path.name, None, f"unknown file name; did you mean '{hint[0]}.csv'?"))
+        elif has_specs:
+            scan.problems.append(Problem(
+                path.name, None, f"file ignored: not one of evalkit's files, and no instrument "
+                f"spec {INSTRUMENTS_FOLDER}/{stem}.toml describes it", severity="warning"))
         else:
-            problems.append(Problem(
+            scan.problems.append(Problem(
                 path.name, None, "file ignored: not one of evalkit's files", severity="warning"))
-    return raws, problems
+    return scan
 
+
+def read_raw(data_dir: str | Path,
+             extra: Mapping[str, FileContract] | None = None) -> tuple[list[RawFile], list[Problem]]:
+    """Read every known file of a folder as text.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder.
+    extra
+        Contracts of further files to read (a programme's own questionnaires), by name.
+
+    Returns
+    -------
+    tuple of (list of RawFile, list of Problem)
+        The files read, and the problems of the folder itself (unknown or misnamed files).
+
+    Examples
+    --------
+    >>> raws, problems = read_raw("data/sample")
+    >>> [raw.name for raw in raws][:3]
+    ['accountability_events', 'attendance', 'curriculum']
+    """
+    scan = scan_folder(data_dir, extra)
+    if scan.workbook is not None:
+        return list(read_workbook(scan.workbook)), scan.problems
+    contracts = {**CONTRACTS, **(extra or {})}
+    raws = [read_csv_file(scan.csv_files[name], scan.csv_files[name].name, contracts[name])
+            for name in scan.order]
+    return raws, scan.problems
