@@ -138,7 +138,7 @@ def test_timeline_lanes_and_end_of_record(dataset):
 #    never set; the process closes on the day of the last response.
 EDGES = """
 process_id,event_date,event_type,actor,demand_id
-E,2021-12-15,response_received,responsible_person,
+E,2021-09-01,response_received,responsible_person,
 E,2022-01-01,message_sent,contact_group,
 E,2022-01-15,message_sent,survivor_support,
 E,2022-02-01,message_sent,contact_group,
@@ -166,10 +166,11 @@ def test_a_response_on_the_day_of_the_next_message_answers_the_next_one(edges):
     # closed, which is still inside the record. -> 2 of 3.
     assert (e["messages"], e["messages_answered"]) == (3, 2)
     assert e["answered_share"] == pytest.approx(2 / 3)
-    # The December response came before any message: the first response is 1 Feb, 31 days on.
+    # The September response came before any message: the first response is 1 Feb, 31 days on.
     assert e["days_to_first_response"] == 31
     # Engagement after the first message: responses on 1 Feb and 1 Apr and the demand met on
-    # 15 Feb (a missed meeting is not engagement); end of record 1 Apr -> gaps 31, 14, 45, 0.
+    # 15 Feb (a missed meeting is not engagement, nor is the response before the first message);
+    # end of record 1 Apr -> gaps 31, 14, 45, 0.
     assert e["longest_silence_days"] == 45
 
 

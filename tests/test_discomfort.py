@@ -224,7 +224,7 @@ def test_identical_answers_make_alpha_undefined_and_say_so(tmp_path):
 def forty(tmp_path_factory):
     """40 practitioners: every one answers pre and post; every fourth (p000, p004, ...) misses
     follow-up -> 30 complete cases, 110 forms. Gender: woman for ids ending 0-4, man otherwise,
-    except p039 (non-binary: a group of one); experience alternates 1-2 / 3-5."""
+    except p038 and p039 (non-binary: a group of two); experience alternates 1-2 / 3-5."""
     rng = np.random.default_rng(3)
     folder = tmp_path_factory.mktemp("forty")
     rows, people = [], []
@@ -236,7 +236,7 @@ def forty(tmp_path_factory):
                 continue
             answers = np.clip(np.rint(level + shift + rng.normal(0, 0.8, 13)), 1, 5)
             rows.append(_row(pid, wave, [int(a) for a in answers]))
-        gender = "non_binary" if i == 39 else ("woman" if i % 10 < 5 else "man")
+        gender = "non_binary" if i >= 38 else ("woman" if i % 10 < 5 else "man")
         people.append(f"{pid},north,{gender},facilitator,{('1-2', '3-5')[i % 2]},monthly")
     dataset = _write(folder, rows, people)
     return dataset, discomfort.compute(dataset, min_cell=5)
@@ -268,10 +268,10 @@ def test_interactions_leave_out_small_groups(forty):
     _, result = forty
     tests = result["discomfort_interactions"].set_index("factor")
     assert tests.index.tolist() == ["gender", "experience_band"]
-    # gender: 20 women, 19 men and one non-binary practitioner, left out below min_cell = 5;
+    # gender: 20 women, 18 men and two non-binary practitioners, left out below min_cell = 5;
     # the wave x gender interaction has (3 - 1) x (2 - 1) = 2 degrees of freedom.
     assert tests.loc["gender", ["n_subjects", "smallest_group", "left_out", "df"]].tolist() == \
-        [39, 19, 1, 2]
+        [38, 18, 2, 2]
     assert tests.loc["experience_band", ["n_subjects", "left_out", "df"]].tolist() == [40, 0, 2]
 
 
