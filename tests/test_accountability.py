@@ -7,6 +7,7 @@ import pytest
 
 import evalkit
 from evalkit.analyses import accountability
+from evalkit.errors import MissingDataError
 
 # Written out of date order on purpose: the library must sort.
 EVENTS = """
@@ -95,25 +96,125 @@ def test_single_event_and_no_response(measures):
 
 def test_summary_metrics(measures):
     summary = accountability.accountability_summary(measures.reset_index())
-    values = dict(zip(summary["metric"], summary["value"], strict=False))
-    assert {k: values[k] for k in accountability.SUMMARY_METRICS} == {
+    values = dict(zip(summary["metric"], summary["value"], strict=True))
+    assert values == {
         "processes": 3, "processes_with_response": 1, "processes_closed": 1,
-        "median_days_to_first_response": 51.0, "meetings_scheduled": 2, "meetings_held": 1,
+        "median_days_to_first_response": 51.0,
+        # answered shares: A 1/3, B 0/1, C 0/2 -> median 0; longest silences 214, 0, 150 -> 150
+        "median_answered_share": 0.0, "median_longest_silence_days": 150.0,
+        "meetings_scheduled": 2, "meetings_held": 1,
         "meetings_missed": 1, "demands_set": 4, "demands_met": 2, "demands_refused": 1,
         "demands_outstanding": 1}
 
 
-def test_funder_summary_hides_small_counts_and_medians(measures):
-    summary = accountability.accountability_summary(measures.reset_index())
-    protected = dict(zip(*accountability.protect_summary(summary, 5).T.values, strict=False))
-    # three processes: below the threshold, so every count is hidden and no median shown
-    assert all(v == "<5" for k, v in protected.items() if not k.startswith("median"))
-    assert all(np.isnan(v) for k, v in protected.items() if k.startswith("median"))
-    protected = dict(zip(*accountability.protect_summary(summary, 2).T.values, strict=False))
-    assert protected["processes"] == "3"
-    # 1 process with a response is below 2: hidden (its complement, 2 without one, is not shown)
-    assert protected["processes_with_response"] == "<2"
-    assert np.isnan(protected["median_days_to_first_response"])
-    assert protected["demands_set"] == "4"
-    outcomes = [protected[f"demands_{o}"] for o in ("met", "refused", "outstanding")]
-    assert sum(o.startswith(("<", "[")) for o in outcomes) != 1
+def test_demand_outcomes_and_meetings(dataset, measures):
+    outcomes = accountability.demand_outcomes(accountability.demands(dataset), len(measures))
+    # A d1 met (152 days), A d2 refused (366), C d1 met (dates impossible: no days), C d2
+    # outstanding (61)
+    assert outcomes["outcome"].tolist() == ["met", "refused", "outstanding"]
+    assert outcomes["demands"].tolist() == [2, 1, 1]
+    assert outcomes["demands_set"].unique().tolist() == [4]
+    assert outcomes["share"].tolist() == pytest.approx([0.5, 0.25, 0.25])
+    assert outcomes["median_days_open"].tolist() == [152, 366, 61]
+    meetings = accountability.meeting_counts(measures.reset_index())
+    assert meetings[["meetings_were", "meetings"]].values.tolist() == [
+        ["scheduled", 2], ["held", 1], ["missed", 1]]
+
+
+def test_timeline_lanes_and_end_of_record(dataset):
+    table = accountability.timeline(dataset)
+    assert table.groupby("process_id")["lane"].first().to_dict() == {"A": 0, "B": 1, "C": 2}
+    ends = table.groupby("process_id")["end_of_record"].first().dt.strftime("%Y-%m-%d")
+    # A and B are open: their record runs to the latest event in the file (B's, 30 June 2021)
+    assert ends.to_dict() == {"A": "2021-06-30", "B": "2021-06-30", "C": "2019-07-01"}
+    # events in date order within each process
+    c = table[table["process_id"] == "C"]["event_date"]
+    assert c.is_monotonic_increasing and len(c) == 6
+
+
+# Edge cases, one process each, in a file of their own.
+# E: a response before any message; a response on the day of the group's second message; a
+#    message from someone other than the contact group; a meeting missed; a demand met that was
+#    never set; the process closes on the day of the last response.
+EDGES = """
+process_id,event_date,event_type,actor,demand_id
+E,2021-09-01,response_received,responsible_person,
+E,2022-01-01,message_sent,contact_group,
+E,2022-01-15,message_sent,survivor_support,
+E,2022-02-01,message_sent,contact_group,
+E,2022-02-01,response_received,responsible_person,
+E,2022-02-15,demand_met,contact_group,d9
+E,2022-03-01,message_sent,contact_group,
+E,2022-03-05,meeting_scheduled,contact_group,
+E,2022-03-15,meeting_missed,responsible_person,
+E,2022-04-01,response_received,responsible_person,
+E,2022-04-01,process_closed,contact_group,
+"""
+
+
+@pytest.fixture
+def edges(tmp_path):
+    (tmp_path / "accountability_events.csv").write_text(EDGES.strip() + "\n")
+    return evalkit.load(tmp_path)
+
+
+def test_a_response_on_the_day_of_the_next_message_answers_the_next_one(edges):
+    e = accountability.process_measures(edges).set_index("process_id").loc["E"]
+    # The group's messages: 1 Jan, 1 Feb, 1 Mar (the survivor-support message is not one).
+    # 1 Jan: the 1 Feb response comes on the day of the next message, so it answers that one;
+    # 1 Feb: answered the same day; 1 Mar (the last): answered on 1 Apr, the day the process
+    # closed, which is still inside the record. -> 2 of 3.
+    assert (e["messages"], e["messages_answered"]) == (3, 2)
+    assert e["answered_share"] == pytest.approx(2 / 3)
+    # The September response came before any message: the first response is 1 Feb, 31 days on.
+    assert e["days_to_first_response"] == 31
+    # Engagement after the first message: responses on 1 Feb and 1 Apr and the demand met on
+    # 15 Feb (a missed meeting is not engagement, nor is the response before the first message);
+    # end of record 1 Apr -> gaps 31, 14, 45, 0.
+    assert e["longest_silence_days"] == 45
+
+
+def test_a_demand_never_set_is_a_problem_and_still_counted(edges):
+    table = accountability.demands(edges)
+    assert table[["demand_id", "outcome", "problem"]].values.tolist() == [
+        ["d9", "met", "outcome recorded but the demand was never set"]]
+    assert np.isnan(table.loc[0, "days_open"])
+    e = accountability.process_measures(edges).iloc[0]
+    # every demand with an outcome is one of the demands counted: outcomes add up to the total
+    assert (e["demands_set"], e["demands_met"], e["demands_refused"],
+            e["demands_outstanding"]) == (1, 1, 0, 0)
+
+
+def _assert_declared(result):
+    assert sorted(result) == sorted(spec.name for spec in accountability.TABLES)
+    for spec in accountability.TABLES:
+        if not isinstance(result[spec.name], str):
+            spec.check(result[spec.name])
+
+
+def test_compute_returns_exactly_the_declared_tables(dataset):
+    result = accountability.compute(dataset, min_cell=5)
+    _assert_declared(result)
+    per_process = result["process_measures"].set_index("process_id")
+    assert per_process.loc["A", "first_message"] == "2020-01-10"
+    assert per_process.loc["B", "answered_share"] == 0
+    assert result["accountability_timeline"]["event_date"].iloc[0] == "2020-01-01"
+    assert result["demand_problems"]["demand_id"].tolist() == ["d1"]
+
+
+def test_compute_on_the_sample_returns_the_declared_tables():
+    dataset = evalkit.load("data/sample")
+    result = accountability.compute(dataset, min_cell=5)
+    _assert_declared(result)
+    summary = result["accountability_summary"].set_index("metric")["value"]
+    assert summary["processes"] == dataset.accountability_events["process_id"].nunique()
+
+
+def test_missing_events_file_is_named(tmp_path):
+    (tmp_path / "curriculum.csv").write_text(
+        "module,module_session,session_title,exercise_id,exercise_title,planned_minutes,"
+        "optional_exercise\nm1,1,Opening,x1,First,30,false\n")
+    dataset = evalkit.load(tmp_path)
+    assert accountability.ANALYSIS.missing(dataset) == "needs accountability_events.csv"
+    with pytest.raises(MissingDataError, match="accountability_events.csv"):
+        accountability.process_measures(dataset)

@@ -167,7 +167,9 @@ def process_measures(dataset: Dataset, *, as_of=None) -> pd.DataFrame:
             "meetings_scheduled": int((kind == "meeting_scheduled").sum()),
             "meetings_held": int((kind == "meeting_held").sum()),
             "meetings_missed": int((kind == "meeting_missed").sum()),
-            "demands_set": int(own["set_date"].notna().sum()),
+            # Every demand in the log counts, its set event missing or not (demand_problems
+            # lists those), so met + refused + outstanding always add up to demands_set.
+            "demands_set": len(own),
             **{f"demands_{o}": int(outcome_counts.get(o, 0)) for o in DEMAND_OUTCOMES},
             "longest_open_demand_days": own.loc[own["outcome"] == "outstanding",
                                                 "days_open"].max(),

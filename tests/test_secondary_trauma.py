@@ -1,0 +1,290 @@
+"""Secondary-trauma analysis against hand counts, published cut-offs and independent computations.
+
+The statistics (Welch, regression, correlations, alpha) are tested in ``tests/stats/``; here we test
+what the analysis decides: which forms count at which wave, which wave is the latest, how forms
+fall into bands, the supervision window, which pairs are correlated and over which family Holm
+runs, and what happens when a file is absent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+from tests.conftest import answers_summing_to
+
+import evalkit
+from evalkit.analyses import secondary_trauma
+from evalkit.data.contracts import PROQOL_ITEMS, STSS_ITEMS
+
+STSS_HEADER = "practitioner_id,wave,response_date," + ",".join(STSS_ITEMS)
+PROQOL_HEADER = "practitioner_id,wave,response_date," + ",".join(PROQOL_ITEMS)
+BANDS = ["little_or_none", "mild", "moderate", "high", "severe"]
+
+
+def _write(folder, name, text):
+    (folder / f"{name}.csv").write_text(text.strip() + "\n")
+
+
+def _stss_row(pid, wave, date, total=None, answers=None):
+    if answers is None:
+        answers = answers_summing_to(total, 17)
+    cells = ["" if a is None else str(a) for a in answers]
+    return ",".join([pid, wave, date, *cells])
+
+
+def _holm(p):
+    """Holm's step-down adjustment written out (Holm 1979); missing p-values stay missing and do
+    not count towards the family."""
+    p = np.asarray(p, dtype=float)
+    adjusted = np.full(len(p), np.nan)
+    tested = np.flatnonzero(~np.isnan(p))
+    running = 0.0
+    for rank, index in enumerate(tested[np.argsort(p[tested])]):
+        running = max(running, min(1.0, (len(tested) - rank) * p[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+PRACTITIONERS = """
+practitioner_id,site,gender,role,experience_band,supervision_frequency
+s1,north,woman,facilitator,<1,weekly
+s2,north,man,facilitator,1-2,monthly
+s3,south,woman,supervisor,3-5,weekly
+s4,south,man,facilitator,10+,none
+s5,south,woman,partner_support,1-2,monthly
+"""
+
+
+@pytest.fixture
+def small(tmp_path):
+    """Five practitioners. 2024 totals: 27, 28, 38, 49, and s5's form half-filled (unscored).
+    2025 (s1-s3 only): 30, 25, 44. s5 is not in supervision.csv."""
+    _write(tmp_path, "practitioners", PRACTITIONERS)
+    rows = [_stss_row("s1", "2024", "2024-03-01", 27), _stss_row("s2", "2024", "2024-03-02", 28),
+            _stss_row("s3", "2024", "2024-03-03", 38), _stss_row("s4", "2024", "2024-03-04", 49),
+            _stss_row("s5", "2024", "2024-03-05", answers=[3] * 8 + [None] * 9),
+            _stss_row("s1", "2025", "2025-03-01", 30), _stss_row("s2", "2025", "2025-03-01", 25),
+            _stss_row("s3", "2025", "2025-03-20", 44)]
+    _write(tmp_path, "stss", "\n".join([STSS_HEADER, *rows]))
+    # s1: 2 sessions in 2024-03 (the form's month), 4 in 2023-04 (the 12th month back counting
+    # the form's own: inside), 8 in 2023-03 (the 13th: outside), 5 in 2024-04 (after the form:
+    # outside).
+    _write(tmp_path, "supervision", """
+practitioner_id,month,sessions,kind
+s1,2024-03,2,individual
+s1,2023-04,4,group
+s1,2023-03,8,individual
+s1,2024-04,5,individual
+s2,2024-01,6,co_worker_check_in
+s3,2024-02,0,individual
+""")
+    return evalkit.load(tmp_path)
+
+
+def test_band_counts_by_hand(small):
+    forms = secondary_trauma.scored_forms(small)
+    bands = secondary_trauma.band_shares(forms, band="total_band",
+                                         categories=secondary_trauma.STSS_BANDS)
+    assert bands["wave"].tolist() == ["2024"] * 5 + ["2025"] * 5
+    bands = bands.set_index(["wave", "band"])
+    # Bride (2007): little or none below 28, mild 28-37, moderate 38-43, high 44-48, severe 49+.
+    # 2024: 27 | 28 | 38 | 49 (s5 unscored) -> one in each band but "high", every band listed.
+    assert bands.loc["2024"].index.tolist() == BANDS
+    assert bands.loc["2024", "n"].tolist() == [1, 1, 1, 0, 1]
+    assert bands.loc["2024", "scored"].unique().tolist() == [4]
+    assert bands.loc[("2024", "mild"), "share"] == 0.25
+    low, high = proportion_confint(1, 4, method="wilson")
+    assert bands.loc[("2024", "mild"), ["ci_low", "ci_high"]].tolist() == pytest.approx(
+        [low, high])
+    # 2025: 30 mild, 25 little or none, 44 high
+    assert bands.loc["2025", "n"].tolist() == [1, 1, 0, 1, 0]
+
+
+def test_coverage_and_clinical_share_by_hand(small):
+    forms = secondary_trauma.scored_forms(small)
+    coverage = secondary_trauma.coverage(forms, ["total"]).set_index("wave")
+    assert coverage.loc["2024", ["forms", "scored", "unscored"]].tolist() == [5, 4, 1]
+    assert coverage.loc["2025", ["forms", "scored", "unscored"]].tolist() == [3, 3, 0]
+    # 38 or more (Bride 2007): 2024 -> 38 and 49 of 4; 2025 -> 44 of 3.
+    share = secondary_trauma.share_at_or_above(forms).set_index("wave")
+    assert share.loc["2024", ["scored", "at_or_above"]].tolist() == [4, 2]
+    assert share.loc["2025", "share"] == pytest.approx(1 / 3)
+    low, high = proportion_confint(2, 4, method="wilson")
+    assert share.loc["2024", ["ci_low", "ci_high"]].tolist() == pytest.approx([low, high])
+
+
+def test_supervision_window_is_the_twelve_months_up_to_the_form(small):
+    forms = secondary_trauma.scored_forms(small)
+    first = forms[forms["wave"] == "2024"]
+    per_month = secondary_trauma.supervision_per_month(small, first)
+    # s1: 2 + 4 = 6 -> 0.5 a month (not 14/12 with 2023-03, not 4/12 without the form's month,
+    # not 11/12 with the month after); s2: 6 (all kinds count) -> 0.5; s3: 0; s4, s5: no rows -> 0
+    assert per_month.tolist() == [0.5, 0.5, 0.0, 0.0, 0.0]
+    assert per_month.index.equals(first.index)
+
+
+def test_wave_change_uses_practitioners_in_both_waves(small):
+    result = secondary_trauma.compute(small, min_cell=5)
+    change = result["wellbeing_wave_change"]
+    assert sorted(change["subscale"]) == sorted(secondary_trauma.STSS_SUBSCALES)
+    total = change.set_index("subscale").loc["total"]
+    # pairs: s1 27->30, s2 28->25, s3 38->44 (s4 and s5 answered 2024 only)
+    assert total["comparison"] == "2025_vs_2024"
+    assert total["n"] == 3
+    assert total["mean_change"] == pytest.approx((3 - 3 + 6) / 3)
+    # Holm runs over the subscales of the one scale
+    assert change["p_holm"].to_numpy() == pytest.approx(_holm(change["p"]), nan_ok=True)
+
+
+def test_comparisons_and_distribution_use_the_latest_wave(small):
+    result = secondary_trauma.compute(small, min_cell=3)
+    distribution = result["sts_distribution"].set_index(["factor", "group"])
+    # 2025: s1 (woman) 30, s2 (man) 25, s3 (woman) 44; in 2024 there were two men scored.
+    assert distribution.loc[("gender", "woman"), ["n", "median"]].tolist() == [2, 37]
+    assert distribution.loc[("gender", "man"), ["n", "median"]].tolist() == [1, 25]
+
+
+def test_comparisons_refuse_two_forms_from_one_person(small):
+    with pytest.raises(ValueError, match="one wave"):
+        secondary_trauma.group_comparisons(secondary_trauma.scored_forms(small),
+                                           outcomes={"STSS total": "total"})
+
+
+def test_waves_are_ordered_by_median_response_date(tmp_path):
+    # "spring" was surveyed in April 2024 (one late return in December), "autumn" in October
+    # (one early return in March). By median date spring comes first; by label, by earliest or by
+    # latest date autumn would.
+    rows = [_stss_row("s1", "spring", "2024-04-01", 20), _stss_row("s2", "spring", "2024-04-02", 30),
+            _stss_row("s3", "spring", "2024-04-03", 40), _stss_row("s4", "spring", "2024-12-01", 50),
+            _stss_row("s5", "autumn", "2024-03-01", 45), _stss_row("s1", "autumn", "2024-10-01", 25),
+            _stss_row("s2", "autumn", "2024-10-02", 35), _stss_row("s3", "autumn", "2024-10-03", 48)]
+    _write(tmp_path, "stss", "\n".join([STSS_HEADER, *rows]))
+    _write(tmp_path, "practitioners", PRACTITIONERS)
+    dataset = evalkit.load(tmp_path)
+    forms = secondary_trauma.scored_forms(dataset)
+    assert secondary_trauma.wave_order(forms) == ["spring", "autumn"]
+    assert secondary_trauma.latest_wave(forms)["practitioner_id"].tolist() == [
+        "s5", "s1", "s2", "s3"]
+    result = secondary_trauma.compute(dataset, min_cell=3)
+    assert result["sts_clinical"]["wave"].tolist() == ["spring", "autumn"]
+    assert result["sts_bands"]["wave"].iloc[0] == "spring"
+    total = result["wellbeing_wave_change"].set_index("subscale").loc["total"]
+    # s1 20->25, s2 30->35, s3 40->48
+    assert total["comparison"] == "autumn_vs_spring"
+    assert (total["n"], total["mean_change"]) == (3, pytest.approx(6))
+    # the distribution describes the latest wave: s5, s1, s2, s3
+    gender = result["sts_distribution"].query("factor == 'gender'")
+    assert gender["n"].sum() == 4
+    # and so do the comparisons: three women and one man in autumn, so with groups of at least
+    # 3 one group is left out (in spring, two and two, both would be)
+    comparisons = result["wellbeing_comparisons"].set_index(["outcome", "factor"])
+    assert comparisons.loc[("STSS total", "gender"), "groups_left_out"] == 1
+
+
+def test_forms_without_practitioners_file_are_scored_but_not_compared(tmp_path):
+    _write(tmp_path, "stss", "\n".join([STSS_HEADER, _stss_row("s1", "2024", "2024-03-01", 40),
+                                        _stss_row("s2", "2024", "2024-03-02", 30)]))
+    dataset = evalkit.load(tmp_path)
+    forms = secondary_trauma.scored_forms(dataset)
+    assert forms["total"].tolist() == [40.0, 30.0]
+    assert "gender" not in forms
+    result = secondary_trauma.compute(dataset, min_cell=5)
+    _assert_declared(result)
+    reasons = {name: value for name, value in result.items() if isinstance(value, str)}
+    assert reasons == {
+        "proqol_bands": "needs proqol.csv",
+        "sts_distribution": "needs stss.csv and practitioners.csv",
+        "wellbeing_comparisons": "needs practitioners.csv",
+        "sts_regression": "needs stss.csv and practitioners.csv",
+        "wellbeing_wave_change": "needs two survey waves",
+    }
+    assert result["sts_clinical"][["scored", "at_or_above"]].values.tolist() == [[2, 1]]
+
+
+# ProQOL 5 (Stamm 2010): compassion satisfaction items 3, 6, 12, 16, 18, 20, 22, 24, 27, 30;
+# burnout 1, 4, 8, 10, 15, 17, 19, 21, 26, 29 (1, 4, 15, 17, 29 reverse-scored);
+# secondary traumatic stress 2, 5, 7, 9, 11, 13, 14, 23, 25, 28. Raw sums: 22 or less low,
+# 23-41 moderate, 42 or more high.
+COMPASSION = (3, 6, 12, 16, 18, 20, 22, 24, 27, 30)
+
+
+def _proqol_row(pid, wave, date, compassion):
+    """Every answer 2 except the compassion items, which add up to ``compassion``. Burnout is
+    then 5 x 4 (reversed) + 5 x 2 = 30 (moderate); secondary traumatic stress 20 (low)."""
+    answers = [2] * 30
+    for item, answer in zip(COMPASSION, answers_summing_to(compassion, 10), strict=True):
+        answers[item - 1] = answer
+    return ",".join([pid, wave, date, *map(str, answers)])
+
+
+@pytest.fixture
+def both(tmp_path):
+    _write(tmp_path, "practitioners", PRACTITIONERS)
+    _write(tmp_path, "stss", "\n".join([STSS_HEADER, *(
+        _stss_row(f"s{i}", "2024", "2024-03-01", total)
+        for i, total in enumerate((27, 28, 38, 49), start=1))]))
+    _write(tmp_path, "proqol", "\n".join([PROQOL_HEADER, *(
+        _proqol_row(f"s{i}", "2024", "2024-03-01", total)
+        for i, total in enumerate((22, 23, 41, 42), start=1))]))
+    return evalkit.load(tmp_path)
+
+
+def test_proqol_bands_by_hand(both):
+    result = secondary_trauma.compute(both, min_cell=3)
+    table = result["proqol_bands"].set_index(["subscale", "band"])
+    # compassion satisfaction 22 low, 23 and 41 moderate, 42 high
+    assert table.loc["compassion_satisfaction", "n"].tolist() == [1, 2, 1]
+    assert table.loc["burnout", "n"].tolist() == [0, 4, 0]  # every band listed
+    assert table.loc["secondary_traumatic_stress", "n"].tolist() == [4, 0, 0]
+    assert table["scored"].unique().tolist() == [4]
+
+
+def test_both_scales_are_stacked_stss_first(both):
+    result = secondary_trauma.compute(both, min_cell=3)
+    coverage = result["wellbeing_coverage"]
+    assert coverage.columns[0] == "scale"
+    assert coverage["scale"].tolist() == ["STSS"] + ["ProQOL 5"] * 3
+    assert coverage["subscale"].tolist() == ["total", *secondary_trauma.PROQOL_SUBSCALES]
+    assert coverage["forms"].tolist() == [4] * 4
+    subscales = result["wellbeing_subscales"]
+    assert subscales["scale"].tolist() == ["STSS"] * 4 + ["ProQOL 5"] * 3
+    # mean compassion satisfaction (22 + 23 + 41 + 42) / 4
+    assert subscales.set_index("subscale").loc["compassion_satisfaction", "mean"] == 32
+
+
+def _assert_declared(result):
+    assert sorted(result) == sorted(spec.name for spec in secondary_trauma.TABLES)
+    for spec in secondary_trauma.TABLES:
+        if not isinstance(result[spec.name], str):
+            spec.check(result[spec.name])
+
+
+@pytest.fixture(scope="module")
+def sample_result():
+    return secondary_trauma.compute(evalkit.load("data/sample"), min_cell=5)
+
+
+def test_compute_on_the_sample_returns_the_declared_tables(sample_result):
+    _assert_declared(sample_result)
+    assert all(not isinstance(v, str) for v in sample_result.values())
+
+
+def test_correlations_never_pair_a_subscale_with_its_own_total(sample_result):
+    table = sample_result["wellbeing_correlations"]
+    pairs = set(zip(table["x"], table["y"], strict=True))
+    stss_parts = ("stss_intrusion", "stss_avoidance", "stss_arousal")
+    for part in stss_parts:
+        assert (part, "stss_total") not in pairs and ("stss_total", part) not in pairs
+    # subscales of one scale with each other, and the total with other measures, are kept
+    assert ("stss_intrusion", "stss_avoidance") in pairs
+    assert ("stss_total", "burnout") in pairs
+    # Holm runs over the whole matrix (one family)
+    assert table["p_holm"].to_numpy() == pytest.approx(_holm(table["p"]), nan_ok=True)
+
+
+def test_group_comparisons_adjust_within_each_outcome(sample_result):
+    table = sample_result["wellbeing_comparisons"]
+    assert table["outcome"].nunique() == 3
+    for _, part in table.groupby("outcome"):
+        assert part["p_holm"].to_numpy() == pytest.approx(_holm(part["p"]), nan_ok=True)
