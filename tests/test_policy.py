@@ -251,3 +251,19 @@ def test_figures_format_as_the_page_shows_and_never_finer():
     assert f"{shown.figure('mean', group='a'):.2f}" == "withheld"
     assert f"{shown.figure('n', group='b'):.0f}" == "25"
     assert f"{shown.figure('mean', group='b'):.4f}" == "3.1400"
+
+
+def test_notes_carrying_a_count_are_withheld_from_a_funder():
+    spec = _spec(Col("term", "label", "t"), Col("note", "text", "n"))
+    frame = pd.DataFrame({"term": ["a", "b", "c"],
+                          "note": ["role: supervisor (2 rows) dropped", "merged", None]})
+    shown = FUNDER.apply(frame, spec)
+    assert shown.status["note"].tolist() == [WITHHELD, SHOWN, UNDEFINED]
+    assert INTERNAL.apply(frame, spec).status["note"].tolist()[0] == SHOWN
+
+
+def test_a_label_that_is_a_finding_is_withheld_with_its_statistics():
+    spec = _spec(Col("n", "people", "n"),
+                 Col("direction", "label", "improved or not", rests_on=("n",)))
+    shown = FUNDER.apply(pd.DataFrame({"n": [1, 8], "direction": ["improved", "worsened"]}), spec)
+    assert shown.status["direction"].tolist() == [WITHHELD, SHOWN]

@@ -20,10 +20,20 @@ def sample_report(tmp_path_factory):
 
 def test_report_folder_contents(sample_report):
     assert (sample_report / "report.html").is_file()
+    assert (sample_report / ".evalkit-report").is_file()
     assert (sample_report / "results" / "data_overview.csv").is_file()
-    assert (sample_report / "notebooks" / "00_data_overview.ipynb").is_file()
+    assert (sample_report / "results" / "codebook.csv").is_file()
+    # Executed notebooks are working files, as sensitive as the data: never in a funder folder.
+    assert not (sample_report / "notebooks").exists()
     leftovers = [p for p in sample_report.parent.iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+@pytest.fixture(scope="module")
+def internal_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("rep") / "internal"
+    report.render_report(SAMPLE, out_dir=out, audience="internal", show_progress=False)
+    return out
 
 
 def test_report_is_self_contained_and_hides_code(sample_report):
@@ -38,10 +48,13 @@ def test_report_is_self_contained_and_hides_code(sample_report):
     assert str(SAMPLE) not in page and "/tmp/" not in page
 
 
-def test_executed_notebooks_do_not_record_machine_paths(sample_report):
-    text = (sample_report / "notebooks" / "00_data_overview.ipynb").read_text()
-    assert str(SAMPLE.resolve()) not in text
-    assert str(sample_report.resolve()) not in text
+def test_executed_notebooks_do_not_record_machine_paths(internal_report):
+    notebooks = sorted((internal_report / "notebooks").glob("*.ipynb"))
+    assert [p.stem[:2] for p in notebooks] == ["00", "01", "02", "03", "04", "05"]
+    for path in notebooks:
+        text = path.read_text()
+        assert str(SAMPLE.resolve()) not in text and str(internal_report.resolve()) not in text
+        assert not re.search(r"/(tmp|home|root|work)/", text), path.name
 
 
 def test_failed_notebook_leaves_no_report(tmp_path, monkeypatch):
@@ -53,14 +66,17 @@ def test_failed_notebook_leaves_no_report(tmp_path, monkeypatch):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell("data_dir = None\nresults_dir = None\naudience = 'x'\n"
-                                          "min_cell = 5", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("raise ValueError('boom')")]
+                                          "min_cell = 5\nperiod = None",
+                                          metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("raise ValueError('Zq7Secret')")]
     nbformat.write(nb, broken / "00_data_overview.ipynb")
     monkeypatch.setattr(report, "workbook", lambda: [broken / "00_data_overview.ipynb"])
     monkeypatch.setattr(report, "notebook_dir", lambda: broken)
     out = tmp_path / "reports" / "x"
-    with pytest.raises(EvalkitError, match=r"00_data_overview.ipynb failed in cell"):
+    with pytest.raises(EvalkitError, match=r"00_data_overview.ipynb failed in cell 3 "
+                                           r"\(ValueError\)") as error:
         report.render_report(SAMPLE, out_dir=out)
+    assert "Zq7Secret" not in str(error.value)  # the cell's message may quote data
     assert not out.exists()
     assert list((tmp_path / "reports").iterdir()) == []
 
@@ -68,7 +84,7 @@ def test_failed_notebook_leaves_no_report(tmp_path, monkeypatch):
 def test_report_refuses_output_inside_data_or_notebooks(capsys):
     assert main(["report", str(SAMPLE), "--out", str(ROOT / "data" / "sample" / "rep")]) == 2
     assert main(["report", str(SAMPLE), "--out", str(ROOT / "notebooks" / "rep")]) == 2
-    assert "refusing" in capsys.readouterr().err
+    assert capsys.readouterr().err.count("choose an empty or new folder") == 2
 
 
 def test_empty_folder_has_nothing_to_report(tmp_path, capsys):
@@ -91,7 +107,7 @@ def test_report_shows_a_progress_bar_and_time_per_notebook(tmp_path, monkeypatch
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                      "language": "python"}
         nb.cells = [nbformat.v4.new_code_cell(
-            "data_dir = None\nresults_dir = None\naudience = 'x'\nmin_cell = 5",
+            "data_dir = None\nresults_dir = None\naudience = 'x'\nmin_cell = 5\nperiod = None",
             metadata={"tags": ["parameters"]}), nbformat.v4.new_code_cell("x = 1")]
         nbformat.write(nb, folder / f"{name}.ipynb")
     monkeypatch.setattr(report, "workbook", lambda: sorted(folder.glob("*.ipynb")))
@@ -99,7 +115,8 @@ def test_report_shows_a_progress_bar_and_time_per_notebook(tmp_path, monkeypatch
     monkeypatch.delenv("TQDM_DISABLE", raising=False)
     report.render_report(SAMPLE, out_dir=tmp_path / "out", show_progress=True)
     err = capsys.readouterr().err
-    assert "report: 100%" in err and "2/2" in err
+    # Two notebooks, then the page itself.
+    assert "report: 100%" in err and "3/3" in err
     assert re.search(r"00_data_overview: \d+\.\d s", err)
     assert re.search(r"01_attendance: \d+\.\d s", err)
 
@@ -117,11 +134,41 @@ def test_folder_with_some_files_gives_the_sections_it_can(tmp_path):
     data.mkdir()
     for name in ("stss", "proqol", "practitioners"):
         shutil.copy(SAMPLE / f"{name}.csv", data / f"{name}.csv")
-    out = report.render_report(data, out_dir=tmp_path / "out", show_progress=False)
+    out = report.render_report(data, out_dir=tmp_path / "out", audience="internal",
+                               show_progress=False)
     assert sorted(p.stem for p in (out / "notebooks").glob("*.ipynb")) == [
         "00_data_overview", "03_secondary_trauma"]
     page = (out / "report.html").read_text(encoding="utf-8")
-    for section in ("01_attendance", "02_discomfort_change", "04_accountability"):
-        assert f"Section &#x27;{section}&#x27; left out" in page
+    for heading in ("Attendance, drop-out and delivery", "Community accountability processes",
+                    "Outcome measures"):
+        assert f"Section &#x27;{heading}&#x27; is left out" in page, heading
     assert (out / "results" / "sts_bands.csv").is_file()
     assert not (out / "results" / "attendance_summary.csv").exists()
+
+
+def test_a_header_only_register_leaves_its_section_out_like_an_absent_file(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("participants", "sessions", "attendance"):
+        shutil.copy(SAMPLE / f"{name}.csv", data / f"{name}.csv")
+    header = (SAMPLE / "attendance.csv").read_text().splitlines()[0]
+    (data / "attendance.csv").write_text(header + "\n")
+    out = report.render_report(data, out_dir=tmp_path / "out", show_progress=False)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Section &#x27;Attendance, drop-out and delivery&#x27; is left out" in page
+
+
+def test_period_and_title_reach_the_front_page_and_the_figures(tmp_path, sample_report):
+    out = report.render_report(SAMPLE, out_dir=tmp_path / "out", period="2024-01:2024-06",
+                               title="Spring <review>", show_progress=False)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<title>Spring &lt;review&gt;</title>" in page
+    assert "January 2024 to June 2024" in page
+    whole = pd.read_csv(sample_report / "results" / "attendance_summary.csv").set_index("metric")
+    part = pd.read_csv(out / "results" / "attendance_summary.csv").set_index("metric")
+    assert int(part.loc["participant_sessions", "value"]) < int(
+        whole.loc["participant_sessions", "value"])
+    fingerprint = re.search(r"Input fingerprint</dt><dd>([0-9a-f]{12})<", page).group(1)
+    assert fingerprint == report.input_fingerprint(SAMPLE)

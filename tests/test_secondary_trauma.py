@@ -163,7 +163,7 @@ def test_waves_are_ordered_by_median_response_date(tmp_path):
     _write(tmp_path, "practitioners", PRACTITIONERS)
     dataset = evalkit.load(tmp_path)
     forms = secondary_trauma.scored_forms(dataset)
-    assert secondary_trauma.wave_order(forms) == ["spring", "autumn"]
+    assert secondary_trauma.ordered_waves(forms) == ["spring", "autumn"]
     assert secondary_trauma.latest_wave(forms)["practitioner_id"].tolist() == [
         "s5", "s1", "s2", "s3"]
     result = secondary_trauma.compute(dataset, min_cell=3)
@@ -288,3 +288,22 @@ def test_group_comparisons_adjust_within_each_outcome(sample_result):
     assert table["outcome"].nunique() == 3
     for _, part in table.groupby("outcome"):
         assert part["p_holm"].to_numpy() == pytest.approx(_holm(part["p"]), nan_ok=True)
+
+
+def test_practitioners_who_answered_only_the_proqol_keep_their_attributes():
+    from tests.conftest import SAMPLE
+
+    import evalkit
+    from evalkit.analyses import secondary_trauma
+
+    dataset = evalkit.load(SAMPLE)
+    stss = dataset.stss
+    latest = secondary_trauma.ordered_waves(stss.assign(wave=stss["wave"].astype(str)))[-1]
+    dropped = set(stss.loc[stss["wave"].astype(str) == latest, "practitioner_id"].astype(str)[:5])
+    fewer = dataset.replace(stss=stss[~(stss["practitioner_id"].astype(str).isin(dropped)
+                                        & (stss["wave"].astype(str) == latest))])
+    forms = {"stss": secondary_trauma.scored_forms(fewer),
+             "proqol": secondary_trauma.scored_forms(fewer, secondary_trauma.PROQOL)}
+    table = secondary_trauma._latest_outcomes(forms)
+    proqol_only = table[table["practitioner_id"].isin(dropped)]
+    assert len(proqol_only) == 5 and proqol_only["gender"].notna().all()

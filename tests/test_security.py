@@ -321,10 +321,10 @@ CASES = [
          f"participant-id,session_id,status\n{MARK},c01-w01,attended\n", _pseudo),
          "rename its header to exactly 'participant_id'"),
     Case("headerless", _edit_then("attendance.csv", f"{MARK},c01-w01,attended\n", _pseudo),
-         "attendance.csv: the first row is not a header row"),
+         "attendance.csv: the first row holds none of this file's column names, so the file has no header row"),
     Case("headerless_identifiers", _edit_then(
          "practitioners.csv", f"{MARK} Smith,07700 900123,AB123456C,SW1A 1AA,1984-03-02,x\n",
-         _pseudo), "practitioners.csv: the first row is not a header row"),
+         _pseudo), "practitioners.csv: the first row holds none of this file's column names"),
     Case("repeated_id_column", _edit_then("attendance.csv",
          f"participant_id,session_id,status,Participant_ID\np1,c01-w01,attended,{MARK}\n",
          _pseudo), "appears more than once"),

@@ -222,3 +222,12 @@ def test_a_missing_first_level_is_said():
                         time="wave", levels=WAVES)
     assert table["term"].tolist() == ["Intercept", "wave=follow_up"]
     assert "'post' is the reference" in table["note"].iloc[0]
+
+
+def test_a_regression_with_nobody_left_gives_a_note_not_an_error():
+    from evalkit.stats.models import ols_regression
+
+    data = pd.DataFrame({"y": [10.0, 12.0, 11.0], "g": ["a", "b", "c"]})
+    table = ols_regression(data, outcome="y", factors=["g"], min_cell=5)
+    assert table["estimate"].isna().all()
+    assert "no model" in table["note"].iloc[0] or table["n_model"].iloc[0] == 0

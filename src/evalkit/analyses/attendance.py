@@ -413,18 +413,23 @@ def retention(progress: pd.DataFrame, *, by: str | None = None,
     return table.astype({"at_risk": int, "events": int})
 
 
-def logrank(progress: pd.DataFrame, *, by: str) -> pd.DataFrame:
-    """Log-rank test that retention differs between the groups of ``by``.
+def logrank(progress: pd.DataFrame, *, by: str, min_group: int = 1) -> pd.DataFrame:
+    """Log-rank test that retention differs between the groups of ``by``; groups of fewer than
+    ``min_group`` participants are left out (and counted), so one small group does not take the
+    whole test away from a funder.
 
     Returns
     -------
     DataFrame
-        One row: factor, groups, smallest_group, chi2, df, p, note.
+        One row: factor, groups, smallest_group, groups_left_out, chi2, df, p, note.
     """
     frame = progress.assign(_group=progress[by].astype(str),
                             _event=progress["dropped_out"].astype(int))
-    table = logrank_test(frame, time="last_week_attended", event="_event", group="_group")
+    sizes = frame["_group"].value_counts()
+    kept = frame[frame["_group"].isin(sizes[sizes >= min_group].index)]
+    table = logrank_test(kept, time="last_week_attended", event="_event", group="_group")
     table.insert(0, "factor", by)
+    table.insert(3, "groups_left_out", int((sizes < min_group).sum()))
     return table
 
 
@@ -601,6 +606,7 @@ TABLES = (
         (Col("factor", "label", "what the groups are"),
          Col("groups", "count", "number of groups compared"),
          Col("smallest_group", "people", "participants in the smallest group"),
+         Col("groups_left_out", "count", "groups smaller than the reporting threshold, left out"),
          Col("chi2", "statistic", "log-rank chi-square", rests_on=("smallest_group",)),
          Col("df", "count", "degrees of freedom"),
          Col("p", "p_value", "p-value", rests_on=("smallest_group",)),
@@ -649,8 +655,9 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
         "module_completion": module_completion(dataset),
         "retention": pd.concat([retention(progress), retention(progress, by="site"),
                                 retention(progress, by="referral_route")], ignore_index=True),
-        "logrank": pd.concat([logrank(progress, by="site"),
-                              logrank(progress, by="referral_route")], ignore_index=True),
+        "logrank": pd.concat([logrank(progress, by="site", min_group=min_cell),
+                              logrank(progress, by="referral_route", min_group=min_cell)],
+                             ignore_index=True),
         "absences": absence_summary(dataset),
         "follow_up": follow_up_list(dataset),
         "attendance_matrix": attendance_matrix(dataset),

@@ -208,6 +208,8 @@ def reliable_change_people(scores: pd.DataFrame, *, reliability_value: float | N
     if len(table) < 2 or not (np.isfinite(rel) and 0 <= rel < 1):
         return pd.DataFrame(columns=columns)
     sd_before = float(table[before].std(ddof=1))
+    if not sd_before > 0:  # everyone started alike: no change can be judged against the spread
+        return pd.DataFrame(columns=columns)
     rc = reliable_change(table[before], table[after], sd_pre=sd_before, reliability=rel)
     return pd.DataFrame({
         "practitioner_id": table.index.astype(str), "before": table[before].to_numpy(),

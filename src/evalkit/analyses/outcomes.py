@@ -180,6 +180,8 @@ def reliable_change_people(spec: Instrument, forms: pd.DataFrame, dataset: Datas
         if len(pairs) < 2:
             continue
         sd = float(pairs[waves[0]].std(ddof=1))
+        if not sd > 0:  # everyone started alike: no change can be judged against the spread
+            continue
         rc = reliable_change(pairs[waves[0]], pairs[later], sd_pre=sd, reliability=rel)
         parts.append(pd.DataFrame({
             spec.id_column: pairs.index.astype(str), "comparison": f"{later}_vs_{waves[0]}",

@@ -502,21 +502,21 @@ def _outcome_columns(forms: dict) -> dict[str, str]:
 
 
 def _latest_outcomes(forms: dict) -> pd.DataFrame:
-    """One row per practitioner of the latest wave with the compared scores and attributes."""
+    """One row per practitioner of the latest wave with the compared scores and attributes
+    (from ``practitioners.csv``, whichever questionnaire they answered)."""
     tables = []
     if "stss" in forms:
         tables.append(latest_wave(forms["stss"]).rename(columns={"total": "stss_total"})[
-            ["practitioner_id", "stss_total", *[f for f in FACTORS if f in forms["stss"]]]])
+            ["practitioner_id", "stss_total"]])
     if "proqol" in forms:
-        latest = latest_wave(forms["proqol"])
-        keep = ["practitioner_id", "burnout", "secondary_traumatic_stress"]
-        if not tables:
-            keep += [f for f in FACTORS if f in latest]
-        tables.append(latest[keep])
+        tables.append(latest_wave(forms["proqol"])[
+            ["practitioner_id", "burnout", "secondary_traumatic_stress"]])
     table = tables[0]
     for other in tables[1:]:
         table = table.merge(other, on="practitioner_id", how="outer")
-    return table
+    attributes = pd.concat([f[["practitioner_id", *[c for c in FACTORS if c in f]]]
+                            for f in forms.values()]).drop_duplicates("practitioner_id")
+    return table.merge(attributes, on="practitioner_id", how="left", validate="1:1")
 
 
 def _wave_change(forms: dict) -> pd.DataFrame | str:

@@ -318,7 +318,9 @@ def scan_folder(data_dir: str | Path, extra: Mapping[str, FileContract] | None =
 
     Examples
     --------
-    >>> scan = scan_folder("data/sample")
+    >>> from evalkit.scales.custom import find_instruments
+    >>> specs, _ = find_instruments("data/sample")
+    >>> scan = scan_folder("data/sample", {spec.name: spec.contract() for spec in specs})
     >>> scan.order[:2], scan.workbook, scan.problems
     (['accountability_events', 'attendance'], None, [])
 

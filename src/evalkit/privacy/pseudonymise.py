@@ -144,13 +144,8 @@ def _check_file(raw: RawFile, contract: FileContract, keep: set[str], problems: 
     # pandas renames a repeated header "x" to "x.1"; undo that to notice the repeat.
     unmangled = [re.sub(r"\.\d+$", "", n) if re.sub(r"\.\d+$", "", n) in normalised[:i] else n
                  for i, n in enumerate(normalised)]
-    if not any(n in known for n in unmangled):
-        problems.append(Problem(
-            raw.label, None,
-            "the first row is not a header row: none of its cells is one of this file's columns ("
-            + ", ".join(contract.column_names) + "). Add the header row; evalkit does not guess "
-            "which column is which"))
-        return None
+    # A file whose first row holds none of its column names was refused by the data layer
+    # (evalkit.data.read) before it got here: no cell of it is ever shown.
     ok = True
     positions: dict[str, list[int]] = {}
     for i, name in enumerate(unmangled):

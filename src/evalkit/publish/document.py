@@ -264,7 +264,7 @@ ul.summary li { margin-bottom: 0.35rem; }
 figure.chart { margin: 1rem 0 1.4rem; break-inside: avoid; page-break-inside: avoid; }
 figure.chart img { display: block; width: 100%; max-width: 40rem; height: auto; }
 p.to-appendix { font-size: 0.9rem; color: var(--muted); }
-.table-wrap { margin: 1rem 0 1.4rem; break-inside: auto; }
+.table-wrap { margin: 1rem 0 1.4rem; break-inside: auto; max-width: 100%; overflow-x: auto; }
 table.evalkit { border-collapse: collapse; width: 100%; font-size: 0.9rem;
   font-variant-numeric: tabular-nums; }
 table.evalkit caption { text-align: left; font-weight: 600; padding: 0 0 0.4rem; }
@@ -295,5 +295,7 @@ ul.table-notes { margin: 0.3rem 0 0; padding-left: 1.1rem; font-size: 0.82rem; c
   a { color: inherit; text-decoration: none; }
   .card-value { font-size: 1.5rem; }
   table.evalkit thead { display: table-header-group; }
+  .table-wrap { overflow: visible; }
+  table.evalkit .num { white-space: normal; }
 }
 """

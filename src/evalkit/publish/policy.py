@@ -19,6 +19,7 @@ official statistics:
   and shown values keep only the precision the page shows;
 * a survival curve never shows a step made by fewer than ``min_cell`` exits (smaller steps are
   merged into the next one) and stops where fewer than ``min_cell`` people remain at risk;
+* a note (a ``text`` column) holding a digit is withheld, so no count travels in words;
 * a table whose rows are single people or processes (``internal``), or an analysis resting on
   fewer than ``min_cell`` processes (``needs_at_least``), is not shown at all;
 * ``min_cell`` below 3 is refused.
@@ -159,9 +160,18 @@ class Policy:
     def _column(self, frame: pd.DataFrame, col: Col, bases: pd.DataFrame,
                 ) -> tuple[pd.Series, pd.Series]:
         raw = frame[col.name]
-        if not self.funder or col.kind in ("label", "number", "count", "text", "id", "month",
-                                           "flag"):
+        if self.funder and col.kind == "text":
+            # Notes are written by evalkit, but a note could carry a count ("1 row dropped");
+            # a count may only reach a funder through a people column, so a note with a digit
+            # is withheld.
+            digits = raw.astype(str).str.contains(r"\d", regex=True) & raw.notna()
+            status = np.select([raw.isna(), digits], [UNDEFINED, WITHHELD], SHOWN)
+            return raw.where(~digits), pd.Series(status, index=frame.index)
+        if not self.funder or col.kind in ("label", "number", "count", "id", "month", "flag"):
             status = pd.Series(np.where(pd.isna(raw), UNDEFINED, SHOWN), index=frame.index)
+            if self.funder and col.rests_on:  # a label that is a finding ("improved")
+                hide = self._hidden_by_bases(col, bases) & (status == SHOWN)
+                return raw.where(~hide), status.where(~hide, WITHHELD)
             return raw, status
         numbers = pd.to_numeric(raw, errors="coerce").astype(float)
         if col.kind == "people":
@@ -252,7 +262,7 @@ def _rounded(col: Col, value: float) -> float:
         return value
     if col.kind == "share" or col.format == "percent":
         return round(value, 2)
-    if col.kind == "p_value":
+    if col.kind == "p_value":  # below 0.001 the page says "<0.001"; the CSV keeps 3 digits
         return float(f"{value:.3g}") if value < 0.001 else round(value, 3)
     return round(value, col.decimals)
 

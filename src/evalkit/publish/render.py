@@ -48,15 +48,23 @@ def table_html(shown: Shown, columns: list[str] | None = None, caption: str | No
     if spec.is_metric_table:
         return _metric_table_html(shown, caption)
     columns = list(columns or [c.name for c in spec.columns])
-    head = "".join(f'<th scope="col">{html_text(spec.col(c).header)}</th>' for c in columns)
+    # An interval reads as one cell ("57% to 69%"), which also keeps tables narrow on a phone.
+    paired = ("ci_low" in columns and "ci_high" in columns
+              and columns.index("ci_high") == columns.index("ci_low") + 1)
+    shown_columns = [c for c in columns if not (paired and c == "ci_high")]
+    head = "".join(
+        f'<th scope="col">{"95% CI" if paired and c == "ci_low" else html_text(spec.col(c).header)}'
+        "</th>" for c in shown_columns)
     rows = []
     for i in range(len(shown)):
         cells = []
-        for j, c in enumerate(columns):
+        for j, c in enumerate(shown_columns):
             align = ' class="num"' if spec.col(c).kind in _ALIGN_RIGHT else ""
-            text = html_text(shown.text[c].iloc[i])
+            text = shown.text[c].iloc[i]
+            if paired and c == "ci_low":
+                text = _interval_text(shown, i)
             tag = "th scope=\"row\"" if j == 0 and spec.col(c).kind == "label" else "td"
-            cells.append(f"<{tag}{align}>{text}</{tag.split()[0]}>")
+            cells.append(f"<{tag}{align}>{html_text(text)}</{tag.split()[0]}>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     if not rows:
         return f'<p class="evalkit-unavailable"><strong>{html_text(caption)}</strong>: no rows.</p>'
@@ -65,6 +73,17 @@ def table_html(shown: Shown, columns: list[str] | None = None, caption: str | No
     return (f'<div class="table-wrap"><table class="evalkit"><caption>{html_text(caption)}'
             f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
             f"{foot}</div>")
+
+
+def _interval_text(shown: Shown, i: int) -> str:
+    """Both ends of row ``i``'s interval as one text: "57% to 69%", a dash when withheld,
+    empty when there is none."""
+    low, high = shown.status["ci_low"].iloc[i], shown.status["ci_high"].iloc[i]
+    if WITHHELD in (low, high):
+        return WITHHELD_TEXT
+    if UNDEFINED in (low, high):
+        return ""
+    return f"{shown.text['ci_low'].iloc[i]} to {shown.text['ci_high'].iloc[i]}"
 
 
 def _metric_table_html(shown: Shown, caption: str) -> str:
@@ -78,12 +97,7 @@ def _metric_table_html(shown: Shown, caption: str) -> str:
         cells = f'<th scope="row">{html_text(label)}</th>'
         cells += f'<td class="num">{html_text(shown.text["value"].iloc[i])}</td>'
         if has_interval:
-            low, high = shown.status["ci_low"].iloc[i], shown.status["ci_high"].iloc[i]
-            interval = ""
-            if low == WITHHELD:
-                interval = WITHHELD_TEXT
-            elif low != UNDEFINED and high != UNDEFINED:
-                interval = f"{shown.text['ci_low'].iloc[i]} to {shown.text['ci_high'].iloc[i]}"
+            interval = _interval_text(shown, i)
             cells += f'<td class="num">{html_text(interval)}</td>'
         rows.append(f"<tr>{cells}</tr>")
     columns = ["value", *(["ci_low"] if has_interval else [])]

@@ -102,7 +102,7 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
                     execute(nb, cwd=notebook_dir(), parameters=parameters)
                 except Exception as exc:  # the kernel's error may quote data: name the cell only
                     _reraise_interruption(exc)
-                    cell = getattr(exc, "cell_index", None)
+                    cell = _failed_cell(nb)
                     raise EvalkitError(
                         f"notebook {path.name} failed"
                         + (f" in cell {cell}" if cell is not None else "")
@@ -144,6 +144,14 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
         bar.close()
     print(f"report written to {out_dir / 'report.html'}", file=sys.stderr)
     return out_dir
+
+
+def _failed_cell(nb) -> int | None:
+    """The number (counting from 1, as a notebook shows them) of the first cell with an error."""
+    for number, cell in enumerate(nb.cells, start=1):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return number
+    return None
 
 
 def _reraise_interruption(exc: BaseException) -> None:

@@ -630,7 +630,7 @@ def ols_regression(data: pd.DataFrame, *, outcome: str, factors: Sequence[str],
     table.insert(0, "term", names)
     for column in ("estimate", "se", "t", "p", "ci_low", "ci_high"):
         table[column] = np.nan
-    keep = _independent_columns(x)
+    keep = _independent_columns(x) if n else np.arange(k)
     if keep.size < k:
         notes.append("not estimable (a combination of other terms), left out: "
                      + ", ".join(names[j] for j in range(k) if j not in set(keep)))
