@@ -1,53 +1,58 @@
-# Every target that needs Python builds .venv from constraints.txt first (once).
+# Every target that needs Python builds .venv from the exact pins in constraints.txt first.
+# `make report` installs only what the report needs; `make test`, `lab`, `bench` and `notebooks`
+# add the developer tools (JupyterLab, pytest, nbval, DuckDB, ruff, hypothesis) on top.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
-# Deterministic notebook outputs: fixed hashing, no progress bars, stable cell file names.
-export PYTHONHASHSEED := 0
-export TQDM_DISABLE := 1
-export IPYKERNEL_CELL_NAME := <cell>
-export MPLBACKEND := Agg
+PIP    := PIP_CONSTRAINT=constraints.txt $(BIN)/python -m pip install --disable-pip-version-check
+REPORT_STAMP := $(VENV)/.installed-report
+DEV_STAMP    := $(VENV)/.installed-dev
 
 .PHONY: venv report test lab bench notebooks datadict sample lint constraints clean
 
-venv: $(STAMP)
+venv: $(REPORT_STAMP)
 
-$(STAMP): constraints.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	PIP_CONSTRAINT=constraints.txt $(BIN)/python -m pip install --quiet --upgrade pip setuptools
-	PIP_CONSTRAINT=constraints.txt $(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+$(REPORT_STAMP): constraints.txt pyproject.toml
+	@test -x $(BIN)/python || echo "First-time setup: installing evalkit and what the report needs into .venv (about 1-3 minutes)."
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PIP) --quiet --upgrade pip setuptools
+	@$(PIP) --progress-bar on -e ".[report]"
+	@touch $@
+
+$(DEV_STAMP): $(REPORT_STAMP)
+	@echo "Adding the developer tools (JupyterLab, pytest, nbval, DuckDB, ruff; about 1-2 minutes the first time)."
+	@$(PIP) --progress-bar on -e ".[dev]"
+	@touch $@
 
 ## Render the report on the synthetic sample into reports/sample/.
-report: $(STAMP)
+report: $(REPORT_STAMP)
 	$(BIN)/evalkit report data/sample --out reports/sample
 
 ## Run every test: unit tests and the notebooks under nbval (strict).
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
 ## Open the workbook in JupyterLab.
-lab: $(STAMP)
+lab: $(DEV_STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 ## Speed and memory figures (prints ratios against references).
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 ## Re-execute the committed notebooks on data/sample (the one way to refresh their outputs).
-notebooks: $(STAMP)
+notebooks: $(DEV_STAMP)
 	$(BIN)/python -m evalkit.publish.notebooks execute-in-place notebooks/*.ipynb
 
 ## Regenerate the synthetic sample and the data dictionary.
-sample: $(STAMP)
+sample: $(REPORT_STAMP)
 	$(BIN)/evalkit synth --out data/sample --seed 2026
 
-datadict: $(STAMP)
+datadict: $(REPORT_STAMP)
 	$(BIN)/python -m evalkit.data.datadict docs/data-dictionary.md
 
-lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check src tests benchmarks tools
 
 ## Re-pin: resolve the newest versions allowed by pyproject.toml into constraints.txt.
 constraints:

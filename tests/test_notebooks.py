@@ -11,7 +11,7 @@ from nbclient import NotebookClient
 from tests.conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-PARAMETERS = ("data_dir", "results_dir", "audience", "min_cell")
+PARAMETERS = ("data_dir", "results_dir", "audience", "min_cell", "period")
 
 
 def test_there_are_notebooks():
@@ -47,3 +47,33 @@ def test_notebook_executes_without_error(path, tmp_path):
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     assert any(tmp_path.iterdir()), "the notebook wrote no result table into results_dir"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebooks_only_narrate(path):
+    """No code cell decides what an audience may see: the library's policy does. Every number
+    reaches the page through a Page (tables, sentences, charts), never printed or displayed."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code" or "parameters" in cell["metadata"].get("tags", []):
+            continue
+        source = "".join(cell["source"])
+        assert not re.search(r"audience\s*[!=]=|if\s+funder|withhold|protect\(|min_cell\s+if|"
+                             r"print\(|display\(|\.to_csv\(|write_table", source), source
+        assert not re.search(r"say\(\s*f[\"']", source), "sentences take figures, not f-strings"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebooks_declare_analyses_that_exist(path):
+    from evalkit.analyses import registry
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    declared = nb["metadata"].get("evalkit", {}).get("analyses", [])
+    known = registry()
+    assert all(name in known for name in declared), declared
+    source = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    runs = re.findall(r'page\.run\("(\w+)"\)', source)
+    assert runs, "a notebook runs at least one analysis"
+    # What a notebook runs decides when the report may leave it out, so it must be declared
+    # (the overview needs no particular file).
+    assert set(runs) - {"overview"} == set(declared)
