@@ -18,7 +18,7 @@ def test_constraints_and_environment_pin_the_same_versions():
     a = pins.parse_pins((ROOT / "constraints.txt").read_text())
     b = pins.parse_pins((ROOT / "environment.yml").read_text())
     assert a and a == b
-    for direct in ("pandas", "pingouin", "matplotlib", "nbval", "papermill", "jupyterlab"):
+    for direct in ("pandas", "matplotlib", "nbval", "nbclient", "jupyterlab", "numpydoc"):
         assert direct in a, direct
     assert a["pandas"].startswith("3.")
 
