@@ -58,8 +58,12 @@ def describe(ax, text: str) -> None:
 
 
 def _footnote(ax, text: str) -> None:
-    ax.figure.text(0.0, -0.02, text, fontsize=8, color="#444444", ha="left", va="top",
-                   transform=ax.figure.transFigure, wrap=True)
+    """A note under the whole chart (laid out with it, wrapped to the chart's width)."""
+    import textwrap
+
+    width = int(ax.figure.get_size_inches()[0] * 13)
+    ax.figure.supxlabel(textwrap.fill(text, width), fontsize=8, color="#444444", x=0.02,
+                        ha="left")
 
 
 def _nothing(ax, sentence: str):
@@ -328,11 +332,15 @@ def share_bars(data: Shown | pd.DataFrame, ax=None, *, by: str, category: str,
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PERCENT)
-    ax.legend(ncols=min(len(categories) + withheld.any(), 3), loc="lower center",
-              bbox_to_anchor=(0.5, 1.02), fontsize=8)
+    # The legend goes under the bars so that it never meets the title on a narrow screen.
+    entries = len(categories) + int(withheld.any())
+    ax.legend(ncols=min(entries, 2), loc="upper center", bbox_to_anchor=(0.5, -0.22),
+              fontsize=9)
     if title:
-        ax.set_title(title, pad=34 if len(categories) > 3 else 20)
-    ax.figure.set_size_inches(ax.figure.get_size_inches()[0], 1.5 + 0.45 * len(groups))
+        ax.set_title(title)
+    rows = -(-entries // 2)
+    ax.figure.set_size_inches(ax.figure.get_size_inches()[0],
+                              1.3 + 0.45 * len(groups) + 0.3 * rows)
     if withheld.any():
         _footnote(ax, "Hatched: shares withheld because they, or the rest of the group, rest "
                       "on fewer people than the reporting threshold.")
