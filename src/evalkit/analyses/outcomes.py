@@ -337,9 +337,14 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
             parts["partner_safety_list"].append(safety_list(spec, people))
     result: dict[str, pd.DataFrame | str] = {}
     for spec in TABLES:
-        frames = [f for f in parts[spec.name] if len(f)]
-        result[spec.name] = (pd.concat(frames, ignore_index=True) if frames else
-                             "no instrument has the waves or answers it needs")
+        # A table with its columns but no rows is an answer (nobody's reports worsened); a
+        # table with no columns could not be made (an instrument with one wave).
+        frames = [f for f in parts[spec.name] if len(f.columns)]
+        nonempty = [f for f in frames if len(f)]
+        if not frames:
+            result[spec.name] = "no instrument has the waves or answers it needs"
+        else:
+            result[spec.name] = pd.concat(nonempty or frames[:1], ignore_index=True)
     return result
 
 
