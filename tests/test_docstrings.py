@@ -13,6 +13,7 @@ import inspect
 import pkgutil
 import re
 from collections.abc import Iterator
+from functools import cached_property
 from types import ModuleType
 
 import pytest
@@ -105,6 +106,8 @@ def public_objects() -> dict[str, object]:
                     continue
                 if isinstance(value, staticmethod | classmethod):
                     value = value.__func__
+                if isinstance(value, cached_property):
+                    value = property(value.func)  # documented like a property
                 if inspect.isfunction(value) or isinstance(value, property):
                     found[f"{qualified}.{attr}"] = value
     return found
