@@ -40,6 +40,12 @@ class Analysis:
     check
         For needs that are not files (an instrument spec): ``check(dataset)`` says why the
         analysis cannot run, or returns "".
+
+    Examples
+    --------
+    >>> analysis = get("delivery")
+    >>> analysis.needs, [spec.name for spec in analysis.tables]
+    (('sessions', 'curriculum', 'delivery'), ['delivery_fidelity', 'exercise_fidelity', 'facilitator_fidelity'])
     """
 
     name: str
@@ -51,7 +57,25 @@ class Analysis:
     check: Callable[[Dataset], str] | None = None
 
     def missing(self, dataset: Dataset) -> str:
-        """Why the analysis cannot run on ``dataset`` ("" when it can)."""
+        """Why the analysis cannot run on ``dataset`` ("" when it can).
+
+        Parameters
+        ----------
+        dataset
+            A loaded data folder.
+
+        Returns
+        -------
+        str
+            ``"needs delivery.csv"`` and the like, or what ``check`` says; "" when nothing is missing.
+
+        Examples
+        --------
+        >>> import evalkit
+        >>> dataset = evalkit.load("data/sample")
+        >>> get("delivery").missing(dataset), get("delivery").missing(dataset.replace(delivery=None))
+        ('', 'needs delivery.csv')
+        """
         absent = [n for n in self.needs if not dataset.has(n)]
         if absent:
             return "needs " + " and ".join(f"{n}.csv" for n in absent)
@@ -60,6 +84,28 @@ class Analysis:
         return self.check(dataset) if self.check else ""
 
     def spec(self, name: str) -> TableSpec:
+        """The declaration of the table called ``name``.
+
+        Parameters
+        ----------
+        name
+            One of the analysis's table names.
+
+        Returns
+        -------
+        TableSpec
+            Its title, columns and unit.
+
+        Raises
+        ------
+        KeyError
+            When the analysis publishes no such table.
+
+        Examples
+        --------
+        >>> get("delivery").spec("delivery_fidelity").unit
+        'sessions'
+        """
         for spec in self.tables:
             if spec.name == name:
                 return spec
@@ -87,7 +133,20 @@ def ordered_waves(forms: pd.DataFrame) -> list[str]:
 
 
 def registry() -> dict[str, Analysis]:
-    """Every analysis in :mod:`evalkit.analyses`, found by module (each defines ``ANALYSIS``)."""
+    """Every analysis in :mod:`evalkit.analyses`, found by module (each defines ``ANALYSIS``).
+
+    Modules whose names start with "_" are skipped.
+
+    Returns
+    -------
+    dict of str to Analysis
+        By analysis name, in module order.
+
+    Examples
+    --------
+    >>> sorted(registry())[:3]
+    ['accountability', 'attendance', 'delivery']
+    """
     from .. import analyses
 
     found = {}
@@ -102,7 +161,28 @@ def registry() -> dict[str, Analysis]:
 
 
 def get(name: str) -> Analysis:
-    """The analysis called ``name``."""
+    """The analysis called ``name``.
+
+    Parameters
+    ----------
+    name
+        An analysis name (see :func:`registry`).
+
+    Returns
+    -------
+    Analysis
+        Its declaration.
+
+    Raises
+    ------
+    EvalkitError
+        When there is no analysis of that name; the message lists the known ones.
+
+    Examples
+    --------
+    >>> get("attendance").title
+    'attendance, completion, drop-out and retention'
+    """
     analyses = registry()
     if name not in analyses:
         raise EvalkitError(f"no analysis called '{name}'; known: {', '.join(sorted(analyses))}")
