@@ -9,10 +9,10 @@ import math
 
 import pytest
 from scipy.stats import norm
+from tests.conftest import SAMPLE
 
 import evalkit
 from evalkit.analyses import attendance
-from tests.conftest import SAMPLE
 
 
 def _wilson(k: int, n: int, confidence: float) -> tuple[float, float]:

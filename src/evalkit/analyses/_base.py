@@ -113,8 +113,20 @@ class Analysis:
 
 
 def ordered_waves(forms: pd.DataFrame) -> list[str]:
-    """Survey waves with free labels in time order: by their median ``response_date`` (labels
-    break ties), or by label when there are no dates.
+    """Survey waves with free labels (such as years) in time order.
+
+    Waves are ordered by their median ``response_date`` (labels break ties, and waves without
+    dates come last), or by label when there are no dates at all.
+
+    Parameters
+    ----------
+    forms
+        Questionnaire forms with ``wave`` and, ideally, ``response_date``.
+
+    Returns
+    -------
+    list of str
+        The wave labels, earliest first.
 
     Examples
     --------
