@@ -44,8 +44,10 @@ class Analysis:
     Examples
     --------
     >>> analysis = get("delivery")
-    >>> analysis.needs, [spec.name for spec in analysis.tables]
-    (('sessions', 'curriculum', 'delivery'), ['delivery_fidelity', 'exercise_fidelity', 'facilitator_fidelity'])
+    >>> analysis.needs
+    ('sessions', 'curriculum', 'delivery')
+    >>> [spec.name for spec in analysis.tables]
+    ['delivery_fidelity', 'exercise_fidelity', 'facilitator_fidelity']
     """
 
     name: str
@@ -67,13 +69,15 @@ class Analysis:
         Returns
         -------
         str
-            ``"needs delivery.csv"`` and the like, or what ``check`` says; "" when nothing is missing.
+            ``"needs delivery.csv"`` and the like, or what ``check`` says; "" when nothing is
+            missing.
 
         Examples
         --------
         >>> import evalkit
         >>> dataset = evalkit.load("data/sample")
-        >>> get("delivery").missing(dataset), get("delivery").missing(dataset.replace(delivery=None))
+        >>> analysis = get("delivery")
+        >>> analysis.missing(dataset), analysis.missing(dataset.replace(delivery=None))
         ('', 'needs delivery.csv')
         """
         absent = [n for n in self.needs if not dataset.has(n)]

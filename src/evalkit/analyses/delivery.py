@@ -199,10 +199,11 @@ def most_cut_short(dataset: Dataset, *, top: int = 5) -> pd.DataFrame:
     Examples
     --------
     >>> import evalkit
-    >>> most_cut_short(evalkit.load("data/sample"), top=2)[["exercise_id", "shortfall_share"]]
+    >>> table = most_cut_short(evalkit.load("data/sample"), top=2)
+    >>> table[["exercise_id", "shortfall_share"]].round(3)
        exercise_id  shortfall_share
-    0  sr2_impacts         0.416667
-    1      sr2_tea         0.416667
+    0  sr2_impacts            0.417
+    1      sr2_tea            0.417
     """
     table = exercise_fidelity(dataset)
     table = table[~table["optional_exercise"]].copy()

@@ -62,10 +62,10 @@ def discomfort_scores(dataset: Dataset, *,
     --------
     >>> import evalkit
     >>> scores = discomfort_scores(evalkit.load("data/sample"))
-    >>> scores[["practitioner_id", "wave", "discomfort", "discomfort_answered"]].head(2)
+    >>> scores[["practitioner_id", "wave", "discomfort", "discomfort_answered"]].head(2).round(3)
       practitioner_id wave  discomfort  discomfort_answered
-    0             s01  pre    3.923077                   13
-    1             s02  pre    3.076923                   13
+    0             s01  pre       3.923                   13
+    1             s02  pre       3.077                   13
     """
     if not dataset.has("discomfort"):
         raise MissingDataError("the discomfort analysis needs discomfort.csv")
@@ -199,10 +199,10 @@ def item_means(scores: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> import evalkit
     >>> scores = discomfort_scores(evalkit.load("data/sample"))
-    >>> item_means(scores).head(2)
-       item                              label  wave   n      mean
-    0     9  Explicit account told for arousal   pre  32  4.062500
-    1     9  Explicit account told for arousal  post  33  3.393939
+    >>> item_means(scores).head(2).round(3)
+       item                              label  wave   n   mean
+    0     9  Explicit account told for arousal   pre  32  4.062
+    1     9  Explicit account told for arousal  post  33  3.394
     """
     long = scores.melt(id_vars=["wave"], value_vars=list(DISCOMFORT.items), var_name="item")
     stats = (long.dropna(subset=["value"]).groupby(["item", "wave"], observed=True)["value"]

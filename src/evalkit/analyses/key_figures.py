@@ -51,7 +51,8 @@ def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
     --------
     >>> import evalkit
     >>> figures = key_figures(evalkit.load("data/sample")).set_index("metric")
-    >>> round(float(figures.loc["attendance_rate", "value"]), 3), int(figures.loc["stss_38", "value"])
+    >>> rate, stss_38 = figures.loc["attendance_rate", "value"], figures.loc["stss_38", "value"]
+    >>> round(float(rate), 3), int(stss_38)
     (0.631, 14)
     """
     from . import accountability, attendance, delivery, discomfort, secondary_trauma

@@ -41,7 +41,7 @@ _SCALES = {"stss": ("STSS", STSS, STSS_SUBSCALES), "proqol": ("ProQOL 5", PROQOL
 
 def scored_forms(dataset: Dataset, instrument: Instrument = STSS, *,
                  min_answered: float = DEFAULT_MIN_ANSWERED) -> pd.DataFrame:
-    """One row per returned form: its scores and bands, wave, response date, practitioner attributes.
+    """One row per returned form: scores and bands, wave, response date, practitioner attributes.
 
     The attributes (site, gender, role, experience band, supervision frequency) are attached when
     ``practitioners.csv`` is present (``docs/methods.md#questionnaire-scoring``).

@@ -254,9 +254,9 @@ class Dataset:
         --------
         >>> import evalkit
         >>> evalkit.load("data/sample").summary().head(2)
-                       file  present  rows first_date   last_date
-        0  participants.csv     True   130    2023-01     2024-11
-        1      sessions.csv     True   288 2023-01-09  2025-04-16
+                       file  present  rows  first_date   last_date
+        0  participants.csv     True   130     2023-01     2024-11
+        1      sessions.csv     True   288  2023-01-09  2025-04-16
         """
         rows = []
         contracts = [(n, c, self._tables[n]) for n, c in CONTRACTS.items()]

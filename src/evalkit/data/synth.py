@@ -58,8 +58,8 @@ SAMPLE_MODULES: tuple[tuple[str, int], ...] = (
 )
 
 #: The sexual respect module, the one module of the sample with exercise detail: (session,
-#: session title, exercise id, exercise title, planned minutes, optional). The two optional extras have no planned length in
-#: the guidelines; 20 minutes is our assumption.
+#: session title, exercise id, exercise title, planned minutes, optional). The two optional
+#: extras have no planned length in the guidelines; 20 minutes is our assumption.
 SEXUAL_RESPECT_CURRICULUM: tuple[tuple[int, str, str, str, int, bool], ...] = (
     (1, "Learning about sex", "sr1_healthy_sex", "Healthy sexual relationships", 20, False),
     (1, "Learning about sex", "sr1_learning", "Where we learned about sex", 40, False),

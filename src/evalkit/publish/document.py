@@ -136,8 +136,10 @@ class Card:
 
     Examples
     --------
-    >>> Card("Sessions attended", "63%%", "95%% CI 57%% to 69%%", "130 participants")
-    Card(label='Sessions attended', value='63%%', interval='95%% CI 57%% to 69%%', base='130 participants')
+    >>> Card("Sessions attended", "63%", "95% interval 57% to 69%", "130 participants")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Card(label='Sessions attended', value='63%', interval='95% interval 57% to 69%',
+         base='130 participants')
     """
 
     label: str
@@ -201,8 +203,9 @@ class Document:
         """Add one executed notebook's Markdown and marked outputs.
 
         Only Markdown cells and the outputs a :class:`~evalkit.publish.page.Page` marked are kept;
-        anything else a cell printed is dropped. Cells tagged ``parameters``, ``injected-parameters``
-        or ``remove-cell`` are skipped, and so are ``internal-only`` cells in a funder report.
+        anything else a cell printed is dropped. Cells tagged ``parameters``,
+        ``injected-parameters`` or ``remove-cell`` are skipped, and so are ``internal-only``
+        cells in a funder report.
 
         Parameters
         ----------

@@ -257,7 +257,9 @@ def execute_in_place(path: Path, timeout: int = 900) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """Run ``python -m evalkit.publish.notebooks execute-in-place NOTEBOOK...`` (``make notebooks``).
+    """Run ``python -m evalkit.publish.notebooks execute-in-place NOTEBOOK...``.
+
+    This is ``make notebooks``: each notebook is executed on its own parameters and saved.
 
     Parameters
     ----------

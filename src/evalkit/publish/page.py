@@ -194,8 +194,8 @@ class Page:
     def run(self, name: str) -> Published:
         """Run analysis ``name``, police every table it publishes, write them and return them.
 
-        The tables (and their codebook rows) are written to ``results_dir``, if any. An analysis whose
-        files are absent returns tables that are not available, each saying why.
+        The tables (and their codebook rows) are written to ``results_dir``, if any. An
+        analysis whose files are absent returns tables that are not available, each saying why.
 
         Parameters
         ----------

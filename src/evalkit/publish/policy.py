@@ -88,8 +88,10 @@ def format_value(value: object, col: Col) -> str:
     Examples
     --------
     >>> from evalkit.publish.tables import Col
-    >>> format_value(0.0004, Col("p", "p_value", "p-value")), format_value(None, Col("n", "people", "n"))
-    ('<0.001', 'n/a')
+    >>> format_value(0.0004, Col("p", "p_value", "p-value"))
+    '<0.001'
+    >>> format_value(None, Col("n", "people", "people"))
+    'n/a'
     """
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return UNDEFINED_TEXT
@@ -537,8 +539,8 @@ class Shown:
     def csv(self) -> pd.DataFrame:
         """What ``results/<name>.csv`` holds.
 
-        Exact values for the internal audience; for the funder audience the policed values, ``<5`` in
-        small counts and blank where withheld.
+        Exact values for the internal audience; for the funder audience the policed values,
+        ``<5`` in small counts and blank where withheld.
 
         Returns
         -------
@@ -589,8 +591,8 @@ class Shown:
     def figure(self, column: str = "value", **where: object) -> Figure:
         """One cell for a sentence, picked by the columns of its row.
 
-        ``figure(metric="participants")`` in a metric table, or ``figure("share", wave="2025")`` for the
-        row whose columns equal ``where``.
+        ``figure(metric="participants")`` in a metric table, or ``figure("share", wave="2025")``
+        for the row whose columns equal ``where``.
 
         Parameters
         ----------

@@ -92,7 +92,8 @@ def wilcoxon_signed_rank(differences: ArrayLike) -> pd.DataFrame:
     return pd.DataFrame({"n_nonzero": [n], "v": [v], "p": [p], "method": [method]})
 
 
-def paired_change(before: ArrayLike, after: ArrayLike, *, confidence: float = 0.95, min_pairs: int = 3) -> pd.DataFrame:
+def paired_change(before: ArrayLike, after: ArrayLike, *, confidence: float = 0.95,
+                  min_pairs: int = 3) -> pd.DataFrame:
     """Change from ``before`` to ``after`` over complete pairs: paired t, effect sizes, Wilcoxon.
 
     Pairs with either value missing are dropped; ``n`` counts the complete pairs.

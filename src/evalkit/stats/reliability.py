@@ -66,7 +66,8 @@ def cronbach_alpha(items: pd.DataFrame | ArrayLike, *, confidence: float = 0.95)
     return pd.DataFrame([row])
 
 
-def reliable_change(pre: ArrayLike, post: ArrayLike, *, sd_pre: float, reliability: float) -> np.ndarray:
+def reliable_change(pre: ArrayLike, post: ArrayLike, *, sd_pre: float,
+                    reliability: float) -> np.ndarray:
     """Jacobson & Truax (1991) reliable change index of each pair.
 
     ``SE = sd_pre * sqrt(1 - reliability)``, ``S_diff = sqrt(2) * SE`` and
