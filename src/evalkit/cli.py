@@ -65,9 +65,23 @@ def _check_period(period: str | None) -> None:
 def check_title(title: str | None) -> None:
     """Check ``--title``: one line of at most 120 visible characters.
 
+    Parameters
+    ----------
+    title
+        The title given, or None when the option was not used.
+
+    Raises
+    ------
+    UsageError
+        When the title is blank, has more than one line or is too long.
+
     Examples
     --------
     >>> check_title("Programme evaluation 2025")
+    >>> check_title(" ")
+    Traceback (most recent call last):
+    ...
+    evalkit.errors.UsageError: --title is empty
     """
     if title is None:
         return
@@ -157,6 +171,19 @@ into OUT_DIR, or on an IN_DIR that is itself an output made with another key, is
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line of ``evalkit``: its subcommands and their options.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser; each subcommand sets ``func``, the function that runs it.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["report", "data/sample", "--min-cell", "10"])
+    >>> args.command, args.min_cell, args.audience
+    ('report', 10, 'funder')
+    """
     parser = argparse.ArgumentParser(
         prog="evalkit",
         description="Evaluate perpetrator programmes from anonymised data.",
@@ -218,6 +245,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``evalkit`` command; returns the exit status.
+
+    Parameters
+    ----------
+    argv
+        The arguments after ``evalkit``; None reads them from ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 done, 1 problems found by ``validate``, 2 an option, folder, key or
+        data that cannot be used (the message is printed on stderr), 3 an internal error, 130
+        or 143 when interrupted.
 
     Examples
     --------

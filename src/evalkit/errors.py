@@ -8,7 +8,20 @@ ROWS_SHOWN = 10
 
 
 class EvalkitError(Exception):
-    """A problem the user can fix; the message says what and where, never a data value."""
+    """A problem the user can fix; the message says what and where, never a data value.
+
+    Every error evalkit raises for a user to act on is a subclass, so one ``except`` clause
+    catches them all; the ``evalkit`` command prints the message without a traceback.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> try:
+    ...     evalkit.load("no/such/folder")
+    ... except EvalkitError as exc:
+    ...     print(exc)
+    data folder not found: no/such/folder
+    """
 
 
 @dataclass(frozen=True)
@@ -16,6 +29,26 @@ class Problem:
     """One broken rule in one file (and column), with the spreadsheet row numbers affected.
 
     Row numbers count the header as row 1, so they match what a spreadsheet program shows.
+
+    Parameters
+    ----------
+    file
+        The file's name, e.g. ``"attendance.csv"``.
+    column
+        The column the rule is about, or ``None`` for a rule about the whole file.
+    rule
+        What is wrong and what to do, in words; never a value from the data.
+    rows
+        Spreadsheet row numbers of (at most the first few) rows that break the rule.
+    n_rows
+        How many rows break it in all (0 when the rule is not about rows).
+    severity
+        ``"error"`` (the folder cannot be used) or ``"warning"`` (it can, with care).
+
+    Examples
+    --------
+    >>> Problem("sessions.csv", "date", "is not a date (YYYY-MM-DD)", rows=(3, 7), n_rows=2)
+    Problem(file='sessions.csv', column='date', rule='is not a date (YYYY-MM-DD)', rows=(3, 7), n_rows=2, severity='error')
     """
 
     file: str
@@ -26,6 +59,19 @@ class Problem:
     severity: str = "error"
 
     def describe(self) -> str:
+        """One line for people: file, column and rows (the first ten), then the rule.
+
+        Returns
+        -------
+        str
+            ``"<file>, column '<column>', rows <r1, r2, ...> (<n> in all): <rule>"``.
+
+        Examples
+        --------
+        >>> Problem("sessions.csv", "date", "is not a date (YYYY-MM-DD)", rows=(3, 7),
+        ...         n_rows=2).describe()
+        "sessions.csv, column 'date', rows 3, 7 (2 in all): is not a date (YYYY-MM-DD)"
+        """
         where = self.file if self.column is None else f"{self.file}, column '{self.column}'"
         if self.n_rows:
             shown = ", ".join(str(r) for r in self.rows[:ROWS_SHOWN])
@@ -36,7 +82,25 @@ class Problem:
 
 
 class DataValidationError(EvalkitError):
-    """A data folder broke one or more rules; ``problems`` lists every one."""
+    """A data folder broke one or more rules; ``problems`` lists every one.
+
+    The message lists the errors (not the warnings), one per line.
+
+    Parameters
+    ----------
+    source
+        The data folder (or file) that was checked, as it is named in the message.
+    problems
+        Every problem found, errors and warnings.
+
+    Examples
+    --------
+    >>> exc = DataValidationError("data/site_a", [
+    ...     Problem("sessions.csv", "date", "is not a date (YYYY-MM-DD)", rows=(3,), n_rows=1)])
+    >>> print(exc)
+    data/site_a: 1 problem found
+      - sessions.csv, column 'date', row 3 (1 in all): is not a date (YYYY-MM-DD)
+    """
 
     def __init__(self, source: str, problems: list[Problem]):
         self.source = source
@@ -48,21 +112,74 @@ class DataValidationError(EvalkitError):
 
 
 class UsageError(EvalkitError):
-    """An option or argument the user gave cannot be used (a bad --min-cell, --period, ...)."""
+    """An option or argument the user gave cannot be used (a bad --min-cell, --period, ...).
+
+    Examples
+    --------
+    >>> from evalkit.publish.page import parse_period
+    >>> try:
+    ...     parse_period("2024-12:2024-01")
+    ... except UsageError as exc:
+    ...     print(exc)
+    --period: FROM is after TO
+    """
 
 
 class OutputFolderError(EvalkitError):
-    """An output folder evalkit was asked to write could harm the user's files; nothing was
-    written."""
+    """An output folder could harm the user's files if written; nothing was written.
+
+    Raised, for example, for a report folder that holds files evalkit did not make, or that
+    lies inside the data folder.
+
+    Examples
+    --------
+    >>> from evalkit.publish.outfolder import check_report_folder
+    >>> try:
+    ...     check_report_folder("data/sample", data_dir="data/sample", repo_root=None)
+    ... except OutputFolderError:
+    ...     print("refused")
+    refused
+    """
 
 
 class KeyFileError(EvalkitError):
-    """A pseudonymisation key is missing, unsafe or not an evalkit key."""
+    """A pseudonymisation key is missing, unsafe or not an evalkit key.
+
+    Examples
+    --------
+    >>> from evalkit.privacy.keys import read_key
+    >>> try:
+    ...     read_key("no/such/key.txt")
+    ... except KeyFileError:
+    ...     print("no key")
+    no key
+    """
 
 
 class SpecError(EvalkitError):
-    """An instrument spec (``instruments/<name>.toml``) contradicts itself or the data."""
+    """An instrument spec (``instruments/<name>.toml``) contradicts itself or the data.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise SpecError("instruments/check_in.toml: 'reversed' names item 5 of 4")
+    ... except EvalkitError as exc:
+    ...     print(exc)
+    instruments/check_in.toml: 'reversed' names item 5 of 4
+    """
 
 
 class MissingDataError(EvalkitError):
-    """An analysis needs files the data folder does not have."""
+    """An analysis needs files the data folder does not have.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> from evalkit.analyses.delivery import session_fidelity
+    >>> dataset = evalkit.load("data/sample").replace(curriculum=None)
+    >>> try:
+    ...     session_fidelity(dataset)
+    ... except MissingDataError as exc:
+    ...     print(exc)
+    delivery fidelity needs sessions.csv and curriculum.csv
+    """

@@ -40,6 +40,14 @@ class Analysis:
     check
         For needs that are not files (an instrument spec): ``check(dataset)`` says why the
         analysis cannot run, or returns "".
+
+    Examples
+    --------
+    >>> analysis = get("delivery")
+    >>> analysis.needs
+    ('sessions', 'curriculum', 'delivery')
+    >>> [spec.name for spec in analysis.tables]
+    ['delivery_fidelity', 'exercise_fidelity', 'facilitator_fidelity']
     """
 
     name: str
@@ -51,7 +59,27 @@ class Analysis:
     check: Callable[[Dataset], str] | None = None
 
     def missing(self, dataset: Dataset) -> str:
-        """Why the analysis cannot run on ``dataset`` ("" when it can)."""
+        """Why the analysis cannot run on ``dataset`` ("" when it can).
+
+        Parameters
+        ----------
+        dataset
+            A loaded data folder.
+
+        Returns
+        -------
+        str
+            ``"needs delivery.csv"`` and the like, or what ``check`` says; "" when nothing is
+            missing.
+
+        Examples
+        --------
+        >>> import evalkit
+        >>> dataset = evalkit.load("data/sample")
+        >>> analysis = get("delivery")
+        >>> analysis.missing(dataset), analysis.missing(dataset.replace(delivery=None))
+        ('', 'needs delivery.csv')
+        """
         absent = [n for n in self.needs if not dataset.has(n)]
         if absent:
             return "needs " + " and ".join(f"{n}.csv" for n in absent)
@@ -60,6 +88,28 @@ class Analysis:
         return self.check(dataset) if self.check else ""
 
     def spec(self, name: str) -> TableSpec:
+        """The declaration of the table called ``name``.
+
+        Parameters
+        ----------
+        name
+            One of the analysis's table names.
+
+        Returns
+        -------
+        TableSpec
+            Its title, columns and unit.
+
+        Raises
+        ------
+        KeyError
+            When the analysis publishes no such table.
+
+        Examples
+        --------
+        >>> get("delivery").spec("delivery_fidelity").unit
+        'sessions'
+        """
         for spec in self.tables:
             if spec.name == name:
                 return spec
@@ -67,8 +117,20 @@ class Analysis:
 
 
 def ordered_waves(forms: pd.DataFrame) -> list[str]:
-    """Survey waves with free labels in time order: by their median ``response_date`` (labels
-    break ties), or by label when there are no dates.
+    """Survey waves with free labels (such as years) in time order.
+
+    Waves are ordered by their median ``response_date`` (labels break ties, and waves without
+    dates come last), or by label when there are no dates at all.
+
+    Parameters
+    ----------
+    forms
+        Questionnaire forms with ``wave`` and, ideally, ``response_date``.
+
+    Returns
+    -------
+    list of str
+        The wave labels, earliest first.
 
     Examples
     --------
@@ -87,7 +149,20 @@ def ordered_waves(forms: pd.DataFrame) -> list[str]:
 
 
 def registry() -> dict[str, Analysis]:
-    """Every analysis in :mod:`evalkit.analyses`, found by module (each defines ``ANALYSIS``)."""
+    """Every analysis in :mod:`evalkit.analyses`, found by module (each defines ``ANALYSIS``).
+
+    Modules whose names start with "_" are skipped.
+
+    Returns
+    -------
+    dict of str to Analysis
+        By analysis name, in module order.
+
+    Examples
+    --------
+    >>> sorted(registry())[:3]
+    ['accountability', 'attendance', 'delivery']
+    """
     from .. import analyses
 
     found = {}
@@ -102,7 +177,28 @@ def registry() -> dict[str, Analysis]:
 
 
 def get(name: str) -> Analysis:
-    """The analysis called ``name``."""
+    """The analysis called ``name``.
+
+    Parameters
+    ----------
+    name
+        An analysis name (see :func:`registry`).
+
+    Returns
+    -------
+    Analysis
+        Its declaration.
+
+    Raises
+    ------
+    EvalkitError
+        When there is no analysis of that name; the message lists the known ones.
+
+    Examples
+    --------
+    >>> get("attendance").title
+    'attendance, completion, drop-out and retention'
+    """
     analyses = registry()
     if name not in analyses:
         raise EvalkitError(f"no analysis called '{name}'; known: {', '.join(sorted(analyses))}")

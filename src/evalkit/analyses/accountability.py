@@ -48,22 +48,57 @@ def _events(dataset: Dataset) -> pd.DataFrame:
     return events.sort_values(["process_id", "event_date"], kind="stable", ignore_index=True)
 
 
-def default_as_of(dataset) -> pd.Timestamp:
-    """The latest event date in the file: the end of the record for processes still open."""
+def default_as_of(dataset: Dataset) -> pd.Timestamp:
+    """The latest event date in the file: the end of the record for processes still open.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with ``accountability_events.csv``.
+
+    Returns
+    -------
+    Timestamp
+        The date of the latest event.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> default_as_of(dataset)
+    Timestamp('2025-11-19 00:00:00')
+    """
     return pd.Timestamp(_events(dataset)["event_date"].max())
 
 
-def demands(dataset: Dataset, *, as_of=None) -> pd.DataFrame:
+def demands(dataset: Dataset, *, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """One row per demand: when it was set, its outcome and how long it has been or was open.
 
     A demand whose outcome is dated before it was set, or that has an outcome but was never set,
     is kept with ``problem`` saying so and no ``days_open`` (the dates cannot both be right).
+    See ``docs/methods.md#accountability-processes``.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with ``accountability_events.csv``.
+    as_of
+        End of the record for processes still open; None for :func:`default_as_of`.
 
     Returns
     -------
     DataFrame
         process_id, demand_id, set_date, outcome (met, refused, outstanding), outcome_date,
         days_open, problem.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> demands(dataset)[["process_id", "demand_id", "outcome", "days_open"]].head(2)
+      process_id demand_id      outcome  days_open
+    0        cp1        d1      refused       1392
+    1        cp1        d2  outstanding       3591
     """
     as_of = default_as_of(dataset) if as_of is None else pd.Timestamp(as_of)
     return _demand_table(_events(dataset), as_of)
@@ -100,7 +135,29 @@ def _demand_table(events: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
 
 
 def closing_dates(events: pd.DataFrame) -> dict:
-    """Process id -> date of its first ``process_closed`` event."""
+    """Process id -> date of its first ``process_closed`` event.
+
+    Parameters
+    ----------
+    events
+        Accountability events with ``event_type`` as text.
+
+    Returns
+    -------
+    dict
+        The closing date of each closed process; open processes are not listed.
+
+    Examples
+    --------
+    >>> events = pd.DataFrame({
+    ...     "process_id": ["cp1", "cp1", "cp1"],
+    ...     "event_date": pd.to_datetime(["2024-03-01", "2024-02-01", "2024-04-01"]),
+    ...     "event_type": ["demand_set", "demand_met", "process_closed"],
+    ...     "actor": ["survivor_support", "contact_group", "contact_group"],
+    ...     "demand_id": ["d1", "d1", ""]})
+    >>> closing_dates(events)
+    {'cp1': Timestamp('2024-04-01 00:00:00')}
+    """
     closed = events[events["event_type"] == "process_closed"]
     return closed.groupby("process_id")["event_date"].min().to_dict()
 
@@ -120,8 +177,19 @@ def _answered_share(messages: np.ndarray, responses: np.ndarray, end) -> tuple[i
     return answered, len(messages)
 
 
-def process_measures(dataset: Dataset, *, as_of=None) -> pd.DataFrame:
+def process_measures(dataset: Dataset, *,
+                     as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """Per-process measures (internal audience: one row is one process).
+
+    Replies, silences, meetings and demands of each process, as defined at the top of this module
+    and in ``docs/methods.md#accountability-processes``.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with ``accountability_events.csv``.
+    as_of
+        End of the record for processes still open; None for :func:`default_as_of`.
 
     Returns
     -------
@@ -130,6 +198,15 @@ def process_measures(dataset: Dataset, *, as_of=None) -> pd.DataFrame:
         messages, messages_answered, answered_share, longest_silence_days, meetings_scheduled,
         meetings_held, meetings_missed, demands_set, demands_met, demands_refused,
         demands_outstanding, longest_open_demand_days, closed, closed_date, end_of_record.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> process_measures(dataset)[["process_id", "messages", "longest_silence_days"]].head(2)
+      process_id  messages  longest_silence_days
+    0        cp1        10                2199.0
+    1        cp2         6                 146.0
     """
     as_of = default_as_of(dataset) if as_of is None else pd.Timestamp(as_of)
     events = _events(dataset)
@@ -185,7 +262,24 @@ def accountability_summary(measures: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     measures
-        :func:`process_measures`.
+        Per-process measures (:func:`process_measures`).
+
+    Returns
+    -------
+    DataFrame
+        One row per metric: processes, processes_with_response, processes_closed, the medians of
+        days to a first response, of the share of messages answered and of the longest silence,
+        then the meeting and demand counts.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> accountability_summary(process_measures(dataset)).head(3)
+                        metric value
+    0                processes     6
+    1  processes_with_response     5
+    2         processes_closed     1
     """
     responded = measures["days_to_first_response"].notna()
     values = {
@@ -203,13 +297,31 @@ def accountability_summary(measures: pd.DataFrame) -> pd.DataFrame:
 
 
 def demand_outcomes(demand_table: pd.DataFrame, processes: int) -> pd.DataFrame:
-    """``demand_outcomes.csv``: demands by outcome (every outcome listed), their share of the
-    demands set and the median days each was open.
+    """``demand_outcomes.csv``: demands by outcome, their share and the median days open.
+
+    Every outcome is listed, with its share of the demands set.
+
+    Parameters
+    ----------
+    demand_table
+        One row per demand (:func:`demands`).
+    processes
+        Number of processes, repeated in a column (what the counts rest on).
 
     Returns
     -------
     DataFrame
         outcome, demands, demands_set, share, median_days_open, processes.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> demand_outcomes(demands(dataset), processes=6)[["outcome", "demands", "demands_set"]]
+           outcome  demands  demands_set
+    0          met        1           21
+    1      refused        3           21
+    2  outstanding       17           21
     """
     counts = demand_table["outcome"].value_counts().reindex(list(DEMAND_OUTCOMES), fill_value=0)
     medians = demand_table.groupby("outcome")["days_open"].median().reindex(list(DEMAND_OUTCOMES))
@@ -223,10 +335,25 @@ def demand_outcomes(demand_table: pd.DataFrame, processes: int) -> pd.DataFrame:
 def meeting_counts(measures: pd.DataFrame) -> pd.DataFrame:
     """``meetings.csv``: meetings scheduled, held and missed across processes.
 
+    Parameters
+    ----------
+    measures
+        Per-process measures (:func:`process_measures`).
+
     Returns
     -------
     DataFrame
         meetings_were, meetings, processes.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> meeting_counts(process_measures(dataset))
+      meetings_were  meetings  processes
+    0     scheduled        19          6
+    1          held         6          6
+    2        missed        13          6
     """
     kinds = ("scheduled", "held", "missed")
     return pd.DataFrame({"meetings_were": list(kinds),
@@ -234,14 +361,32 @@ def meeting_counts(measures: pd.DataFrame) -> pd.DataFrame:
                          "processes": len(measures)})
 
 
-def timeline(dataset: Dataset, *, as_of=None) -> pd.DataFrame:
-    """Events in date order with a lane number per process and the end of its record (its
-    closing date, or ``as_of`` while open), for the internal timeline chart.
+def timeline(dataset: Dataset, *, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
+    """Events in date order with a lane per process and the end of its record, for the chart.
+
+    The end of the record is the process's closing date, or ``as_of`` while it is open. For the
+    internal timeline chart.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with ``accountability_events.csv``.
+    as_of
+        End of the record for processes still open; None for :func:`default_as_of`.
 
     Returns
     -------
     DataFrame
         process_id, lane, event_date, event_type, actor, end_of_record.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> timeline(dataset)[["process_id", "lane", "event_type"]].head(2)
+      process_id  lane  event_type
+    0        cp1     0  demand_set
+    1        cp1     0  demand_set
     """
     events = _events(dataset)
     as_of = default_as_of(dataset) if as_of is None else pd.Timestamp(as_of)
@@ -253,13 +398,31 @@ def timeline(dataset: Dataset, *, as_of=None) -> pd.DataFrame:
 
 
 def data_problems(dataset: Dataset) -> pd.DataFrame:
-    """Demand records whose dates cannot all be right, to check with whoever keeps the log
-    (ids only; internal).
+    """Demand records whose dates cannot all be right, to check with whoever keeps the log.
+
+    Ids only; internal.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with ``accountability_events.csv``.
 
     Returns
     -------
     DataFrame
         process_id, demand_id, problem.
+
+    Examples
+    --------
+    >>> events = pd.DataFrame({
+    ...     "process_id": ["cp1", "cp1", "cp1"],
+    ...     "event_date": pd.to_datetime(["2024-03-01", "2024-02-01", "2024-04-01"]),
+    ...     "event_type": ["demand_set", "demand_met", "process_closed"],
+    ...     "actor": ["survivor_support", "contact_group", "contact_group"],
+    ...     "demand_id": ["d1", "d1", ""]})
+    >>> data_problems(Dataset("log", {"accountability_events": events}))
+      process_id demand_id                                  problem
+    0        cp1        d1  outcome dated before the demand was set
     """
     table = demands(dataset)
     return table.loc[table["problem"] != "", ["process_id", "demand_id", "problem"]].reset_index(
@@ -356,7 +519,27 @@ def _dates(frame: pd.DataFrame, columns) -> pd.DataFrame:
 
 
 def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
-    """Every accountability table for one data folder."""
+    """Every accountability table for one data folder.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with ``accountability_events.csv``.
+    min_cell
+        Smallest group a report describes; unused here (the tables count processes).
+
+    Returns
+    -------
+    dict of str to DataFrame
+        One table per declared table name (see ``TABLES``); dates are text ``YYYY-MM-DD``.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> sorted(compute(dataset))[:3]
+    ['accountability_summary', 'accountability_timeline', 'demand_outcomes']
+    """
     as_of = default_as_of(dataset)
     measures = process_measures(dataset, as_of=as_of)
     demand_table = demands(dataset, as_of=as_of)
@@ -373,7 +556,25 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
 
 
 def record_end(dataset: Dataset) -> str:
-    """The month the record runs to (the latest event), for sentences."""
+    """The month the record runs to (the latest event), for sentences.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with ``accountability_events.csv``.
+
+    Returns
+    -------
+    str
+        Month and year, e.g. ``"November 2025"``.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> record_end(dataset)
+    'November 2025'
+    """
     return f"{default_as_of(dataset):%B %Y}"
 
 

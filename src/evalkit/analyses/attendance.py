@@ -18,6 +18,8 @@ Definitions (``docs/methods.md``, "Attendance"):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -160,10 +162,31 @@ def _text(values: pd.Series) -> pd.Series:
 def participant_sessions(dataset: Dataset) -> pd.DataFrame:
     """The register on held sessions, with session and participant attributes attached.
 
-    Returns one row per participant-session: ``participant_id, session_id, status, present,
-    cohort_id, site, programme_week, module, module_session, delivery_mode, referral_route``.
-    Rows on cancelled sessions are dropped (they are not participant-sessions). Ids keep their
-    categorical type; labels are text.
+    Rows on cancelled sessions are dropped (they are not participant-sessions; see
+    ``docs/methods.md#attendance-definitions``). Ids keep their categorical type; labels are text.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with participants, sessions and attendance.
+
+    Returns
+    -------
+    DataFrame
+        One row per participant-session: ``participant_id, session_id, status, cohort_id, site,
+        programme_week, module, module_session, delivery_mode, referral_route, present``.
+
+    Raises
+    ------
+    EvalkitError
+        When one of the three files is absent.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> rows = participant_sessions(evalkit.load("data/sample"))
+    >>> len(rows), int(rows["present"].sum())
+    (3052, 1927)
     """
     reg = _register(dataset)
     register, sessions, people = dataset.attendance, dataset.sessions, dataset.participants
@@ -204,7 +227,37 @@ def participant_progress(dataset: Dataset,
     """One row per participant: sessions scheduled and attended, completion, drop-out, last week.
 
     Scheduled sessions come from the cohort's held sessions, so a participant with no register
-    rows is counted with 0 attended rather than left out.
+    rows is counted with 0 attended rather than left out (see ``docs/methods.md#completion`` and
+    ``docs/methods.md#drop-out``).
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with participants, sessions and attendance.
+    threshold
+        Share of scheduled sessions a participant must attend to count as having completed by
+        attendance, above 0 and at most 1.
+
+    Returns
+    -------
+    DataFrame
+        ``participant_id, cohort_id, site, referral_route, exit_reason, scheduled, attended,
+        attended_share, completed_recorded, completed_attendance, dropped_out,
+        last_week_attended`` (0 when nothing was attended).
+
+    Raises
+    ------
+    EvalkitError
+        When a file is absent or ``threshold`` is not a share.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> progress = participant_progress(evalkit.load("data/sample"))
+    >>> progress[["participant_id", "scheduled", "attended", "completed_attendance"]].head(2)
+      participant_id  scheduled  attended  completed_attendance
+    0          p0001         24        24                  True
+    1          p0002         24        15                 False
     """
     _require(dataset, "participants", "sessions", "attendance")
     if not 0 < threshold <= 1:
@@ -242,8 +295,10 @@ GROUP_FACTORS = ("site", "referral_route", "cohort_id", "module", "delivery_mode
 
 def attendance_rates(sessions: pd.DataFrame, *, by: str | None = None,
                      confidence: float = 0.95) -> pd.DataFrame:
-    """Attendance rate over participant-sessions, overall or per group, with an interval that
-    treats each participant's sessions as a cluster.
+    """Attendance rate over participant-sessions, overall or per group, participants as clusters.
+
+    The interval treats each participant's sessions as one cluster
+    (``docs/methods.md#cluster-aware-interval-for-pooled-rates``).
 
     Parameters
     ----------
@@ -275,13 +330,31 @@ def attendance_rates(sessions: pd.DataFrame, *, by: str | None = None,
     return table.reset_index(drop=True)
 
 
-def attendance_by_group(dataset: Dataset, *, factors=GROUP_FACTORS) -> pd.DataFrame:
+def attendance_by_group(dataset: Dataset, *,
+                        factors: Sequence[str] = GROUP_FACTORS) -> pd.DataFrame:
     """``attendance_by_group.csv``: the attendance rate by each factor in turn.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with participants, sessions and attendance.
+    factors
+        Columns of :func:`participant_sessions` to break the rate down by, one after the other.
 
     Returns
     -------
     DataFrame
         factor, group, participants, scheduled, attended, attendance_rate, ci_low, ci_high.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> table = attendance_by_group(evalkit.load("data/sample"), factors=["site"])
+    >>> table[["group", "participants", "scheduled", "attended"]]
+         group  participants  scheduled  attended
+    0  central            45       1051       624
+    1    north            42        976       624
+    2    south            43       1025       679
     """
     sessions = participant_sessions(dataset)
     parts = []
@@ -294,14 +367,32 @@ def attendance_by_group(dataset: Dataset, *, factors=GROUP_FACTORS) -> pd.DataFr
 
 
 def attendance_by_week(dataset: Dataset, *, confidence: float = 0.95) -> pd.DataFrame:
-    """``attendance_by_week.csv``: per programme week, the sessions held and cancelled, the people
-    scheduled and attending, and the rate with a Wilson interval (each person counts once a week).
+    """``attendance_by_week.csv``: sessions, people scheduled and attending, per programme week.
+
+    Per week: the sessions held and cancelled, the people scheduled and attending, and the rate
+    with a Wilson interval (each person counts once a week).
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with participants, sessions and attendance.
+    confidence
+        Level of the Wilson interval.
 
     Returns
     -------
     DataFrame
         programme_week, sessions_held, sessions_cancelled, scheduled, attended, attendance_rate,
         ci_low, ci_high. A week whose sessions were all cancelled has no rate.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> table = attendance_by_week(evalkit.load("data/sample"))
+    >>> table[["programme_week", "sessions_held", "scheduled", "attended"]].head(2)
+       programme_week  sessions_held  scheduled  attended
+    0               1             12        130       108
+    1               2             12        130       105
     """
     _require(dataset, "sessions")
     sessions = dataset.sessions
@@ -330,6 +421,29 @@ def attendance_summary(dataset: Dataset, *, threshold: float = DEFAULT_COMPLETIO
 
     The attendance rate's interval is the cluster-aware one (participants as clusters);
     completion and drop-out are shares of participants with Wilson intervals.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with participants, sessions and attendance.
+    threshold
+        Share of scheduled sessions that counts as completion by attendance.
+    confidence
+        Level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per metric: participants, participant_sessions, sessions_attended,
+        attendance_rate, completed_recorded, completion_rate_recorded, completed_attendance,
+        completion_rate_attendance, dropped_out, dropout_rate.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> table = attendance_summary(evalkit.load("data/sample")).set_index("metric")
+    >>> int(table.loc["sessions_attended", "value"]), int(table.loc["dropped_out", "value"])
+    (1927, 40)
     """
     overall = attendance_rates(participant_sessions(dataset), confidence=confidence)
     progress = participant_progress(dataset, threshold)
@@ -356,9 +470,32 @@ def attendance_summary(dataset: Dataset, *, threshold: float = DEFAULT_COMPLETIO
 
 
 def module_completion(dataset: Dataset, *, confidence: float = 0.95) -> pd.DataFrame:
-    """``module_completion.csv``: per module (in programme order), the participants scheduled for
-    it (everyone whose cohort held a session of it, register rows or not), how many attended
-    every held session of it, and that share with a Wilson interval."""
+    """``module_completion.csv``: per module, the share who attended every held session of it.
+
+    Per module (in programme order): the participants scheduled for it (everyone whose cohort
+    held a session of it, register rows or not), how many attended every held session of it, and
+    that share with a Wilson interval.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with participants, sessions and attendance.
+    confidence
+        Level of the Wilson interval.
+
+    Returns
+    -------
+    DataFrame
+        module, participants, completed, completion_rate, ci_low, ci_high.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> module_completion(evalkit.load("data/sample"))[["module", "completed"]].head(2)
+                    module  completed
+    0      getting_started         72
+    1  understanding_abuse         73
+    """
     _require(dataset, "participants", "sessions", "attendance")
     held = dataset.sessions[~dataset.sessions["cancelled"].fillna(False).astype(bool)]
     per_cohort = held.groupby(["cohort_id", "module"], observed=True).size().rename("held")
@@ -373,7 +510,7 @@ def module_completion(dataset: Dataset, *, confidence: float = 0.95) -> pd.DataF
                         on="cohort_id")
     grid = grid.merge(attended, on=["participant_id", "module"], how="left")
     grid["completed"] = grid["attended"].fillna(0) >= grid["held"]
-    table = rate_table(grid, success="completed", by="module")
+    table = rate_table(grid, success="completed", by="module", confidence=confidence)
     table = table.rename(columns={"trials": "participants", "successes": "completed",
                                   "rate": "completion_rate"})
     first_week = held.assign(module=held["module"].astype(str)).groupby("module")[
@@ -387,18 +524,32 @@ def retention(progress: pd.DataFrame, *, by: str | None = None,
               confidence: float = 0.95) -> pd.DataFrame:
     """Kaplan-Meier retention over programme weeks, overall or per group.
 
+    Time is the week of the last attended session (0 if none); drop-out is the event, every
+    other exit is censored (``docs/methods.md#retention-curve``).
+
     Parameters
     ----------
     progress
         One row per participant (:func:`participant_progress`), possibly filtered.
     by
         Column to group by (``site``, ``referral_route``); None for everyone.
+    confidence
+        Level of the pointwise log-log band.
 
     Returns
     -------
     DataFrame
         group_by, group, time, at_risk, events, survival, ci_low, ci_high (one row per week in
         which someone dropped out).
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> curve = retention(participant_progress(evalkit.load("data/sample")))
+    >>> curve[["group", "time", "at_risk", "events"]].head(2)
+      group  time  at_risk  events
+    0   all   0.0      130       4
+    1   all   1.0      126       2
     """
     groups = [("all", progress)] if by is None else [
         (name, part) for name, part in progress.groupby(by, observed=True, sort=True)]
@@ -414,14 +565,32 @@ def retention(progress: pd.DataFrame, *, by: str | None = None,
 
 
 def logrank(progress: pd.DataFrame, *, by: str, min_group: int = 1) -> pd.DataFrame:
-    """Log-rank test that retention differs between the groups of ``by``; groups of fewer than
-    ``min_group`` participants are left out (and counted), so one small group does not take the
-    whole test away from a funder.
+    """Log-rank test that retention differs between the groups of ``by``.
+
+    Groups of fewer than ``min_group`` participants are left out (and counted), so one small group
+    does not take the whole test away from a funder (``docs/methods.md#log-rank-test``).
+
+    Parameters
+    ----------
+    progress
+        One row per participant (:func:`participant_progress`).
+    by
+        Column whose groups are compared (``site``, ``referral_route``).
+    min_group
+        Smallest group kept in the test.
 
     Returns
     -------
     DataFrame
         One row: factor, groups, smallest_group, groups_left_out, chi2, df, p, note.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> test = logrank(participant_progress(evalkit.load("data/sample")), by="site", min_group=5)
+    >>> test[["factor", "groups", "smallest_group", "groups_left_out"]]
+      factor  groups  smallest_group  groups_left_out
+    0   site       3              42                0
     """
     frame = progress.assign(_group=progress[by].astype(str),
                             _event=progress["dropped_out"].astype(int))
@@ -434,8 +603,29 @@ def logrank(progress: pd.DataFrame, *, by: str, min_group: int = 1) -> pd.DataFr
 
 
 def absence_summary(dataset: Dataset) -> pd.DataFrame:
-    """``absences.csv``: absences on held sessions and how many were not notified in advance,
-    as ``metric, value``."""
+    """``absences.csv``: absences on held sessions and how many were not notified in advance.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with participants, sessions and attendance.
+
+    Returns
+    -------
+    DataFrame
+        ``metric, value`` rows: participants, absences, absences_unnotified, unnotified_share
+        (NaN when there were no absences).
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> absence_summary(evalkit.load("data/sample"))
+                    metric  value
+    0         participants    130
+    1             absences   1125
+    2  absences_unnotified    621
+    3     unnotified_share  0.552
+    """
     sessions = participant_sessions(dataset)
     status = sessions["status"].astype(str)
     absent = int(status.isin(("absent_notified", "absent_unnotified")).sum())
@@ -447,6 +637,20 @@ def absence_summary(dataset: Dataset) -> pd.DataFrame:
 
 def longest_runs(flags: pd.Series, groups: pd.Series) -> pd.Series:
     """Longest run of consecutive True values within each group (rows already in order).
+
+    Parameters
+    ----------
+    flags
+        True where the row counts (an unnotified absence, say).
+    groups
+        The group of each row (a participant id), aligned with ``flags``; each group's rows must
+        be together and in order.
+
+    Returns
+    -------
+    Series
+        The longest run per group (0 when a group has no True), indexed by group in order of
+        first appearance.
 
     Examples
     --------
@@ -464,14 +668,29 @@ def longest_runs(flags: pd.Series, groups: pd.Series) -> pd.Series:
 
 
 def follow_up_list(dataset: Dataset, *, min_run: int = DEFAULT_FOLLOW_UP_RUN) -> pd.DataFrame:
-    """``follow_up.csv`` (internal only): participants with ``min_run`` or more consecutive
-    unnotified absences, still-active participants first (``active``: exit reason ``ongoing``),
-    then by the length of the run.
+    """``follow_up.csv`` (internal only): participants with unnotified absences in a row.
+
+    Participants with ``min_run`` or more consecutive unnotified absences, still-active
+    participants first (``active``: exit reason ``ongoing``), then by the length of the run
+    (``docs/methods.md#absences-and-the-follow-up-flag``).
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with participants, sessions and attendance.
+    min_run
+        Shortest run of unnotified absences that flags a participant.
 
     Returns
     -------
     DataFrame
         participant_id, cohort_id, exit_reason, last_attended_week, longest_unnotified_run, active.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> follow_up_list(evalkit.load("data/sample")).columns.tolist()[-2:]
+    ['longest_unnotified_run', 'active']
     """
     sessions = participant_sessions(dataset).sort_values(["participant_id", "programme_week"],
                                                          kind="stable")
@@ -493,10 +712,28 @@ def follow_up_list(dataset: Dataset, *, min_run: int = DEFAULT_FOLLOW_UP_RUN) ->
 
 
 def attendance_matrix(dataset: Dataset) -> pd.DataFrame:
-    """Participants x programme weeks as long rows (internal only: a row of the heat map is one
-    person, though no id is kept): ``row, programme_week, attended`` (1 attended, 0 absent; weeks
-    without a held session are absent from the table). Rows are numbered by the last week
-    attended, drop-outs first."""
+    """Participants x programme weeks as long rows, for the heat map (internal only).
+
+    A row of the heat map is one person, though no id is kept. Rows are numbered by the last week
+    attended, drop-outs first; weeks without a held session are absent from the table.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with participants, sessions and attendance.
+
+    Returns
+    -------
+    DataFrame
+        ``row, programme_week, attended`` (1 attended, 0 absent).
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> matrix = attendance_matrix(evalkit.load("data/sample"))
+    >>> matrix.columns.tolist(), int(matrix["row"].nunique())
+    (['row', 'programme_week', 'attended'], 130)
+    """
     sessions = participant_sessions(dataset)
     order = participant_progress(dataset).sort_values("last_week_attended", kind="stable")
     row_of = {pid: i for i, pid in enumerate(order["participant_id"].astype(str))}
@@ -645,8 +882,27 @@ TABLES = (
 
 
 def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
-    """Every attendance table for one data folder (``min_cell`` is not used here: nothing is
-    merged or dropped before publishing)."""
+    """Every attendance table for one data folder.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with participants, sessions and attendance.
+    min_cell
+        Smallest group a report describes: smaller groups are left out of the log-rank tests.
+        Nothing else is merged or dropped before publishing.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        One table per declared table name (see ``TABLES``).
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> sorted(compute(evalkit.load("data/sample")))[:4]
+    ['absences', 'attendance_by_group', 'attendance_by_week', 'attendance_matrix']
+    """
     progress = participant_progress(dataset)
     return {
         "attendance_summary": attendance_summary(dataset),

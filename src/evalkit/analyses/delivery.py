@@ -45,9 +45,38 @@ def _planned_sessions(dataset: Dataset) -> pd.DataFrame:
 
 
 def session_fidelity(dataset: Dataset) -> pd.DataFrame:
-    """One row per held session with exercise detail: ``session_id, cohort_id, module,
-    module_session, facilitator_ids, recorded, planned_minutes, credited_minutes, fidelity``
-    (fidelity missing when the session's delivery was not recorded)."""
+    """One row per held session of a module with exercise detail, with its fidelity.
+
+    Fidelity is the minutes credited (each non-optional exercise up to its plan) over the minutes
+    planned; it is missing when the session's delivery was not recorded (see
+    ``docs/methods.md#delivery-fidelity``).
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with ``sessions.csv`` and ``curriculum.csv`` (``delivery.csv`` too,
+        or no session counts as recorded).
+
+    Returns
+    -------
+    DataFrame
+        ``session_id, cohort_id, module, module_session, facilitator_ids, recorded,
+        planned_minutes, credited_minutes, fidelity``.
+
+    Raises
+    ------
+    MissingDataError
+        When sessions or curriculum are absent.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> table = session_fidelity(evalkit.load("data/sample"))
+    >>> table[["session_id", "planned_minutes", "credited_minutes"]].head(2)
+      session_id  planned_minutes  credited_minutes
+    0    c01-w13              120               104
+    1    c01-w14              110                97
+    """
     grid = _planned_sessions(dataset)
     core = grid[~grid["optional_exercise"]]
     table = core.groupby(["session_id", "cohort_id", "module", "module_session",
@@ -62,14 +91,31 @@ def session_fidelity(dataset: Dataset) -> pd.DataFrame:
 
 
 def delivery_fidelity(dataset: Dataset) -> pd.DataFrame:
-    """``delivery_fidelity.csv``: per module session, the sessions recorded, their mean and lowest
-    fidelity, how many were delivered in full, and how many held sessions were not recorded.
+    """``delivery_fidelity.csv``: the fidelity of each module session over the cohorts.
+
+    Per module session: the sessions recorded, their mean and lowest fidelity, how many were
+    delivered in full, and how many held sessions were not recorded.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder, as for :func:`session_fidelity`.
 
     Returns
     -------
     DataFrame
         module, module_session, session_title, sessions, mean_fidelity, min_fidelity,
         sessions_full, sessions_not_recorded.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> table = delivery_fidelity(evalkit.load("data/sample"))
+    >>> table[["module_session", "session_title", "sessions", "sessions_full"]]
+       module_session       session_title  sessions  sessions_full
+    0               1  Learning about sex        11              3
+    1               2   Sexual pressuring        12              1
+    2               3   Building intimacy        12              3
     """
     per_session = session_fidelity(dataset)
     grouped = per_session.groupby(["module", "module_session"], observed=True, sort=True)
@@ -91,8 +137,29 @@ def delivery_fidelity(dataset: Dataset) -> pd.DataFrame:
 
 
 def exercise_fidelity(dataset: Dataset) -> pd.DataFrame:
-    """Per exercise over recorded sessions: how often it was delivered in full, cut short or left
-    out, and the mean share of its planned time delivered (capped at 1)."""
+    """How each exercise was delivered over the recorded sessions.
+
+    Per exercise: how often it was delivered in full, cut short or left out, and the mean share of
+    its planned time delivered (each session's share capped at 1).
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder, as for :func:`session_fidelity`.
+
+    Returns
+    -------
+    DataFrame
+        module, module_session, exercise_id, exercise_title, planned_minutes, optional_exercise,
+        sessions, mean_share_delivered, full_share, cut_short_share, not_delivered_share.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> table = exercise_fidelity(evalkit.load("data/sample"))
+    >>> len(table), float(table["full_share"].max()) <= 1
+    (18, True)
+    """
     grid = _planned_sessions(dataset)
     grid = grid[grid["recorded"]]
     share = grid["credited_minutes"] / grid["planned_minutes"]
@@ -114,7 +181,30 @@ def exercise_fidelity(dataset: Dataset) -> pd.DataFrame:
 
 
 def most_cut_short(dataset: Dataset, *, top: int = 5) -> pd.DataFrame:
-    """The non-optional exercises most often cut short or left out."""
+    """The non-optional exercises most often cut short or left out.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder, as for :func:`session_fidelity`.
+    top
+        How many exercises to list.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`exercise_fidelity` plus ``shortfall_share`` (cut short or left
+        out), most often first; ties in exercise id order.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> table = most_cut_short(evalkit.load("data/sample"), top=2)
+    >>> table[["exercise_id", "shortfall_share"]].round(3)
+       exercise_id  shortfall_share
+    0  sr2_impacts            0.417
+    1      sr2_tea            0.417
+    """
     table = exercise_fidelity(dataset)
     table = table[~table["optional_exercise"]].copy()
     table["shortfall_share"] = table["cut_short_share"] + table["not_delivered_share"]
@@ -123,7 +213,25 @@ def most_cut_short(dataset: Dataset, *, top: int = 5) -> pd.DataFrame:
 
 
 def facilitator_pair_fidelity(dataset: Dataset) -> pd.DataFrame:
-    """INTERNAL ONLY (pseudonymous ids): mean fidelity per facilitator pair."""
+    """Mean fidelity per facilitator pair; INTERNAL ONLY, because it shows pseudonymous ids.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder, as for :func:`session_fidelity`.
+
+    Returns
+    -------
+    DataFrame
+        ``facilitators`` (the pair's ids sorted and joined by ";"), ``sessions`` (recorded),
+        ``mean_fidelity``.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> facilitator_pair_fidelity(evalkit.load("data/sample")).columns.tolist()
+    ['facilitators', 'sessions', 'mean_fidelity']
+    """
     per_session = session_fidelity(dataset)
     pairs = per_session["facilitator_ids"].astype(str).map(
         lambda ids: ";".join(sorted(p.strip() for p in ids.split(";") if p.strip())))
@@ -174,7 +282,26 @@ TABLES = (
 
 
 def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
-    """Every delivery table for one data folder."""
+    """Every delivery table for one data folder.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with sessions, curriculum and delivery.
+    min_cell
+        Smallest group a report describes; unused here (the tables count sessions, not people).
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``delivery_fidelity``, ``exercise_fidelity`` and ``facilitator_fidelity``.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> sorted(compute(evalkit.load("data/sample")))
+    ['delivery_fidelity', 'exercise_fidelity', 'facilitator_fidelity']
+    """
     exercises = exercise_fidelity(dataset)
     exercises["module"] = exercises["module"].astype(str)
     exercises["module_session"] = exercises["module_session"].astype(int)

@@ -35,14 +35,37 @@ SCALE = (1, 5)
 
 def discomfort_scores(dataset: Dataset, *,
                       min_answered: float = DEFAULT_MIN_ANSWERED) -> pd.DataFrame:
-    """One row per returned checklist: the scale score, the item answers, and the practitioner's
-    attributes when ``practitioners.csv`` is present.
+    """One row per returned checklist: the scale score, the item answers, practitioner attributes.
+
+    The attributes are attached when ``practitioners.csv`` is present. The score is the mean of
+    the answered items when enough are answered (``docs/methods.md#questionnaire-scoring``).
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with ``discomfort.csv``.
+    min_answered
+        Share of the 13 items that must be answered for a form to be scored.
 
     Returns
     -------
     DataFrame
-        practitioner_id, wave, discomfort, discomfort_answered, d01 ... d13, [gender, role,
-        experience_band, supervision_frequency].
+        practitioner_id, wave (ordered pre, post, follow_up), discomfort, discomfort_answered,
+        d01 ... d13, [gender, role, experience_band, supervision_frequency].
+
+    Raises
+    ------
+    MissingDataError
+        When the folder has no discomfort checklists.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> scores = discomfort_scores(evalkit.load("data/sample"))
+    >>> scores[["practitioner_id", "wave", "discomfort", "discomfort_answered"]].head(2).round(3)
+      practitioner_id wave  discomfort  discomfort_answered
+    0             s01  pre       3.923                   13
+    1             s02  pre       3.077                   13
     """
     if not dataset.has("discomfort"):
         raise MissingDataError("the discomfort analysis needs discomfort.csv")
@@ -61,18 +84,54 @@ def discomfort_scores(dataset: Dataset, *,
 
 
 def by_practitioner(scores: pd.DataFrame, value: str = SCORE) -> pd.DataFrame:
-    """Practitioners (rows) x waves (columns) of one value (internal: a row is one person)."""
-    return wide(scores, subject="practitioner_id", value=value, waves=WAVES)
+    """Practitioners (rows) x waves (columns) of one value (internal: a row is one person).
 
-
-def wave_patterns(scores: pd.DataFrame) -> pd.DataFrame:
-    """``discomfort_waves.csv``: how many practitioners have a scored form at each combination of
-    waves, which shows who a complete-case analysis loses.
+    Parameters
+    ----------
+    scores
+        Scored checklists (:func:`discomfort_scores`).
+    value
+        The column to spread: the score, or an item such as ``"d09"``.
 
     Returns
     -------
     DataFrame
-        waves, practitioners, in_anova.
+        Indexed by practitioner_id, one column per wave; NaN where a wave is missing.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> scores = discomfort_scores(evalkit.load("data/sample"))
+    >>> table = by_practitioner(scores)
+    >>> table.columns.tolist(), table.round(3).loc["s01"].tolist()
+    (['pre', 'post', 'follow_up'], [3.923, 2.583, 2.462])
+    """
+    return wide(scores, subject="practitioner_id", value=value, waves=WAVES)
+
+
+def wave_patterns(scores: pd.DataFrame) -> pd.DataFrame:
+    """``discomfort_waves.csv``: how many practitioners have a scored form at each set of waves.
+
+    The table shows who a complete-case analysis loses.
+
+    Parameters
+    ----------
+    scores
+        Scored checklists (:func:`discomfort_scores`).
+
+    Returns
+    -------
+    DataFrame
+        waves (e.g. ``"pre, post"``), practitioners, in_anova (all three waves scored).
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> scores = discomfort_scores(evalkit.load("data/sample"))
+    >>> wave_patterns(scores).head(2)
+                      waves  practitioners  in_anova
+    0  pre, post, follow_up             23      True
+    1             pre, post              7     False
     """
     table = by_practitioner(scores).notna()
     labels = table.apply(lambda row: ", ".join(w for w in WAVES if row[w]) or "none scored",
@@ -86,10 +145,27 @@ def wave_patterns(scores: pd.DataFrame) -> pd.DataFrame:
 def wave_means(scores: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
     """``discomfort_means.csv``: the mean score at each wave with its t interval.
 
+    Parameters
+    ----------
+    scores
+        Scored checklists (:func:`discomfort_scores`).
+    confidence
+        Level of the interval.
+
     Returns
     -------
     DataFrame
-        wave, n, mean, sd, ci_low, ci_high.
+        wave, n, mean, sd, ci_low, ci_high (NaN spread and interval with fewer than two forms).
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> scores = discomfort_scores(evalkit.load("data/sample"))
+    >>> wave_means(scores).round(3)
+            wave   n   mean     sd  ci_low  ci_high
+    0        pre  31  3.124  0.513   2.936    3.312
+    1       post  33  2.584  0.700   2.336    2.832
+    2  follow_up  29  2.654  0.651   2.406    2.901
     """
     rows = []
     for wave in WAVES:
@@ -104,13 +180,29 @@ def wave_means(scores: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFram
 
 
 def item_means(scores: pd.DataFrame) -> pd.DataFrame:
-    """``discomfort_items.csv``: the mean answer to each item at each wave, in long form, hardest
-    situation (highest mean before preparation) first.
+    """``discomfort_items.csv``: the mean answer to each item at each wave, hardest first.
+
+    In long form; the hardest situation is the one with the highest mean at the first wave
+    present (before preparation).
+
+    Parameters
+    ----------
+    scores
+        Scored checklists (:func:`discomfort_scores`).
 
     Returns
     -------
     DataFrame
-        item, label, wave, n, mean.
+        item (number), label, wave, n, mean.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> scores = discomfort_scores(evalkit.load("data/sample"))
+    >>> item_means(scores).head(2).round(3)
+       item                              label  wave   n   mean
+    0     9  Explicit account told for arousal   pre  32  4.062
+    1     9  Explicit account told for arousal  post  33  3.394
     """
     long = scores.melt(id_vars=["wave"], value_vars=list(DISCOMFORT.items), var_name="item")
     stats = (long.dropna(subset=["value"]).groupby(["item", "wave"], observed=True)["value"]
@@ -134,14 +226,30 @@ def item_means(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def discomfort_change(scores: pd.DataFrame) -> pd.DataFrame:
-    """``discomfort_change.csv``: paired change for each comparison (later minus earlier wave;
-    negative is less discomfort), Holm-adjusted over the comparisons.
+    """``discomfort_change.csv``: paired change for each comparison, Holm-adjusted over both.
+
+    Change is the later minus the earlier wave, so negative is less discomfort
+    (``docs/methods.md#paired-change``).
+
+    Parameters
+    ----------
+    scores
+        Scored checklists (:func:`discomfort_scores`).
 
     Returns
     -------
     DataFrame
         comparison, n, mean_before, mean_after, mean_change, ci_low, ci_high, t, df, p, p_holm,
         d_z, d_av, wilcoxon_p, wilcoxon_method, note.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> scores = discomfort_scores(evalkit.load("data/sample"))
+    >>> discomfort_change(scores)[["comparison", "n", "mean_change"]].round(3)
+             comparison   n  mean_change
+    0       post_vs_pre  30       -0.558
+    1  follow_up_vs_pre  24       -0.450
     """
     table = wave_changes(scores.assign(wave=scores["wave"].astype(str)),
                          subject="practitioner_id", wave="wave", value=SCORE,
@@ -153,14 +261,31 @@ def discomfort_change(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def item_change(scores: pd.DataFrame, *, comparison: str = "post_vs_pre") -> pd.DataFrame:
-    """``discomfort_item_change.csv``: paired change on each item, with Holm-adjusted p over the
-    13 items for both the t-test and the Wilcoxon test.
+    """``discomfort_item_change.csv``: paired change on each item, Holm-adjusted over the 13 items.
+
+    Both the t-test and the Wilcoxon test p-values are adjusted.
+
+    Parameters
+    ----------
+    scores
+        Scored checklists (:func:`discomfort_scores`).
+    comparison
+        A key of ``COMPARISONS``: ``"post_vs_pre"`` or ``"follow_up_vs_pre"``.
 
     Returns
     -------
     DataFrame
         item, label, n, mean_change, ci_low, ci_high, t, p, p_holm, wilcoxon_p,
         wilcoxon_p_holm, d_z, note.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> scores = discomfort_scores(evalkit.load("data/sample"))
+    >>> item_change(scores)[["item", "n", "mean_change"]].head(2).round(3)
+       item   n  mean_change
+    0     1  30       -0.333
+    1     2  31       -0.742
     """
     before, after = COMPARISONS[comparison]
     rows = []
@@ -180,8 +305,27 @@ def _long_complete(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def default_reliability(scores: pd.DataFrame, *, wave: str = "pre") -> float:
-    """Cronbach's alpha of the checklist at ``wave`` (Jacobson-Truax's default reliability);
-    NaN when alpha is undefined there."""
+    """Cronbach's alpha of the checklist at ``wave``, the default reliability for reliable change.
+
+    Parameters
+    ----------
+    scores
+        Scored checklists (:func:`discomfort_scores`), with the item columns.
+    wave
+        The wave whose forms are used (the baseline).
+
+    Returns
+    -------
+    float
+        Alpha over the forms answering every item; NaN when alpha is undefined there.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> scores = discomfort_scores(evalkit.load("data/sample"))
+    >>> round(default_reliability(scores), 3)
+    0.88
+    """
     forms = scores[scores["wave"].astype(str) == wave]
     table = reliability(forms, DISCOMFORT, by=None)
     return float(table["alpha"].iloc[0])
@@ -190,13 +334,37 @@ def default_reliability(scores: pd.DataFrame, *, wave: str = "pre") -> float:
 def reliable_change_people(scores: pd.DataFrame, *, reliability_value: float | None = None,
                            before: str = "pre", after: str = "post",
                            criterion: float = 1.96) -> pd.DataFrame:
-    """Jacobson-Truax reliable change for each practitioner with both waves scored (internal:
-    one row per person). Lower discomfort is improvement.
+    """Jacobson-Truax reliable change for each practitioner with both waves scored.
+
+    Internal: one row per person. Lower discomfort is improvement
+    (``docs/methods.md#reliable-change-index``). The table is empty when fewer than two people
+    have both waves, when the reliability is not in [0, 1), or when the first wave's scores do
+    not vary.
+
+    Parameters
+    ----------
+    scores
+        Scored checklists (:func:`discomfort_scores`).
+    reliability_value
+        Reliability to use; None for :func:`default_reliability` at ``before``.
+    before, after
+        The two waves compared.
+    criterion
+        Cut-off for ``|RC|`` (1.96 for 95%).
 
     Returns
     -------
     DataFrame
-        practitioner_id, before, after, rc, category, reliability, sd_before, threshold.
+        practitioner_id, before, after, rc, category, reliability, sd_before, threshold
+        (the smallest change, in scale points, that counts as reliable).
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> scores = discomfort_scores(evalkit.load("data/sample"))
+    >>> people = reliable_change_people(scores)
+    >>> people["category"].value_counts().tolist()
+    [17, 11, 2]
     """
     rel = default_reliability(scores, wave=before) if reliability_value is None \
         else reliability_value
@@ -221,13 +389,31 @@ def reliable_change_people(scores: pd.DataFrame, *, reliability_value: float | N
 
 def reliable_change_summary(people: pd.DataFrame,
                             comparison: str = "post_vs_pre") -> pd.DataFrame:
-    """``discomfort_rci.csv``: practitioners in each reliable-change category (every category
-    listed) with the reliability, pre-wave SD and threshold used.
+    """``discomfort_rci.csv``: practitioners in each reliable-change category.
+
+    Every category is listed, with the reliability, first-wave SD and threshold used.
+
+    Parameters
+    ----------
+    people
+        Reliable change of each person (:func:`reliable_change_people`).
+    comparison
+        Name of the comparison, for the ``comparison`` column.
 
     Returns
     -------
     DataFrame
         comparison, category, n, assessed, share, reliability, sd_before, threshold.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> scores = discomfort_scores(evalkit.load("data/sample"))
+    >>> reliable_change_summary(reliable_change_people(scores))[["category", "n", "assessed"]]
+                 category   n  assessed
+    0   reliably_improved  17        30
+    1  no_reliable_change  11        30
+    2      reliably_worse   2        30
     """
     categories = ("reliably_improved", "no_reliable_change", "reliably_worse")
     counts = people["category"].astype(str).value_counts().reindex(categories, fill_value=0)
@@ -241,7 +427,27 @@ def reliable_change_summary(people: pd.DataFrame,
 
 
 def reliability_by_wave(dataset: Dataset) -> pd.DataFrame:
-    """``discomfort_reliability.csv``: Cronbach's alpha with Feldt's interval at each wave."""
+    """``discomfort_reliability.csv``: Cronbach's alpha with Feldt's interval at each wave.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with ``discomfort.csv``.
+
+    Returns
+    -------
+    DataFrame
+        wave, items, n (forms with every item answered), alpha, ci_low, ci_high, note.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> reliability_by_wave(evalkit.load("data/sample"))[["wave", "n", "alpha"]].round(3)
+            wave   n  alpha
+    0        pre  26  0.880
+    1       post  27  0.949
+    2  follow_up  22  0.935
+    """
     table = reliability(dataset.discomfort, DISCOMFORT, by="wave")
     table["wave"] = table["wave"].astype(str)
     return table[["wave", "items", "n", "alpha", "ci_low", "ci_high", "note"]]
@@ -457,8 +663,28 @@ def _interaction(scores: pd.DataFrame, factor: str, min_cell: int) -> pd.DataFra
 
 
 def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
-    """Every discomfort table for one data folder. Groups smaller than ``min_cell`` are left out
-    of the interaction tests (and counted), for every audience."""
+    """Every discomfort table for one data folder.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with ``discomfort.csv``.
+    min_cell
+        Groups smaller than this are left out of the interaction tests (and counted), for every
+        audience.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        One table per declared table name (see ``TABLES``).
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> tables = compute(evalkit.load("data/sample"))
+    >>> len(tables), int(tables["discomfort_anova"].loc[0, "n"])
+    (13, 23)
+    """
     scores = discomfort_scores(dataset)
     long = _long_complete(scores)
     complete = by_practitioner(scores).dropna()

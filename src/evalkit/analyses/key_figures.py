@@ -29,8 +29,32 @@ def _share(values: dict, intervals: dict, name: str, part_name: str, whole_name:
 
 
 def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
-    """``key_figures.csv``: ``metric, value, ci_low, ci_high`` for every figure the folder
-    supports (see ``TABLE`` for the list)."""
+    """``key_figures.csv``: every key figure the folder supports, with its interval.
+
+    Each figure comes with the counts it rests on (see ``TABLE`` for the list and
+    ``docs/methods.md#key-figures`` for the definitions); figures whose files are absent are
+    left out.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder.
+    min_cell
+        Smallest group a report describes; unused (no figure here is split into groups).
+
+    Returns
+    -------
+    DataFrame
+        ``metric, value, ci_low, ci_high``; counts have no interval.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> figures = key_figures(evalkit.load("data/sample")).set_index("metric")
+    >>> rate, stss_38 = figures.loc["attendance_rate", "value"], figures.loc["stss_38", "value"]
+    >>> round(float(rate), 3), int(stss_38)
+    (0.631, 14)
+    """
     from . import accountability, attendance, delivery, discomfort, secondary_trauma
 
     values: dict[str, object] = {}
@@ -159,7 +183,26 @@ CARD_BASES = {
 
 
 def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
-    """The key figures table."""
+    """The key figures table.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder.
+    min_cell
+        Passed on to :func:`key_figures`.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``{"key_figures": table}``.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> list(compute(evalkit.load("data/sample").replace(stss=None, proqol=None)))
+    ['key_figures']
+    """
     return {"key_figures": key_figures(dataset, min_cell=min_cell)}
 
 

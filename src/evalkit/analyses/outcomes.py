@@ -30,7 +30,28 @@ RCI_CATEGORIES = ("reliably_improved", "no_reliable_change", "reliably_worse")
 
 
 def scored(dataset: Dataset, name: str) -> pd.DataFrame:
-    """Every form of instrument ``name`` scored, with its wave as text."""
+    """Every form of instrument ``name`` scored, with its wave as text.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with the instrument's spec and answers.
+    name
+        The instrument's name (``instruments/<name>.toml``).
+
+    Returns
+    -------
+    DataFrame
+        The id column, wave, response_date (when given), then per scale its score,
+        ``<scale>_answered`` and, for banded scales, ``<scale>_band``.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> forms = scored(evalkit.load("data/sample"), "partner_safety")
+    >>> forms.columns.tolist()[:5]
+    ['participant_id', 'wave', 'response_date', 'behaviour', 'behaviour_answered']
+    """
     spec = dataset.instruments[name]
     responses = dataset.responses(name)
     keep = tuple(c for c in (spec.id_column, "wave", "response_date") if c in responses)
@@ -48,11 +69,34 @@ def _waves(spec: Instrument, forms: pd.DataFrame) -> list[str]:
 def change(spec: Instrument, forms: pd.DataFrame) -> pd.DataFrame:
     """Paired change of every scale from the baseline wave to each later wave.
 
+    Holm-adjusted within the instrument; ``direction`` reads the interval in the scale's own
+    direction of improvement (``docs/methods.md#own-outcome-measures``).
+
+    Parameters
+    ----------
+    spec
+        The instrument.
+    forms
+        Its scored forms (:func:`scored`).
+
     Returns
     -------
     DataFrame
         instrument, scale, comparison, higher_is, n, mean_before, mean_after, mean_change,
-        ci_low, ci_high, t, df, p, p_holm, d_z, d_av, wilcoxon_p, direction, note.
+        ci_low, ci_high, t, df, p, p_holm, d_z, d_av, wilcoxon_p, direction, note. Empty with
+        fewer than two waves.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> spec = dataset.instruments["partner_safety"]
+    >>> forms = scored(dataset, "partner_safety")
+    >>> change(spec, forms)[["scale", "comparison", "n", "direction"]].head(3)
+           scale      comparison   n direction
+    0  behaviour  exit_vs_intake  36  improved
+    1       fear  exit_vs_intake  37  improved
+    2      total  exit_vs_intake  37  improved
     """
     waves = _waves(spec, forms)
     scales = list(spec.scales)
@@ -84,11 +128,31 @@ def change(spec: Instrument, forms: pd.DataFrame) -> pd.DataFrame:
 def means(spec: Instrument, forms: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
     """Mean of every scale at every wave with its t interval.
 
+    Parameters
+    ----------
+    spec
+        The instrument.
+    forms
+        Its scored forms (:func:`scored`).
+    confidence
+        Level of the interval.
+
     Returns
     -------
     DataFrame
         instrument, scale, lowest, highest (the scale's possible range), wave, n, mean, ci_low,
         ci_high.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> spec = dataset.instruments["partner_safety"]
+    >>> forms = scored(dataset, "partner_safety")
+    >>> means(spec, forms)[["scale", "wave", "n", "mean"]].head(2).round(3)
+           scale    wave   n   mean
+    0  behaviour  intake  61  5.951
+    1  behaviour    exit  47  4.660
     """
     rows = []
     for scale in spec.scales:
@@ -107,10 +171,30 @@ def means(spec: Instrument, forms: pd.DataFrame, *, confidence: float = 0.95) ->
 def bands(spec: Instrument, forms: pd.DataFrame) -> pd.DataFrame:
     """Forms in each band of every banded scale, per wave, with Wilson intervals.
 
+    Parameters
+    ----------
+    spec
+        The instrument.
+    forms
+        Its scored forms (:func:`scored`).
+
     Returns
     -------
     DataFrame
-        instrument, scale, wave, band, n, scored, share, ci_low, ci_high.
+        instrument, scale, wave, band, n, scored, share, ci_low, ci_high. Empty when the spec has
+        no bands.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> spec = dataset.instruments["partner_safety"]
+    >>> forms = scored(dataset, "partner_safety")
+    >>> bands(spec, forms)[["scale", "wave", "band", "n", "scored"]].head(3)
+       scale    wave      band   n  scored
+    0  total  intake       low  14      64
+    1  total  intake  moderate  27      64
+    2  total  intake      high  23      64
     """
     parts = []
     order = {w: i for i, w in enumerate(_waves(spec, forms))}
@@ -134,10 +218,28 @@ def bands(spec: Instrument, forms: pd.DataFrame) -> pd.DataFrame:
 def consistency(spec: Instrument, dataset: Dataset) -> pd.DataFrame:
     """Cronbach's alpha (Feldt's interval) of every scale at every wave.
 
+    Parameters
+    ----------
+    spec
+        The instrument.
+    dataset
+        The data folder holding its answers.
+
     Returns
     -------
     DataFrame
         instrument, scale, wave, items, n, alpha, ci_low, ci_high, note.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> spec = dataset.instruments["partner_safety"]
+    >>> forms = scored(dataset, "partner_safety")
+    >>> consistency(spec, dataset)[["scale", "wave", "items", "n", "alpha"]].head(2).round(3)
+           scale    wave  items   n  alpha
+    0  behaviour  intake      4  55  0.852
+    1       fear  intake      4  62  0.850
     """
     table = reliability(dataset.responses(spec.name), spec, by="wave")
     table = table.rename(columns={"subscale": "scale"})
@@ -149,15 +251,38 @@ def consistency(spec: Instrument, dataset: Dataset) -> pd.DataFrame:
 
 def reliable_change_people(spec: Instrument, forms: pd.DataFrame, dataset: Dataset,
                            *, criterion: float = 1.96) -> pd.DataFrame:
-    """Reliable change of the total from the baseline to each later wave, one row per person and
-    comparison (internal: feeds the counts and the safety list). The reliability is the spec's,
-    or else Cronbach's alpha of the total at the baseline wave.
+    """Reliable change of the total from the baseline to each later wave, per person and comparison.
+
+    Internal: it feeds the counts and the safety list. The reliability is the spec's, or else
+    Cronbach's alpha of the total at the baseline wave (``docs/methods.md#reliable-change-index``).
+    A comparison with fewer than two pairs, or whose baseline scores do not vary, is left out.
+
+    Parameters
+    ----------
+    spec
+        The instrument.
+    forms
+        Its scored forms (:func:`scored`).
+    dataset
+        The data folder holding its answers (for the baseline alpha).
+    criterion
+        Cut-off for ``|RC|`` (1.96 for 95%).
 
     Returns
     -------
     DataFrame
         id column, comparison, before, after, rc, category, reliability, reliability_from,
         sd_before, threshold.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> spec = dataset.instruments["partner_safety"]
+    >>> forms = scored(dataset, "partner_safety")
+    >>> people = reliable_change_people(spec, forms, dataset)
+    >>> people["comparison"].value_counts().tolist()
+    [37, 22]
     """
     total = spec.total or next(iter(spec.scales))
     waves = _waves(spec, forms)
@@ -196,11 +321,31 @@ def reliable_change_people(spec: Instrument, forms: pd.DataFrame, dataset: Datas
 def reliable_change_counts(spec: Instrument, people: pd.DataFrame) -> pd.DataFrame:
     """People in each reliable-change category per comparison (every category listed).
 
+    Parameters
+    ----------
+    spec
+        The instrument.
+    people
+        Reliable change of each person (:func:`reliable_change_people`).
+
     Returns
     -------
     DataFrame
         instrument, comparison, category, n, assessed, share, reliability, reliability_from,
         threshold.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> spec = dataset.instruments["partner_safety"]
+    >>> forms = scored(dataset, "partner_safety")
+    >>> counts = reliable_change_counts(spec, reliable_change_people(spec, forms, dataset))
+    >>> counts[["comparison", "category", "n", "assessed"]].head(3)
+           comparison            category   n  assessed
+    0  exit_vs_intake   reliably_improved  13        37
+    1  exit_vs_intake  no_reliable_change  23        37
+    2  exit_vs_intake      reliably_worse   1        37
     """
     rows = []
     for comparison, part in people.groupby("comparison", sort=False):
@@ -216,9 +361,33 @@ def reliable_change_counts(spec: Instrument, people: pd.DataFrame) -> pd.DataFra
 
 
 def safety_list(spec: Instrument, people: pd.DataFrame) -> pd.DataFrame:
-    """Internal, partner-reported instruments only: participants whose partner's reports
-    reliably worsened, for the partner support worker (no partner is named: the row carries the
-    participant's pseudonym)."""
+    """Participants whose partner's reports reliably worsened, for the partner support worker.
+
+    Internal, and for partner-reported instruments only. No partner is named: the row carries the
+    participant's pseudonym.
+
+    Parameters
+    ----------
+    spec
+        The instrument.
+    people
+        Reliable change of each person (:func:`reliable_change_people`).
+
+    Returns
+    -------
+    DataFrame
+        participant_id, instrument, comparison, before, after, rc.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> spec = dataset.instruments["partner_safety"]
+    >>> forms = scored(dataset, "partner_safety")
+    >>> safety = safety_list(spec, reliable_change_people(spec, forms, dataset))
+    >>> len(safety), safety["comparison"].tolist()
+    (2, ['exit_vs_intake', 'follow_up_vs_intake'])
+    """
     worse = people[people["category"].astype(str) == "reliably_worse"]
     return pd.DataFrame({"participant_id": worse[spec.id_column].astype(str),
                          "instrument": spec.name, "comparison": worse["comparison"],
@@ -324,7 +493,27 @@ def _each(dataset: Dataset):
 
 
 def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
-    """One set of tables for every instrument in the folder."""
+    """One set of tables for every instrument in the folder.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with at least one instrument spec.
+    min_cell
+        Smallest group a report describes; unused here (nothing is grouped before publishing).
+
+    Returns
+    -------
+    dict of str to DataFrame or str
+        One entry per declared table: the instruments' rows stacked, or a sentence saying why
+        no instrument could fill it.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> sorted(compute(evalkit.load("data/sample")))[:3]
+    ['outcome_bands', 'outcome_change', 'outcome_means']
+    """
     parts: dict[str, list[pd.DataFrame]] = {s.name: [] for s in TABLES}
     for spec, forms in _each(dataset):
         people = reliable_change_people(spec, forms, dataset)

@@ -11,13 +11,27 @@ from ._base import Analysis
 
 
 def data_overview(dataset: Dataset) -> pd.DataFrame:
-    """``data_overview.csv``: one row per known file: present or not, rows, and the first and
-    last month its dates cover.
+    """``data_overview.csv``: one row per known file, with its rows and the months it covers.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder.
 
     Returns
     -------
     DataFrame
-        file, present, rows, first_month, last_month.
+        file, present, rows (blank for an absent file), first_month, last_month (blank for a file
+        without dates).
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> data_overview(evalkit.load("data/sample")).head(3)
+                   file  present  rows first_month last_month
+    0  participants.csv     True   130     2023-01    2024-11
+    1      sessions.csv     True   288     2023-01    2025-04
+    2    attendance.csv     True  3052         NaN        NaN
     """
     summary = dataset.summary()
     months = {}
@@ -78,7 +92,26 @@ TABLES = (
 
 
 def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
-    """The overview tables for one data folder."""
+    """The overview tables for one data folder.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder.
+    min_cell
+        Smallest group a report describes; unused here.
+
+    Returns
+    -------
+    dict of str to DataFrame or str
+        ``data_overview``, ``register_accounting`` (or why it cannot be made) and ``missingness``.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> compute(evalkit.load("data/sample").replace(attendance=None))["register_accounting"]
+    'needs participants.csv, sessions.csv and attendance.csv'
+    """
     accounting = row_accounting(dataset)
     return {
         "data_overview": data_overview(dataset),

@@ -9,6 +9,8 @@ Comparisons, the regression and correlations use the latest wave, so nobody coun
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -39,13 +41,39 @@ _SCALES = {"stss": ("STSS", STSS, STSS_SUBSCALES), "proqol": ("ProQOL 5", PROQOL
 
 def scored_forms(dataset: Dataset, instrument: Instrument = STSS, *,
                  min_answered: float = DEFAULT_MIN_ANSWERED) -> pd.DataFrame:
-    """One row per returned form: its scores and bands, the wave, the response date and the
-    practitioner's attributes (when ``practitioners.csv`` is present).
+    """One row per returned form: scores and bands, wave, response date, practitioner attributes.
+
+    The attributes (site, gender, role, experience band, supervision frequency) are attached when
+    ``practitioners.csv`` is present (``docs/methods.md#questionnaire-scoring``).
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder.
+    instrument
+        :data:`~evalkit.scales.STSS` or :data:`~evalkit.scales.PROQOL`.
+    min_answered
+        Share of a subscale's items that must be answered for it to be scored.
+
+    Returns
+    -------
+    DataFrame
+        practitioner_id, wave, response_date, then per scale its score, ``<scale>_answered`` and
+        (where the scale has bands) ``<scale>_band``, then the attributes.
 
     Raises
     ------
     MissingDataError
         When the instrument's file is absent.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> forms = scored_forms(evalkit.load("data/sample"))
+    >>> forms[["practitioner_id", "wave", "total", "total_band"]].head(2)
+      practitioner_id  wave  total total_band
+    0             s01  2024   45.0       high
+    1             s02  2024   48.0       high
     """
     if not dataset.has(instrument.file):
         raise MissingDataError(f"this analysis needs {instrument.file}.csv")
@@ -62,19 +90,53 @@ def scored_forms(dataset: Dataset, instrument: Instrument = STSS, *,
 
 
 def latest_wave(forms: pd.DataFrame) -> pd.DataFrame:
-    """The forms of the most recent wave (by response date)."""
+    """The forms of the most recent wave (waves ordered by their median response date).
+
+    Parameters
+    ----------
+    forms
+        Scored forms (:func:`scored_forms`).
+
+    Returns
+    -------
+    DataFrame
+        The rows of the latest wave; ``forms`` itself when it is empty.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> forms = scored_forms(evalkit.load("data/sample"))
+    >>> latest_wave(forms)["wave"].unique().tolist()
+    ['2025']
+    """
     if forms.empty:
         return forms
     return forms[forms["wave"] == ordered_waves(forms)[-1]]
 
 
-def coverage(forms: pd.DataFrame, subscales) -> pd.DataFrame:
+def coverage(forms: pd.DataFrame, subscales: Sequence[str]) -> pd.DataFrame:
     """Forms returned per wave and how many could be scored on each subscale.
+
+    Parameters
+    ----------
+    forms
+        Scored forms (:func:`scored_forms`).
+    subscales
+        The score columns to count.
 
     Returns
     -------
     DataFrame
         wave, subscale, forms, scored, unscored.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> forms = scored_forms(evalkit.load("data/sample"))
+    >>> coverage(forms, ["total"])
+       wave subscale  forms  scored  unscored
+    0  2024    total     36      35         1
+    1  2025    total     31      31         0
     """
     rows = []
     for wave in ordered_waves(forms):
@@ -86,14 +148,33 @@ def coverage(forms: pd.DataFrame, subscales) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["wave", "subscale", "forms", "scored", "unscored"])
 
 
-def band_shares(forms: pd.DataFrame, *, band: str, categories) -> pd.DataFrame:
-    """Number and share of scored forms in each band per wave, every band listed, with Wilson
-    intervals.
+def band_shares(forms: pd.DataFrame, *, band: str, categories: Sequence[str]) -> pd.DataFrame:
+    """Number and share of scored forms in each band per wave, with Wilson intervals.
+
+    Every band is listed, with 0 where no form falls in it.
+
+    Parameters
+    ----------
+    forms
+        Scored forms (:func:`scored_forms`).
+    band
+        The band column (``"total_band"``).
+    categories
+        The bands in order, lowest first.
 
     Returns
     -------
     DataFrame
         wave, band, n, scored, share, ci_low, ci_high.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> forms = scored_forms(evalkit.load("data/sample"))
+    >>> band_shares(forms, band="total_band", categories=STSS_BANDS).head(2).round(3)
+       wave            band   n  scored  share  ci_low  ci_high
+    0  2024  little_or_none   6      35  0.171   0.081    0.327
+    1  2024            mild  13      35  0.371   0.232    0.537
     """
     scored = forms[forms[band].notna()]
     scored = scored.assign(**{band: scored[band].astype(str)})
@@ -107,13 +188,32 @@ def band_shares(forms: pd.DataFrame, *, band: str, categories) -> pd.DataFrame:
 
 def share_at_or_above(forms: pd.DataFrame, *, column: str = "total",
                       threshold: float = CLINICAL_THRESHOLD) -> pd.DataFrame:
-    """``sts_clinical.csv``: share of scored forms at or above ``threshold`` per wave, with a
-    Wilson interval.
+    """``sts_clinical.csv``: share of scored forms at or above ``threshold`` per wave.
+
+    With a Wilson 95% interval (``docs/methods.md#prevalence``).
+
+    Parameters
+    ----------
+    forms
+        Scored forms (:func:`scored_forms`).
+    column
+        The score compared with the threshold.
+    threshold
+        The cut-off, included (38 for the STSS total).
 
     Returns
     -------
     DataFrame
         wave, scored, at_or_above, share, ci_low, ci_high.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> forms = scored_forms(evalkit.load("data/sample"))
+    >>> share_at_or_above(forms).round(3)
+       wave  scored  at_or_above  share  ci_low  ci_high
+    0  2024      35           16  0.457   0.305    0.618
+    1  2025      31           14  0.452   0.292    0.622
     """
     rows = []
     for wave in ordered_waves(forms):
@@ -126,13 +226,29 @@ def share_at_or_above(forms: pd.DataFrame, *, column: str = "total",
                                        "ci_high"])
 
 
-def subscale_summary(forms: pd.DataFrame, subscales) -> pd.DataFrame:
+def subscale_summary(forms: pd.DataFrame, subscales: Sequence[str]) -> pd.DataFrame:
     """Mean, SD, median and quartiles of each subscale per wave.
+
+    Parameters
+    ----------
+    forms
+        Scored forms (:func:`scored_forms`).
+    subscales
+        The score columns to summarise.
 
     Returns
     -------
     DataFrame
         wave, subscale, n, mean, sd, median, q1, q3.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> forms = scored_forms(evalkit.load("data/sample"))
+    >>> subscale_summary(forms, ["total"]).round(2)
+       wave subscale   n   mean     sd  median    q1    q3
+    0  2024    total  35  36.60   9.59    37.0  30.0  44.0
+    1  2025    total  31  36.16  10.06    35.0  29.5  42.0
     """
     rows = []
     for wave in ordered_waves(forms):
@@ -145,14 +261,34 @@ def subscale_summary(forms: pd.DataFrame, subscales) -> pd.DataFrame:
 
 
 def distribution_by_group(forms: pd.DataFrame, *, column: str = "total",
-                          factors=FACTORS) -> pd.DataFrame:
-    """``sts_distribution.csv``: percentiles of a score in each group of each factor (one wave's
-    forms), for box charts that draw no single person.
+                          factors: Sequence[str] = FACTORS) -> pd.DataFrame:
+    """``sts_distribution.csv``: percentiles of a score in each group of each factor.
+
+    For box charts that draw no single person. Pass one wave's forms.
+
+    Parameters
+    ----------
+    forms
+        Scored forms of one wave.
+    column
+        The score to describe.
+    factors
+        Attribute columns; those absent from ``forms`` are skipped.
 
     Returns
     -------
     DataFrame
         factor, group, n, p10, q1, median, q3, p90.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> forms = scored_forms(evalkit.load("data/sample"))
+    >>> distribution_by_group(latest_wave(forms), factors=["role"])[["group", "n", "median"]]
+                 group   n  median
+    0      facilitator  24    38.0
+    1       supervisor   2    30.0
+    2  partner_support   5    30.0
     """
     rows = []
     for factor in [f for f in factors if f in forms.columns]:
@@ -165,15 +301,45 @@ def distribution_by_group(forms: pd.DataFrame, *, column: str = "total",
                                        "p90"])
 
 
-def group_comparisons(forms: pd.DataFrame, *, outcomes: dict[str, str], factors=FACTORS,
+def group_comparisons(forms: pd.DataFrame, *, outcomes: dict[str, str],
+                      factors: Sequence[str] = FACTORS,
                       min_group: int = 5) -> pd.DataFrame:
-    """Each outcome compared across the groups of each factor (Welch and rank tests), with Holm
-    over the factors of one outcome. Pass one wave's forms.
+    """Each outcome compared across the groups of each factor, Holm-adjusted over the factors.
+
+    Welch's test and a rank test per factor (``docs/methods.md#group-comparisons``); the Holm
+    adjustment is over the factors of one outcome. Pass one wave's forms.
+
+    Parameters
+    ----------
+    forms
+        Scored forms of one wave (one form per practitioner).
+    outcomes
+        Label -> score column, e.g. ``{"STSS total": "total"}``.
+    factors
+        Attribute columns to compare by; those absent from ``forms`` are skipped.
+    min_group
+        Groups smaller than this are left out of a comparison (and counted).
 
     Returns
     -------
     DataFrame
-        outcome, then the columns of :func:`evalkit.stats.groups.compare_groups`, and p_holm.
+        outcome, then the columns of :func:`evalkit.stats.groups.compare_groups`, and p_holm
+        after p. Empty when no factor is present.
+
+    Raises
+    ------
+    ValueError
+        When a practitioner has more than one form.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> forms = scored_forms(evalkit.load("data/sample"))
+    >>> table = group_comparisons(latest_wave(forms), outcomes={"STSS total": "total"},
+    ...                           factors=["gender"])
+    >>> table[["outcome", "factor", "groups", "n", "smallest_group"]]
+          outcome  factor  groups   n  smallest_group
+    0  STSS total  gender       2  30              13
     """
     if forms["practitioner_id"].duplicated().any():
         raise ValueError("some practitioners have more than one form: pass one wave's forms")
@@ -197,9 +363,34 @@ def group_comparisons(forms: pd.DataFrame, *, outcomes: dict[str, str], factors=
 
 def supervision_per_month(dataset: Dataset, forms: pd.DataFrame, *,
                           months: int = 12) -> pd.Series:
-    """Mean supervision sessions per month (all kinds) in the ``months`` up to and including each
-    form's month. Months without a row in ``supervision.csv`` count as 0 sessions: the file lists
-    sessions that happened. Returns a Series aligned with ``forms``."""
+    """Mean supervision sessions a month (all kinds) in the months up to each form's month.
+
+    The window is the ``months`` months up to and including the month of the form's
+    ``response_date``. Months without a row in ``supervision.csv`` count as 0 sessions: the file
+    lists sessions that happened.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with ``supervision.csv``.
+    forms
+        Scored forms (:func:`scored_forms`), with ``response_date``.
+    months
+        Length of the window.
+
+    Returns
+    -------
+    Series
+        ``supervision_per_month``, aligned with ``forms``.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> latest = latest_wave(scored_forms(dataset))
+    >>> supervision_per_month(dataset, latest).head(2).round(3).tolist()
+    [3.0, 2.5]
+    """
     supervision = dataset.supervision
     monthly = (supervision.groupby(["practitioner_id", "month"], observed=True)["sessions"].sum()
                .reset_index())
@@ -216,9 +407,32 @@ def supervision_per_month(dataset: Dataset, forms: pd.DataFrame, *,
 
 
 def scale_scores(dataset: Dataset) -> pd.DataFrame:
-    """The latest wave's scores side by side, one row per practitioner: STSS subscales (prefixed
-    ``stss_``), ProQOL subscales, supervision sessions a month and the discomfort score before
-    preparation, for whichever files are present."""
+    """The latest wave's scores side by side, one row per practitioner.
+
+    STSS subscales (prefixed ``stss_``), ProQOL subscales, supervision sessions a month and the
+    discomfort score before preparation, for whichever files are present.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with ``stss.csv`` or ``proqol.csv``.
+
+    Returns
+    -------
+    DataFrame
+        practitioner_id, then the score columns, sorted by practitioner.
+
+    Raises
+    ------
+    MissingDataError
+        When neither questionnaire is present.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> scale_scores(evalkit.load("data/sample")).columns.tolist()[:5]
+    ['practitioner_id', 'stss_intrusion', 'stss_avoidance', 'stss_arousal', 'stss_total']
+    """
     parts = []
     for key, (_, instrument, subscales) in _SCALES.items():
         if not dataset.has(instrument.file):
@@ -429,9 +643,29 @@ def _stack(per_scale: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
-    """Every secondary-trauma table for the STSS and ProQOL files present. Groups smaller than
-    ``min_cell`` are left out of comparisons, and small regression categories merged, for every
-    audience."""
+    """Every secondary-trauma table for the STSS and ProQOL files present.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with ``stss.csv``, ``proqol.csv`` or both.
+    min_cell
+        Groups smaller than this are left out of comparisons, and small regression categories
+        merged, for every audience.
+
+    Returns
+    -------
+    dict of str to DataFrame or str
+        One entry per declared table: the table, or a sentence saying why it cannot be made
+        (``"needs proqol.csv"``).
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> tables = compute(evalkit.load("data/sample").replace(proqol=None))
+    >>> tables["proqol_bands"], tables["sts_clinical"]["scored"].tolist()
+    ('needs proqol.csv', [35, 31])
+    """
     forms = {key: scored_forms(dataset, instrument) for key, (_, instrument, _) in
              _SCALES.items() if dataset.has(instrument.file)}
     stss, proqol = forms.get("stss"), forms.get("proqol")

@@ -29,7 +29,33 @@ INT_MAX_DIGITS = 15
 
 @dataclass(frozen=True)
 class Column:
-    """One column of an input file."""
+    """One column of an input file.
+
+    Parameters
+    ----------
+    name
+        The column's header in the file.
+    kind
+        One of the column kinds listed at the top of this module (``id``, ``date``, ...).
+    description
+        What the column holds, for the data dictionary.
+    categories
+        The allowed labels, for kind ``category``.
+    minimum, maximum
+        The allowed range, for kinds ``int`` and ``item`` (None: no bound).
+    required
+        The column must be present in the file.
+    nullable
+        Blank cells are allowed.
+    references
+        ``(file, column)`` that every value must exist in, when that file is present.
+
+    Examples
+    --------
+    >>> col = CONTRACTS["sessions"].column("programme_week")
+    >>> col.kind, col.minimum, col.nullable
+    ('int', 1, False)
+    """
 
     name: str
     kind: str
@@ -38,16 +64,37 @@ class Column:
     minimum: int | None = None
     maximum: int | None = None
     required: bool = True
-    """The column must be present in the file."""
     nullable: bool = False
-    """Blank cells are allowed."""
     references: tuple[str, str] | None = None
-    """(file, column) that every value must exist in, when that file is present."""
 
 
 @dataclass(frozen=True)
 class FileContract:
-    """One input file: its columns, its unique key and what it describes."""
+    """One input file: its columns, its unique key and what it describes.
+
+    Parameters
+    ----------
+    name
+        The file's name without ``.csv`` (also its sheet name in a workbook).
+    description
+        What one row is, for the data dictionary.
+    columns
+        Every column the file may have, in the order the data dictionary lists them.
+    key
+        Columns whose values together appear at most once (empty: no key).
+    optional
+        The file may be missing even when the others are present.
+    rules
+        Plain-language cross-column rules checked by the loader (for the data dictionary).
+    requires
+        Files that must be present with this one, because its rows mean nothing without them.
+
+    Examples
+    --------
+    >>> contract = CONTRACTS["attendance"]
+    >>> contract.filename, contract.key, contract.requires
+    ('attendance.csv', ('participant_id', 'session_id'), ('participants', 'sessions'))
+    """
 
     name: str
     description: str
@@ -55,19 +102,41 @@ class FileContract:
     key: tuple[str, ...] = ()
     optional: bool = False
     rules: tuple[str, ...] = ()
-    """Plain-language cross-column rules checked by the loader (for the data dictionary)."""
     requires: tuple[str, ...] = ()
-    """Files that must be present with this one, because its rows mean nothing without them."""
 
     @property
     def filename(self) -> str:
+        """The file's name in a data folder, ``<name>.csv``."""
         return f"{self.name}.csv"
 
     @property
     def column_names(self) -> tuple[str, ...]:
+        """The names of every column, in contract order."""
         return tuple(c.name for c in self.columns)
 
     def column(self, name: str) -> Column:
+        """The column called ``name``.
+
+        Parameters
+        ----------
+        name
+            A column name of this file.
+
+        Returns
+        -------
+        Column
+            Its contract.
+
+        Raises
+        ------
+        KeyError
+            When the file has no such column.
+
+        Examples
+        --------
+        >>> CONTRACTS["attendance"].column("status").categories[:2]
+        ('attended', 'late')
+        """
         for col in self.columns:
             if col.name == name:
                 return col

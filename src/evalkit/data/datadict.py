@@ -35,6 +35,21 @@ def _allowed(col: Column) -> str:
 
 
 def render() -> str:
+    """The data dictionary (``docs/data-dictionary.md``) as Markdown, from the contracts.
+
+    Returns
+    -------
+    str
+        The whole page: general rules, then one section and table per file.
+
+    Examples
+    --------
+    >>> text = render()
+    >>> text.splitlines()[0]
+    '# evalkit data dictionary'
+    >>> "## `attendance.csv`" in text
+    True
+    """
     lines = [
         "# evalkit data dictionary",
         "",
@@ -111,6 +126,27 @@ def render() -> str:
 
 
 def main(argv: list[str]) -> int:
+    """Write the data dictionary to a file (``make datadict``).
+
+    Parameters
+    ----------
+    argv
+        The target file as the only argument; empty for ``docs/data-dictionary.md``.
+
+    Returns
+    -------
+    int
+        0, the exit status.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "data-dictionary.md"
+    >>> main([str(target)])
+    0
+    >>> target.read_text(encoding="utf-8") == render()
+    True
+    """
     target = Path(argv[0]) if argv else Path("docs/data-dictionary.md")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render(), encoding="utf-8")

@@ -176,10 +176,30 @@ class Dataset:
     def responses(self, name: str) -> pd.DataFrame:
         """The answers to the programme's own questionnaire ``name`` (see ``instruments``).
 
+        Parameters
+        ----------
+        name
+            The instrument's name: the stem of ``instruments/<name>.toml``.
+
+        Returns
+        -------
+        DataFrame
+            A copy of ``<name>.csv``: the id column, ``wave``, ``response_date`` if given, and
+            the items ``i01``, ``i02``, ...
+
         Raises
         ------
         KeyError
             When the folder has no instrument of that name.
+
+        Examples
+        --------
+        >>> import evalkit
+        >>> ds = evalkit.load("data/sample")
+        >>> list(ds.instruments)
+        ['partner_safety']
+        >>> ds.responses("partner_safety").columns[:4].tolist()
+        ['participant_id', 'wave', 'response_date', 'i01']
         """
         if name not in self._responses:
             raise KeyError(f"no instrument named {name!r}; known: {sorted(self._responses)}")
@@ -196,6 +216,16 @@ class Dataset:
 
         A file with a header but no rows counts as absent: the analyses that need it are left
         out, as for a missing file. Names are built-in files or instrument names.
+
+        Parameters
+        ----------
+        *names
+            File names without ``.csv`` (``"attendance"``) or instrument names.
+
+        Returns
+        -------
+        bool
+            Whether every one is present with rows (True when no name is given).
 
         Examples
         --------
@@ -217,7 +247,16 @@ class Dataset:
         -------
         DataFrame
             ``file, present, rows, first_date, last_date``; the programme's own questionnaires
-            follow the built-in files.
+            follow the built-in files. Dates are text (``YYYY-MM-DD``, or ``YYYY-MM`` for
+            month columns), blank for a file without date columns.
+
+        Examples
+        --------
+        >>> import evalkit
+        >>> evalkit.load("data/sample").summary().head(2)
+                       file  present  rows  first_date   last_date
+        0  participants.csv     True   130     2023-01     2024-11
+        1      sessions.csv     True   288  2023-01-09  2025-04-16
         """
         rows = []
         contracts = [(n, c, self._tables[n]) for n, c in CONTRACTS.items()]
@@ -248,6 +287,16 @@ class Dataset:
         """A new Dataset with some tables replaced (``None`` makes a file absent).
 
         The new tables are not validated: use this for what-if analyses on tables you changed.
+
+        Parameters
+        ----------
+        **tables
+            New tables by file name (``attendance=frame``); ``None`` makes that file absent.
+
+        Returns
+        -------
+        Dataset
+            A new Dataset; this one is unchanged.
 
         Examples
         --------

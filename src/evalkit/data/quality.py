@@ -23,6 +23,11 @@ def missingness(dataset: Dataset) -> pd.DataFrame:
     Questionnaire items are summed per file (``column`` = ``items``), since a blank answer is
     expected there and per-item detail belongs to the scale analyses.
 
+    Parameters
+    ----------
+    dataset
+        A loaded data folder; the programme's own questionnaires are included.
+
     Returns
     -------
     DataFrame
@@ -55,6 +60,11 @@ def missingness(dataset: Dataset) -> pd.DataFrame:
 
 def row_accounting(dataset: Dataset) -> pd.DataFrame:
     """How the register's rows add up against the sessions each participant's cohort held.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder; without participants, sessions and attendance the table is empty.
 
     Returns
     -------
@@ -104,20 +114,52 @@ def row_accounting(dataset: Dataset) -> pd.DataFrame:
 
 @dataclass
 class QualityReport:
+    """What ``evalkit validate`` found in a data folder: the tables and every problem.
+
+    Parameters
+    ----------
+    source
+        The data folder, as the user named it.
+    dataset
+        What could be loaded (tables with errors may be absent).
+    problems
+        Every problem found, errors and warnings.
+
+    Examples
+    --------
+    >>> report = quality_report("data/sample")
+    >>> report.source, len(report.errors)
+    ('data/sample', 0)
+    """
+
     source: str
     dataset: Dataset
     problems: list[Problem]
 
     @property
     def errors(self) -> list[Problem]:
+        """The problems that make the folder unusable until fixed."""
         return [p for p in self.problems if p.severity == "error"]
 
     @property
     def warnings(self) -> list[Problem]:
+        """The problems that do not stop the analyses (ignored columns, unknown files, ...)."""
         return [p for p in self.problems if p.severity != "error"]
 
     def text(self) -> str:
-        """A short plain-text summary for the terminal."""
+        """A short plain-text summary for the terminal.
+
+        Returns
+        -------
+        str
+            Files with their rows and dates, blank cells, the register accounting (when there
+            are no errors), then the warnings and problems; never a cell value.
+
+        Examples
+        --------
+        >>> print(quality_report("data/sample").text().splitlines()[2])
+        Files:
+        """
         lines = [f"Data folder: {self.source}", "", "Files:"]
         summary = self.dataset.summary()
         for row in summary.itertuples(index=False):
@@ -153,6 +195,16 @@ class QualityReport:
 
 def quality_report(data_dir: str | Path) -> QualityReport:
     """Validate a folder and gather its summary (never raises for data problems).
+
+    Parameters
+    ----------
+    data_dir
+        The data folder (CSV files or one workbook).
+
+    Returns
+    -------
+    QualityReport
+        The tables that could be loaded and every problem found.
 
     Examples
     --------

@@ -41,6 +41,28 @@ class RawFile:
     ``table`` holds one text column per header cell, named ``c0, c1, ...`` in header order (so a
     repeated or blank header cell is still a column of its own); ``header`` holds the header cells
     as written. Both are ``None``/empty when the file could not be read at all.
+
+    Parameters
+    ----------
+    name
+        The file's contract name (``"attendance"``); "" for a file that is not one of evalkit's.
+    label
+        What messages call it: ``"attendance.csv"`` or ``"workbook.xlsx, sheet 'attendance'"``.
+    table
+        The cells as dictionary-encoded text columns, or ``None`` when the file cannot be read.
+    problems
+        Why it could not be read (empty when it could).
+    header
+        The header cells as written.
+    n_rows
+        Rows below the header; set from ``table`` when one is given.
+
+    Examples
+    --------
+    >>> raw = RawFile("practitioners", "practitioners.csv",
+    ...               pa.table({"c0": ["p01", "p02"]}), [], ("practitioner_id",))
+    >>> raw.n_rows, raw.frame.columns.tolist()
+    (2, ['practitioner_id'])
     """
 
     name: str  # contract name
@@ -56,12 +78,44 @@ class RawFile:
             self.n_rows = self.table.num_rows
 
     def column(self, position: int) -> tuple[np.ndarray, pa.Array]:
-        """The column at ``position`` as ``(codes, values)``: ``values[codes]`` are the cells."""
+        """The column at ``position`` as ``(codes, values)``: ``values[codes]`` are the cells.
+
+        Parameters
+        ----------
+        position
+            The column's place in the header, from 0.
+
+        Returns
+        -------
+        tuple of (ndarray, pyarrow.Array)
+            Integer codes, one per row, and the distinct cells they point into.
+
+        Examples
+        --------
+        >>> raw = RawFile("sessions", "sessions.csv", pa.table({"c0": ["a", "b", "a"]}), [])
+        >>> codes, values = raw.column(0)
+        >>> codes.tolist(), values.to_pylist()
+        ([0, 1, 0], ['a', 'b'])
+        """
         return dictionary_parts(self.table.column(position))
 
     def release(self) -> list[pa.ChunkedArray]:
-        """Hand over the columns and forget the table, so each column's memory is freed as soon
-        as its caller drops it (loading a large register then never holds two copies)."""
+        """Hand over the columns and forget the table.
+
+        Each column's memory is then freed as soon as its caller drops it, so loading a large
+        register never holds two copies.
+
+        Returns
+        -------
+        list of pyarrow.ChunkedArray
+            The columns in header order (empty when the file could not be read).
+
+        Examples
+        --------
+        >>> raw = RawFile("sessions", "sessions.csv", pa.table({"c0": ["a", "b"]}), [])
+        >>> len(raw.release()), raw.table
+        (1, None)
+        """
         columns = [] if self.table is None else list(self.table.columns)
         self.table = None
         return columns
@@ -82,6 +136,16 @@ class RawFile:
 
 def dictionary_parts(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
     """Split a text column into integer codes and its distinct values (``values[codes]``).
+
+    Parameters
+    ----------
+    column
+        A text column, dictionary-encoded or not.
+
+    Returns
+    -------
+    tuple of (ndarray, pyarrow.Array)
+        The int32 codes, one per cell, and the distinct values.
 
     Examples
     --------
@@ -246,7 +310,37 @@ def _excel_cell_text(value, kind: str | None) -> str:
 
 
 def read_workbook(path: Path) -> Iterator[RawFile]:
-    """Read every sheet of a workbook as text (a sheet per file, named like the file)."""
+    """Read every sheet of a workbook as text (a sheet per file, named like the file).
+
+    Sheet names are matched ignoring case and surrounding spaces; dates become ``YYYY-MM-DD``
+    (``YYYY-MM`` in month columns), whole-number floats lose their ``.0``, and rows blank in
+    every cell are dropped, so a sheet gives the same text as the CSV file would.
+
+    Parameters
+    ----------
+    path
+        The ``.xlsx`` workbook.
+
+    Yields
+    ------
+    RawFile
+        First one for each sheet that is not an evalkit file (refused, or ignored with a
+        warning), then one per known sheet in contract order.
+
+    Raises
+    ------
+    EvalkitError
+        When the workbook cannot be opened.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> book = Path(tempfile.mkdtemp()) / "programme.xlsx"
+    >>> pd.read_csv("data/sample/practitioners.csv", dtype=str).to_excel(
+    ...     book, sheet_name="Practitioners", index=False)
+    >>> [(raw.name, raw.n_rows, raw.problems) for raw in read_workbook(book)]
+    [('practitioners', 36, [])]
+    """
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=None, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
@@ -292,14 +386,33 @@ def read_workbook(path: Path) -> Iterator[RawFile]:
 
 @dataclass
 class FolderScan:
-    """What a data folder holds: its known CSV files by name, or its workbook, and the problems
-    of the folder itself (unknown or misnamed files, CSV files beside a workbook)."""
+    """What a data folder holds: its known CSV files, or its workbook, and the folder's problems.
+
+    The problems are those of the folder itself: unknown or misnamed files, CSV files beside a
+    workbook, more than one workbook.
+
+    Parameters
+    ----------
+    csv_files
+        The known CSV files by name (``"attendance"``).
+    workbook
+        The folder's workbook, or None when it holds CSV files.
+    problems
+        The folder's problems.
+    order
+        Known file names in the order the folder lists them (messages follow it).
+
+    Examples
+    --------
+    >>> scan = scan_folder("data/sample")
+    >>> scan.csv_files["sessions"].name, scan.workbook
+    ('sessions.csv', None)
+    """
 
     csv_files: dict[str, Path]
     workbook: Path | None
     problems: list[Problem]
     order: list[str] = field(default_factory=list)
-    """Known file names in the order the folder lists them (messages follow it)."""
 
 
 def scan_folder(data_dir: str | Path, extra: Mapping[str, FileContract] | None = None) -> FolderScan:
@@ -315,6 +428,12 @@ def scan_folder(data_dir: str | Path, extra: Mapping[str, FileContract] | None =
     Returns
     -------
     FolderScan
+        The files found and the folder's problems.
+
+    Raises
+    ------
+    EvalkitError
+        When the folder does not exist or is not a folder.
 
     Examples
     --------
@@ -323,11 +442,6 @@ def scan_folder(data_dir: str | Path, extra: Mapping[str, FileContract] | None =
     >>> scan = scan_folder("data/sample", {spec.name: spec.contract() for spec in specs})
     >>> scan.order[:2], scan.workbook, scan.problems
     (['accountability_events', 'attendance'], None, [])
-
-    Raises
-    ------
-    EvalkitError
-        When the folder does not exist or is not a folder.
     """
     folder = Path(data_dir)
     if not folder.exists():

@@ -4,11 +4,12 @@ Nothing here describes a real person. The generator is seeded, so the same seed 
 the same bytes (``data/sample`` is ``evalkit synth --out data/sample --seed 2026``), and it is
 vectorised so that 100,000 participants (about 2.4 million register rows) take seconds.
 
-The structure follows DESIGN.md: 3 sites, cohorts of 24 weekly sessions with the sexual respect module
-in weeks 13-15, attendance that falls over time, withdrawals and exclusions, sessions cancelled or cut
-short, practitioners whose discomfort mostly falls after preparation, secondary traumatic stress that
-goes with less supervision, and accountability processes of which one follows the pattern of the
-contact-group report (slow first reply, missed meetings, long silences, demands never met).
+The fictional programme has 3 sites and cohorts of 24 weekly sessions, with the sexual respect
+module in weeks 13-15. Its data show attendance that falls over time, withdrawals and exclusions,
+sessions cancelled or cut short, practitioners whose discomfort mostly falls after preparation,
+secondary traumatic stress that goes with less supervision, and accountability processes of which
+one follows the pattern of the contact-group report (slow first reply, missed meetings, long
+silences, demands never met).
 
 It also writes one instrument of a programme's own, described in ``instruments/partner_safety.toml``
 (:data:`PARTNER_SAFETY_TOML`): partner-reported safety at intake, exit and follow-up, answered for
@@ -21,6 +22,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -37,6 +39,9 @@ from .contracts import (
     STSS_ITEMS,
 )
 
+if TYPE_CHECKING:
+    from ..scales.spec import Instrument
+
 SITES = ("north", "central", "south")
 WEEKS_PER_COHORT = 24
 PARTICIPANTS_PER_COHORT = 11
@@ -52,9 +57,9 @@ SAMPLE_MODULES: tuple[tuple[str, int], ...] = (
     ("respectful_relationships", 5),
 )
 
-#: The sexual respect module (DESIGN.md section 3): (session, session title, exercise id,
-#: exercise title, planned minutes, optional). The two optional extras have no planned length in
-#: the guidelines; 20 minutes is our assumption.
+#: The sexual respect module, the one module of the sample with exercise detail: (session,
+#: session title, exercise id, exercise title, planned minutes, optional). The two optional
+#: extras have no planned length in the guidelines; 20 minutes is our assumption.
 SEXUAL_RESPECT_CURRICULUM: tuple[tuple[int, str, str, str, int, bool], ...] = (
     (1, "Learning about sex", "sr1_healthy_sex", "Healthy sexual relationships", 20, False),
     (1, "Learning about sex", "sr1_learning", "Where we learned about sex", 40, False),
@@ -92,11 +97,29 @@ _SUPERVISION_MONTHLY_SESSIONS = {
 
 @dataclass(frozen=True)
 class SynthSize:
+    """How big a synthetic programme to make.
+
+    Parameters
+    ----------
+    participants
+        People referred to the programme.
+    practitioners
+        Staff, spread over the sites (at least two facilitators per site are needed).
+
+    Examples
+    --------
+    >>> SynthSize(participants=130).cohorts
+    12
+    >>> SynthSize(participants=1100).cohorts
+    100
+    """
+
     participants: int = 130
     practitioners: int = 36
 
     @property
     def cohorts(self) -> int:
+        """Cohorts of about 11 participants each, and never fewer than 12."""
         return max(12, round(self.participants / PARTICIPANTS_PER_COHORT))
 
 
@@ -121,6 +144,26 @@ def _bool_text(values) -> np.ndarray:
 
 
 def make_practitioners(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    """``practitioners.csv``: staff spread over the sites, two thirds of each site facilitators.
+
+    Parameters
+    ----------
+    rng
+        The random stream (the generator's main one).
+    n
+        Number of practitioners.
+
+    Returns
+    -------
+    DataFrame
+        The file's columns as text, ids ``s01, s02, ...``.
+
+    Examples
+    --------
+    >>> staff = make_practitioners(np.random.default_rng(1), 12)
+    >>> staff["site"].value_counts().tolist(), staff["practitioner_id"].iloc[0]
+    ([4, 4, 4], 's01')
+    """
     ids = _ids("s", n, 2)
     site = np.array(SITES, dtype=object)[np.arange(n) % len(SITES)]
     # Per site: two thirds facilitators, then partner support, supervisors and a manager.
@@ -162,7 +205,31 @@ def _blank_items(values: np.ndarray, rng, p_item: float, p_half_form: float) -> 
     return values
 
 
-def make_discomfort(rng, practitioners: pd.DataFrame) -> pd.DataFrame:
+def make_discomfort(rng: np.random.Generator, practitioners: pd.DataFrame) -> pd.DataFrame:
+    """``discomfort.csv``: the checklist before and after preparation and at follow-up.
+
+    Every practitioner except managers answers before; most feel less discomfort afterwards,
+    a minority more. Some forms are missing at the later waves, and some items are blank.
+
+    Parameters
+    ----------
+    rng
+        The random stream.
+    practitioners
+        ``practitioners.csv`` as made by :func:`make_practitioners`.
+
+    Returns
+    -------
+    DataFrame
+        One row per form: ``practitioner_id, wave, response_date, d01 ... d13`` as text.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> forms = make_discomfort(rng, make_practitioners(rng, 12))
+    >>> forms["wave"].unique().tolist()
+    ['pre', 'post', 'follow_up']
+    """
     staff = practitioners[practitioners["role"] != "manager"].reset_index(drop=True)
     n = len(staff)
     person = rng.normal(0, 0.5, n)
@@ -201,8 +268,32 @@ def _sts_latent(rng, practitioners: pd.DataFrame) -> np.ndarray:
     return latent
 
 
-def make_sts_surveys(rng, practitioners: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """STSS and ProQOL 5 answers for two yearly waves, sharing one latent stress level."""
+def make_sts_surveys(rng: np.random.Generator,
+                     practitioners: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """STSS and ProQOL 5 answers for two yearly waves, sharing one latent stress level.
+
+    Stress is higher with less supervision, and a little higher for women, for staff with
+    less than a year's experience and for facilitators.
+
+    Parameters
+    ----------
+    rng
+        The random stream.
+    practitioners
+        ``practitioners.csv`` as made by :func:`make_practitioners`.
+
+    Returns
+    -------
+    tuple of DataFrame
+        ``(stss, proqol)``: the two files as text, waves ``2024`` and ``2025``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> stss, proqol = make_sts_surveys(rng, make_practitioners(rng, 12))
+    >>> stss.shape[1], proqol.shape[1]
+    (20, 33)
+    """
     n = len(practitioners)
     latent_2024 = _sts_latent(rng, practitioners)
     stss_frames, proqol_frames = [], []
@@ -245,7 +336,30 @@ def _proqol_subscale_index() -> np.ndarray:
     return index
 
 
-def make_supervision(rng, practitioners: pd.DataFrame) -> pd.DataFrame:
+def make_supervision(rng: np.random.Generator, practitioners: pd.DataFrame) -> pd.DataFrame:
+    """``supervision.csv``: sessions per practitioner, month and kind, 2024 to 2025.
+
+    The number of individual and group sessions follows each practitioner's stated
+    ``supervision_frequency``; facilitators also have co-worker check-ins.
+
+    Parameters
+    ----------
+    rng
+        The random stream.
+    practitioners
+        ``practitioners.csv`` as made by :func:`make_practitioners`.
+
+    Returns
+    -------
+    DataFrame
+        ``practitioner_id, month, sessions, kind``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> make_supervision(rng, make_practitioners(rng, 6))["month"].agg(["min", "max"]).tolist()
+    ['2024-01', '2025-12']
+    """
     months = pd.period_range("2024-01", "2025-12", freq="M").astype(str).to_numpy(dtype=object)
     rows = []
     for pid, freq, role in practitioners[["practitioner_id", "supervision_frequency", "role"]].itertuples(index=False):
@@ -263,6 +377,19 @@ def make_supervision(rng, practitioners: pd.DataFrame) -> pd.DataFrame:
 
 
 def make_curriculum() -> pd.DataFrame:
+    """``curriculum.csv``: the exercises of the sexual respect module.
+
+    Returns
+    -------
+    DataFrame
+        :data:`SEXUAL_RESPECT_CURRICULUM` in the file's columns, ``optional_exercise`` as text.
+
+    Examples
+    --------
+    >>> curriculum = make_curriculum()
+    >>> len(curriculum), curriculum["module"].unique().tolist()
+    (18, ['sexual_respect'])
+    """
     return pd.DataFrame(
         [("sexual_respect", s, title, ex, ex_title, minutes, _bool_text([opt])[0])
          for s, title, ex, ex_title, minutes, opt in SEXUAL_RESPECT_CURRICULUM],
@@ -279,7 +406,40 @@ def _week_modules() -> tuple[np.ndarray, np.ndarray]:
     return np.array(modules, dtype=object), np.array(sessions)
 
 
-def make_programme(rng, size: SynthSize, practitioners: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def make_programme(rng: np.random.Generator, size: SynthSize,
+                   practitioners: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Cohorts, sessions, the register and the delivery of the sexual respect module.
+
+    Cohorts start over two years, each run by a pair of its site's facilitators. Attendance
+    falls over the weeks and around a withdrawal; some sessions are cancelled, and some
+    exercises are cut short, left out or run over.
+
+    Parameters
+    ----------
+    rng
+        The random stream.
+    size
+        How many participants (and so cohorts).
+    practitioners
+        ``practitioners.csv`` as made by :func:`make_practitioners`.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``participants``, ``sessions``, ``attendance``, ``curriculum`` and ``delivery``, as text.
+
+    Raises
+    ------
+    EvalkitError
+        When a site has fewer than two facilitators.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> tables = make_programme(rng, SynthSize(50), make_practitioners(rng, 12))
+    >>> len(tables["sessions"]) == 12 * WEEKS_PER_COHORT
+    True
+    """
     n_cohorts, n_people = size.cohorts, size.participants
     cohort_ids = _ids("c", n_cohorts, 2)
     cohort_site = np.arange(n_cohorts) % len(SITES)
@@ -466,7 +626,29 @@ def _random_process(rng, start: pd.Timestamp, responsiveness: float, horizon_day
     return [(d.strftime("%Y-%m-%d"), t, a, dem) for d, t, a, dem in events]
 
 
-def make_accountability(rng) -> pd.DataFrame:
+def make_accountability(rng: np.random.Generator) -> pd.DataFrame:
+    """``accountability_events.csv``: six community accountability processes.
+
+    Process ``cp1`` follows the pattern of the contact-group report (slow first reply, missed
+    meetings, long silences, no demand met); the others are random, from a responsible person
+    who always answers to one who never does.
+
+    Parameters
+    ----------
+    rng
+        The random stream.
+
+    Returns
+    -------
+    DataFrame
+        ``process_id, event_date, event_type, actor, demand_id``, sorted by process and date.
+
+    Examples
+    --------
+    >>> events = make_accountability(np.random.default_rng(1))
+    >>> events["process_id"].unique().tolist()
+    ['cp1', 'cp2', 'cp3', 'cp4', 'cp5', 'cp6']
+    """
     specs = [  # start, responsiveness, length in days
         ("2017-03-06", 0.85, 700), ("2018-09-10", 0.0, 800), ("2019-05-20", 0.5, 1200),
         ("2021-02-01", 0.7, 900), ("2023-06-12", 0.35, 800),
@@ -530,8 +712,20 @@ _PARTNER_ITEM_MEANS = np.array([2.2, 2.0, 1.6, 0.9, 2.0, 1.8, 2.3, 1.7])
 _PARTNER_ITEM_LOADINGS = np.array([0.9, 0.8, 0.9, 0.7, 0.9, 0.8, 0.8, 0.7])
 
 
-def partner_safety_spec():
-    """The sample's partner-reported instrument, read from :data:`PARTNER_SAFETY_TOML`."""
+def partner_safety_spec() -> Instrument:
+    """The sample's partner-reported instrument, read from :data:`PARTNER_SAFETY_TOML`.
+
+    Returns
+    -------
+    Instrument
+        The spec, as a data folder's ``instruments/partner_safety.toml`` gives it.
+
+    Examples
+    --------
+    >>> spec = partner_safety_spec()
+    >>> spec.waves, spec.n_items
+    (('intake', 'exit', 'follow_up'), 8)
+    """
     from ..scales.custom import parse_instrument
 
     spec, problems = parse_instrument(PARTNER_SAFETY_TOML, name=PARTNER_SAFETY)
@@ -549,6 +743,25 @@ def make_partner_safety(seed: int, tables: dict[str, pd.DataFrame]) -> pd.DataFr
     Scores tend to improve for completers; some partners report things getting worse, more often
     when the participant withdrew or was excluded. Rows hold the participant's id and nothing
     else about the partner.
+
+    Parameters
+    ----------
+    seed
+        The generator's seed: the answers come from their own stream of it, so adding or
+        leaving them out changes no other file.
+    tables
+        The files made by :func:`generate` (participants, sessions and attendance are used).
+
+    Returns
+    -------
+    DataFrame
+        ``partner_safety.csv``: ``participant_id, wave, response_date, i01 ... i08`` as text.
+
+    Examples
+    --------
+    >>> answers = make_partner_safety(1, generate(seed=1, participants=50))
+    >>> answers.columns[:4].tolist()
+    ['participant_id', 'wave', 'response_date', 'i01']
     """
     spec = partner_safety_spec()
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_PARTNER_STREAM,)))
@@ -641,6 +854,25 @@ and `partner_safety.csv` holds its invented answers, linked to participants' ids
 def generate(seed: int = 2026, participants: int = 130, practitioners: int = 36) -> dict[str, pd.DataFrame]:
     """Every file of the data contracts as text DataFrames, ready to write.
 
+    Parameters
+    ----------
+    seed
+        The random seed: the same seed and sizes give the same tables.
+    participants
+        People referred to the programme (at least 1).
+    practitioners
+        Staff (at least 6, two facilitators per site).
+
+    Returns
+    -------
+    dict of str to DataFrame
+        One table per file of :data:`~evalkit.data.contracts.CONTRACTS`, in its columns.
+
+    Raises
+    ------
+    EvalkitError
+        When a size is too small.
+
     Examples
     --------
     >>> tables = generate(seed=1, participants=50)
@@ -679,6 +911,29 @@ def write(out_dir: str | os.PathLike, seed: int = 2026, participants: int = 130,
     and ``partner_safety.csv``, an instrument of a programme's own. Each file is written to a
     temporary name and renamed into place, so an interrupted run never leaves a half-written
     file. Files in the folder that are not evalkit's are left alone.
+
+    Parameters
+    ----------
+    out_dir
+        The folder to write into.
+    seed, participants, practitioners
+        As for :func:`generate`.
+    show_progress
+        Show a progress bar (None: only on a terminal).
+    instruments
+        Also write the sample's own partner-reported instrument and its answers.
+
+    Returns
+    -------
+    list of Path
+        Every file written, the ``README.md`` last.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> paths = write(tempfile.mkdtemp(), seed=1, participants=30, show_progress=False)
+    >>> [p.name for p in paths][-3:]
+    ['partner_safety.toml', 'partner_safety.csv', 'README.md']
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -347,6 +347,16 @@ def identifying_value_mask(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Kept for callers written before :func:`identifying_values`, which checks every reason.
 
+    Parameters
+    ----------
+    values
+        The cells to check, as text.
+
+    Returns
+    -------
+    tuple of Series
+        ``(email, phone)``: boolean masks aligned with ``values``.
+
     Examples
     --------
     >>> email, phone = identifying_value_mask(pd.Series(["a@b.org", "07700 900123", "x"]))

@@ -186,8 +186,9 @@ def write_key(out: str | os.PathLike, *, forbidden: Iterable[str | os.PathLike] 
 
 
 def key_fingerprint(key: bytes) -> str:
-    """A short fingerprint of a key: 12 hexadecimal characters that identify it without
-    revealing it (the first 48 bits of SHA-256 over a labelled copy of the key).
+    """A short fingerprint of a key: 12 hexadecimal characters that identify it, not reveal it.
+
+    The characters are the first 48 bits of SHA-256 over a labelled copy of the key.
 
     The output folder of ``evalkit pseudonymise`` records it, so that a later run with another
     key is noticed.
@@ -200,6 +201,7 @@ def key_fingerprint(key: bytes) -> str:
     Returns
     -------
     str
+        The fingerprint, in lower-case hexadecimal.
 
     Examples
     --------
@@ -226,6 +228,8 @@ def pseudonym(key: bytes, kind: str, original: str) -> str:
     Returns
     -------
     str
+        The prefix and 20 hexadecimal characters of the HMAC; the same key, kind and id
+        always give the same pseudonym.
 
     Examples
     --------
@@ -290,6 +294,7 @@ def pseudonymise_frame(frame: pd.DataFrame, key: bytes) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
+        The copy; columns that are not person ids are unchanged.
 
     Examples
     --------

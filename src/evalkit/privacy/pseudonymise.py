@@ -68,7 +68,25 @@ _NO_DATE_RULE = ("id", "id_list", "date", "month")
 
 @dataclass
 class PseudonymiseSummary:
-    """What ``pseudonymise_folder`` wrote and left out (messages name columns, never values)."""
+    """What ``pseudonymise_folder`` wrote and left out (messages name columns, never values).
+
+    Parameters
+    ----------
+    written
+        Every file written into the output folder.
+    fingerprint
+        The key's fingerprint (:func:`~evalkit.privacy.keys.key_fingerprint`).
+    not_copied
+        One sentence per column left out (not part of a file's contract).
+    ignored_files
+        One sentence per file of the input folder that is not an evalkit file.
+
+    Examples
+    --------
+    >>> summary = PseudonymiseSummary([Path("out/attendance.csv")], "c7d54b9bdaf6")
+    >>> summary.not_copied, summary.ignored_files
+    ([], [])
+    """
 
     written: list[Path]
     fingerprint: str
@@ -114,8 +132,18 @@ def _describe(position: int, header: str) -> str:
 
 
 def read_fingerprint(folder: str | os.PathLike) -> str | None:
-    """The key fingerprint recorded in an earlier output folder, or None when ``folder`` is not
-    one (or its record cannot be read).
+    """The key fingerprint recorded in an earlier output folder of ``evalkit pseudonymise``.
+
+    Parameters
+    ----------
+    folder
+        A folder that may be an earlier output.
+
+    Returns
+    -------
+    str or None
+        The fingerprint; None when ``folder`` is not an earlier output or its record cannot be
+        read; "" when the record names no fingerprint.
 
     Examples
     --------

@@ -11,11 +11,12 @@ Colours are the Okabe-Ito palette, distinguishable with the common colour-vision
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -52,8 +53,24 @@ def _numbers(data: Shown | pd.DataFrame, column: str) -> np.ndarray:
     return np.where(_shown(data, column), values, np.nan)
 
 
-def describe(ax, text: str) -> None:
-    """Record what the chart shows (its alt text) on the figure."""
+def describe(ax: Axes, text: str) -> None:
+    """Record what the chart shows (its alt text) on the figure.
+
+    Parameters
+    ----------
+    ax
+        The chart's axes; the text is stored on its figure as ``evalkit_alt``.
+    text
+        One or two sentences saying what the chart shows, for readers who cannot see it.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> describe(ax, "Bar chart of sessions held per week.")
+    >>> fig.evalkit_alt
+    'Bar chart of sessions held per week.'
+    >>> plt.close(fig)
+    """
     ax.figure.evalkit_alt = text
 
 
@@ -78,10 +95,36 @@ def _nothing(ax, sentence: str):
 # --- data overview -------------------------------------------------------------------------------
 
 
-def data_coverage(data: Shown | pd.DataFrame, ax=None):
-    """Months covered by each file (from the ``data_overview`` table). A file starting more than
-    a year before all the others is drawn from the others' start, with its first month written
-    beside it, so one old file does not squeeze the rest."""
+def data_coverage(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Months covered by each file (from the ``data_overview`` table).
+
+    A file starting more than a year before all the others is drawn from the others' start, with
+    its first month written beside it, so one old file does not squeeze the rest.
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        with ``file, first_month, last_month``.
+    ax
+        The axes to draw on; None for the current axes.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"file": ["sessions.csv", "stss.csv"],
+    ...                       "first_month": ["2023-01", "2024-03"],
+    ...                       "last_month": ["2025-04", "2025-03"]})
+    >>> fig, ax = plt.subplots()
+    >>> print(data_coverage(table, ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
+    Bar chart of the months each data file covers: sessions.csv 2023-01 to 2025-04; stss.csv
+    2024-03 to 2025-03.
+    >>> plt.close(fig)
+    """
     ax = ax or plt.gca()
     table = _values(data)
     table = table[table["first_month"].notna() & table["last_month"].notna()].reset_index(drop=True)
@@ -118,9 +161,35 @@ def data_coverage(data: Shown | pd.DataFrame, ax=None):
 # --- attendance ----------------------------------------------------------------------------------
 
 
-def rate_by_week(data: Shown | pd.DataFrame, ax=None):
-    """Attendance rate per programme week with its 95% interval as a band; weeks whose rate is
-    withheld are marked, not drawn."""
+def rate_by_week(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Attendance rate per programme week with its 95% interval as a band.
+
+    Weeks whose rate is withheld are marked, not drawn.
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        shaped like ``attendance_by_week``.
+    ax
+        The axes to draw on; None for the current axes.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"programme_week": [1, 2, 3], "scheduled": [20, 20, 19],
+    ...                       "attendance_rate": [0.9, 0.8, 0.75], "ci_low": [0.7, 0.58, 0.53],
+    ...                       "ci_high": [0.97, 0.92, 0.89]})
+    >>> fig, ax = plt.subplots()
+    >>> print(rate_by_week(table, ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
+    Line chart of the share of scheduled participants attending each programme week, from
+    90% at its highest to 75% at its lowest, with 95% intervals.
+    >>> plt.close(fig)
+    """
     ax = ax or plt.gca()
     table = _values(data)
     weeks = table["programme_week"].to_numpy(int)
@@ -148,9 +217,37 @@ def rate_by_week(data: Shown | pd.DataFrame, ax=None):
     return ax
 
 
-def rate_by_group(data: Shown | pd.DataFrame, ax=None, *, factor: str = "site",
-                  rate: str = "attendance_rate"):
-    """One dot per group of ``factor`` with its 95% interval (rows of an ``*_by_group`` table)."""
+def rate_by_group(data: Shown | pd.DataFrame, ax: Axes | None = None, *, factor: str = "site",
+                  rate: str = "attendance_rate") -> Axes:
+    """One dot per group of ``factor`` with its 95% interval (rows of an ``*_by_group`` table).
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        shaped like ``attendance_by_group``.
+    ax
+        The axes to draw on; None for the current axes.
+    factor
+        Which factor's rows to draw.
+    rate
+        The column holding the rate.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"factor": ["site", "site"], "group": ["north", "south"],
+    ...                       "attendance_rate": [0.64, 0.66], "ci_low": [0.53, 0.56],
+    ...                       "ci_high": [0.73, 0.75]})
+    >>> fig, ax = plt.subplots()
+    >>> print(rate_by_group(table, ax, factor="site").figure.evalkit_alt)
+    Dot chart of the attendance rate by site: north 64%; south 66%.
+    >>> plt.close(fig)
+    """
     ax = ax or plt.gca()
     table = _values(data)
     rows = (table["factor"] == factor).to_numpy()
@@ -177,10 +274,38 @@ def rate_by_group(data: Shown | pd.DataFrame, ax=None, *, factor: str = "site",
     return ax
 
 
-def retention_curves(data: Shown | pd.DataFrame, ax=None, *, group_by: str = "all"):
-    """Kaplan-Meier curves (share still on the programme by week) with their 95% bands, for the
-    groups of ``group_by`` (``"all"`` for everyone). For a funder, a step is drawn only when at
-    least the threshold of people left, and a curve stops when few remain."""
+def retention_curves(data: Shown | pd.DataFrame, ax: Axes | None = None, *,
+                     group_by: str = "all") -> Axes:
+    """Kaplan-Meier curves (share still on the programme by week) with their 95% bands.
+
+    One curve per group of ``group_by`` (``"all"`` for everyone). For a funder, a step is drawn
+    only when at least the threshold of people left, and a curve stops when few remain.
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        shaped like ``retention``.
+    ax
+        The axes to draw on; None for the current axes.
+    group_by
+        Which grouping's curves to draw.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"group_by": ["all", "all"], "group": ["all", "all"],
+    ...                       "time": [2.0, 5.0], "survival": [0.9, 0.8],
+    ...                       "ci_low": [0.8, 0.68], "ci_high": [0.95, 0.88]})
+    >>> fig, ax = plt.subplots()
+    >>> retention_curves(table, ax).get_title()
+    'Still on the programme'
+    >>> plt.close(fig)
+    """
     ax = ax or plt.gca()
     table = _values(data)
     part = table[table["group_by"] == group_by]
@@ -214,8 +339,31 @@ def retention_curves(data: Shown | pd.DataFrame, ax=None, *, group_by: str = "al
     return ax
 
 
-def attendance_heatmap(data: Shown | pd.DataFrame, ax=None):
-    """Internal only: one row per participant (no ids), one column per programme week."""
+def attendance_heatmap(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Internal only: one row per participant (no ids), one column per programme week.
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        shaped like ``attendance_matrix``.
+    ax
+        The axes to draw on; None for the current axes.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"row": [0, 0, 1, 1], "programme_week": [1, 2, 1, 2],
+    ...                       "attended": [1, 0, 1, 1]})
+    >>> fig, ax = plt.subplots()
+    >>> attendance_heatmap(table, ax).get_ylabel().splitlines()[0]
+    '2 participants'
+    >>> plt.close(fig)
+    """
     from matplotlib.colors import ListedColormap
 
     ax = ax or plt.gca()
@@ -244,9 +392,32 @@ def attendance_heatmap(data: Shown | pd.DataFrame, ax=None):
 # --- delivery --------------------------------------------------------------------------------------
 
 
-def fidelity_by_exercise(data: Shown | pd.DataFrame, ax=None):
-    """Stacked bars per exercise: share of sessions delivering it in full, cut short, or not at
-    all."""
+def fidelity_by_exercise(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Stacked bars per exercise: share of sessions delivering it in full, cut short or not at all.
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        shaped like ``exercise_fidelity``.
+    ax
+        The axes to draw on; None for the current axes.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"module_session": [1, 1], "exercise_title": ["Check-in", "Talk"],
+    ...                       "full_share": [0.8, 0.5], "cut_short_share": [0.2, 0.3],
+    ...                       "not_delivered_share": [0.0, 0.2]})
+    >>> fig, ax = plt.subplots()
+    >>> [label.get_text() for label in fidelity_by_exercise(table, ax).get_yticklabels()]
+    ['S1 Check-in', 'S1 Talk']
+    >>> plt.close(fig)
+    """
     ax = ax or plt.gca()
     table = _values(data)
     if table.empty:
@@ -277,8 +448,25 @@ def fidelity_by_exercise(data: Shown | pd.DataFrame, ax=None):
 
 
 def ordered_colours(categories: list[str]) -> dict[str, str]:
-    """Colours for ordered categories (bands from least to most): a ramp of the colour-blind-safe
-    viridis map, light to dark."""
+    """Colours for ordered categories (bands from least to most), light to dark.
+
+    A ramp of the colour-blind-safe viridis map.
+
+    Parameters
+    ----------
+    categories
+        The categories in order, least first.
+
+    Returns
+    -------
+    dict of str to str
+        Category -> hexadecimal colour.
+
+    Examples
+    --------
+    >>> ordered_colours(["low", "moderate", "high"])
+    {'low': '#cae11f', 'moderate': '#1f988b', 'high': '#463480'}
+    """
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
@@ -292,12 +480,49 @@ CHANGE_COLOURS = {"reliably_improved": GREEN, "no_reliable_change": "#bdbdbd",
                   "reliably_worse": VERMILION}
 
 
-def share_bars(data: Shown | pd.DataFrame, ax=None, *, by: str, category: str,
+def share_bars(data: Shown | pd.DataFrame, ax: Axes | None = None, *, by: str, category: str,
                share: str = "share", order: list[str] | None = None, title: str = "",
-               colours: Mapping[str, str] | None = None):
-    """One stacked horizontal bar per group of ``by``: the share in each ``category``. Withheld
-    shares are drawn together as one hatched grey segment, so every bar reaches 100%. With
-    ``order`` (ordered categories such as bands) colours run light to dark."""
+               colours: Mapping[str, str] | None = None) -> Axes:
+    """One stacked horizontal bar per group of ``by``: the share in each ``category``.
+
+    Withheld shares are drawn together as one hatched grey segment, so every bar reaches 100%.
+    With ``order`` (ordered categories such as bands) colours run light to dark.
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        with a row per group and category.
+    ax
+        The axes to draw on; None for the current axes.
+    by
+        The column naming the groups (one bar each).
+    category
+        The column naming the categories (segments).
+    share
+        The column holding each segment's share.
+    order
+        The categories in order, for ordered colours; None keeps the table's order.
+    title
+        Title of the chart ("" for none).
+    colours
+        Category -> colour, instead of the default palette.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"wave": ["2024"] * 3, "band": ["low", "moderate", "high"],
+    ...                       "share": [0.2, 0.5, 0.3]})
+    >>> fig, ax = plt.subplots()
+    >>> ax = share_bars(table, ax, by="wave", category="band", order=["low", "moderate", "high"])
+    >>> print(ax.figure.evalkit_alt)
+    Stacked bar chart: for each wave, the share in each of low, moderate, high.
+    >>> plt.close(fig)
+    """
     ax = ax or plt.gca()
     table = _values(data)
     if table.empty:
@@ -358,10 +583,41 @@ def _text_colour(background: str) -> str:
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
 
-def count_bars(data: Shown | pd.DataFrame, ax=None, *, category: str, count: str,
-               xlabel: str = "", title: str = ""):
-    """Horizontal bars of a count per category, each labelled with its (rounded) value; a count
-    below the threshold is labelled as such and not drawn."""
+def count_bars(data: Shown | pd.DataFrame, ax: Axes | None = None, *, category: str, count: str,
+               xlabel: str = "", title: str = "") -> Axes:
+    """Horizontal bars of a count per category, each labelled with its (rounded) value.
+
+    A count below the threshold is labelled as such and not drawn.
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        with a row per category.
+    ax
+        The axes to draw on; None for the current axes.
+    category
+        The column naming the categories.
+    count
+        The column holding the counts.
+    xlabel
+        Label of the count axis ("" for the count column's words).
+    title
+        Title of the chart ("" for none).
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"meetings_were": ["held", "missed"], "meetings": [6, 13]})
+    >>> fig, ax = plt.subplots()
+    >>> print(count_bars(table, ax, category="meetings_were", count="meetings").figure.evalkit_alt)
+    Bar chart: held 6; missed 13.
+    >>> plt.close(fig)
+    """
     ax = ax or plt.gca()
     table = _values(data)
     values = _numbers(data, count)
@@ -387,12 +643,53 @@ def count_bars(data: Shown | pd.DataFrame, ax=None, *, category: str, count: str
 # --- scores --------------------------------------------------------------------------------------
 
 
-def means_by_wave(data: Shown | pd.DataFrame, ax=None, *, wave: str = "wave", mean: str = "mean",
-                  scale: tuple[float, float] = (1, 5), ylabel: str = "", title: str = "",
-                  pairs: Shown | pd.DataFrame | None = None, waves: list[str] | None = None):
-    """Mean score at each wave with its 95% interval; the axis spans the whole scale. With
-    ``pairs`` (internal only: one row per person, a column per wave) each person's line is drawn
-    in grey underneath."""
+def means_by_wave(data: Shown | pd.DataFrame, ax: Axes | None = None, *, wave: str = "wave",
+                  mean: str = "mean", scale: tuple[float, float] = (1, 5), ylabel: str = "",
+                  title: str = "", pairs: Shown | pd.DataFrame | None = None,
+                  waves: list[str] | None = None) -> Axes:
+    """Mean score at each wave with its 95% interval; the axis spans the whole scale.
+
+    With ``pairs`` (internal only: one row per person, a column per wave) each person's line is
+    drawn in grey underneath.
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        with a row per wave.
+    ax
+        The axes to draw on; None for the current axes.
+    wave
+        The column naming the waves.
+    mean
+        The column holding the means (``ci_low`` and ``ci_high`` hold the interval).
+    scale
+        Lowest and highest possible score (the y axis).
+    ylabel
+        Label of the y axis.
+    title
+        Title of the chart ("" for none).
+    pairs
+        One row per person and a column per wave, or None.
+    waves
+        The waves in order; None keeps the table's order.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"wave": ["pre", "post"], "mean": [3.1, 2.6],
+    ...                       "ci_low": [2.9, 2.3], "ci_high": [3.3, 2.8]})
+    >>> fig, ax = plt.subplots()
+    >>> ax = means_by_wave(table, ax, ylabel="discomfort")
+    >>> print(ax.figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
+    Chart of the mean discomfort at each wave with 95% intervals: before preparation 3.10;
+    after preparation 2.60.
+    >>> plt.close(fig)
+    """
     ax = ax or plt.gca()
     table = _values(data)
     if table.empty:
@@ -424,10 +721,43 @@ def means_by_wave(data: Shown | pd.DataFrame, ax=None, *, wave: str = "wave", me
     return ax
 
 
-def item_means(data: Shown | pd.DataFrame, ax=None, *, waves: list[str],
-               scale: tuple[float, float] = (1, 5), xlabel: str = ""):
-    """Mean answer to each item at each wave, one row per item (in the table's order), dots
-    joined by a line (from an item table in long form: item, label, wave, n, mean)."""
+def item_means(data: Shown | pd.DataFrame, ax: Axes | None = None, *, waves: list[str],
+               scale: tuple[float, float] = (1, 5), xlabel: str = "") -> Axes:
+    """Mean answer to each item at each wave, one row per item, dots joined by a line.
+
+    Rows follow the table's order; the table is an item table in long form (item, label, wave, n,
+    mean).
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        shaped like ``discomfort_items``.
+    ax
+        The axes to draw on; None for the current axes.
+    waves
+        The waves to draw, in order.
+    scale
+        Lowest and highest possible answer (the x axis).
+    xlabel
+        Label of the x axis.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"label": ["Explicit account", "Explicit account", "Denial"],
+    ...                       "wave": ["pre", "post", "pre"], "mean": [4.1, 3.4, 2.2]})
+    >>> fig, ax = plt.subplots()
+    >>> ax = item_means(table, ax, waves=["pre", "post"])
+    >>> print(ax.figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
+    Dot chart of the mean answer to each item at each wave, hardest first: Explicit account
+    4.1; Denial 2.2.
+    >>> plt.close(fig)
+    """
     ax = ax or plt.gca()
     table = _values(data)
     labels = list(dict.fromkeys(table["label"]))
@@ -454,11 +784,47 @@ def item_means(data: Shown | pd.DataFrame, ax=None, *, waves: list[str],
     return ax
 
 
-def distribution_by_group(data: Shown | pd.DataFrame, ax=None, *, factor: str,
-                          scale: tuple[float, float], thresholds=(), ylabel: str = ""):
-    """Boxes from a quantile table (factor, group, n, p10, q1, median, q3, p90): the box spans the
-    quartiles, the whiskers the 10th to 90th percentiles, so no single person's score is drawn.
-    Groups whose figures are withheld are named but not drawn."""
+def distribution_by_group(data: Shown | pd.DataFrame, ax: Axes | None = None, *, factor: str,
+                          scale: tuple[float, float], thresholds: Sequence[float] = (),
+                          ylabel: str = "") -> Axes:
+    """Boxes from a quantile table: quartiles as the box, 10th to 90th percentiles as whiskers.
+
+    The table holds factor, group, n, p10, q1, median, q3, p90, so no single person's score is
+    drawn. Groups whose figures are withheld are named but not drawn.
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        shaped like ``sts_distribution``.
+    ax
+        The axes to draw on; None for the current axes.
+    factor
+        Which factor's rows to draw.
+    scale
+        Lowest and highest possible score (the y axis).
+    thresholds
+        Scores to mark with a dashed line (a clinical cut-off, say).
+    ylabel
+        Label of the y axis.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"factor": ["role"] * 2, "group": ["facilitator", "supervisor"],
+    ...                       "n": [24, 6], "p10": [23, 25], "q1": [31, 28], "median": [38, 30],
+    ...                       "q3": [43, 32], "p90": [51, 33]})
+    >>> fig, ax = plt.subplots()
+    >>> ax = distribution_by_group(table, ax, factor="role", scale=(17, 85), thresholds=[38])
+    >>> print(ax.figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
+    Box chart of scores by role: boxes span the middle half of scores, whiskers the 10th to
+    90th percentiles; facilitators median 38; supervisors median 30.
+    >>> plt.close(fig)
+    """
     ax = ax or plt.gca()
     table = _values(data)
     rows = (table["factor"] == factor).to_numpy()
@@ -498,9 +864,34 @@ def distribution_by_group(data: Shown | pd.DataFrame, ax=None, *, factor: str,
     return ax
 
 
-def correlation_heatmap(data: Shown | pd.DataFrame, ax=None):
-    """Correlations (x, y, r) as a matrix with the value written in each cell; withheld cells are
-    hatched."""
+def correlation_heatmap(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Correlations (x, y, r) as a matrix with the value written in each cell.
+
+    Withheld cells are hatched.
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        with a row per pair: ``x, y, r``.
+    ax
+        The axes to draw on; None for the current axes.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"x": ["stss_total", "stss_total"], "y": ["burnout", "discomfort"],
+    ...                       "r": [0.62, 0.18]})
+    >>> fig, ax = plt.subplots()
+    >>> print(correlation_heatmap(table, ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
+    Correlation matrix of 3 measures; blue negative, red positive; hatched cells withheld or
+    not computed (pairs within one scale).
+    >>> plt.close(fig)
+    """
     ax = ax or plt.gca()
     table = _values(data)
     names = list(dict.fromkeys([*table["x"], *table["y"]]))
@@ -529,10 +920,38 @@ def correlation_heatmap(data: Shown | pd.DataFrame, ax=None):
     return ax
 
 
-def reliable_change_scatter(data: Shown | pd.DataFrame, ax=None, *,
-                            scale: tuple[float, float] = (1, 5)):
-    """Internal only: each person's score before (x) and after (y), with the band inside which
-    a change is within measurement error (the table's ``threshold``)."""
+def reliable_change_scatter(data: Shown | pd.DataFrame, ax: Axes | None = None, *,
+                            scale: tuple[float, float] = (1, 5)) -> Axes:
+    """Internal only: each person's score before (x) and after (y), and the no-change band.
+
+    Inside the band (the table's ``threshold`` either side of no change) a change is within
+    measurement error.
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        shaped like ``discomfort_rci_people``.
+    ax
+        The axes to draw on; None for the current axes.
+    scale
+        Lowest and highest possible score (both axes).
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"before": [3.9, 3.1, 2.5], "after": [2.6, 3.0, 3.4],
+    ...                       "category": ["reliably_improved", "no_reliable_change",
+    ...                                    "reliably_worse"], "threshold": [0.5] * 3})
+    >>> fig, ax = plt.subplots()
+    >>> [text.get_text() for text in reliable_change_scatter(table, ax).get_legend().get_texts()]
+    ['no reliable change', 'reliably improved (1)', 'reliably worse (1)']
+    >>> plt.close(fig)
+    """
     ax = ax or plt.gca()
     table = _values(data)
     if table.empty:
@@ -575,9 +994,34 @@ def _panels(ax, count: int):
     return list(np.atleast_1d(figure.subplots(count, 1)))
 
 
-def outcome_means(data: Shown | pd.DataFrame, ax=None):
-    """Mean of each scale at each wave with 95% intervals, one panel per instrument, each axis
-    spanning the scale's possible scores."""
+def outcome_means(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Mean of each scale at each wave with 95% intervals, one panel per instrument.
+
+    Each panel's axis spans the scale's possible scores.
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        shaped like ``outcome_means``.
+    ax
+        The axes to draw on; None for the current axes.
+
+    Returns
+    -------
+    Axes
+        The first panel.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"instrument": ["partner_safety"] * 2, "scale": ["total"] * 2,
+    ...                       "lowest": [0, 0], "highest": [32, 32], "wave": ["intake", "exit"],
+    ...                       "mean": [12.4, 9.5], "ci_low": [10.9, 7.8], "ci_high": [13.9, 11.2]})
+    >>> fig, ax = plt.subplots()
+    >>> outcome_means(table, ax).get_title()
+    'partner safety'
+    >>> plt.close(fig)
+    """
     ax = ax or plt.gca()
     table = _values(data)
     if table.empty:
@@ -609,10 +1053,36 @@ def outcome_means(data: Shown | pd.DataFrame, ax=None):
     return panels[0]
 
 
-def outcome_change(data: Shown | pd.DataFrame, ax=None):
-    """Mean change of each scale from the first wave, with its 95% interval, one row per scale
-    and comparison; green where the interval shows improvement, vermilion where it shows
-    worsening, grey otherwise."""
+def outcome_change(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Mean change of each scale from the first wave, with its 95% interval.
+
+    One row per scale and comparison; green where the interval shows improvement, vermilion where
+    it shows worsening, grey otherwise.
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        shaped like ``outcome_change``.
+    ax
+        The axes to draw on; None for the current axes.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"instrument": ["partner_safety"], "scale": ["total"],
+    ...                       "comparison": ["exit_vs_intake"], "mean_change": [-2.9],
+    ...                       "ci_low": [-4.3], "ci_high": [-1.4], "direction": ["improved"]})
+    >>> fig, ax = plt.subplots()
+    >>> print(outcome_change(table, ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
+    Chart of the mean change of each outcome scale from the first wave with 95% intervals:
+    partner safety: total, exit vs intake -2.9.
+    >>> plt.close(fig)
+    """
     ax = ax or plt.gca()
     table = _values(data)
     if table.empty:
@@ -661,9 +1131,34 @@ _EVENT_STYLE = {
 }
 
 
-def process_timeline(data: Shown | pd.DataFrame, ax=None):
-    """Internal only: one line per accountability process with its events as markers; an open
-    process runs to the end of the record (``end_of_record``)."""
+def process_timeline(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Internal only: one line per accountability process with its events as markers.
+
+    An open process runs to the end of the record (``end_of_record``).
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        shaped like ``accountability_timeline``.
+    ax
+        The axes to draw on; None for the current axes.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"lane": [0, 0], "event_date": ["2024-01-10", "2024-03-02"],
+    ...                       "event_type": ["message_sent", "response_received"],
+    ...                       "end_of_record": ["2024-06-30", "2024-06-30"]})
+    >>> fig, ax = plt.subplots()
+    >>> [label.get_text() for label in process_timeline(table, ax).get_yticklabels()]
+    ['process 1']
+    >>> plt.close(fig)
+    """
     ax = ax or plt.gca()
     table = _values(data)
     if table.empty:

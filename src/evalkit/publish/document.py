@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 import mistune
+from nbformat import NotebookNode
 
 from .escape import html_text
 from .page import MARK
@@ -55,6 +56,19 @@ _markdown = mistune.create_markdown(escape=False, renderer=_SafeRenderer(escape=
 def markdown_html(text: str) -> str:
     """Markdown rendered safely (raw HTML shows as text; no remote images).
 
+    Links go only to web pages or anchors; an image must be embedded (a base64 PNG). Character
+    references such as ``&lt;`` stay what they are.
+
+    Parameters
+    ----------
+    text
+        Markdown from a notebook cell or a Page's sentence.
+
+    Returns
+    -------
+    str
+        An HTML fragment.
+
     Examples
     --------
     >>> markdown_html("**a** <script>x</script> &lt;5")
@@ -65,7 +79,35 @@ def markdown_html(text: str) -> str:
 
 @dataclass
 class FrontPage:
-    """What the first page says."""
+    """What the first page says.
+
+    Parameters
+    ----------
+    title
+        The report's title.
+    period
+        The period covered, in words.
+    generated
+        When the report was made.
+    version
+        The evalkit version that made it.
+    audience
+        Who it is for, in words.
+    rule
+        The disclosure rule applied, in a sentence.
+    fingerprint
+        A fingerprint of the input files, to tell which data a report was made from.
+    notes
+        Further sentences for the front page (files that were absent, say).
+
+    Examples
+    --------
+    >>> front = FrontPage(title="Programme evaluation 2025", period="2024-01 to 2024-12",
+    ...                   generated="2026-01-15", version="0.1.0", audience="funder",
+    ...                   rule="Counts of people below 5 are not shown.", fingerprint="c7d54b9bdaf6")
+    >>> front.notes
+    []
+    """
 
     title: str
     period: str
@@ -79,7 +121,26 @@ class FrontPage:
 
 @dataclass
 class Card:
-    """One key figure: label, value, interval and base (already policed text)."""
+    """One key figure: label, value, interval and base (already policed text).
+
+    Parameters
+    ----------
+    label
+        What the figure is.
+    value
+        The figure as the page shows it.
+    interval
+        Its interval in words ("" for none).
+    base
+        What it rests on, e.g. ``"of 130 participants"`` ("" for nothing).
+
+    Examples
+    --------
+    >>> Card("Sessions attended", "63%", "95% interval 57% to 69%", "130 participants")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Card(label='Sessions attended', value='63%', interval='95% interval 57% to 69%',
+         base='130 participants')
+    """
 
     label: str
     value: str
@@ -102,7 +163,28 @@ def _slug(text: str, taken: set[str]) -> str:
 
 
 class Document:
-    """Collects the parts of the report and writes them out as HTML."""
+    """Collects the parts of the report and writes them out as HTML.
+
+    Parameters
+    ----------
+    front
+        What the first page says.
+    funder
+        Whether the report is for the funder audience (internal-only cells are left out and
+        detailed tables move to an appendix).
+
+    Examples
+    --------
+    >>> front = FrontPage(title="Programme evaluation 2025", period="2024-01 to 2024-12",
+    ...                   generated="2026-01-15", version="0.1.0", audience="funder",
+    ...                   rule="Counts of people below 5 are not shown.", fingerprint="c7d54b9bdaf6")
+    >>> document = Document(front, funder=True)
+    >>> document.cards.append(Card("Sessions attended", "63%"))
+    >>> document.summary.append("Most sessions were attended.")
+    >>> html = document.html()
+    >>> html.startswith("<!DOCTYPE html>"), "Content-Security-Policy" in html
+    (True, True)
+    """
 
     def __init__(self, front: FrontPage, *, funder: bool):
         self.front = front
@@ -117,8 +199,34 @@ class Document:
 
     # -- adding content ------------------------------------------------------------------------
 
-    def add_notebook(self, nb) -> None:
-        """Add one executed notebook's Markdown and marked outputs."""
+    def add_notebook(self, nb: NotebookNode) -> None:
+        """Add one executed notebook's Markdown and marked outputs.
+
+        Only Markdown cells and the outputs a :class:`~evalkit.publish.page.Page` marked are kept;
+        anything else a cell printed is dropped. Cells tagged ``parameters``,
+        ``injected-parameters`` or ``remove-cell`` are skipped, and so are ``internal-only``
+        cells in a funder report.
+
+        Parameters
+        ----------
+        nb
+            An executed notebook read with nbformat.
+
+        Examples
+        --------
+        >>> import nbformat
+        >>> front = FrontPage(title="Programme evaluation 2025", period="2024-01 to 2024-12",
+        ...                   generated="2026-01-15", version="0.1.0", audience="funder",
+        ...                   rule="Counts of people below 5 are not shown.", fingerprint="c7d54b9bdaf6")
+        >>> document = Document(front, funder=True)
+        >>> nb = nbformat.v4.new_notebook(cells=[
+        ...     nbformat.v4.new_markdown_cell("# Attendance"),
+        ...     nbformat.v4.new_code_cell("print(3)", outputs=[nbformat.v4.new_output(
+        ...         "stream", name="stdout", text="3")])])
+        >>> document.add_notebook(nb)
+        >>> document.body
+        ['<h2 id="attendance">Attendance</h2>\\n']
+        """
         for cell in nb.cells:
             tags = set(cell.metadata.get("tags", []))
             if tags & {"parameters", "injected-parameters", "remove-cell"}:
@@ -170,6 +278,26 @@ class Document:
     # -- writing -------------------------------------------------------------------------------
 
     def html(self) -> str:
+        """The whole report as one self-contained HTML page.
+
+        Front page, contents, key-figure cards, the summary, the sections and (for the funder
+        audience) the appendix, with a Content-Security-Policy that forbids scripts and remote
+        content.
+
+        Returns
+        -------
+        str
+            The HTML document.
+
+        Examples
+        --------
+        >>> front = FrontPage(title="Programme evaluation 2025", period="2024-01 to 2024-12",
+        ...                   generated="2026-01-15", version="0.1.0", audience="funder",
+        ...                   rule="Counts of people below 5 are not shown.", fingerprint="c7d54b9bdaf6")
+        >>> html = Document(front, funder=False).html()
+        >>> "<title>Programme evaluation 2025</title>" in html
+        True
+        """
         front = self.front
         rows = [("Period covered", front.period), ("Generated", front.generated),
                 ("evalkit version", front.version), ("Audience", front.audience),

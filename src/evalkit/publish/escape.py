@@ -60,8 +60,10 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def plain_text(value: object) -> str:
-    """``value`` as one line of visible text: control and invisible format characters removed,
-    whitespace runs (line breaks included) collapsed to one space, ends trimmed.
+    """``value`` as one line of visible text: invisible characters removed, spaces collapsed.
+
+    Control and invisible format characters are removed, whitespace runs (line breaks
+    included) collapsed to one space, and the ends trimmed.
 
     Parameters
     ----------
@@ -71,6 +73,7 @@ def plain_text(value: object) -> str:
     Returns
     -------
     str
+        The cleaned text.
 
     Examples
     --------
@@ -94,6 +97,7 @@ def html_text(value: object) -> str:
     Returns
     -------
     str
+        The text with HTML's special characters (and Markdown's) as character references.
 
     Examples
     --------
@@ -107,8 +111,10 @@ def html_text(value: object) -> str:
 
 
 def markdown_text(value: object) -> str:
-    """``value`` as Markdown that renders as the literal text: no emphasis, links, images, raw
-    HTML or mathematics can come out of it. Line breaks become spaces.
+    """``value`` as Markdown that renders as the literal text.
+
+    No emphasis, links, images, raw HTML or mathematics can come out of it. Line breaks become
+    spaces.
 
     Parameters
     ----------
@@ -118,6 +124,7 @@ def markdown_text(value: object) -> str:
     Returns
     -------
     str
+        The text with every ASCII punctuation character escaped.
 
     Examples
     --------

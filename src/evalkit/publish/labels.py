@@ -45,13 +45,27 @@ WORDS: dict[str, str] = {
 
 
 def words(code: object) -> str:
-    """Plain words for a code; a label the programme chose keeps its words, with underscores
-    read as spaces.
+    """Plain words for a code; a label the programme chose keeps its words.
+
+    Underscores in a programme's own labels are read as spaces; a list of codes joined by ", " is
+    translated code by code.
+
+    Parameters
+    ----------
+    code
+        A code or label from a file or a result table.
+
+    Returns
+    -------
+    str
+        The words to show.
 
     Examples
     --------
     >>> words("childrens_services"), words("north"), words("sexual_respect")
     ("children's services", 'north', 'sexual respect')
+    >>> words("pre, post")
+    'before preparation, after preparation'
     """
     text = str(code)
     if ", " in text:  # a list of codes, such as the waves someone answered

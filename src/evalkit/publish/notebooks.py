@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 from jupyter_client import KernelManager
 from nbclient import NotebookClient
+from nbformat import NotebookNode
 
 from ..errors import EvalkitError
 
@@ -34,7 +35,25 @@ PARAMETERS = ("data_dir", "results_dir", "audience", "min_cell", "period")
 
 
 def notebook_dir() -> Path:
-    """The workbook folder: ``notebooks/`` of the checkout evalkit runs from."""
+    """The workbook folder: ``notebooks/`` of the checkout evalkit runs from.
+
+    It is looked for in the current folder first, then beside the package's checkout.
+
+    Returns
+    -------
+    Path
+        The folder holding the numbered notebooks.
+
+    Raises
+    ------
+    EvalkitError
+        When no such folder is found (evalkit is not run from a checkout).
+
+    Examples
+    --------
+    >>> notebook_dir().name
+    'notebooks'
+    """
     candidates = [Path.cwd() / "notebooks", Path(__file__).resolve().parents[3] / "notebooks"]
     for candidate in candidates:
         if candidate.is_dir() and any(candidate.glob("[0-9][0-9]_*.ipynb")):
@@ -43,22 +62,82 @@ def notebook_dir() -> Path:
 
 
 def workbook() -> list[Path]:
-    """The numbered notebooks in order."""
+    """The numbered notebooks in order.
+
+    Returns
+    -------
+    list of Path
+        The ``NN_*.ipynb`` files of :func:`notebook_dir`, sorted by name.
+
+    Examples
+    --------
+    >>> [path.name for path in workbook()][:2]
+    ['00_data_overview.ipynb', '01_attendance.ipynb']
+    """
     return sorted(notebook_dir().glob("[0-9][0-9]_*.ipynb"))
 
 
-def analyses_of(nb) -> list[str]:
-    """The analyses a notebook shows (declared once, in its metadata ``evalkit.analyses``); an
-    empty list means the notebook needs no particular file."""
+def analyses_of(nb: NotebookNode) -> list[str]:
+    """The analyses a notebook shows, declared once, in its metadata ``evalkit.analyses``.
+
+    Parameters
+    ----------
+    nb
+        A notebook read with nbformat.
+
+    Returns
+    -------
+    list of str
+        Analysis names; an empty list means the notebook needs no particular file.
+
+    Examples
+    --------
+    >>> analyses_of(nbformat.read(workbook()[1], as_version=4))
+    ['attendance', 'delivery']
+    """
     return list(nb.metadata.get("evalkit", {}).get("analyses", []))
 
 
 def apply_deterministic_env() -> None:
+    """Set the environment that makes notebook outputs the same from run to run.
+
+    The variables (:data:`DETERMINISTIC_ENV`) are set in this process, so kernels it starts
+    inherit them.
+
+    Examples
+    --------
+    >>> apply_deterministic_env()
+    >>> os.environ["PYTHONHASHSEED"]
+    '0'
+    """
     os.environ.update(DETERMINISTIC_ENV)
 
 
-def inject_parameters(nb, parameters: dict) -> None:
-    """Add a cell tagged ``injected-parameters`` after the ``parameters`` cell."""
+def inject_parameters(nb: NotebookNode, parameters: dict[str, object]) -> None:
+    """Add a cell tagged ``injected-parameters`` after the ``parameters`` cell.
+
+    Parameters
+    ----------
+    nb
+        A notebook read with nbformat; changed in place.
+    parameters
+        Name -> value; each becomes a line ``name = repr(value)``.
+
+    Raises
+    ------
+    EvalkitError
+        When the notebook has no cell tagged ``parameters``.
+
+    Examples
+    --------
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("data_dir = 'data/sample'"),
+    ...                                       nbformat.v4.new_code_cell("print(data_dir)")])
+    >>> nb.cells[0].metadata["tags"] = ["parameters"]
+    >>> inject_parameters(nb, {"data_dir": "data/site_a", "min_cell": 10})
+    >>> print(nb.cells[1].source)
+    data_dir = 'data/site_a'
+    min_cell = 10
+    """
     lines = [f"{name} = {value!r}" for name, value in parameters.items()]
     cell = nbformat.v4.new_code_cell("\n".join(lines))
     cell.metadata["tags"] = ["injected-parameters"]
@@ -69,8 +148,38 @@ def inject_parameters(nb, parameters: dict) -> None:
     raise EvalkitError("a notebook has no cell tagged 'parameters'")
 
 
-def execute(nb, *, cwd: Path, parameters: dict | None = None, timeout: int = 900):
-    """Execute ``nb`` (in place) in folder ``cwd`` with ``parameters`` injected; returns it."""
+def execute(nb: NotebookNode, *, cwd: Path, parameters: dict[str, object] | None = None,
+            timeout: int = 900) -> NotebookNode:
+    """Execute ``nb`` (in place) in folder ``cwd`` with ``parameters`` injected; returns it.
+
+    The kernel is reached over local IPC sockets, and the metadata that changes from run to run
+    (timings, papermill's, widgets') is dropped.
+
+    Parameters
+    ----------
+    nb
+        A notebook read with nbformat.
+    cwd
+        The folder the kernel runs in (relative paths in the notebook start there).
+    parameters
+        Values for the ``parameters`` cell, or None to run the notebook as it is.
+    timeout
+        Seconds a cell may take.
+
+    Returns
+    -------
+    NotebookNode
+        ``nb``, with its outputs.
+
+    Examples
+    --------
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("data_dir = 'data/sample'"),
+    ...                                       nbformat.v4.new_code_cell("print(data_dir)")])
+    >>> nb.cells[0].metadata["tags"] = ["parameters"]
+    >>> out = execute(nb, cwd=Path.cwd(), parameters={"data_dir": "data/site_a"})
+    >>> out.cells[2].outputs[0]["text"]
+    'data/site_a\\n'
+    """
     apply_deterministic_env()
     if parameters:
         inject_parameters(nb, parameters)
@@ -124,13 +233,49 @@ def _run_beside_signals(client: NotebookClient, manager: KernelManager) -> None:
 
 
 def execute_in_place(path: Path, timeout: int = 900) -> None:
-    """Execute one notebook on its own parameters and save it with its new outputs."""
+    """Execute one notebook on its own parameters and save it with its new outputs.
+
+    Parameters
+    ----------
+    path
+        The ``.ipynb`` file; it runs in its own folder.
+    timeout
+        Seconds a cell may take.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "sum.ipynb"
+    >>> nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")]), path)
+    >>> execute_in_place(path)
+    >>> nbformat.read(path, as_version=4).cells[0].outputs[0]["data"]
+    {'text/plain': '2'}
+    """
     nb = nbformat.read(path, as_version=4)
     execute(nb, cwd=path.parent, timeout=timeout)
     nbformat.write(nb, path)
 
 
 def main(argv: list[str]) -> int:
+    """Run ``python -m evalkit.publish.notebooks execute-in-place NOTEBOOK...``.
+
+    This is ``make notebooks``: each notebook is executed on its own parameters and saved.
+
+    Parameters
+    ----------
+    argv
+        The arguments: ``execute-in-place`` and one or more notebooks.
+
+    Returns
+    -------
+    int
+        0 when every notebook ran; 2, with the usage on stderr, for other arguments.
+
+    Examples
+    --------
+    >>> main(["refresh", "notebooks/01_attendance.ipynb"])
+    2
+    """
     if len(argv) < 2 or argv[0] != "execute-in-place":
         print("usage: python -m evalkit.publish.notebooks execute-in-place NOTEBOOK...",
               file=sys.stderr)

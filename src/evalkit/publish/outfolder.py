@@ -48,13 +48,42 @@ CHOOSE = "choose an empty or new folder"
 
 
 class Terminated(SystemExit):
-    """Raised in the main thread when SIGTERM arrives while an output folder is being built, so
-    that the staging folder is removed before the process exits (with status 128 + 15)."""
+    """SIGTERM arrived while an output folder was being built; exits with status 128 + 15.
+
+    Raised in the main thread, so that the staging folder is removed before the process exits.
+
+    Examples
+    --------
+    >>> Terminated(128 + 15).code
+    143
+    """
 
 
 @dataclass(frozen=True)
 class Marker:
-    """The file that says evalkit made a folder: its name and first line."""
+    """The file that says evalkit made a folder: its name and first line.
+
+    Parameters
+    ----------
+    name
+        The file's name, e.g. ``.evalkit-report``.
+    text
+        What the file says (its first line starts with ``signature``).
+    what
+        What the folder is, for messages: ``"report"``, ``"pseudonymised copy"``.
+    signature
+        How the first line starts (the rest may be reworded between versions).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> REPORT.found_in(folder)
+    False
+    >>> REPORT.write(folder)
+    >>> REPORT.found_in(folder)
+    True
+    """
 
     name: str
     text: str
@@ -62,10 +91,47 @@ class Marker:
     signature: str  # how the first line starts (the rest may be reworded between versions)
 
     def write(self, folder: Path, extra: str = "") -> None:
+        """Write the marker file into ``folder``.
+
+        Parameters
+        ----------
+        folder
+            The output folder (or its staging folder).
+        extra
+            Text appended after the marker's own (a key fingerprint, say).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> REPORT.write(folder, "made for the March board")
+        >>> (folder / ".evalkit-report").read_text().splitlines()[-1]
+        'made for the March board'
+        """
         (folder / self.name).write_text(self.text + extra, encoding="utf-8")
 
     def found_in(self, folder: Path) -> bool:
-        """True when ``folder`` holds this marker as a regular file with the expected first line."""
+        """Whether ``folder`` holds this marker as a regular file with the expected first line.
+
+        Parameters
+        ----------
+        folder
+            The folder to look in.
+
+        Returns
+        -------
+        bool
+            False for a missing file, a symbolic link, or a file that cannot be read or starts
+            otherwise.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> _ = (folder / ".evalkit-report").write_text("my own notes")
+        >>> REPORT.found_in(folder)
+        False
+        """
         path = folder / self.name
         if path.is_symlink() or not path.is_file():
             return False
@@ -82,7 +148,28 @@ REPORT = Marker(REPORT_MARKER, _REPORT_MARKER_TEXT, "report", "evalkit report fo
 
 @dataclass(frozen=True)
 class Protected:
-    """A folder an output folder must not be, contain or lie inside."""
+    """A folder an output folder must not be, contain or lie inside.
+
+    Parameters
+    ----------
+    path
+        The folder.
+    label
+        What messages call it: ``"the data folder"``, ``"the evalkit checkout"``.
+    allow_inside
+        A subfolder where output is fine (the checkout's ``reports/``), or None.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> data = Path(tempfile.mkdtemp())
+    >>> try:
+    ...     check_output_folder(data / "report", marker=REPORT,
+    ...                         protected=[Protected(data, "the data folder")])
+    ... except OutputFolderError as exc:
+    ...     print(str(exc).split(": ")[1].split(" /")[0])
+    it lies inside the data folder
+    """
 
     path: Path
     label: str  # "the data folder", "the evalkit checkout"
@@ -118,7 +205,19 @@ def _within(child: Path, folder: Path) -> bool:
 
 
 def home_folder() -> Path | None:
-    """The user's home folder (``$HOME``), or None when it cannot be found."""
+    """The user's home folder (``$HOME``), or None when it cannot be found.
+
+    Returns
+    -------
+    Path or None
+        The home folder with symbolic links resolved.
+
+    Examples
+    --------
+    >>> home = home_folder()
+    >>> home is None or home.is_absolute()
+    True
+    """
     try:
         return _resolve(_absolute(Path.home()))
     except (RuntimeError, KeyError, OSError, OutputFolderError):
@@ -126,8 +225,21 @@ def home_folder() -> Path | None:
 
 
 def checkout_root() -> Path | None:
-    """The evalkit checkout this code runs from (a folder with ``pyproject.toml`` and
-    ``src/evalkit``), or None for an installed copy."""
+    """The evalkit checkout this code runs from, or None for an installed copy.
+
+    A checkout is a folder with ``pyproject.toml`` and ``src/evalkit``.
+
+    Returns
+    -------
+    Path or None
+        The checkout's top folder.
+
+    Examples
+    --------
+    >>> root = checkout_root()  # run from a checkout, as the tests are
+    >>> (root / "src" / "evalkit" / "publish" / "outfolder.py").is_file()
+    True
+    """
     here = Path(__file__).resolve()
     for folder in here.parents:
         if (folder / "pyproject.toml").is_file() and (folder / "src" / "evalkit").is_dir():
@@ -139,8 +251,33 @@ def check_output_folder(out: str | os.PathLike, *, marker: Marker,
                         protected: Sequence[Protected] = ()) -> Path:
     """Check that ``out`` may be written (and replaced) as an evalkit output folder.
 
-    Returns the folder as an absolute path with symbolic links in its parents resolved; raises
-    :class:`~evalkit.errors.OutputFolderError` otherwise. See :func:`check_report_folder`.
+    See :func:`check_report_folder` for the rules.
+
+    Parameters
+    ----------
+    out
+        The output folder the user asked for.
+    marker
+        The marker an earlier output of the same kind holds.
+    protected
+        Folders the output may not be, contain or lie inside.
+
+    Returns
+    -------
+    Path
+        The folder as an absolute path with symbolic links in its parents resolved.
+
+    Raises
+    ------
+    OutputFolderError
+        When the folder may not be used; the message says what to do.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> base = Path(tempfile.mkdtemp())
+    >>> check_output_folder(base / "copy", marker=REPORT) == base.resolve() / "copy"
+    True
     """
     given = _absolute(out)
     what = marker.what
@@ -237,7 +374,18 @@ _INTERRUPTED: list[BaseException | None] = [None]
 
 
 def interruption() -> BaseException | None:
-    """The SIGTERM or SIGINT that arrived while the current output was being built, if any."""
+    """The SIGTERM or SIGINT that arrived while the current output was being built, if any.
+
+    Returns
+    -------
+    BaseException or None
+        :class:`Terminated` or ``KeyboardInterrupt``; None when no signal arrived.
+
+    Examples
+    --------
+    >>> interruption() is None
+    True
+    """
     return _INTERRUPTED[0]
 
 
@@ -309,9 +457,29 @@ def _leftovers(target: Path, tag: str) -> list[Path]:
 
 
 def recover(target: Path, marker: Marker) -> None:
-    """Tidy up after a run that was killed outright (SIGKILL): put back an old folder that had
-    been moved aside when the target is missing, remove old folders already replaced, and remove
-    staging folders of processes that no longer run. Only folders holding ``marker`` are touched.
+    """Tidy up after a run that was killed outright (SIGKILL).
+
+    Puts back an old folder that had been moved aside when the target is missing, removes old
+    folders already replaced, and removes staging folders of processes that no longer run. Only
+    folders holding ``marker`` are touched.
+
+    Parameters
+    ----------
+    target
+        The output folder.
+    marker
+        The marker its outputs hold.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> base = Path(tempfile.mkdtemp())
+    >>> aside = base / ".report.evalkit-old-1234-abcd"
+    >>> aside.mkdir()
+    >>> REPORT.write(aside)
+    >>> recover(base / "report", REPORT)
+    >>> sorted(p.name for p in base.iterdir())
+    ['report']
     """
     olds = [p for p in _leftovers(target, _OLD) if p.is_dir() and marker.found_in(p)]
     if olds and not os.path.lexists(target):
@@ -349,6 +517,36 @@ def staged_output(target: Path, *, marker: Marker, recheck: Callable[[], object]
     before the move. The staging folder holds ``marker`` from the start (with ``marker_extra``
     appended). On an exception, SIGINT or SIGTERM the staging folder is removed and ``target``
     is left as it was.
+
+    Parameters
+    ----------
+    target
+        The checked output folder.
+    marker
+        The marker to write into the staging folder.
+    recheck
+        Called just before the move; it raises to stop it.
+    marker_extra
+        Text appended to the marker.
+
+    Yields
+    ------
+    Path
+        The staging folder to write into.
+
+    Raises
+    ------
+    OutputFolderError
+        When the staging folder cannot be made or moved into place.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "copy"
+    >>> with staged_output(target, marker=REPORT) as staging:
+    ...     _ = (staging / "notes.txt").write_text("done")
+    >>> sorted(p.name for p in target.iterdir())
+    ['.evalkit-report', 'notes.txt']
     """
     with _signals_clean_up():
         try:

@@ -57,7 +57,26 @@ CHART_STYLE = {
 
 
 class Published(Mapping):
-    """The policed tables of one analysis run, by table name."""
+    """The policed tables of one analysis run, by table name.
+
+    Parameters
+    ----------
+    analysis
+        The analysis's name.
+    tables
+        Table name -> policed table.
+    note
+        Why the analysis could not run on this folder ("" when it ran).
+
+    Examples
+    --------
+    >>> page = Page("data/sample", audience="funder")
+    >>> delivery = page.run("delivery")
+    >>> list(delivery), delivery.available
+    (['delivery_fidelity', 'exercise_fidelity', 'facilitator_fidelity'], True)
+    >>> delivery["facilitator_fidelity"].note
+    'shown in internal reports only'
+    """
 
     def __init__(self, analysis: str, tables: dict[str, Shown], note: str = ""):
         self.analysis = analysis
@@ -77,11 +96,28 @@ class Published(Mapping):
 
     @property
     def available(self) -> bool:
+        """Whether the analysis ran (its files are present).
+        """
         return not self.note
 
 
 def parse_period(period: str | None) -> tuple[pd.Period, pd.Period] | None:
     """``"2024-01:2024-12"`` as two months (both ends included); None stays None.
+
+    Parameters
+    ----------
+    period
+        ``FROM:TO`` with two months ``YYYY-MM``, or None.
+
+    Returns
+    -------
+    tuple of Period or None
+        ``(first, last)``, or None when ``period`` is None.
+
+    Raises
+    ------
+    UsageError
+        When the text is not two real months in order.
 
     Examples
     --------
@@ -120,6 +156,18 @@ class Page:
         ``"YYYY-MM:YYYY-MM"``: analyse only what happened in these months.
     dataset
         An already loaded dataset, instead of ``data_dir``.
+
+    Examples
+    --------
+    >>> page = Page("data/sample", audience="funder", period="2024-01:2024-12")
+    >>> page.audience, page.dataset.period
+    ('funder', (Period('2024-01', 'M'), Period('2024-12', 'M')))
+
+    Outside a notebook, what a page shows is printed as its display bundle:
+
+    >>> page.say("Fidelity tables cover {n} sessions.",
+    ...          n=page.run("delivery")["delivery_fidelity"].figure("sessions", module_session=2))
+    {'text/markdown': 'Fidelity tables cover 6 sessions.'}
     """
 
     def __init__(self, data_dir: str | Path | None = None, *, results_dir: str | Path | None = None,
@@ -137,13 +185,37 @@ class Page:
 
     @property
     def audience(self) -> str:
+        """The audience this page is for: ``"internal"`` or ``"funder"``.
+        """
         return self.policy.audience
 
     # -- analyses ------------------------------------------------------------------------------
 
     def run(self, name: str) -> Published:
-        """Run analysis ``name``, police every table it publishes, write them to the results
-        folder and return them."""
+        """Run analysis ``name``, police every table it publishes, write them and return them.
+
+        The tables (and their codebook rows) are written to ``results_dir``, if any. An
+        analysis whose files are absent returns tables that are not available, each saying why.
+
+        Parameters
+        ----------
+        name
+            An analysis name (:func:`evalkit.analyses.registry`).
+
+        Returns
+        -------
+        Published
+            The policed tables by name.
+
+        Examples
+        --------
+        >>> page = Page("data/sample", audience="funder")
+        >>> page.run("delivery")["delivery_fidelity"].text[["session_title", "sessions"]]
+                session_title sessions
+        0  Learning about sex       11
+        1   Sexual pressuring       12
+        2   Building intimacy       12
+        """
         analysis = get(name)
         reason = analysis.missing(self.dataset)
         if reason:
@@ -179,11 +251,37 @@ class Page:
     # -- showing -------------------------------------------------------------------------------
 
     def say(self, template: str, **figures: Figure | str) -> None:
-        """Show a sentence (Markdown). ``template`` is written by the notebook; every value put
-        into it must be a :class:`Figure` from a published table or a string, and is escaped so
-        that it shows as plain text. Plain numbers are refused: they would bypass the policy.
-        When a figure's table is not available (withheld, or its file is absent), the sentence
-        says so instead."""
+        """Show a sentence (Markdown) made of published figures.
+
+        ``template`` is written by the notebook; every value put into it must be a :class:`Figure`
+        from a published table or a string, and is escaped so that it shows as plain text. Plain
+        numbers are refused: they would bypass the policy. When a figure's table is not available
+        (withheld, or its file is absent), the sentence says so instead.
+
+        Parameters
+        ----------
+        template
+            The sentence, with ``{name}`` or ``{name:format}`` fields.
+        **figures
+            The value of each field.
+
+        Raises
+        ------
+        TypeError
+            When a value is neither a Figure nor a string.
+
+        Examples
+        --------
+        >>> page = Page("data/sample", audience="funder")
+        >>> delivery = page.run("delivery")
+        >>> sessions = delivery["delivery_fidelity"].figure("sessions", module_session=1)
+        >>> page.say("The first session was recorded {n} times.", n=sessions)
+        {'text/markdown': 'The first session was recorded 11 times.'}
+        >>> page.say("{n} sessions", n=11)
+        Traceback (most recent call last):
+        ...
+        TypeError: say(): 'n' must be a Figure from a published table or a string, not int
+        """
         missing = [v.note for v in figures.values() if isinstance(v, Figure) and v.note]
         if missing:
             self._show({"text/markdown": f"*{markdown_text(missing[0])}.*"}, kind="text")
@@ -201,8 +299,30 @@ class Page:
 
     def table(self, shown: Shown, columns: list[str] | None = None,
               caption: str | None = None, limit: int | None = None) -> None:
-        """Show a policed table with human headers, a caption and footnotes; with ``limit``,
-        only its first rows (the caption says how many there are and where the rest is)."""
+        """Show a policed table with human headers, a caption and footnotes.
+
+        With ``limit``, only its first rows are shown, and the caption says how many there are and
+        where the rest is.
+
+        Parameters
+        ----------
+        shown
+            A table from :meth:`run`.
+        columns
+            The columns to show, in order; None for all.
+        caption
+            The caption; None for the table's title.
+        limit
+            The most rows to show; None for all.
+
+        Examples
+        --------
+        >>> page = Page("data/sample", audience="funder")
+        >>> delivery = page.run("delivery")
+        >>> page.table(delivery["delivery_fidelity"], columns=["session_title", "sessions"])
+        ... # doctest: +ELLIPSIS
+        {'text/html': '<div class="table-wrap"><table class="evalkit"><caption>Delivery fidelity ...}
+        """
         if limit is not None and shown.available and len(shown) > limit:
             total = "more" if self.policy.funder else f"{len(shown):,}"
             caption = (f"{caption or shown.spec.title} (the first {limit} of {total}; "
@@ -214,10 +334,38 @@ class Page:
                    caption=caption or shown.spec.title)
 
     def chart(self, plot: Callable, data: Shown | Mapping[str, Shown], *, alt: str | None = None,
-              size: tuple[float, float] = (5.2, 3.2), **options) -> None:
+              size: tuple[float, float] = (5.2, 3.2), **options: object) -> None:
         """Draw ``plot(data, ax=..., **options)`` and show it as an image with alt text.
 
         When the table is not available for this audience, a sentence says so instead.
+
+        Parameters
+        ----------
+        plot
+            A chart function of :mod:`evalkit.publish.charts` (or one like them, that records its
+            alt text).
+        data
+            A table from :meth:`run`, or several by name.
+        alt
+            Alt text instead of the chart's own description.
+        size
+            Width and height in inches.
+        **options
+            Passed on to ``plot``.
+
+        Raises
+        ------
+        ValueError
+            When neither ``alt`` nor the chart gives alt text.
+
+        Examples
+        --------
+        >>> from evalkit.publish import charts
+        >>> page = Page("data/sample", audience="funder")
+        >>> delivery = page.run("delivery")
+        >>> page.chart(charts.fidelity_by_exercise, delivery["exercise_fidelity"])
+        ... # doctest: +ELLIPSIS
+        {'image/png': 'iVBORw0KGgo...', 'text/plain': 'Stacked bar chart, one bar per exercise ...'}
         """
         tables = list(data.values()) if isinstance(data, Mapping) else [data]
         missing = [t for t in tables if not t.available]

@@ -52,6 +52,16 @@ UNDEFINED_TEXT = "n/a"
 def round_count(value: float) -> int:
     """A count rounded to the nearest multiple of 5 (halves cannot occur for whole counts).
 
+    Parameters
+    ----------
+    value
+        A whole count.
+
+    Returns
+    -------
+    int
+        The nearest multiple of 5.
+
     Examples
     --------
     >>> [round_count(v) for v in (5, 7, 8, 12, 13, 130)]
@@ -60,8 +70,29 @@ def round_count(value: float) -> int:
     return int(math.floor(value / ROUND_TO + 0.5)) * ROUND_TO
 
 
-def format_value(value, col: Col) -> str:
-    """How the page shows one value of ``col`` (already policed)."""
+def format_value(value: object, col: Col) -> str:
+    """How the page shows one value of ``col`` (already policed).
+
+    Parameters
+    ----------
+    value
+        The value; None, NaN and ``pd.NA`` read ``n/a``.
+    col
+        The column it belongs to: its ``format`` and ``decimals`` decide the text.
+
+    Returns
+    -------
+    str
+        The text, e.g. ``"30%"``, ``"+0.56"``, ``"<0.001"``, ``"1,927"``.
+
+    Examples
+    --------
+    >>> from evalkit.publish.tables import Col
+    >>> format_value(0.0004, Col("p", "p_value", "p-value"))
+    '<0.001'
+    >>> format_value(None, Col("n", "people", "people"))
+    'n/a'
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return UNDEFINED_TEXT
     fmt = col.format
@@ -91,6 +122,13 @@ class Policy:
         ``"internal"`` or ``"funder"``.
     min_cell
         Smallest count of people shown (funder audience); at least 3.
+    _check
+        Not used; the field has no effect.
+
+    Raises
+    ------
+    UsageError
+        When the audience is unknown or ``min_cell`` is not a whole number of at least 3.
 
     Examples
     --------
@@ -116,16 +154,58 @@ class Policy:
 
     @property
     def funder(self) -> bool:
+        """Whether this is the funder audience (the one whose figures are policed).
+        """
         return self.audience == "funder"
 
     @property
     def small_text(self) -> str:
+        """How a count below ``min_cell`` reads, e.g. ``"<5"``.
+        """
         return f"<{self.min_cell}"
 
     # -- whole tables --------------------------------------------------------------------------
 
     def apply(self, frame: pd.DataFrame, spec: TableSpec) -> Shown:
-        """``frame`` (an analysis's exact result) as this audience may see it."""
+        """``frame`` (an analysis's exact result) as this audience may see it.
+
+        The rules, column by column, are in this module's docstring and ``docs/disclosure.md``.
+
+        Parameters
+        ----------
+        frame
+            The exact result table.
+        spec
+            Its declaration: the kind of each column decides what is done to it.
+
+        Returns
+        -------
+        Shown
+            The policed values, each cell's status and the text the page shows; not available (with
+            a note saying why) when the audience may not see the table at all.
+
+        Raises
+        ------
+        ValueError
+            When ``frame`` does not have the columns ``spec`` declares.
+
+        Examples
+        --------
+        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> spec = TableSpec("demo", "Demo", (
+        ...     Col("group", "label", "group"), Col("n", "people", "people in the group"),
+        ...     Col("total", "people", "everyone"),
+        ...     Col("share", "share", "share of everyone", part="n", whole="total")))
+        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
+        ...                       "share": [0.15, 0.3]})
+        >>> shown = Policy("funder").apply(frame, spec)
+        >>> shown.text
+           group   n total share
+        0  north  <5    20     —
+        1  south  10    40   30%
+        >>> Policy("internal").apply(frame, spec).text["n"].tolist()
+        ['3', '12']
+        """
         spec.check(frame)
         if self.funder and spec.internal:
             return Shown.unavailable(spec, self, "shown in internal reports only")
@@ -273,6 +353,23 @@ class Figure:
 
     ``format(figure, spec)`` applies ``spec`` to a shown number (``f"{fig:+.2f}"``); a small count
     reads ``<5``, a withheld value ``withheld`` and an undefined one ``not available``.
+
+    Parameters
+    ----------
+    value
+        The policed value (None or NaN when nothing may be shown).
+    text
+        What the page shows for it.
+    status
+        ``shown``, ``small``, ``withheld`` or ``undefined``.
+    note
+        Set when the figure's whole table is not available: why, in a sentence.
+
+    Examples
+    --------
+    >>> share = Figure(0.3, "30%", "shown")
+    >>> f"{share:.0%} of them", str(Figure(None, "<5", "small")), str(Figure(None, "", "withheld"))
+    ('30% of them', '<5', 'withheld')
     """
 
     value: object
@@ -295,6 +392,8 @@ class Figure:
 
     @property
     def shown(self) -> bool:
+        """Whether the value may be shown as it is.
+        """
         return self.status == SHOWN
 
 
@@ -303,8 +402,37 @@ class Shown:
     """A result table as one audience may see it.
 
     ``values`` holds the policed numbers (NaN where nothing may be shown), ``status`` says for each
-    cell whether it is shown, ``small`` (a count below the threshold), ``withheld`` or ``undefined``,
-    ``text`` is what the page shows. ``note`` says why a whole table is not available.
+    cell whether it is shown, ``small`` (a count below the threshold), ``withheld`` or
+    ``undefined``, ``text`` is what the page shows. ``note`` says why a whole table is not
+    available. Make one with :meth:`Policy.apply`.
+
+    Parameters
+    ----------
+    spec
+        The table's declaration.
+    policy
+        The policy that made it.
+    values
+        The policed values.
+    status
+        The status of each cell.
+    text
+        The text of each cell.
+    note
+        Why the table is not available ("" when it is).
+
+    Examples
+    --------
+    >>> from evalkit.publish.tables import Col, TableSpec
+    >>> spec = TableSpec("demo", "Demo", (
+    ...     Col("group", "label", "group"), Col("n", "people", "people in the group"),
+    ...     Col("total", "people", "everyone"),
+    ...     Col("share", "share", "share of everyone", part="n", whole="total")))
+    >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
+    ...                       "share": [0.15, 0.3]})
+    >>> shown = Policy("funder").apply(frame, spec)
+    >>> shown.status.loc[0].tolist(), shown.available
+    (['shown', 'small', 'shown', 'withheld'], True)
     """
 
     spec: TableSpec
@@ -317,6 +445,34 @@ class Shown:
     @classmethod
     def build(cls, spec: TableSpec, policy: Policy, values: pd.DataFrame,
               status: pd.DataFrame) -> Shown:
+        """A Shown table from policed values and statuses, with the page's text made from them.
+
+        Parameters
+        ----------
+        spec
+            The table's declaration.
+        policy
+            The policy applied.
+        values
+            The policed values.
+        status
+            The status of each cell.
+
+        Returns
+        -------
+        Shown
+            The table with its ``text``: ``<5`` for small counts, a dash where withheld, ``n/a``
+            where undefined, plain words for labels and formatted numbers otherwise.
+
+        Examples
+        --------
+        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> spec = TableSpec("demo", "Demo", (Col("n", "people", "people"),))
+        >>> table = Shown.build(spec, Policy(), pd.DataFrame({"n": [10.0, None]}),
+        ...                     pd.DataFrame({"n": ["shown", "small"]}))
+        >>> table.text["n"].tolist()
+        ['10', '<5']
+        """
         text = pd.DataFrame(index=values.index)
         for name in values.columns:
             col = _display_col(spec, name, values)
@@ -338,23 +494,75 @@ class Shown:
 
     @classmethod
     def unavailable(cls, spec: TableSpec, policy: Policy, note: str) -> Shown:
+        """A table the audience may not see, with the sentence saying why.
+
+        Parameters
+        ----------
+        spec
+            The table's declaration.
+        policy
+            The policy applied.
+        note
+            Why the table is not shown, e.g. ``"shown in internal reports only"``.
+
+        Returns
+        -------
+        Shown
+            An empty table with ``note`` set.
+
+        Examples
+        --------
+        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> spec = TableSpec("demo", "Demo", (Col("n", "people", "people"),))
+        >>> table = Shown.unavailable(spec, Policy(), "shown in internal reports only")
+        >>> table.available, len(table)
+        (False, 0)
+        """
         empty = pd.DataFrame(columns=[c.name for c in spec.columns])
         return cls(spec, policy, empty, empty.copy(), empty.copy(), note)
 
     @property
     def available(self) -> bool:
+        """Whether the table may be shown (it has no ``note``).
+        """
         return not self.note
 
     @property
     def name(self) -> str:
+        """The table's name, as in ``results/<name>.csv``.
+        """
         return self.spec.name
 
     def __len__(self) -> int:
         return len(self.values)
 
     def csv(self) -> pd.DataFrame:
-        """What ``results/<name>.csv`` holds: exact values for the internal audience; for the
-        funder audience the policed values, ``<5`` in small counts and blank where withheld."""
+        """What ``results/<name>.csv`` holds.
+
+        Exact values for the internal audience; for the funder audience the policed values,
+        ``<5`` in small counts and blank where withheld.
+
+        Returns
+        -------
+        DataFrame
+            One column per table column, as objects: counts as whole numbers, other numbers as they
+            are, NaN for blanks.
+
+        Examples
+        --------
+        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> spec = TableSpec("demo", "Demo", (
+        ...     Col("group", "label", "group"), Col("n", "people", "people in the group"),
+        ...     Col("total", "people", "everyone"),
+        ...     Col("share", "share", "share of everyone", part="n", whole="total")))
+        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
+        ...                       "share": [0.15, 0.3]})
+        >>> shown = Policy("funder").apply(frame, spec)
+        >>> shown.csv()
+           group   n total share
+        0  north  <5    20   NaN
+        1  south  10    40   0.3
+        """
         out = pd.DataFrame(index=self.values.index)
         for name in self.values.columns:
             col = _display_col(self.spec, name, self.values)
@@ -380,9 +588,38 @@ class Shown:
                 rows &= (column.astype(str) == str(wanted)).to_numpy()
         return rows
 
-    def figure(self, column: str = "value", **where) -> Figure:
-        """One cell for a sentence: ``figure(metric="participants")`` in a metric table, or
-        ``figure("share", wave="2025")`` for the row whose columns equal ``where``."""
+    def figure(self, column: str = "value", **where: object) -> Figure:
+        """One cell for a sentence, picked by the columns of its row.
+
+        ``figure(metric="participants")`` in a metric table, or ``figure("share", wave="2025")``
+        for the row whose columns equal ``where``.
+
+        Parameters
+        ----------
+        column
+            The column whose cell is wanted.
+        **where
+            Column -> value identifying exactly one row.
+
+        Returns
+        -------
+        Figure
+            The cell; undefined when no row or several rows match, and saying why when the table is
+            not available.
+
+        Examples
+        --------
+        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> spec = TableSpec("demo", "Demo", (
+        ...     Col("group", "label", "group"), Col("n", "people", "people in the group"),
+        ...     Col("total", "people", "everyone"),
+        ...     Col("share", "share", "share of everyone", part="n", whole="total")))
+        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
+        ...                       "share": [0.15, 0.3]})
+        >>> shown = Policy("funder").apply(frame, spec)
+        >>> f"{shown.figure('share', group='south'):.0%}", str(shown.figure("share", group="north"))
+        ('30%', 'withheld')
+        """
         if not self.available:
             return self._missing_figure()
         rows = self._rows_where(where)
@@ -398,25 +635,110 @@ class Shown:
         return Figure(None, UNDEFINED_TEXT, status, note=f"{self.spec.title}: {self.note}")
 
     def figures(self) -> dict[str, Figure]:
-        """Every metric of a metric table, by name (every declared metric when the table is not
-        available, each saying why)."""
+        """Every metric of a metric table, by name.
+
+        When the table is not available, every declared metric is there, each saying why.
+
+        Returns
+        -------
+        dict of str to Figure
+            Metric name -> its figure.
+
+        Examples
+        --------
+        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> spec = TableSpec("counts", "Counts", (Col("metric", "label", "what"),
+        ...                                       Col("value", "statistic", "figure")),
+        ...                  metrics=(Col("participants", "people", "participants"),))
+        >>> figures = Policy("funder").apply(
+        ...     pd.DataFrame({"metric": ["participants"], "value": [132]}), spec).figures()
+        >>> str(figures["participants"])
+        '130'
+        """
         if not self.available:
             return {m.name: self._missing_figure() for m in self.spec.metrics}
         return {m: self.figure(metric=m) for m in self.values.get("metric", [])}
 
     def rows(self) -> list[dict[str, Figure]]:
-        """Every row as figures, for one sentence per row."""
+        """Every row as figures, for one sentence per row.
+
+        Returns
+        -------
+        list of dict of str to Figure
+            One dict per row: column -> figure.
+
+        Examples
+        --------
+        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> spec = TableSpec("demo", "Demo", (
+        ...     Col("group", "label", "group"), Col("n", "people", "people in the group"),
+        ...     Col("total", "people", "everyone"),
+        ...     Col("share", "share", "share of everyone", part="n", whole="total")))
+        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
+        ...                       "share": [0.15, 0.3]})
+        >>> shown = Policy("funder").apply(frame, spec)
+        >>> {name: str(figure) for name, figure in shown.rows()[1].items()}
+        {'group': 'south', 'n': '10', 'total': '40', 'share': '30%'}
+        """
         return [{c: Figure(_plain(self.values[c].iloc[i]), self.text[c].iloc[i],
                            self.status[c].iloc[i]) for c in self.values.columns}
                 for i in range(len(self.values))]
 
     def head(self, rows: int) -> Shown:
-        """The first ``rows`` rows."""
+        """The first ``rows`` rows.
+
+        Parameters
+        ----------
+        rows
+            How many rows to keep.
+
+        Returns
+        -------
+        Shown
+            A new table with the same spec, policy and note.
+
+        Examples
+        --------
+        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> spec = TableSpec("demo", "Demo", (
+        ...     Col("group", "label", "group"), Col("n", "people", "people in the group"),
+        ...     Col("total", "people", "everyone"),
+        ...     Col("share", "share", "share of everyone", part="n", whole="total")))
+        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
+        ...                       "share": [0.15, 0.3]})
+        >>> shown = Policy("funder").apply(frame, spec)
+        >>> len(shown.head(1))
+        1
+        """
         return Shown(self.spec, self.policy, self.values.head(rows), self.status.head(rows),
                      self.text.head(rows), self.note)
 
-    def where(self, **match) -> Shown:
-        """The rows whose columns equal ``match`` (for a chart or table of part of a table)."""
+    def where(self, **match: object) -> Shown:
+        """The rows whose columns equal ``match`` (for a chart or table of part of a table).
+
+        Parameters
+        ----------
+        **match
+            Column -> value; numbers are compared as numbers, anything else as text.
+
+        Returns
+        -------
+        Shown
+            A new table of the matching rows, renumbered from 0.
+
+        Examples
+        --------
+        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> spec = TableSpec("demo", "Demo", (
+        ...     Col("group", "label", "group"), Col("n", "people", "people in the group"),
+        ...     Col("total", "people", "everyone"),
+        ...     Col("share", "share", "share of everyone", part="n", whole="total")))
+        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
+        ...                       "share": [0.15, 0.3]})
+        >>> shown = Policy("funder").apply(frame, spec)
+        >>> shown.where(group="south").text["share"].tolist()
+        ['30%']
+        """
         rows = self._rows_where(match)
         pick = lambda frame: frame[rows].reset_index(drop=True)  # noqa: E731
         return Shown(self.spec, self.policy, pick(self.values), pick(self.status), pick(self.text),

@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import io
 
+from matplotlib.figure import Figure
+
 from .escape import html_text
 from .policy import SMALL, UNDEFINED, WITHHELD, WITHHELD_TEXT, Shown
 
@@ -16,8 +18,35 @@ _ALIGN_RIGHT = {"people", "count", "number", "share", "statistic", "p_value"}
 
 
 def footnotes(shown: Shown, columns: list[str]) -> list[str]:
-    """The notes a table needs, each said once: what ``<5``, the dash and ``n/a`` mean, and that
-    counts are rounded."""
+    """The notes a table needs, each said once.
+
+    What ``<5``, the dash and ``n/a`` mean, and that counts are rounded, for the symbols that
+    appear in ``columns``.
+
+    Parameters
+    ----------
+    shown
+        A policed table.
+    columns
+        The columns that will be shown.
+
+    Returns
+    -------
+    list of str
+        One sentence per note, in a fixed order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from evalkit.publish.policy import Policy
+    >>> from evalkit.publish.tables import Col, TableSpec
+    >>> spec = TableSpec("by_site", "People by site", (Col("site", "label", "site"),
+    ...                                               Col("people", "people", "people")))
+    >>> shown = Policy("funder").apply(pd.DataFrame({"site": ["north", "south"],
+    ...                                              "people": [3, 42]}), spec)
+    >>> footnotes(shown, ["site", "people"])
+    ['<5: fewer than 5 people.', 'Counts of people are rounded to the nearest 5.']
+    """
     status = shown.status[columns] if len(shown) else shown.status
     notes = []
     policy = shown.policy
@@ -38,8 +67,40 @@ def footnotes(shown: Shown, columns: list[str]) -> list[str]:
 
 
 def table_html(shown: Shown, columns: list[str] | None = None, caption: str | None = None) -> str:
-    """An accessible HTML table of a policed table: human headers, formatted cells, no row
-    numbers, a caption and footnotes."""
+    """An accessible HTML table of a policed table.
+
+    Human headers, formatted cells, no row numbers, a caption and footnotes; every text is
+    escaped. An interval (``ci_low`` then ``ci_high``) shows as one cell, "57% to 69%".
+
+    Parameters
+    ----------
+    shown
+        A policed table.
+    columns
+        The columns to show, in order; None for all.
+    caption
+        The caption; None for the table's title.
+
+    Returns
+    -------
+    str
+        An HTML fragment: the table in a ``div``, or a paragraph saying why there is none.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from evalkit.publish.policy import Policy
+    >>> from evalkit.publish.tables import Col, TableSpec
+    >>> spec = TableSpec("by_site", "People by site", (Col("site", "label", "site"),
+    ...                                               Col("people", "people", "people")))
+    >>> shown = Policy("funder").apply(pd.DataFrame({"site": ["north", "south"],
+    ...                                              "people": [3, 42]}), spec)
+    >>> html = table_html(shown)
+    >>> html.startswith('<div class="table-wrap"><table class="evalkit"><caption>People by site')
+    True
+    >>> '<th scope="row">north</th><td class="num">&lt;5</td>' in html
+    True
+    """
     spec = shown.spec
     caption = caption or spec.title
     if not shown.available:
@@ -110,7 +171,36 @@ def _metric_table_html(shown: Shown, caption: str) -> str:
 
 
 def table_text(shown: Shown, columns: list[str] | None = None) -> str:
-    """A plain-text rendering (the notebook's text/plain fallback)."""
+    """A plain-text rendering (the notebook's text/plain fallback).
+
+    Parameters
+    ----------
+    shown
+        A policed table.
+    columns
+        The columns to show, in order; None for all.
+
+    Returns
+    -------
+    str
+        The title, then the table's text without row numbers; or the title and why it is not
+        available.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from evalkit.publish.policy import Policy
+    >>> from evalkit.publish.tables import Col, TableSpec
+    >>> spec = TableSpec("by_site", "People by site", (Col("site", "label", "site"),
+    ...                                               Col("people", "people", "people")))
+    >>> shown = Policy("funder").apply(pd.DataFrame({"site": ["north", "south"],
+    ...                                              "people": [3, 42]}), spec)
+    >>> print(table_text(shown))
+    People by site
+     site people
+    north     <5
+    south     40
+    """
     if not shown.available:
         return f"{shown.spec.title}: {shown.note}"
     columns = list(columns or shown.text.columns)
@@ -118,8 +208,30 @@ def table_text(shown: Shown, columns: list[str] | None = None) -> str:
     return shown.spec.title + "\n" + frame.to_string(index=False)
 
 
-def png_base64(figure, dpi: int = 200) -> str:
-    """A matplotlib figure as base64 PNG (no timestamps or software version in the file)."""
+def png_base64(figure: Figure, dpi: int = 200) -> str:
+    """A matplotlib figure as base64 PNG (no timestamps or software version in the file).
+
+    Parameters
+    ----------
+    figure
+        The figure to save.
+    dpi
+        Resolution in dots per inch.
+
+    Returns
+    -------
+    str
+        The PNG file, base64-encoded.
+
+    Examples
+    --------
+    >>> import base64
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(1, 1))
+    >>> base64.b64decode(png_base64(fig, dpi=50))[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    >>> plt.close(fig)
+    """
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight",
                    metadata={"Software": None})

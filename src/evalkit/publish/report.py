@@ -36,8 +36,32 @@ from .policy import DEFAULT_MIN_CELL, Policy
 
 
 def input_fingerprint(data_dir: Path) -> str:
-    """First 12 hex digits of a SHA-256 over the names and contents of the data files (CSV,
-    XLSX and instrument specs), so two readers can tell they hold reports of the same data."""
+    """A short fingerprint of the data files, so two readers can tell their reports share data.
+
+    The first 12 hex digits of a SHA-256 over the names and contents of the data files (CSV,
+    XLSX and instrument specs; hidden files left out).
+
+    Parameters
+    ----------
+    data_dir
+        The data folder.
+
+    Returns
+    -------
+    str
+        12 lower-case hexadecimal characters.
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> copy = Path(tempfile.mkdtemp()) / "sample"
+    >>> _ = shutil.copytree("data/sample", copy)
+    >>> input_fingerprint(copy) == input_fingerprint(Path("data/sample"))
+    True
+    >>> _ = (copy / "notes.txt").write_text("not a data file")
+    >>> input_fingerprint(copy) == input_fingerprint(Path("data/sample"))
+    True
+    """
     digest = hashlib.sha256()
     files = sorted(p for p in data_dir.rglob("*")
                    if p.is_file() and p.suffix.lower() in (".csv", ".xlsx", ".toml")
@@ -62,7 +86,57 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
                   audience: str = "funder", min_cell: int = DEFAULT_MIN_CELL,
                   period: str | None = None, title: str | None = None, pdf: bool = False,
                   show_progress: bool | None = None) -> Path:
-    """Execute the workbook on ``data_dir`` and write the report folder; returns its path."""
+    """Execute the workbook on ``data_dir`` and write the report folder; returns its path.
+
+    Options and the output folder are checked before any work starts; the data are loaded and
+    checked before any notebook runs. Notebooks whose analyses cannot run on the folder are left
+    out, and the front page says so.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder.
+    out_dir
+        The report folder; None for ``reports/<data folder name>``. It must be new, empty or an
+        earlier report (:func:`~evalkit.publish.outfolder.check_report_folder`).
+    audience
+        ``"funder"`` (policed, the default) or ``"internal"`` (exact, with the executed notebooks).
+    min_cell
+        Smallest count of people a funder report shows; at least 3.
+    period
+        ``"YYYY-MM:YYYY-MM"``: report only these months.
+    title
+        The report's title; None for one made from the data folder's name.
+    pdf
+        Also write ``report.pdf`` (needs Chromium).
+    show_progress
+        Show a progress bar (None: only on a terminal).
+
+    Returns
+    -------
+    Path
+        The report folder, holding ``report.html`` and ``results/``.
+
+    Raises
+    ------
+    EvalkitError
+        When an option, the output folder or the data cannot be used, or a notebook fails; the
+        old report, if any, is left as it was.
+
+    Examples
+    --------
+    A whole report takes about a minute, so it is not run here:
+
+    >>> render_report("data/sample", "reports/sample", audience="internal")  # doctest: +SKIP
+    PosixPath('reports/sample')
+
+    Options are checked before any work starts:
+
+    >>> render_report("data/sample", min_cell=2)
+    Traceback (most recent call last):
+    ...
+    evalkit.errors.UsageError: the smallest count shown (min_cell) must be a whole number of at least 3; 5 is usual
+    """
     policy = Policy(audience, min_cell)  # refuses a bad audience or min_cell before any work
     months = parse_period(period)
     data_dir = Path(data_dir)
@@ -194,6 +268,19 @@ def _scrub(nb, data_dir: Path, results: Path, scratch: Path) -> None:
 
 
 def chromium_path() -> str | None:
+    """The system's Chromium (or Chrome) for printing PDFs, or None when there is none.
+
+    Returns
+    -------
+    str or None
+        The program's path, found on ``PATH``.
+
+    Examples
+    --------
+    >>> found = chromium_path()
+    >>> found is None or Path(found).exists()
+    True
+    """
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
         if found:
@@ -202,8 +289,29 @@ def chromium_path() -> str | None:
 
 
 def make_pdf(html_path: Path, pdf_path: Path) -> None:
-    """Print the page to an A4 PDF with page numbers, using the system's headless Chromium (the
-    page's CSS sets the paper size, margins and page numbers)."""
+    """Print the page to an A4 PDF with page numbers, using the system's headless Chromium.
+
+    The page's CSS sets the paper size, margins and page numbers.
+
+    Parameters
+    ----------
+    html_path
+        The report's HTML file.
+    pdf_path
+        The PDF file to write.
+
+    Raises
+    ------
+    EvalkitError
+        When Chromium is not installed or writes no PDF.
+
+    Examples
+    --------
+    Chromium is a system program, not a Python dependency, so this is not run here:
+
+    >>> make_pdf(Path("reports/sample/report.html"),
+    ...          Path("reports/sample/report.pdf"))  # doctest: +SKIP
+    """
     browser = chromium_path()
     if browser is None:
         raise EvalkitError("--pdf needs Chromium: install it (Debian: apt-get install chromium)")

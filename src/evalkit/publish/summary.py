@@ -8,11 +8,30 @@ import pandas as pd
 from ..analyses.key_figures import CARD_BASES, TABLE
 from ..data.dataset import Dataset
 from .document import Card
+from .page import Published
 from .policy import SHOWN, Figure, Shown
 
 
-def cards(published) -> list[Card]:
-    """One card per key figure the folder supports: label, value, interval and base."""
+def cards(published: Published) -> list[Card]:
+    """One card per key figure the folder supports: label, value, interval and base.
+
+    Parameters
+    ----------
+    published
+        The published ``key_figures`` analysis (``page.run("key_figures")``).
+
+    Returns
+    -------
+    list of Card
+        In the order of ``CARD_BASES``; empty when the table is not available.
+
+    Examples
+    --------
+    >>> from evalkit.publish.page import Page
+    >>> figures = Page("data/sample", audience="funder").run("key_figures")
+    >>> cards(figures)[0]
+    Card(label='Sessions attended', value='63%', interval='95% interval 57% to 69%', base='130 participants')
+    """
     table: Shown = published["key_figures"]
     if not table.available:
         return []
@@ -39,8 +58,29 @@ def _value_text(figure: Figure) -> str:
     return "withheld" if figure.status != "undefined" else "not available"
 
 
-def sentences(published) -> list[str]:
-    """A short summary in plain words: what the figures say, and what the data cannot show."""
+def sentences(published: Published) -> list[str]:
+    """A short summary in plain words: what the figures say, and what the data cannot show.
+
+    Every number in it is a policed figure's text; figures withheld for small numbers are named
+    as withheld.
+
+    Parameters
+    ----------
+    published
+        The published ``key_figures`` analysis (``page.run("key_figures")``).
+
+    Returns
+    -------
+    list of str
+        One sentence per item, ending with what the figures cannot show.
+
+    Examples
+    --------
+    >>> from evalkit.publish.page import Page
+    >>> figures = Page("data/sample", audience="funder").run("key_figures")
+    >>> print(sentences(figures)[1])
+    Sessions with planned exercises delivered 88% of their planned time on average.
+    """
     table: Shown = published["key_figures"]
     said: list[str] = []
     if table.available:
@@ -114,7 +154,27 @@ def _capital(text: str) -> str:
 
 
 def period_covered(dataset: Dataset) -> tuple[pd.Period, pd.Period] | None:
-    """The months the programme's sessions span, or, without sessions, every dated file."""
+    """The months the programme's sessions span, or, without sessions, every dated file's.
+
+    Without session dates, every dated file counts except the accountability log, whose
+    processes can start years before the programme.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder.
+
+    Returns
+    -------
+    tuple of Period or None
+        ``(first, last)`` months; None when no file has dates.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> period_covered(evalkit.load("data/sample"))
+    (Period('2023-01', 'M'), Period('2025-04', 'M'))
+    """
     summary = dataset.summary()
     rows = summary[summary["file"] == "sessions.csv"]
     if rows.empty or rows["first_date"].isna().all():

@@ -79,6 +79,13 @@ class Col:
     follows
         Another column of the same row: this value is withheld wherever that one is not shown
         (an interval bound follows the estimate it bounds).
+
+    Examples
+    --------
+    >>> col = Col("attendance_rate", "share", "share of sessions attended", part="attended",
+    ...           whole="scheduled", rests_on=("participants",))
+    >>> col.header, col.format, col.bases
+    ('attendance rate', 'percent', ('participants', 'attended', 'scheduled'))
     """
 
     name: str
@@ -102,10 +109,14 @@ class Col:
 
     @property
     def header(self) -> str:
+        """Header shown on the page: ``label``, or the name with spaces.
+        """
         return self.label or self.name.replace("_", " ")
 
     @property
     def format(self) -> str:
+        """How the page shows the value: ``fmt``, or the default of the kind.
+        """
         return self.fmt or DEFAULT_FORMAT[self.kind]
 
     @property
@@ -143,6 +154,22 @@ class TableSpec:
     needs_at_least
         A ``people`` metric or column: unless every value of it is at least the threshold, the
         whole table is withheld from the funder audience (an analysis of very few processes).
+
+    Raises
+    ------
+    ValueError
+        When a column is declared twice, a column rests on an undeclared one, a metric table
+        does not start with ``metric, value``, or a table with an id column is not internal.
+
+    Examples
+    --------
+    >>> spec = TableSpec("sessions_by_site", "Sessions held at each site",
+    ...                  (Col("site", "label", "delivery site"),
+    ...                   Col("sessions", "count", "sessions held")), unit="sessions")
+    >>> spec.codebook()[["column", "kind"]]
+         column   kind
+    0      site  label
+    1  sessions  count
     """
 
     name: str
@@ -171,17 +198,66 @@ class TableSpec:
 
     @property
     def is_metric_table(self) -> bool:
+        """Whether the table lists metrics (one row each) rather than columns of results.
+        """
         return bool(self.metrics)
 
     def col(self, name: str) -> Col:
-        """The declaration of a column or a metric."""
+        """The declaration of a column or a metric.
+
+        Parameters
+        ----------
+        name
+            A column or metric name.
+
+        Returns
+        -------
+        Col
+            Its declaration.
+
+        Raises
+        ------
+        KeyError
+            When the table declares no such column or metric.
+
+        Examples
+        --------
+        >>> spec = TableSpec("sessions_by_site", "Sessions held at each site",
+        ...                  (Col("site", "label", "delivery site"),
+        ...                   Col("sessions", "count", "sessions held")), unit="sessions")
+        >>> spec.col("sessions").kind
+        'count'
+        """
         for col in (*self.columns, *self.metrics):
             if col.name == name:
                 return col
         raise KeyError(f"{self.name} has no column or metric {name!r}")
 
     def check(self, frame: pd.DataFrame) -> None:
-        """Refuse a frame whose columns (or metrics) differ from the declaration."""
+        """Refuse a frame whose columns (or metrics) differ from the declaration.
+
+        Parameters
+        ----------
+        frame
+            A result table, about to be published.
+
+        Raises
+        ------
+        ValueError
+            When its columns are not exactly the declared ones, in order, or it has an undeclared
+            metric.
+
+        Examples
+        --------
+        >>> spec = TableSpec("sessions_by_site", "Sessions held at each site",
+        ...                  (Col("site", "label", "delivery site"),
+        ...                   Col("sessions", "count", "sessions held")), unit="sessions")
+        >>> spec.check(pd.DataFrame({"site": ["north"], "sessions": [96]}))
+        >>> spec.check(pd.DataFrame({"sessions": [96], "site": ["north"]}))
+        Traceback (most recent call last):
+        ...
+        ValueError: sessions_by_site: columns ['sessions', 'site'] differ from the declared ['site', 'sessions']
+        """
         declared = [c.name for c in self.columns]
         if list(frame.columns) != declared:
             raise ValueError(f"{self.name}: columns {list(frame.columns)} differ from the "
@@ -192,7 +268,22 @@ class TableSpec:
                 raise ValueError(f"{self.name}: undeclared metrics {unknown}")
 
     def codebook(self) -> pd.DataFrame:
-        """Rows of ``results/codebook.csv`` for this table."""
+        """Rows of ``results/codebook.csv`` for this table.
+
+        Returns
+        -------
+        DataFrame
+            table, column, metric ("" for a column; a metric table lists each metric under
+            ``value``), kind, description.
+
+        Examples
+        --------
+        >>> spec = TableSpec("sessions_by_site", "Sessions held at each site",
+        ...                  (Col("site", "label", "delivery site"),
+        ...                   Col("sessions", "count", "sessions held")), unit="sessions")
+        >>> spec.codebook().loc[1].tolist()
+        ['sessions_by_site', 'sessions', '', 'count', 'sessions held']
+        """
         rows = [{"table": self.name, "column": c.name, "metric": "", "kind": c.kind,
                  "description": c.description} for c in self.columns]
         rows += [{"table": self.name, "column": "value", "metric": m.name, "kind": m.kind,
@@ -200,15 +291,32 @@ class TableSpec:
         return pd.DataFrame(rows, columns=["table", "column", "metric", "kind", "description"])
 
 
-def metric_frame(values: dict[str, object], *, intervals: dict[str, tuple] | None = None,
+def metric_frame(values: dict[str, object], *,
+                 intervals: dict[str, tuple[float, float]] | None = None,
                  with_interval: bool = False) -> pd.DataFrame:
     """A metric table (``metric, value`` and optionally ``ci_low, ci_high``) from a dict.
+
+    Parameters
+    ----------
+    values
+        Metric name -> value, in the order the rows should have.
+    intervals
+        Metric name -> ``(low, high)``; metrics without one get NaN bounds.
+    with_interval
+        Add the ``ci_low`` and ``ci_high`` columns.
+
+    Returns
+    -------
+    DataFrame
+        One row per metric; ``value`` holds objects, so counts stay whole numbers.
 
     Examples
     --------
     >>> metric_frame({"participants": 12, "attendance_rate": 0.5},
-    ...              intervals={"attendance_rate": (0.4, 0.6)}, with_interval=True).shape
-    (2, 4)
+    ...              intervals={"attendance_rate": (0.4, 0.6)}, with_interval=True)
+                metric value  ci_low  ci_high
+    0     participants    12     NaN      NaN
+    1  attendance_rate   0.5     0.4      0.6
     """
     frame = pd.DataFrame({"metric": list(values),
                           "value": pd.Series(list(values.values()), dtype=object)})

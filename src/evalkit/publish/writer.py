@@ -39,6 +39,7 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
     Returns
     -------
     pathlib.Path
+        ``path``.
 
     Examples
     --------
@@ -68,7 +69,25 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
 
 
 def write_table(table: pd.DataFrame, results_dir: str | Path | None, name: str) -> None:
-    """Write ``table`` as ``<results_dir>/<name>.csv``; does nothing when ``results_dir`` is None."""
+    """Write ``table`` as ``<results_dir>/<name>.csv``; does nothing when ``results_dir`` is None.
+
+    Parameters
+    ----------
+    table
+        The table; written with :func:`write_csv`.
+    results_dir
+        The results folder, or None to write nothing.
+    name
+        The table's name: the file stem.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_table(pd.DataFrame({"site": ["north"], "sessions": [96]}), folder, "sessions")
+    >>> (folder / "sessions.csv").read_text().splitlines()
+    ['site,sessions', 'north,96']
+    """
     if results_dir is None:
         return
     write_csv(table, Path(results_dir) / f"{name}.csv")

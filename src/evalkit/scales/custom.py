@@ -171,6 +171,8 @@ def parse_instrument(text: str, *, name: str,
     Returns
     -------
     tuple of (Instrument or None, list of Problem)
+        The spec, or None when it breaks a rule, and every problem found, named by the TOML
+        key it concerns.
 
     Examples
     --------

@@ -56,6 +56,16 @@ def round_half_up(values: np.ndarray) -> np.ndarray:
     Python's and numpy's ``round`` send halves to the even neighbour (12.5 -> 12); scores use
     the rule a reader expects (12.5 -> 13).
 
+    Parameters
+    ----------
+    values
+        Numbers (an array or anything numpy reads as one).
+
+    Returns
+    -------
+    ndarray
+        Whole numbers as floats, NaN where ``values`` is NaN.
+
     Examples
     --------
     >>> round_half_up(np.array([12.5, 13.5, 43.4375, np.nan])).tolist()
@@ -158,6 +168,19 @@ def score(
 
 def keyed_items(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """The item columns as floats with reversed items already turned round.
+
+    Parameters
+    ----------
+    responses
+        Forms of the instrument, with its item columns.
+    instrument
+        The instrument's spec.
+
+    Returns
+    -------
+    DataFrame
+        One column per item, in order, on the index of ``responses``; a reversed item holds
+        ``min + max - answer``; blanks are NaN.
 
     Examples
     --------

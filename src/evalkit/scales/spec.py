@@ -47,7 +47,27 @@ TITLE_MAX_LENGTH = 80
 
 
 class SpecInconsistency(ValueError):
-    """An instrument spec contradicts itself; ``issues`` lists (key, rule) for every broken rule."""
+    """An instrument spec contradicts itself; ``issues`` lists (key, rule) for every broken rule.
+
+    A ``ValueError``: a spec written in Python that breaks a rule is a programming error. For a
+    TOML spec, :func:`evalkit.scales.custom.parse_instrument` turns the issues into problems.
+
+    Parameters
+    ----------
+    name
+        The instrument's name, as given.
+    issues
+        ``(TOML key, rule)`` for every broken rule.
+
+    Examples
+    --------
+    >>> try:
+    ...     Instrument(name="check", title="Check", respondent="participant",
+    ...                id_column="participant_id", waves=("pre", "post"), n_items=3, min=4, max=0)
+    ... except SpecInconsistency as exc:
+    ...     print(exc.issues)
+    [('max', 'must be greater than min')]
+    """
 
     def __init__(self, name: str, issues: list[tuple[str, str]]):
         self.name = name
@@ -57,7 +77,21 @@ class SpecInconsistency(ValueError):
 
 
 class FrozenMap(Mapping):
-    """A read-only, hashable mapping that keeps its order (for the spec's per-scale tables)."""
+    """A read-only, hashable mapping that keeps its order (for the spec's per-scale tables).
+
+    Parameters
+    ----------
+    data
+        A mapping, or ``(key, value)`` pairs.
+
+    Examples
+    --------
+    >>> scales = FrozenMap({"core": (1, 2), "total": (1, 2, 3)})
+    >>> list(scales), scales == {"core": (1, 2), "total": (1, 2, 3)}
+    (['core', 'total'], True)
+    >>> hash(scales) == hash(FrozenMap([("core", (1, 2)), ("total", (1, 2, 3))]))
+    True
+    """
 
     __slots__ = ("_data",)
 
@@ -85,7 +119,21 @@ class FrozenMap(Mapping):
 
 @dataclass(frozen=True)
 class Band:
-    """One band of a scale: ``label`` from the score ``lowest`` (inclusive) up to the next band."""
+    """One band of a scale: ``label`` from the score ``lowest`` (inclusive) up to the next band.
+
+    Parameters
+    ----------
+    label
+        The band's name (a safe name, e.g. ``"moderate"``).
+    lowest
+        The lowest score in the band.
+
+    Examples
+    --------
+    >>> from evalkit.scales import STSS
+    >>> STSS.bands["total"][0]
+    Band(label='little_or_none', lowest=17)
+    """
 
     label: str
     lowest: float
@@ -201,7 +249,29 @@ class Instrument:
         return tuple(f"{self.item_prefix}{k:0{width}d}" for k in range(1, self.n_items + 1))
 
     def column(self, item: int) -> str:
-        """Column name of item number ``item`` (1-based)."""
+        """Column name of item number ``item`` (1-based).
+
+        Parameters
+        ----------
+        item
+            The item number, from 1 to ``n_items``.
+
+        Returns
+        -------
+        str
+            The column, ``<item_prefix><kk>``.
+
+        Raises
+        ------
+        ValueError
+            When the instrument has no such item.
+
+        Examples
+        --------
+        >>> from evalkit.scales import STSS
+        >>> STSS.column(3)
+        'stss03'
+        """
         if not 1 <= item <= self.n_items:
             raise ValueError(f"{self.name} has items 1-{self.n_items}, not {item}")
         return self.items[item - 1]
@@ -235,20 +305,66 @@ class Instrument:
         return self.score
 
     def score_range(self, scale: str) -> tuple[float, float]:
-        """Lowest and highest possible score of a scale."""
+        """Lowest and highest possible score of a scale.
+
+        Parameters
+        ----------
+        scale
+            A scale of the instrument (a subscale or the total).
+
+        Returns
+        -------
+        tuple of float
+            ``(lowest, highest)``: the answer range for a mean score, times the scale's number
+            of items for a sum.
+
+        Examples
+        --------
+        >>> from evalkit.scales import STSS
+        >>> STSS.score_range("total")
+        (17, 85)
+        """
         k = len(self.scales[scale])
         if self.score == "mean":
             return self.min, self.max
         return self.min * k, self.max * k
 
     def higher_is_of(self, scale: str) -> str:
-        """``worse`` or ``better``: what a higher score on ``scale`` means."""
+        """``worse`` or ``better``: what a higher score on ``scale`` means.
+
+        Parameters
+        ----------
+        scale
+            A scale of the instrument.
+
+        Returns
+        -------
+        str
+            The scale's own direction if the spec gives one, else ``higher_is``.
+
+        Raises
+        ------
+        KeyError
+            When the instrument has no such scale.
+
+        Examples
+        --------
+        >>> from evalkit.scales import PROQOL
+        >>> PROQOL.higher_is_of("burnout"), PROQOL.higher_is_of("compassion_satisfaction")
+        ('worse', 'better')
+        """
         if scale not in self.scales:
             raise KeyError(f"{self.name} has no scale {scale!r}")
         return self.subscale_higher_is.get(scale, self.higher_is)
 
     def contract(self) -> FileContract:
         """The data contract of ``<name>.csv``: id column, wave, optional date, the items.
+
+        Returns
+        -------
+        FileContract
+            An optional file keyed by (id column, wave); waves are categories when the spec
+            lists them, free labels otherwise.
 
         Examples
         --------

@@ -30,6 +30,11 @@ def quiet_library_warnings(*modules: str) -> Iterator[None]:
         ``CODE_NOTICES``. Warnings raised by pandas on a library's behalf are attributed to the
         library's calling module (pandas reports the first frame outside itself).
 
+    Yields
+    ------
+    None
+        Nothing: the filters hold while the block runs and are restored after it.
+
     Examples
     --------
     >>> import warnings

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["holm"]
 
 
-def holm(p) -> np.ndarray:
+def holm(p: ArrayLike) -> np.ndarray:
     """Holm's step-down adjustment of the p-values of one family of tests.
 
     Computed by :func:`statsmodels.stats.multitest.multipletests` (``method="holm"``), as R's

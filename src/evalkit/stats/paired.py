@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats as _st
 
 __all__ = ["wilcoxon_signed_rank", "paired_change", "wide", "wave_changes"]
@@ -31,7 +32,7 @@ def _signed_rank_counts(n: int) -> np.ndarray:
     return counts  # float64 holds these exactly: the largest, C(50, 25)-sized, is below 2**53
 
 
-def wilcoxon_signed_rank(differences) -> pd.DataFrame:
+def wilcoxon_signed_rank(differences: ArrayLike) -> pd.DataFrame:
     """Wilcoxon signed-rank test that paired differences are centred on 0 (two-sided).
 
     * Missing differences are ignored; differences are rounded to 1e-9 (``TIE_DECIMALS``)
@@ -91,7 +92,8 @@ def wilcoxon_signed_rank(differences) -> pd.DataFrame:
     return pd.DataFrame({"n_nonzero": [n], "v": [v], "p": [p], "method": [method]})
 
 
-def paired_change(before, after, *, confidence: float = 0.95, min_pairs: int = 3) -> pd.DataFrame:
+def paired_change(before: ArrayLike, after: ArrayLike, *, confidence: float = 0.95,
+                  min_pairs: int = 3) -> pd.DataFrame:
     """Change from ``before`` to ``after`` over complete pairs: paired t, effect sizes, Wilcoxon.
 
     Pairs with either value missing are dropped; ``n`` counts the complete pairs.

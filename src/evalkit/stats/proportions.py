@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats as _st
 
 __all__ = ["wilson_interval", "rate_table", "cluster_rate_table", "prevalence"]
@@ -42,7 +43,8 @@ def _boolean(values: pd.Series, name: str) -> np.ndarray:
     return array.astype(bool)
 
 
-def wilson_interval(successes, n, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(successes: ArrayLike, n: ArrayLike, *,
+                    confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for a proportion, vectorised.
 
     Computed by :func:`statsmodels.stats.proportion.proportion_confint` (``method="wilson"``),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats as _st
 
 __all__ = ["cronbach_alpha", "reliable_change", "reliable_change_category", "RC_CATEGORIES"]
@@ -12,7 +13,7 @@ __all__ = ["cronbach_alpha", "reliable_change", "reliable_change_category", "RC_
 RC_CATEGORIES = ("reliably_improved", "no_reliable_change", "reliably_worse")
 
 
-def cronbach_alpha(items, *, confidence: float = 0.95) -> pd.DataFrame:
+def cronbach_alpha(items: pd.DataFrame | ArrayLike, *, confidence: float = 0.95) -> pd.DataFrame:
     """Cronbach's alpha of a block of items with Feldt's confidence interval.
 
     ``alpha = k / (k - 1) * (1 - sum(item variances) / variance(total))`` on the respondents
@@ -65,7 +66,8 @@ def cronbach_alpha(items, *, confidence: float = 0.95) -> pd.DataFrame:
     return pd.DataFrame([row])
 
 
-def reliable_change(pre, post, *, sd_pre: float, reliability: float) -> np.ndarray:
+def reliable_change(pre: ArrayLike, post: ArrayLike, *, sd_pre: float,
+                    reliability: float) -> np.ndarray:
     """Jacobson & Truax (1991) reliable change index of each pair.
 
     ``SE = sd_pre * sqrt(1 - reliability)``, ``S_diff = sqrt(2) * SE`` and
@@ -103,7 +105,7 @@ def reliable_change(pre, post, *, sd_pre: float, reliability: float) -> np.ndarr
     return (after - before) / s_diff
 
 
-def reliable_change_category(rc, *, criterion: float = 1.96,
+def reliable_change_category(rc: ArrayLike, *, criterion: float = 1.96,
                              higher_is: str = "worse") -> pd.Categorical:
     """Classify reliable change indices: improved, no reliable change, or worse.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats as _st
 
 __all__ = ["kaplan_meier", "logrank_test"]
@@ -27,7 +28,7 @@ def _time_event(time, event) -> tuple[np.ndarray, np.ndarray]:
     return t, e.astype(bool)
 
 
-def kaplan_meier(time, event, *, confidence: float = 0.95) -> pd.DataFrame:
+def kaplan_meier(time: ArrayLike, event: ArrayLike, *, confidence: float = 0.95) -> pd.DataFrame:
     """Kaplan-Meier estimate of survival with a pointwise log-log confidence band.
 
     At each distinct event time ``t``: ``S(t) = prod(1 - d_i / n_i)`` over event times up to
