@@ -90,8 +90,9 @@ def duckdb_version(con) -> tuple[float, dict]:
 
 def evalkit_version(ds) -> tuple[float, dict]:
     start = time.perf_counter()
-    summary = attendance.attendance_summary(ds).set_index("metric")["value"]
-    km = attendance.retention(attendance.participant_progress(ds))
+    progress = attendance.participant_progress(ds)
+    summary = attendance.attendance_summary(ds, progress=progress).set_index("metric")["value"]
+    km = attendance.retention(progress)
     elapsed = time.perf_counter() - start
     return elapsed, {"attendance_rate": summary["attendance_rate"],
                      "participant_sessions": summary["participant_sessions"],

@@ -13,7 +13,7 @@ from evalkit.publish.notebooks import DETERMINISTIC_ENV
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 
-# Deterministic notebook outputs (DESIGN.md section 9): kernels started by nbval inherit the
+# Deterministic notebook outputs: kernels started by nbval inherit the
 # same environment as `make notebooks`, whichever test happens to run first.
 os.environ.update(DETERMINISTIC_ENV)
 

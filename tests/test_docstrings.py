@@ -80,7 +80,7 @@ def public_objects() -> dict[str, object]:
     Public means a name without a leading underscore: what a module lists in ``__all__``
     (wherever inside evalkit it is defined), or else every such name the module defines itself
     (not what it imported, such as pandas or Path). Functions of private modules
-    (``evalkit.stats._warnings``) count too, so helpers shared between modules are documented.
+    (``evalkit.analyses._base``) count too, so helpers shared between modules are documented.
     """
     found: dict[str, object] = {}
     for module in _modules():

@@ -31,7 +31,6 @@ from .errors import (
     MissingDataError,
     OutputFolderError,
     Problem,
-    SpecError,
     UsageError,
 )
 
@@ -43,7 +42,6 @@ __all__ = [
     "MissingDataError",
     "OutputFolderError",
     "Problem",
-    "SpecError",
     "UsageError",
     "load",
     "validate_folder",

@@ -16,7 +16,6 @@ Options are checked before any work starts.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import os
 import re
 import sys
@@ -41,17 +40,6 @@ def _check_min_cell(value: int) -> None:
             "someone, for every audience (the default is 5)")
 
 
-def _period_end(text: str, option: str) -> _dt.date | None:
-    if text == "":
-        return None
-    if not _PERIOD_END.fullmatch(text):
-        raise UsageError(f"{option}: each end must be a month YYYY-MM or a date YYYY-MM-DD")
-    try:
-        if len(text) == 7:
-            return _dt.date(int(text[:4]), int(text[5:7]), 1)
-        return _dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option}: {text} is not a real month or date") from None
 
 
 
@@ -236,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-cell", type=int, default=5,
                    help=f"smallest count of people shown (default 5, at least {MIN_CELL_FLOOR})")
     p.add_argument("--period", default=None, metavar="FROM:TO",
-                   help="programme period to report, months or dates, e.g. 2024-01:2024-12")
+                   help="months to report on, both ends included, e.g. 2024-01:2024-12")
     p.add_argument("--title", default=None, metavar="TEXT", help="title of the report")
     p.add_argument("--pdf", action="store_true", help="also write report.pdf (needs chromium)")
     p.set_defaults(func=_cmd_report)

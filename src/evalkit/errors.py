@@ -156,19 +156,6 @@ class KeyFileError(EvalkitError):
     """
 
 
-class SpecError(EvalkitError):
-    """An instrument spec (``instruments/<name>.toml``) contradicts itself or the data.
-
-    Examples
-    --------
-    >>> try:
-    ...     raise SpecError("instruments/check_in.toml: 'reversed' names item 5 of 4")
-    ... except EvalkitError as exc:
-    ...     print(exc)
-    instruments/check_in.toml: 'reversed' names item 5 of 4
-    """
-
-
 class MissingDataError(EvalkitError):
     """An analysis needs files the data folder does not have.
 

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from ..data.contracts import PRESENT_STATUSES
 from ..data.dataset import Dataset
-from ..errors import EvalkitError
+from ..errors import EvalkitError, MissingDataError
 from ..publish.tables import Col, TableSpec, metric_frame
 from ..stats.proportions import cluster_rate_table, rate_table, wilson_interval
 from ..stats.survival import kaplan_meier, logrank_test
@@ -41,7 +41,7 @@ DEFAULT_FOLLOW_UP_RUN = 2
 def _require(dataset: Dataset, *names: str) -> None:
     absent = [n for n in names if not dataset.has(n)]
     if absent:
-        raise EvalkitError("this analysis needs " + ", ".join(f"{n}.csv" for n in absent))
+        raise MissingDataError("this analysis needs " + ", ".join(f"{n}.csv" for n in absent))
 
 
 def _shared(ids: pd.Series, parent_ids: pd.Series) -> bool:
@@ -416,7 +416,8 @@ def attendance_by_week(dataset: Dataset, *, confidence: float = 0.95) -> pd.Data
 
 
 def attendance_summary(dataset: Dataset, *, threshold: float = DEFAULT_COMPLETION_THRESHOLD,
-                       confidence: float = 0.95) -> pd.DataFrame:
+                       confidence: float = 0.95,
+                       progress: pd.DataFrame | None = None) -> pd.DataFrame:
     """``attendance_summary.csv``: the headline figures as ``metric, value, ci_low, ci_high``.
 
     The attendance rate's interval is the cluster-aware one (participants as clusters);
@@ -430,6 +431,9 @@ def attendance_summary(dataset: Dataset, *, threshold: float = DEFAULT_COMPLETIO
         Share of scheduled sessions that counts as completion by attendance.
     confidence
         Level of the intervals.
+    progress
+        :func:`participant_progress` of ``dataset`` at ``threshold`` when already computed
+        (it is the costly part on a large register).
 
     Returns
     -------
@@ -445,8 +449,12 @@ def attendance_summary(dataset: Dataset, *, threshold: float = DEFAULT_COMPLETIO
     >>> int(table.loc["sessions_attended", "value"]), int(table.loc["dropped_out", "value"])
     (1927, 40)
     """
-    overall = attendance_rates(participant_sessions(dataset), confidence=confidence)
-    progress = participant_progress(dataset, threshold)
+    # The register as integer codes is enough for the pooled rate: no text columns to build.
+    register = _register(dataset)
+    codes = pd.DataFrame({"participant_id": register["person"], "present": register["present"]})
+    overall = attendance_rates(codes, confidence=confidence)
+    if progress is None:
+        progress = participant_progress(dataset, threshold)
     n = len(progress)
     values = {
         "participants": n,
@@ -905,7 +913,7 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     """
     progress = participant_progress(dataset)
     return {
-        "attendance_summary": attendance_summary(dataset),
+        "attendance_summary": attendance_summary(dataset, progress=progress),
         "attendance_by_week": attendance_by_week(dataset),
         "attendance_by_group": attendance_by_group(dataset),
         "module_completion": module_completion(dataset),

@@ -218,8 +218,6 @@ def item_means(scores: pd.DataFrame) -> pd.DataFrame:
                                                                 kind="stable").index)}
     table["label"] = table["item"].map(DISCOMFORT_LABELS)
     table["item"] = table["item"].str.lstrip("d").astype(int)
-    table = table.sort_values(["item"], key=lambda s: s.map(
-        lambda i: order[f"d{i:02d}"]), kind="stable")
     table = table.sort_values("item", key=lambda s: s.map(lambda i: order[f"d{i:02d}"]),
                               kind="stable", ignore_index=True)
     return table[["item", "label", "wave", "n", "mean"]]
@@ -448,6 +446,8 @@ def reliability_by_wave(dataset: Dataset) -> pd.DataFrame:
     1       post  27  0.949
     2  follow_up  22  0.935
     """
+    if not dataset.has("discomfort"):
+        raise MissingDataError("the discomfort analysis needs discomfort.csv")
     table = reliability(dataset.discomfort, DISCOMFORT, by="wave")
     table["wave"] = table["wave"].astype(str)
     return table[["wave", "items", "n", "alpha", "ci_low", "ci_high", "note"]]
@@ -458,7 +458,7 @@ def reliability_by_wave(dataset: Dataset) -> pd.DataFrame:
 _N = Col("n", "people", "practitioners with both waves scored")
 
 
-def _change_cols(*, item: bool = False) -> tuple[Col, ...]:
+def _change_cols() -> tuple[Col, ...]:
     rest = ("n",)
     return (
         Col("mean_change", "statistic", "mean change (later minus earlier; negative is less "
@@ -525,7 +525,7 @@ TABLES = (
         "discomfort_item_change", "Change on each situation (after vs before preparation)",
         (Col("item", "number", "item number"),
          Col("label", "label", "our short description of the situation", label="situation"),
-         _N, *_change_cols(item=True),
+         _N, *_change_cols(),
          Col("p", "p_value", "paired t-test p", rests_on=("n",)),
          Col("p_holm", "p_value", "t-test p Holm-adjusted over the 13 items", rests_on=("n",),
              label="p (Holm)"),

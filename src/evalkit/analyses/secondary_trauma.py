@@ -187,10 +187,11 @@ def band_shares(forms: pd.DataFrame, *, band: str, categories: Sequence[str]) ->
 
 
 def share_at_or_above(forms: pd.DataFrame, *, column: str = "total",
-                      threshold: float = CLINICAL_THRESHOLD) -> pd.DataFrame:
+                      threshold: float = CLINICAL_THRESHOLD,
+                      confidence: float = 0.95) -> pd.DataFrame:
     """``sts_clinical.csv``: share of scored forms at or above ``threshold`` per wave.
 
-    With a Wilson 95% interval (``docs/methods.md#prevalence``).
+    With a Wilson interval (``docs/methods.md#prevalence``).
 
     Parameters
     ----------
@@ -200,6 +201,8 @@ def share_at_or_above(forms: pd.DataFrame, *, column: str = "total",
         The score compared with the threshold.
     threshold
         The cut-off, included (38 for the STSS total).
+    confidence
+        Level of the interval.
 
     Returns
     -------
@@ -219,7 +222,7 @@ def share_at_or_above(forms: pd.DataFrame, *, column: str = "total",
     for wave in ordered_waves(forms):
         values = forms.loc[forms["wave"] == wave, column].dropna()
         k, n = int((values >= threshold).sum()), len(values)
-        low, high = wilson_interval(k, n)
+        low, high = wilson_interval(k, n, confidence=confidence)
         rows.append(dict(wave=wave, scored=n, at_or_above=k, share=k / n if n else np.nan,
                          ci_low=float(low), ci_high=float(high)))
     return pd.DataFrame(rows, columns=["wave", "scored", "at_or_above", "share", "ci_low",

@@ -95,7 +95,7 @@ def _nothing(ax, sentence: str):
 # --- data overview -------------------------------------------------------------------------------
 
 
-def data_coverage(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+def data_coverage(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Months covered by each file (from the ``data_overview`` table).
 
     A file starting more than a year before all the others is drawn from the others' start, with
@@ -120,7 +120,7 @@ def data_coverage(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
     ...                       "first_month": ["2023-01", "2024-03"],
     ...                       "last_month": ["2025-04", "2025-03"]})
     >>> fig, ax = plt.subplots()
-    >>> print(data_coverage(table, ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(data_coverage(table, ax=ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
     Bar chart of the months each data file covers: sessions.csv 2023-01 to 2025-04; stss.csv
     2024-03 to 2025-03.
     >>> plt.close(fig)
@@ -161,7 +161,7 @@ def data_coverage(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
 # --- attendance ----------------------------------------------------------------------------------
 
 
-def rate_by_week(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+def rate_by_week(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Attendance rate per programme week with its 95% interval as a band.
 
     Weeks whose rate is withheld are marked, not drawn.
@@ -185,7 +185,7 @@ def rate_by_week(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
     ...                       "attendance_rate": [0.9, 0.8, 0.75], "ci_low": [0.7, 0.58, 0.53],
     ...                       "ci_high": [0.97, 0.92, 0.89]})
     >>> fig, ax = plt.subplots()
-    >>> print(rate_by_week(table, ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(rate_by_week(table, ax=ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
     Line chart of the share of scheduled participants attending each programme week, from
     90% at its highest to 75% at its lowest, with 95% intervals.
     >>> plt.close(fig)
@@ -217,8 +217,8 @@ def rate_by_week(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def rate_by_group(data: Shown | pd.DataFrame, ax: Axes | None = None, *, factor: str = "site",
-                  rate: str = "attendance_rate") -> Axes:
+def rate_by_group(data: Shown | pd.DataFrame, *, factor: str = "site",
+                  rate: str = "attendance_rate", ax: Axes | None = None) -> Axes:
     """One dot per group of ``factor`` with its 95% interval (rows of an ``*_by_group`` table).
 
     Parameters
@@ -226,12 +226,12 @@ def rate_by_group(data: Shown | pd.DataFrame, ax: Axes | None = None, *, factor:
     data
         A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
         shaped like ``attendance_by_group``.
-    ax
-        The axes to draw on; None for the current axes.
     factor
         Which factor's rows to draw.
     rate
         The column holding the rate.
+    ax
+        The axes to draw on; None for the current axes.
 
     Returns
     -------
@@ -244,7 +244,7 @@ def rate_by_group(data: Shown | pd.DataFrame, ax: Axes | None = None, *, factor:
     ...                       "attendance_rate": [0.64, 0.66], "ci_low": [0.53, 0.56],
     ...                       "ci_high": [0.73, 0.75]})
     >>> fig, ax = plt.subplots()
-    >>> print(rate_by_group(table, ax, factor="site").figure.evalkit_alt)
+    >>> print(rate_by_group(table, ax=ax, factor="site").figure.evalkit_alt)
     Dot chart of the attendance rate by site: north 64%; south 66%.
     >>> plt.close(fig)
     """
@@ -274,8 +274,8 @@ def rate_by_group(data: Shown | pd.DataFrame, ax: Axes | None = None, *, factor:
     return ax
 
 
-def retention_curves(data: Shown | pd.DataFrame, ax: Axes | None = None, *,
-                     group_by: str = "all") -> Axes:
+def retention_curves(data: Shown | pd.DataFrame, *, group_by: str = "all",
+                     ax: Axes | None = None) -> Axes:
     """Kaplan-Meier curves (share still on the programme by week) with their 95% bands.
 
     One curve per group of ``group_by`` (``"all"`` for everyone). For a funder, a step is drawn
@@ -286,10 +286,10 @@ def retention_curves(data: Shown | pd.DataFrame, ax: Axes | None = None, *,
     data
         A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
         shaped like ``retention``.
-    ax
-        The axes to draw on; None for the current axes.
     group_by
         Which grouping's curves to draw.
+    ax
+        The axes to draw on; None for the current axes.
 
     Returns
     -------
@@ -302,7 +302,7 @@ def retention_curves(data: Shown | pd.DataFrame, ax: Axes | None = None, *,
     ...                       "time": [2.0, 5.0], "survival": [0.9, 0.8],
     ...                       "ci_low": [0.8, 0.68], "ci_high": [0.95, 0.88]})
     >>> fig, ax = plt.subplots()
-    >>> retention_curves(table, ax).get_title()
+    >>> retention_curves(table, ax=ax).get_title()
     'Still on the programme'
     >>> plt.close(fig)
     """
@@ -339,7 +339,7 @@ def retention_curves(data: Shown | pd.DataFrame, ax: Axes | None = None, *,
     return ax
 
 
-def attendance_heatmap(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+def attendance_heatmap(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Internal only: one row per participant (no ids), one column per programme week.
 
     Parameters
@@ -360,7 +360,7 @@ def attendance_heatmap(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Ax
     >>> table = pd.DataFrame({"row": [0, 0, 1, 1], "programme_week": [1, 2, 1, 2],
     ...                       "attended": [1, 0, 1, 1]})
     >>> fig, ax = plt.subplots()
-    >>> attendance_heatmap(table, ax).get_ylabel().splitlines()[0]
+    >>> attendance_heatmap(table, ax=ax).get_ylabel().splitlines()[0]
     '2 participants'
     >>> plt.close(fig)
     """
@@ -371,8 +371,7 @@ def attendance_heatmap(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Ax
     if table.empty:
         return _nothing(ax, "No attendance to draw.")
     matrix = table.pivot(index="row", columns="programme_week", values="attended")
-    cmap = ListedColormap(["#e8d9c5", BLUE])
-    cmap.set_bad("#ffffff")
+    cmap = ListedColormap(["#e8d9c5", BLUE]).with_extremes(bad="#ffffff")
     ax.imshow(matrix.to_numpy(float), aspect="auto", interpolation="nearest", cmap=cmap,
               vmin=0, vmax=1)
     ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns], fontsize=7)
@@ -392,7 +391,7 @@ def attendance_heatmap(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Ax
 # --- delivery --------------------------------------------------------------------------------------
 
 
-def fidelity_by_exercise(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+def fidelity_by_exercise(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Stacked bars per exercise: share of sessions delivering it in full, cut short or not at all.
 
     Parameters
@@ -414,7 +413,7 @@ def fidelity_by_exercise(data: Shown | pd.DataFrame, ax: Axes | None = None) -> 
     ...                       "full_share": [0.8, 0.5], "cut_short_share": [0.2, 0.3],
     ...                       "not_delivered_share": [0.0, 0.2]})
     >>> fig, ax = plt.subplots()
-    >>> [label.get_text() for label in fidelity_by_exercise(table, ax).get_yticklabels()]
+    >>> [label.get_text() for label in fidelity_by_exercise(table, ax=ax).get_yticklabels()]
     ['S1 Check-in', 'S1 Talk']
     >>> plt.close(fig)
     """
@@ -480,9 +479,9 @@ CHANGE_COLOURS = {"reliably_improved": GREEN, "no_reliable_change": "#bdbdbd",
                   "reliably_worse": VERMILION}
 
 
-def share_bars(data: Shown | pd.DataFrame, ax: Axes | None = None, *, by: str, category: str,
-               share: str = "share", order: list[str] | None = None, title: str = "",
-               colours: Mapping[str, str] | None = None) -> Axes:
+def share_bars(data: Shown | pd.DataFrame, *, by: str, category: str, share: str = "share",
+               order: list[str] | None = None, title: str = "", colours: Mapping[str,
+               str] | None = None, ax: Axes | None = None) -> Axes:
     """One stacked horizontal bar per group of ``by``: the share in each ``category``.
 
     Withheld shares are drawn together as one hatched grey segment, so every bar reaches 100%.
@@ -493,8 +492,6 @@ def share_bars(data: Shown | pd.DataFrame, ax: Axes | None = None, *, by: str, c
     data
         A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
         with a row per group and category.
-    ax
-        The axes to draw on; None for the current axes.
     by
         The column naming the groups (one bar each).
     category
@@ -507,6 +504,8 @@ def share_bars(data: Shown | pd.DataFrame, ax: Axes | None = None, *, by: str, c
         Title of the chart ("" for none).
     colours
         Category -> colour, instead of the default palette.
+    ax
+        The axes to draw on; None for the current axes.
 
     Returns
     -------
@@ -518,7 +517,7 @@ def share_bars(data: Shown | pd.DataFrame, ax: Axes | None = None, *, by: str, c
     >>> table = pd.DataFrame({"wave": ["2024"] * 3, "band": ["low", "moderate", "high"],
     ...                       "share": [0.2, 0.5, 0.3]})
     >>> fig, ax = plt.subplots()
-    >>> ax = share_bars(table, ax, by="wave", category="band", order=["low", "moderate", "high"])
+    >>> ax = share_bars(table, ax=ax, by="wave", category="band", order=["low", "moderate", "high"])
     >>> print(ax.figure.evalkit_alt)
     Stacked bar chart: for each wave, the share in each of low, moderate, high.
     >>> plt.close(fig)
@@ -583,8 +582,8 @@ def _text_colour(background: str) -> str:
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
 
-def count_bars(data: Shown | pd.DataFrame, ax: Axes | None = None, *, category: str, count: str,
-               xlabel: str = "", title: str = "") -> Axes:
+def count_bars(data: Shown | pd.DataFrame, *, category: str, count: str, xlabel: str = "",
+               title: str = "", ax: Axes | None = None) -> Axes:
     """Horizontal bars of a count per category, each labelled with its (rounded) value.
 
     A count below the threshold is labelled as such and not drawn.
@@ -594,8 +593,6 @@ def count_bars(data: Shown | pd.DataFrame, ax: Axes | None = None, *, category: 
     data
         A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
         with a row per category.
-    ax
-        The axes to draw on; None for the current axes.
     category
         The column naming the categories.
     count
@@ -604,6 +601,8 @@ def count_bars(data: Shown | pd.DataFrame, ax: Axes | None = None, *, category: 
         Label of the count axis ("" for the count column's words).
     title
         Title of the chart ("" for none).
+    ax
+        The axes to draw on; None for the current axes.
 
     Returns
     -------
@@ -614,7 +613,7 @@ def count_bars(data: Shown | pd.DataFrame, ax: Axes | None = None, *, category: 
     --------
     >>> table = pd.DataFrame({"meetings_were": ["held", "missed"], "meetings": [6, 13]})
     >>> fig, ax = plt.subplots()
-    >>> print(count_bars(table, ax, category="meetings_were", count="meetings").figure.evalkit_alt)
+    >>> print(count_bars(table, ax=ax, category="meetings_were", count="meetings").figure.evalkit_alt)
     Bar chart: held 6; missed 13.
     >>> plt.close(fig)
     """
@@ -643,10 +642,10 @@ def count_bars(data: Shown | pd.DataFrame, ax: Axes | None = None, *, category: 
 # --- scores --------------------------------------------------------------------------------------
 
 
-def means_by_wave(data: Shown | pd.DataFrame, ax: Axes | None = None, *, wave: str = "wave",
-                  mean: str = "mean", scale: tuple[float, float] = (1, 5), ylabel: str = "",
-                  title: str = "", pairs: Shown | pd.DataFrame | None = None,
-                  waves: list[str] | None = None) -> Axes:
+def means_by_wave(data: Shown | pd.DataFrame, *, wave: str = "wave", mean: str = "mean",
+                  scale: tuple[float, float] = (1, 5), ylabel: str = "", title: str = "",
+                  pairs: Shown | pd.DataFrame | None = None, waves: list[str] | None = None,
+                  ax: Axes | None = None) -> Axes:
     """Mean score at each wave with its 95% interval; the axis spans the whole scale.
 
     With ``pairs`` (internal only: one row per person, a column per wave) each person's line is
@@ -657,8 +656,6 @@ def means_by_wave(data: Shown | pd.DataFrame, ax: Axes | None = None, *, wave: s
     data
         A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
         with a row per wave.
-    ax
-        The axes to draw on; None for the current axes.
     wave
         The column naming the waves.
     mean
@@ -673,6 +670,8 @@ def means_by_wave(data: Shown | pd.DataFrame, ax: Axes | None = None, *, wave: s
         One row per person and a column per wave, or None.
     waves
         The waves in order; None keeps the table's order.
+    ax
+        The axes to draw on; None for the current axes.
 
     Returns
     -------
@@ -684,7 +683,7 @@ def means_by_wave(data: Shown | pd.DataFrame, ax: Axes | None = None, *, wave: s
     >>> table = pd.DataFrame({"wave": ["pre", "post"], "mean": [3.1, 2.6],
     ...                       "ci_low": [2.9, 2.3], "ci_high": [3.3, 2.8]})
     >>> fig, ax = plt.subplots()
-    >>> ax = means_by_wave(table, ax, ylabel="discomfort")
+    >>> ax = means_by_wave(table, ax=ax, ylabel="discomfort")
     >>> print(ax.figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
     Chart of the mean discomfort at each wave with 95% intervals: before preparation 3.10;
     after preparation 2.60.
@@ -721,8 +720,9 @@ def means_by_wave(data: Shown | pd.DataFrame, ax: Axes | None = None, *, wave: s
     return ax
 
 
-def item_means(data: Shown | pd.DataFrame, ax: Axes | None = None, *, waves: list[str],
-               scale: tuple[float, float] = (1, 5), xlabel: str = "") -> Axes:
+def item_means(data: Shown | pd.DataFrame, *, waves: list[str],
+               scale: tuple[float, float] = (1, 5), xlabel: str = "",
+               ax: Axes | None = None) -> Axes:
     """Mean answer to each item at each wave, one row per item, dots joined by a line.
 
     Rows follow the table's order; the table is an item table in long form (item, label, wave, n,
@@ -733,14 +733,14 @@ def item_means(data: Shown | pd.DataFrame, ax: Axes | None = None, *, waves: lis
     data
         A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
         shaped like ``discomfort_items``.
-    ax
-        The axes to draw on; None for the current axes.
     waves
         The waves to draw, in order.
     scale
         Lowest and highest possible answer (the x axis).
     xlabel
         Label of the x axis.
+    ax
+        The axes to draw on; None for the current axes.
 
     Returns
     -------
@@ -752,7 +752,7 @@ def item_means(data: Shown | pd.DataFrame, ax: Axes | None = None, *, waves: lis
     >>> table = pd.DataFrame({"label": ["Explicit account", "Explicit account", "Denial"],
     ...                       "wave": ["pre", "post", "pre"], "mean": [4.1, 3.4, 2.2]})
     >>> fig, ax = plt.subplots()
-    >>> ax = item_means(table, ax, waves=["pre", "post"])
+    >>> ax = item_means(table, ax=ax, waves=["pre", "post"])
     >>> print(ax.figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
     Dot chart of the mean answer to each item at each wave, hardest first: Explicit account
     4.1; Denial 2.2.
@@ -784,9 +784,9 @@ def item_means(data: Shown | pd.DataFrame, ax: Axes | None = None, *, waves: lis
     return ax
 
 
-def distribution_by_group(data: Shown | pd.DataFrame, ax: Axes | None = None, *, factor: str,
+def distribution_by_group(data: Shown | pd.DataFrame, *, factor: str,
                           scale: tuple[float, float], thresholds: Sequence[float] = (),
-                          ylabel: str = "") -> Axes:
+                          ylabel: str = "", ax: Axes | None = None) -> Axes:
     """Boxes from a quantile table: quartiles as the box, 10th to 90th percentiles as whiskers.
 
     The table holds factor, group, n, p10, q1, median, q3, p90, so no single person's score is
@@ -797,8 +797,6 @@ def distribution_by_group(data: Shown | pd.DataFrame, ax: Axes | None = None, *,
     data
         A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
         shaped like ``sts_distribution``.
-    ax
-        The axes to draw on; None for the current axes.
     factor
         Which factor's rows to draw.
     scale
@@ -807,6 +805,8 @@ def distribution_by_group(data: Shown | pd.DataFrame, ax: Axes | None = None, *,
         Scores to mark with a dashed line (a clinical cut-off, say).
     ylabel
         Label of the y axis.
+    ax
+        The axes to draw on; None for the current axes.
 
     Returns
     -------
@@ -819,7 +819,7 @@ def distribution_by_group(data: Shown | pd.DataFrame, ax: Axes | None = None, *,
     ...                       "n": [24, 6], "p10": [23, 25], "q1": [31, 28], "median": [38, 30],
     ...                       "q3": [43, 32], "p90": [51, 33]})
     >>> fig, ax = plt.subplots()
-    >>> ax = distribution_by_group(table, ax, factor="role", scale=(17, 85), thresholds=[38])
+    >>> ax = distribution_by_group(table, ax=ax, factor="role", scale=(17, 85), thresholds=[38])
     >>> print(ax.figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
     Box chart of scores by role: boxes span the middle half of scores, whiskers the 10th to
     90th percentiles; facilitators median 38; supervisors median 30.
@@ -864,7 +864,7 @@ def distribution_by_group(data: Shown | pd.DataFrame, ax: Axes | None = None, *,
     return ax
 
 
-def correlation_heatmap(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+def correlation_heatmap(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Correlations (x, y, r) as a matrix with the value written in each cell.
 
     Withheld cells are hatched.
@@ -887,7 +887,7 @@ def correlation_heatmap(data: Shown | pd.DataFrame, ax: Axes | None = None) -> A
     >>> table = pd.DataFrame({"x": ["stss_total", "stss_total"], "y": ["burnout", "discomfort"],
     ...                       "r": [0.62, 0.18]})
     >>> fig, ax = plt.subplots()
-    >>> print(correlation_heatmap(table, ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(correlation_heatmap(table, ax=ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
     Correlation matrix of 3 measures; blue negative, red positive; hatched cells withheld or
     not computed (pairs within one scale).
     >>> plt.close(fig)
@@ -920,8 +920,9 @@ def correlation_heatmap(data: Shown | pd.DataFrame, ax: Axes | None = None) -> A
     return ax
 
 
-def reliable_change_scatter(data: Shown | pd.DataFrame, ax: Axes | None = None, *,
-                            scale: tuple[float, float] = (1, 5)) -> Axes:
+def reliable_change_scatter(data: Shown | pd.DataFrame, *,
+                            scale: tuple[float, float] = (1, 5),
+                            ax: Axes | None = None) -> Axes:
     """Internal only: each person's score before (x) and after (y), and the no-change band.
 
     Inside the band (the table's ``threshold`` either side of no change) a change is within
@@ -932,10 +933,10 @@ def reliable_change_scatter(data: Shown | pd.DataFrame, ax: Axes | None = None, 
     data
         A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
         shaped like ``discomfort_rci_people``.
-    ax
-        The axes to draw on; None for the current axes.
     scale
         Lowest and highest possible score (both axes).
+    ax
+        The axes to draw on; None for the current axes.
 
     Returns
     -------
@@ -948,7 +949,7 @@ def reliable_change_scatter(data: Shown | pd.DataFrame, ax: Axes | None = None, 
     ...                       "category": ["reliably_improved", "no_reliable_change",
     ...                                    "reliably_worse"], "threshold": [0.5] * 3})
     >>> fig, ax = plt.subplots()
-    >>> [text.get_text() for text in reliable_change_scatter(table, ax).get_legend().get_texts()]
+    >>> [text.get_text() for text in reliable_change_scatter(table, ax=ax).get_legend().get_texts()]
     ['no reliable change', 'reliably improved (1)', 'reliably worse (1)']
     >>> plt.close(fig)
     """
@@ -994,7 +995,7 @@ def _panels(ax, count: int):
     return list(np.atleast_1d(figure.subplots(count, 1)))
 
 
-def outcome_means(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+def outcome_means(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Mean of each scale at each wave with 95% intervals, one panel per instrument.
 
     Each panel's axis spans the scale's possible scores.
@@ -1018,7 +1019,7 @@ def outcome_means(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
     ...                       "lowest": [0, 0], "highest": [32, 32], "wave": ["intake", "exit"],
     ...                       "mean": [12.4, 9.5], "ci_low": [10.9, 7.8], "ci_high": [13.9, 11.2]})
     >>> fig, ax = plt.subplots()
-    >>> outcome_means(table, ax).get_title()
+    >>> outcome_means(table, ax=ax).get_title()
     'partner safety'
     >>> plt.close(fig)
     """
@@ -1053,7 +1054,7 @@ def outcome_means(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
     return panels[0]
 
 
-def outcome_change(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+def outcome_change(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Mean change of each scale from the first wave, with its 95% interval.
 
     One row per scale and comparison; green where the interval shows improvement, vermilion where
@@ -1078,7 +1079,7 @@ def outcome_change(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
     ...                       "comparison": ["exit_vs_intake"], "mean_change": [-2.9],
     ...                       "ci_low": [-4.3], "ci_high": [-1.4], "direction": ["improved"]})
     >>> fig, ax = plt.subplots()
-    >>> print(outcome_change(table, ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(outcome_change(table, ax=ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
     Chart of the mean change of each outcome scale from the first wave with 95% intervals:
     partner safety: total, exit vs intake -2.9.
     >>> plt.close(fig)
@@ -1131,7 +1132,7 @@ _EVENT_STYLE = {
 }
 
 
-def process_timeline(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes:
+def process_timeline(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Internal only: one line per accountability process with its events as markers.
 
     An open process runs to the end of the record (``end_of_record``).
@@ -1155,7 +1156,7 @@ def process_timeline(data: Shown | pd.DataFrame, ax: Axes | None = None) -> Axes
     ...                       "event_type": ["message_sent", "response_received"],
     ...                       "end_of_record": ["2024-06-30", "2024-06-30"]})
     >>> fig, ax = plt.subplots()
-    >>> [label.get_text() for label in process_timeline(table, ax).get_yticklabels()]
+    >>> [label.get_text() for label in process_timeline(table, ax=ax).get_yticklabels()]
     ['process 1']
     >>> plt.close(fig)
     """

@@ -181,7 +181,6 @@ class Page:
         if months is not None:
             dataset = dataset.restrict_to_period(*months)
         self.dataset = dataset
-        pd.set_option("display.precision", 3)
 
     @property
     def audience(self) -> str:

@@ -30,7 +30,7 @@ Methods are described for readers in ``docs/disclosure.md``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -122,8 +122,6 @@ class Policy:
         ``"internal"`` or ``"funder"``.
     min_cell
         Smallest count of people shown (funder audience); at least 3.
-    _check
-        Not used; the field has no effect.
 
     Raises
     ------
@@ -142,7 +140,6 @@ class Policy:
 
     audience: str = "funder"
     min_cell: int = DEFAULT_MIN_CELL
-    _check: bool = field(default=True, repr=False)
 
     def __post_init__(self):
         if self.audience not in AUDIENCES:

@@ -205,8 +205,11 @@ def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
         labels = pd.DataFrame(index=range(1))
     cluster_codes, cluster_values = pd.factorize(data[cluster])
     kept = group_codes >= 0
-    cells, cell_of_row = np.unique(group_codes[kept] * len(cluster_values)
-                                   + cluster_codes[kept], return_inverse=True)
+    if keys:
+        cells, cell_of_row = np.unique(group_codes[kept] * len(cluster_values)
+                                       + cluster_codes[kept], return_inverse=True)
+    else:  # one group: the clusters are the cells, and their codes already number them
+        cells, cell_of_row = np.arange(len(cluster_values)), cluster_codes
     m = np.bincount(cell_of_row).astype(float)  # trials of each cluster in each group
     y = np.bincount(cell_of_row, weights=flags[kept].astype(float))  # its successes
     group_of_cell = cells // max(len(cluster_values), 1)
