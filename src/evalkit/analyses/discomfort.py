@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
 from ..data.dataset import Dataset
 from ..errors import MissingDataError
 from ..publish.tables import Col, TableSpec
 from ..scales import DEFAULT_MIN_ANSWERED, DISCOMFORT, DISCOMFORT_LABELS, reliability, score
 from ..stats.anova import pairwise_paired, repeated_measures_anova
+from ..stats.describe import mean_table
 from ..stats.models import interaction_test, mixed_model
 from ..stats.multitest import holm
 from ..stats.paired import paired_change, wave_changes, wide
-from ..stats.reliability import reliable_change, reliable_change_category
+from ..stats.reliability import reliable_change_table
 from ._base import Analysis
 
 WAVES = ("pre", "post", "follow_up")
@@ -167,16 +167,9 @@ def wave_means(scores: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFram
     1       post  33  2.584  0.700   2.336    2.832
     2  follow_up  29  2.654  0.651   2.406    2.901
     """
-    rows = []
-    for wave in WAVES:
-        values = scores.loc[scores["wave"] == wave, SCORE].dropna().to_numpy(float)
-        n = len(values)
-        mean = values.mean() if n else np.nan
-        sd = values.std(ddof=1) if n > 1 else np.nan
-        half = _st.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
-        rows.append(dict(wave=wave, n=n, mean=mean, sd=sd, ci_low=mean - half,
-                         ci_high=mean + half))
-    return pd.DataFrame(rows)
+    table = mean_table(scores.assign(wave=scores["wave"].astype(str)), value=SCORE, by="wave",
+                       order=WAVES, confidence=confidence)
+    return table
 
 
 def item_means(scores: pd.DataFrame) -> pd.DataFrame:
@@ -366,23 +359,10 @@ def reliable_change_people(scores: pd.DataFrame, *, reliability_value: float | N
     """
     rel = default_reliability(scores, wave=before) if reliability_value is None \
         else reliability_value
-    table = by_practitioner(scores)[[before, after]].dropna()
-    columns = ["practitioner_id", "before", "after", "rc", "category", "reliability",
-               "sd_before", "threshold"]
-    # Reliable change needs a reliability in [0, 1): alpha can be undefined, or negative on a
-    # handful of forms, and then no change can be called reliable.
-    if len(table) < 2 or not (np.isfinite(rel) and 0 <= rel < 1):
-        return pd.DataFrame(columns=columns)
-    sd_before = float(table[before].std(ddof=1))
-    if not sd_before > 0:  # everyone started alike: no change can be judged against the spread
-        return pd.DataFrame(columns=columns)
-    rc = reliable_change(table[before], table[after], sd_pre=sd_before, reliability=rel)
-    return pd.DataFrame({
-        "practitioner_id": table.index.astype(str), "before": table[before].to_numpy(),
-        "after": table[after].to_numpy(), "rc": rc,
-        "category": reliable_change_category(rc, criterion=criterion, higher_is="worse"),
-        "reliability": rel, "sd_before": sd_before,
-        "threshold": criterion * np.sqrt(2) * sd_before * np.sqrt(1 - rel)})
+    pairs = by_practitioner(scores)[[before, after]]
+    # Lower discomfort is improvement.
+    return reliable_change_table(pairs, before=before, after=after, reliability=rel,
+                                 criterion=criterion, higher_is="worse")
 
 
 def reliable_change_summary(people: pd.DataFrame,

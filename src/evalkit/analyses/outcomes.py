@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
 from ..data.dataset import Dataset
 from ..publish.tables import Col, TableSpec
 from ..scales import reliability, score
 from ..scales.spec import Instrument
+from ..stats.describe import mean_table
 from ..stats.multitest import holm
 from ..stats.paired import wave_changes, wide
 from ..stats.proportions import prevalence
-from ..stats.reliability import reliable_change, reliable_change_category
+from ..stats.reliability import reliable_change_table
 from ._base import Analysis, ordered_waves
 
 RCI_CATEGORIES = ("reliably_improved", "no_reliable_change", "reliably_worse")
@@ -154,18 +154,16 @@ def means(spec: Instrument, forms: pd.DataFrame, *, confidence: float = 0.95) ->
     0  behaviour  intake  61  5.951
     1  behaviour    exit  47  4.660
     """
-    rows = []
+    parts = []
+    waves = _waves(spec, forms)
     for scale in spec.scales:
         lowest, highest = spec.score_range(scale)
-        for wave in _waves(spec, forms):
-            values = forms.loc[forms["wave"] == wave, scale].dropna().to_numpy(float)
-            n = len(values)
-            mean = values.mean() if n else np.nan
-            half = (_st.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n)
-                    if n > 1 else np.nan)
-            rows.append(dict(instrument=spec.name, scale=scale, lowest=lowest, highest=highest,
-                             wave=wave, n=n, mean=mean, ci_low=mean - half, ci_high=mean + half))
-    return pd.DataFrame(rows)
+        table = mean_table(forms, value=scale, by="wave", order=waves, confidence=confidence)
+        parts.append(table.assign(instrument=spec.name, scale=scale, lowest=lowest,
+                                  highest=highest))
+    table = pd.concat(parts, ignore_index=True)
+    return table[["instrument", "scale", "lowest", "highest", "wave", "n", "mean", "ci_low",
+                  "ci_high"]]
 
 
 def bands(spec: Instrument, forms: pd.DataFrame) -> pd.DataFrame:
@@ -301,20 +299,11 @@ def reliable_change_people(spec: Instrument, forms: pd.DataFrame, dataset: Datas
     table = wide(forms, subject=spec.id_column, value=total, waves=waves)
     parts = []
     for later in waves[1:]:
-        pairs = table[[waves[0], later]].dropna()
-        if len(pairs) < 2:
-            continue
-        sd = float(pairs[waves[0]].std(ddof=1))
-        if not sd > 0:  # everyone started alike: no change can be judged against the spread
-            continue
-        rc = reliable_change(pairs[waves[0]], pairs[later], sd_pre=sd, reliability=rel)
-        parts.append(pd.DataFrame({
-            spec.id_column: pairs.index.astype(str), "comparison": f"{later}_vs_{waves[0]}",
-            "before": pairs[waves[0]].to_numpy(), "after": pairs[later].to_numpy(), "rc": rc,
-            "category": reliable_change_category(rc, criterion=criterion,
-                                                 higher_is=spec.higher_is_of(total)),
-            "reliability": rel, "reliability_from": source, "sd_before": sd,
-            "threshold": criterion * np.sqrt(2) * sd * np.sqrt(1 - rel)}))
+        people = reliable_change_table(table, before=waves[0], after=later, reliability=rel,
+                                       criterion=criterion, higher_is=spec.higher_is_of(total))
+        if len(people):
+            parts.append(people.assign(comparison=f"{later}_vs_{waves[0]}",
+                                       reliability_from=source)[columns])
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 

@@ -146,3 +146,62 @@ def reliable_change_category(rc: ArrayLike, *, criterion: float = 1.96,
                        RC_CATEGORIES[1]).astype(object)
     labels[np.isnan(values)] = None
     return pd.Categorical(labels, categories=list(RC_CATEGORIES))
+
+
+def reliable_change_table(pairs: pd.DataFrame, *, before: str, after: str, reliability: float,
+                          criterion: float = 1.96, higher_is: str = "worse") -> pd.DataFrame:
+    """Jacobson-Truax reliable change for every complete pair, with what it rests on.
+
+    The SD is that of ``before`` among the complete pairs; the threshold is the smallest change
+    (in score points) that counts as reliable, ``criterion * sqrt(2) * sd * sqrt(1 - r)``
+    (``docs/methods.md#reliable-change-index``). A reliability outside [0, 1), fewer than two
+    pairs, or a baseline without spread gives an empty table: no change can be judged then.
+
+    Parameters
+    ----------
+    pairs
+        One row per person (the index identifies them), with the two scores as columns.
+    before, after
+        The columns holding the earlier and the later score.
+    reliability
+        Reliability of the score (Cronbach's alpha, or a published figure).
+    criterion
+        ``|RC|`` above which a change is reliable.
+    higher_is
+        ``"worse"`` or ``"better"``: which direction of change is improvement.
+
+    Returns
+    -------
+    DataFrame
+        id (the index's name, or ``id``), before, after, rc, category, reliability, sd_before,
+        threshold.
+
+    Examples
+    --------
+    Baselines 10, 14, 18 (SD 4), reliability 0.75: S_diff = sqrt(2) * 4 * 0.5 = 2.828, so a fall
+    of 6 gives RC = -2.12 (reliably improved when lower is better) and a fall of 2 gives -0.71.
+
+    >>> pairs = pd.DataFrame({"pre": [10.0, 14.0, 18.0], "post": [4.0, 12.0, 18.0]},
+    ...                      index=pd.Index(["a", "b", "c"], name="person"))
+    >>> table = reliable_change_table(pairs, before="pre", after="post", reliability=0.75)
+    >>> table["rc"].round(2).tolist(), table["category"].tolist()
+    ([-2.12, -0.71, 0.0], ['reliably_improved', 'no_reliable_change', 'no_reliable_change'])
+    >>> round(float(table["threshold"].iloc[0]), 3)
+    5.544
+    """
+    key = pairs.index.name or "id"
+    columns = [key, "before", "after", "rc", "category", "reliability", "sd_before",
+               "threshold"]
+    complete = pairs[[before, after]].astype(float).dropna()
+    if len(complete) < 2 or not (np.isfinite(reliability) and 0 <= reliability < 1):
+        return pd.DataFrame(columns=columns)
+    sd = float(complete[before].std(ddof=1))
+    if not sd > 0:
+        return pd.DataFrame(columns=columns)
+    rc = reliable_change(complete[before], complete[after], sd_pre=sd, reliability=reliability)
+    return pd.DataFrame({
+        key: complete.index.astype(str), "before": complete[before].to_numpy(),
+        "after": complete[after].to_numpy(), "rc": rc,
+        "category": reliable_change_category(rc, criterion=criterion, higher_is=higher_is),
+        "reliability": reliability, "sd_before": sd,
+        "threshold": criterion * np.sqrt(2) * sd * np.sqrt(1 - reliability)})
