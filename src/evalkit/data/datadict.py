@@ -96,7 +96,9 @@ def render() -> str:
         "the data folder, and its answers are in `<name>.csv` beside the other files: a column",
         "with the participant or practitioner id (which must exist in its file), `wave`, an",
         "optional `response_date`, and the items `i01`, `i02`, ... It is checked like the files",
-        "below. A spec without its CSV file, or a CSV file without a spec, is reported.",
+        "below. A spec without its CSV file, or a CSV file without a spec, is reported. The spec's",
+        "keys, every rule it is checked against and a complete example are in",
+        "[`instruments.md`](instruments.md).",
         "",
     ]
     for contract in CONTRACTS.values():
