@@ -307,3 +307,47 @@ def test_practitioners_who_answered_only_the_proqol_keep_their_attributes():
     table = secondary_trauma._latest_outcomes(forms)
     proqol_only = table[table["practitioner_id"].isin(dropped)]
     assert len(proqol_only) == 5 and proqol_only["gender"].notna().all()
+
+
+def test_correlations_pair_scores_from_one_survey_round(tmp_path):
+    """STSS given in 2024 and 2025, the ProQOL only in 2024: the STSS-ProQOL correlation must pair
+    the 2024 forms. The 2024 STSS totals rise with compassion satisfaction (r = 1 by
+    construction); the 2025 totals fall, so pairing 2025 with 2024 would give a negative r."""
+    _write(tmp_path, "practitioners", PRACTITIONERS)
+    stss_2024 = (20, 30, 40, 50, 60)
+    stss_2025 = (60, 50, 40, 30, 20)
+    compassion = (15, 20, 25, 30, 35)
+    _write(tmp_path, "stss", "\n".join([STSS_HEADER, *(
+        _stss_row(f"s{i}", "2024", "2024-03-01", total)
+        for i, total in enumerate(stss_2024, start=1)), *(
+        _stss_row(f"s{i}", "2025", "2025-03-01", total)
+        for i, total in enumerate(stss_2025, start=1))]))
+    _write(tmp_path, "proqol", "\n".join([PROQOL_HEADER, *(
+        _proqol_row(f"s{i}", "2024", "2024-03-01", total)
+        for i, total in enumerate(compassion, start=1))]))
+    dataset = evalkit.load(tmp_path)
+    assert secondary_trauma.shared_latest_wave(
+        [secondary_trauma.scored_forms(dataset),
+         secondary_trauma.scored_forms(dataset, secondary_trauma.PROQOL)]) == "2024"
+    scores = secondary_trauma.scale_scores(dataset)
+    assert scores["stss_total"].tolist() == list(stss_2024)
+    table = secondary_trauma.compute(dataset, min_cell=3)["wellbeing_correlations"]
+    pair = table[(table["x"] == "stss_total") & (table["y"] == "compassion_satisfaction")]
+    assert pair["n"].tolist() == [5]
+    assert pair["r"].iloc[0] == pytest.approx(1.0)
+    # the STSS alone still uses its own latest wave everywhere else
+    assert secondary_trauma.latest_wave(
+        secondary_trauma.scored_forms(dataset))["wave"].unique().tolist() == ["2025"]
+
+
+def test_questionnaires_without_a_shared_round_are_not_correlated(tmp_path):
+    _write(tmp_path, "practitioners", PRACTITIONERS)
+    _write(tmp_path, "stss", "\n".join([STSS_HEADER, *(
+        _stss_row(f"s{i}", "2025", "2025-03-01", total)
+        for i, total in enumerate((20, 30, 40, 50, 60), start=1))]))
+    _write(tmp_path, "proqol", "\n".join([PROQOL_HEADER, *(
+        _proqol_row(f"s{i}", "2024", "2024-03-01", total)
+        for i, total in enumerate((15, 20, 25, 30, 35), start=1))]))
+    result = secondary_trauma.compute(evalkit.load(tmp_path), min_cell=3)
+    assert result["wellbeing_correlations"] == \
+        "needs a survey wave that the STSS and ProQOL share"

@@ -409,11 +409,46 @@ def supervision_per_month(dataset: Dataset, forms: pd.DataFrame, *,
     return pd.Series(per_month.to_numpy(), index=forms.index, name="supervision_per_month")
 
 
+def shared_latest_wave(forms: Sequence[pd.DataFrame]) -> str | None:
+    """The most recent survey wave that every questionnaire's forms have.
+
+    Scores are only set side by side from one survey round: when the STSS was last given in
+    2025 and the ProQOL in 2024, the latest round both share is used (or none).
+
+    Parameters
+    ----------
+    forms
+        Scored forms of each questionnaire (:func:`scored_forms`).
+
+    Returns
+    -------
+    str or None
+        The wave, or None when the questionnaires share no wave.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> shared_latest_wave([scored_forms(dataset), scored_forms(dataset, PROQOL)])
+    '2025'
+    """
+    present = [f for f in forms if not f.empty]
+    if not present:
+        return None
+    shared = set.intersection(*(set(f["wave"].astype(str)) for f in present))
+    columns = ["wave"] + (["response_date"] if all("response_date" in f for f in present) else [])
+    stacked = pd.concat([f[columns].assign(wave=f["wave"].astype(str)) for f in present])
+    ordered = [w for w in ordered_waves(stacked) if w in shared]
+    return ordered[-1] if ordered else None
+
+
 def scale_scores(dataset: Dataset) -> pd.DataFrame:
-    """The latest wave's scores side by side, one row per practitioner.
+    """Scores side by side from the latest survey wave, one row per practitioner.
 
     STSS subscales (prefixed ``stss_``), ProQOL subscales, supervision sessions a month and the
-    discomfort score before preparation, for whichever files are present.
+    discomfort score before preparation, for whichever files are present. When both
+    questionnaires are present, the wave is the latest one they share
+    (:func:`shared_latest_wave`), so no row mixes two survey rounds.
 
     Parameters
     ----------
@@ -436,18 +471,22 @@ def scale_scores(dataset: Dataset) -> pd.DataFrame:
     >>> scale_scores(evalkit.load("data/sample")).columns.tolist()[:5]
     ['practitioner_id', 'stss_intrusion', 'stss_avoidance', 'stss_arousal', 'stss_total']
     """
+    every = {key: scored_forms(dataset, instrument)
+             for key, (_, instrument, _) in _SCALES.items() if dataset.has(instrument.file)}
+    if not every:
+        raise MissingDataError("needs stss.csv or proqol.csv")
+    wave = shared_latest_wave(list(every.values()))
+    if wave is None:
+        raise MissingDataError("needs a survey wave that the STSS and ProQOL forms share")
     parts = []
-    for key, (_, instrument, subscales) in _SCALES.items():
-        if not dataset.has(instrument.file):
-            continue
-        forms = latest_wave(scored_forms(dataset, instrument))
+    for key, scored in every.items():
+        subscales = _SCALES[key][2]
+        forms = scored[scored["wave"].astype(str) == wave]
         columns = {s: (f"stss_{s}" if key == "stss" else s) for s in subscales}
         table = forms[["practitioner_id", *subscales]].rename(columns=columns)
         if key == "stss" and dataset.has("supervision"):
             table["supervision_per_month"] = supervision_per_month(dataset, forms).to_numpy()
         parts.append(table)
-    if not parts:
-        raise MissingDataError("needs stss.csv or proqol.csv")
     table = parts[0]
     for part in parts[1:]:
         table = table.merge(part, on="practitioner_id", how="outer")
@@ -711,10 +750,13 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
         result["sts_regression"] = model
     else:
         result["sts_regression"] = "needs stss.csv and practitioners.csv"
-    scores = scale_scores(dataset)
-    columns = [c for c in scores.columns if c != "practitioner_id"]
-    result["wellbeing_correlations"] = correlations(scores, columns=columns,
-                                                    scale_of=_scale_of(columns))
+    if shared_latest_wave(list(forms.values())) is None:
+        result["wellbeing_correlations"] = "needs a survey wave that the STSS and ProQOL share"
+    else:
+        scores = scale_scores(dataset)
+        columns = [c for c in scores.columns if c != "practitioner_id"]
+        result["wellbeing_correlations"] = correlations(scores, columns=columns,
+                                                        scale_of=_scale_of(columns))
     result["wellbeing_wave_change"] = _wave_change(forms)
     return result
 
