@@ -136,3 +136,24 @@ def test_a_baseline_with_no_spread_gives_no_reliable_change_instead_of_an_error(
     result = outcomes.compute(dataset)
     assert isinstance(result["outcome_rci"], str)
     assert isinstance(result["outcome_change"], pd.DataFrame)
+
+
+def test_no_change_is_measured_when_the_baseline_wave_has_no_forms(tmp_path):
+    """The spec's first wave is the baseline. With nobody answering there, change is not
+    measured from the next wave instead (that would answer a different question unannounced);
+    the means of the waves that have forms are still shown."""
+    (tmp_path / "instruments").mkdir()
+    (tmp_path / "instruments" / "hand.toml").write_text(HAND_TOML.replace(
+        'waves = ["before", "after"]', 'waves = ["intake", "before", "after"]'))
+    people = [PARTICIPANTS] + [f"{pid},north,c1,self,25-34,2024-01,ongoing"
+                               for pid in ("r1", "r2", "r3", "r4")]
+    (tmp_path / "participants.csv").write_text("\n".join(people) + "\n")
+    rows = ["participant_id,wave,i01,i02,i03,i04,i05"]
+    for pid, wave, answers in HAND_FORMS:
+        rows.append(",".join([pid, wave, *("" if a is None else str(a) for a in answers)]))
+    (tmp_path / "hand.csv").write_text("\n".join(rows) + "\n")
+    result = outcomes.compute(evalkit.load(tmp_path))
+    assert isinstance(result["outcome_change"], str)
+    assert isinstance(result["outcome_rci"], str)
+    means = result["outcome_means"]
+    assert means.loc[means["scale"] == "total", "wave"].tolist() == ["before", "after"]

@@ -66,6 +66,18 @@ def _waves(spec: Instrument, forms: pd.DataFrame) -> list[str]:
     return [w for w in (spec.waves or ordered_waves(forms)) if w in present]
 
 
+def _baseline_and_later(spec: Instrument, forms: pd.DataFrame) -> list[str]:
+    """The baseline wave then the later waves with forms, or [] when change cannot be measured.
+
+    The baseline is the spec's first wave: with no forms there, change is not measured at all
+    rather than silently measured from a later wave.
+    """
+    waves = _waves(spec, forms)
+    if spec.baseline is not None and (not waves or waves[0] != spec.baseline):
+        return []
+    return waves if len(waves) >= 2 else []
+
+
 def change(spec: Instrument, forms: pd.DataFrame) -> pd.DataFrame:
     """Paired change of every scale from the baseline wave to each later wave.
 
@@ -84,7 +96,7 @@ def change(spec: Instrument, forms: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         instrument, scale, comparison, higher_is, n, mean_before, mean_after, mean_change,
         ci_low, ci_high, t, df, p, p_holm, d_z, d_av, wilcoxon_p, direction, note. Empty with
-        fewer than two waves.
+        fewer than two waves or no forms at the spec's first (baseline) wave.
 
     Examples
     --------
@@ -98,9 +110,9 @@ def change(spec: Instrument, forms: pd.DataFrame) -> pd.DataFrame:
     1       fear  exit_vs_intake  37  improved
     2      total  exit_vs_intake  37  improved
     """
-    waves = _waves(spec, forms)
+    waves = _baseline_and_later(spec, forms)
     scales = list(spec.scales)
-    if len(waves) < 2:
+    if not waves:
         return pd.DataFrame()
     long = forms.melt(id_vars=[spec.id_column, "wave"], value_vars=scales, var_name="scale",
                       value_name="score")
@@ -283,10 +295,10 @@ def reliable_change_people(spec: Instrument, forms: pd.DataFrame, dataset: Datas
     [37, 22]
     """
     total = spec.total or next(iter(spec.scales))
-    waves = _waves(spec, forms)
+    waves = _baseline_and_later(spec, forms)
     columns = [spec.id_column, "comparison", "before", "after", "rc", "category", "reliability",
                "reliability_from", "sd_before", "threshold"]
-    if len(waves) < 2:
+    if not waves:
         return pd.DataFrame(columns=columns)
     rel, source = spec.reliability, "the instrument's spec"
     if rel is None:
