@@ -23,7 +23,6 @@ from evalkit.errors import KeyFileError
 from evalkit.privacy import guard
 from evalkit.privacy.guard import (
     identifier_column_reason,
-    identifying_value_mask,
     identifying_values,
 )
 from evalkit.privacy.keys import (
@@ -145,11 +144,6 @@ def test_masks_follow_rows_and_missing_cells():
     assert found[NI].tolist() == [False, False, True, False, True]
     assert set(found) == {E, P, N, NI, C, D, L, B}
     assert all(len(mask) == 5 for mask in found.values())
-
-
-def test_older_mask_function_still_answers():
-    email, phone = identifying_value_mask(pd.Series(["a@b.org", "07700 900123", "123456789"]))
-    assert email.tolist() == [True, False, False] and phone.tolist() == [False, True, False]
 
 
 def test_guard_is_fast_on_many_distinct_values():

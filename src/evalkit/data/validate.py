@@ -134,8 +134,7 @@ def _identifiers(col: Column, text: _Text, check: _Checker,
     values = text.values if mask is None else text.values.filter(pa.array(mask))
     if not len(values):
         return
-    found = privacy.identifying_values(
-        pd.Series(values.to_numpy(zero_copy_only=False), dtype=object))
+    found = privacy.identifying_distinct(values)
     for reason, hits in found.items():
         if col.kind in ("id", "id_list") and reason in _LABEL_ONLY_REASONS:
             continue

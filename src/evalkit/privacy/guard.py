@@ -42,9 +42,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 LABEL_MAX_LENGTH = 64
 
@@ -312,10 +316,44 @@ def identifying_values(values: pd.Series) -> dict[str, np.ndarray]:
     [False, False, False, False]
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    array = pa.array(np.asarray(uniques, dtype=object), type=pa.large_string())
+    found = identifying_distinct(pa.array(np.asarray(uniques, dtype=object),
+                                          type=pa.large_string()))
+    present = codes >= 0
+    result = {}
+    for reason, per_unique in found.items():
+        spread = np.zeros(len(codes), bool)
+        spread[present] = per_unique[codes[present]]
+        result[reason] = spread
+    return result
+
+
+def identifying_distinct(array: pa.Array) -> dict[str, np.ndarray]:
+    """:func:`identifying_values` for values already distinct and not missing.
+
+    The data layer reads each column as its distinct values, so it checks those directly
+    instead of factorising them again.
+
+    Parameters
+    ----------
+    array : pyarrow.Array
+        Distinct text values (string or large_string), none missing.
+
+    Returns
+    -------
+    dict
+        A mapping from each reason to a boolean array aligned with ``array``.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> identifying_distinct(pa.array(["p0001", "a@b.org"]))["an email address"].tolist()
+    [False, True]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if not pc.all(pc.string_is_ascii(array)).as_py():
         array = pc.replace_substring_regex(pc.utf8_normalize(array, "NFKC"), _INVISIBLE, "")
     n = len(array)
@@ -333,36 +371,4 @@ def identifying_values(values: pd.Series) -> dict[str, np.ndarray]:
         found[reason] = hits
     lengths = pc.utf8_length(array).to_numpy(zero_copy_only=False)
     found[REASON_LONG] = lengths > LABEL_MAX_LENGTH
-    present = codes >= 0
-    result = {}
-    for reason, per_unique in found.items():
-        spread = np.zeros(len(codes), bool)
-        spread[present] = per_unique[codes[present]]
-        result[reason] = spread
-    return result
-
-
-def identifying_value_mask(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Boolean masks of cells that look like an email address or a phone number.
-
-    Kept for callers written before :func:`identifying_values`, which checks every reason.
-
-    Parameters
-    ----------
-    values
-        The cells to check, as text.
-
-    Returns
-    -------
-    tuple of Series
-        ``(email, phone)``: boolean masks aligned with ``values``.
-
-    Examples
-    --------
-    >>> email, phone = identifying_value_mask(pd.Series(["a@b.org", "07700 900123", "x"]))
-    >>> email.tolist(), phone.tolist()
-    ([True, False, False], [False, True, False])
-    """
-    found = identifying_values(values)
-    return (pd.Series(found[REASON_EMAIL], index=values.index),
-            pd.Series(found[REASON_PHONE], index=values.index))
+    return found
