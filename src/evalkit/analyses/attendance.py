@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from ..data.contracts import PRESENT_STATUSES
 from ..data.dataset import Dataset
 from ..errors import EvalkitError, MissingDataError
-from ..publish.tables import Col, TableSpec, metric_frame
+from ..publish.tables import Col, TableSpec, interval, metric_frame
 from ..stats.proportions import cluster_rate_table, rate_table, wilson_interval
 from ..stats.survival import kaplan_meier, logrank_test
 from ._base import Analysis
@@ -764,8 +764,7 @@ TABLES = (
         "attendance_summary", "Attendance, completion and drop-out",
         (Col("metric", "label", "what the row measures"),
          Col("value", "statistic", "the figure (see the metric's own kind)"),
-         Col("ci_low", "statistic", "lower end of the 95% interval"),
-         Col("ci_high", "statistic", "upper end of the 95% interval")),
+         *interval()),
         metrics=(
             Col("participants", "people", "participants in the data", label="participants"),
             Col("participant_sessions", "people",
@@ -801,10 +800,7 @@ TABLES = (
          Col("attended", "people", "participants who attended"),
          Col("attendance_rate", "share", "share of scheduled participants who attended",
              label="attendance", part="attended", whole="scheduled"),
-         Col("ci_low", "statistic", "lower end of the Wilson 95% interval", fmt="percent",
-             follows="attendance_rate", label="95% CI from"),
-         Col("ci_high", "statistic", "upper end of the Wilson 95% interval", fmt="percent",
-             follows="attendance_rate", label="to")),
+         *interval("the Wilson 95% interval", fmt="percent", follows="attendance_rate")),
         unit="participants"),
     TableSpec(
         "attendance_by_group", "Attendance rate by site, referral route, cohort, module and mode",
@@ -815,10 +811,7 @@ TABLES = (
          Col("attended", "people", "participant-sessions attended", rests_on=("participants",)),
          Col("attendance_rate", "share", _RATE, label="attendance", part="attended",
              whole="scheduled", rests_on=("participants",)),
-         Col("ci_low", "statistic", "lower end of the 95% interval (participants as clusters)",
-             fmt="percent", follows="attendance_rate", label="95% CI from"),
-         Col("ci_high", "statistic", "upper end of the 95% interval (participants as clusters)",
-             fmt="percent", follows="attendance_rate", label="to")),
+         *interval("the 95% interval (participants as clusters)", fmt="percent", follows="attendance_rate")),
         unit="participants"),
     TableSpec(
         "module_completion", "Participants who attended every session of each module",
@@ -827,10 +820,7 @@ TABLES = (
          Col("completed", "people", "participants who attended every held session of it"),
          Col("completion_rate", "share", "share who attended every held session",
              label="completed", part="completed", whole="participants"),
-         Col("ci_low", "statistic", "lower end of the Wilson 95% interval", fmt="percent",
-             follows="completion_rate", label="95% CI from"),
-         Col("ci_high", "statistic", "upper end of the Wilson 95% interval", fmt="percent",
-             follows="completion_rate", label="to")),
+         *interval("the Wilson 95% interval", fmt="percent", follows="completion_rate")),
         unit="participants"),
     TableSpec(
         "retention", "Share still on the programme, week by week (Kaplan-Meier)",
@@ -841,10 +831,7 @@ TABLES = (
          Col("events", "people", "participants who dropped out after this week", label="left"),
          Col("survival", "statistic", "estimated share still on the programme after the week",
              fmt="percent", rests_on=("at_risk",), label="still on the programme"),
-         Col("ci_low", "statistic", "lower end of the 95% band (log-log)", fmt="percent",
-             follows="survival", label="95% band from"),
-         Col("ci_high", "statistic", "upper end of the 95% band (log-log)", fmt="percent",
-             follows="survival", label="to")),
+         *interval("the 95% band (log-log)", fmt="percent", follows="survival", label="95% band from")),
         unit="participants", curve=True),
     TableSpec(
         "logrank", "Does retention differ between groups? (log-rank tests)",

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import MissingDataError
-from ..publish.tables import Col, TableSpec
+from ..publish.tables import Col, TableSpec, interval
 from ..scales import DEFAULT_MIN_ANSWERED, DISCOMFORT, DISCOMFORT_LABELS, reliability, score
 from ..stats.anova import pairwise_paired, repeated_measures_anova
 from ..stats.describe import mean_table
@@ -443,10 +443,7 @@ def _change_cols() -> tuple[Col, ...]:
     return (
         Col("mean_change", "statistic", "mean change (later minus earlier; negative is less "
             "discomfort)", rests_on=rest, fmt="signed", label="mean change"),
-        Col("ci_low", "statistic", "lower end of the 95% interval of the change", fmt="signed",
-            rests_on=rest, label="95% CI from"),
-        Col("ci_high", "statistic", "upper end of the 95% interval of the change", fmt="signed",
-            rests_on=rest, label="to"),
+        *interval("the 95% interval of the change", fmt="signed", rests_on=rest),
         Col("t", "statistic", "paired t", rests_on=rest),
     )
 
@@ -466,10 +463,7 @@ TABLES = (
          Col("mean", "statistic", "mean score (1 comfortable to 5 very uncomfortable)",
              rests_on=("n",)),
          Col("sd", "statistic", "standard deviation", rests_on=("n",), label="SD"),
-         Col("ci_low", "statistic", "lower end of the 95% interval of the mean", rests_on=("n",),
-             label="95% CI from"),
-         Col("ci_high", "statistic", "upper end of the 95% interval of the mean",
-             rests_on=("n",), label="to")),
+         *interval("the 95% interval of the mean", rests_on=("n",))),
         unit="practitioners"),
     TableSpec(
         "discomfort_items", "Mean discomfort with each situation, hardest first",
@@ -553,10 +547,7 @@ TABLES = (
              decimals=1),
          Col("t", "statistic", "t", rests_on=("n_subjects",)),
          Col("p", "p_value", "p-value (t on Satterthwaite df)", rests_on=("n_subjects",)),
-         Col("ci_low", "statistic", "lower end of the 95% interval", rests_on=("n_subjects",),
-             fmt="signed", label="95% CI from"),
-         Col("ci_high", "statistic", "upper end of the 95% interval", rests_on=("n_subjects",),
-             fmt="signed", label="to"),
+         *interval("the 95% interval", fmt="signed", rests_on=("n_subjects",)),
          Col("n_obs", "people", "scored forms in the model", label="forms"),
          Col("n_subjects", "people", "practitioners in the model", label="practitioners"),
          Col("left_out", "people", "practitioners left out (groups too small)"),
@@ -585,10 +576,7 @@ TABLES = (
          Col("items", "count", "items"),
          Col("n", "people", "checklists with every item answered"),
          Col("alpha", "statistic", "Cronbach's alpha", rests_on=("n",)),
-         Col("ci_low", "statistic", "lower end of Feldt's 95% interval", rests_on=("n",),
-             label="95% CI from"),
-         Col("ci_high", "statistic", "upper end of Feldt's 95% interval", rests_on=("n",),
-             label="to"),
+         *interval("Feldt's 95% interval", rests_on=("n",)),
          Col("note", "text", "why alpha is undefined, if so")),
         unit="practitioners", appendix=True),
     TableSpec(

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
-from ..publish.tables import Col, TableSpec, metric_frame
+from ..publish.tables import Col, TableSpec, interval, metric_frame
 from ..stats.proportions import wilson_interval
 from ._base import Analysis
 
@@ -114,8 +114,7 @@ TABLE = TableSpec(
     "key_figures", "Key figures",
     (Col("metric", "label", "what the row measures"),
      Col("value", "statistic", "the figure"),
-     Col("ci_low", "statistic", "lower end of the 95% interval"),
-     Col("ci_high", "statistic", "upper end of the 95% interval")),
+     *interval()),
     metrics=(
         Col("participants", "people", "participants in the data"),
         Col("participant_sessions", "people", "participant-sessions held",

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
-from ..publish.tables import Col, TableSpec
+from ..publish.tables import Col, TableSpec, interval
 from ..scales import reliability, score
 from ..scales.spec import Instrument
 from ..stats.describe import mean_table
@@ -416,9 +416,7 @@ TABLES = (
          _stat("mean_after", "mean at the later wave", label="mean after"),
          _stat("mean_change", "mean change (later minus baseline)", fmt="signed",
                label="mean change"),
-         _stat("ci_low", "lower end of the 95% interval of the change", fmt="signed",
-               label="95% CI from"),
-         _stat("ci_high", "upper end of the 95% interval", fmt="signed", label="to"),
+         *interval("the 95% interval of the change", fmt="signed", rests_on=("n",)),
          _stat("t", "paired t"),
          Col("df", "statistic", "degrees of freedom", decimals=0, rests_on=("n",)),
          Col("p", "p_value", "paired t-test p", rests_on=("n",)),
@@ -440,8 +438,7 @@ TABLES = (
          Col("wave", "label", "wave"),
          Col("n", "people", "forms scored"),
          _stat("mean", "mean score"),
-         _stat("ci_low", "lower end of the 95% interval", label="95% CI from"),
-         _stat("ci_high", "upper end of the 95% interval", label="to")),
+         *interval("the 95% interval of the mean", rests_on=("n",))),
         unit="people"),
     TableSpec(
         "outcome_bands", "Outcome measures by band",
@@ -449,10 +446,7 @@ TABLES = (
          Col("n", "people", "forms in the band"),
          Col("scored", "people", "forms scored that wave", label="of forms scored"),
          Col("share", "share", "share of the scored forms", part="n", whole="scored"),
-         Col("ci_low", "statistic", "lower end of the Wilson 95% interval", fmt="percent",
-             follows="share", label="95% CI from"),
-         Col("ci_high", "statistic", "upper end of the Wilson 95% interval", fmt="percent",
-             follows="share", label="to")),
+         *interval("the Wilson 95% interval", fmt="percent", follows="share")),
         unit="people"),
     TableSpec(
         "outcome_rci", "Reliable change in each outcome measure (total score)",
@@ -472,8 +466,7 @@ TABLES = (
          Col("items", "count", "items"),
          Col("n", "people", "forms with every item of the scale answered"),
          _stat("alpha", "Cronbach's alpha"),
-         _stat("ci_low", "lower end of Feldt's 95% interval", label="95% CI from"),
-         _stat("ci_high", "upper end of Feldt's 95% interval", label="to"),
+         *interval("Feldt's 95% interval", rests_on=("n",)),
          Col("note", "text", "why alpha is undefined, if so")),
         unit="people", appendix=True),
     TableSpec(

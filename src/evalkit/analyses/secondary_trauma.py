@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import MissingDataError
-from ..publish.tables import Col, TableSpec
+from ..publish.tables import Col, TableSpec, interval
 from ..scales import DEFAULT_MIN_ANSWERED, PROQOL, STSS, Instrument, reliability, score
 from ..stats.correlation import correlations
 from ..stats.groups import compare_groups
@@ -516,10 +516,7 @@ _BAND_COLS = (
     Col("n", "people", "forms in the band"),
     Col("scored", "people", "forms scored that wave", label="of forms scored"),
     Col("share", "share", "share of the scored forms", part="n", whole="scored"),
-    Col("ci_low", "statistic", "lower end of the Wilson 95% interval", fmt="percent",
-        follows="share", label="95% CI from"),
-    Col("ci_high", "statistic", "upper end of the Wilson 95% interval", fmt="percent",
-        follows="share", label="to"),
+    *interval("the Wilson 95% interval", fmt="percent", follows="share"),
 )
 
 TABLES = (
@@ -540,10 +537,7 @@ TABLES = (
          Col("at_or_above", "people", "forms with a total of 38 or more", label="38 or more"),
          Col("share", "share", "share of scored forms at 38 or more", part="at_or_above",
              whole="scored"),
-         Col("ci_low", "statistic", "lower end of the Wilson 95% interval", fmt="percent",
-             follows="share", label="95% CI from"),
-         Col("ci_high", "statistic", "upper end of the Wilson 95% interval", fmt="percent",
-             follows="share", label="to")),
+         *interval("the Wilson 95% interval", fmt="percent", follows="share")),
         unit="practitioners"),
     TableSpec("proqol_bands", "ProQOL 5 subscales by band",
               (_WAVE, Col("subscale", "label", "ProQOL subscale"),
@@ -568,10 +562,7 @@ TABLES = (
          Col("items", "count", "items"),
          Col("n", "people", "forms with every item of the subscale answered"),
          Col("alpha", "statistic", "Cronbach's alpha", **_rests("n")),
-         Col("ci_low", "statistic", "lower end of Feldt's 95% interval", label="95% CI from",
-             **_rests("n")),
-         Col("ci_high", "statistic", "upper end of Feldt's 95% interval", label="to",
-             **_rests("n")),
+         *interval("Feldt's 95% interval", **_rests("n")),
          Col("note", "text", "why alpha is undefined, if so")),
         unit="practitioners", appendix=True),
     TableSpec(
@@ -620,10 +611,7 @@ TABLES = (
          Col("se", "statistic", "standard error", label="SE", **_rests("n")),
          Col("t", "statistic", "t", **_rests("n")),
          Col("p", "p_value", "p-value", **_rests("n")),
-         Col("ci_low", "statistic", "lower end of the 95% interval", fmt="signed",
-             label="95% CI from", **_rests("n")),
-         Col("ci_high", "statistic", "upper end of the 95% interval", fmt="signed", label="to",
-             **_rests("n")),
+         *interval("the 95% interval", **_rests("n"), fmt="signed"),
          Col("n_model", "people", "practitioners in the model"),
          Col("r2", "statistic", "R squared", label="R²", **_rests("n_model")),
          Col("adj_r2", "statistic", "adjusted R squared", label="adjusted R²",
@@ -643,9 +631,7 @@ TABLES = (
         (Col("x", "label", "first measure"), Col("y", "label", "second measure"),
          Col("n", "people", "practitioners with both"),
          Col("r", "statistic", "Pearson's r", **_rests("n")),
-         Col("ci_low", "statistic", "lower end of the 95% interval (Fisher z)",
-             label="95% CI from", **_rests("n")),
-         Col("ci_high", "statistic", "upper end", label="to", **_rests("n")),
+         *interval("the 95% interval (Fisher z)", **_rests("n")),
          Col("p", "p_value", "p-value", **_rests("n")),
          Col("p_holm", "p_value", "p Holm-adjusted over the matrix", label="p (Holm)",
              **_rests("n"))),
@@ -661,10 +647,7 @@ TABLES = (
              label="mean after", **_rests("n")),
          Col("mean_change", "statistic", "mean change (later minus earlier)", fmt="signed",
              decimals=1, label="mean change", **_rests("n")),
-         Col("ci_low", "statistic", "lower end of the 95% interval", fmt="signed", decimals=1,
-             label="95% CI from", **_rests("n")),
-         Col("ci_high", "statistic", "upper end", fmt="signed", decimals=1, label="to",
-             **_rests("n")),
+         *interval("the 95% interval", **_rests("n"), decimals=1, fmt="signed"),
          Col("p", "p_value", "paired t-test p", **_rests("n")),
          Col("p_holm", "p_value", "p Holm-adjusted over the subscales of this scale",
              label="p (Holm)", **_rests("n")),

@@ -24,6 +24,7 @@ Kinds
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -124,6 +125,37 @@ class Col:
         """Every count the value depends on, for the policy."""
         return tuple(dict.fromkeys([*self.rests_on, *[c for c in (self.part, self.whole,
                                                                   self.follows) if c]]))
+
+
+def interval(method: str = "the 95% interval", *, label: str = "95% CI from",
+             **options: Any) -> tuple[Col, Col]:
+    """The ``ci_low`` and ``ci_high`` columns of an interval, described and labelled alike.
+
+    The page merges the pair into one "95% CI" column; both bounds share the estimate's
+    disclosure rule (``follows`` or ``rests_on``).
+
+    Parameters
+    ----------
+    method
+        What the interval is, for the codebook (``"the Wilson 95% interval"``).
+    label
+        Header of the lower bound on the page (the upper bound's is ``"to"``).
+    **options
+        Passed to both :class:`Col` (``fmt``, ``decimals``, ``follows``, ``rests_on``).
+
+    Returns
+    -------
+    tuple of Col
+        ``(ci_low, ci_high)``.
+
+    Examples
+    --------
+    >>> low, high = interval("the Wilson 95% interval", fmt="percent", follows="share")
+    >>> low.description, high.header, high.follows
+    ('lower end of the Wilson 95% interval', 'to', 'share')
+    """
+    return (Col("ci_low", "statistic", f"lower end of {method}", label=label, **options),
+            Col("ci_high", "statistic", f"upper end of {method}", label="to", **options))
 
 
 @dataclass(frozen=True)
