@@ -267,3 +267,122 @@ def test_a_label_that_is_a_finding_is_withheld_with_its_statistics():
                  Col("direction", "label", "improved or not", rests_on=("n",)))
     shown = FUNDER.apply(pd.DataFrame({"n": [1, 8], "direction": ["improved", "worsened"]}), spec)
     assert shown.status["direction"].tolist() == [WITHHELD, SHOWN]
+
+
+# --- figures that give n away, complementary shares, percentiles, notes in words ---------------
+
+
+def test_a_size_column_is_exact_inside_and_never_shown_to_a_funder():
+    """Degrees of freedom next to a rounded n would undo the rounding: n = df + 1."""
+    spec = _spec(Col("n", "people", "pairs"), Col("df", "size", "degrees of freedom"))
+    frame = pd.DataFrame({"n": [24, 30], "df": [23.0, 29.0]})
+    funder = FUNDER.apply(frame, spec)
+    assert funder.status["df"].tolist() == [WITHHELD, WITHHELD]
+    assert funder.csv()["df"].isna().all()
+    assert INTERNAL.apply(frame, spec).values["df"].tolist() == [23.0, 29.0]
+    from evalkit.publish.render import table_html
+    assert "degrees of freedom" not in table_html(funder) and ">df<" not in table_html(funder)
+    assert ">df<" in table_html(INTERNAL.apply(frame, spec))
+
+
+BANDS = _spec(Col("wave", "label", "wave"), Col("band", "label", "band"),
+              Col("n", "people", "in the band"), Col("scored", "people", "scored"),
+              Col("share", "share", "share", part="n", whole="scored", split_by=("wave",)),
+              Col("ci_low", "statistic", "low", follows="share"))
+
+
+def _bands(wave_a, wave_b):
+    rows = [("a", f"b{i}", n, sum(wave_a)) for i, n in enumerate(wave_a)]
+    rows += [("b", f"b{i}", n, sum(wave_b)) for i, n in enumerate(wave_b)]
+    frame = pd.DataFrame(rows, columns=["wave", "band", "n", "scored"])
+    frame["share"] = frame["n"] / frame["scored"]
+    frame["ci_low"] = frame["share"] / 2
+    return frame
+
+
+def test_one_small_band_withholds_every_share_of_its_wave_only():
+    """Wave a: 6, 13, 13, 3 of 35. With three shares shown, the fourth is one minus their sum
+    (3/35), so all four go; wave b (10, 10, 10, 10) is untouched."""
+    shown = FUNDER.apply(_bands([6, 13, 13, 3], [10, 10, 10, 10]), BANDS)
+    a, b = shown.status[shown.values["wave"] == "a"], shown.status[shown.values["wave"] == "b"]
+    assert a["share"].tolist() == [WITHHELD] * 4
+    assert a["ci_low"].tolist() == [WITHHELD] * 4  # bounds follow their share
+    assert a["n"].tolist() == [SHOWN, SHOWN, SHOWN, SMALL]  # counts stay, rounded
+    assert b["share"].tolist() == [SHOWN] * 4
+    # an empty band (zero) is as small as any other
+    zero = FUNDER.apply(_bands([20, 15, 0], [10, 10, 10]), BANDS)
+    assert zero.status.loc[zero.values["wave"] == "a", "share"].tolist() == [WITHHELD] * 3
+
+
+def test_no_shown_shares_of_a_split_add_up_to_less_than_the_whole():
+    """The attack itself: in every split, either every share is shown (and they add to 1) or
+    none is, so no hidden share is one minus the shown ones."""
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        frame = _bands(list(rng.integers(0, 12, 4)), list(rng.integers(0, 12, 3)))
+        frame = frame[frame["scored"] > 0]
+        shown = FUNDER.apply(frame.reset_index(drop=True), BANDS)
+        for _, part in shown.status.groupby(shown.values["wave"]):
+            assert part["share"].isin([SHOWN]).all() or not (part["share"] == SHOWN).any()
+
+
+def test_a_whole_table_split_is_one_split():
+    spec = _spec(Col("outcome", "label", "outcome"), Col("n", "people", "n"),
+                 Col("total", "people", "all"),
+                 Col("share", "share", "share", part="n", whole="total", split_by=()))
+    frame = pd.DataFrame({"outcome": ["met", "refused", "outstanding"], "n": [20, 2, 8],
+                          "total": [30, 30, 30]})
+    frame["share"] = frame["n"] / frame["total"]
+    assert FUNDER.apply(frame, spec).status["share"].tolist() == [WITHHELD] * 3
+    assert INTERNAL.apply(frame, spec).status["share"].tolist() == [SHOWN] * 3
+
+
+def test_split_by_only_on_shares_and_needs_only_with_a_base():
+    with pytest.raises(ValueError, match="only a share"):
+        Col("n", "people", "n", split_by=("wave",))
+    with pytest.raises(ValueError, match="rests_on"):
+        Col("median", "statistic", "median", needs=2)
+
+
+@pytest.mark.parametrize(("n", "needs", "status"), [
+    (9, 2, WITHHELD), (10, 2, SHOWN),     # a median needs twice the threshold
+    (19, 4, WITHHELD), (20, 4, SHOWN),    # a 10th percentile four times
+    (4, 1, WITHHELD), (5, 1, SHOWN),      # a mean once
+])
+def test_percentiles_need_larger_groups_than_means(n, needs, status):
+    spec = _spec(Col("n", "people", "n"),
+                 Col("value", "statistic", "value", rests_on=("n",), needs=needs))
+    shown = FUNDER.apply(pd.DataFrame({"n": [n], "value": [30.0]}), spec)
+    assert shown.status["value"].tolist() == [status]
+
+
+@pytest.mark.parametrize(("note", "status"), [
+    ("fewer than two items or three complete answer sets", WITHHELD),
+    ("a single form at the baseline", WITHHELD),
+    ("both waves blank", WITHHELD),
+    ("none of the groups could be compared", WITHHELD),
+    ("Fewer than 3 pairs", WITHHELD),
+    ("the scores do not vary", SHOWN),
+    ("someone else's groups were merged", SHOWN),  # "one" inside a word is not a number
+])
+def test_notes_with_numbers_in_words_are_withheld(note, status):
+    spec = _spec(Col("note", "text", "note"))
+    assert FUNDER.apply(pd.DataFrame({"note": [note]}), spec).status["note"].tolist() == [status]
+
+
+def test_a_table_where_only_some_rows_reach_needs_at_least_is_withheld():
+    spec = _spec(Col("site", "label", "site"), Col("processes", "people", "processes"),
+                 unit="processes", needs_at_least="processes")
+    frame = pd.DataFrame({"site": ["north", "south"], "processes": [12, 4]})
+    assert not FUNDER.apply(frame, spec).available
+    assert FUNDER.apply(frame.assign(processes=[12, 5]), spec).available
+
+
+def test_an_interval_follows_an_estimate_hidden_because_its_count_is_small():
+    spec = _spec(Col("n", "people", "n"), Col("whole", "people", "all"),
+                 Col("share", "share", "share", part="n", whole="whole"),
+                 Col("ci_low", "statistic", "low", follows="share"))
+    frame = pd.DataFrame({"n": [3, 10], "whole": [40, 40], "share": [3 / 40, 10 / 40],
+                          "ci_low": [0.02, 0.15]})
+    shown = FUNDER.apply(frame, spec)
+    assert shown.status["ci_low"].tolist() == [WITHHELD, SHOWN]

@@ -334,7 +334,7 @@ def test_pseudonymise_is_consistent_and_loses_the_originals(tmp_path, key_file, 
     original = evalkit.load(SAMPLE)
     converted = evalkit.load(out)  # every cross-file id still matches
     assert len(converted.attendance) == len(original.attendance)
-    everything = "".join(p.read_text() for p in out.iterdir())
+    everything = "".join(p.read_text() for p in out.rglob("*") if p.is_file())
     cells = set(re.split(r"[,;\n]", everything))
     originals = (set(original.participants["participant_id"])
                  | set(original.practitioners["practitioner_id"])
@@ -595,3 +595,28 @@ def test_pseudonymise_reads_a_workbook(tmp_path, key_file):
     assert _run(raw, tmp_path / "out", "--key-file", key_file) == 0
     out = pd.read_csv(tmp_path / "out" / "attendance.csv", dtype=str)
     assert out["participant_id"][0] == pseudonym(read_key(key_file), "participant", "A17")
+
+
+def test_pseudonymise_keeps_the_programmes_own_questionnaires(tmp_path, key_file):
+    """The answers of an own instrument are pseudonymised like any file and its spec copied, so
+    the copy gives the same outcome analysis; ids still link to participants.csv."""
+    import shutil
+
+    from evalkit.privacy.pseudonymise import pseudonymise_folder
+
+    source = tmp_path / "real"
+    shutil.copytree("data/sample", source)
+    out = tmp_path / "copy"
+    pseudonymise_folder(source, out, key_file=key_file)
+    spec = "instruments/partner_safety.toml"
+    assert (out / spec).read_bytes() == (source / spec).read_bytes()
+    answers = pd.read_csv(out / "partner_safety.csv", dtype=str)
+    original = pd.read_csv(source / "partner_safety.csv", dtype=str)
+    assert len(answers) == len(original)
+    assert not set(answers["participant_id"]) & set(original["participant_id"])
+    people = set(pd.read_csv(out / "participants.csv", dtype=str)["participant_id"])
+    assert set(answers["participant_id"]) <= people
+    assert answers.drop(columns="participant_id").equals(
+        original.drop(columns="participant_id"))
+    dataset = evalkit.load(out)
+    assert list(dataset.instruments) == ["partner_safety"]

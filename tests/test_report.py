@@ -11,11 +11,33 @@ from evalkit.errors import EvalkitError
 from evalkit.publish import report
 
 
+def _tree(folder):
+    """Every entry below a folder (sockets and hidden files too) with its size and mtime."""
+    return sorted((str(p.relative_to(folder)), p.lstat().st_size, p.lstat().st_mtime_ns)
+                  for p in folder.rglob("*"))
+
+
+_UNTOUCHED: dict[str, tuple[list, list]] = {}
+
+
 @pytest.fixture(scope="module")
 def sample_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("rep") / "sample"
+    watched = {"data": SAMPLE, "notebooks": ROOT / "notebooks", "cwd": ROOT}
+    before = {name: _tree(folder) if name != "cwd" else sorted(p.name for p in ROOT.iterdir())
+              for name, folder in watched.items()}
     report.render_report(SAMPLE, out_dir=out, audience="funder")
+    for name, folder in watched.items():
+        after = _tree(folder) if name != "cwd" else sorted(p.name for p in ROOT.iterdir())
+        _UNTOUCHED[name] = (before[name], after)
     return out
+
+
+def test_rendering_leaves_the_data_notebooks_and_project_as_they_were(sample_report):
+    """No kernel socket, checkpoint or temporary file is left beside the user's files, and the
+    data and the committed notebooks are not rewritten."""
+    for name, (before, after) in _UNTOUCHED.items():
+        assert after == before, name
 
 
 def test_report_folder_contents(sample_report):

@@ -443,12 +443,12 @@ TABLES = (
             Col("processes_closed", "people", "processes closed", label="closed"),
             Col("median_days_to_first_response", "statistic", "median days from the group's first "
                 "message to the first response", rests_on=("processes_with_response",),
-                decimals=0, label="median days to a first response"),
+                needs=2, decimals=0, label="median days to a first response"),
             Col("median_answered_share", "statistic", "median share of the group's messages "
-                "answered before its next message", rests_on=("processes",), fmt="percent",
+                "answered before its next message", rests_on=("processes",), needs=2, fmt="percent",
                 label="median share of messages answered"),
             Col("median_longest_silence_days", "statistic", "median of each process's longest "
-                "silence in days", rests_on=("processes",), decimals=0,
+                "silence in days", rests_on=("processes",), needs=2, decimals=0,
                 label="median longest silence (days)"),
             *(Col(name, "people", text, rests_on=("processes",)) for name, text in (
                 ("meetings_scheduled", "meetings scheduled"), ("meetings_held", "meetings held"),
@@ -464,9 +464,9 @@ TABLES = (
          Col("demands_set", "people", "demands set in all", label="of demands set",
              rests_on=("processes",)),
          Col("share", "share", "share of the demands set", part="demands", whole="demands_set",
-             rests_on=("processes",)),
+             rests_on=("processes",), split_by=()),
          Col("median_days_open", "statistic", "median days from being set to the outcome (to the "
-             "end of the record while outstanding)", rests_on=("demands",), decimals=0,
+             "end of the record while outstanding)", rests_on=("demands",), needs=2, decimals=0,
              label="median days open"),
          _PROCESSES),
         unit="processes", needs_at_least="processes"),

@@ -21,30 +21,51 @@ def data_overview(dataset: Dataset) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        file, present, rows (blank for an absent file), first_month, last_month (blank for a file
-        without dates).
+        file, present, rows, subjects (the people or processes the rows describe; the rows
+        themselves for files about sessions or exercises), first_month, last_month (blank for an
+        absent file or one without dates).
 
     Examples
     --------
     >>> import evalkit
     >>> data_overview(evalkit.load("data/sample")).head(3)
-                   file  present  rows first_month last_month
-    0  participants.csv     True   130     2023-01    2024-11
-    1      sessions.csv     True   288     2023-01    2025-04
-    2    attendance.csv     True  3052         NaN        NaN
+                   file  present  rows  subjects first_month last_month
+    0  participants.csv     True   130       130     2023-01    2024-11
+    1      sessions.csv     True   288       288     2023-01    2025-04
+    2    attendance.csv     True  3052       130         NaN        NaN
     """
     summary = dataset.summary()
     months = {}
     for column in ("first_date", "last_date"):
         months[column] = summary[column].map(
             lambda d: None if d is None or pd.isna(d) else str(d)[:7]).astype(object)
+    subjects = [_subjects(dataset, name) for name in summary["file"].str.removesuffix(".csv")]
     return pd.DataFrame({
         "file": summary["file"].astype(str),
         "present": summary["present"].astype(bool),
-        "rows": summary["rows"].where(summary["present"]),
+        "rows": summary["rows"].where(summary["present"]).astype("Int64"),
+        "subjects": pd.array(subjects, dtype="Int64"),
         "first_month": months["first_date"],
         "last_month": months["last_date"],
     })
+
+
+# The columns that name whom (or which process) a row is about; files without one (sessions,
+# exercises) describe no person, and count by rows.
+_SUBJECT_IDS = ("participant_id", "practitioner_id", "process_id")
+
+
+def _subjects(dataset: Dataset, name: str) -> int | None:
+    """How many people or processes a file's rows describe (None for an absent file)."""
+    if not dataset.has(name):
+        return None
+    table = dataset.tables.get(name)
+    if table is None:
+        table = dataset.responses(name)
+    for column in _SUBJECT_IDS:
+        if column in table:
+            return int(table[column].nunique())
+    return len(table)
 
 
 _ACCOUNTING = (
@@ -67,9 +88,15 @@ TABLES = (
         "data_overview", "Files in the data folder",
         (Col("file", "label", "file name", fmt="code"),
          Col("present", "flag", "the file is in the folder"),
-         Col("rows", "people", "rows in the file (rounded like a count of people)"),
-         Col("first_month", "month", "first month its dates cover", label="from"),
-         Col("last_month", "month", "last month its dates cover", label="to")),
+         Col("rows", "people", "rows in the file (rounded like a count of people)",
+             rests_on=("subjects",)),
+         Col("subjects", "people", "people or processes the rows describe (rows, for files "
+             "about sessions or exercises)", label="people or processes"),
+         # Dates of a file about very few people are those people's dates.
+         Col("first_month", "month", "first month its dates cover", label="from",
+             rests_on=("subjects",)),
+         Col("last_month", "month", "last month its dates cover", label="to",
+             rests_on=("subjects",))),
         unit="rows"),
     TableSpec(
         "register_accounting", "Does the attendance register add up?",
@@ -83,10 +110,12 @@ TABLES = (
         (Col("file", "label", "file name", fmt="code"),
          Col("column", "label", "column ('items': all questionnaire answers together)",
              fmt="code"),
-         Col("cells", "count", "cells in the column"),
-         Col("blank", "count", "blank cells"),
+         Col("rows", "people", "rows in the file"),
+         # Cells are rows times items, so exact counts of cells would undo the rounding of rows.
+         Col("cells", "size", "cells in the column"),
+         Col("blank", "size", "blank cells"),
          Col("blank_share", "statistic", "share of cells left blank", fmt="percent",
-             label="blank")),
+             label="blank", rests_on=("rows",))),
         unit="cells", appendix=True),
 )
 

@@ -512,12 +512,18 @@ def _rests(*names):
 
 
 _WAVE = Col("wave", "label", "survey wave")
-_BAND_COLS = (
-    Col("n", "people", "forms in the band"),
-    Col("scored", "people", "forms scored that wave", label="of forms scored"),
-    Col("share", "share", "share of the scored forms", part="n", whole="scored"),
-    *interval("the Wilson 95% interval", fmt="percent", follows="share"),
-)
+
+
+def _band_cols(*whole: str) -> tuple[Col, ...]:
+    """Band counts and shares; the bands of one ``whole`` (a wave, a subscale) add up to 1."""
+    return (
+        Col("n", "people", "forms in the band"),
+        Col("scored", "people", "forms scored that wave", label="of forms scored"),
+        Col("share", "share", "share of the scored forms", part="n", whole="scored",
+            split_by=whole),
+        *interval("the Wilson 95% interval", fmt="percent", follows="share"),
+    )
+
 
 TABLES = (
     TableSpec(
@@ -529,7 +535,7 @@ TABLES = (
          Col("unscored", "people", "forms with too few answers")),
         unit="practitioners"),
     TableSpec("sts_bands", "STSS total by band (Bride 2007)",
-              (_WAVE, Col("band", "label", "band of the STSS total"), *_BAND_COLS),
+              (_WAVE, Col("band", "label", "band of the STSS total"), *_band_cols("wave")),
               unit="practitioners"),
     TableSpec(
         "sts_clinical", "Practitioners with an STSS total of 38 or more",
@@ -542,7 +548,7 @@ TABLES = (
     TableSpec("proqol_bands", "ProQOL 5 subscales by band",
               (_WAVE, Col("subscale", "label", "ProQOL subscale"),
                Col("band", "label", "low (22 or less), moderate or high (42 or more)"),
-               *_BAND_COLS),
+               *_band_cols("wave", "subscale")),
               unit="practitioners"),
     TableSpec(
         "wellbeing_subscales", "Scores by subscale and wave",
@@ -550,10 +556,10 @@ TABLES = (
          Col("n", "people", "forms scored"),
          Col("mean", "statistic", "mean", decimals=1, **_rests("n")),
          Col("sd", "statistic", "standard deviation", decimals=1, label="SD", **_rests("n")),
-         Col("median", "statistic", "median", decimals=1, **_rests("n")),
-         Col("q1", "statistic", "lower quartile", decimals=1, label="lower quartile",
+         Col("median", "statistic", "median", decimals=1, needs=2, **_rests("n")),
+         Col("q1", "statistic", "lower quartile", decimals=1, label="lower quartile", needs=2,
              **_rests("n")),
-         Col("q3", "statistic", "upper quartile", decimals=1, label="upper quartile",
+         Col("q3", "statistic", "upper quartile", decimals=1, label="upper quartile", needs=2,
              **_rests("n"))),
         unit="practitioners"),
     TableSpec(
@@ -569,9 +575,12 @@ TABLES = (
         "sts_distribution", "STSS total by group (latest wave)",
         (Col("factor", "label", "practitioner attribute"), Col("group", "label", "group"),
          Col("n", "people", "practitioners with a scored form"),
-         *(Col(q, "statistic", text, decimals=0, **_rests("n")) for q, text in (
-             ("p10", "10th percentile"), ("q1", "lower quartile"), ("median", "median"),
-             ("q3", "upper quartile"), ("p90", "90th percentile")))),
+         # A percentile of a small group is close to one person's own score: the tails need
+         # four times the reporting threshold, the quartiles and median twice.
+         *(Col(q, "statistic", text, decimals=0, needs=needs, **_rests("n"))
+           for q, text, needs in (
+             ("p10", "10th percentile", 4), ("q1", "lower quartile", 2), ("median", "median", 2),
+             ("q3", "upper quartile", 2), ("p90", "90th percentile", 4)))),
         unit="practitioners"),
     TableSpec(
         "wellbeing_comparisons", "Who is more affected? Group comparisons (latest wave)",
@@ -583,16 +592,15 @@ TABLES = (
          Col("groups_left_out", "count", "groups too small to compare"),
          Col("test", "text", "Welch t or Welch ANOVA"),
          Col("statistic", "statistic", "test statistic", **_rests("smallest_group")),
-         Col("df1", "statistic", "degrees of freedom", decimals=1, **_rests("smallest_group")),
-         Col("df2", "statistic", "second degrees of freedom (ANOVA)", decimals=1,
-             **_rests("smallest_group")),
+         Col("df1", "size", "degrees of freedom", decimals=1),
+         Col("df2", "size", "second degrees of freedom (ANOVA)", decimals=1),
          Col("p", "p_value", "p-value", **_rests("smallest_group")),
          Col("p_holm", "p_value", "p Holm-adjusted over the factors of this outcome",
              label="p (Holm)", **_rests("smallest_group")),
          Col("effect", "text", "effect size reported"),
          Col("effect_size", "statistic", "effect size", **_rests("smallest_group")),
          Col("rank_test", "text", "rank-based test"),
-         Col("rank_statistic", "statistic", "rank test statistic", **_rests("smallest_group")),
+         Col("rank_statistic", "size", "rank test statistic (with the effect size it gives the group sizes)"),
          Col("rank_p", "p_value", "rank test p-value", **_rests("smallest_group")),
          Col("rank_effect", "text", "rank-based effect size reported"),
          Col("rank_effect_size", "statistic", "rank-based effect size",
@@ -618,7 +626,7 @@ TABLES = (
              **_rests("n_model")),
          Col("f", "statistic", "overall F", label="F", **_rests("n_model")),
          Col("f_df1", "statistic", "numerator df of F", decimals=0),
-         Col("f_df2", "statistic", "denominator df of F", decimals=0, **_rests("n_model")),
+         Col("f_df2", "size", "denominator df of F", decimals=0),
          Col("f_p", "p_value", "p-value of the overall F test", label="F p",
              **_rests("n_model")),
          Col("underpowered", "flag", "fewer than 10 practitioners per coefficient"),

@@ -31,13 +31,13 @@ def missingness(dataset: Dataset) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``file, column, cells, blank, blank_share``.
+        ``file, column, rows, cells, blank, blank_share``.
 
     Examples
     --------
     >>> from evalkit import load
     >>> missingness(load("data/sample")).columns.tolist()
-    ['file', 'column', 'cells', 'blank', 'blank_share']
+    ['file', 'column', 'rows', 'cells', 'blank', 'blank_share']
     """
     rows = []
     files = [(CONTRACTS[n], dataset.tables[n]) for n in dataset.present]
@@ -49,11 +49,11 @@ def missingness(dataset: Dataset) -> pd.DataFrame:
         for column in other:
             blank = int(table[column].isna().sum())
             if blank:
-                rows.append((contract.filename, column, len(table), blank))
+                rows.append((contract.filename, column, len(table), len(table), blank))
         if item_cols:
             blank = int(table[item_cols].isna().to_numpy().sum())
-            rows.append((contract.filename, "items", table[item_cols].size, blank))
-    frame = pd.DataFrame(rows, columns=["file", "column", "cells", "blank"])
+            rows.append((contract.filename, "items", len(table), table[item_cols].size, blank))
+    frame = pd.DataFrame(rows, columns=["file", "column", "rows", "cells", "blank"])
     frame["blank_share"] = (frame["blank"] / frame["cells"].where(frame["cells"] > 0)).fillna(0.0)
     return frame
 

@@ -97,7 +97,9 @@ def read_key(key_file: str | os.PathLike, *, forbidden: Iterable[str | os.PathLi
         os.close(fd)
         raise KeyFileError(f"the key file {given} is not a regular file.")
     with os.fdopen(fd, "rb") as handle:
-        if info.st_mode & 0o077:
+        # POSIX permission bits; Windows reports every file as 0o666 and keeps access in ACLs,
+        # which evalkit cannot judge (the README asks for a folder only the user can open).
+        if os.name != "nt" and info.st_mode & 0o077:
             raise KeyFileError(
                 f"the key file {given} can be read or changed by other users "
                 f"(permissions {stat.filemode(info.st_mode)}); make it private with "
@@ -174,7 +176,8 @@ def write_key(out: str | os.PathLike, *, forbidden: Iterable[str | os.PathLike] 
     except OSError as exc:
         raise KeyFileError(f"cannot create the key file {path} ({exc.strerror}).") from None
     try:
-        os.fchmod(fd, 0o600)  # whatever the umask
+        if hasattr(os, "fchmod"):  # POSIX: private whatever the umask
+            os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write(f"{KEY_HEADER}\n{secrets.token_hex(KEY_MIN_BYTES)}\n")
             handle.flush()

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..data.contracts import CONTRACTS, PERSON_ID_COLUMNS, FileContract
-from ..data.read import RawFile, read_raw
+from ..data.read import INSTRUMENTS_FOLDER, RawFile, read_raw
 from ..errors import DataValidationError, Problem, UsageError
 from ..publish.outfolder import (
     Marker,
@@ -334,8 +335,16 @@ def pseudonymise_folder(in_dir: str | os.PathLike, out_dir: str | os.PathLike,
             "pseudonyms that link to nothing made before: check --key-file, or give --new-key to "
             "replace that copy with one under this key.")
 
-    raws, folder_problems = read_raw(in_path)
-    problems = [p for p in folder_problems if p.severity == "error"]
+    # The programme's own questionnaires: their answers are pseudonymised like any file, and
+    # their specs copied, so the copy is as complete as the folder it came from.
+    from ..scales.custom import find_instruments
+
+    instruments, spec_problems = find_instruments(in_path)
+    own = {i.name: i.contract() for i in instruments
+           if i.name not in CONTRACTS and (in_path / f"{i.name}.csv").is_file()}
+    contracts = {**CONTRACTS, **own}
+    raws, folder_problems = read_raw(in_path, own)
+    problems = [p for p in [*spec_problems, *folder_problems] if p.severity == "error"]
     summary = PseudonymiseSummary([], fingerprint)
     summary.ignored_files = [f"{p.file}: {p.rule}" for p in folder_problems
                              if p.severity != "error"]
@@ -345,9 +354,9 @@ def pseudonymise_folder(in_dir: str | os.PathLike, out_dir: str | os.PathLike,
         problems += [p for p in raw.problems if p.severity == "error"]
         summary.ignored_files += [f"{p.file}: {p.rule}" for p in raw.problems
                                   if p.severity != "error"]
-        if raw.frame is None or raw.name not in CONTRACTS:
+        if raw.frame is None or raw.name not in contracts:
             continue
-        table = _check_file(raw, CONTRACTS[raw.name], keep, problems, summary, kept_seen)
+        table = _check_file(raw, contracts[raw.name], keep, problems, summary, kept_seen)
         if table is not None:
             tables[raw.name] = table
     if problems:
@@ -363,6 +372,13 @@ def pseudonymise_folder(in_dir: str | os.PathLike, out_dir: str | os.PathLike,
                        recheck=lambda: check_output_folder(out_dir, marker=MARKER,
                                                            protected=protected)) as staging:
         for name, table in tables.items():
-            write_csv(pseudonymise_frame(table, key), staging / CONTRACTS[name].filename)
-            summary.written.append(target / CONTRACTS[name].filename)
+            write_csv(pseudonymise_frame(table, key), staging / contracts[name].filename)
+            summary.written.append(target / contracts[name].filename)
+        for name in own:
+            if name not in tables:
+                continue
+            spec = Path(INSTRUMENTS_FOLDER) / f"{name}.toml"
+            (staging / INSTRUMENTS_FOLDER).mkdir(exist_ok=True)
+            shutil.copyfile(in_path / spec, staging / spec)
+            summary.written.append(target / spec)
     return summary

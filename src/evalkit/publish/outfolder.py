@@ -424,7 +424,9 @@ def _signals_clean_up() -> Iterator[None]:
 @contextmanager
 def _signals_held() -> Iterator[None]:
     """Hold SIGINT and SIGTERM back (delivered afterwards) while folders are renamed."""
-    if threading.current_thread() is not threading.main_thread():
+    # Windows has no signal masks (nor a SIGTERM that a handler can catch): nothing to hold.
+    if (threading.current_thread() is not threading.main_thread()
+            or not hasattr(signal, "pthread_sigmask")):
         yield
         return
     held = {signal.SIGINT, signal.SIGTERM}
@@ -436,6 +438,10 @@ def _signals_held() -> Iterator[None]:
 
 
 def _pid_alive(pid: int) -> bool:
+    if os.name == "nt":
+        # os.kill on Windows ends the process instead of probing it: assume the run that left
+        # the folder may still be going, so its folder is never taken away from it.
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

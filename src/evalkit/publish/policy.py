@@ -16,10 +16,16 @@ official statistics:
 * a share is computed from the exact counts, shown to whole percent, and withheld when its whole, its
   part or the rest of the whole is below ``min_cell``, or when the people it rests on are;
 * a statistic or p-value computed from, or comparing, fewer than ``min_cell`` people is withheld,
-  and shown values keep only the precision the page shows;
+  and shown values keep only the precision the page shows; a median or percentile (close to one
+  person's own value) needs ``needs`` times as many;
+* a figure that gives away exactly how many people there are (``size``: degrees of freedom, a
+  rank sum, a count of cells) is never shown: with it, every rounded count could be undone;
+* shares that split one whole (the bands of a wave) are all withheld when one of them is, since
+  the hidden one is one minus the others;
 * a survival curve never shows a step made by fewer than ``min_cell`` exits (smaller steps are
   merged into the next one) and stops where fewer than ``min_cell`` people remain at risk;
-* a note (a ``text`` column) holding a digit is withheld, so no count travels in words;
+* a note (a ``text`` column) holding a digit or a number word is withheld, so no count travels in
+  words;
 * a table whose rows are single people or processes (``internal``), or an analysis resting on
   fewer than ``min_cell`` processes (``needs_at_least``), is not shown at all;
 * ``min_cell`` below 3 is refused.
@@ -45,6 +51,9 @@ SMALLEST_MIN_CELL = 3
 ROUND_TO = 5
 
 SHOWN, SMALL, WITHHELD, UNDEFINED = "shown", "small", "withheld", "undefined"
+# A digit, or a number in words ("two items", "a single form", "both waves", "none of them").
+_NUMBER_IN_TEXT = (r"(?i)\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
+                   r"|twelve|single|both|none|nobody|half|twice)\b")
 WITHHELD_TEXT = "\u2014"  # an em dash, explained once in the table's footnote
 UNDEFINED_TEXT = "n/a"
 
@@ -219,6 +228,11 @@ class Policy:
         for col in spec.columns:
             values[col.name], status[col.name] = self._column(frame, col, frame)
         for col in spec.columns:
+            if col.split_by is not None and self.funder:
+                hide = self._whole_split_hidden(frame, col, status[col.name])
+                values[col.name] = values[col.name].where(~hide)
+                status[col.name] = status[col.name].where(~hide, WITHHELD)
+        for col in spec.columns:
             if col.follows and self.funder:
                 hide = (status[col.follows] != SHOWN) & (status[col.name] == SHOWN)
                 values[col.name] = values[col.name].where(~hide)
@@ -234,14 +248,26 @@ class Policy:
         counts = pd.to_numeric(counts, errors="coerce")
         return bool(len(counts)) and bool((counts >= self.min_cell).all())
 
+    @staticmethod
+    def _whole_split_hidden(frame: pd.DataFrame, col: Col, status: pd.Series) -> pd.Series:
+        """Rows of every split (rows sharing ``col.split_by``) in which a share is withheld."""
+        withheld = (status == WITHHELD).astype(int)
+        if not col.split_by:
+            return pd.Series(bool(withheld.any()), index=frame.index) & (status == SHOWN)
+        keys = [frame[k].astype(str) for k in col.split_by]
+        return (withheld.groupby(keys, sort=False).transform("max") > 0) & (status == SHOWN)
+
     def _column(self, frame: pd.DataFrame, col: Col, bases: pd.DataFrame,
                 ) -> tuple[pd.Series, pd.Series]:
         raw = frame[col.name]
+        if self.funder and col.kind == "size":
+            return raw.where(pd.Series(False, index=frame.index)), pd.Series(
+                WITHHELD, index=frame.index)
         if self.funder and col.kind == "text":
-            # Notes are written by evalkit, but a note could carry a count ("1 row dropped");
-            # a count may only reach a funder through a people column, so a note with a digit
-            # is withheld.
-            digits = raw.astype(str).str.contains(r"\d", regex=True) & raw.notna()
+            # Notes are written by evalkit, but a note could carry a count ("1 row dropped",
+            # "fewer than two items"); a count may only reach a funder through a people column,
+            # so a note with a digit or a number word is withheld.
+            digits = raw.astype(str).str.contains(_NUMBER_IN_TEXT, regex=True) & raw.notna()
             status = np.select([raw.isna(), digits], [UNDEFINED, WITHHELD], SHOWN)
             return raw.where(~digits), pd.Series(status, index=frame.index)
         if not self.funder or col.kind in ("label", "number", "count", "id", "month", "flag"):
@@ -272,7 +298,7 @@ class Policy:
 
         hide = pd.Series(False, index=bases.index)
         for name in col.rests_on:
-            hide |= ~(count(name) >= self.min_cell)
+            hide |= ~(count(name) >= self.min_cell * col.needs)
         if col.kind == "share":
             part, whole = count(col.part), count(col.whole)
             hide |= ~(part >= self.min_cell) | ~(whole >= self.min_cell)

@@ -109,6 +109,8 @@ def table_html(shown: Shown, columns: list[str] | None = None, caption: str | No
     if spec.is_metric_table:
         return _metric_table_html(shown, caption)
     columns = list(columns or [c.name for c in spec.columns])
+    if shown.policy.funder:  # figures that give away the exact number of people: no column
+        columns = [c for c in columns if spec.col(c).kind != "size"]
     # An interval reads as one cell ("57% to 69%"), which also keeps tables narrow on a phone.
     paired = ("ci_low" in columns and "ci_high" in columns
               and columns.index("ci_high") == columns.index("ci_low") + 1)

@@ -35,6 +35,8 @@ KINDS: dict[str, str] = {
     "count": "a count of things that are not people (sessions, items, exercises)",
     "share": "a fraction from 0 to 1",
     "statistic": "an estimate, mean, interval bound, test statistic or effect size",
+    "size": "a figure that gives away exactly how many people there are (degrees of freedom, a "
+            "rank sum, a count of cells); internal reports only",
     "p_value": "a p-value",
     "text": "a note written by evalkit",
     "id": "a pseudonymous id (internal reports only)",
@@ -45,7 +47,7 @@ KINDS: dict[str, str] = {
 #: How a kind is shown unless a column says otherwise.
 DEFAULT_FORMAT = {
     "label": "text", "number": "integer", "people": "integer", "count": "integer",
-    "share": "percent", "statistic": "decimal", "p_value": "p", "text": "text", "id": "text",
+    "share": "percent", "statistic": "decimal", "size": "decimal", "p_value": "p", "text": "text", "id": "text",
     "month": "text", "flag": "flag",
 }
 FORMATS = ("text", "code", "integer", "decimal", "signed", "percent", "p", "flag")
@@ -80,6 +82,13 @@ class Col:
     follows
         Another column of the same row: this value is withheld wherever that one is not shown
         (an interval bound follows the estimate it bounds).
+    split_by
+        For a ``share`` whose rows split one whole (the bands of a wave): the columns that name
+        the whole (``("wave",)``; ``()`` when the whole table is one split). The shares of a split
+        add up to 1, so when one is withheld all of them are.
+    needs
+        For a value that is close to one person's own (a median or percentile): it is shown
+        only when the people it rests on number at least ``needs`` times the reporting threshold.
 
     Examples
     --------
@@ -99,6 +108,8 @@ class Col:
     fmt: str = ""
     decimals: int = 2
     follows: str | None = None
+    split_by: tuple[str, ...] | None = None
+    needs: int = 1
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -107,6 +118,10 @@ class Col:
             raise ValueError(f"{self.name}: a share needs its part and whole columns")
         if self.fmt and self.fmt not in FORMATS:
             raise ValueError(f"{self.name}: unknown format {self.fmt!r}")
+        if self.split_by is not None and self.kind != "share":
+            raise ValueError(f"{self.name}: only a share can split a whole")
+        if self.needs > 1 and not self.rests_on:
+            raise ValueError(f"{self.name}: needs more people than which? give rests_on")
 
     @property
     def header(self) -> str:

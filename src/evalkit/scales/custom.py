@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data.contracts import CONTRACTS
+from ..data.read import INSTRUMENTS_FOLDER
 from ..errors import Problem
 from .spec import (
     DEFAULT_PRORATE_MIN,
@@ -27,7 +28,6 @@ from .spec import (
     SpecInconsistency,
 )
 
-INSTRUMENTS_FOLDER = "instruments"
 SPEC_MAX_BYTES = 64 * 1024
 
 #: Keys of a spec file: key -> (required, what its value must be).
