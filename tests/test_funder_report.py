@@ -97,6 +97,8 @@ def _check_kinds(out) -> None:
                     assert float(value) % 5 == 0, f"{name}.{column}={value}"
                 if kind == "share" and value:
                     assert round(float(value), 2) == float(value), f"{name}.{column}={value}"
+                if kind == "size":
+                    assert value == "", f"{name}.{column} gives n away: {value}"
 
 
 def test_every_results_table_obeys_its_declared_kinds(crafted):
@@ -208,8 +210,16 @@ def _assert_policed(raw: pd.DataFrame, shown, spec, m: int) -> None:
         return pd.to_numeric(pd.Series([raw.loc[i, name]]), errors="coerce").iloc[0]
 
     for col in cols:
+        if col.kind == "size":  # degrees of freedom, rank sums: never to a funder
+            assert (status[col.name] != SHOWN).all(), (spec.name, col.name)
+        if col.split_by is not None:  # a split is shown whole or not at all
+            keys = [raw[k].astype(str) for k in col.split_by] or [pd.Series(0, index=raw.index)]
+            for _, rows in status[col.name].groupby(keys):
+                assert (rows == SHOWN).all() or not (rows == SHOWN).any(), (spec.name, col.name)
         for i in range(len(raw)):
             state = status.loc[i, col.name]
+            for base in col.rests_on if state == SHOWN and col.needs > 1 else ():
+                assert count(base, i) >= m * col.needs, (spec.name, col.name)
             if col.kind == "people" and not np.isnan(count(col.name, i)):
                 assert (state == SMALL) == (count(col.name, i) < m)
                 if state == SHOWN:

@@ -386,3 +386,12 @@ def test_an_interval_follows_an_estimate_hidden_because_its_count_is_small():
                           "ci_low": [0.02, 0.15]})
     shown = FUNDER.apply(frame, spec)
     assert shown.status["ci_low"].tolist() == [WITHHELD, SHOWN]
+
+
+def test_a_curve_step_of_exactly_min_cell_exits_with_exactly_min_cell_at_risk_is_shown():
+    """Both boundaries are inclusive: 5 exits make a step, 5 at risk keep the curve going."""
+    frame = _curve([1, 2], [40, 5], [5, 5])
+    shown = FUNDER.apply(frame, CURVE)
+    assert shown.values["time"].tolist() == [1, 2]
+    four = FUNDER.apply(_curve([1, 2], [40, 4], [4, 4]), CURVE)
+    assert four.values["time"].tolist() == []   # 4 exits make no step; 4 at risk stop the curve

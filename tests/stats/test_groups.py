@@ -80,3 +80,12 @@ def test_small_groups_are_left_out_and_counted_never_named():
     assert "c" not in alone["note"].split()
     with pytest.raises(ValueError, match="min_group"):
         compare_groups(data, dv="score", between="group", min_group=1)
+
+
+def test_a_group_of_exactly_min_group_is_compared_and_one_smaller_left_out():
+    data = pd.DataFrame({"group": ["a"] * 5 + ["b"] * 6 + ["c"] * 4,
+                         "score": [1, 2, 3, 4, 5, 2, 3, 4, 5, 6, 7, 1, 2, 3, 4]})
+    table = compare_groups(data, dv="score", between="group", min_group=5)
+    assert table["groups"].tolist() == [2]          # a (exactly 5) and b; c (4) left out
+    assert table["groups_left_out"].tolist() == [1]
+    assert table["smallest_group"].tolist() == [5]

@@ -22,7 +22,7 @@ from ..stats.describe import mean_table
 from ..stats.models import interaction_test, mixed_model
 from ..stats.multitest import holm
 from ..stats.paired import paired_change, wave_changes, wide
-from ..stats.reliability import reliable_change_table
+from ..stats.reliability import RC_CATEGORIES, reliable_change_table
 from ._base import Analysis
 
 WAVES = ("pre", "post", "follow_up")
@@ -393,7 +393,7 @@ def reliable_change_summary(people: pd.DataFrame,
     1  no_reliable_change  11        30
     2      reliably_worse   2        30
     """
-    categories = ("reliably_improved", "no_reliable_change", "reliably_worse")
+    categories = RC_CATEGORIES
     counts = people["category"].astype(str).value_counts().reindex(categories, fill_value=0)
     first = people.iloc[0] if len(people) else {}
     return pd.DataFrame({

@@ -23,10 +23,8 @@ from ..stats.describe import mean_table
 from ..stats.multitest import holm
 from ..stats.paired import wave_changes, wide
 from ..stats.proportions import prevalence
-from ..stats.reliability import reliable_change_table
+from ..stats.reliability import RC_CATEGORIES, reliable_change_table
 from ._base import Analysis, ordered_waves
-
-RCI_CATEGORIES = ("reliably_improved", "no_reliable_change", "reliably_worse")
 
 
 def scored(dataset: Dataset, name: str) -> pd.DataFrame:
@@ -351,7 +349,7 @@ def reliable_change_counts(spec: Instrument, people: pd.DataFrame) -> pd.DataFra
     rows = []
     for comparison, part in people.groupby("comparison", sort=False):
         counts = part["category"].astype(str).value_counts()
-        for category in RCI_CATEGORIES:
+        for category in RC_CATEGORIES:
             n = int(counts.get(category, 0))
             rows.append(dict(instrument=spec.name, comparison=comparison, category=category, n=n,
                              assessed=len(part), share=n / len(part),

@@ -112,8 +112,8 @@ TABLES = (
              fmt="code"),
          Col("rows", "people", "rows in the file"),
          # Cells are rows times items, so exact counts of cells would undo the rounding of rows.
-         Col("cells", "size", "cells in the column"),
-         Col("blank", "size", "blank cells"),
+         Col("cells", "size", "cells in the column", fmt="integer"),
+         Col("blank", "size", "blank cells", fmt="integer"),
          Col("blank_share", "statistic", "share of cells left blank", fmt="percent",
              label="blank", rests_on=("rows",))),
         unit="cells", appendix=True),
