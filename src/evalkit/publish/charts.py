@@ -11,6 +11,7 @@ Colours are the Okabe-Ito palette, distinguishable with the common colour-vision
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -76,7 +77,6 @@ def describe(ax: Axes, text: str) -> None:
 
 def _footnote(ax, text: str) -> None:
     """A note under the whole chart (laid out with it, wrapped to the chart's width)."""
-    import textwrap
 
     width = int(ax.figure.get_size_inches()[0] * 13)
     ax.figure.supxlabel(textwrap.fill(text, width), fontsize=8, color="#444444", x=0.02,
@@ -485,7 +485,11 @@ def share_bars(data: Shown | pd.DataFrame, *, by: str, category: str, share: str
     """One stacked horizontal bar per group of ``by``: the share in each ``category``.
 
     Withheld shares are drawn together as one hatched grey segment, so every bar reaches 100%.
-    With ``order`` (ordered categories such as bands) colours run light to dark.
+    When every share of a group is withheld (one of its bands is small, so the policy withholds
+    the whole split), the bar is drawn from the counts the table shows, rounded to 5, out of the
+    rounded whole (the share's declared ``part`` and ``whole``), marked "≈" and labelled with
+    the counts: nothing the table does not already show. With ``order`` (ordered categories such
+    as bands) colours run light to dark.
 
     Parameters
     ----------
@@ -537,6 +541,8 @@ def share_bars(data: Shown | pd.DataFrame, *, by: str, category: str, share: str
                           "v": values})
     shares = frame.pivot(index="g", columns="c", values="v").reindex(index=groups,
                                                                      columns=categories)
+    labels = shares.map(lambda v: "" if np.isnan(v) else f"{v:.0%}")
+    approximate = _from_rounded_counts(data, share, frame, shares, labels)
     left = np.zeros(len(groups))
     for name in categories:
         part = np.nan_to_num(shares[name].to_numpy(float))
@@ -544,15 +550,17 @@ def share_bars(data: Shown | pd.DataFrame, *, by: str, category: str, share: str
                 label=words(name))
         for i, v in enumerate(part):
             if v >= 0.08:
-                ax.text(left[i] + v / 2, i, f"{v:.0%}", ha="center", va="center", fontsize=9,
-                        color=_text_colour(palette.get(name, GREY)))
+                ax.text(left[i] + v / 2, i, labels[name].iloc[i], ha="center", va="center",
+                        fontsize=9, color=_text_colour(palette.get(name, GREY)))
         left += part
     rest = np.clip(1 - left, 0, 1)
     withheld = shares.isna().any(axis=1).to_numpy() & (rest > 0.005)
     if withheld.any():
         ax.barh(np.flatnonzero(withheld), rest[withheld], left=left[withheld],
                 label=WITHHELD_LABEL, **WITHHELD_STYLE)
-    ax.set_yticks(range(len(groups)), [words(g) for g in groups])
+    # Long group names wrap, so the bars keep their width on a phone.
+    ax.set_yticks(range(len(groups)), [textwrap.fill(words(g), 16) + (" ≈" if g in approximate
+                                                                      else "") for g in groups])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PERCENT)
@@ -565,13 +573,44 @@ def share_bars(data: Shown | pd.DataFrame, *, by: str, category: str, share: str
     rows = -(-entries // 2)
     ax.figure.set_size_inches(ax.figure.get_size_inches()[0],
                               1.3 + 0.45 * len(groups) + 0.3 * rows)
+    notes = []
     if withheld.any():
-        _footnote(ax, "Hatched: shares withheld because they, or the rest of the group, rest "
-                      "on fewer people than the reporting threshold.")
+        notes.append("Hatched: shares withheld because they, or the rest of the group, rest on "
+                     "fewer people than the reporting threshold.")
+    if approximate:
+        notes.append("≈: drawn from counts rounded to the nearest 5 (the numbers shown), "
+                     "because a share of that group is too small to show.")
+    if notes:
+        _footnote(ax, " ".join(notes))
     describe(ax, f"Stacked bar chart{' of ' + title if title else ''}: for each "
                  f"{words(by)}, the share in each of {', '.join(words(c) for c in categories)}"
-                 f"{'; some shares withheld (small numbers)' if withheld.any() else ''}.")
+                 f"{'; some shares withheld (small numbers)' if withheld.any() else ''}"
+                 f"{'; some bars drawn from rounded counts' if approximate else ''}.")
     return ax
+
+
+def _from_rounded_counts(data: Shown | pd.DataFrame, share: str, frame: pd.DataFrame,
+                         shares: pd.DataFrame, labels: pd.DataFrame) -> list[str]:
+    """Fill, in place, the groups whose shares are all withheld with shown count / shown whole,
+    labelled with the counts' text; the groups so filled."""
+    if not isinstance(data, Shown):
+        return []
+    col = data.spec.col(share)
+    if not (col.part and col.whole):
+        return []
+    counts = pd.DataFrame({"g": frame["g"], "c": frame["c"],
+                           "v": _numbers(data, col.part) / _numbers(data, col.whole),
+                           "t": data.text[col.part].to_numpy()})
+    filled = []
+    for group in shares.index[shares.isna().all(axis=1)]:
+        rows = counts[counts["g"] == group].set_index("c").reindex(shares.columns)
+        if rows["v"].notna().any():
+            # Rounded parts can add up to a little more than the rounded whole.
+            shares.loc[group] = rows["v"].to_numpy(float) / max(1.0, rows["v"].sum())
+            labels.loc[group] = [t if not np.isnan(v) else ""
+                                 for t, v in zip(rows["t"], rows["v"], strict=True)]
+            filled.append(group)
+    return filled
 
 
 def _text_colour(background: str) -> str:
