@@ -127,6 +127,12 @@ def test_a_single_accountability_process_is_not_reported(crafted):
     assert key.loc["demands_met_share", "value"] == ""
     page = (crafted[1] / "report.html").read_text()
     assert "rests on fewer than 5 processes" in page
+    # Nor the size or dates of its record: rows, months and blank shares rest on the one process.
+    overview = results["data_overview"].set_index("file").loc["accountability_events.csv"]
+    assert (overview["subjects"], overview["rows"], overview["first_month"]) == ("<5", "", "")
+    blanks = results["missingness"]
+    blanks = blanks[blanks["file"] == "accountability_events.csv"]
+    assert len(blanks) and (blanks["rows"] == "").all() and (blanks["blank_share"] == "").all()
 
 
 def test_four_practitioners_give_no_statistic(crafted):
@@ -256,3 +262,35 @@ def test_every_published_table_obeys_the_policy(tmp_path_factory, seed, particip
             raw = computed.get(spec.name)
             if isinstance(raw, pd.DataFrame):
                 _assert_policed(raw, policy.apply(raw, spec), spec, min_cell)
+
+
+# Published figures that rest on no count of people, each with the reason.
+_NO_PEOPLE_BASE = {
+    ("delivery_fidelity", "mean_fidelity"): "sessions, not people",
+    ("delivery_fidelity", "min_fidelity"): "sessions, not people",
+    ("exercise_fidelity", "full_share"): "sessions, not people",
+    ("exercise_fidelity", "cut_short_share"): "sessions, not people",
+    ("exercise_fidelity", "not_delivered_share"): "sessions, not people",
+    ("exercise_fidelity", "mean_share_delivered"): "sessions, not people",
+    ("key_figures", "delivery_fidelity"): "sessions, not people",
+    ("discomfort_anova", "df1"): "waves minus one",
+    ("discomfort_interactions", "df"): "parameters tested",
+    ("sts_regression", "f_df1"): "coefficients in the model",
+}
+
+
+def test_every_published_figure_declares_what_it_rests_on():
+    """A statistic, p-value or share with no declared base would reach a funder unpoliced: each
+    must name the people counts it rests on (or follow an estimate), or be listed above with a
+    reason. A new analysis that forgets fails here."""
+    undeclared = set()
+    for analysis in registry().values():
+        for spec in analysis.tables:
+            if spec.internal:
+                continue
+            for col in [*spec.columns, *(spec.metrics or ())]:
+                if (col.kind in ("statistic", "p_value", "share") and not col.bases
+                        and not (spec.is_metric_table and col.name in ("value", "ci_low",
+                                                                        "ci_high"))):
+                    undeclared.add((spec.name, col.name))
+    assert undeclared == set(_NO_PEOPLE_BASE)

@@ -395,3 +395,45 @@ def test_a_curve_step_of_exactly_min_cell_exits_with_exactly_min_cell_at_risk_is
     assert shown.values["time"].tolist() == [1, 2]
     four = FUNDER.apply(_curve([1, 2], [40, 4], [4, 4]), CURVE)
     assert four.values["time"].tolist() == []   # 4 exits make no step; 4 at risk stop the curve
+
+
+@pytest.mark.parametrize(("low", "high", "shown"), [
+    (0.301, 0.619, (0.30, 0.65)),   # outwards to 5 points
+    (0.30, 0.65, (0.30, 0.65)),     # already on the grid: unchanged
+    (0.299, 0.651, (0.25, 0.70)),
+    (0.004, 0.996, (0.0, 1.0)),
+])
+def test_share_intervals_are_widened_to_five_points_for_a_funder(low, high, shown):
+    """46% with 30% to 62% fits only 16 of 35: exact bounds would give the counts away."""
+    spec = _spec(Col("n", "people", "n"), Col("whole", "people", "all"),
+                 Col("share", "share", "share", part="n", whole="whole"),
+                 Col("ci_low", "statistic", "low", follows="share", fmt="percent"),
+                 Col("ci_high", "statistic", "high", follows="share", fmt="percent"))
+    frame = pd.DataFrame({"n": [16], "whole": [35], "share": [16 / 35], "ci_low": [low],
+                          "ci_high": [high]})
+    funder = FUNDER.apply(frame, spec)
+    assert (funder.values["ci_low"].iloc[0], funder.values["ci_high"].iloc[0]) == \
+        pytest.approx(shown)
+    assert INTERNAL.apply(frame, spec).values["ci_low"].iloc[0] == low
+
+
+def test_metric_share_intervals_are_widened_too():
+    spec = _spec(Col("metric", "label", "m"), Col("value", "statistic", "v"),
+                 Col("ci_low", "statistic", "l"), Col("ci_high", "statistic", "h"),
+                 metrics=(Col("part", "people", "p"), Col("whole", "people", "w"),
+                          Col("rate", "share", "r", part="part", whole="whole")))
+    frame = metric_frame({"part": 16, "whole": 35, "rate": 16 / 35},
+                         intervals={"rate": (0.301, 0.619)}, with_interval=True)
+    shown = FUNDER.apply(frame, spec)
+    row = shown.values.set_index("metric").loc["rate"]
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.30, 0.65))
+
+
+@pytest.mark.parametrize(("p", "csv", "page"), [
+    (0.000437, "<0.001", "<0.001"), (0.0012, 0.001, "0.001"), (0.01249, 0.012, "0.012"),
+])
+def test_funder_p_values_keep_three_decimals_only(p, csv, page):
+    spec = _spec(Col("n", "people", "n"), Col("p", "p_value", "p", rests_on=("n",)))
+    shown = FUNDER.apply(pd.DataFrame({"n": [30], "p": [p]}), spec)
+    assert shown.csv()["p"].iloc[0] == csv
+    assert shown.text["p"].iloc[0] == page

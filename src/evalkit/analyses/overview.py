@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data.dataset import Dataset
-from ..data.quality import missingness, row_accounting
+from ..data.quality import missingness, row_accounting, subjects
 from ..publish.tables import Col, TableSpec
 from ._base import Analysis
 
@@ -50,22 +50,12 @@ def data_overview(dataset: Dataset) -> pd.DataFrame:
     })
 
 
-# The columns that name whom (or which process) a row is about; files without one (sessions,
-# exercises) describe no person, and count by rows.
-_SUBJECT_IDS = ("participant_id", "practitioner_id", "process_id")
-
-
 def _subjects(dataset: Dataset, name: str) -> int | None:
     """How many people or processes a file's rows describe (None for an absent file)."""
     if not dataset.has(name):
         return None
     table = dataset.tables.get(name)
-    if table is None:
-        table = dataset.responses(name)
-    for column in _SUBJECT_IDS:
-        if column in table:
-            return int(table[column].nunique())
-    return len(table)
+    return subjects(table if table is not None else dataset.responses(name))
 
 
 _ACCOUNTING = (
@@ -110,12 +100,14 @@ TABLES = (
         (Col("file", "label", "file name", fmt="code"),
          Col("column", "label", "column ('items': all questionnaire answers together)",
              fmt="code"),
-         Col("rows", "people", "rows in the file"),
+         Col("rows", "people", "rows in the file", rests_on=("subjects",)),
+         Col("subjects", "people", "people or processes the rows describe",
+             label="people or processes"),
          # Cells are rows times items, so exact counts of cells would undo the rounding of rows.
          Col("cells", "size", "cells in the column", fmt="integer"),
          Col("blank", "size", "blank cells", fmt="integer"),
          Col("blank_share", "statistic", "share of cells left blank", fmt="percent",
-             label="blank", rests_on=("rows",))),
+             label="blank", rests_on=("rows", "subjects"))),
         unit="cells", appendix=True),
 )
 

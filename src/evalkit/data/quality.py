@@ -16,6 +16,35 @@ from .contracts import CONTRACTS, PRESENT_STATUSES
 from .dataset import Dataset
 from .validate import validate_folder
 
+# The columns that name whom (or which process) a row is about; files without one (sessions,
+# exercises) describe no person, and count by rows.
+SUBJECT_IDS = ("participant_id", "practitioner_id", "process_id")
+
+
+def subjects(table: pd.DataFrame) -> int:
+    """How many people or accountability processes the rows of a file describe.
+
+    Parameters
+    ----------
+    table
+        One loaded file.
+
+    Returns
+    -------
+    int
+        Distinct values of its first person or process id column; its rows when it has none
+        (sessions, exercises).
+
+    Examples
+    --------
+    >>> subjects(pd.DataFrame({"process_id": ["cp1", "cp1", "cp2"], "kind": ["a", "b", "a"]}))
+    2
+    """
+    for column in SUBJECT_IDS:
+        if column in table:
+            return int(table[column].nunique())
+    return len(table)
+
 
 def missingness(dataset: Dataset) -> pd.DataFrame:
     """Blank cells per file and column, for the columns that have any.
@@ -31,13 +60,14 @@ def missingness(dataset: Dataset) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``file, column, rows, cells, blank, blank_share``.
+        ``file, column, rows, subjects, cells, blank, blank_share`` (``subjects``: the people
+        or processes the file's rows describe).
 
     Examples
     --------
     >>> from evalkit import load
     >>> missingness(load("data/sample")).columns.tolist()
-    ['file', 'column', 'rows', 'cells', 'blank', 'blank_share']
+    ['file', 'column', 'rows', 'subjects', 'cells', 'blank', 'blank_share']
     """
     rows = []
     files = [(CONTRACTS[n], dataset.tables[n]) for n in dataset.present]
@@ -49,11 +79,13 @@ def missingness(dataset: Dataset) -> pd.DataFrame:
         for column in other:
             blank = int(table[column].isna().sum())
             if blank:
-                rows.append((contract.filename, column, len(table), len(table), blank))
+                rows.append((contract.filename, column, len(table), subjects(table),
+                             len(table), blank))
         if item_cols:
             blank = int(table[item_cols].isna().to_numpy().sum())
-            rows.append((contract.filename, "items", len(table), table[item_cols].size, blank))
-    frame = pd.DataFrame(rows, columns=["file", "column", "rows", "cells", "blank"])
+            rows.append((contract.filename, "items", len(table), subjects(table),
+                         table[item_cols].size, blank))
+    frame = pd.DataFrame(rows, columns=["file", "column", "rows", "subjects", "cells", "blank"])
     frame["blank_share"] = (frame["blank"] / frame["cells"].where(frame["cells"] > 0)).fillna(0.0)
     return frame
 

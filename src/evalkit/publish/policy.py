@@ -49,6 +49,10 @@ AUDIENCES = ("internal", "funder")
 DEFAULT_MIN_CELL = 5
 SMALLEST_MIN_CELL = 3
 ROUND_TO = 5
+#: Funder percentage intervals are widened to multiples of this (5 percentage points).
+OUTWARD_STEP = 0.05
+#: The policed stand-in for a funder p-value below 0.001 (shown as "<0.001").
+P_BELOW = 0.0005
 
 SHOWN, SMALL, WITHHELD, UNDEFINED = "shown", "small", "withheld", "undefined"
 # A digit, or a number in words ("two items", "a single form", "both waves", "none of them").
@@ -287,7 +291,8 @@ class Policy:
                                [UNDEFINED, SMALL, WITHHELD], SHOWN)
             return shown.where(~small & ~group_small), pd.Series(status, index=frame.index)
         hide = self._hidden_by_bases(col, bases)
-        shown = numbers.map(lambda v: _rounded(col, v))
+        bound = col.name if col.follows and col.name in ("ci_low", "ci_high") else None
+        shown = numbers.map(lambda v: _rounded(col, v, bound=bound))
         status = np.select([numbers.isna(), hide], [UNDEFINED, WITHHELD], SHOWN)
         return shown.where(~hide), pd.Series(status, index=frame.index)
 
@@ -325,7 +330,7 @@ class Policy:
                 continue
             numbers = pd.to_numeric(frame[bound], errors="coerce").astype(float)
             if self.funder:
-                numbers = pd.Series([_rounded(spec.col(m), v) for m, v in
+                numbers = pd.Series([_rounded(spec.col(m), v, bound=bound) for m, v in
                                      zip(frame["metric"], numbers, strict=True)], index=frame.index)
             withheld = status["value"] == WITHHELD
             values[bound] = numbers.where(~withheld)
@@ -359,14 +364,29 @@ class Policy:
         return pd.DataFrame(kept).reset_index(drop=True).astype(frame.dtypes.to_dict())
 
 
-def _rounded(col: Col, value: float) -> float:
-    """A funder value kept only to the precision the page shows."""
+def _rounded(col: Col, value: float, *, bound: str | None = None) -> float:
+    """A funder value kept only to the precision the page shows.
+
+    A bound of a percentage interval (``bound`` ``"ci_low"`` or ``"ci_high"``) is rounded outwards
+    to a multiple of 5 points: a share and exact bounds would give away its exact part and whole
+    (only one pair of counts gives 46% with a Wilson interval of 30% to 62%), and rounding
+    outwards keeps the interval at least as wide as computed. A p-value is kept to three
+    decimals, as the page shows it, and one below 0.001 is written "<0.001": its exact value with
+    the test statistic would give the degrees of freedom.
+    """
     if np.isnan(value):
         return value
+    if bound is not None and (col.kind == "share" or col.format == "percent"):
+        step = OUTWARD_STEP
+        scaled = value / step
+        edge = math.floor(scaled + 1e-9) if bound == "ci_low" else math.ceil(scaled - 1e-9)
+        return round(min(1.0, max(0.0, edge * step)), 2)
     if col.kind == "share" or col.format == "percent":
         return round(value, 2)
-    if col.kind == "p_value":  # below 0.001 the page says "<0.001"; the CSV keeps 3 digits
-        return float(f"{value:.3g}") if value < 0.001 else round(value, 3)
+    if col.kind == "p_value":
+        # Any value below 0.001 reads "<0.001" on the page and in the CSV; this one stands in.
+        return round(value, 3) if value >= 0.001 else P_BELOW
+
     return round(value, col.decimals)
 
 
@@ -593,6 +613,9 @@ class Shown:
             for i, v in enumerate(self.values[name]):
                 if self.status[name].iloc[i] == SMALL:
                     cells.append(self.policy.small_text)
+                elif (self.policy.funder and col(i).kind == "p_value" and not pd.isna(v)
+                      and float(v) < 0.001):
+                    cells.append("<0.001")
                 elif (col(i).kind in ("people", "count", "number") and not isinstance(v, str)
                       and not pd.isna(v)):
                     cells.append(int(v))

@@ -63,7 +63,18 @@ def footnotes(shown: Shown, columns: list[str]) -> list[str]:
     elif policy.funder and shown.spec.is_metric_table and any(
             shown.spec.col(m).kind == "people" for m in shown.values.get("metric", [])):
         notes.append("Counts of people are rounded to the nearest 5.")
+    if policy.funder and "ci_low" in columns and _has_share_interval(shown):
+        notes.append("Intervals of percentages are widened to the nearest 5 points.")
     return notes
+
+
+def _has_share_interval(shown: Shown) -> bool:
+    """Whether the table shows an interval around a percentage (widened for funders)."""
+    spec = shown.spec
+    if spec.is_metric_table:
+        return any(spec.col(m).kind == "share" for m in shown.values.get("metric", []))
+    low = spec.col("ci_low")
+    return bool(low.follows) and spec.col(low.follows).kind == "share"
 
 
 def table_html(shown: Shown, columns: list[str] | None = None, caption: str | None = None) -> str:

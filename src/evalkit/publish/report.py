@@ -76,7 +76,8 @@ def _rule(policy: Policy) -> str:
     if policy.funder:
         return (f"For readers outside the programme team. No person is named or given an id; "
                 f"counts of people are rounded to the nearest 5, counts below {policy.min_cell} "
-                f"are shown as {policy.small_text}, and any figure that rests on fewer than "
+                f"are shown as {policy.small_text}, intervals of percentages are widened to the "
+                f"nearest 5 points, and any figure that rests on fewer than "
                 f"{policy.min_cell} people is withheld.")
     return ("For the programme team only. It holds pseudonymous ids and exact small counts: "
             "treat it like the data itself and do not share it outside the team.")
