@@ -87,6 +87,19 @@ def test_a_chart_without_alt_text_is_refused(sample_page, outputs):
         sample_page.chart(bare, attendance["attendance_by_week"])
 
 
+def test_a_chart_refuses_tables_that_did_not_go_through_the_policy(sample_page, outputs):
+    """Per-person rows passed as an option (one line per practitioner) would bypass the funder
+    policy: only tables from page.run are drawn."""
+    from evalkit.publish import charts
+
+    discomfort = sample_page.run("discomfort")
+    raw = discomfort["discomfort_people"].values  # a plain DataFrame
+    with pytest.raises(TypeError, match="pairs"):
+        sample_page.chart(charts.means_by_wave, discomfort["discomfort_means"], pairs=raw)
+    with pytest.raises(TypeError, match="data"):
+        sample_page.chart(charts.means_by_wave, discomfort["discomfort_means"].values)
+
+
 def test_internal_tables_say_so_for_a_funder_instead_of_drawing(sample_page, outputs):
     from evalkit.publish import charts
 

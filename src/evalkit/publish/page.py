@@ -356,6 +356,9 @@ class Page:
         ------
         ValueError
             When neither ``alt`` nor the chart gives alt text.
+        TypeError
+            When ``data`` or an option is a plain DataFrame or Series: every table a chart draws
+            must come from :meth:`run`, so that it has been through the audience's policy.
 
         Examples
         --------
@@ -367,6 +370,11 @@ class Page:
         {'image/png': 'iVBORw0KGgo...', 'text/plain': 'Stacked bar chart, one bar per exercise ...'}
         """
         tables = list(data.values()) if isinstance(data, Mapping) else [data]
+        unpoliced = [name for name, value in [*(("data", t) for t in tables), *options.items()]
+                     if isinstance(value, pd.DataFrame | pd.Series)]
+        if unpoliced:
+            raise TypeError(f"chart {', '.join(unpoliced)}: pass tables from page.run(), which "
+                            "have been through the audience's policy, not plain DataFrames")
         missing = [t for t in tables if not t.available]
         if missing:
             self._show({"text/markdown": f"*{markdown_text(missing[0].spec.title)}: "
