@@ -139,3 +139,13 @@ def test_wide_refuses_two_rows_for_one_subject_and_wave():
     long = pd.DataFrame({"id": ["a", "a"], "wave": ["pre", "pre"], "score": [1.0, 2.0]})
     with pytest.raises(ValueError, match="more than one row"):
         wide(long, subject="id", value="score", waves=["pre"])
+
+
+def test_wide_refuses_rows_that_say_nobody():
+    """A missing id must not become a person called 'nan' whose forms pair up."""
+    from evalkit.stats.paired import wide
+
+    forms = pd.DataFrame({"person": ["a", None, "a", None], "wave": ["pre", "pre", "post", "post"],
+                          "score": [3.0, 2.0, 4.0, 1.0]})
+    with pytest.raises(ValueError, match="missing"):
+        wide(forms, subject="person", value="score", waves=["pre", "post"])

@@ -200,6 +200,8 @@ def wide(data: pd.DataFrame, *, subject: str, wave: str = "wave", value: str,
     [[3.0, 2.0], [4.0, nan]]
     """
     waves = [str(w) for w in waves]
+    if data[subject].isna().any():
+        raise ValueError(f"{subject!r} is missing in some rows: a row must say whose it is")
     people, person_codes = np.unique(data[subject].astype(str).to_numpy(), return_inverse=True)
     wave_codes = pd.Index(waves).get_indexer(data[wave].astype(str))
     known = wave_codes >= 0
