@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import EvalkitError
-from ..publish.tables import TableSpec
+from ..publish.tables import Col, TableSpec, interval
 
 #: What ``compute`` returns for each declared table: the exact result, or a sentence saying why
 #: the table cannot be made from this folder.
@@ -203,3 +203,63 @@ def get(name: str) -> Analysis:
     if name not in analyses:
         raise EvalkitError(f"no analysis called '{name}'; known: {', '.join(sorted(analyses))}")
     return analyses[name]
+
+
+# --- column groups that several analyses publish ----------------------------------------------------
+
+
+def band_cols(*whole: str) -> tuple[Col, ...]:
+    """Forms in each band, forms scored, the share and its Wilson interval.
+
+    The bands of one ``whole`` (the columns naming a wave, a subscale...) add up to 1, so the
+    funder policy withholds their shares together.
+
+    Parameters
+    ----------
+    *whole
+        The columns whose values name one split.
+
+    Returns
+    -------
+    tuple of Col
+        n, scored, share, ci_low, ci_high.
+
+    Examples
+    --------
+    >>> [c.name for c in band_cols("wave")]
+    ['n', 'scored', 'share', 'ci_low', 'ci_high']
+    """
+    return (
+        Col("n", "people", "forms in the band"),
+        Col("scored", "people", "forms scored that wave", label="of forms scored"),
+        Col("share", "share", "share of the scored forms", part="n", whole="scored",
+            split_by=whole),
+        *interval("the Wilson 95% interval", fmt="percent", follows="share"),
+    )
+
+
+def alpha_cols(forms: str) -> tuple[Col, ...]:
+    """Items, complete forms, Cronbach's alpha with Feldt's interval, and a note.
+
+    Parameters
+    ----------
+    forms
+        What counts as a complete form, for the codebook ("checklists with every item answered").
+
+    Returns
+    -------
+    tuple of Col
+        items, n, alpha, ci_low, ci_high, note.
+
+    Examples
+    --------
+    >>> [c.name for c in alpha_cols("forms with every item answered")][:3]
+    ['items', 'n', 'alpha']
+    """
+    return (
+        Col("items", "count", "items"),
+        Col("n", "people", forms),
+        Col("alpha", "statistic", "Cronbach's alpha", rests_on=("n",)),
+        *interval("Feldt's 95% interval", rests_on=("n",)),
+        Col("note", "text", "why alpha is undefined, if so"),
+    )

@@ -23,7 +23,7 @@ from ..stats.models import interaction_test, mixed_model
 from ..stats.multitest import holm
 from ..stats.paired import paired_change, wave_changes, wide
 from ..stats.reliability import RC_CATEGORIES, reliable_change_table
-from ._base import Analysis
+from ._base import Analysis, alpha_cols
 
 WAVES = ("pre", "post", "follow_up")
 #: comparison name -> (earlier wave, later wave), as in ``discomfort_change.csv``.
@@ -572,11 +572,7 @@ TABLES = (
     TableSpec(
         "discomfort_reliability", "Internal consistency of the checklist at each wave",
         (Col("wave", "label", "wave"),
-         Col("items", "count", "items"),
-         Col("n", "people", "checklists with every item answered"),
-         Col("alpha", "statistic", "Cronbach's alpha", rests_on=("n",)),
-         *interval("Feldt's 95% interval", rests_on=("n",)),
-         Col("note", "text", "why alpha is undefined, if so")),
+         *alpha_cols("checklists with every item answered")),
         unit="practitioners", appendix=True),
     TableSpec(
         "discomfort_rci", "Reliable change after preparation (Jacobson and Truax)",

@@ -24,7 +24,7 @@ from ..stats.multitest import holm
 from ..stats.paired import wave_changes, wide
 from ..stats.proportions import prevalence
 from ..stats.reliability import RC_CATEGORIES, reliable_change_table
-from ._base import Analysis, ordered_waves
+from ._base import Analysis, alpha_cols, band_cols, ordered_waves
 
 
 def scored(dataset: Dataset, name: str) -> pd.DataFrame:
@@ -441,11 +441,7 @@ TABLES = (
     TableSpec(
         "outcome_bands", "Outcome measures by band",
         (_INSTRUMENT, _SCALE, Col("wave", "label", "wave"), Col("band", "label", "band"),
-         Col("n", "people", "forms in the band"),
-         Col("scored", "people", "forms scored that wave", label="of forms scored"),
-         Col("share", "share", "share of the scored forms", part="n", whole="scored",
-             split_by=("instrument", "scale", "wave")),
-         *interval("the Wilson 95% interval", fmt="percent", follows="share")),
+         *band_cols("instrument", "scale", "wave")),
         unit="people"),
     TableSpec(
         "outcome_rci", "Reliable change in each outcome measure (total score)",
@@ -463,11 +459,7 @@ TABLES = (
     TableSpec(
         "outcome_reliability", "Internal consistency of each outcome measure",
         (_INSTRUMENT, _SCALE, Col("wave", "label", "wave"),
-         Col("items", "count", "items"),
-         Col("n", "people", "forms with every item of the scale answered"),
-         _stat("alpha", "Cronbach's alpha"),
-         *interval("Feldt's 95% interval", rests_on=("n",)),
-         Col("note", "text", "why alpha is undefined, if so")),
+         *alpha_cols("forms with every item of the scale answered")),
         unit="people", appendix=True),
     TableSpec(
         "partner_safety_list", "Partners whose reports reliably worsened (for the partner "

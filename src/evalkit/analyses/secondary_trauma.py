@@ -24,7 +24,7 @@ from ..stats.models import ols_regression
 from ..stats.multitest import holm
 from ..stats.paired import wave_changes
 from ..stats.proportions import prevalence, wilson_interval
-from ._base import Analysis, ordered_waves
+from ._base import Analysis, alpha_cols, band_cols, ordered_waves
 
 #: Practitioner attributes that comparisons and the regression use (ordered ones first).
 FACTORS = ("gender", "role", "experience_band", "supervision_frequency")
@@ -514,17 +514,6 @@ def _rests(*names):
 _WAVE = Col("wave", "label", "survey wave")
 
 
-def _band_cols(*whole: str) -> tuple[Col, ...]:
-    """Band counts and shares; the bands of one ``whole`` (a wave, a subscale) add up to 1."""
-    return (
-        Col("n", "people", "forms in the band"),
-        Col("scored", "people", "forms scored that wave", label="of forms scored"),
-        Col("share", "share", "share of the scored forms", part="n", whole="scored",
-            split_by=whole),
-        *interval("the Wilson 95% interval", fmt="percent", follows="share"),
-    )
-
-
 TABLES = (
     TableSpec(
         "wellbeing_coverage", "Forms returned and scored",
@@ -535,7 +524,7 @@ TABLES = (
          Col("unscored", "people", "forms with too few answers")),
         unit="practitioners"),
     TableSpec("sts_bands", "STSS total by band (Bride 2007)",
-              (_WAVE, Col("band", "label", "band of the STSS total"), *_band_cols("wave")),
+              (_WAVE, Col("band", "label", "band of the STSS total"), *band_cols("wave")),
               unit="practitioners"),
     TableSpec(
         "sts_clinical", "Practitioners with an STSS total of 38 or more",
@@ -548,7 +537,7 @@ TABLES = (
     TableSpec("proqol_bands", "ProQOL 5 subscales by band",
               (_WAVE, Col("subscale", "label", "ProQOL subscale"),
                Col("band", "label", "low (22 or less), moderate or high (42 or more)"),
-               *_band_cols("wave", "subscale")),
+               *band_cols("wave", "subscale")),
               unit="practitioners"),
     TableSpec(
         "wellbeing_subscales", "Scores by subscale and wave",
@@ -565,11 +554,7 @@ TABLES = (
     TableSpec(
         "wellbeing_reliability", "Internal consistency of each scale and subscale",
         (Col("scale", "label", "questionnaire"), _WAVE, Col("subscale", "label", "subscale"),
-         Col("items", "count", "items"),
-         Col("n", "people", "forms with every item of the subscale answered"),
-         Col("alpha", "statistic", "Cronbach's alpha", **_rests("n")),
-         *interval("Feldt's 95% interval", **_rests("n")),
-         Col("note", "text", "why alpha is undefined, if so")),
+         *alpha_cols("forms with every item of the subscale answered")),
         unit="practitioners", appendix=True),
     TableSpec(
         "sts_distribution", "STSS total by group (latest wave)",
