@@ -172,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     >>> args.command, args.min_cell, args.audience
     ('report', 10, 'funder')
     """
+    from .publish.tables import AUDIENCES
+
     parser = argparse.ArgumentParser(
         prog="evalkit",
         description="Evaluate perpetrator programmes from anonymised data.",
@@ -220,7 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None,
                    help="output folder (default reports/<data folder name>): a new or empty "
                         "folder, or an earlier report, which is replaced")
-    p.add_argument("--audience", choices=("funder", "internal"), default="funder")
+    p.add_argument("--audience", choices=AUDIENCES, default="funder",
+                   help="funder (default): coarse figures for readers outside the team; "
+                        "research: exact statistics, no lists of people; internal: the "
+                        "programme team's working view")
     p.add_argument("--min-cell", type=int, default=5,
                    help=f"smallest count of people shown (default 5, at least {MIN_CELL_FLOOR})")
     p.add_argument("--period", default=None, metavar="FROM:TO",

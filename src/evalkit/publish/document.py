@@ -170,8 +170,10 @@ class Document:
     front
         What the first page says.
     funder
-        Whether the report is for the funder audience (internal-only cells are left out and
-        detailed tables move to an appendix).
+        Whether the report is for the funder audience (detailed tables move to an appendix).
+    internal
+        Whether the report is the programme team's own (only then are ``internal-only`` cells
+        kept); by default, any report that is not for funders.
 
     Examples
     --------
@@ -186,9 +188,10 @@ class Document:
     (True, True)
     """
 
-    def __init__(self, front: FrontPage, *, funder: bool):
+    def __init__(self, front: FrontPage, *, funder: bool, internal: bool | None = None):
         self.front = front
         self.funder = funder
+        self.internal = (not funder) if internal is None else internal
         self.cards: list[Card] = []
         self.summary: list[str] = []
         self.body: list[str] = []
@@ -231,7 +234,7 @@ class Document:
             tags = set(cell.metadata.get("tags", []))
             if tags & {"parameters", "injected-parameters", "remove-cell"}:
                 continue
-            if self.funder and "internal-only" in tags:
+            if not self.internal and "internal-only" in tags:
                 continue
             if cell.cell_type == "markdown":
                 self.body.append(self._headings_shifted(markdown_html(cell.source)))

@@ -43,9 +43,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from .labels import words
-from .tables import Col, TableSpec
-
-AUDIENCES = ("internal", "funder")
+from .tables import AUDIENCES, Col, TableSpec
 DEFAULT_MIN_CELL = 5
 SMALLEST_MIN_CELL = 3
 ROUND_TO = 5
@@ -169,6 +167,25 @@ class Policy:
         return self.audience == "funder"
 
     @property
+    def internal(self) -> bool:
+        """Whether this is the programme team's own view (lists of single people included).
+        """
+        return self.audience == "internal"
+
+    def sees(self, spec: TableSpec) -> bool:
+        """Whether this audience sees the table ``spec`` at all.
+
+        Examples
+        --------
+        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> people = TableSpec("follow_up", "Follow-up", (Col("who", "id", "pseudonym"),),
+        ...                    internal=True)
+        >>> [Policy(a).sees(people) for a in AUDIENCES]
+        [False, False, True]
+        """
+        return self.audience in spec.shown_to
+
+    @property
     def small_text(self) -> str:
         """How a count below ``min_cell`` reads, e.g. ``"<5"``.
         """
@@ -217,8 +234,10 @@ class Policy:
         ['3', '12']
         """
         spec.check(frame)
-        if self.funder and spec.internal:
-            return Shown.unavailable(spec, self, "shown in internal reports only")
+        if not self.sees(spec):
+            return Shown.unavailable(spec, self, "shown in internal reports only"
+                                     if spec.shown_to == ("internal",) else
+                                     f"not part of the {self.audience} report")
         if self.funder and spec.needs_at_least and not self._enough(frame, spec):
             return Shown.unavailable(
                 spec, self, f"withheld: it rests on fewer than {self.min_cell} "

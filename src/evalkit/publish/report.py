@@ -35,6 +35,14 @@ from .page import Page, parse_period
 from .policy import DEFAULT_MIN_CELL, Policy
 
 
+#: How the front page names each audience.
+AUDIENCE_TITLES = {
+    "funder": "Funders and other readers outside the team",
+    "research": "Researchers under a data-sharing agreement (exact statistics, no lists of people)",
+    "internal": "Programme team (internal)",
+}
+
+
 def input_fingerprint(data_dir: Path) -> str:
     """A short fingerprint of the data files, so two readers can tell their reports share data.
 
@@ -79,8 +87,12 @@ def _rule(policy: Policy) -> str:
                 f"are shown as {policy.small_text}, intervals of percentages are widened to the "
                 f"nearest 5 points, and any figure that rests on fewer than "
                 f"{policy.min_cell} people is withheld.")
-    return ("For the programme team only. It holds pseudonymous ids and exact small counts: "
-            "treat it like the data itself and do not share it outside the team.")
+    if policy.internal:
+        return ("For the programme team only. It holds pseudonymous ids and exact small counts: "
+                "treat it like the data itself and do not share it outside the team.")
+    return ("For a researcher under a data-sharing agreement. It holds exact statistics and small "
+            "counts but no lists of people, timelines or per-partner rows: share it only as the "
+            "agreement allows.")
 
 
 def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | None = None, *,
@@ -194,13 +206,12 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
             period=_period_text(page, months),
             generated=_dt.date.today().isoformat(),
             version=__version__,
-            audience=("Funders and other readers outside the team" if policy.funder
-                      else "Programme team (internal)"),
+            audience=AUDIENCE_TITLES[policy.audience],
             rule=_rule(policy),
             fingerprint=input_fingerprint(data_dir),
             notes=notes,
         )
-        document = Document(front, funder=policy.funder)
+        document = Document(front, funder=policy.funder, internal=policy.internal)
         figures = Page(dataset=page.dataset, results_dir=results, audience=audience,
                        min_cell=min_cell).run("key_figures")
         document.cards = summary.cards(figures)
@@ -208,7 +219,7 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
         for _, nb in executed:
             document.add_notebook(nb)
         (staging / "report.html").write_text(document.html(), encoding="utf-8")
-        if not policy.funder:  # executed notebooks are working files, as sensitive as the data
+        if policy.internal:  # executed notebooks are working files, as sensitive as the data
             folder = staging / "notebooks"
             folder.mkdir()
             for path, nb in executed:

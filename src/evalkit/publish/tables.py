@@ -28,6 +28,11 @@ from typing import Any
 
 import pandas as pd
 
+#: The three readers of a report, one per user: ``funder`` (coarse figures for anyone outside
+#: the team; the default), ``research`` (exact statistics for a researcher under a data-sharing
+#: agreement; no lists of people) and ``internal`` (the programme team's working view).
+AUDIENCES: tuple[str, ...] = ("funder", "research", "internal")
+
 KINDS: dict[str, str] = {
     "label": "a group or category name",
     "number": "a number that names something (a week, a session, an item); describes no one",
@@ -194,6 +199,9 @@ class TableSpec:
         Rows describe single people or processes: never shown outside the team.
     appendix
         Detailed statistics for researchers: the funder page puts them in an appendix.
+    audiences
+        The audiences that see the table at all (a subset of :data:`AUDIENCES`). Empty (the
+        default) means every audience, or only ``internal`` when ``internal`` is set.
     curve
         Rows are survival-curve steps (columns ``time``, ``at_risk``, ``events``, ``survival``,
         ``ci_low``, ``ci_high``, grouped by the label columns): the funder policy merges steps made
@@ -226,6 +234,7 @@ class TableSpec:
     unit: str = "people"
     internal: bool = False
     appendix: bool = False
+    audiences: tuple[str, ...] = ()
     curve: bool = False
     needs_at_least: str | None = None
 
@@ -242,6 +251,27 @@ class TableSpec:
             raise ValueError(f"{self.name}: a metric table starts with columns metric, value")
         if any(c.kind == "id" for c in self.columns) and not self.internal:
             raise ValueError(f"{self.name}: a table with an id column must be internal")
+        unknown = [a for a in self.audiences if a not in AUDIENCES]
+        if unknown:
+            raise ValueError(f"{self.name}: unknown audiences {unknown}")
+        if self.internal and set(self.audiences) - {"internal"}:
+            raise ValueError(f"{self.name}: a table of single people is for the internal "
+                             "audience only")
+
+    @property
+    def shown_to(self) -> tuple[str, ...]:
+        """The audiences that see this table at all.
+
+        Examples
+        --------
+        >>> TableSpec("t", "T", (Col("x", "label", "x"),), internal=True).shown_to
+        ('internal',)
+        >>> TableSpec("t", "T", (Col("x", "label", "x"),)).shown_to
+        ('funder', 'research', 'internal')
+        """
+        if self.audiences:
+            return tuple(a for a in AUDIENCES if a in self.audiences)
+        return ("internal",) if self.internal else AUDIENCES
 
     @property
     def is_metric_table(self) -> bool:

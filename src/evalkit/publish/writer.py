@@ -10,8 +10,6 @@ import pandas as pd
 
 from .escape import csv_cell
 
-AUDIENCES = ("internal", "funder")
-
 
 def _safe_column(values: pd.Series) -> pd.Series:
     """A column with every text cell passed through :func:`csv_cell`; numbers keep their type."""
