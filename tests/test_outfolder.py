@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -40,9 +42,11 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def _old_report(folder: Path) -> Path:
-    folder.mkdir(parents=True)
-    (folder / REPORT_MARKER).write_text(outfolder._REPORT_MARKER_TEXT)
-    (folder / "report.html").write_text("old report")
+    """A report folder as evalkit writes it: a page, a results folder and the marker."""
+    with report_folder(folder, data_dir=folder.parent / "no-data", repo_root=None) as staging:
+        (staging / "report.html").write_text("old report")
+        (staging / "results").mkdir()
+        (staging / "results" / "attendance.csv").write_text("group,people\nall,<5\n")
     return folder
 
 
@@ -206,11 +210,16 @@ def test_a_run_killed_outright_is_recovered_next_time(tmp_path):
     os.rename(old, aside)
     dead = tmp_path / ".report.evalkit-staging-999999-xyz"
     dead.mkdir()
-    (dead / REPORT_MARKER).write_text(outfolder._REPORT_MARKER_TEXT)
-    # A staging folder of a running process and a folder evalkit did not make are left alone.
+    outfolder.REPORT.write(dead)
+    (dead / "report.html").write_text("half written")
+    # A staging folder of a running process, a folder evalkit did not make and a marker copied
+    # into a folder named like a dead run's staging folder are left alone.
     alive = tmp_path / f".report.evalkit-staging-{os.getpid()}-live"
     alive.mkdir()
-    (alive / REPORT_MARKER).write_text(outfolder._REPORT_MARKER_TEXT)
+    outfolder.REPORT.write(alive)
+    copied = tmp_path / ".report.evalkit-staging-999998-copy"
+    copied.mkdir()
+    (copied / REPORT_MARKER).write_bytes((alive / REPORT_MARKER).read_bytes())
     foreign = tmp_path / ".report.evalkit-old-1-foreign"
     foreign.mkdir()
     (foreign / "mine.txt").write_text("mine")
@@ -218,7 +227,7 @@ def test_a_run_killed_outright_is_recovered_next_time(tmp_path):
     outfolder.recover(old, outfolder.REPORT)
     assert (old / "report.html").read_text() == "old report"
     assert not dead.exists() and not aside.exists()
-    assert alive.exists() and (foreign / "mine.txt").exists()
+    assert alive.exists() and (foreign / "mine.txt").exists() and copied.exists()
 
 
 def test_signal_handlers_are_restored(tmp_path):
@@ -283,3 +292,115 @@ def test_cli_report_killed_with_sigterm(tmp_path):
     assert "/evalkit/" not in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
     assert _snapshot(old) == before
+
+
+# --- issue 23: a folder is replaced only when it holds exactly what evalkit wrote there ----------
+
+
+def _no_work(monkeypatch):
+    """Make any report that gets past the folder check fail the test before it loads data."""
+    from evalkit.publish import report
+
+    monkeypatch.setattr(report, "load", lambda *a, **k: pytest.fail("the report started"))
+
+
+def test_a_second_report_keeps_the_files_the_user_saved_there(tmp_path, capsys, monkeypatch):
+    old = _old_report(tmp_path / "report")
+    (old / "board-notes.docx").write_bytes(b"the board's notes")
+    (old / "results" / "keep.txt").write_text("mine, beside evalkit's tables")
+    (old / "extra").mkdir()
+    (old / "extra" / "keep.txt").write_text("mine")
+    before = _snapshot(old)
+    _no_work(monkeypatch)
+    assert main(["report", str(SAMPLE), "--out", str(old)]) == 2
+    err = capsys.readouterr().err
+    assert "board-notes.docx" in err and "extra/" in err and "results/keep.txt" in err
+    assert "move those files out of the folder, or choose another --out" in err
+    assert "the board's notes" not in err and "mine" not in err
+    assert _snapshot(old) == before
+
+
+def test_a_changed_report_file_is_refused_and_a_deleted_one_is_fine(tmp_path):
+    old = _old_report(tmp_path / "report")
+    (old / "results" / "attendance.csv").unlink()  # gone: nothing of the user's is lost
+    assert _check(old, tmp_path / "data") == old
+    (old / "report.html").write_text("old report, with my comments")
+    with pytest.raises(OutputFolderError, match=r"changed after it wrote them: report\.html\."):
+        _check(old, tmp_path / "data")
+
+
+def test_a_folder_with_a_copied_marker_loses_nothing(tmp_path, monkeypatch, capsys):
+    report = _old_report(tmp_path / "report")
+    minutes = tmp_path / "minutes"
+    minutes.mkdir()
+    (minutes / "minutes.docx").write_text("minutes of the meeting")
+    shutil.copy(report / REPORT_MARKER, minutes / REPORT_MARKER)
+    _no_work(monkeypatch)
+    assert main(["report", str(SAMPLE), "--out", str(minutes)]) == 2
+    err = capsys.readouterr().err
+    assert "written for another folder" in err and "minutes.docx" in err
+    assert (minutes / "minutes.docx").read_text() == "minutes of the meeting"
+    # A copy of a whole report is not taken for the report either; the report itself still is.
+    shutil.copytree(report, tmp_path / "copy")
+    with pytest.raises(OutputFolderError, match="written for another folder"):
+        _check(tmp_path / "copy", tmp_path / "data")
+    assert _check(report, tmp_path / "data") == report
+
+
+def test_a_marker_that_lists_nothing_vouches_for_nothing(tmp_path):
+    """A marker written by hand or by an older evalkit (no list) does not make files evalkit's."""
+    folder = tmp_path / "old"
+    folder.mkdir()
+    (folder / REPORT_MARKER).write_text("evalkit report folder. old\n")
+    assert _check(folder, tmp_path / "data") == folder  # the marker alone: nothing to lose
+    (folder / "report.html").write_text("maybe mine")
+    with pytest.raises(OutputFolderError, match="lists no files"):
+        _check(folder, tmp_path / "data")
+
+
+def test_a_refusal_names_ten_files_and_escapes_their_names(tmp_path):
+    old = _old_report(tmp_path / "report")
+    for n in range(14):
+        (old / f"note{n:02d}.txt").write_text("mine")
+    (old / "evil\x1b[2J.txt").write_text("mine")
+    with pytest.raises(OutputFolderError) as info:
+        _check(old, tmp_path / "data")
+    message = str(info.value)
+    assert "evil\\x1b[2J.txt" in message and "\x1b" not in message
+    assert "note08.txt" in message and "note09.txt" not in message and "and 5 more" in message
+
+
+def test_files_that_appear_during_the_swap_are_kept(tmp_path, monkeypatch, capsys):
+    """The last guard: deleting the old report deletes only the files its marker lists."""
+    old = _old_report(tmp_path / "report")
+    real_rename = os.rename
+
+    def rename_then_user_saves(src, dst):
+        real_rename(src, dst)
+        if ".evalkit-old-" in Path(dst).name:
+            (Path(dst) / "late.docx").write_text("saved just now")
+
+    monkeypatch.setattr(outfolder.os, "rename", rename_then_user_saves)
+    with report_folder(old, data_dir=tmp_path / "data", repo_root=None) as staging:
+        (staging / "report.html").write_text("new report")
+    assert (old / "report.html").read_text() == "new report"
+    kept = [p for p in tmp_path.iterdir() if ".evalkit-old-" in p.name]
+    assert len(kept) == 1 and (kept[0] / "late.docx").read_text() == "saved just now"
+    assert sorted(p.name for p in kept[0].iterdir()) == [REPORT_MARKER, "late.docx"]
+    assert str(kept[0]) in capsys.readouterr().err
+    outfolder.recover(old, outfolder.REPORT)  # the next run does not delete it either
+    assert (kept[0] / "late.docx").exists()
+
+
+@pytest.mark.parametrize("mode", [0o755, 0o750, 0o700])
+def test_the_folder_given_keeps_its_permissions(tmp_path, mode):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    os.chmod(empty, mode)
+    with report_folder(empty, data_dir=tmp_path / "data", repo_root=None) as staging:
+        (staging / "report.html").write_text("new")
+    assert stat.S_IMODE(empty.stat().st_mode) == mode
+    with report_folder(empty, data_dir=tmp_path / "data", repo_root=None) as staging:
+        (staging / "report.html").write_text("newer")
+    assert stat.S_IMODE(empty.stat().st_mode) == mode
+    assert (empty / "report.html").read_text() == "newer"

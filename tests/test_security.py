@@ -493,8 +493,9 @@ def test_period_and_title_reach_the_report(world, monkeypatch):
     assert seen["min_cell"] == 5
 
 
-def test_a_report_replaces_only_its_own_folder(world, monkeypatch):
-    """End to end with a one-cell workbook: a marked folder is replaced; its marker comes back."""
+def test_a_report_replaces_only_its_own_folder(world, monkeypatch, capsys):
+    """End to end with a one-cell workbook: an earlier report is replaced while it holds only
+    what evalkit wrote; once the user saves a file in it, it is refused and nothing changes."""
     import nbformat
 
     from evalkit.publish import report
@@ -511,13 +512,40 @@ def test_a_report_replaces_only_its_own_folder(world, monkeypatch):
     monkeypatch.setattr(report, "workbook", lambda: sorted(folder.glob("*.ipynb")))
     monkeypatch.setattr(report, "notebook_dir", lambda: folder)
     out = world.root / "report"
-    out.mkdir()
-    (out / REPORT_MARKER).write_text("evalkit report folder. old\n")
-    (out / "stale.txt").write_text("old")
     report.render_report(world.data, out_dir=out, show_progress=False)
-    assert (out / REPORT_MARKER).is_file() and not (out / "stale.txt").exists()
-    assert (out / "report.html").is_file()
+    first = (out / "report.html").stat().st_ino
+    report.render_report(world.data, out_dir=out, show_progress=False)
+    assert (out / "report.html").stat().st_ino != first  # replaced
+    assert (out / REPORT_MARKER).is_file() and (out / "results" / "codebook.csv").is_file()
     assert sorted(p.name for p in world.root.iterdir() if p.name.startswith(".")) == []
+    (out / "board-notes.docx").write_text(MARK)
+    before = _tree_digest(out)
+    capsys.readouterr()
+    assert main(_report(world)) == 2
+    err = capsys.readouterr().err
+    assert "board-notes.docx" in err and MARK not in err
+    assert _tree_digest(out) == before
+
+
+def test_pseudonymise_again_keeps_the_files_the_user_added(world, capsys):
+    out = _existing_output(world)
+    assert main(_pseudo(world, out=out)) == 0  # its own output, untouched: replaced
+    (out / "my_analysis.R").write_text(MARK)
+    (out / "reports").mkdir()
+    before = _tree_digest(out)
+    capsys.readouterr()
+    assert main(_pseudo(world, out=out)) == 2
+    err = capsys.readouterr().err
+    assert "my_analysis.R" in err and "reports/" in err and "choose another OUT_DIR" in err
+    assert MARK not in err
+    assert _tree_digest(out) == before
+    # A pseudonymised file the user edited counts as theirs too.
+    (out / "my_analysis.R").unlink()
+    (out / "reports").rmdir()
+    with (out / "attendance.csv").open("a") as handle:
+        handle.write("pa_0000000000000000,c01-w01,attended\n")
+    assert main(_pseudo(world, out=out)) == 2
+    assert "attendance.csv" in capsys.readouterr().err
 
 
 def test_sample_input_is_never_touched():

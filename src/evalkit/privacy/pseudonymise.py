@@ -15,7 +15,8 @@ The input is read, never changed, and checked in full before anything is written
 - Blank ids stay blank.
 
 The output folder may not be, contain or lie inside the input folder or the evalkit checkout; an
-existing output folder is replaced only when it is an earlier output of this command. The key must
+existing output folder is replaced only when it is an earlier output of this command holding
+exactly the files that output wrote (:mod:`evalkit.publish.outfolder`). The key must
 lie outside all of these. The output folder records the key's fingerprint
 (``evalkit-pseudonymised.txt``); a later run with a different key into that folder, or on a folder
 that is itself an output made with another key, is refused unless ``--new-key`` is given, so a
@@ -57,9 +58,12 @@ MARKER = Marker(
     "# evalkit pseudonymised copy v1\n"
     "# Written by 'evalkit pseudonymise'. The fingerprint below identifies the key that made the\n"
     "# pseudonyms without revealing it: a later run with another key is refused unless --new-key\n"
-    "# is given. evalkit replaces this folder when asked to write a pseudonymised copy here again.\n",
+    "# is given. evalkit replaces this folder when asked to write a pseudonymised copy here again,\n"
+    "# but only while it holds exactly the files listed below: any other file, or a listed file\n"
+    "# that was changed, is yours, and evalkit then refuses.\n",
     "pseudonymised copy",
     "# evalkit pseudonymised copy v1",
+    "OUT_DIR",
 )
 _FINGERPRINT_LINE = re.compile(r"^key_fingerprint\s*=\s*([0-9a-f]{12})\s*$", re.M)
 # Column kinds whose values are checked without the "full date" rule (ids may hold a date, and

@@ -1,22 +1,33 @@
 """Output folders that can never cost the user a file.
 
 evalkit writes a report (and a pseudonymised copy of a data folder) into a folder the user names.
-Three rules keep that safe:
+Four rules keep that safe:
 
-1. **evalkit only replaces what it made.** Every folder it writes holds a marker file
-   (``.evalkit-report`` for reports). An existing folder is replaced only when it holds that
-   marker; an empty folder may be used; anything else is refused, and so is a file, a symbolic
-   link, the top of the file system and the home folder (or a folder that contains it).
+1. **evalkit only replaces what it made, as it made it.** Every folder it writes holds a marker
+   file (``.evalkit-report`` for reports) that lists every file and folder evalkit wrote there,
+   with each file's size and SHA-256, and is bound to that folder (its inode number, so a marker
+   copied into another folder lists nothing there). An existing folder is replaced only when
+   every file in it is listed with the same size and hash and every folder in it is listed; a
+   listed file that has gone is fine (nothing of the user's is lost). A file the marker does not
+   list, or a listed file that was changed, means the user worked there: the folder is refused
+   and the message names (up to ten of) those files. An empty folder may be used. A file, a
+   symbolic link, the top of the file system and the home folder (or a folder that contains it)
+   are refused.
 2. **The output never overlaps what it must not touch.** The output folder may not be, contain or
    lie inside the data folder or the evalkit checkout (except the checkout's git-ignored
    ``reports/`` folder).
 3. **Replacing is all or nothing.** The new folder is built in a hidden staging folder beside the
    target. When it is complete, the old folder is renamed aside, the new one renamed into place
-   and only then the old one removed; SIGINT and SIGTERM are held back during those renames. A
-   failure, SIGINT or SIGTERM while the folder is being built removes the staging folder and
-   leaves the old folder as it was. If the process is killed outright (SIGKILL, power cut), the
-   next run restores the old folder if it had been moved aside and removes the dead run's staging
-   folder.
+   (with the old folder's permissions) and only then are the old folder's listed files deleted,
+   one by one after checking their hashes again; anything else stays. SIGINT and SIGTERM are held
+   back during those renames. A failure, SIGINT or SIGTERM while the folder is being built
+   removes the staging folder and leaves the old folder as it was. If the process is killed
+   outright (SIGKILL, power cut), the next run restores the old folder if it had been moved aside
+   and removes the dead run's staging folder.
+4. **Scratch folders do not pile up.** The private folders a run makes in the system temporary
+   folder (:func:`scratch_folder`) are removed at its end; those of runs killed outright are
+   removed by the next run, only when they are this user's, were made by evalkit on this machine
+   and their process has ended.
 
 All checks happen before any work starts (:func:`check_report_folder`); :func:`report_folder` runs
 them again just before the new folder is moved into place.
@@ -24,14 +35,19 @@ them again just before the new folder is moved into place.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
 import secrets
 import shutil
 import signal
+import stat
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,12 +55,21 @@ from ..errors import OutputFolderError
 
 REPORT_MARKER = ".evalkit-report"
 _REPORT_MARKER_TEXT = (
-    "evalkit report folder. This folder was written by 'evalkit report'; evalkit deletes and "
-    "replaces it when asked to write a report here again. Delete this file to stop that.\n"
+    "evalkit report folder. This folder was written by 'evalkit report'. evalkit replaces it when "
+    "asked to write a report here again, but only while it holds exactly what is listed below: "
+    "any other file, or a listed file that was changed, is yours, and evalkit then refuses. "
+    "Delete this file to stop evalkit replacing the folder.\n"
 )
 _STAGING = "evalkit-staging"
 _OLD = "evalkit-old"
 CHOOSE = "choose an empty or new folder"
+#: How many unknown or changed files a refusal names.
+FILES_SHOWN = 10
+# A marker longer than this is not read (a real one lists a few hundred files).
+_MARKER_MAX_BYTES = 64 * 1024 * 1024
+_FOLDER_LINE = re.compile(r"^folder_id = (\d+)$", re.M)
+_DIR_LINE = re.compile(r'^dir = (".*")$', re.M)
+_FILE_LINE = re.compile(r'^file = (\d+) ([0-9a-f]{64}) (".*")$', re.M)
 
 
 class Terminated(SystemExit):
@@ -59,20 +84,140 @@ class Terminated(SystemExit):
     """
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _walk(folder: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk`` of ``folder`` in name order, with paths relative to it ("" for the top),
+    never following a symbolic link."""
+    def fail(error: OSError) -> None:
+        raise error
+
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=fail):
+        dirnames.sort()
+        rel = os.path.relpath(dirpath, folder)
+        yield ("" if rel == "." else Path(rel).as_posix()), dirnames, sorted(filenames)
+
+
+def _join(rel: str, name: str) -> str:
+    return f"{rel}/{name}" if rel else name
+
+
+def shown_path(relative: str) -> str:
+    """A relative path as a message shows it: characters that would not print are escaped.
+
+    A file name is the user's, so it is shown, but a control character in it (an ANSI escape, a
+    line break, a right-to-left override) must not act on the terminal.
+
+    Parameters
+    ----------
+    relative
+        A path relative to an output folder.
+
+    Returns
+    -------
+    str
+        The path with every unprintable character written as a Python escape.
+
+    Examples
+    --------
+    >>> shown_path("notes\\x1b[31m.docx")
+    'notes\\\\x1b[31m.docx'
+    >>> shown_path("r\\u00e9union/plan.txt")
+    'réunion/plan.txt'
+    """
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace")
+                   .decode("ascii") for ch in relative)
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a marker says evalkit wrote into its folder.
+
+    Parameters
+    ----------
+    files
+        Relative path (``/``-separated) -> (size in bytes, SHA-256 in hex) of every file.
+    folders
+        Relative paths of every folder evalkit made inside.
+    why_empty
+        When the marker cannot vouch for anything in this folder, why (for messages): it was
+        written for another folder, or lists nothing; "" otherwise.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "report.html").write_text("hello")
+    >>> REPORT.write(folder)
+    >>> REPORT.record(folder).files["report.html"][0]
+    5
+    """
+
+    files: dict[str, tuple[int, str]]
+    folders: frozenset[str]
+    why_empty: str = ""
+
+    def lists(self, relative: str, path: Path) -> bool:
+        """Whether ``path`` is a regular file listed as ``relative`` with its size and hash.
+
+        Parameters
+        ----------
+        relative
+            The file's path relative to the folder.
+        path
+            The file.
+
+        Returns
+        -------
+        bool
+            False for a file not listed, changed, unreadable, or not a regular file.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> _ = (folder / "a.csv").write_text("x")
+        >>> REPORT.write(folder)
+        >>> _ = (folder / "a.csv").write_text("y")
+        >>> REPORT.record(folder).lists("a.csv", folder / "a.csv")
+        False
+        """
+        expected = self.files.get(relative)
+        if expected is None:
+            return False
+        try:
+            info = path.lstat()
+            return (stat.S_ISREG(info.st_mode) and info.st_size == expected[0]
+                    and _sha256(path) == expected[1])
+        except OSError:
+            return False
+
+
+_NOTHING = Record({}, frozenset())
+
+
 @dataclass(frozen=True)
 class Marker:
-    """The file that says evalkit made a folder: its name and first line.
+    """The file that says evalkit made a folder, and lists what it wrote there.
 
     Parameters
     ----------
     name
         The file's name, e.g. ``.evalkit-report``.
     text
-        What the file says (its first line starts with ``signature``).
+        What the file says before its list (its first line starts with ``signature``).
     what
         What the folder is, for messages: ``"report"``, ``"pseudonymised copy"``.
     signature
         How the first line starts (the rest may be reworded between versions).
+    option
+        How messages name the folder the user chose: ``"--out"``, ``"OUT_DIR"``.
 
     Examples
     --------
@@ -89,26 +234,49 @@ class Marker:
     text: str
     what: str  # "report", "pseudonymised copy": for messages
     signature: str  # how the first line starts (the rest may be reworded between versions)
+    option: str = "--out"
 
     def write(self, folder: Path, extra: str = "") -> None:
-        """Write the marker file into ``folder``.
+        """Write the marker into ``folder``, listing everything the folder holds now.
+
+        The list binds the marker to ``folder`` (its inode number, which a rename keeps and a
+        copy does not) and gives every file's size and SHA-256 and every folder inside. Write
+        it last, when everything else is in place.
 
         Parameters
         ----------
         folder
             The output folder (or its staging folder).
         extra
-            Text appended after the marker's own (a key fingerprint, say).
+            Text written after the marker's own and before the list (a key fingerprint, say).
 
         Examples
         --------
         >>> import tempfile
         >>> folder = Path(tempfile.mkdtemp())
-        >>> REPORT.write(folder, "made for the March board")
-        >>> (folder / ".evalkit-report").read_text().splitlines()[-1]
-        'made for the March board'
+        >>> (folder / "results").mkdir()
+        >>> _ = (folder / "results" / "a.csv").write_text("x")
+        >>> REPORT.write(folder, "made for the March board\\n")
+        >>> print((folder / ".evalkit-report").read_text().split("\\n", 1)[1])  # doctest: +ELLIPSIS
+        made for the March board
+        folder_id = ...
+        dir = "results"
+        file = 1 2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881 "results/a.csv"
+        <BLANKLINE>
         """
-        (folder / self.name).write_text(self.text + extra, encoding="utf-8")
+        lines = [f"folder_id = {os.stat(folder).st_ino}"]
+        for rel, dirnames, filenames in _walk(folder):
+            lines += [f"dir = {json.dumps(_join(rel, d))}" for d in dirnames]
+            for name in filenames:
+                if not rel and name == self.name:
+                    continue
+                path = folder / rel / name
+                info = path.lstat()
+                if stat.S_ISREG(info.st_mode):  # evalkit writes nothing else
+                    lines.append(f"file = {info.st_size} {_sha256(path)} "
+                                 f"{json.dumps(_join(rel, name))}")
+        (folder / self.name).write_text(self.text + extra + "\n".join(lines) + "\n",
+                                        encoding="utf-8")
 
     def found_in(self, folder: Path) -> bool:
         """Whether ``folder`` holds this marker as a regular file with the expected first line.
@@ -141,6 +309,149 @@ class Marker:
         except (OSError, UnicodeDecodeError):
             return False
         return first.startswith(self.signature)
+
+    def record(self, folder: Path) -> Record | None:
+        """What the marker in ``folder`` lists, or None when the folder holds no marker.
+
+        A marker bound to another folder (copied, or the folder was copied), one that lists
+        nothing (written by an evalkit before 0.2) or one that cannot be read vouches for
+        nothing: its record is empty and says why.
+
+        Parameters
+        ----------
+        folder
+            The folder to look in.
+
+        Returns
+        -------
+        Record or None
+            The files and folders listed.
+
+        Examples
+        --------
+        >>> import shutil, tempfile
+        >>> base = Path(tempfile.mkdtemp())
+        >>> (base / "a").mkdir()
+        >>> REPORT.write(base / "a")
+        >>> _ = shutil.copytree(base / "a", base / "b")
+        >>> REPORT.record(base / "b").why_empty
+        'its .evalkit-report was written for another folder (copied?)'
+        """
+        if not self.found_in(folder):
+            return None
+        path = folder / self.name
+        try:
+            if path.stat().st_size > _MARKER_MAX_BYTES:
+                raise ValueError("too long")
+            text = path.read_text(encoding="utf-8")
+            bound = _FOLDER_LINE.search(text)
+            if bound is None:
+                return Record({}, frozenset(), f"its {self.name} lists no files (an older "
+                              "evalkit wrote it)")
+            if int(bound.group(1)) != os.stat(folder).st_ino:
+                return Record({}, frozenset(), f"its {self.name} was written for another "
+                              "folder (copied?)")
+            files = {json.loads(m.group(3)): (int(m.group(1)), m.group(2))
+                     for m in _FILE_LINE.finditer(text)}
+            folders = frozenset(json.loads(m.group(1)) for m in _DIR_LINE.finditer(text))
+        except (OSError, UnicodeDecodeError, ValueError):
+            return Record({}, frozenset(), f"its {self.name} cannot be read")
+        return Record(files, folders)
+
+    def unknown_in(self, folder: Path, limit: int = 1000) -> list[str]:
+        """Everything in ``folder`` that the marker does not vouch for, in name order.
+
+        A file not listed or changed since, a folder not listed (shown with a trailing ``/`` and
+        not looked into), a symbolic link or any other kind of file. Listed files that have gone
+        are not mentioned.
+
+        Parameters
+        ----------
+        folder
+            An existing folder.
+        limit
+            Stop after this many.
+
+        Returns
+        -------
+        list of str
+            Paths relative to ``folder``; empty when replacing it loses nothing of the user's.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> _ = (folder / "report.html").write_text("report")
+        >>> REPORT.write(folder)
+        >>> (folder / "extra").mkdir()
+        >>> _ = (folder / "extra" / "keep.txt").write_text("mine")
+        >>> _ = (folder / "board-notes.docx").write_text("mine")
+        >>> REPORT.unknown_in(folder)
+        ['extra/', 'board-notes.docx']
+        """
+        record = self.record(folder) or _NOTHING
+        marked = record is not _NOTHING
+        unknown: list[str] = []
+        for rel, dirnames, filenames in _walk(folder):
+            for name in list(dirnames):
+                path = _join(rel, name)
+                if path not in record.folders or (folder / path).is_symlink():
+                    unknown.append(path + "/")
+                    dirnames.remove(name)  # not looked into: all of it is the user's
+            for name in filenames:
+                path = _join(rel, name)
+                if marked and path == self.name:
+                    continue
+                if not record.lists(path, folder / path):
+                    unknown.append(path)
+            if len(unknown) >= limit:
+                break
+        return unknown[:limit]
+
+    def remove_own(self, folder: Path) -> bool:
+        """Delete from ``folder`` only what the marker vouches for; True when nothing is left.
+
+        Each listed file is deleted after its size and hash are checked again, each listed
+        folder only when it is empty, the marker last and ``folder`` itself only when empty.
+        Anything else stays where it is, and so does the marker beside it.
+
+        Parameters
+        ----------
+        folder
+            An earlier output (or an empty folder).
+
+        Returns
+        -------
+        bool
+            Whether ``folder`` is gone.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp()) / "report"
+        >>> folder.mkdir()
+        >>> _ = (folder / "report.html").write_text("report")
+        >>> REPORT.write(folder)
+        >>> _ = (folder / "minutes.docx").write_text("mine")
+        >>> REPORT.remove_own(folder), sorted(p.name for p in folder.iterdir())
+        (False, ['.evalkit-report', 'minutes.docx'])
+        """
+        record = self.record(folder) or _NOTHING
+        walked = list(_walk(folder))
+        for rel, dirnames, filenames in reversed(walked):  # deepest folders first
+            for name in filenames:
+                path = _join(rel, name)
+                if path != self.name and record.lists(path, folder / path):
+                    os.unlink(folder / path)
+            for name in dirnames:
+                if _join(rel, name) in record.folders and not (folder / rel / name).is_symlink():
+                    with suppress(OSError):  # not empty: something of the user's is inside
+                        os.rmdir(folder / rel / name)
+        if record is not _NOTHING and [p.name for p in folder.iterdir()] == [self.name]:
+            os.unlink(folder / self.name)
+        with suppress(OSError):
+            os.rmdir(folder)
+        return not os.path.lexists(folder)
 
 
 REPORT = Marker(REPORT_MARKER, _REPORT_MARKER_TEXT, "report", "evalkit report folder")
@@ -309,16 +620,26 @@ def check_output_folder(out: str | os.PathLike, *, marker: Marker,
     if os.path.lexists(target):
         if not target.is_dir():
             raise refuse("it is a file, not a folder")
-        if not marker.found_in(target):
-            try:
-                empty = next(target.iterdir(), None) is None
-            except OSError as exc:
-                raise refuse(f"it cannot be read ({exc.strerror})") from None
-            if not empty:
+        try:
+            record = marker.record(target)
+            unknown = marker.unknown_in(target)
+        except OSError as exc:
+            raise refuse(f"it cannot be read ({exc.strerror})") from None
+        if unknown:
+            names = ", ".join(shown_path(u) for u in unknown[:FILES_SHOWN])
+            if len(unknown) > FILES_SHOWN:
+                names += f" and {len(unknown) - FILES_SHOWN} more"
+            if record is None:
                 raise refuse(
                     f"the folder exists and holds files evalkit did not write (it has no "
-                    f"{marker.name} file), and evalkit never replaces such a folder",
+                    f"{marker.name} file): {names}; evalkit never replaces such a folder",
                     f"Nothing was written; {CHOOSE}, or empty that folder yourself.")
+            reason = (f"{record.why_empty}, so everything in it counts as yours: {names}"
+                      if record.why_empty else
+                      f"it holds files that evalkit did not write there or that were changed "
+                      f"after it wrote them: {names}")
+            raise refuse(reason, f"Nothing was written; move those files out of the folder, "
+                                 f"or choose another {marker.option}.")
     return target
 
 
@@ -465,9 +786,10 @@ def _leftovers(target: Path, tag: str) -> list[Path]:
 def recover(target: Path, marker: Marker) -> None:
     """Tidy up after a run that was killed outright (SIGKILL).
 
-    Puts back an old folder that had been moved aside when the target is missing, removes old
-    folders already replaced, and removes staging folders of processes that no longer run. Only
-    folders holding ``marker`` are touched.
+    Puts back an old folder that had been moved aside when the target is missing, removes what
+    evalkit wrote in old folders already replaced (:meth:`Marker.remove_own`), and removes
+    staging folders of processes that no longer run. Only folders holding ``marker`` are
+    touched, and a staging folder only when its marker was written in it (not copied there).
 
     Parameters
     ----------
@@ -491,19 +813,28 @@ def recover(target: Path, marker: Marker) -> None:
     if olds and not os.path.lexists(target):
         os.rename(olds.pop(), target)  # the newest old folder is the last complete one
     for old in olds:
-        shutil.rmtree(old, ignore_errors=True)
+        with suppress(OSError):
+            marker.remove_own(old)
     for staging in _leftovers(target, _STAGING):
         pid_text = staging.name[len(f".{target.name}.{_STAGING}-"):].split("-", 1)[0]
         if (pid_text.isdigit() and not _pid_alive(int(pid_text)) and staging.is_dir()
-                and marker.found_in(staging)):
-            shutil.rmtree(staging, ignore_errors=True)
+                and not staging.is_symlink()):
+            record = marker.record(staging)
+            if record is not None and not record.why_empty:
+                shutil.rmtree(staging, ignore_errors=True)
 
 
-def _move_into_place(staging: Path, target: Path) -> None:
+def _move_into_place(staging: Path, target: Path, marker: Marker) -> None:
     with _signals_held():
         if not os.path.lexists(target):
             os.rename(staging, target)
             return
+        # The folder the user gave keeps its permissions (and group, where allowed); the
+        # staging folder was made private, and a new folder stays so.
+        info = os.stat(target)
+        os.chmod(staging, stat.S_IMODE(info.st_mode))
+        with suppress(OSError, AttributeError):
+            os.chown(staging, -1, info.st_gid)
         aside = target.parent / f".{target.name}.{_OLD}-{os.getpid()}-{secrets.token_hex(4)}"
         os.rename(target, aside)
         try:
@@ -511,7 +842,13 @@ def _move_into_place(staging: Path, target: Path) -> None:
         except BaseException:
             os.rename(aside, target)
             raise
-        shutil.rmtree(aside, ignore_errors=True)
+        try:
+            gone = marker.remove_own(aside)
+        except OSError:
+            gone = False
+    if not gone:  # files appeared in the old folder after it was checked: they stay
+        print(f"evalkit: the earlier {marker.what} in {target} changed while the new one was "
+              f"made; what evalkit did not write was kept in {aside}", file=sys.stderr)
 
 
 @contextmanager
@@ -521,8 +858,9 @@ def staged_output(target: Path, *, marker: Marker, recheck: Callable[[], object]
 
     ``target`` must have passed :func:`check_output_folder`; ``recheck`` repeats that check just
     before the move. The staging folder holds ``marker`` from the start (with ``marker_extra``
-    appended). On an exception, SIGINT or SIGTERM the staging folder is removed and ``target``
-    is left as it was.
+    appended); when the block ends the marker is written again, listing every file the block
+    wrote. On an exception, SIGINT or SIGTERM the staging folder is removed and ``target`` is
+    left as it was.
 
     Parameters
     ----------
@@ -533,7 +871,7 @@ def staged_output(target: Path, *, marker: Marker, recheck: Callable[[], object]
     recheck
         Called just before the move; it raises to stop it.
     marker_extra
-        Text appended to the marker.
+        Text written into the marker before its list of files.
 
     Yields
     ------
@@ -553,6 +891,8 @@ def staged_output(target: Path, *, marker: Marker, recheck: Callable[[], object]
     ...     _ = (staging / "notes.txt").write_text("done")
     >>> sorted(p.name for p in target.iterdir())
     ['.evalkit-report', 'notes.txt']
+    >>> REPORT.unknown_in(target)
+    []
     """
     with _signals_clean_up():
         try:
@@ -571,10 +911,11 @@ def staged_output(target: Path, *, marker: Marker, recheck: Callable[[], object]
                                     f"{CHOOSE} you can write to.") from None
         try:
             yield staging
+            marker.write(staging, marker_extra)  # now listing everything written
             if recheck is not None:
                 recheck()
             try:
-                _move_into_place(staging, target)
+                _move_into_place(staging, target, marker)
             except OSError as exc:
                 raise OutputFolderError(
                     f"cannot move the new {marker.what} into {target} ({exc.strerror}); the "
