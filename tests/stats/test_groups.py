@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
-
 import pingouin as pg
+import pytest
 
 from evalkit.stats.groups import compare_groups
 
