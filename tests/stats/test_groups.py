@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pingouin as pg
 import pytest
 
 from evalkit.stats.groups import compare_groups
@@ -11,6 +12,7 @@ from evalkit.stats.groups import compare_groups
 from .reference import r_output, stats_input
 
 R = r_output("groups")
+R_EFFECT = r_output("effect_sizes")
 DATA = stats_input("groups")
 
 
@@ -89,3 +91,44 @@ def test_a_group_of_exactly_min_group_is_compared_and_one_smaller_left_out():
     assert table["groups"].tolist() == [2]          # a (exactly 5) and b; c (4) left out
     assert table["groups_left_out"].tolist() == [1]
     assert table["smallest_group"].tolist() == [5]
+
+
+@pytest.mark.parametrize("case, dv", [("pair", "score"), ("tied", "tied")])
+def test_two_group_effect_size_intervals_equal_base_r(case, dv):
+    # tools/r/effect_sizes.R: noncentral-t interval of d times J; Fisher z for the rank-biserial
+    row = compare_groups(DATA, dv=dv, between="pair").iloc[0]
+    reference = R_EFFECT[case]
+    for column, key in (("effect_size", "hedges_g"), ("effect_size_ci_low", "hedges_g_ci_low"),
+                        ("effect_size_ci_high", "hedges_g_ci_high"),
+                        ("rank_effect_size", "rank_biserial"),
+                        ("rank_effect_size_ci_low", "rank_biserial_ci_low"),
+                        ("rank_effect_size_ci_high", "rank_biserial_ci_high")):
+        assert row[column] == pytest.approx(reference[key], rel=1e-7), column
+
+
+def test_eta_squared_interval_equals_base_r_noncentral_f():
+    row = compare_groups(DATA, dv="score", between="trio").iloc[0]
+    reference = R_EFFECT["trio"]
+    assert row["effect_size"] == pytest.approx(reference["eta_squared"], rel=1e-10)
+    assert row["effect_size_ci_low"] == reference["eta_squared_ci_low"] == 0  # F below pf(.975)
+    assert row["effect_size_ci_high"] == pytest.approx(reference["eta_squared_ci_high"], rel=1e-7)
+    assert np.isnan(row["rank_effect_size_ci_low"])  # no interval for epsilon squared
+
+
+def test_group_adapter_equals_pingouin_called_directly():
+    # second oracle: pingouin without the adapter (the adapter adds order, min_group, notes)
+    rows = DATA.dropna(subset=["pair"])
+    man, woman = (rows.loc[rows["pair"] == g, "score"].to_numpy() for g in ("man", "woman"))
+    row = compare_groups(DATA, dv="score", between="pair").iloc[0]
+    welch = pg.ttest(man, woman, correction=True).iloc[0]
+    assert (row["statistic"], row["df1"], row["p"]) == pytest.approx(
+        (welch["T"], welch["dof"], welch["p_val"]), rel=1e-12)
+    assert row["effect_size"] == pytest.approx(pg.compute_effsize(man, woman, eftype="hedges"))
+    assert row["rank_effect_size"] == pytest.approx(pg.mwu(man, woman)["RBC"].iloc[0])
+    trio = DATA.dropna(subset=["trio"])
+    three = compare_groups(DATA, dv="score", between="trio").iloc[0]
+    welch3 = pg.welch_anova(trio, dv="score", between="trio").iloc[0]
+    assert (three["statistic"], three["df2"], three["p"]) == pytest.approx(
+        (welch3["F"], welch3["ddof2"], welch3["p_unc"]), rel=1e-12)
+    assert three["rank_statistic"] == pytest.approx(
+        pg.kruskal(trio, dv="score", between="trio")["H"].iloc[0], rel=1e-12)

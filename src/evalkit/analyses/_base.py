@@ -263,3 +263,42 @@ def alpha_cols(forms: str) -> tuple[Col, ...]:
         *interval("Feldt's 95% interval", rests_on=("n",)),
         Col("note", "text", "why alpha is undefined, if so"),
     )
+
+
+#: How each effect size's 95% interval is computed, for the codebook
+#: (docs/methods.md#effect-size-intervals).
+EFFECT_INTERVALS = {
+    "d_z": "the noncentral-t 95% interval",
+    "d_av": "the noncentral-t 95% interval of d_z rescaled by SD of the changes / mean SD "
+            "(approximate)",
+    "effect_size": "the 95% interval (noncentral t for Hedges' g, noncentral F for eta squared)",
+    "rank_effect_size": "the 95% interval (Fisher z for the rank-biserial r; none for epsilon "
+                        "squared)",
+}
+
+
+def effect_interval_cols(effect: str) -> tuple[Col, Col]:
+    """The ``<effect>_ci_low`` and ``<effect>_ci_high`` columns that follow an effect size.
+
+    They follow the effect size: wherever it is withheld, so are they.
+
+    Parameters
+    ----------
+    effect
+        The effect-size column (a key of :data:`EFFECT_INTERVALS`).
+
+    Returns
+    -------
+    tuple of Col
+        ``(<effect>_ci_low, <effect>_ci_high)``.
+
+    Examples
+    --------
+    >>> [(c.name, c.follows) for c in effect_interval_cols("d_z")]
+    [('d_z_ci_low', 'd_z'), ('d_z_ci_high', 'd_z')]
+    """
+    method = EFFECT_INTERVALS[effect]
+    return (Col(f"{effect}_ci_low", "statistic", f"lower end of {method}",
+                label="95% CI from", follows=effect),
+            Col(f"{effect}_ci_high", "statistic", f"upper end of {method}", label="to",
+                follows=effect))

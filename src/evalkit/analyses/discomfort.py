@@ -23,7 +23,7 @@ from ..stats.models import interaction_test, mixed_model
 from ..stats.multitest import holm
 from ..stats.paired import paired_change, wave_changes, wide
 from ..stats.reliability import RC_CATEGORIES, reliable_change_table
-from ._base import Analysis, alpha_cols
+from ._base import Analysis, alpha_cols, effect_interval_cols
 
 WAVES = ("pre", "post", "follow_up")
 #: comparison name -> (earlier wave, later wave), as in ``discomfort_change.csv``.
@@ -106,7 +106,7 @@ def by_practitioner(scores: pd.DataFrame, value: str = SCORE) -> pd.DataFrame:
     >>> table.columns.tolist(), table.round(3).loc["s01"].tolist()
     (['pre', 'post', 'follow_up'], [3.923, 2.583, 2.462])
     """
-    return wide(scores, subject="practitioner_id", value=value, waves=WAVES)
+    return wide(scores, dv=value, subject="practitioner_id", levels=WAVES)
 
 
 def wave_patterns(scores: pd.DataFrame) -> pd.DataFrame:
@@ -242,13 +242,13 @@ def discomfort_change(scores: pd.DataFrame) -> pd.DataFrame:
     0       post_vs_pre  30       -0.558
     1  follow_up_vs_pre  24       -0.450
     """
-    table = wave_changes(scores.assign(wave=scores["wave"].astype(str)),
-                         subject="practitioner_id", wave="wave", value=SCORE,
-                         comparisons=COMPARISONS)
+    table = wave_changes(scores.assign(wave=scores["wave"].astype(str)), dv=SCORE,
+                         within="wave", subject="practitioner_id", comparisons=COMPARISONS)
     table["p_holm"] = holm(table["p"].to_numpy(float))
     return table[["comparison", "n", "mean_before", "mean_after", "mean_change", "ci_low",
-                  "ci_high", "t", "df", "p", "p_holm", "d_z", "d_av", "wilcoxon_p",
-                  "wilcoxon_method", "note"]]
+                  "ci_high", "t", "df", "p", "p_holm", "d_z", "d_z_ci_low", "d_z_ci_high",
+                  "d_av", "d_av_ci_low", "d_av_ci_high", "wilcoxon_p", "wilcoxon_method",
+                  "note"]]
 
 
 def item_change(scores: pd.DataFrame, *, comparison: str = "post_vs_pre") -> pd.DataFrame:
@@ -281,14 +281,14 @@ def item_change(scores: pd.DataFrame, *, comparison: str = "post_vs_pre") -> pd.
     before, after = COMPARISONS[comparison]
     rows = []
     for number, item in enumerate(DISCOMFORT.items, start=1):
-        table = wide(scores, subject="practitioner_id", value=item, waves=(before, after))
-        result = paired_change(table[before], table[after]).iloc[0].to_dict()
+        result = paired_change(scores, dv=item, within="wave", subject="practitioner_id",
+                               levels=(before, after)).iloc[0].to_dict()
         rows.append({"item": number, "label": DISCOMFORT_LABELS[item], **result})
     items = pd.DataFrame(rows)
     items["p_holm"] = holm(items["p"].to_numpy(float))
     items["wilcoxon_p_holm"] = holm(items["wilcoxon_p"].to_numpy(float))
     return items[["item", "label", "n", "mean_change", "ci_low", "ci_high", "t", "p", "p_holm",
-                  "wilcoxon_p", "wilcoxon_p_holm", "d_z", "note"]]
+                  "wilcoxon_p", "wilcoxon_p_holm", "d_z", "d_z_ci_low", "d_z_ci_high", "note"]]
 
 
 def _long_complete(scores: pd.DataFrame) -> pd.DataFrame:
@@ -488,7 +488,9 @@ TABLES = (
          Col("p_holm", "p_value", "p Holm-adjusted over the two comparisons", rests_on=("n",),
              label="p (Holm)"),
          Col("d_z", "statistic", "mean change / SD of the changes", rests_on=("n",)),
+         *effect_interval_cols("d_z"),
          Col("d_av", "statistic", "mean change / mean of the two SDs", rests_on=("n",)),
+         *effect_interval_cols("d_av"),
          Col("wilcoxon_p", "p_value", "p-value of the Wilcoxon signed-rank test",
              rests_on=("n",), label="Wilcoxon p"),
          Col("wilcoxon_method", "text", "exact, or normal approximation with tie correction "
@@ -508,6 +510,7 @@ TABLES = (
          Col("wilcoxon_p_holm", "p_value", "Wilcoxon p Holm-adjusted over the 13 items",
              rests_on=("n",), label="Wilcoxon p (Holm)"),
          Col("d_z", "statistic", "mean change / SD of the changes", rests_on=("n",)),
+         *effect_interval_cols("d_z"),
          Col("note", "text", "why a figure could not be computed")),
         unit="practitioners", appendix=True),
     TableSpec(

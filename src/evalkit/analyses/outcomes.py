@@ -24,7 +24,7 @@ from ..stats.multitest import holm
 from ..stats.paired import wave_changes, wide
 from ..stats.proportions import prevalence
 from ..stats.reliability import RC_CATEGORIES, reliable_change_table
-from ._base import Analysis, alpha_cols, band_cols, ordered_waves
+from ._base import Analysis, alpha_cols, band_cols, effect_interval_cols, ordered_waves
 
 
 def scored(dataset: Dataset, name: str) -> pd.DataFrame:
@@ -115,8 +115,8 @@ def change(spec: Instrument, forms: pd.DataFrame) -> pd.DataFrame:
     long = forms.melt(id_vars=[spec.id_column, "wave"], value_vars=scales, var_name="scale",
                       value_name="score")
     comparisons = {f"{w}_vs_{waves[0]}": (waves[0], w) for w in waves[1:]}
-    table = wave_changes(long, subject=spec.id_column, wave="wave", value="score",
-                         comparisons=comparisons, by="scale")
+    table = wave_changes(long, dv="score", within="wave", subject=spec.id_column,
+                         comparisons=comparisons, between="scale")
     table["p_holm"] = holm(table["p"].to_numpy(float))
     table["higher_is"] = table["scale"].map(spec.higher_is_of)
     better_up = table["higher_is"] == "better"
@@ -132,7 +132,8 @@ def change(spec: Instrument, forms: pd.DataFrame) -> pd.DataFrame:
                               kind="stable", ignore_index=True)
     return table[["instrument", "scale", "comparison", "higher_is", "n", "mean_before",
                   "mean_after", "mean_change", "ci_low", "ci_high", "t", "df", "p", "p_holm",
-                  "d_z", "d_av", "wilcoxon_p", "direction", "note"]]
+                  "d_z", "d_z_ci_low", "d_z_ci_high", "d_av", "d_av_ci_low", "d_av_ci_high",
+                  "wilcoxon_p", "direction", "note"]]
 
 
 def means(spec: Instrument, forms: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
@@ -306,7 +307,7 @@ def reliable_change_people(spec: Instrument, forms: pd.DataFrame, dataset: Datas
         source = f"Cronbach's alpha at {waves[0]}"
     if not (np.isfinite(rel) and 0 <= rel < 1):
         return pd.DataFrame(columns=columns)
-    table = wide(forms, subject=spec.id_column, value=total, waves=waves)
+    table = wide(forms, dv=total, subject=spec.id_column, levels=waves)
     parts = []
     for later in waves[1:]:
         people = reliable_change_table(table, before=waves[0], after=later, reliability=rel,
@@ -421,7 +422,9 @@ TABLES = (
          Col("p_holm", "p_value", "p Holm-adjusted within the instrument", rests_on=("n",),
              label="p (Holm)"),
          _stat("d_z", "mean change / SD of the changes"),
+         *effect_interval_cols("d_z"),
          _stat("d_av", "mean change / mean of the two SDs"),
+         *effect_interval_cols("d_av"),
          Col("wilcoxon_p", "p_value", "Wilcoxon signed-rank p", rests_on=("n",),
              label="Wilcoxon p"),
          Col("direction", "label", "improved or worsened (95% interval clear of no change), or "

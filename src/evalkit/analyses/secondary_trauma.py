@@ -24,7 +24,7 @@ from ..stats.models import ols_regression
 from ..stats.multitest import holm
 from ..stats.paired import wave_changes
 from ..stats.proportions import prevalence, wilson_interval
-from ._base import Analysis, alpha_cols, band_cols, ordered_waves
+from ._base import Analysis, alpha_cols, band_cols, effect_interval_cols, ordered_waves
 
 #: Practitioner attributes that comparisons and the regression use (ordered ones first).
 FACTORS = ("gender", "role", "experience_band", "supervision_frequency")
@@ -584,12 +584,14 @@ TABLES = (
              label="p (Holm)", **_rests("smallest_group")),
          Col("effect", "text", "effect size reported"),
          Col("effect_size", "statistic", "effect size", **_rests("smallest_group")),
+         *effect_interval_cols("effect_size"),
          Col("rank_test", "text", "rank-based test"),
          Col("rank_statistic", "size", "rank test statistic (with the effect size it gives the group sizes)"),
          Col("rank_p", "p_value", "rank test p-value", **_rests("smallest_group")),
          Col("rank_effect", "text", "rank-based effect size reported"),
          Col("rank_effect_size", "statistic", "rank-based effect size",
              **_rests("smallest_group")),
+         *effect_interval_cols("rank_effect_size"),
          Col("note", "text", "why no test was possible, if so")),
         unit="practitioners", appendix=True),
     TableSpec(
@@ -641,10 +643,15 @@ TABLES = (
          Col("mean_change", "statistic", "mean change (later minus earlier)", fmt="signed",
              decimals=1, label="mean change", **_rests("n")),
          *interval("the 95% interval", **_rests("n"), decimals=1, fmt="signed"),
+         Col("t", "statistic", "paired t", **_rests("n")),
+         Col("df", "size", "degrees of freedom of t", decimals=0),
          Col("p", "p_value", "paired t-test p", **_rests("n")),
          Col("p_holm", "p_value", "p Holm-adjusted over the subscales of this scale",
              label="p (Holm)", **_rests("n")),
          Col("d_z", "statistic", "mean change / SD of the changes", **_rests("n")),
+         *effect_interval_cols("d_z"),
+         Col("d_av", "statistic", "mean change / mean of the two SDs", **_rests("n")),
+         *effect_interval_cols("d_av"),
          Col("wilcoxon_p", "p_value", "Wilcoxon signed-rank p", label="Wilcoxon p",
              **_rests("n")),
          Col("note", "text", "why a figure could not be computed")),
@@ -784,8 +791,9 @@ def _wave_change(forms: dict) -> pd.DataFrame | str:
         subscales = _SCALES[key][2]
         long = f.melt(id_vars=["practitioner_id", "wave"], value_vars=list(subscales),
                       var_name="subscale", value_name="score")
-        table = wave_changes(long, subject="practitioner_id", wave="wave", value="score",
-                             comparisons={f"{last}_vs_{first}": (first, last)}, by="subscale")
+        table = wave_changes(long, dv="score", within="wave", subject="practitioner_id",
+                             comparisons={f"{last}_vs_{first}": (first, last)},
+                             between="subscale")
         table["p_holm"] = holm(table["p"].to_numpy(float))
         table.insert(0, "scale", _SCALES[key][0])
         parts.append(table)
@@ -793,7 +801,9 @@ def _wave_change(forms: dict) -> pd.DataFrame | str:
         return "needs two survey waves"
     table = pd.concat(parts, ignore_index=True)
     return table[["scale", "subscale", "comparison", "n", "mean_before", "mean_after",
-                  "mean_change", "ci_low", "ci_high", "p", "p_holm", "d_z", "wilcoxon_p", "note"]]
+                  "mean_change", "ci_low", "ci_high", "t", "df", "p", "p_holm", "d_z",
+                  "d_z_ci_low", "d_z_ci_high", "d_av", "d_av_ci_low", "d_av_ci_high",
+                  "wilcoxon_p", "note"]]
 
 
 ANALYSIS = Analysis(

@@ -23,7 +23,7 @@ def _complete(data: pd.DataFrame, subject: str, within: str, dv: str,
     levels = [str(level) for level in levels]
     if len(levels) < 2 or len(set(levels)) < len(levels):
         raise ValueError("levels must name at least two different levels")
-    return wide(data, subject=subject, wave=within, value=dv, waves=levels).dropna()
+    return wide(data, dv=dv, within=within, subject=subject, levels=levels).dropna()
 
 
 def _contrasts(k: int) -> np.ndarray:

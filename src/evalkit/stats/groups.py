@@ -1,15 +1,21 @@
-"""Comparing a score between the groups of one factor.
+"""Comparing a score between the groups of one factor: thin adapters over pingouin.
 
-The tests are scipy's; the effect sizes and Welch's ANOVA are written out here, each in one or
-two lines with its formula, and checked against R (``t.test``, ``oneway.test``,
-``wilcox.test``, ``kruskal.test``).
+The tests and effect sizes are pingouin's (``ttest(correction=True)``, ``compute_effsize``,
+``mwu``, ``welch_anova``, ``anova``, ``kruskal``). What evalkit adds: ``min_group`` (small
+groups left out, counted, never named), category order (the first group sets the sign), the
+exact-test rule of R's ``wilcox.test``, a NaN row with a ``note`` where pingouin raises, epsilon
+squared, and the effect sizes' 95% intervals (:mod:`evalkit.stats.effect_sizes`).
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
+import pingouin as pg
+
+from .effect_sizes import eta_squared_interval, noncentral_t_interval, rank_biserial_interval
 
 __all__ = ["compare_groups"]
 
@@ -18,8 +24,9 @@ __all__ = ["compare_groups"]
 EXACT_RANK_BELOW = 50
 
 _COLUMNS = ["factor", "groups", "n", "smallest_group", "groups_left_out", "test", "statistic",
-            "df1", "df2", "p", "effect", "effect_size", "rank_test", "rank_statistic", "rank_p",
-            "rank_effect", "rank_effect_size", "note"]
+            "df1", "df2", "p", "effect", "effect_size", "effect_size_ci_low",
+            "effect_size_ci_high", "rank_test", "rank_statistic", "rank_p", "rank_effect",
+            "rank_effect_size", "rank_effect_size_ci_low", "rank_effect_size_ci_high", "note"]
 
 
 def _ordered_groups(values: pd.DataFrame, dv: str, between: str) -> list[np.ndarray]:
@@ -28,68 +35,74 @@ def _ordered_groups(values: pd.DataFrame, dv: str, between: str) -> list[np.ndar
     return [g.to_numpy(float) for _, g in grouped]
 
 
-def _two_groups(a: np.ndarray, b: np.ndarray, row: dict, notes: list[str]) -> None:
-    va, vb = a.var(ddof=1), b.var(ddof=1)
+def _two_groups(a: np.ndarray, b: np.ndarray, row: dict, notes: list[str],
+                confidence: float) -> None:
     row.update(test="Welch t", effect="hedges_g", rank_test="Mann-Whitney U",
                rank_effect="rank_biserial")
-    se2 = va / a.size + vb / b.size
-    if se2 > 0:
-        t = (a.mean() - b.mean()) / np.sqrt(se2)
-        # Welch-Satterthwaite degrees of freedom
-        df = se2**2 / ((va / a.size) ** 2 / (a.size - 1) + (vb / b.size) ** 2 / (b.size - 1))
-        row.update(statistic=t, df1=df, p=float(2 * _st.t.sf(abs(t), df)))
+    if a.var(ddof=1) / a.size + b.var(ddof=1) / b.size > 0:
+        test = pg.ttest(a, b, correction=True).iloc[0]
+        row.update(statistic=float(test["T"]), df1=float(test["dof"]), p=float(test["p_val"]))
     else:
         notes.append("scores do not vary within either group: no t test")
-    pooled = np.sqrt(((a.size - 1) * va + (b.size - 1) * vb) / (a.size + b.size - 2))
+    pooled = ((a.size - 1) * a.var(ddof=1) + (b.size - 1) * b.var(ddof=1)) / (a.size + b.size - 2)
     if pooled > 0:
-        # Hedges' g: Cohen's d on the pooled SD times the small-sample correction J
-        correction = 1 - 3 / (4 * (a.size + b.size) - 9)
-        row["effect_size"] = (a.mean() - b.mean()) / pooled * correction
+        g = float(pg.compute_effsize(a, b, eftype="hedges"))
+        # g = d * J: the noncentral-t interval of d (t on n1 + n2 - 2 df) times the same J
+        j = 1 - 3 / (4 * (a.size + b.size) - 9)
+        scale = np.sqrt(1 / a.size + 1 / b.size)
+        low, high = noncentral_t_interval(g / j / scale, a.size + b.size - 2,
+                                          confidence=confidence)
+        row.update(effect_size=g, effect_size_ci_low=low * scale * j,
+                   effect_size_ci_high=high * scale * j)
     both = np.concatenate([a, b])
     if np.unique(both).size > 1:
         ties = np.unique(both).size < both.size
         exact = not ties and a.size < EXACT_RANK_BELOW and b.size < EXACT_RANK_BELOW
-        mwu = _st.mannwhitneyu(a, b, alternative="two-sided", use_continuity=True,
-                               method="exact" if exact else "asymptotic")
-        u = float(mwu.statistic)  # U of the first group: pairs it wins, ties counting one half
-        row.update(rank_statistic=u, rank_p=float(mwu.pvalue),
-                   rank_effect_size=2 * u / (a.size * b.size) - 1)
+        mwu = pg.mwu(a, b, method="exact" if exact else "asymptotic",
+                     use_continuity=True).iloc[0]
+        r = float(mwu["RBC"])  # 2U / (n1 * n2) - 1, U of the first group
+        low, high = rank_biserial_interval(r, a.size, b.size, confidence=confidence)
+        row.update(rank_statistic=float(mwu["U_val"]), rank_p=float(mwu["p_val"]),
+                   rank_effect_size=r, rank_effect_size_ci_low=low,
+                   rank_effect_size_ci_high=high)
     else:
         notes.append("every score is the same: no rank test")
 
 
-def _several_groups(groups: list[np.ndarray], row: dict, notes: list[str]) -> None:
+def _several_groups(values: pd.DataFrame, dv: str, between: str, row: dict, notes: list[str],
+                    confidence: float) -> None:
     row.update(test="Welch ANOVA", effect="eta_squared", rank_test="Kruskal-Wallis H",
                rank_effect="epsilon_squared")
-    sizes = np.array([g.size for g in groups], dtype=float)
-    means = np.array([g.mean() for g in groups])
-    variances = np.array([g.var(ddof=1) for g in groups])
-    everything = np.concatenate(groups)
-    k, n = len(groups), everything.size
-    total_ss = np.sum((everything - everything.mean()) ** 2)
-    if total_ss > 0:
-        row["effect_size"] = np.sum(sizes * (means - everything.mean()) ** 2) / total_ss
+    frame = values.assign(**{between: values[between].astype(str)})
+    variances = frame.groupby(between)[dv].var(ddof=1)
+    if frame[dv].nunique() > 1:
+        # one-way: pingouin's partial eta squared is eta squared (SS_between / SS_total)
+        with warnings.catch_warnings():  # pingouin 0.7 calls dropna(inplace=True): pandas 3.1 warns
+            warnings.simplefilter("ignore", pd.errors.Pandas4Warning)
+            classic = pg.anova(frame, dv=dv, between=between, detailed=True).iloc[0]
+        low, high = eta_squared_interval(float(classic["F"]), float(classic["DF"]),
+                                         float(len(frame) - frame[between].nunique()),
+                                         confidence=confidence)
+        row.update(effect_size=float(classic["np2"]), effect_size_ci_low=low,
+                   effect_size_ci_high=high)
     if np.all(variances > 0):
-        # Welch (1951): weights n/s^2, F on (k - 1, (k^2 - 1) / (3 * lambda)) df
-        w = sizes / variances
-        grand = np.sum(w * means) / w.sum()
-        lam = np.sum((1 - w / w.sum()) ** 2 / (sizes - 1))
-        f = (np.sum(w * (means - grand) ** 2) / (k - 1)) / (1 + 2 * (k - 2) / (k**2 - 1) * lam)
-        df2 = (k**2 - 1) / (3 * lam)
-        row.update(statistic=f, df1=float(k - 1), df2=df2, p=float(_st.f.sf(f, k - 1, df2)))
+        welch = pg.welch_anova(frame, dv=dv, between=between).iloc[0]
+        row.update(statistic=float(welch["F"]), df1=float(welch["ddof1"]),
+                   df2=float(welch["ddof2"]), p=float(welch["p_unc"]))
     else:
         notes.append("scores do not vary within at least one group: Welch's test is "
                      "undefined (its weights divide by each group's variance)")
-    if np.unique(everything).size > 1:
-        kruskal = _st.kruskal(*groups)
-        h = float(kruskal.statistic)
-        row.update(rank_statistic=h, rank_p=float(kruskal.pvalue), rank_effect_size=h / (n - 1))
+    if frame[dv].nunique() > 1:
+        kruskal = pg.kruskal(frame, dv=dv, between=between).iloc[0]
+        h = float(kruskal["H"])
+        row.update(rank_statistic=h, rank_p=float(kruskal["p_unc"]),
+                   rank_effect_size=h / (len(frame) - 1))
     else:
         notes.append("every score is the same: no rank test")
 
 
-def compare_groups(data: pd.DataFrame, *, dv: str, between: str,
-                   min_group: int = 2) -> pd.DataFrame:
+def compare_groups(data: pd.DataFrame, *, dv: str, between: str, min_group: int = 2,
+                   confidence: float = 0.95) -> pd.DataFrame:
     """Compare ``dv`` across the groups of ``between``: a Welch test, a rank test, effect sizes.
 
     Two groups: Welch's t (unequal variances, Welch-Satterthwaite df), Hedges' g (pooled-SD d
@@ -102,6 +115,12 @@ def compare_groups(data: pd.DataFrame, *, dv: str, between: str,
     Three or more groups: Welch's ANOVA (R's ``oneway.test``), eta squared (between-group sum of
     squares over the total), Kruskal-Wallis H (tie-corrected) and epsilon squared
     ``H / (n - 1)``.
+
+    Intervals (``confidence``): Hedges' g, the noncentral-t interval of d times the same small-
+    sample factor (R's ``effectsize::hedges_g``); the rank-biserial r, Fisher's z with
+    ``SE = sqrt((n1 + n2 + 1) / (3 n1 n2))`` (``effectsize::rank_biserial``); eta squared, the
+    noncentral-F interval of the classical one-way F (``effectsize::eta_squared``, two-sided);
+    none for epsilon squared.
 
     Groups with fewer than ``min_group`` scores are left out and counted in
     ``groups_left_out``, never named. A group with no variance gives NaN for the Welch test and
@@ -117,13 +136,16 @@ def compare_groups(data: pd.DataFrame, *, dv: str, between: str,
         Grouping column; rows where it or the score is missing are left out.
     min_group
         Smallest group size that can enter a test (at least 2).
+    confidence
+        Coverage of the effect sizes' intervals.
 
     Returns
     -------
     DataFrame
         One row: factor, groups, n, smallest_group, groups_left_out, test, statistic, df1, df2,
-        p, effect, effect_size, rank_test, rank_statistic, rank_p, rank_effect,
-        rank_effect_size, note.
+        p, effect, effect_size, effect_size_ci_low, effect_size_ci_high, rank_test,
+        rank_statistic, rank_p, rank_effect, rank_effect_size, rank_effect_size_ci_low,
+        rank_effect_size_ci_high, note.
 
     Examples
     --------
@@ -153,8 +175,8 @@ def compare_groups(data: pd.DataFrame, *, dv: str, between: str,
     else:
         groups = _ordered_groups(values, dv, between)
         if len(groups) == 2:
-            _two_groups(*groups, row, notes)
+            _two_groups(*groups, row, notes, confidence)
         else:
-            _several_groups(groups, row, notes)
+            _several_groups(values, dv, between, row, notes, confidence)
     row["note"] = "; ".join(notes)
     return pd.DataFrame([row], columns=_COLUMNS)
