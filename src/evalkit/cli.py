@@ -122,6 +122,16 @@ def _cmd_pseudonymise(args) -> int:
     return 0
 
 
+def _cmd_template(args) -> int:
+    from .data.template import write_template
+
+    path = write_template(args.out)
+    print(f"wrote an empty data-entry workbook to {path}: one sheet per data file, with "
+          "drop-down lists and checks, and a read-me sheet. Fill it in, put it alone in a "
+          "folder and run: evalkit validate FOLDER")
+    return 0
+
+
 def _cmd_report(args) -> int:
     from .publish.report import render_report
 
@@ -216,6 +226,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--new-key", action="store_true",
                    help="accept a key other than the one recorded in OUT_DIR or IN_DIR")
     p.set_defaults(func=_cmd_pseudonymise)
+
+    p = sub.add_parser("template", help="write an empty data-entry workbook (.xlsx)",
+                       description="Write a new .xlsx workbook with one sheet per data file "
+                                   "(exact headers, drop-down lists, date and number checks) "
+                                   "and a read-me sheet. An existing file is never replaced.")
+    p.add_argument("--out", required=True, type=Path, help="the new .xlsx file to write")
+    p.set_defaults(func=_cmd_template)
 
     p = sub.add_parser("report", help="render the notebooks on a data folder into a report")
     p.add_argument("data_dir", nargs="?", type=Path, default=Path("data/sample"))

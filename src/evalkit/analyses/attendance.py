@@ -675,12 +675,81 @@ def longest_runs(flags: pd.Series, groups: pd.Series) -> pd.Series:
     return pd.Series(best.to_numpy(), index=pd.Index(group_names[best.index], name=groups.name))
 
 
+def _session_dates(dataset: Dataset) -> dict[tuple[str, int], str]:
+    """``(cohort, programme week) -> "YYYY-MM-DD"`` of every session (a week is one session)."""
+    sessions = dataset.sessions
+    dates = pd.to_datetime(sessions["session_date"]).dt.strftime("%Y-%m-%d")
+    return dict(zip(zip(sessions["cohort_id"].astype(str),
+                        sessions["programme_week"].astype(int), strict=True), dates, strict=True))
+
+
+def _last_attended_dates(progress: pd.DataFrame, dataset: Dataset) -> list[str | None]:
+    """The date of each participant's last attended session (None when none was attended)."""
+    dates = _session_dates(dataset)
+    return [dates.get((str(cohort), int(week))) if week > 0 else None
+            for cohort, week in zip(progress["cohort_id"], progress["last_week_attended"],
+                                    strict=True)]
+
+
+def _dates_of_run(dates: pd.Series) -> str:
+    """One run of missed sessions: its dates, or its first and last when it is longer than two
+    (a list of 24 dates reads worse than "2023-03-07 to 2023-08-15")."""
+    dates = [d for d in dates if d]
+    return ", ".join(dates) if len(dates) <= 2 else f"{dates[0]} to {dates[-1]}"
+
+
+def dropout_list(dataset: Dataset) -> pd.DataFrame:
+    """``dropouts.csv`` (internal only): one row per participant who withdrew or was excluded.
+
+    For each: where they were (cohort, site, referral route), why they left, the last programme
+    week they attended and its date, and the sessions attended of those their cohort held.
+    Ordered by the date of the last attended session, people who never attended first.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with participants, sessions and attendance.
+
+    Returns
+    -------
+    DataFrame
+        participant_id, cohort_id, site, referral_route, exit_reason, last_attended_week (0 when
+        none), last_attended_date (``YYYY-MM-DD``; None when none), attended, scheduled.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> table = dropout_list(evalkit.load("data/sample"))
+    >>> len(table), table["exit_reason"].value_counts().to_dict()
+    (40, {'withdrew': 32, 'excluded': 8})
+    """
+    progress = participant_progress(dataset)
+    left = progress[progress["dropped_out"]].reset_index(drop=True)
+    table = pd.DataFrame({
+        "participant_id": left["participant_id"].astype(str),
+        "cohort_id": left["cohort_id"].astype(str),
+        "site": left["site"].astype(str),
+        "referral_route": left["referral_route"].astype(str),
+        "exit_reason": left["exit_reason"].astype(str),
+        "last_attended_week": left["last_week_attended"].astype(int),
+        "last_attended_date": pd.Series(_last_attended_dates(left, dataset), dtype=object),
+        "attended": left["attended"].astype(int),
+        "scheduled": left["scheduled"].astype(int),
+    })
+    order = table.assign(_seen=table["last_attended_date"].notna(),
+                         _date=table["last_attended_date"].fillna(""))
+    order = order.sort_values(["_seen", "_date", "participant_id"], kind="stable")
+    return table.loc[order.index].reset_index(drop=True)
+
+
 def follow_up_list(dataset: Dataset, *, min_run: int = DEFAULT_FOLLOW_UP_RUN) -> pd.DataFrame:
     """``follow_up.csv`` (internal only): participants with unnotified absences in a row.
 
     Participants with ``min_run`` or more consecutive unnotified absences, still-active
-    participants first (``active``: exit reason ``ongoing``), then by the length of the run
-    (``docs/methods.md#absences-and-the-follow-up-flag``).
+    participants first (``active``: exit reason ``ongoing``; they can still be reached), then by
+    the length of the run (``docs/methods.md#absences-and-the-follow-up-flag``). Each row gives
+    the dates of the missed sessions (those in runs of at least ``min_run``) and of the last
+    session attended.
 
     Parameters
     ----------
@@ -692,23 +761,39 @@ def follow_up_list(dataset: Dataset, *, min_run: int = DEFAULT_FOLLOW_UP_RUN) ->
     Returns
     -------
     DataFrame
-        participant_id, cohort_id, exit_reason, last_attended_week, longest_unnotified_run, active.
+        participant_id, cohort_id, exit_reason, last_attended_week, last_attended_date,
+        longest_unnotified_run, missed_dates (``YYYY-MM-DD``: a run of two as both dates, a
+        longer one as "first to last"; runs joined by "; "), active.
 
     Examples
     --------
     >>> import evalkit
-    >>> follow_up_list(evalkit.load("data/sample")).columns.tolist()[-2:]
-    ['longest_unnotified_run', 'active']
+    >>> follow_up_list(evalkit.load("data/sample")).columns.tolist()[-3:]
+    ['longest_unnotified_run', 'missed_dates', 'active']
     """
     sessions = participant_sessions(dataset).sort_values(["participant_id", "programme_week"],
-                                                         kind="stable")
-    runs = longest_runs(sessions["status"].astype(str).eq("absent_unnotified"),
-                        sessions["participant_id"].astype(str).rename("participant_id"))
+                                                         kind="stable", ignore_index=True)
+    unnotified = sessions["status"].astype(str).eq("absent_unnotified")
+    ids = sessions["participant_id"].astype(str).rename("participant_id")
+    runs = longest_runs(unnotified, ids)
     flagged = runs[runs >= min_run].rename("longest_unnotified_run").reset_index()
-    progress = participant_progress(dataset)[["participant_id", "cohort_id", "exit_reason",
-                                              "last_week_attended"]]
-    progress = progress.assign(participant_id=progress["participant_id"].astype(str))
-    table = flagged.merge(progress, on="participant_id", how="left")
+    # Each register row's run, to keep the dates of the long runs only.
+    run = ((unnotified != unnotified.shift()) | (ids != ids.shift())).cumsum()
+    run_length = unnotified.groupby(run).transform("size")
+    missed = sessions[unnotified & (run_length >= min_run)]
+    dates = _session_dates(dataset)
+    missed = pd.DataFrame({"who": ids[missed.index], "run": run[missed.index], "date": [
+        dates.get((str(c), int(w))) for c, w in zip(missed["cohort_id"], missed["programme_week"],
+                                                    strict=True)]})
+    missed_dates = (missed.groupby(["who", "run"], sort=False)["date"].agg(_dates_of_run)
+                    .groupby(level="who", sort=False).agg("; ".join))
+    progress = participant_progress(dataset)
+    progress = progress.assign(participant_id=progress["participant_id"].astype(str),
+                               last_attended_date=_last_attended_dates(progress, dataset))
+    table = flagged.merge(progress[["participant_id", "cohort_id", "exit_reason",
+                                    "last_week_attended", "last_attended_date"]],
+                          on="participant_id", how="left")
+    table["missed_dates"] = table["participant_id"].map(missed_dates)
     table["active"] = table["exit_reason"].astype(str).eq("ongoing")
     table = table.rename(columns={"last_week_attended": "last_attended_week"})
     table["cohort_id"] = table["cohort_id"].astype(str)
@@ -716,7 +801,34 @@ def follow_up_list(dataset: Dataset, *, min_run: int = DEFAULT_FOLLOW_UP_RUN) ->
     table = table.sort_values(["active", "longest_unnotified_run", "participant_id"],
                               ascending=[False, False, True], kind="stable", ignore_index=True)
     return table[["participant_id", "cohort_id", "exit_reason", "last_attended_week",
-                  "longest_unnotified_run", "active"]]
+                  "last_attended_date", "longest_unnotified_run", "missed_dates", "active"]]
+
+
+def follow_up_counts(follow_up: pd.DataFrame, dropouts: pd.DataFrame) -> pd.DataFrame:
+    """``follow_up_counts.csv`` (internal only): how many people each list holds.
+
+    Parameters
+    ----------
+    follow_up
+        :func:`follow_up_list`.
+    dropouts
+        :func:`dropout_list`.
+
+    Returns
+    -------
+    DataFrame
+        ``metric, value`` rows: follow_up_active, follow_up_left, dropouts.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> follow_up_counts(follow_up_list(dataset), dropout_list(dataset))["value"].tolist()
+    [0, 40, 40]
+    """
+    active = int(follow_up["active"].sum())
+    return metric_frame({"follow_up_active": active, "follow_up_left": len(follow_up) - active,
+                         "dropouts": len(dropouts)})
 
 
 def attendance_matrix(dataset: Dataset) -> pd.DataFrame:
@@ -860,12 +972,47 @@ TABLES = (
         unit="participants"),
     TableSpec(
         "follow_up", "Participants with unnotified absences in a row (to follow up)",
-        (Col("participant_id", "id", "pseudonymous participant id"),
-         Col("cohort_id", "label", "cohort"),
+        (Col("participant_id", "id", "pseudonymous participant id", label="participant"),
+         Col("cohort_id", "label", "cohort", label="cohort"),
          Col("exit_reason", "label", "exit reason, or ongoing"),
-         Col("last_attended_week", "number", "last programme week attended"),
-         Col("longest_unnotified_run", "count", "longest run of unnotified absences in a row"),
-         Col("active", "flag", "still on the programme")),
+         Col("last_attended_week", "number", "last programme week attended (0: none)",
+             label="last week attended"),
+         Col("last_attended_date", "label", "date of the last session attended (YYYY-MM-DD)",
+             fmt="code", label="last attended on"),
+         Col("longest_unnotified_run", "count", "longest run of unnotified absences in a row",
+             label="most missed in a row"),
+         Col("missed_dates", "label", "dates of the sessions missed without notice in those "
+             "runs (YYYY-MM-DD; a longer run as its first and last date)", fmt="code",
+             label="missed without notice on"),
+         Col("active", "flag", "still on the programme (can still be reached)",
+             label="still on the programme")),
+        unit="participants", internal=True),
+    TableSpec(
+        "follow_up_counts", "People on the follow-up and drop-out lists",
+        (Col("metric", "label", "what the row counts"),
+         Col("value", "statistic", "the figure")),
+        metrics=(
+            Col("follow_up_active", "people", "people still on the programme with unnotified "
+                "absences in a row", label="to follow up, still on the programme"),
+            Col("follow_up_left", "people", "people who have left with unnotified absences in "
+                "a row", label="to follow up, left"),
+            Col("dropouts", "people", "people who withdrew or were excluded",
+                label="dropped out"),
+        ),
+        unit="participants", internal=True),
+    TableSpec(
+        "dropouts", "Participants who withdrew or were excluded",
+        (Col("participant_id", "id", "pseudonymous participant id", label="participant"),
+         Col("cohort_id", "label", "cohort", label="cohort"),
+         Col("site", "label", "delivery site"),
+         Col("referral_route", "label", "how they were referred"),
+         Col("exit_reason", "label", "withdrew or excluded"),
+         Col("last_attended_week", "number", "last programme week attended (0: none)",
+             label="last week attended"),
+         Col("last_attended_date", "label", "date of the last session attended (YYYY-MM-DD; "
+             "blank: none attended)", fmt="code", label="last attended on"),
+         Col("attended", "count", "sessions attended (incl. late, left early)"),
+         Col("scheduled", "count", "sessions their cohort held", label="of scheduled")),
         unit="participants", internal=True),
     TableSpec(
         "attendance_matrix", "Attendance of each participant by week (no ids)",
@@ -899,6 +1046,7 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     ['absences', 'attendance_by_group', 'attendance_by_week', 'attendance_matrix']
     """
     progress = participant_progress(dataset)
+    follow_up, dropouts = follow_up_list(dataset), dropout_list(dataset)
     return {
         "attendance_summary": attendance_summary(dataset, progress=progress),
         "attendance_by_week": attendance_by_week(dataset),
@@ -910,7 +1058,9 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
                               logrank(progress, by="referral_route", min_group=min_cell)],
                              ignore_index=True),
         "absences": absence_summary(dataset),
-        "follow_up": follow_up_list(dataset),
+        "follow_up": follow_up,
+        "follow_up_counts": follow_up_counts(follow_up, dropouts),
+        "dropouts": dropouts,
         "attendance_matrix": attendance_matrix(dataset),
     }
 

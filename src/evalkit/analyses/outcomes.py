@@ -360,11 +360,13 @@ def reliable_change_counts(spec: Instrument, people: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def safety_list(spec: Instrument, people: pd.DataFrame) -> pd.DataFrame:
+def safety_list(spec: Instrument, people: pd.DataFrame,
+                forms: pd.DataFrame | None = None) -> pd.DataFrame:
     """Participants whose partner's reports reliably worsened, for the partner support worker.
 
     Internal, and for partner-reported instruments only. No partner is named: the row carries the
-    participant's pseudonym.
+    participant's pseudonym, and the date of the later answer (the one that worsened), so the
+    worker knows how recent the report is.
 
     Parameters
     ----------
@@ -372,11 +374,15 @@ def safety_list(spec: Instrument, people: pd.DataFrame) -> pd.DataFrame:
         The instrument.
     people
         Reliable change of each person (:func:`reliable_change_people`).
+    forms
+        Its scored forms (:func:`scored`), for the date of the later answer; without them, or
+        without ``response_date``, the date is blank.
 
     Returns
     -------
     DataFrame
-        participant_id, instrument, comparison, before, after, rc.
+        participant_id, instrument, comparison, answered (``YYYY-MM-DD`` of the later answer),
+        before, after, rc.
 
     Examples
     --------
@@ -384,14 +390,27 @@ def safety_list(spec: Instrument, people: pd.DataFrame) -> pd.DataFrame:
     >>> dataset = evalkit.load("data/sample")
     >>> spec = dataset.instruments["partner_safety"]
     >>> forms = scored(dataset, "partner_safety")
-    >>> safety = safety_list(spec, reliable_change_people(spec, forms, dataset))
+    >>> safety = safety_list(spec, reliable_change_people(spec, forms, dataset), forms)
     >>> len(safety), safety["comparison"].tolist()
     (2, ['exit_vs_intake', 'follow_up_vs_intake'])
     """
     worse = people[people["category"].astype(str) == "reliably_worse"]
-    return pd.DataFrame({"participant_id": worse[spec.id_column].astype(str),
-                         "instrument": spec.name, "comparison": worse["comparison"],
-                         "before": worse["before"], "after": worse["after"], "rc": worse["rc"]})
+    ids = worse[spec.id_column].astype(str).to_numpy()
+    # "<later>_vs_<baseline>": the later wave is the one whose answer worsened.
+    later = worse["comparison"].astype(str).str.rsplit("_vs_", n=1).str[0].to_numpy()
+    answered = pd.Series([None] * len(worse), dtype=object)
+    if forms is not None and "response_date" in forms and len(worse):
+        dated = forms[forms["response_date"].notna()]
+        when = dict(zip(zip(dated[spec.id_column].astype(str), dated["wave"].astype(str), strict=True),
+                        pd.to_datetime(dated["response_date"]).dt.strftime("%Y-%m-%d"),
+                        strict=True))
+        answered = pd.Series([when.get(key) for key in zip(ids, later, strict=True)],
+                             dtype=object)
+    return pd.DataFrame({"participant_id": ids, "instrument": spec.name,
+                         "comparison": worse["comparison"].to_numpy(),
+                         "answered": answered.to_numpy(),
+                         "before": worse["before"].to_numpy(), "after": worse["after"].to_numpy(),
+                         "rc": worse["rc"].to_numpy()})
 
 
 # --- published tables ------------------------------------------------------------------------------
@@ -467,11 +486,20 @@ TABLES = (
     TableSpec(
         "partner_safety_list", "Partners whose reports reliably worsened (for the partner "
         "support worker)",
-        (Col("participant_id", "id", "the participant's pseudonym (partners are never named)"),
-         _INSTRUMENT, Col("comparison", "label", "later wave vs the baseline wave"),
-         Col("before", "statistic", "total at the baseline"),
-         Col("after", "statistic", "total at the later wave"),
-         Col("rc", "statistic", "reliable change index")),
+        (Col("participant_id", "id", "the participant's pseudonym (partners are never named)",
+             label="participant"),
+         _INSTRUMENT, Col("comparison", "label", "later wave vs the baseline wave",
+                          label="waves compared"),
+         Col("answered", "label", "date of the later answer, the one that worsened (YYYY-MM-DD; "
+             "blank when the answers carry no date)", fmt="code", label="answer that worsened"),
+         # Totals of a summed scale are whole points: "16", not "16.00".
+         Col("before", "statistic", "total at the baseline (shown to whole points)", decimals=0,
+             label="score at baseline"),
+         Col("after", "statistic", "total at the later wave (shown to whole points)", decimals=0,
+             label="score then"),
+         Col("rc", "statistic", "reliable change index: the change divided by its standard "
+             "error; beyond the threshold it is more than measurement error",
+             label="reliable change index")),
         unit="partners", internal=True),
 )
 
@@ -512,7 +540,7 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
         parts["outcome_rci"].append(reliable_change_counts(spec, people))
         parts["outcome_reliability"].append(consistency(spec, dataset))
         if spec.respondent == "partner":
-            parts["partner_safety_list"].append(safety_list(spec, people))
+            parts["partner_safety_list"].append(safety_list(spec, people, forms))
     result: dict[str, pd.DataFrame | str] = {}
     for spec in TABLES:
         # A table with its columns but no rows is an answer (nobody's reports worsened); a
