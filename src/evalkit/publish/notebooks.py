@@ -9,6 +9,7 @@ identical from run to run, and talk to the kernel over local IPC sockets rather 
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 import subprocess
 import sys
@@ -35,9 +36,14 @@ PARAMETERS = ("data_dir", "results_dir", "audience", "min_cell", "period")
 
 
 def notebook_dir() -> Path:
-    """The workbook folder: ``notebooks/`` of the checkout evalkit runs from.
+    """The workbook folder of the evalkit that is running; never one in the current folder.
 
-    It is looked for in the current folder first, then beside the package's checkout.
+    An installed evalkit carries its notebooks inside the package, in ``evalkit/workbook/``
+    (the build copies them there from the checkout's ``notebooks/``). evalkit run from a checkout
+    (an editable install, or ``PYTHONPATH=src``) uses that checkout's ``notebooks/``: the folder
+    beside the ``src/`` that holds the running code. A ``notebooks/`` folder in the current
+    folder is never looked at: its notebooks would run with the user's rights and could write
+    anything into a report.
 
     Returns
     -------
@@ -47,18 +53,23 @@ def notebook_dir() -> Path:
     Raises
     ------
     EvalkitError
-        When no such folder is found (evalkit is not run from a checkout).
+        When the running evalkit has no workbook (a broken installation).
 
     Examples
     --------
-    >>> notebook_dir().name
-    'notebooks'
+    >>> notebook_dir() == Path(__file__).resolve().parents[3] / "notebooks"  # in a checkout
+    True
     """
-    candidates = [Path.cwd() / "notebooks", Path(__file__).resolve().parents[3] / "notebooks"]
+    package = importlib.resources.files("evalkit")
+    candidates = [package / "workbook"] if isinstance(package, Path) else []
+    here = Path(__file__).resolve()  # <checkout>/src/evalkit/publish/notebooks.py
+    if here.parents[2].name == "src" and (here.parents[3] / "pyproject.toml").is_file():
+        candidates.append(here.parents[3] / "notebooks")
     for candidate in candidates:
         if candidate.is_dir() and any(candidate.glob("[0-9][0-9]_*.ipynb")):
             return candidate
-    raise EvalkitError("cannot find the notebooks/ folder; run evalkit from the project checkout")
+    raise EvalkitError("this evalkit installation has no workbook (evalkit/workbook/*.ipynb is "
+                       "missing): reinstall evalkit")
 
 
 def workbook() -> list[Path]:
