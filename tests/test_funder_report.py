@@ -29,18 +29,25 @@ from evalkit.analyses import registry
 from evalkit.data import synth
 from evalkit.data.validate import load
 from evalkit.publish import report
+from evalkit.publish.page import Page
 from evalkit.publish.policy import SHOWN, SMALL, Policy
 
 MIN_CELL = 5
 
 
-def _crafted(folder):
-    """A copy of the sample with the four attacks built in."""
+def _sample_copy(folder):
+    """A copy of the sample folder, to craft an attack in."""
     for path in SAMPLE.rglob("*"):
         if path.is_file():
             target = folder / path.relative_to(SAMPLE)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, target)
+    return folder
+
+
+def _crafted(folder):
+    """A copy of the sample with the four attacks built in."""
+    _sample_copy(folder)
     people = pd.read_csv(folder / "participants.csv", dtype=str)
     # One person referred "other"; everyone else by probation or the court.
     people.loc[people["referral_route"] == "other", "referral_route"] = "probation"
@@ -113,10 +120,8 @@ def test_a_one_person_group_shows_nothing_about_that_person(crafted):
     assert other[["scheduled", "attended", "attendance_rate", "ci_low", "ci_high"]].eq("").all()
     retention = results["retention"]
     assert "other" not in set(retention.loc[retention["group_by"] == "referral_route", "group"])
-    # The log-rank test leaves the one-person group out (and says so), so it tests the others.
-    logrank = results["logrank"].set_index("factor")
-    assert logrank.loc["referral_route", "groups_left_out"] == "1"
-    assert logrank.loc["referral_route", "groups"] == "4"
+    # The log-rank tests (with their count of groups left out) are in the research report only.
+    assert "logrank" not in results
 
 
 def test_a_single_accountability_process_is_not_reported(crafted):
@@ -188,14 +193,243 @@ def test_what_a_reader_sees_has_no_code_forms_nan_or_row_numbers(crafted):
         assert image.get("alt") and "No description" not in image["alt"]
 
 
+# --- the issue's numbered attacks, each on its own crafted folder -------------------------------
+
+
+def _funder_results(folder, tmp_path, analysis: str, min_cell: int = MIN_CELL):
+    """Run one analysis for a funder and read back the results CSVs it wrote."""
+    out = tmp_path / "results"
+    published = Page(folder, results_dir=out, audience="funder", min_cell=min_cell).run(analysis)
+    return published, {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False)
+                       for p in out.glob("*.csv")}
+
+
+def test_attack_1_an_unpaired_partners_score_cannot_be_worked_out(tmp_path):
+    """21 partners at intake, 20 of them at exit. With n = (t / d_z)^2 = 20, the intake mean
+    times 21 and the pairs' mean before times 20, the outsider found the unpaired partner's
+    total. A funder now gets neither t, d_z nor the pairs' mean before, counts only to the
+    nearest 5 (21 and 20 both read 20) and means to one decimal."""
+    folder = _sample_copy(tmp_path / "data")
+    answers = pd.read_csv(folder / "partner_safety.csv", dtype=str, keep_default_na=False)
+    waves = answers.groupby("participant_id")["wave"].agg(set)
+    paired = [p for p, w in waves.items() if {"intake", "exit"} <= w][:20]
+    unpaired = [p for p, w in waves.items() if "intake" in w and "exit" not in w][:1]
+    intake = answers[(answers["wave"] == "intake")
+                     & answers["participant_id"].isin(paired + unpaired)]
+    later = answers[(answers["wave"] == "exit") & answers["participant_id"].isin(paired)]
+    assert (len(intake), len(later)) == (21, 20)
+    pd.concat([intake, later]).to_csv(folder / "partner_safety.csv", index=False)
+    _, results = _funder_results(folder, tmp_path, "outcomes")
+    change, means = results["outcome_change"], results["outcome_means"]
+    assert not {"t", "d_z", "d_av", "df", "mean_before", "mean_after", "p"} & set(change.columns)
+    assert set(change["n"]) <= {"20"} and set(means["n"]) <= {"20"}
+    for mean in means["mean"]:
+        assert mean == "" or round(float(mean), 1) == float(mean)
+    # What an outsider can still say about the intake total: 18 to 22 people at a mean within
+    # 0.05 of the one shown; that spans far more than one partner's possible score (0-32).
+    total = means[(means["scale"] == "total") & (means["wave"] == "intake")].iloc[0]
+    low, high = 18 * (float(total["mean"]) - 0.05), 22 * (float(total["mean"]) + 0.05)
+    assert high - low > 32
+
+
+def _all_at_the_top(folder, practitioners: int):
+    """Keep the first ``practitioners`` practitioners and put every answer at the scale's top:
+    every STSS item at 5 (a total of 85), every discomfort item at 5."""
+    keep = set(pd.read_csv(folder / "practitioners.csv", dtype=str)["practitioner_id"]
+               .iloc[:practitioners])
+    for name, top in (("stss", "5"), ("discomfort", "5")):
+        frame = pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+        frame = frame[frame["practitioner_id"].isin(keep)]
+        items = [c for c in frame.columns if c[-2:].isdigit()]
+        frame[items] = top
+        frame.to_csv(folder / f"{name}.csv", index=False)
+
+
+def test_attack_3_a_group_all_at_one_value_shows_no_mean_or_percentile(tmp_path):
+    """Practitioners all at the STSS maximum: a mean of 85.0 (SD 0.0), a discomfort mean of
+    5.0 with interval 5.0 to 5.0, tell every one of them their score. Twelve of them, so the
+    group is large enough for a funder mean; the attribute rule withholds it all the same."""
+    folder = _sample_copy(tmp_path / "data")
+    _all_at_the_top(folder, 12)
+    _, trauma = _funder_results(folder, tmp_path / "trauma", "secondary_trauma")
+    stss = trauma["wellbeing_subscales"]
+    stss = stss[stss["scale"] == "STSS"]
+    assert len(stss) and "sd" not in stss.columns
+    assert stss[["mean", "median", "q1", "q3"]].eq("").all().all()
+    spread = trauma["sts_distribution"]
+    assert spread[["p10", "q1", "median", "q3", "p90"]].eq("").all().all()
+    _, discomfort = _funder_results(folder, tmp_path / "discomfort", "discomfort")
+    means = discomfort["discomfort_means"]
+    assert means[["mean", "ci_low", "ci_high"]].eq("").all().all()
+    assert discomfort["discomfort_items"]["mean"].eq("").all()
+    change = discomfort["discomfort_change"]  # everyone's change is 0
+    assert change[["mean_change", "ci_low", "ci_high"]].eq("").all().all()
+
+
+def test_attack_5_a_median_of_one_process_demands_is_withheld(tmp_path):
+    """One process among six with ten met demands: the median days from demand to outcome is
+    that one process's own timeline. It now rests on processes, not demands."""
+    folder = _sample_copy(tmp_path / "data")
+    events = pd.read_csv(folder / "accountability_events.csv", dtype=str, keep_default_na=False)
+    events = events[events["event_type"] != "demand_met"]
+    first = events["process_id"].iloc[0]
+    rows = []
+    for k in range(10):
+        rows.append({"process_id": first, "event_date": "2016-02-01", "event_type": "demand_set",
+                     "actor": "survivor_support", "demand_id": f"m{k}"})
+        rows.append({"process_id": first, "event_date": f"2016-07-{10 + k}",
+                     "event_type": "demand_met", "actor": "responsible_person",
+                     "demand_id": f"m{k}"})
+    events = pd.concat([events, pd.DataFrame(rows)], ignore_index=True)
+    events.to_csv(folder / "accountability_events.csv", index=False)
+    _, results = _funder_results(folder, tmp_path, "accountability")
+    outcomes = results["demand_outcomes"].set_index("outcome")
+    assert outcomes.loc["met", "demands"] == "10"  # ten demands, but one process
+    assert outcomes.loc["met", "outcome_processes"] == "<5"
+    assert outcomes.loc["met", "median_days_open"] == ""
+
+
+def _one_or_three_at_follow_up(folder, people: int):
+    answers = pd.read_csv(folder / "partner_safety.csv", dtype=str, keep_default_na=False)
+    follow = answers[answers["wave"] == "follow_up"].head(people)
+    pd.concat([answers[answers["wave"] != "follow_up"], follow]).to_csv(
+        folder / "partner_safety.csv", index=False)
+
+
+def test_attack_6_withheld_and_not_available_do_not_tell_group_sizes_apart(tmp_path):
+    """A follow-up wave of one partner has no interval ("n/a"), one of three has one that is
+    withheld (a dash): the page told n = 1 from n = 2-4. Both now read the same. And the tests
+    whose groups_left_out sat next to "<5" are in the research report only."""
+    texts = []
+    for people in (1, 3):
+        folder = _sample_copy(tmp_path / f"d{people}" / "data")
+        _one_or_three_at_follow_up(folder, people)
+        published, results = _funder_results(folder, tmp_path / f"d{people}", "outcomes")
+        means = published["outcome_means"]
+        rows = means.values["wave"] == "follow_up"
+        texts.append(means.text.loc[rows, ["n", "mean", "ci_low", "ci_high"]]
+                     .to_numpy().tolist())
+        assert "outcome_change" in results
+    assert texts[0] == texts[1]
+    folder = _crafted(tmp_path / "crafted" / "data")  # a referral route of one person
+    for analysis in ("attendance", "secondary_trauma"):
+        _, results = _funder_results(folder, tmp_path / "crafted" / analysis, analysis)
+        for table in results.values():
+            assert "groups_left_out" not in table.columns
+
+
+# What a funder sees of each table of the sample: the allow-list, written out so that any change
+# to it is a deliberate one. Metric tables list their metric rows after "metric" and "value".
+FUNDER_SEES = {
+    "accountability_summary": ("metric", "value"),
+    "demand_outcomes": ("outcome", "demands", "demands_set", "share", "median_days_open",
+                        "processes", "outcome_processes"),
+    "meetings": ("meetings_were", "meetings", "processes"),
+    "attendance_summary": ("metric", "value", "ci_low", "ci_high"),
+    "attendance_by_week": ("programme_week", "sessions_held", "sessions_cancelled", "scheduled",
+                           "attended", "attendance_rate", "ci_low", "ci_high"),
+    "attendance_by_group": ("factor", "group", "participants", "scheduled", "attended",
+                            "attendance_rate", "ci_low", "ci_high"),
+    "module_completion": ("module", "participants", "completed", "completion_rate", "ci_low",
+                          "ci_high"),
+    "retention": ("group_by", "group", "time", "at_risk", "events", "survival", "ci_low",
+                  "ci_high"),
+    "absences": ("metric", "value"),
+    "delivery_fidelity": ("module", "module_session", "session_title", "sessions",
+                          "mean_fidelity", "min_fidelity", "sessions_full",
+                          "sessions_not_recorded"),
+    "exercise_fidelity": ("module", "module_session", "exercise_title", "optional_exercise",
+                          "planned_minutes", "sessions", "full_share", "cut_short_share",
+                          "not_delivered_share", "mean_share_delivered"),
+    "discomfort_waves": ("waves", "practitioners", "in_anova"),
+    "discomfort_means": ("wave", "n", "mean", "ci_low", "ci_high"),
+    "discomfort_items": ("item", "label", "wave", "n", "mean"),
+    "discomfort_change": ("comparison", "n", "mean_change", "ci_low", "ci_high"),
+    "discomfort_rci": ("comparison", "category", "n", "assessed", "share"),
+    "key_figures": ("metric", "value", "ci_low", "ci_high"),
+    "outcome_change": ("instrument", "scale", "comparison", "higher_is", "n", "mean_change",
+                       "ci_low", "ci_high", "direction"),
+    "outcome_means": ("instrument", "scale", "lowest", "highest", "wave", "n", "mean", "ci_low",
+                      "ci_high"),
+    "outcome_bands": ("instrument", "scale", "wave", "band", "n", "scored", "share", "ci_low",
+                      "ci_high"),
+    "outcome_rci": ("instrument", "comparison", "category", "n", "assessed", "share"),
+    "data_overview": ("file", "present", "rows", "subjects", "first_month", "last_month"),
+    "wellbeing_coverage": ("scale", "wave", "subscale", "forms", "scored", "unscored"),
+    "sts_bands": ("wave", "band", "n", "scored", "share", "ci_low", "ci_high"),
+    "sts_clinical": ("wave", "scored", "at_or_above", "share", "ci_low", "ci_high"),
+    "proqol_bands": ("wave", "subscale", "band", "n", "scored", "share", "ci_low", "ci_high"),
+    "wellbeing_subscales": ("scale", "wave", "subscale", "n", "mean", "median", "q1", "q3"),
+    "sts_distribution": ("factor", "group", "n", "p10", "q1", "median", "q3", "p90"),
+    "wellbeing_wave_change": ("scale", "subscale", "comparison", "n", "mean_change", "ci_low",
+                              "ci_high"),
+}
+FUNDER_METRICS = {
+    "accountability_summary": {
+        "processes", "processes_with_response", "processes_closed",
+        "median_days_to_first_response", "median_answered_share", "median_longest_silence_days",
+        "meetings_scheduled", "meetings_held", "meetings_missed", "demands_set", "demands_met",
+        "demands_refused", "demands_outstanding"},
+    "attendance_summary": {
+        "participants", "participant_sessions", "sessions_attended", "attendance_rate",
+        "completed_recorded", "completion_rate_recorded", "completed_attendance",
+        "completion_rate_attendance", "dropped_out", "dropout_rate"},
+    "absences": {"participants", "absences", "absences_unnotified", "unnotified_share"},
+    "key_figures": {
+        "participants", "participant_sessions", "sessions_attended", "attendance_rate",
+        "completed_recorded", "completion_rate_recorded", "dropped_out", "dropout_rate",
+        "fidelity_sessions", "delivery_fidelity", "discomfort_pairs", "discomfort_change",
+        "stss_38", "stss_scored", "stss_38_share", "burnout_moderate", "proqol_scored",
+        "burnout_share", "partners_improved", "partners_assessed", "partners_improved_share",
+        "processes", "demands_met", "demands_set", "demands_met_share"},
+}
+#: Never in a funder table, whatever an analysis declares: spreads, tests, effect sizes, models.
+NEVER_FOR_FUNDERS = {"sd", "sd_before", "t", "f", "chi2", "df", "df1", "df2", "f_df1", "f_df2",
+                     "d_z", "d_av", "se", "estimate", "effect_size", "rank_effect_size",
+                     "rank_statistic", "statistic", "p", "p_holm", "p_gg", "wilcoxon_p", "rank_p",
+                     "f_p", "r", "r2", "adj_r2", "alpha", "threshold", "reliability",
+                     "mean_before", "mean_after", "at_mode", "groups_left_out", "note"}
+
+
+def test_the_sample_funder_results_hold_exactly_the_allow_list(tmp_path):
+    out = tmp_path / "results"
+    for analysis in registry():
+        Page(SAMPLE, results_dir=out, audience="funder").run(analysis)
+    results = _results(tmp_path)
+    codebook = results.pop("codebook")
+    assert set(results) == set(FUNDER_SEES)
+    for name, table in results.items():
+        assert tuple(table.columns) == FUNDER_SEES[name], name
+        assert not NEVER_FOR_FUNDERS & set(table.columns), name
+        if name in FUNDER_METRICS:
+            assert set(table["metric"]) <= FUNDER_METRICS[name], name
+        described = codebook.loc[codebook["table"] == name, "column"].unique().tolist()
+        assert described == list(table.columns), name
+
+
+def test_no_declared_funder_column_is_a_spread_test_or_model_figure():
+    for analysis in registry().values():
+        for spec in analysis.tables:
+            assert not NEVER_FOR_FUNDERS & set(spec.funder_columns), spec.name
+            assert not NEVER_FOR_FUNDERS & set(spec.funder_metrics), spec.name
+
+
 # --- the policy over every published table, on random small folders ---------------------------
 
 
 def _assert_policed(raw: pd.DataFrame, shown, spec, m: int) -> None:
     """Each rule of the funder policy, as a predicate on the exact result ``raw``."""
-    if spec.internal:
+    if spec.internal or "funder" not in spec.shown_to:
         assert not shown.available
         return
+    if shown.available:  # the allow-list: nothing undeclared in the CSV, the values or a figure
+        allowed = set(spec.funder_columns)
+        assert set(shown.csv().columns) <= allowed, (spec.name, set(shown.csv().columns) - allowed)
+        assert shown.columns == spec.funder_columns
+        for column in set(shown.values.columns) - allowed:
+            assert shown.values[column].isna().all(), (spec.name, column)
+        if spec.is_metric_table:
+            assert set(shown.values["metric"]) <= set(spec.funder_metrics), spec.name
     if not shown.available or spec.curve:
         if spec.curve and shown.available:
             assert (pd.to_numeric(shown.values["events"]) >= m).all()
@@ -208,7 +442,7 @@ def _assert_policed(raw: pd.DataFrame, shown, spec, m: int) -> None:
                                         strict=True))])
         values = pd.DataFrame([dict(zip(shown.values["metric"], shown.values["value"],
                                         strict=True))])
-        cols = [spec.col(c) for c in raw.columns]
+        cols = [spec.col(c) for c in raw.columns if c in status.columns]
     else:
         status, values, cols = shown.status, shown.values, list(spec.columns)
 
@@ -216,7 +450,7 @@ def _assert_policed(raw: pd.DataFrame, shown, spec, m: int) -> None:
         return pd.to_numeric(pd.Series([raw.loc[i, name]]), errors="coerce").iloc[0]
 
     for col in cols:
-        if col.kind == "size":  # degrees of freedom, rank sums: never to a funder
+        if col.kind == "size" or not col.funder:  # never to a funder
             assert (status[col.name] != SHOWN).all(), (spec.name, col.name)
         if col.split_by is not None:  # a split is shown whole or not at all
             keys = [raw[k].astype(str) for k in col.split_by] or [pd.Series(0, index=raw.index)]
@@ -234,6 +468,10 @@ def _assert_policed(raw: pd.DataFrame, shown, spec, m: int) -> None:
                 continue
             for base in col.rests_on:
                 assert count(base, i) >= m, (spec.name, col.name, base)
+                if col.funder in ("mean", "change"):  # means of groups of twice min_cell
+                    assert count(base, i) >= 2 * m, (spec.name, col.name, base)
+                if col.modal:  # at least min_cell people differ from the most common value
+                    assert count(base, i) - count(col.modal, i) >= m, (spec.name, col.name)
             if col.kind == "share":
                 part, whole = count(col.part, i), count(col.whole, i)
                 assert part >= m and whole >= m and whole - part >= m, (spec.name, col.name)

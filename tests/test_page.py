@@ -14,7 +14,8 @@ from evalkit.publish.tables import Col, TableSpec
 
 HOSTILE = '2025<img src=x onerror="alert(1)">![beacon](http://example.org/x.png)'
 SPEC = TableSpec("waves", "Waves", (Col("wave", "label", "wave"), Col("n", "people", "n"),
-                                    Col("mean", "statistic", "mean", rests_on=("n",))))
+                                    Col("mean", "statistic", "mean", rests_on=("n",)))
+                 ).for_funder(wave="shown", n="rounded", mean="mean")
 
 
 @pytest.fixture
@@ -217,7 +218,8 @@ def test_band_bars_of_a_withheld_split_are_drawn_from_the_rounded_counts_only():
     spec = TableSpec("bands", "Bands", (
         Col("wave", "label", "wave"), Col("band", "label", "band"),
         Col("n", "people", "n"), Col("scored", "people", "scored"),
-        Col("share", "share", "share", part="n", whole="scored", split_by=("wave",))))
+        Col("share", "share", "share", part="n", whole="scored", split_by=("wave",)))
+    ).for_funder(wave="shown", band="shown", n="rounded", scored="rounded", share="percent")
     frame = pd.DataFrame({"wave": ["a"] * 3 + ["b"] * 3, "band": ["low", "mid", "high"] * 2,
                           "n": [7, 14, 3, 10, 10, 10], "scored": [24] * 3 + [30] * 3})
     frame["share"] = frame["n"] / frame["scored"]
@@ -225,8 +227,8 @@ def test_band_bars_of_a_withheld_split_are_drawn_from_the_rounded_counts_only():
     fig, ax = plt.subplots()
     charts.share_bars(shown, by="wave", category="band", order=["low", "mid", "high"], ax=ax)
     texts = [t.get_text() for t in ax.texts]
-    assert "5" in texts and "15" in texts            # wave a: the rounded counts
-    assert texts.count("33%") == 3                   # wave b: its shares
+    assert "≈5" in texts and "≈15" in texts          # wave a: the rounded counts, marked
+    assert sorted(texts[1:2] + texts[3:]) == ["33%", "33%", "34%"]  # wave b: adding up to 100%
     assert not {"29%", "58%", "12%"} & set(texts)    # wave a's exact shares appear nowhere
     widths = sorted(round(p.get_width(), 4) for p in ax.patches if p.get_y() < 0.5
                     and p.get_width() > 0)

@@ -11,15 +11,40 @@ import pandas as pd
 import pytest
 
 from evalkit.errors import UsageError
-from evalkit.publish.policy import SHOWN, SMALL, UNDEFINED, WITHHELD, Policy, round_count
+from evalkit.publish.policy import OMITTED, SHOWN, SMALL, UNDEFINED, WITHHELD, Policy, round_count
 from evalkit.publish.tables import Col, TableSpec, metric_frame
 
 FUNDER = Policy("funder", 5)
 INTERNAL = Policy("internal", 5)
 
 
+def _form(col: Col) -> str:
+    """The funder form a test column gets when a test does not say (none for the kinds that
+    never reach a funder)."""
+    if col.kind in ("size", "p_value", "modal", "id"):
+        return ""
+    if col.kind == "people":
+        return "rounded"
+    if col.kind == "share" or col.format == "percent" and not col.follows:
+        return "percent"
+    if col.kind == "statistic":
+        if col.follows:
+            return "interval"
+        return "quantile" if col.needs > 1 else "mean"
+    return "shown"
+
+
 def _spec(*columns: Col, **options) -> TableSpec:
-    return TableSpec("demo", "Demo", columns, **options)
+    """A test table whose columns reach a funder in the form of their kind (``_form``)."""
+    spec = TableSpec("demo", "Demo", columns, **options)
+    if spec.internal:
+        return spec
+    if spec.metrics:  # metric, value and the interval are a metric table's frame
+        forms = {c.name: "interval" for c in columns if c.name in ("ci_low", "ci_high")}
+        forms |= {m.name: _form(m) for m in spec.metrics if _form(m)}
+    else:
+        forms = {c.name: _form(c) for c in columns if _form(c) and not c.funder}
+    return spec.for_funder(**forms)
 
 
 # --- rounding and small counts ------------------------------------------------------------------
@@ -40,7 +65,8 @@ def test_counts_round_to_the_nearest_five(count, shown):
 def test_people_counts_below_min_cell_are_hidden_and_others_rounded(count, text, status):
     spec = _spec(Col("group", "label", "g"), Col("n", "people", "people"))
     shown = FUNDER.apply(pd.DataFrame({"group": ["a"], "n": [count]}), spec)
-    assert shown.text["n"].iloc[0] == text
+    # A rounded count reads "about": ≈5.
+    assert shown.text["n"].iloc[0] == (text if status == SMALL else f"≈{text}")
     assert shown.status["n"].iloc[0] == status
     assert shown.csv()["n"].iloc[0] == (text if status == SMALL else int(text))
 
@@ -62,7 +88,7 @@ def test_a_count_describing_a_small_group_is_withheld():
     shown = FUNDER.apply(pd.DataFrame({"participants": [1, 5], "scheduled": [24, 120],
                                        "attended": [13, 61]}), spec)
     assert shown.status.loc[0].tolist() == [SMALL, WITHHELD, WITHHELD]
-    assert shown.text.loc[1].tolist() == ["5", "120", "60"]
+    assert shown.text.loc[1].tolist() == ["≈5", "≈120", "≈60"]
 
 
 # --- shares ---------------------------------------------------------------------------------------
@@ -104,27 +130,29 @@ def test_shares_and_statistics_keep_only_the_precision_shown():
     csv = FUNDER.apply(frame, spec).csv().iloc[0]
     assert csv["share"] == 0.63
     assert csv["mean"] == 3.1
-    assert csv["p"] == 0.012
+    assert "p" not in csv  # no p-value reaches a funder
 
 
 # --- statistics -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("n", "status"), [(4, WITHHELD), (5, SHOWN)])
-def test_statistics_from_fewer_than_min_cell_people_are_withheld(n, status):
+@pytest.mark.parametrize(("n", "status"), [(4, WITHHELD), (9, WITHHELD), (10, SHOWN)])
+def test_funder_means_need_twice_min_cell_people_and_p_values_never_show(n, status):
     spec = _spec(Col("n", "people", "n"), Col("mean", "statistic", "m", rests_on=("n",)),
                  Col("p", "p_value", "p", rests_on=("n",)))
     shown = FUNDER.apply(pd.DataFrame({"n": [n], "mean": [2.5], "p": [0.04]}), spec)
     assert shown.status["mean"].iloc[0] == status
-    assert shown.status["p"].iloc[0] == status
+    assert shown.status["p"].iloc[0] == OMITTED and "p" not in shown.csv()
+    assert INTERNAL.apply(pd.DataFrame({"n": [n], "mean": [2.5], "p": [0.04]}),
+                          spec).csv()["p"].iloc[0] == 0.04
 
 
 def test_a_comparison_is_withheld_when_its_smallest_group_is_small():
     spec = _spec(Col("n", "people", "all"), Col("smallest_group", "people", "smallest"),
-                 Col("t", "statistic", "t", rests_on=("smallest_group",)))
-    shown = FUNDER.apply(pd.DataFrame({"n": [40, 40], "smallest_group": [4, 5],
-                                       "t": [2.0, 2.0]}), spec)
-    assert shown.status["t"].tolist() == [WITHHELD, SHOWN]
+                 Col("difference", "statistic", "d", rests_on=("smallest_group",)))
+    shown = FUNDER.apply(pd.DataFrame({"n": [40, 40], "smallest_group": [9, 10],
+                                       "difference": [2.0, 2.0]}), spec)
+    assert shown.status["difference"].tolist() == [WITHHELD, SHOWN]
 
 
 def test_undefined_values_say_so_and_are_not_called_withheld():
@@ -173,7 +201,7 @@ def test_min_cell_below_three_or_not_a_whole_number_is_refused(bad):
 def test_three_is_the_smallest_min_cell_accepted():
     spec = _spec(Col("n", "people", "n"))
     shown = Policy("funder", 3).apply(pd.DataFrame({"n": [2, 3]}), spec)
-    assert shown.text["n"].tolist() == ["<3", "5"]
+    assert shown.text["n"].tolist() == ["<3", "≈5"]
 
 
 # --- metric tables --------------------------------------------------------------------------------
@@ -183,7 +211,9 @@ METRICS = TableSpec(
     (Col("metric", "label", "m"), Col("value", "statistic", "v"),
      Col("ci_low", "statistic", "l"), Col("ci_high", "statistic", "h")),
     metrics=(Col("people", "people", "p"), Col("done", "people", "d"),
-             Col("done_rate", "share", "r", part="done", whole="people")))
+             Col("done_rate", "share", "r", part="done", whole="people"))).for_funder(
+    ci_low="interval", ci_high="interval", people="rounded", done="rounded",
+    done_rate="percent")
 
 
 @pytest.mark.parametrize(("done", "rate_status"), [(2, WITHHELD), (5, SHOWN), (18, WITHHELD)])
@@ -191,7 +221,7 @@ def test_metric_tables_police_each_metric_by_its_own_kind(done, rate_status):
     frame = metric_frame({"people": 22, "done": done, "done_rate": done / 22},
                          intervals={"done_rate": (0.1, 0.9)}, with_interval=True)
     shown = FUNDER.apply(frame, METRICS)
-    assert shown.text["value"].tolist()[0] == "20"
+    assert shown.text["value"].tolist()[0] == "≈20"
     assert shown.status["value"].tolist()[2] == rate_status
     assert shown.status["ci_low"].tolist()[2] == (WITHHELD if rate_status == WITHHELD
                                                    else SHOWN)
@@ -201,7 +231,7 @@ def test_metric_tables_police_each_metric_by_its_own_kind(done, rate_status):
 
 CURVE = _spec(Col("group", "label", "g"), Col("time", "number", "t"),
               Col("at_risk", "people", "r"), Col("events", "people", "e"),
-              Col("survival", "statistic", "s", rests_on=("at_risk",)),
+              Col("survival", "statistic", "s", rests_on=("at_risk",), fmt="percent"),
               Col("ci_low", "statistic", "l", follows="survival"),
               Col("ci_high", "statistic", "h", follows="survival"), curve=True)
 
@@ -218,7 +248,7 @@ def test_curve_steps_of_fewer_than_min_cell_exits_are_merged_into_the_next():
     frame = _curve([1, 2, 3, 4, 5, 6], [40, 39, 37, 34, 33, 32], [1, 2, 3, 1, 1, 4])
     shown = FUNDER.apply(frame, CURVE)
     assert shown.values["time"].tolist() == [3, 6]
-    assert shown.text["events"].tolist() == ["5", "5"]  # 6 exits each, rounded
+    assert shown.text["events"].tolist() == ["≈5", "≈5"]  # 6 exits each, rounded
     expected = np.cumprod(1 - np.array([1, 2, 3, 1, 1, 4]) / np.array([40, 39, 37, 34, 33, 32]))
     assert shown.values["survival"].tolist() == [round(expected[2], 2), round(expected[5], 2)]
 
@@ -249,8 +279,8 @@ def test_figures_format_as_the_page_shows_and_never_finer():
     small = shown.figure("n", group="a")
     assert f"{small}" == "<5" and f"{small:,.0f}" == "<5"
     assert f"{shown.figure('mean', group='a'):.2f}" == "withheld"
-    assert f"{shown.figure('n', group='b'):.0f}" == "25"
-    assert f"{shown.figure('mean', group='b'):.4f}" == "3.1400"
+    assert f"{shown.figure('n', group='b'):.0f}" == "≈25"
+    assert f"{shown.figure('mean', group='b'):.4f}" == "3.1000"  # a funder mean: one decimal
 
 
 def test_notes_carrying_a_count_are_withheld_from_a_funder():
@@ -277,8 +307,8 @@ def test_a_size_column_is_exact_inside_and_never_shown_to_a_funder():
     spec = _spec(Col("n", "people", "pairs"), Col("df", "size", "degrees of freedom"))
     frame = pd.DataFrame({"n": [24, 30], "df": [23.0, 29.0]})
     funder = FUNDER.apply(frame, spec)
-    assert funder.status["df"].tolist() == [WITHHELD, WITHHELD]
-    assert funder.csv()["df"].isna().all()
+    assert funder.status["df"].tolist() == [OMITTED, OMITTED]
+    assert funder.values["df"].isna().all() and "df" not in funder.csv()
     assert INTERNAL.apply(frame, spec).values["df"].tolist() == [23.0, 29.0]
     from evalkit.publish.render import table_html
     assert "degrees of freedom" not in table_html(funder) and ">df<" not in table_html(funder)
@@ -347,7 +377,7 @@ def test_split_by_only_on_shares_and_needs_only_with_a_base():
 @pytest.mark.parametrize(("n", "needs", "status"), [
     (9, 2, WITHHELD), (10, 2, SHOWN),     # a median needs twice the threshold
     (19, 4, WITHHELD), (20, 4, SHOWN),    # a 10th percentile four times
-    (4, 1, WITHHELD), (5, 1, SHOWN),      # a mean once
+    (9, 1, WITHHELD), (10, 1, SHOWN),     # a funder mean twice as well
 ])
 def test_percentiles_need_larger_groups_than_means(n, needs, status):
     spec = _spec(Col("n", "people", "n"),
@@ -429,11 +459,100 @@ def test_metric_share_intervals_are_widened_too():
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.30, 0.65))
 
 
-@pytest.mark.parametrize(("p", "csv", "page"), [
-    (0.000437, "<0.001", "<0.001"), (0.0012, 0.001, "0.001"), (0.01249, 0.012, "0.012"),
-])
-def test_funder_p_values_keep_three_decimals_only(p, csv, page):
+@pytest.mark.parametrize("p", [0.000437, 0.0012, 0.01249])
+def test_no_p_value_reaches_a_funder_and_research_gets_it_exactly(p):
     spec = _spec(Col("n", "people", "n"), Col("p", "p_value", "p", rests_on=("n",)))
     shown = FUNDER.apply(pd.DataFrame({"n": [30], "p": [p]}), spec)
-    assert shown.csv()["p"].iloc[0] == csv
-    assert shown.text["p"].iloc[0] == page
+    assert list(shown.csv().columns) == ["n"] and shown.figure("p").status == OMITTED
+    research = Policy("research", 5).apply(pd.DataFrame({"n": [30], "p": [p]}), spec)
+    assert research.csv()["p"].iloc[0] == p
+
+
+# --- the funder allow-list and attribute disclosure ----------------------------------------------
+
+
+def test_a_column_without_a_funder_form_never_reaches_a_funder():
+    """An allow-list: the SD is declared like any statistic but not for funders, so it is in
+    no funder value, text, CSV or figure, while the research audience gets it exactly."""
+    spec = TableSpec("demo", "Demo", (
+        Col("n", "people", "n"), Col("mean", "statistic", "m", rests_on=("n",)),
+        Col("sd", "statistic", "SD", rests_on=("n",)))).for_funder(n="rounded", mean="mean")
+    frame = pd.DataFrame({"n": [40], "mean": [3.14159], "sd": [0.5]})
+    funder = FUNDER.apply(frame, spec)
+    assert funder.columns == ("n", "mean") and list(funder.csv().columns) == ["n", "mean"]
+    assert funder.values["sd"].isna().all() and funder.text["sd"].tolist() == [""]
+    assert funder.figure("sd").status == OMITTED
+    assert Policy("research", 5).apply(frame, spec).csv()["sd"].iloc[0] == 0.5
+    with pytest.raises(ValueError, match="cannot be shown to a funder"):
+        Col("df", "size", "degrees of freedom", funder="shown")
+    with pytest.raises(ValueError, match="no column or metric"):
+        spec.for_funder(t="mean")
+
+
+def test_a_table_with_no_funder_column_is_not_in_a_funder_report():
+    spec = TableSpec("tests", "Tests", (Col("n", "people", "n"),
+                                        Col("t", "statistic", "t", rests_on=("n",))))
+    assert spec.shown_to == ("research", "internal")
+    shown = FUNDER.apply(pd.DataFrame({"n": [40], "t": [2.5]}), spec)
+    assert not shown.available and "research report" in shown.note
+
+
+AT_MODE = TableSpec("demo", "Demo", (
+    Col("n", "people", "n"), Col("mean", "statistic", "m", rests_on=("n",), modal="at_mode"),
+    Col("median", "statistic", "median", rests_on=("n",), needs=2, modal="at_mode"),
+    Col("ci_low", "statistic", "low", rests_on=("n",), follows="mean"),
+    Col("at_mode", "modal", "people at the most common value"))).for_funder(
+    n="rounded", mean="mean", median="quantile", ci_low="interval")
+
+
+@pytest.mark.parametrize(("n", "at_mode", "status"), [
+    (20, 20, WITHHELD),  # everyone at one value (an SD of 0): everyone's score
+    (20, 16, WITHHELD),  # all but 4: the 4 others are nearly pinned down too
+    (20, 15, SHOWN),     # 5 differ from the most common value
+])
+def test_a_mean_or_percentile_where_all_but_a_few_share_one_value_is_withheld(n, at_mode,
+                                                                             status):
+    frame = pd.DataFrame({"n": [n], "mean": [85.0], "median": [85.0], "ci_low": [84.0],
+                          "at_mode": [at_mode]})
+    shown = FUNDER.apply(frame, AT_MODE)
+    assert shown.status.loc[0, ["mean", "median", "ci_low"]].tolist() == [status] * 3
+    assert "at_mode" not in shown.csv()
+    assert INTERNAL.apply(frame, AT_MODE).status.loc[0, "mean"] == SHOWN
+
+
+def test_withheld_and_not_available_do_not_tell_one_person_from_four():
+    """With one person a spread cannot be computed (n/a), with two to four it can (but is
+    withheld): a funder must see the same dash for both."""
+    spec = _spec(Col("n", "people", "n"), Col("mean", "statistic", "m", rests_on=("n",)))
+    shown = FUNDER.apply(pd.DataFrame({"n": [1, 3, 12], "mean": [np.nan, 2.0, np.nan]}), spec)
+    assert shown.text["mean"].tolist() == ["\u2014", "\u2014", "n/a"]
+
+
+def test_shown_shares_of_a_split_add_up_to_100():
+    """33.3% three times reads 33%, 33%, 33% (99%); the largest remainders get the missing
+    point so the shown shares add up to what a reader expects."""
+    spec = _spec(Col("band", "label", "b"), Col("n", "people", "n"),
+                 Col("scored", "people", "all"),
+                 Col("share", "share", "s", part="n", whole="scored", split_by=()))
+    frame = pd.DataFrame({"band": ["a", "b", "c"], "n": [10, 10, 10], "scored": [30] * 3})
+    frame["share"] = frame["n"] / frame["scored"]
+    values = FUNDER.apply(frame, spec).values["share"]
+    assert round(values.sum(), 6) == 1.0 and sorted(values) == [0.33, 0.33, 0.34]
+    # 16/35 45.7, 13/35 37.1, 6/35 17.1: floors 45 + 37 + 17 = 99, the point goes to 45.7
+    frame = pd.DataFrame({"band": ["a", "b", "c"], "n": [16, 13, 6], "scored": [35] * 3})
+    frame["share"] = frame["n"] / frame["scored"]
+    assert FUNDER.apply(frame, spec).values["share"].tolist() == [0.46, 0.37, 0.17]
+
+
+def test_a_change_reads_in_words_with_its_interval_rounded_outwards():
+    spec = _spec(Col("n", "people", "n"),
+                 Col("mean_change", "statistic", "change", rests_on=("n",), fmt="signed"),
+                 Col("ci_low", "statistic", "low", follows="mean_change", fmt="signed"),
+                 Col("ci_high", "statistic", "high", follows="mean_change", fmt="signed")
+                 ).for_funder(mean_change="change")
+    frame = pd.DataFrame({"n": [30, 30], "mean_change": [-0.4321, 0.004],
+                          "ci_low": [-0.7123, -0.21], "ci_high": [-0.1567, 0.22]})
+    shown = FUNDER.apply(frame, spec)
+    assert shown.text["mean_change"].tolist() == ["fell by about 0.4", "about the same"]
+    assert shown.values.loc[0, ["ci_low", "ci_high"]].tolist() == [-0.8, -0.1]  # outwards
+    assert shown.text.loc[1, "ci_low"] == "-0.3" and shown.text.loc[1, "ci_high"] == "+0.3"

@@ -311,7 +311,8 @@ def demand_outcomes(demand_table: pd.DataFrame, processes: int) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        outcome, demands, demands_set, share, median_days_open, processes.
+        outcome, demands, demands_set, share, median_days_open, processes, outcome_processes
+        (the processes with a demand of this outcome, which the median rests on).
 
     Examples
     --------
@@ -325,11 +326,15 @@ def demand_outcomes(demand_table: pd.DataFrame, processes: int) -> pd.DataFrame:
     """
     counts = demand_table["outcome"].value_counts().reindex(list(DEMAND_OUTCOMES), fill_value=0)
     medians = demand_table.groupby("outcome")["days_open"].median().reindex(list(DEMAND_OUTCOMES))
+    dated = demand_table.dropna(subset=["days_open"])
+    outcome_processes = (dated.groupby("outcome")["process_id"].nunique()
+                         .reindex(list(DEMAND_OUTCOMES), fill_value=0))
     total = len(demand_table)
     return pd.DataFrame({"outcome": list(DEMAND_OUTCOMES), "demands": counts.to_numpy(),
                          "demands_set": total,
                          "share": counts.to_numpy() / total if total else np.nan,
-                         "median_days_open": medians.to_numpy(), "processes": processes})
+                         "median_days_open": medians.to_numpy(), "processes": processes,
+                         "outcome_processes": outcome_processes.to_numpy().astype(int)})
 
 
 def meeting_counts(measures: pd.DataFrame) -> pd.DataFrame:
@@ -456,7 +461,12 @@ TABLES = (
                 ("demands_met", "demands met"), ("demands_refused", "demands refused"),
                 ("demands_outstanding", "demands neither met nor refused"))),
         ),
-        unit="processes", needs_at_least="processes"),
+        unit="processes", needs_at_least="processes").for_funder(
+        processes="rounded", processes_with_response="rounded", processes_closed="rounded",
+        median_days_to_first_response="quantile", median_answered_share="quantile",
+        median_longest_silence_days="quantile", meetings_scheduled="rounded",
+        meetings_held="rounded", meetings_missed="rounded", demands_set="rounded",
+        demands_met="rounded", demands_refused="rounded", demands_outstanding="rounded"),
     TableSpec(
         "demand_outcomes", "Demands by outcome",
         (Col("outcome", "label", "met, refused or outstanding"),
@@ -465,17 +475,24 @@ TABLES = (
              rests_on=("processes",)),
          Col("share", "share", "share of the demands set", part="demands", whole="demands_set",
              rests_on=("processes",), split_by=()),
+         # A median of days rests on the processes the demands come from, not on the demands:
+         # ten demands of one process give that one process's own timeline.
          Col("median_days_open", "statistic", "median days from being set to the outcome (to the "
-             "end of the record while outstanding)", rests_on=("demands",), needs=2, decimals=0,
-             label="median days open"),
-         _PROCESSES),
-        unit="processes", needs_at_least="processes"),
+             "end of the record while outstanding)", rests_on=("outcome_processes",), needs=2,
+             decimals=0, label="median days open"),
+         _PROCESSES,
+         Col("outcome_processes", "people", "processes with a demand of this outcome",
+             label="processes with such a demand")),
+        unit="processes", needs_at_least="processes").for_funder(
+        outcome="shown", demands="rounded", demands_set="rounded", share="percent",
+        median_days_open="quantile", processes="rounded", outcome_processes="rounded"),
     TableSpec(
         "meetings", "Meetings scheduled, held and missed",
         (Col("meetings_were", "label", "scheduled, held or missed", label="meetings"),
          Col("meetings", "people", "meetings", label="number", rests_on=("processes",)),
          _PROCESSES),
-        unit="processes", needs_at_least="processes"),
+        unit="processes", needs_at_least="processes").for_funder(
+        meetings_were="shown", meetings="rounded", processes="rounded"),
     TableSpec(
         "process_measures", "Each process",
         (Col("process_id", "id", "pseudonymous process id"),

@@ -902,7 +902,12 @@ TABLES = (
             Col("dropout_rate", "share", "share of participants who withdrew or were excluded",
                 label="drop-out", part="dropped_out", whole="participants"),
         ),
-        unit="participants"),
+        unit="participants").for_funder(
+        ci_low="interval", ci_high="interval", participants="rounded",
+        participant_sessions="rounded", sessions_attended="rounded", attendance_rate="percent",
+        completed_recorded="rounded", completion_rate_recorded="percent",
+        completed_attendance="rounded", completion_rate_attendance="percent",
+        dropped_out="rounded", dropout_rate="percent"),
     TableSpec(
         "attendance_by_week", "Attendance by programme week",
         (Col("programme_week", "number", "week of the programme", label="week"),
@@ -913,7 +918,10 @@ TABLES = (
          Col("attendance_rate", "share", "share of scheduled participants who attended",
              label="attendance", part="attended", whole="scheduled"),
          *interval("the Wilson 95% interval", fmt="percent", follows="attendance_rate")),
-        unit="participants"),
+        unit="participants").for_funder(
+        programme_week="shown", sessions_held="shown", sessions_cancelled="shown",
+        scheduled="rounded", attended="rounded", attendance_rate="percent", ci_low="interval",
+        ci_high="interval"),
     TableSpec(
         "attendance_by_group", "Attendance rate by site, referral route, cohort, module and mode",
         (Col("factor", "label", "what the groups are"),
@@ -924,7 +932,9 @@ TABLES = (
          Col("attendance_rate", "share", _RATE, label="attendance", part="attended",
              whole="scheduled", rests_on=("participants",)),
          *interval("the 95% interval (participants as clusters)", fmt="percent", follows="attendance_rate")),
-        unit="participants"),
+        unit="participants").for_funder(
+        factor="shown", group="shown", participants="rounded", scheduled="rounded",
+        attended="rounded", attendance_rate="percent", ci_low="interval", ci_high="interval"),
     TableSpec(
         "module_completion", "Participants who attended every session of each module",
         (Col("module", "label", "curriculum module"),
@@ -933,7 +943,9 @@ TABLES = (
          Col("completion_rate", "share", "share who attended every held session",
              label="completed", part="completed", whole="participants"),
          *interval("the Wilson 95% interval", fmt="percent", follows="completion_rate")),
-        unit="participants"),
+        unit="participants").for_funder(
+        module="shown", participants="rounded", completed="rounded", completion_rate="percent",
+        ci_low="interval", ci_high="interval"),
     TableSpec(
         "retention", "Share still on the programme, week by week (Kaplan-Meier)",
         (Col("group_by", "label", "what the curves are grouped by ('all' for everyone)"),
@@ -944,7 +956,9 @@ TABLES = (
          Col("survival", "statistic", "estimated share still on the programme after the week",
              fmt="percent", rests_on=("at_risk",), label="still on the programme"),
          *interval("the 95% band (log-log)", fmt="percent", follows="survival", label="95% band from")),
-        unit="participants", curve=True),
+        unit="participants", curve=True).for_funder(
+        group_by="shown", group="shown", time="shown", at_risk="rounded", events="rounded",
+        survival="percent", ci_low="interval", ci_high="interval"),
     TableSpec(
         "logrank", "Does retention differ between groups? (log-rank tests)",
         (Col("factor", "label", "what the groups are"),
@@ -969,7 +983,9 @@ TABLES = (
             Col("unnotified_share", "share", "share of absences not notified in advance",
                 label="not notified in advance", part="absences_unnotified", whole="absences"),
         ),
-        unit="participants"),
+        unit="participants").for_funder(
+        participants="rounded", absences="rounded", absences_unnotified="rounded",
+        unnotified_share="percent"),
     TableSpec(
         "follow_up", "Participants with unnotified absences in a row (to follow up)",
         (Col("participant_id", "id", "pseudonymous participant id", label="participant"),

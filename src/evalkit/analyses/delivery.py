@@ -254,7 +254,10 @@ TABLES = (
          Col("sessions_full", "count", "sessions delivered in full", label="in full"),
          Col("sessions_not_recorded", "count", "held sessions with no delivery record",
              label="not recorded")),
-        unit="sessions"),
+        unit="sessions").for_funder(
+        module="shown", module_session="shown", session_title="shown", sessions="shown",
+        mean_fidelity="percent", min_fidelity="percent", sessions_full="shown",
+        sessions_not_recorded="shown"),
     TableSpec(
         "exercise_fidelity", "How each exercise was delivered",
         (Col("module", "label", "curriculum module"),
@@ -271,7 +274,11 @@ TABLES = (
              label="left out"),
          Col("mean_share_delivered", "statistic", "mean share of its planned time delivered",
              fmt="percent", label="mean time delivered")),
-        unit="sessions"),
+        unit="sessions").for_funder(
+        module="shown", module_session="shown", exercise_title="shown",
+        optional_exercise="shown", planned_minutes="shown", sessions="shown",
+        full_share="percent", cut_short_share="percent", not_delivered_share="percent",
+        mean_share_delivered="percent"),
     TableSpec(
         "facilitator_fidelity", "Fidelity by facilitator pair",
         (Col("facilitators", "id", "pseudonymous ids of the facilitators"),

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import MissingDataError
-from ..publish.tables import Col, TableSpec, interval
+from ..publish.tables import Col, TableSpec, interval, modal, modal_count, modal_counts
 from ..scales import DEFAULT_MIN_ANSWERED, DISCOMFORT, DISCOMFORT_LABELS, reliability, score
 from ..stats.anova import pairwise_paired, repeated_measures_anova
 from ..stats.describe import mean_table
@@ -438,12 +438,13 @@ def reliability_by_wave(dataset: Dataset) -> pd.DataFrame:
 _N = Col("n", "people", "practitioners with both waves scored")
 
 
-def _change_cols() -> tuple[Col, ...]:
+def _change_cols(at_mode: str | None = None) -> tuple[Col, ...]:
     rest = ("n",)
     return (
         Col("mean_change", "statistic", "mean change (later minus earlier; negative is less "
-            "discomfort)", rests_on=rest, fmt="signed", label="mean change"),
-        *interval("the 95% interval of the change", fmt="signed", rests_on=rest),
+            "discomfort)", rests_on=rest, fmt="signed", label="mean change", modal=at_mode),
+        *interval("the 95% interval of the change", fmt="signed", rests_on=rest,
+                  follows="mean_change"),
         Col("t", "statistic", "paired t", rests_on=rest),
     )
 
@@ -455,16 +456,19 @@ TABLES = (
          Col("practitioners", "people", "practitioners with exactly these waves scored"),
          Col("in_anova", "flag", "enters the repeated-measures ANOVA (all three waves)",
              label="in the three-wave ANOVA")),
-        unit="practitioners"),
+        unit="practitioners").for_funder(
+        waves="shown", practitioners="rounded", in_anova="shown"),
     TableSpec(
         "discomfort_means", "Mean discomfort at each wave",
         (Col("wave", "label", "pre (before preparation), post or follow_up"),
          Col("n", "people", "practitioners with a scored checklist"),
          Col("mean", "statistic", "mean score (1 comfortable to 5 very uncomfortable)",
-             rests_on=("n",)),
+             rests_on=("n",), modal="at_mode"),
          Col("sd", "statistic", "standard deviation", rests_on=("n",), label="SD"),
-         *interval("the 95% interval of the mean", rests_on=("n",))),
-        unit="practitioners"),
+         *interval("the 95% interval of the mean", rests_on=("n",), follows="mean"),
+         modal("practitioners at the most common score of the wave")),
+        unit="practitioners").for_funder(
+        wave="shown", n="rounded", mean="mean", ci_low="interval", ci_high="interval"),
     TableSpec(
         "discomfort_items", "Mean discomfort with each situation, hardest first",
         (Col("item", "number", "item number of the checklist"),
@@ -472,8 +476,10 @@ TABLES = (
              label="situation"),
          Col("wave", "label", "wave"),
          Col("n", "people", "practitioners who answered the item"),
-         Col("mean", "statistic", "mean answer (1-5)", rests_on=("n",))),
-        unit="practitioners"),
+         Col("mean", "statistic", "mean answer (1-5)", rests_on=("n",), modal="at_mode"),
+         modal("practitioners at the most common answer to the item")),
+        unit="practitioners").for_funder(
+        item="shown", label="shown", wave="shown", n="rounded", mean="mean"),
     TableSpec(
         "discomfort_change", "Change in discomfort between waves",
         (Col("comparison", "label", "post_vs_pre or follow_up_vs_pre"),
@@ -482,7 +488,7 @@ TABLES = (
              label="mean before"),
          Col("mean_after", "statistic", "mean at the later wave", rests_on=("n",),
              label="mean after"),
-         *_change_cols(),
+         *_change_cols("at_mode"),
          Col("df", "size", "degrees of freedom of t", decimals=0),
          Col("p", "p_value", "p-value of the paired t-test", rests_on=("n",)),
          Col("p_holm", "p_value", "p Holm-adjusted over the two comparisons", rests_on=("n",),
@@ -495,8 +501,11 @@ TABLES = (
              rests_on=("n",), label="Wilcoxon p"),
          Col("wilcoxon_method", "text", "exact, or normal approximation with tie correction "
              "and no continuity correction", label="Wilcoxon method"),
-         Col("note", "text", "why a figure could not be computed")),
-        unit="practitioners", appendix=True),
+         Col("note", "text", "why a figure could not be computed"),
+         modal("practitioners at the most common change")),
+        unit="practitioners", appendix=True).for_funder(
+        comparison="shown", n="rounded", mean_change="change", ci_low="interval",
+        ci_high="interval"),
     TableSpec(
         "discomfort_item_change", "Change on each situation (after vs before preparation)",
         (Col("item", "number", "item number"),
@@ -591,7 +600,8 @@ TABLES = (
              rests_on=("assessed",), label="SD before"),
          Col("threshold", "statistic", "smallest change (scale points) that counts as reliable",
              rests_on=("assessed",))),
-        unit="practitioners"),
+        unit="practitioners").for_funder(
+        comparison="shown", category="shown", n="rounded", assessed="rounded", share="percent"),
     TableSpec(
         "discomfort_people", "Each practitioner's score at each wave",
         (Col("practitioner_id", "id", "pseudonymous practitioner id"),
@@ -661,11 +671,26 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     interactions = [_interaction(scores, factor, min_cell) for factor in FACTORS]
     pairwise = pairwise_paired(complete_long, subject="practitioner_id", within="wave",
                                dv=SCORE, levels=WAVES)
+    # How many share the most common value, for the funder's attribute rule.
+    waves = scores.assign(wave=scores["wave"].astype(str))
+    means = wave_means(scores)
+    means["at_mode"] = means["wave"].map(modal_counts(waves, value=SCORE, by="wave"))
+    items = item_means(scores)
+    answers = waves.melt(id_vars=["wave"], value_vars=list(DISCOMFORT.items), var_name="item")
+    answers["item"] = answers["item"].str.lstrip("d").astype(int)
+    at_mode = modal_counts(answers, value="value", by=["item", "wave"])
+    items["at_mode"] = [int(at_mode.get((str(i), w), 0)) for i, w in zip(items["item"],
+                                                                        items["wave"],
+                                                                        strict=True)]
+    change = discomfort_change(scores)
+    per_person = by_practitioner(scores)
+    change["at_mode"] = [modal_count(per_person[later] - per_person[earlier])
+                         for earlier, later in (COMPARISONS[c] for c in change["comparison"])]
     return {
         "discomfort_waves": wave_patterns(scores),
-        "discomfort_means": wave_means(scores),
-        "discomfort_items": item_means(scores),
-        "discomfort_change": discomfort_change(scores),
+        "discomfort_means": means.fillna({"at_mode": 0}).astype({"at_mode": int}),
+        "discomfort_items": items,
+        "discomfort_change": change,
         "discomfort_item_change": item_change(scores),
         "discomfort_anova": repeated_measures_anova(complete_long, subject="practitioner_id",
                                                     within="wave", dv=SCORE, levels=WAVES),

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
-from ..publish.tables import Col, TableSpec, interval, metric_frame
+from ..publish.tables import Col, TableSpec, interval, metric_frame, modal, modal_count
 from ..stats.proportions import wilson_interval
 from ._base import Analysis
 
@@ -74,9 +74,12 @@ def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
         values["fidelity_sessions"] = len(recorded)
         values["delivery_fidelity"] = float(recorded.mean()) if len(recorded) else np.nan
     if discomfort.ANALYSIS.missing(dataset) == "":
-        change = discomfort.discomfort_change(discomfort.discomfort_scores(dataset))
+        scores = discomfort.discomfort_scores(dataset)
+        change = discomfort.discomfort_change(scores)
         row = change.set_index("comparison").loc["post_vs_pre"]
+        per_person = discomfort.by_practitioner(scores)
         values["discomfort_pairs"] = int(row["n"])
+        values["discomfort_pairs_at_mode"] = modal_count(per_person["post"] - per_person["pre"])
         values["discomfort_change"] = float(row["mean_change"])
         intervals["discomfort_change"] = (float(row["ci_low"]), float(row["ci_high"]))
     if dataset.has("stss"):
@@ -137,9 +140,12 @@ TABLE = TableSpec(
             label="Planned session time delivered", fmt="percent"),
         Col("discomfort_pairs", "people", "practitioners with the checklist before and after "
             "preparation"),
+        modal("practitioners at the most common change in discomfort",
+              name="discomfort_pairs_at_mode"),
         Col("discomfort_change", "statistic", "mean change in discomfort after preparation "
             "(1-5 scale; negative is less discomfort)", label="Change in discomfort after "
-            "preparation", fmt="signed", rests_on=("discomfort_pairs",)),
+            "preparation", fmt="signed", rests_on=("discomfort_pairs",),
+            modal="discomfort_pairs_at_mode"),
         Col("stss_38", "people", "practitioners with an STSS total of 38 or more (latest wave)"),
         Col("stss_scored", "people", "practitioners with a scored STSS (latest wave)"),
         Col("stss_38_share", "share", "share of practitioners with an STSS total of 38 or more "
@@ -165,6 +171,17 @@ TABLE = TableSpec(
             rests_on=("processes",)),
     ),
     unit="people",
+).for_funder(
+    ci_low="interval", ci_high="interval",
+    participants="rounded", participant_sessions="rounded", sessions_attended="rounded",
+    attendance_rate="percent", completed_recorded="rounded", completion_rate_recorded="percent",
+    dropped_out="rounded", dropout_rate="percent", fidelity_sessions="shown",
+    delivery_fidelity="percent", discomfort_pairs="rounded", discomfort_change="change",
+    stss_38="rounded", stss_scored="rounded", stss_38_share="percent",
+    burnout_moderate="rounded", proqol_scored="rounded", burnout_share="percent",
+    partners_improved="rounded", partners_assessed="rounded", partners_improved_share="percent",
+    processes="rounded", demands_met="rounded", demands_set="rounded",
+    demands_met_share="percent",
 )
 
 #: Which metric gives each card its base ("n"), and what that base counts.

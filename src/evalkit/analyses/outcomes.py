@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
-from ..publish.tables import Col, TableSpec, interval
+from ..publish.tables import Col, TableSpec, interval, modal, modal_count, modal_counts
 from ..scales import reliability, score
 from ..scales.spec import Instrument
 from ..stats.describe import mean_table
@@ -433,8 +433,9 @@ TABLES = (
          _stat("mean_before", "mean at the baseline", label="mean before"),
          _stat("mean_after", "mean at the later wave", label="mean after"),
          _stat("mean_change", "mean change (later minus baseline)", fmt="signed",
-               label="mean change"),
-         *interval("the 95% interval of the change", fmt="signed", rests_on=("n",)),
+               label="mean change", modal="at_mode"),
+         *interval("the 95% interval of the change", fmt="signed", rests_on=("n",),
+                   follows="mean_change"),
          _stat("t", "paired t"),
          Col("df", "size", "degrees of freedom", decimals=0),
          Col("p", "p_value", "paired t-test p", rests_on=("n",)),
@@ -448,8 +449,11 @@ TABLES = (
              label="Wilcoxon p"),
          Col("direction", "label", "improved or worsened (95% interval clear of no change), or "
              "no clear change", rests_on=("n",)),
-         Col("note", "text", "why a figure could not be computed")),
-        unit="people", appendix=True),
+         Col("note", "text", "why a figure could not be computed"),
+         modal("people at the most common change")),
+        unit="people", appendix=True).for_funder(
+        instrument="shown", scale="shown", comparison="shown", higher_is="shown", n="rounded",
+        mean_change="change", ci_low="interval", ci_high="interval", direction="shown"),
     TableSpec(
         "outcome_means", "Mean score at each wave",
         (_INSTRUMENT, _SCALE,
@@ -457,14 +461,19 @@ TABLES = (
          Col("highest", "number", "highest possible score of the scale"),
          Col("wave", "label", "wave"),
          Col("n", "people", "forms scored"),
-         _stat("mean", "mean score"),
-         *interval("the 95% interval of the mean", rests_on=("n",))),
-        unit="people"),
+         _stat("mean", "mean score", modal="at_mode"),
+         *interval("the 95% interval of the mean", rests_on=("n",), follows="mean"),
+         modal("people at the most common score of the scale at the wave")),
+        unit="people").for_funder(
+        instrument="shown", scale="shown", lowest="shown", highest="shown", wave="shown",
+        n="rounded", mean="mean", ci_low="interval", ci_high="interval"),
     TableSpec(
         "outcome_bands", "Outcome measures by band",
         (_INSTRUMENT, _SCALE, Col("wave", "label", "wave"), Col("band", "label", "band"),
          *band_cols("instrument", "scale", "wave")),
-        unit="people"),
+        unit="people").for_funder(
+        instrument="shown", scale="shown", wave="shown", band="shown", n="rounded",
+        scored="rounded", share="percent", ci_low="interval", ci_high="interval"),
     TableSpec(
         "outcome_rci", "Reliable change in each outcome measure (total score)",
         (_INSTRUMENT, Col("comparison", "label", "later wave vs the baseline wave"),
@@ -477,7 +486,9 @@ TABLES = (
          Col("reliability_from", "text", "where the reliability comes from"),
          Col("threshold", "statistic", "smallest change that counts as reliable (score points)",
              rests_on=("assessed",))),
-        unit="people"),
+        unit="people").for_funder(
+        instrument="shown", comparison="shown", category="shown", n="rounded",
+        assessed="rounded", share="percent"),
     TableSpec(
         "outcome_reliability", "Internal consistency of each outcome measure",
         (_INSTRUMENT, _SCALE, Col("wave", "label", "wave"),
@@ -534,8 +545,8 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     parts: dict[str, list[pd.DataFrame]] = {s.name: [] for s in TABLES}
     for spec, forms in _each(dataset):
         people = reliable_change_people(spec, forms, dataset)
-        parts["outcome_change"].append(change(spec, forms))
-        parts["outcome_means"].append(means(spec, forms))
+        parts["outcome_change"].append(_with_modal_change(spec, forms, change(spec, forms)))
+        parts["outcome_means"].append(_with_modal_means(spec, forms, means(spec, forms)))
         parts["outcome_bands"].append(bands(spec, forms))
         parts["outcome_rci"].append(reliable_change_counts(spec, people))
         parts["outcome_reliability"].append(consistency(spec, dataset))
@@ -552,6 +563,28 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
         else:
             result[spec.name] = pd.concat(nonempty or frames[:1], ignore_index=True)
     return result
+
+
+def _with_modal_means(spec: Instrument, forms: pd.DataFrame, table: pd.DataFrame
+                      ) -> pd.DataFrame:
+    """``table`` with ``at_mode``: people at the most common score of each scale and wave."""
+    waves = forms.assign(wave=forms["wave"].astype(str))
+    counts = {scale: modal_counts(waves, value=scale, by="wave") for scale in spec.scales}
+    return table.assign(at_mode=[int(counts[s].get(str(w), 0))
+                                 for s, w in zip(table["scale"], table["wave"], strict=True)])
+
+
+def _with_modal_change(spec: Instrument, forms: pd.DataFrame, table: pd.DataFrame
+                       ) -> pd.DataFrame:
+    """``table`` with ``at_mode``: people at the most common change of each row's pairs."""
+    if not len(table.columns):
+        return table
+    at_mode = []
+    for scale, comparison in zip(table["scale"], table["comparison"], strict=True):
+        later, baseline = str(comparison).split("_vs_")
+        pairs = wide(forms, dv=scale, subject=spec.id_column, levels=[baseline, later])
+        at_mode.append(modal_count(pairs[later] - pairs[baseline]))
+    return table.assign(at_mode=at_mode)
 
 
 def _missing(dataset: Dataset) -> str:

@@ -87,7 +87,9 @@ TABLES = (
              rests_on=("subjects",)),
          Col("last_month", "month", "last month its dates cover", label="to",
              rests_on=("subjects",))),
-        unit="rows"),
+        unit="rows").for_funder(
+        file="shown", present="shown", rows="rounded", subjects="rounded", first_month="shown",
+        last_month="shown"),
     TableSpec(
         "register_accounting", "Does the attendance register add up?",
         (Col("metric", "label", "what the row counts"),

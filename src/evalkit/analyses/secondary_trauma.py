@@ -16,13 +16,13 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import MissingDataError
-from ..publish.tables import Col, TableSpec, interval
+from ..publish.tables import Col, TableSpec, interval, modal, modal_count
 from ..scales import DEFAULT_MIN_ANSWERED, PROQOL, STSS, Instrument, reliability, score
 from ..stats.correlation import correlations
 from ..stats.groups import compare_groups
 from ..stats.models import ols_regression
 from ..stats.multitest import holm
-from ..stats.paired import wave_changes
+from ..stats.paired import wave_changes, wide
 from ..stats.proportions import prevalence, wilson_interval
 from ._base import Analysis, alpha_cols, band_cols, effect_interval_cols, ordered_waves
 
@@ -522,10 +522,14 @@ TABLES = (
          Col("forms", "people", "forms returned"),
          Col("scored", "people", "forms with enough answers to score"),
          Col("unscored", "people", "forms with too few answers")),
-        unit="practitioners"),
+        unit="practitioners").for_funder(
+        scale="shown", wave="shown", subscale="shown", forms="rounded", scored="rounded",
+        unscored="rounded"),
     TableSpec("sts_bands", "STSS total by band (Bride 2007)",
               (_WAVE, Col("band", "label", "band of the STSS total"), *band_cols("wave")),
-              unit="practitioners"),
+              unit="practitioners").for_funder(
+        wave="shown", band="shown", n="rounded", scored="rounded", share="percent",
+        ci_low="interval", ci_high="interval"),
     TableSpec(
         "sts_clinical", "Practitioners with an STSS total of 38 or more",
         (_WAVE, Col("scored", "people", "forms scored"),
@@ -533,24 +537,32 @@ TABLES = (
          Col("share", "share", "share of scored forms at 38 or more", part="at_or_above",
              whole="scored"),
          *interval("the Wilson 95% interval", fmt="percent", follows="share")),
-        unit="practitioners"),
+        unit="practitioners").for_funder(
+        wave="shown", scored="rounded", at_or_above="rounded", share="percent",
+        ci_low="interval", ci_high="interval"),
     TableSpec("proqol_bands", "ProQOL 5 subscales by band",
               (_WAVE, Col("subscale", "label", "ProQOL subscale"),
                Col("band", "label", "low (22 or less), moderate or high (42 or more)"),
                *band_cols("wave", "subscale")),
-              unit="practitioners"),
+              unit="practitioners").for_funder(
+        wave="shown", subscale="shown", band="shown", n="rounded", scored="rounded",
+        share="percent", ci_low="interval", ci_high="interval"),
     TableSpec(
         "wellbeing_subscales", "Scores by subscale and wave",
         (Col("scale", "label", "questionnaire"), _WAVE, Col("subscale", "label", "subscale"),
          Col("n", "people", "forms scored"),
-         Col("mean", "statistic", "mean", decimals=1, **_rests("n")),
+         Col("mean", "statistic", "mean", decimals=1, modal="at_mode", **_rests("n")),
          Col("sd", "statistic", "standard deviation", decimals=1, label="SD", **_rests("n")),
-         Col("median", "statistic", "median", decimals=1, needs=2, **_rests("n")),
-         Col("q1", "statistic", "lower quartile", decimals=1, label="lower quartile", needs=2,
+         Col("median", "statistic", "median", decimals=1, needs=2, modal="at_mode",
              **_rests("n")),
+         Col("q1", "statistic", "lower quartile", decimals=1, label="lower quartile", needs=2,
+             modal="at_mode", **_rests("n")),
          Col("q3", "statistic", "upper quartile", decimals=1, label="upper quartile", needs=2,
-             **_rests("n"))),
-        unit="practitioners"),
+             modal="at_mode", **_rests("n")),
+         modal("forms at the most common score")),
+        unit="practitioners").for_funder(
+        scale="shown", wave="shown", subscale="shown", n="rounded", mean="mean",
+        median="quantile", q1="quantile", q3="quantile"),
     TableSpec(
         "wellbeing_reliability", "Internal consistency of each scale and subscale",
         (Col("scale", "label", "questionnaire"), _WAVE, Col("subscale", "label", "subscale"),
@@ -562,11 +574,14 @@ TABLES = (
          Col("n", "people", "practitioners with a scored form"),
          # A percentile of a small group is close to one person's own score: the tails need
          # four times the reporting threshold, the quartiles and median twice.
-         *(Col(q, "statistic", text, decimals=0, needs=needs, **_rests("n"))
+         *(Col(q, "statistic", text, decimals=0, needs=needs, modal="at_mode", **_rests("n"))
            for q, text, needs in (
              ("p10", "10th percentile", 4), ("q1", "lower quartile", 2), ("median", "median", 2),
-             ("q3", "upper quartile", 2), ("p90", "90th percentile", 4)))),
-        unit="practitioners"),
+             ("q3", "upper quartile", 2), ("p90", "90th percentile", 4))),
+         modal("practitioners at the most common total")),
+        unit="practitioners").for_funder(
+        factor="shown", group="shown", n="rounded", p10="quantile", q1="quantile",
+        median="quantile", q3="quantile", p90="quantile"),
     TableSpec(
         "wellbeing_comparisons", "Who is more affected? Group comparisons (latest wave)",
         (Col("outcome", "label", "score compared"),
@@ -641,8 +656,9 @@ TABLES = (
          Col("mean_after", "statistic", "mean at the later wave", decimals=1,
              label="mean after", **_rests("n")),
          Col("mean_change", "statistic", "mean change (later minus earlier)", fmt="signed",
-             decimals=1, label="mean change", **_rests("n")),
-         *interval("the 95% interval", **_rests("n"), decimals=1, fmt="signed"),
+             decimals=1, label="mean change", modal="at_mode", **_rests("n")),
+         *interval("the 95% interval", **_rests("n"), decimals=1, fmt="signed",
+                   follows="mean_change"),
          Col("t", "statistic", "paired t", **_rests("n")),
          Col("df", "size", "degrees of freedom of t", decimals=0),
          Col("p", "p_value", "paired t-test p", **_rests("n")),
@@ -654,8 +670,11 @@ TABLES = (
          *effect_interval_cols("d_av"),
          Col("wilcoxon_p", "p_value", "Wilcoxon signed-rank p", label="Wilcoxon p",
              **_rests("n")),
-         Col("note", "text", "why a figure could not be computed")),
-        unit="practitioners", appendix=True),
+         Col("note", "text", "why a figure could not be computed"),
+         modal("practitioners at the most common change")),
+        unit="practitioners", appendix=True).for_funder(
+        scale="shown", subscale="shown", comparison="shown", n="rounded", mean_change="change",
+        ci_low="interval", ci_high="interval"),
 )
 
 
@@ -697,7 +716,8 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     no_stss, no_proqol = "needs stss.csv", "needs proqol.csv"
     covered = {_SCALES[k][0]: coverage(f, ["total"] if k == "stss" else PROQOL_SUBSCALES)
                for k, f in forms.items()}
-    summaries = {_SCALES[k][0]: subscale_summary(f, _SCALES[k][2]) for k, f in forms.items()}
+    summaries = {_SCALES[k][0]: _with_modal(f, subscale_summary(f, _SCALES[k][2]))
+                 for k, f in forms.items()}
     alphas = {}
     for key in forms:
         table = reliability(getattr(dataset, _SCALES[key][1].file), _SCALES[key][1], by="wave")
@@ -715,8 +735,13 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     }
     latest = latest_wave(stss) if stss is not None else None
     has_factors = latest is not None and dataset.has("practitioners")
-    result["sts_distribution"] = distribution_by_group(latest) if has_factors else \
-        "needs stss.csv and practitioners.csv"
+    if has_factors:
+        spread = distribution_by_group(latest)
+        spread["at_mode"] = [modal_count(latest.loc[latest[f].astype(str) == g, "total"])
+                             for f, g in zip(spread["factor"], spread["group"], strict=True)]
+        result["sts_distribution"] = spread
+    else:
+        result["sts_distribution"] = "needs stss.csv and practitioners.csv"
     outcomes_forms = _latest_outcomes(forms)
     result["wellbeing_comparisons"] = group_comparisons(
         outcomes_forms, outcomes=_outcome_columns(forms), min_group=min_cell) \
@@ -796,6 +821,10 @@ def _wave_change(forms: dict) -> pd.DataFrame | str:
                              between="subscale")
         table["p_holm"] = holm(table["p"].to_numpy(float))
         table.insert(0, "scale", _SCALES[key][0])
+        table["at_mode"] = [
+            modal_count(pairs[last] - pairs[first]) for pairs in
+            (wide(long[long["subscale"] == sub], dv="score", subject="practitioner_id",
+                  levels=[first, last]) for sub in table["subscale"])]
         parts.append(table)
     if not parts:
         return "needs two survey waves"
@@ -803,7 +832,15 @@ def _wave_change(forms: dict) -> pd.DataFrame | str:
     return table[["scale", "subscale", "comparison", "n", "mean_before", "mean_after",
                   "mean_change", "ci_low", "ci_high", "t", "df", "p", "p_holm", "d_z",
                   "d_z_ci_low", "d_z_ci_high", "d_av", "d_av_ci_low", "d_av_ci_high",
-                  "wilcoxon_p", "note"]]
+                  "wilcoxon_p", "note", "at_mode"]]
+
+
+def _with_modal(forms: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """``summary`` (:func:`subscale_summary`) with ``at_mode``: forms at the most common score
+    of each wave and subscale, for the funder's attribute rule."""
+    return summary.assign(at_mode=[modal_count(forms.loc[forms["wave"] == w, sub])
+                                   for w, sub in zip(summary["wave"], summary["subscale"],
+                                                     strict=True)])
 
 
 ANALYSIS = Analysis(

@@ -19,6 +19,7 @@ marked, and the report keeps only marked outputs.
 from __future__ import annotations
 
 import re
+import string
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -33,7 +34,7 @@ from ..data.validate import load
 from ..errors import UsageError
 from . import render
 from .escape import markdown_text
-from .policy import DEFAULT_MIN_CELL, Figure, Policy, Shown
+from .policy import DEFAULT_MIN_CELL, OMITTED, Figure, Policy, Shown
 from .tables import TableSpec
 from .writer import write_csv
 
@@ -239,7 +240,7 @@ class Page:
         for spec in written:
             write_csv(tables[spec.name].csv(), self.results_dir / f"{spec.name}.csv")
         path = self.results_dir / "codebook.csv"
-        rows = [s.codebook() for s in written]
+        rows = [s.codebook(self.audience) for s in written]
         if path.exists():
             earlier = pd.read_csv(path, dtype=str, keep_default_na=False)
             names = {s.name for s in specs}
@@ -255,7 +256,9 @@ class Page:
         ``template`` is written by the notebook; every value put into it must be a :class:`Figure`
         from a published table or a string, and is escaped so that it shows as plain text. Plain
         numbers are refused: they would bypass the policy. When a figure's table is not available
-        (withheld, or its file is absent), the sentence says so instead.
+        (withheld, or its file is absent), the sentence says so instead; a sentence that uses a
+        figure this audience does not see at all (a test statistic in a funder report) is not
+        shown.
 
         Parameters
         ----------
@@ -281,7 +284,13 @@ class Page:
         ...
         TypeError: say(): 'n' must be a Figure from a published table or a string, not int
         """
-        missing = [v.note for v in figures.values() if isinstance(v, Figure) and v.note]
+        used = {field.split(".")[0].split("[")[0]
+                for _, field, _, _ in string.Formatter().parse(template) if field}
+        if any(isinstance(figures.get(k), Figure) and figures[k].status == OMITTED
+               for k in used):
+            return
+        missing = [figures[k].note for k in used
+                   if isinstance(figures.get(k), Figure) and figures[k].note]
         if missing:
             self._show({"text/markdown": f"*{markdown_text(missing[0])}.*"}, kind="text")
             return
@@ -301,7 +310,9 @@ class Page:
         """Show a policed table with human headers, a caption and footnotes.
 
         With ``limit``, only its first rows are shown, and the caption says how many there are and
-        where the rest is.
+        where the rest is. A funder page shows only the table's funder columns, in the body (a
+        funder report has no appendix of detailed statistics), and nothing at all for a table
+        that is in the research report only.
 
         Parameters
         ----------
@@ -322,6 +333,8 @@ class Page:
         ... # doctest: +ELLIPSIS
         {'text/html': '<div class="table-wrap"><table class="evalkit"><caption>Delivery fidelity ...}
         """
+        if self._research_only(shown.spec):
+            return  # research-only detail: the front page says a research report holds it
         if limit is not None and shown.available and len(shown) > limit:
             total = "more" if self.policy.funder else f"{len(shown):,}"
             caption = (f"{caption or shown.spec.title} (the first {limit} of {total}; "
@@ -329,7 +342,8 @@ class Page:
             shown = shown.head(limit)
         html = render.table_html(shown, columns, caption)
         self._show({"text/html": html, "text/plain": render.table_text(shown, columns)},
-                   kind="table", table=shown.name, appendix=shown.spec.appendix,
+                   kind="table", table=shown.name,
+                   appendix=shown.spec.appendix and not self.policy.funder,
                    caption=caption or shown.spec.title)
 
     def chart(self, plot: Callable, data: Shown | Mapping[str, Shown], *, alt: str | None = None,
@@ -375,6 +389,8 @@ class Page:
         if unpoliced:
             raise TypeError(f"chart {', '.join(unpoliced)}: pass tables from page.run(), which "
                             "have been through the audience's policy, not plain DataFrames")
+        if any(self._research_only(t.spec) for t in tables):
+            return  # research-only detail: the front page says a research report holds it
         missing = [t for t in tables if not t.available]
         if missing:
             self._show({"text/markdown": f"*{markdown_text(missing[0].spec.title)}: "
@@ -393,6 +409,12 @@ class Page:
                 plt.close(figure)
         self._show({"image/png": image, "text/plain": description}, kind="chart",
                    alt=description, extra={"image/png": {"alt": description}})
+
+    def _research_only(self, spec: TableSpec) -> bool:
+        """Whether ``spec`` is detail a funder page leaves out without a word: a table with no
+        funder columns that the research report holds (internal-only tables still say so)."""
+        return (self.policy.funder and not self.policy.sees(spec)
+                and "research" in spec.shown_to)
 
     def _show(self, bundle: dict, *, kind: str, extra: dict | None = None, **details) -> None:
         from IPython.display import display

@@ -5,29 +5,41 @@ each column (:mod:`evalkit.publish.tables`). Notebooks never choose what to hide
 
 ``internal`` (the programme team): everything, exactly.
 
-``funder`` (anyone outside the team; the default of ``evalkit report``), following the practice of
-official statistics:
+``research`` (a researcher under a data-sharing agreement): every exact figure of every table that
+is not about single people.
+
+``funder`` (anyone outside the team; the default of ``evalkit report``) is coarse by
+construction. A funder sees only the columns a table declares for funders (``Col(funder=...)``,
+an allow-list; see :data:`evalkit.publish.tables.FUNDER_FORMS`), so no standard deviation, test
+statistic, degree of freedom, effect size, standard error, model coefficient or p-value reaches
+a funder unless someone declares it, and the declarations carry none. What is declared is
+coarsened, following the practice of official statistics:
 
 * a count of people below ``min_cell`` (zero included) is shown as ``<5`` (for ``min_cell`` 5); every
-  other count of people is rounded to the nearest 5. A count that describes a group of people
-  (the sessions they attended, the demands of some processes) is withheld when that group has
-  fewer than ``min_cell`` people. Rounding every count, totals included, means
+  other count of people is rounded to the nearest 5 and reads ``≈35``. A count that describes a
+  group of people (the sessions they attended, the demands of some processes) is withheld when
+  that group has fewer than ``min_cell`` people. Rounding every count, totals included, means
   no hidden count can be worked back by subtracting shown ones, within a table or across tables;
 * a share is computed from the exact counts, shown to whole percent, and withheld when its whole, its
-  part or the rest of the whole is below ``min_cell``, or when the people it rests on are;
-* a statistic or p-value computed from, or comparing, fewer than ``min_cell`` people is withheld,
-  and shown values keep only the precision the page shows; a median or percentile (close to one
-  person's own value) needs ``needs`` times as many;
-* a figure that gives away exactly how many people there are (``size``: degrees of freedom, a
-  rank sum, a count of cells) is never shown: with it, every rounded count could be undone;
+  part or the rest of the whole is below ``min_cell`` (so never 0% or 100%), or when the people it
+  rests on are; the shown shares of one split are rounded so that they add up to 100%;
+* a mean (or mean change) is shown to one decimal, and only for groups of at least twice
+  ``min_cell``; a change reads in words ("fell by about 0.4"); a median or percentile is shown in
+  whole units and needs ``needs`` times ``min_cell`` people; an interval is rounded outwards (to 5
+  points for a percentage, to 0.1 otherwise) and shown only where its estimate is;
+* a mean, percentile or interval of a group in which all but fewer than ``min_cell`` people share
+  one value (an SD of 0, everyone at a scale's maximum) is withheld (attribute disclosure);
 * shares that split one whole (the bands of a wave) are all withheld when one of them is, since
   the hidden one is one minus the others;
+* a value whose people are too few is withheld even when it could not have been computed, so
+  "withheld" and "n/a" never tell one small group size from another;
 * a survival curve never shows a step made by fewer than ``min_cell`` exits (smaller steps are
   merged into the next one) and stops where fewer than ``min_cell`` people remain at risk;
 * a note (a ``text`` column) holding a digit or a number word is withheld, so no count travels in
   words;
-* a table whose rows are single people or processes (``internal``), or an analysis resting on
-  fewer than ``min_cell`` processes (``needs_at_least``), is not shown at all;
+* a table whose rows are single people or processes (``internal``), a table with no funder
+  columns, or an analysis resting on fewer than ``min_cell`` processes (``needs_at_least``), is
+  not shown at all;
 * ``min_cell`` below 3 is refused.
 
 Methods are described for readers in ``docs/disclosure.md``.
@@ -36,7 +48,7 @@ Methods are described for readers in ``docs/disclosure.md``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -54,6 +66,14 @@ OUTWARD_STEP = 0.05
 P_BELOW = 0.0005
 
 SHOWN, SMALL, WITHHELD, UNDEFINED = "shown", "small", "withheld", "undefined"
+#: A column this audience does not see at all (a funder's view of an undeclared column).
+OMITTED = "omitted"
+#: How a rounded count of people reads to a funder: "≈35" (about 35).
+ABOUT = "≈"
+#: Funder means, changes and their intervals keep one decimal (groups of twice ``min_cell``).
+MEAN_DECIMALS = 1
+#: Funder means and changes need groups of at least this many times ``min_cell``.
+MEAN_NEEDS = 2
 # A digit, or a number in words ("two items", "a single form", "both waves", "none of them").
 _NUMBER_IN_TEXT = (r"(?i)\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
                    r"|twelve|single|both|none|nobody|half|twice)\b")
@@ -118,10 +138,69 @@ def format_value(value: object, col: Col) -> str:
     if fmt == "percent":
         return f"{number:.0%}"
     if fmt == "signed":
+        if round(number, col.decimals) == 0:  # never "-0.00": a rounded zero has no sign
+            return f"{0:.{col.decimals}f}"
         return f"{number:+.{col.decimals}f}"
     if fmt == "p":
         return "<0.001" if number < 0.001 else f"{number:.3f}"
+    if round(number, col.decimals) == 0:
+        return f"{0:,.{col.decimals}f}"
     return f"{number:,.{col.decimals}f}"
+
+
+def change_in_words(value: float, decimals: int = MEAN_DECIMALS) -> str:
+    """A mean change as a funder reads it: its direction and its size, rounded.
+
+    Parameters
+    ----------
+    value
+        The change (later minus earlier), already rounded for the funder.
+    decimals
+        Decimals of the size.
+
+    Returns
+    -------
+    str
+        ``"fell by about 0.4"``, ``"rose by about 1.2"`` or ``"about the same"``.
+
+    Examples
+    --------
+    >>> change_in_words(-0.4), change_in_words(1.25), change_in_words(-0.01)
+    ('fell by about 0.4', 'rose by about 1.2', 'about the same')
+    """
+    size = round(abs(float(value)), decimals)
+    if size == 0:
+        return "about the same"
+    return f"{'fell' if value < 0 else 'rose'} by about {size:.{decimals}f}"
+
+
+def funder_view(col: Col) -> Col:
+    """The declaration a funder's value of ``col`` is formatted and rounded with.
+
+    Means, changes and their intervals keep one decimal; medians and percentiles whole units.
+
+    Parameters
+    ----------
+    col
+        A column with a funder form.
+
+    Returns
+    -------
+    Col
+        ``col`` with the funder's decimals.
+
+    Examples
+    --------
+    >>> funder_view(Col("mean", "statistic", "mean", rests_on=("n",), funder="mean")).decimals
+    1
+    """
+    if col.format == "percent" or col.kind == "share":
+        return col
+    if col.funder in ("mean", "change", "interval"):
+        return replace(col, decimals=min(col.decimals, MEAN_DECIMALS))
+    if col.funder == "quantile":
+        return replace(col, decimals=0)
+    return col
 
 
 @dataclass(frozen=True)
@@ -131,7 +210,7 @@ class Policy:
     Parameters
     ----------
     audience
-        ``"internal"`` or ``"funder"``.
+        ``"funder"``, ``"research"`` or ``"internal"``.
     min_cell
         Smallest count of people shown (funder audience); at least 3.
 
@@ -143,11 +222,12 @@ class Policy:
     Examples
     --------
     >>> from evalkit.publish.tables import Col, TableSpec
-    >>> spec = TableSpec("demo", "Demo", (Col("group", "label", "group"),
-    ...                                   Col("n", "people", "people in the group")))
+    >>> spec = TableSpec("demo", "Demo", (Col("group", "label", "group", funder="shown"),
+    ...                                   Col("n", "people", "people in the group",
+    ...                                       funder="rounded")))
     >>> frame = pd.DataFrame({"group": ["a", "b"], "n": [3, 12]})
     >>> Policy("funder").apply(frame, spec).text["n"].tolist()
-    ['<5', '10']
+    ['<5', '≈10']
     """
 
     audience: str = "funder"
@@ -198,13 +278,15 @@ class Policy:
         """``frame`` (an analysis's exact result) as this audience may see it.
 
         The rules, column by column, are in this module's docstring and ``docs/disclosure.md``.
+        A funder's table holds only the columns the spec declares for funders; the others are
+        blank, with status ``omitted``, and never reach a page, a chart or a CSV.
 
         Parameters
         ----------
         frame
             The exact result table.
         spec
-            Its declaration: the kind of each column decides what is done to it.
+            Its declaration: the kind and funder form of each column decide what is done to it.
 
         Returns
         -------
@@ -221,24 +303,31 @@ class Policy:
         --------
         >>> from evalkit.publish.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (
-        ...     Col("group", "label", "group"), Col("n", "people", "people in the group"),
-        ...     Col("total", "people", "everyone"),
-        ...     Col("share", "share", "share of everyone", part="n", whole="total")))
+        ...     Col("group", "label", "group", funder="shown"),
+        ...     Col("n", "people", "people in the group", funder="rounded"),
+        ...     Col("total", "people", "everyone", funder="rounded"),
+        ...     Col("share", "share", "share of everyone", part="n", whole="total",
+        ...         funder="percent"),
+        ...     Col("sd", "statistic", "an SD", rests_on=("n",))))
         >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
-        ...                       "share": [0.15, 0.3]})
+        ...                       "share": [0.15, 0.3], "sd": [1.2, 2.5]})
         >>> shown = Policy("funder").apply(frame, spec)
-        >>> shown.text
-           group   n total share
-        0  north  <5    20     —
-        1  south  10    40   30%
+        >>> shown.text[list(shown.columns)]
+           group    n total share
+        0  north   <5   ≈20     —
+        1  south  ≈10   ≈40   30%
         >>> Policy("internal").apply(frame, spec).text["n"].tolist()
         ['3', '12']
         """
         spec.check(frame)
         if not self.sees(spec):
-            return Shown.unavailable(spec, self, "shown in internal reports only"
-                                     if spec.shown_to == ("internal",) else
-                                     f"not part of the {self.audience} report")
+            if spec.shown_to == ("internal",):
+                note = "shown in internal reports only"
+            elif self.funder:
+                note = "in the research report only"
+            else:
+                note = f"not part of the {self.audience} report"
+            return Shown.unavailable(spec, self, note)
         if self.funder and spec.needs_at_least and not self._enough(frame, spec):
             return Shown.unavailable(
                 spec, self, f"withheld: it rests on fewer than {self.min_cell} "
@@ -251,16 +340,19 @@ class Policy:
         values, status = {}, {}
         for col in spec.columns:
             values[col.name], status[col.name] = self._column(frame, col, frame)
-        for col in spec.columns:
-            if col.split_by is not None and self.funder:
-                hide = self._whole_split_hidden(frame, col, status[col.name])
-                values[col.name] = values[col.name].where(~hide)
-                status[col.name] = status[col.name].where(~hide, WITHHELD)
-        for col in spec.columns:
-            if col.follows and self.funder:
-                hide = (status[col.follows] != SHOWN) & (status[col.name] == SHOWN)
-                values[col.name] = values[col.name].where(~hide)
-                status[col.name] = status[col.name].where(~hide, WITHHELD)
+        if self.funder:
+            for col in spec.columns:
+                if col.split_by is not None and col.funder:
+                    hide = self._whole_split_hidden(frame, col, status[col.name])
+                    values[col.name] = values[col.name].where(~hide)
+                    status[col.name] = status[col.name].where(~hide, WITHHELD)
+                    values[col.name] = self._split_adding_up(frame, col, values[col.name],
+                                                             status[col.name])
+            for col in spec.columns:
+                if col.follows and col.funder:
+                    hide = (status[col.follows] != SHOWN) & (status[col.name] == SHOWN)
+                    values[col.name] = values[col.name].where(~hide)
+                    status[col.name] = status[col.name].where(~hide, WITHHELD)
         return Shown.build(spec, self, pd.DataFrame(values), pd.DataFrame(status))
 
     def _enough(self, frame: pd.DataFrame, spec: TableSpec) -> bool:
@@ -281,12 +373,38 @@ class Policy:
         keys = [frame[k].astype(str) for k in col.split_by]
         return (withheld.groupby(keys, sort=False).transform("max") > 0) & (status == SHOWN)
 
+    @staticmethod
+    def _split_adding_up(frame: pd.DataFrame, col: Col, shown: pd.Series,
+                         status: pd.Series) -> pd.Series:
+        """Whole percents of each fully shown split that add up to 100%.
+
+        Each share is rounded down to a whole percent and the points missing from 100 go to
+        the shares with the largest remainders (Hamilton's method), so every shown share stays
+        within one point of its exact value and a reader adding them up finds 100%.
+        """
+        exact = pd.to_numeric(frame[col.name], errors="coerce").astype(float)
+        keys = ([frame[k].astype(str) for k in col.split_by] if col.split_by
+                else [pd.Series(0, index=frame.index)])
+        result = shown.copy()
+        for _, rows in exact.groupby(keys, sort=False):
+            index = rows.index
+            if not (status[index] == SHOWN).all() or abs(rows.sum() - 1) > 1e-6:
+                continue
+            points = rows.to_numpy() * 100
+            whole = np.floor(points + 1e-9)
+            missing = int(round(100 - whole.sum()))
+            order = np.argsort(-(points - whole), kind="stable")
+            whole[order[:missing]] += 1
+            result[index] = whole / 100
+        return result
+
     def _column(self, frame: pd.DataFrame, col: Col, bases: pd.DataFrame,
                 ) -> tuple[pd.Series, pd.Series]:
         raw = frame[col.name]
-        if self.funder and col.kind == "size":
-            return raw.where(pd.Series(False, index=frame.index)), pd.Series(
-                WITHHELD, index=frame.index)
+        if self.funder and not col.funder:
+            # Not on the funder allow-list: the value never leaves this function.
+            return (pd.Series(np.nan, index=frame.index, dtype=object),
+                    pd.Series(OMITTED, index=frame.index))
         if self.funder and col.kind == "text":
             # Notes are written by evalkit, but a note could carry a count ("1 row dropped",
             # "fewer than two items"); a count may only reach a funder through a people column,
@@ -294,10 +412,11 @@ class Policy:
             digits = raw.astype(str).str.contains(_NUMBER_IN_TEXT, regex=True) & raw.notna()
             status = np.select([raw.isna(), digits], [UNDEFINED, WITHHELD], SHOWN)
             return raw.where(~digits), pd.Series(status, index=frame.index)
-        if not self.funder or col.kind in ("label", "number", "count", "id", "month", "flag"):
+        if not self.funder or col.kind in ("label", "number", "count", "id", "month", "flag",
+                                           "size", "modal"):
             status = pd.Series(np.where(pd.isna(raw), UNDEFINED, SHOWN), index=frame.index)
             if self.funder and col.rests_on:  # a label that is a finding ("improved")
-                hide = self._hidden_by_bases(col, bases) & (status == SHOWN)
+                hide = self._hidden_by_bases(col, bases)
                 return raw.where(~hide), status.where(~hide, WITHHELD)
             return raw, status
         numbers = pd.to_numeric(raw, errors="coerce").astype(float)
@@ -310,20 +429,26 @@ class Policy:
             status = np.select([numbers.isna(), small, group_small],
                                [UNDEFINED, SMALL, WITHHELD], SHOWN)
             return shown.where(~small & ~group_small), pd.Series(status, index=frame.index)
+        # A value whose people are too few is withheld whether or not it could be computed:
+        # "n/a" for one person and a dash for two to four would tell the group's size.
         hide = self._hidden_by_bases(col, bases)
-        bound = col.name if col.follows and col.name in ("ci_low", "ci_high") else None
-        shown = numbers.map(lambda v: _rounded(col, v, bound=bound))
-        status = np.select([numbers.isna(), hide], [UNDEFINED, WITHHELD], SHOWN)
+        view = funder_view(col)
+        bound = col.name if col.funder == "interval" else None
+        shown = numbers.map(lambda v: _rounded(view, v, bound=bound))
+        status = np.select([hide, numbers.isna()], [WITHHELD, UNDEFINED], SHOWN)
         return shown.where(~hide), pd.Series(status, index=frame.index)
 
     def _hidden_by_bases(self, col: Col, bases: pd.DataFrame) -> pd.Series:
-        """Rows where a value resting on ``col``'s counts must be withheld."""
+        """Rows where a value resting on ``col``'s counts must be withheld from a funder."""
         def count(name: str) -> pd.Series:
             return pd.to_numeric(bases[name], errors="coerce").astype(float)
 
+        needs = max(col.needs, MEAN_NEEDS) if col.funder in ("mean", "change") else col.needs
         hide = pd.Series(False, index=bases.index)
         for name in col.rests_on:
-            hide |= ~(count(name) >= self.min_cell * col.needs)
+            hide |= ~(count(name) >= self.min_cell * needs)
+            if col.modal:  # all but a few at one value: the figure gives everyone's away
+                hide |= ~(count(name) - count(col.modal) >= self.min_cell)
         if col.kind == "share":
             part, whole = count(col.part), count(col.whole)
             hide |= ~(part >= self.min_cell) | ~(whole >= self.min_cell)
@@ -332,8 +457,11 @@ class Policy:
 
     def _apply_metrics(self, frame: pd.DataFrame, spec: TableSpec) -> Shown:
         # One row per metric: police each metric as a column of a one-row table whose other
-        # columns are the other metrics, so bases work by metric name.
+        # columns are the other metrics, so bases work by metric name. A funder's table keeps
+        # only the metrics declared for funders.
         wide = pd.DataFrame([dict(zip(frame["metric"], frame["value"], strict=True))])
+        if self.funder:
+            frame = frame[frame["metric"].isin(spec.funder_metrics)].reset_index(drop=True)
         values = frame[["metric"]].copy()
         status = pd.DataFrame({"metric": SHOWN}, index=frame.index)
         shown_value, value_status = [], []
@@ -344,14 +472,18 @@ class Policy:
             shown_value.append(v.iloc[0])
             value_status.append(s.iloc[0])
         values["value"] = pd.Series(shown_value, index=frame.index, dtype=object)
-        status["value"] = value_status
+        status["value"] = pd.Series(value_status, index=frame.index, dtype=object)
         for bound in ("ci_low", "ci_high"):
             if bound not in frame.columns:
                 continue
             numbers = pd.to_numeric(frame[bound], errors="coerce").astype(float)
+            if self.funder and not spec.col(bound).funder:
+                values[bound], status[bound] = np.nan, OMITTED
+                continue
             if self.funder:
-                numbers = pd.Series([_rounded(spec.col(m), v, bound=bound) for m, v in
-                                     zip(frame["metric"], numbers, strict=True)], index=frame.index)
+                numbers = pd.Series([_rounded(funder_view(spec.col(m)), v, bound=bound)
+                                     for m, v in zip(frame["metric"], numbers, strict=True)],
+                                    index=frame.index)
             withheld = status["value"] == WITHHELD
             values[bound] = numbers.where(~withheld)
             status[bound] = np.select([withheld, numbers.isna()], [WITHHELD, UNDEFINED], SHOWN)
@@ -390,9 +522,9 @@ def _rounded(col: Col, value: float, *, bound: str | None = None) -> float:
     A bound of a percentage interval (``bound`` ``"ci_low"`` or ``"ci_high"``) is rounded outwards
     to a multiple of 5 points: a share and exact bounds would give away its exact part and whole
     (only one pair of counts gives 46% with a Wilson interval of 30% to 62%), and rounding
-    outwards keeps the interval at least as wide as computed. A p-value is kept to three
-    decimals, as the page shows it, and one below 0.001 is written "<0.001": its exact value with
-    the test statistic would give the degrees of freedom.
+    outwards keeps the interval at least as wide as computed. A bound of any other interval (a
+    mean's, a change's) is rounded outwards to the decimals shown. A p-value is kept to three
+    decimals (it reaches no funder table as declared).
     """
     if np.isnan(value):
         return value
@@ -401,6 +533,10 @@ def _rounded(col: Col, value: float, *, bound: str | None = None) -> float:
         scaled = value / step
         edge = math.floor(scaled + 1e-9) if bound == "ci_low" else math.ceil(scaled - 1e-9)
         return round(min(1.0, max(0.0, edge * step)), 2)
+    if bound is not None:
+        scaled = value * 10 ** col.decimals
+        edge = math.floor(scaled + 1e-9) if bound == "ci_low" else math.ceil(scaled - 1e-9)
+        return round(edge / 10 ** col.decimals, col.decimals)
     if col.kind == "share" or col.format == "percent":
         return round(value, 2)
     if col.kind == "p_value":
@@ -424,7 +560,8 @@ class Figure:
     text
         What the page shows for it.
     status
-        ``shown``, ``small``, ``withheld`` or ``undefined``.
+        ``shown``, ``small``, ``withheld``, ``undefined`` or ``omitted`` (a column this
+        audience does not see; a sentence that uses it is not shown).
     note
         Set when the figure's whole table is not available: why, in a sentence.
 
@@ -443,8 +580,9 @@ class Figure:
 
     def __format__(self, spec: str) -> str:
         if self.status == SHOWN and spec and isinstance(self.value, (int, float, np.number)):
-            return format(self.value, spec)
-        if self.status == WITHHELD:
+            about = ABOUT if self.text.startswith(ABOUT) else ""
+            return about + format(self.value, spec)
+        if self.status in (WITHHELD, OMITTED):
             return "withheld"
         if self.status == UNDEFINED:
             return "not available"
@@ -488,9 +626,11 @@ class Shown:
     --------
     >>> from evalkit.publish.tables import Col, TableSpec
     >>> spec = TableSpec("demo", "Demo", (
-    ...     Col("group", "label", "group"), Col("n", "people", "people in the group"),
-    ...     Col("total", "people", "everyone"),
-    ...     Col("share", "share", "share of everyone", part="n", whole="total")))
+    ...     Col("group", "label", "group", funder="shown"),
+    ...     Col("n", "people", "people in the group", funder="rounded"),
+    ...     Col("total", "people", "everyone", funder="rounded"),
+    ...     Col("share", "share", "share of everyone", part="n", whole="total",
+    ...         funder="percent")))
     >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
     ...                       "share": [0.15, 0.3]})
     >>> shown = Policy("funder").apply(frame, spec)
@@ -525,7 +665,8 @@ class Shown:
         -------
         Shown
             The table with its ``text``: ``<5`` for small counts, a dash where withheld, ``n/a``
-            where undefined, plain words for labels and formatted numbers otherwise.
+            where undefined, plain words for labels and formatted numbers otherwise; for a
+            funder, ``≈10`` for a rounded count and words for a change.
 
         Examples
         --------
@@ -534,11 +675,11 @@ class Shown:
         >>> table = Shown.build(spec, Policy(), pd.DataFrame({"n": [10.0, None]}),
         ...                     pd.DataFrame({"n": ["shown", "small"]}))
         >>> table.text["n"].tolist()
-        ['10', '<5']
+        ['≈10', '<5']
         """
         text = pd.DataFrame(index=values.index)
         for name in values.columns:
-            col = _display_col(spec, name, values)
+            col = _display_col(spec, name, values, funder=policy.funder)
             cells = []
             for i, v in enumerate(values[name]):
                 s = status[name].iloc[i]
@@ -546,10 +687,14 @@ class Shown:
                     cells.append(policy.small_text)
                 elif s == WITHHELD:
                     cells.append(WITHHELD_TEXT)
-                elif s == UNDEFINED:
-                    cells.append(UNDEFINED_TEXT)
+                elif s in (UNDEFINED, OMITTED):
+                    cells.append(UNDEFINED_TEXT if s == UNDEFINED else "")
                 elif col(i).kind == "label" and col(i).format != "code":
                     cells.append(words(v))
+                elif policy.funder and col(i).kind == "people":
+                    cells.append(ABOUT + format_value(v, col(i)))
+                elif policy.funder and col(i).funder == "change":
+                    cells.append(change_in_words(float(v), col(i).decimals))
                 else:
                     cells.append(format_value(v, col(i)))
             text[name] = cells
@@ -596,14 +741,30 @@ class Shown:
         """
         return self.spec.name
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns this audience sees (for a funder, the table's allow-list).
+
+        Examples
+        --------
+        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> spec = TableSpec("demo", "Demo", (Col("n", "people", "people", funder="rounded"),
+        ...                                   Col("df", "size", "degrees of freedom")))
+        >>> frame = pd.DataFrame({"n": [12], "df": [11]})
+        >>> Policy("funder").apply(frame, spec).columns, Policy("research").apply(frame, spec).columns
+        (('n',), ('n', 'df'))
+        """
+        return self.spec.columns_for(self.policy.audience)
+
     def __len__(self) -> int:
         return len(self.values)
 
     def csv(self) -> pd.DataFrame:
         """What ``results/<name>.csv`` holds.
 
-        Exact values for the internal audience; for the funder audience the policed values,
-        ``<5`` in small counts and blank where withheld.
+        Exact values for the internal and research audiences; for the funder audience only the
+        allow-listed columns, with the policed values, ``<5`` in small counts and blank where
+        withheld.
 
         Returns
         -------
@@ -615,9 +776,11 @@ class Shown:
         --------
         >>> from evalkit.publish.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (
-        ...     Col("group", "label", "group"), Col("n", "people", "people in the group"),
-        ...     Col("total", "people", "everyone"),
-        ...     Col("share", "share", "share of everyone", part="n", whole="total")))
+        ...     Col("group", "label", "group", funder="shown"),
+        ...     Col("n", "people", "people in the group", funder="rounded"),
+        ...     Col("total", "people", "everyone", funder="rounded"),
+        ...     Col("share", "share", "share of everyone", part="n", whole="total",
+        ...         funder="percent")))
         >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
         ...                       "share": [0.15, 0.3]})
         >>> shown = Policy("funder").apply(frame, spec)
@@ -627,7 +790,7 @@ class Shown:
         1  south  10    40   0.3
         """
         out = pd.DataFrame(index=self.values.index)
-        for name in self.values.columns:
+        for name in [c for c in self.values.columns if c in self.columns]:
             col = _display_col(self.spec, name, self.values)
             cells = []
             for i, v in enumerate(self.values[name]):
@@ -677,9 +840,11 @@ class Shown:
         --------
         >>> from evalkit.publish.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (
-        ...     Col("group", "label", "group"), Col("n", "people", "people in the group"),
-        ...     Col("total", "people", "everyone"),
-        ...     Col("share", "share", "share of everyone", part="n", whole="total")))
+        ...     Col("group", "label", "group", funder="shown"),
+        ...     Col("n", "people", "people in the group", funder="rounded"),
+        ...     Col("total", "people", "everyone", funder="rounded"),
+        ...     Col("share", "share", "share of everyone", part="n", whole="total",
+        ...         funder="percent")))
         >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
         ...                       "share": [0.15, 0.3]})
         >>> shown = Policy("funder").apply(frame, spec)
@@ -688,6 +853,8 @@ class Shown:
         """
         if not self.available:
             return self._missing_figure()
+        if column not in self.columns:
+            return Figure(None, "", OMITTED)
         rows = self._rows_where(where)
         if rows.sum() != 1:
             return Figure(None, UNDEFINED_TEXT, UNDEFINED)
@@ -715,11 +882,12 @@ class Shown:
         >>> from evalkit.publish.tables import Col, TableSpec
         >>> spec = TableSpec("counts", "Counts", (Col("metric", "label", "what"),
         ...                                       Col("value", "statistic", "figure")),
-        ...                  metrics=(Col("participants", "people", "participants"),))
+        ...                  metrics=(Col("participants", "people", "participants",
+        ...                               funder="rounded"),))
         >>> figures = Policy("funder").apply(
         ...     pd.DataFrame({"metric": ["participants"], "value": [132]}), spec).figures()
         >>> str(figures["participants"])
-        '130'
+        '≈130'
         """
         if not self.available:
             return {m.name: self._missing_figure() for m in self.spec.metrics}
@@ -737,14 +905,16 @@ class Shown:
         --------
         >>> from evalkit.publish.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (
-        ...     Col("group", "label", "group"), Col("n", "people", "people in the group"),
-        ...     Col("total", "people", "everyone"),
-        ...     Col("share", "share", "share of everyone", part="n", whole="total")))
+        ...     Col("group", "label", "group", funder="shown"),
+        ...     Col("n", "people", "people in the group", funder="rounded"),
+        ...     Col("total", "people", "everyone", funder="rounded"),
+        ...     Col("share", "share", "share of everyone", part="n", whole="total",
+        ...         funder="percent")))
         >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
         ...                       "share": [0.15, 0.3]})
         >>> shown = Policy("funder").apply(frame, spec)
         >>> {name: str(figure) for name, figure in shown.rows()[1].items()}
-        {'group': 'south', 'n': '10', 'total': '40', 'share': '30%'}
+        {'group': 'south', 'n': '≈10', 'total': '≈40', 'share': '30%'}
         """
         return [{c: Figure(_plain(self.values[c].iloc[i]), self.text[c].iloc[i],
                            self.status[c].iloc[i]) for c in self.values.columns}
@@ -767,9 +937,11 @@ class Shown:
         --------
         >>> from evalkit.publish.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (
-        ...     Col("group", "label", "group"), Col("n", "people", "people in the group"),
-        ...     Col("total", "people", "everyone"),
-        ...     Col("share", "share", "share of everyone", part="n", whole="total")))
+        ...     Col("group", "label", "group", funder="shown"),
+        ...     Col("n", "people", "people in the group", funder="rounded"),
+        ...     Col("total", "people", "everyone", funder="rounded"),
+        ...     Col("share", "share", "share of everyone", part="n", whole="total",
+        ...         funder="percent")))
         >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
         ...                       "share": [0.15, 0.3]})
         >>> shown = Policy("funder").apply(frame, spec)
@@ -796,9 +968,11 @@ class Shown:
         --------
         >>> from evalkit.publish.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (
-        ...     Col("group", "label", "group"), Col("n", "people", "people in the group"),
-        ...     Col("total", "people", "everyone"),
-        ...     Col("share", "share", "share of everyone", part="n", whole="total")))
+        ...     Col("group", "label", "group", funder="shown"),
+        ...     Col("n", "people", "people in the group", funder="rounded"),
+        ...     Col("total", "people", "everyone", funder="rounded"),
+        ...     Col("share", "share", "share of everyone", part="n", whole="total",
+        ...         funder="percent")))
         >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
         ...                       "share": [0.15, 0.3]})
         >>> shown = Policy("funder").apply(frame, spec)
@@ -817,17 +991,19 @@ def _plain(value):
     return value
 
 
-def _display_col(spec: TableSpec, name: str, values: pd.DataFrame):
-    """The Col that governs cell ``i`` of column ``name`` (a metric's own, in metric tables)."""
+def _display_col(spec: TableSpec, name: str, values: pd.DataFrame, *, funder: bool = False):
+    """The Col that governs cell ``i`` of column ``name`` (a metric's own, in metric tables;
+    with the funder's decimals for a funder)."""
+    view = funder_view if funder else (lambda col: col)
     if spec.is_metric_table and name in ("value", "ci_low", "ci_high"):
         metrics = list(values["metric"])
 
         def for_row(i):
-            col = spec.col(metrics[i])
+            col = view(spec.col(metrics[i]))
             if name != "value" and col.kind != "share":
                 return Col(col.name, "statistic", col.description, decimals=col.decimals,
                            fmt=col.fmt)
             return col
         return for_row
-    col = spec.col(name)
+    col = view(spec.col(name)) if spec.col(name).funder or not funder else spec.col(name)
     return lambda i: col

@@ -40,12 +40,13 @@ def footnotes(shown: Shown, columns: list[str]) -> list[str]:
     >>> import pandas as pd
     >>> from evalkit.publish.policy import Policy
     >>> from evalkit.publish.tables import Col, TableSpec
-    >>> spec = TableSpec("by_site", "People by site", (Col("site", "label", "site"),
-    ...                                               Col("people", "people", "people")))
+    >>> spec = TableSpec("by_site", "People by site", (
+    ...     Col("site", "label", "site", funder="shown"),
+    ...     Col("people", "people", "people", funder="rounded")))
     >>> shown = Policy("funder").apply(pd.DataFrame({"site": ["north", "south"],
     ...                                              "people": [3, 42]}), spec)
     >>> footnotes(shown, ["site", "people"])
-    ['<5: fewer than 5 people.', 'Counts of people are rounded to the nearest 5.']
+    ['<5: fewer than 5 people.', '≈35: a count of people rounded to the nearest 5; percentages are computed from the exact counts.']
     """
     status = shown.status[columns] if len(shown) else shown.status
     notes = []
@@ -57,12 +58,14 @@ def footnotes(shown: Shown, columns: list[str]) -> list[str]:
                      f"than {policy.min_cell} people, or would reveal a group that small.")
     if (status == UNDEFINED).any().any():
         notes.append("n/a: cannot be computed from these data.")
+    rounded = ("≈35: a count of people rounded to the nearest 5; percentages are computed "
+               "from the exact counts.")
     if policy.funder and any(shown.spec.col(c).kind == "people" for c in columns
                              if not shown.spec.is_metric_table):
-        notes.append("Counts of people are rounded to the nearest 5.")
+        notes.append(rounded)
     elif policy.funder and shown.spec.is_metric_table and any(
             shown.spec.col(m).kind == "people" for m in shown.values.get("metric", [])):
-        notes.append("Counts of people are rounded to the nearest 5.")
+        notes.append(rounded)
     if policy.funder and "ci_low" in columns and _has_share_interval(shown):
         notes.append("Intervals of percentages are widened to the nearest 5 points.")
     return notes
@@ -102,8 +105,9 @@ def table_html(shown: Shown, columns: list[str] | None = None, caption: str | No
     >>> import pandas as pd
     >>> from evalkit.publish.policy import Policy
     >>> from evalkit.publish.tables import Col, TableSpec
-    >>> spec = TableSpec("by_site", "People by site", (Col("site", "label", "site"),
-    ...                                               Col("people", "people", "people")))
+    >>> spec = TableSpec("by_site", "People by site", (
+    ...     Col("site", "label", "site", funder="shown"),
+    ...     Col("people", "people", "people", funder="rounded")))
     >>> shown = Policy("funder").apply(pd.DataFrame({"site": ["north", "south"],
     ...                                              "people": [3, 42]}), spec)
     >>> html = table_html(shown)
@@ -119,9 +123,8 @@ def table_html(shown: Shown, columns: list[str] | None = None, caption: str | No
                 f"{html_text(shown.note)}.</p>")
     if spec.is_metric_table:
         return _metric_table_html(shown, caption)
-    columns = list(columns or [c.name for c in spec.columns])
-    if shown.policy.funder:  # figures that give away the exact number of people: no column
-        columns = [c for c in columns if spec.col(c).kind != "size"]
+    # Only the columns this audience sees (a funder's allow-list), whatever a notebook asks for.
+    columns = [c for c in (columns or shown.columns) if c in shown.columns]
     # An interval reads as one cell ("57% to 69%"), which also keeps tables narrow on a phone.
     paired = ("ci_low" in columns and "ci_high" in columns
               and columns.index("ci_high") == columns.index("ci_low") + 1)
@@ -162,7 +165,7 @@ def _interval_text(shown: Shown, i: int) -> str:
 
 def _metric_table_html(shown: Shown, caption: str) -> str:
     spec = shown.spec
-    has_interval = "ci_low" in shown.values.columns
+    has_interval = "ci_low" in shown.columns
     head = '<th scope="col">measure</th><th scope="col">value</th>'
     head += '<th scope="col">95% interval</th>' if has_interval else ""
     rows = []
@@ -204,19 +207,20 @@ def table_text(shown: Shown, columns: list[str] | None = None) -> str:
     >>> import pandas as pd
     >>> from evalkit.publish.policy import Policy
     >>> from evalkit.publish.tables import Col, TableSpec
-    >>> spec = TableSpec("by_site", "People by site", (Col("site", "label", "site"),
-    ...                                               Col("people", "people", "people")))
+    >>> spec = TableSpec("by_site", "People by site", (
+    ...     Col("site", "label", "site", funder="shown"),
+    ...     Col("people", "people", "people", funder="rounded")))
     >>> shown = Policy("funder").apply(pd.DataFrame({"site": ["north", "south"],
     ...                                              "people": [3, 42]}), spec)
     >>> print(table_text(shown))
     People by site
      site people
     north     <5
-    south     40
+    south    ≈40
     """
     if not shown.available:
         return f"{shown.spec.title}: {shown.note}"
-    columns = list(columns or shown.text.columns)
+    columns = [c for c in (columns or shown.columns) if c in shown.columns]
     frame = shown.text[columns]
     return shown.spec.title + "\n" + frame.to_string(index=False)
 

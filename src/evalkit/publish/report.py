@@ -81,17 +81,24 @@ def input_fingerprint(data_dir: Path) -> str:
 
 def _rule(policy: Policy) -> str:
     if policy.funder:
-        return (f"For readers outside the programme team. No person is named or given an id; "
-                f"counts of people are rounded to the nearest 5, counts below {policy.min_cell} "
-                f"are shown as {policy.small_text}, intervals of percentages are widened to the "
-                f"nearest 5 points, and any figure that rests on fewer than "
-                f"{policy.min_cell} people is withheld.")
+        return (f"For readers outside the programme team. No person is named or given an id. "
+                f"Counts of people are rounded to the nearest 5 (≈35) and counts below "
+                f"{policy.min_cell} are shown as {policy.small_text}; percentages are whole and "
+                f"computed from the exact counts; means are given to one decimal for groups of "
+                f"at least {2 * policy.min_cell}, changes in words, and intervals rounded "
+                f"outwards. A figure that rests on fewer than {policy.min_cell} people, or that "
+                f"would show what nearly everyone in a group answered, is withheld. Tests, models "
+                f"and other detailed statistics are in a separate research report, made for "
+                f"researchers under a data-sharing agreement.")
     if policy.internal:
-        return ("For the programme team only. It holds pseudonymous ids and exact small counts: "
-                "treat it like the data itself and do not share it outside the team.")
-    return ("For a researcher under a data-sharing agreement. It holds exact statistics and small "
-            "counts but no lists of people, timelines or per-partner rows: share it only as the "
-            "agreement allows.")
+        return ("For the programme team only. It holds pseudonymous ids, exact small counts and "
+                "the lists of single people and processes (follow-ups, timelines, the partner "
+                "safety list): treat it like the data itself and do not share it outside the "
+                "team.")
+    return ("For a researcher under a data-sharing agreement. It holds every exact figure, test "
+            "and model, small counts included, but no ids, no lists of single people or "
+            "processes, no accountability timelines and no partner safety list: keep and share "
+            "it only as the agreement allows.")
 
 
 def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | None = None, *,

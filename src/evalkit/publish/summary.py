@@ -30,7 +30,7 @@ def cards(published: Published) -> list[Card]:
     >>> from evalkit.publish.page import Page
     >>> figures = Page("data/sample", audience="funder").run("key_figures")
     >>> cards(figures)[0]
-    Card(label='Sessions attended', value='63%', interval='95% interval 55% to 70%', base='130 participants')
+    Card(label='Sessions attended', value='63%', interval='95% interval 55% to 70%', base='≈130 participants')
     """
     table: Shown = published["key_figures"]
     if not table.available:
@@ -138,13 +138,12 @@ def _discomfort_sentence(table: Shown, f: dict[str, Figure]) -> str:
         return "The change in practitioners' discomfort after preparation is withheld."
     low = table.figure("ci_low", metric="discomfort_change")
     high = table.figure("ci_high", metric="discomfort_change")
-    size = f"{abs(change.value):.2f}"
+    # A funder's figure already reads in words ("fell by about 0.6"); an exact one is worded here.
+    words = change.text if change.text[:1].isalpha() else \
+        f"{'fell' if change.value < 0 else 'rose'} by {abs(change.value):.2f}"
     interval = f"(95% interval {low.text} to {high.text})"
-    if high.shown and high.value < 0:
-        return (f"After preparation, practitioners' discomfort fell by {size} points on the 1-5 "
-                f"scale {interval}.")
-    if low.shown and low.value > 0:
-        return (f"After preparation, practitioners' discomfort rose by {size} points on the 1-5 "
+    if (high.shown and high.value < 0) or (low.shown and low.value > 0):
+        return (f"After preparation, practitioners' discomfort {words} points on the 1-5 "
                 f"scale {interval}.")
     return f"Practitioners' discomfort did not change clearly after preparation {interval}."
 

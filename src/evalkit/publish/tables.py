@@ -19,11 +19,19 @@ Kinds
 ``id``         a pseudonymous id: a table holding one is for the internal audience only
 ``month``      a calendar month
 ``flag``       true or false
+``size``       a figure that gives the exact number of people away (degrees of freedom)
+``modal``      how many of a row's people share its most common value (for the attribute rule)
+
+What a funder sees
+------------------
+A funder sees a column only when it declares a *funder form* (``Col(funder=...)``, one of
+:data:`FUNDER_FORMS`): an allow-list, so a column added without one never reaches a funder. A
+table with no such column is not part of a funder report at all.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -45,6 +53,9 @@ KINDS: dict[str, str] = {
     "p_value": "a p-value",
     "text": "a note written by evalkit",
     "id": "a pseudonymous id (internal reports only)",
+    "modal": "how many of the row's people share its most common value; with the people count "
+             "it tells whether a mean or percentile would give everyone's value away; never "
+             "shown to a funder",
     "month": "a calendar month (YYYY-MM)",
     "flag": "true or false",
 }
@@ -53,10 +64,35 @@ KINDS: dict[str, str] = {
 DEFAULT_FORMAT = {
     "label": "text", "number": "integer", "people": "integer", "count": "integer",
     "share": "percent", "statistic": "decimal", "size": "decimal", "p_value": "p", "text": "text", "id": "text",
-    "month": "text", "flag": "flag",
+    "month": "text", "flag": "flag", "modal": "integer",
 }
 FORMATS = ("text", "code", "integer", "decimal", "signed", "percent", "p", "flag")
 """``code`` shows a label verbatim (a file or column name); ``text`` turns codes into words."""
+
+#: How a funder sees a column, by the form it declares (``Col(funder=...)``); a column without
+#: one is not shown to a funder. The rules are applied by :mod:`evalkit.publish.policy`.
+FUNDER_FORMS: dict[str, str] = {
+    "shown": "as it is: a label, a number naming something, a count of things that are not "
+             "people, a month, a flag, or a note without numbers in it",
+    "rounded": "a count of people rounded to the nearest 5 (\u2248), or <5 below the threshold",
+    "percent": "whole percent; a share is withheld when its part, its whole or the rest is "
+               "below the threshold",
+    "mean": "one decimal, only for groups of at least twice the threshold",
+    "change": "a mean change in words to one decimal (\"fell by about 0.4\"), only for groups "
+              "of at least twice the threshold",
+    "quantile": "a median, quartile or percentile in whole units (or whole percent)",
+    "interval": "an interval bound rounded outwards (to 5 points for percentages, to 0.1 "
+                "otherwise), shown only where its estimate is",
+}
+#: The kinds each funder form may be declared on. ``size``, ``modal``, ``p_value`` and ``id``
+#: have none: no degrees of freedom, modal count, exact p-value or id reaches a funder.
+FUNDER_KINDS: dict[str, frozenset[str]] = {
+    "shown": frozenset({"label", "number", "count", "month", "flag", "text"}),
+    "rounded": frozenset({"people"}),
+    "percent": frozenset({"share", "statistic"}),
+    "mean": frozenset({"statistic"}), "change": frozenset({"statistic"}),
+    "quantile": frozenset({"statistic"}), "interval": frozenset({"statistic"}),
+}
 
 
 @dataclass(frozen=True)
@@ -94,6 +130,14 @@ class Col:
     needs
         For a value that is close to one person's own (a median or percentile): it is shown
         only when the people it rests on number at least ``needs`` times the reporting threshold.
+    funder
+        How a funder sees the column: one of :data:`FUNDER_FORMS`; empty (the default) means a
+        funder never sees it.
+    modal
+        For a mean, percentile or interval: the ``modal`` column of the same row counting the
+        people at the most common value. A funder sees the value only when at least the
+        reporting threshold of the people it rests on differ from that value (six
+        practitioners all at a scale's maximum would otherwise show everyone's score).
 
     Examples
     --------
@@ -115,6 +159,8 @@ class Col:
     follows: str | None = None
     split_by: tuple[str, ...] | None = None
     needs: int = 1
+    funder: str = ""
+    modal: str | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -127,6 +173,20 @@ class Col:
             raise ValueError(f"{self.name}: only a share can split a whole")
         if self.needs > 1 and not self.rests_on:
             raise ValueError(f"{self.name}: needs more people than which? give rests_on")
+        if self.funder:
+            if self.funder not in FUNDER_FORMS:
+                raise ValueError(f"{self.name}: unknown funder form {self.funder!r}")
+            if self.kind not in FUNDER_KINDS[self.funder]:
+                raise ValueError(f"{self.name}: a {self.kind} column cannot be shown to a funder "
+                                 f"as {self.funder!r}")
+            if self.funder == "percent" and self.kind == "statistic" and self.fmt != "percent":
+                raise ValueError(f"{self.name}: only a percentage can be shown as 'percent'")
+            if self.funder in ("mean", "change", "quantile") and not self.rests_on:
+                raise ValueError(f"{self.name}: a funder {self.funder} needs rests_on")
+            if self.funder == "quantile" and self.needs < 2:
+                raise ValueError(f"{self.name}: a percentile needs at least twice the threshold")
+        if self.modal and not self.rests_on:
+            raise ValueError(f"{self.name}: a modal count of which people? give rests_on")
 
     @property
     def header(self) -> str:
@@ -144,7 +204,8 @@ class Col:
     def bases(self) -> tuple[str, ...]:
         """Every count the value depends on, for the policy."""
         return tuple(dict.fromkeys([*self.rests_on, *[c for c in (self.part, self.whole,
-                                                                  self.follows) if c]]))
+                                                                  self.follows, self.modal)
+                                                      if c]]))
 
 
 def interval(method: str = "the 95% interval", *, label: str = "95% CI from",
@@ -201,7 +262,9 @@ class TableSpec:
         Detailed statistics for researchers: the funder page puts them in an appendix.
     audiences
         The audiences that see the table at all (a subset of :data:`AUDIENCES`). Empty (the
-        default) means every audience, or only ``internal`` when ``internal`` is set.
+        default) means every audience, or only ``internal`` when ``internal`` is set. Either
+        way a funder sees the table only when it declares funder columns (or, in a metric
+        table, funder metrics).
     curve
         Rows are survival-curve steps (columns ``time``, ``at_risk``, ``events``, ``survival``,
         ``ci_low``, ``ci_high``, grouped by the label columns): the funder policy merges steps made
@@ -257,6 +320,15 @@ class TableSpec:
         if self.internal and set(self.audiences) - {"internal"}:
             raise ValueError(f"{self.name}: a table of single people is for the internal "
                              "audience only")
+        if self.internal and any(c.funder for c in (*self.columns, *self.metrics)):
+            raise ValueError(f"{self.name}: a table of single people has no funder columns")
+        for col in self.columns:
+            if col.funder == "interval" and not self.metrics and not col.follows:
+                raise ValueError(f"{self.name}.{col.name}: a funder interval follows its "
+                                 "estimate")
+        for col in (*self.columns, *self.metrics):
+            if col.modal and self.col(col.modal).kind != "modal":
+                raise ValueError(f"{self.name}.{col.name}: {col.modal} is not a modal count")
 
     @property
     def shown_to(self) -> tuple[str, ...]:
@@ -266,12 +338,107 @@ class TableSpec:
         --------
         >>> TableSpec("t", "T", (Col("x", "label", "x"),), internal=True).shown_to
         ('internal',)
-        >>> TableSpec("t", "T", (Col("x", "label", "x"),)).shown_to
+        >>> TableSpec("t", "T", (Col("x", "label", "x", funder="shown"),)).shown_to
         ('funder', 'research', 'internal')
+        >>> TableSpec("t", "T", (Col("x", "label", "x"),)).shown_to  # no funder column
+        ('research', 'internal')
         """
         if self.audiences:
-            return tuple(a for a in AUDIENCES if a in self.audiences)
-        return ("internal",) if self.internal else AUDIENCES
+            audiences = tuple(a for a in AUDIENCES if a in self.audiences)
+        else:
+            audiences = ("internal",) if self.internal else AUDIENCES
+        if not (self.funder_metrics if self.is_metric_table else self.funder_columns):
+            audiences = tuple(a for a in audiences if a != "funder")
+        return audiences
+
+    def for_funder(self, **forms: str) -> TableSpec:
+        """This table with what a funder sees of it declared: column (or metric) -> funder form.
+
+        The allow-list of the table, in one place beside its declaration; every column or
+        metric not named stays out of funder reports.
+
+        Parameters
+        ----------
+        **forms
+            Column or metric name -> one of :data:`FUNDER_FORMS`.
+
+        Returns
+        -------
+        TableSpec
+            A copy whose named columns carry their funder form.
+
+        Raises
+        ------
+        ValueError
+            When a name is not a column or metric of the table, or a form does not fit its kind.
+
+        Examples
+        --------
+        >>> spec = TableSpec("by_site", "People by site", (
+        ...     Col("site", "label", "site"), Col("n", "people", "people"),
+        ...     Col("sd", "statistic", "SD", rests_on=("n",)))).for_funder(site="shown",
+        ...                                                               n="rounded")
+        >>> spec.funder_columns
+        ('site', 'n')
+        """
+        known = {c.name for c in (*self.columns, *self.metrics)}
+        unknown = sorted(set(forms) - known)
+        if unknown:
+            raise ValueError(f"{self.name}: no column or metric {unknown} to show a funder")
+
+        def declared(col: Col) -> Col:
+            return replace(col, funder=forms[col.name]) if col.name in forms else col
+
+        return replace(self, columns=tuple(map(declared, self.columns)),
+                       metrics=tuple(map(declared, self.metrics)))
+
+    @property
+    def funder_columns(self) -> tuple[str, ...]:
+        """The columns a funder sees (the allow-list): those that declare a funder form.
+
+        In a metric table, ``metric`` and ``value`` when any metric is for funders, and the
+        interval columns when they declare a form.
+
+        Examples
+        --------
+        >>> TableSpec("t", "T", (Col("site", "label", "site", funder="shown"),
+        ...                      Col("n", "people", "people", funder="rounded"),
+        ...                      Col("sd", "statistic", "SD", rests_on=("n",)))).funder_columns
+        ('site', 'n')
+        """
+        if self.is_metric_table:
+            if not self.funder_metrics:
+                return ()
+            return tuple(c.name for c in self.columns
+                         if c.name in ("metric", "value") or c.funder)
+        return tuple(c.name for c in self.columns if c.funder)
+
+    @property
+    def funder_metrics(self) -> tuple[str, ...]:
+        """In a metric table, the metrics (rows) a funder sees.
+
+        Examples
+        --------
+        >>> TableSpec("t", "T", (Col("metric", "label", "m"), Col("value", "statistic", "v")),
+        ...           metrics=(Col("people", "people", "people", funder="rounded"),
+        ...                    Col("rows", "people", "rows"))).funder_metrics
+        ('people',)
+        """
+        return tuple(m.name for m in self.metrics if m.funder)
+
+    def columns_for(self, audience: str) -> tuple[str, ...]:
+        """The columns ``audience`` sees: the allow-list for a funder, every column otherwise.
+
+        Examples
+        --------
+        >>> spec = TableSpec("t", "T", (Col("n", "people", "people", funder="rounded"),
+        ...                             Col("df", "size", "degrees of freedom")))
+        >>> spec.columns_for("funder"), spec.columns_for("research")
+        (('n',), ('n', 'df'))
+        """
+        if audience == "funder":
+            return self.funder_columns
+        return tuple(c.name for c in self.columns)
 
     @property
     def is_metric_table(self) -> bool:
@@ -344,8 +511,14 @@ class TableSpec:
             if unknown:
                 raise ValueError(f"{self.name}: undeclared metrics {unknown}")
 
-    def codebook(self) -> pd.DataFrame:
+    def codebook(self, audience: str = "internal") -> pd.DataFrame:
         """Rows of ``results/codebook.csv`` for this table.
+
+        Parameters
+        ----------
+        audience
+            For ``"funder"``, only the columns and metrics a funder sees, each described with
+            how it was coarsened.
 
         Returns
         -------
@@ -361,10 +534,21 @@ class TableSpec:
         >>> spec.codebook().loc[1].tolist()
         ['sessions_by_site', 'sessions', '', 'count', 'sessions held']
         """
+        funder = audience == "funder"
+
+        def described(col: Col) -> str:
+            if funder and col.funder != "shown":
+                return f"{col.description} ({FUNDER_FORMS[col.funder]})"
+            return col.description
+
+        shown = self.columns_for(audience)
         rows = [{"table": self.name, "column": c.name, "metric": "", "kind": c.kind,
-                 "description": c.description} for c in self.columns]
+                 "description": described(c) if c.name not in ("metric", "value") or not
+                 self.is_metric_table else c.description}
+                for c in self.columns if c.name in shown]
         rows += [{"table": self.name, "column": "value", "metric": m.name, "kind": m.kind,
-                  "description": m.description} for m in self.metrics]
+                  "description": described(m)} for m in self.metrics
+                 if not funder or m.funder]
         return pd.DataFrame(rows, columns=["table", "column", "metric", "kind", "description"])
 
 
@@ -402,3 +586,84 @@ def metric_frame(values: dict[str, object], *,
         frame["ci_low"] = [float(intervals.get(m, (float("nan"),) * 2)[0]) for m in values]
         frame["ci_high"] = [float(intervals.get(m, (float("nan"),) * 2)[1]) for m in values]
     return frame
+
+
+def modal_count(values: Any) -> int:
+    """How many of ``values`` share the most common value (blanks left out; 0 when none).
+
+    The count behind the attribute rule: a mean, percentile or interval of a group in which all
+    but a few people share one value (everyone at a scale's maximum, an SD of 0) tells each of
+    them their neighbours' scores, so a funder sees it only when enough people differ from the
+    most common value. Values equal to nine decimals count as one.
+
+    Parameters
+    ----------
+    values
+        The scores (or changes) a figure is computed from.
+
+    Returns
+    -------
+    int
+        The number of values at the mode.
+
+    Examples
+    --------
+    >>> modal_count([85, 85, 85, 80, None]), modal_count([]), modal_count([1.0, 2.0])
+    (3, 0, 1)
+    """
+    numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").dropna()
+    if numbers.empty:
+        return 0
+    return int(numbers.astype(float).round(9).value_counts().iloc[0])
+
+
+def modal_counts(data: pd.DataFrame, *, value: str, by: str | list[str]) -> pd.Series:
+    """:func:`modal_count` of ``value`` in each group of ``by``.
+
+    Parameters
+    ----------
+    data
+        Long table, one row per person (and group).
+    value
+        The column whose most common value is counted.
+    by
+        The grouping column(s).
+
+    Returns
+    -------
+    Series
+        Indexed by the groups (as text); 0 for a group with no values.
+
+    Examples
+    --------
+    >>> forms = pd.DataFrame({"wave": ["a", "a", "a", "b"], "score": [5, 5, 4, 3]})
+    >>> modal_counts(forms, value="score", by="wave").to_dict()
+    {'a': 2, 'b': 1}
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    frame = data.assign(**{k: data[k].astype(str) for k in keys})
+    return frame.groupby(keys, sort=False, observed=True)[value].agg(modal_count)
+
+
+def modal(description: str = "people at the most common value", *,
+          name: str = "at_mode") -> Col:
+    """The ``modal`` column a mean or percentile names in ``Col(modal=...)``.
+
+    Parameters
+    ----------
+    description
+        What the most common value is of, for the codebook.
+    name
+        Column (or metric) name.
+
+    Returns
+    -------
+    Col
+        A column of kind ``modal`` (never shown to a funder).
+
+    Examples
+    --------
+    >>> modal("practitioners at the most common score").kind
+    'modal'
+    """
+    return Col(name, "modal", description, label="at the most common value")
