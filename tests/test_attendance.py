@@ -394,3 +394,132 @@ def test_sample_matches_an_independent_count():
     week = result["attendance_by_week"]
     assert week["scheduled"].sum() == len(rows)
     assert week["sessions_cancelled"].sum() == len(sessions) - len(held)
+
+
+# --- retention at milestones (what a funder sees) ------------------------------------------------
+
+def test_retention_milestones_by_hand(five):
+    # Last week attended: P 4 (completed), Q 3 (its week-6 row is on a cancelled session; exit
+    # "other": censored), R 5 (completed), S 3 (ongoing), T 0 (withdrew). The programme's last
+    # held week is 5 (week 6 was cancelled). After week 4: T left; P and R completed and stayed;
+    # Q and S were last seen in week 3 and are not followed to week 4: 2 of 3.
+    progress = attendance.participant_progress(five)
+    assert attendance.programme_length(five) == 5
+    table = attendance.retention_milestones(progress, length=5)
+    assert table[["group_by", "group", "week", "followed", "retained"]].values.tolist() == [
+        ["all", "all", 4, 3, 2]]
+    assert table.loc[0, "share"] == pytest.approx(2 / 3)
+    low, high = proportion_confint(2, 3, method="wilson")
+    assert (table.loc[0, "ci_low"], table.loc[0, "ci_high"]) == pytest.approx((low, high))
+    # Every second week up to 5: weeks 2 and 4; by route (probation P, Q; self R, S; court T).
+    by_route = attendance.retention_milestones(progress, length=5, by="referral_route",
+                                               every=2).set_index(["group", "week"])
+    assert by_route.loc[("court_mandated", 2), ["followed", "retained"]].tolist() == [1, 0]
+    assert by_route.loc[("self", 2), ["followed", "retained"]].tolist() == [2, 2]
+    assert by_route.loc[("self", 4), ["followed", "retained"]].tolist() == [1, 1]
+
+
+def test_retention_milestones_leave_out_people_not_followed_to_the_week(tiny):
+    # After week 4 (c1's last held week): B and E left at week 0; A (ongoing, last week 2) and
+    # D (moved away, week 0) are not followed to week 4; C completed. 1 of 3 followed stayed.
+    progress = attendance.participant_progress(tiny)
+    row = attendance.retention_milestones(progress, length=4).iloc[0]
+    assert (row["week"], row["followed"], row["retained"]) == (4, 3, 1)
+
+
+def test_retention_milestones_equal_the_kaplan_meier_curve_without_censoring(six_mp):
+    # Nobody in the placebo arm is censored, so the share still on after week w is the
+    # Kaplan-Meier estimate there: the share whose time is after w (8/21 after week 8).
+    progress = attendance.participant_progress(six_mp)
+    table = attendance.retention_milestones(progress, length=35, by="site")
+    placebo = table[table["group"] == "placebo"].set_index("week")
+    times = np.array(PLACEBO_TIMES)
+    for week in (4, 8, 12, 16, 20, 24, 28, 32):
+        assert placebo.loc[week, "share"] == pytest.approx((times > week).sum() / 21)
+        assert placebo.loc[week, "followed"] == 21
+
+
+# Attack 4 of issue 20: survival shares read as exact counts. Each folder is written out in
+# full; the funder report must give none of the counts away.
+
+def _cohorts(tmp_path, people: list[tuple[str, str, str, int]], weeks: int = 24):
+    """A folder of one cohort per site with ``weeks`` weekly sessions; each person is
+    (site, referral route, exit reason, last week attended) and attends every week up to it."""
+    sites = sorted({p[0] for p in people})
+    _write(tmp_path, "participants", PARTICIPANTS + "\n" + "\n".join(
+        f"p{i:03d},{site},c-{site},{route},25-34,2024-01,{reason}"
+        for i, (site, route, reason, _) in enumerate(people)))
+    _write(tmp_path, "sessions", SESSIONS + "\n" + "\n".join(
+        f"c-{site}-{w},c-{site},{site},{w},m1,{w},2024-01-01,group,f1,false"
+        for site in sites for w in range(1, weeks + 1)))
+    _write(tmp_path, "attendance", "participant_id,session_id,status\n" + "\n".join(
+        f"p{i:03d},c-{site}-{w},{'attended' if w <= last else 'absent_unnotified'}"
+        for i, (site, _, _, last) in enumerate(people) for w in range(1, weeks + 1)))
+    return tmp_path
+
+
+def _funder(folder):
+    from evalkit.publish.page import Page
+
+    return Page(folder, audience="funder").run("attendance")
+
+
+def _shown_shares(results, group):
+    """Every share or survival figure a funder sees for ``group``."""
+    found = []
+    for table in results.values():
+        if not table.available or "group" not in table.values:
+            continue
+        for column in ("share", "survival"):
+            if column in table.values:
+                rows = (table.values["group"].astype(str) == group).to_numpy()
+                found += [v for v, s in zip(table.values.loc[rows, column],
+                                            table.status.loc[rows, column], strict=True)
+                          if s == "shown"]
+    return found
+
+
+def test_attack_all_self_referrals_withdrew_is_not_shown_as_zero(tmp_path):
+    """Seven self-referrals all withdrew after week 4; everyone else stayed to the end."""
+    people = [("north", "self", "withdrew", 4)] * 4 + [("south", "self", "withdrew", 4)] * 3
+    people += [("north", "probation", "completed", 24)] * 20
+    people += [("south", "court_mandated", "completed", 24)] * 20
+    results = _funder(_cohorts(tmp_path, people))
+    assert not results["retention"].available   # no exact curve for a funder
+    assert 0.0 not in _shown_shares(results, "self")
+    milestones = results["retention_milestones"].where(group_by="referral_route", group="self")
+    assert (milestones.status["share"] != "shown").all()
+    assert milestones.text.loc[milestones.values["week"] == 8, "retained"].tolist() == ["<5"]
+
+
+def test_attack_five_of_six_left_does_not_give_one_person_away(tmp_path):
+    """Six referred by children's services, five withdrew after week 4: 17% would be one person."""
+    people = [("north", "childrens_services", "withdrew", 4)] * 5
+    people += [("north", "childrens_services", "completed", 24)]
+    people += [("north", "probation", "completed", 24)] * 20
+    people += [("south", "court_mandated", "completed", 24)] * 20
+    results = _funder(_cohorts(tmp_path, people))
+    assert not any(round(float(v), 2) == round(1 / 6, 2)
+                   for v in _shown_shares(results, "childrens_services"))
+    rows = results["retention_milestones"].where(group="childrens_services")
+    assert (rows.status["share"] != "shown").all()
+
+
+def test_attack_everyone_minus_the_sites_does_not_give_one_exit(tmp_path):
+    """Five north and one central participant left after week 3. With every site's share beside
+    everyone's, everyone minus north and south would give central's single exit: so when one
+    site's share is withheld at a week, every site's is, and everyone's alone is shown."""
+    people = [("north", "probation", "withdrew", 3)] * 5 + [("central", "probation", "withdrew", 3)]
+    people += [("north", "probation", "completed", 24)] * 15
+    people += [("central", "probation", "completed", 24)] * 19
+    people += [("south", "probation", "completed", 24)] * 20
+    results = _funder(_cohorts(tmp_path, people))
+    assert not results["retention"].available
+    milestones = results["retention_milestones"]
+    week4 = milestones.where(week=4)
+    everyone = week4.where(group_by="all")
+    assert everyone.status["share"].tolist() == ["shown"]        # 54 of 60
+    assert (week4.where(group_by="site").status["share"] != "shown").all()
+    # No shown figure of any site at week 4 could be subtracted from everyone's.
+    sites = week4.where(group_by="site")
+    assert set(sites.text["share"]) == {"\u2014"}

@@ -118,8 +118,11 @@ def test_a_one_person_group_shows_nothing_about_that_person(crafted):
     other = rows[(rows["factor"] == "referral_route") & (rows["group"] == "other")].iloc[0]
     assert other["participants"] == "<5"
     assert other[["scheduled", "attended", "attendance_rate", "ci_low", "ci_high"]].eq("").all()
-    retention = results["retention"]
-    assert "other" not in set(retention.loc[retention["group_by"] == "referral_route", "group"])
+    assert "retention" not in results  # exact curves are for research and internal reports
+    milestones = results["retention_milestones"]
+    other = milestones[milestones["group"] == "other"]
+    assert len(other) and other[["share", "ci_low", "ci_high"]].eq("").all().all()
+    assert set(other["followed"]) == {"<5"}
     # The log-rank tests (with their count of groups left out) are in the research report only.
     assert "logrank" not in results
 
@@ -162,8 +165,9 @@ def test_all_but_two_completed_hides_the_two(crafted):
     for metric in ("completion_rate_recorded", "dropout_rate"):
         assert summary.loc[metric, "value"] == ""
     assert summary.loc["dropped_out", "value"] == "<5"
-    retention = results["retention"]
-    assert retention[retention["group_by"] == "all"].empty  # two exits never make a step
+    milestones = results["retention_milestones"]
+    everyone = milestones[milestones["group_by"] == "all"]
+    assert len(everyone) and everyone["share"].eq("").all()  # the two who left are the rest
 
 
 def test_the_funder_folder_has_no_notebooks_no_ids_no_paths(crafted):

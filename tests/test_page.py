@@ -205,34 +205,3 @@ def test_headings_are_nested_under_the_title_and_listed_in_the_contents():
     assert '<h3 id="weekly">Weekly</h3>' in html
     assert 'href="#attendance"' in html and 'href="#weekly"' in html
     assert html.count("<h1") == 1
-
-
-def test_band_bars_of_a_withheld_split_are_drawn_from_the_rounded_counts_only():
-    """Wave a has a band of 3: its shares are all withheld, so its bar comes from the counts the
-    table shows (5 and 15 of 25, rounded); the small band stays hatched. No segment may carry
-    an exact share."""
-    import matplotlib.pyplot as plt
-
-    from evalkit.publish import charts
-
-    spec = TableSpec("bands", "Bands", (
-        Col("wave", "label", "wave"), Col("band", "label", "band"),
-        Col("n", "people", "n"), Col("scored", "people", "scored"),
-        Col("share", "share", "share", part="n", whole="scored", split_by=("wave",)))
-    ).for_funder(wave="shown", band="shown", n="rounded", scored="rounded", share="percent")
-    frame = pd.DataFrame({"wave": ["a"] * 3 + ["b"] * 3, "band": ["low", "mid", "high"] * 2,
-                          "n": [7, 14, 3, 10, 10, 10], "scored": [24] * 3 + [30] * 3})
-    frame["share"] = frame["n"] / frame["scored"]
-    shown = Policy("funder").apply(frame, spec)
-    fig, ax = plt.subplots()
-    charts.share_bars(shown, by="wave", category="band", order=["low", "mid", "high"], ax=ax)
-    texts = [t.get_text() for t in ax.texts]
-    assert "≈5" in texts and "≈15" in texts          # wave a: the rounded counts, marked
-    assert sorted(texts[1:2] + texts[3:]) == ["33%", "33%", "34%"]  # wave b: adding up to 100%
-    assert not {"29%", "58%", "12%"} & set(texts)    # wave a's exact shares appear nowhere
-    widths = sorted(round(p.get_width(), 4) for p in ax.patches if p.get_y() < 0.5
-                    and p.get_width() > 0)
-    assert widths == sorted([round(5 / 25, 4), round(15 / 25, 4), round(1 - 20 / 25, 4)])
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["a ≈", "b"]
-    assert "rounded counts" in fig.evalkit_alt
-    plt.close(fig)

@@ -13,7 +13,8 @@ Definitions (``docs/methods.md``, "Attendance"):
   held session of the module;
 - drop-out is ``exit_reason`` in {withdrew, excluded}; retention is a Kaplan-Meier curve over
   programme weeks, time = week of the last attended session (0 if none), censored for every other
-  exit reason.
+  exit reason (research and internal reports); funders see the share still on the programme
+  after every fourth week (:func:`retention_milestones`), so no drop-out is moved in time.
 """
 
 from __future__ import annotations
@@ -572,6 +573,108 @@ def retention(progress: pd.DataFrame, *, by: str | None = None,
     return table.astype({"at_risk": int, "events": int})
 
 
+#: Weeks between two retention milestones: the funder report shows retention at weeks 4, 8, ...
+MILESTONE_EVERY = 4
+
+
+def programme_length(dataset: Dataset) -> int:
+    """The last programme week with a held session (0 when none was held).
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder with sessions.
+
+    Returns
+    -------
+    int
+        The highest ``programme_week`` of a session that was not cancelled.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> programme_length(evalkit.load("data/sample"))
+    24
+    """
+    _require(dataset, "sessions")
+    sessions = dataset.sessions
+    held = ~sessions["cancelled"].fillna(False).to_numpy(dtype=bool)
+    weeks = sessions["programme_week"].to_numpy(dtype=np.int64, na_value=0)[held]
+    return int(weeks.max()) if weeks.size else 0
+
+
+def retention_milestones(progress: pd.DataFrame, *, length: int, by: str | None = None,
+                         every: int = MILESTONE_EVERY,
+                         confidence: float = 0.95) -> pd.DataFrame:
+    """Share of participants still on the programme after weeks ``every``, ``2 * every``, ...
+
+    A share of people at fixed weeks, so that the funder policy's share rules apply to it and no
+    drop-out is moved in time (``docs/methods.md#retention-curve``). After week ``w``:
+
+    - *left*: dropped out (withdrew or was excluded) with a last attended week of ``w`` or earlier;
+    - *retained*: every other participant whose last attended week is ``w`` or later, and everyone
+      recorded as having completed (they stayed to the end);
+    - *followed*: left plus retained. Someone who moved away, went into custody or is still on an
+      earlier week (last attended before ``w``, not completed) is not followed to ``w``: whether
+      they would have stayed is not known, as the Kaplan-Meier curve censors them.
+
+    Parameters
+    ----------
+    progress
+        One row per participant (:func:`participant_progress`), possibly filtered.
+    length
+        The programme's length in weeks (:func:`programme_length`): milestones run up to it.
+    by
+        Column to group by (``site``, ``referral_route``); None for everyone.
+    every
+        Weeks between milestones.
+    confidence
+        Level of the Wilson interval.
+
+    Returns
+    -------
+    DataFrame
+        group_by, group, week, followed, retained, share, ci_low, ci_high: one row per group and
+        milestone (NaN share where nobody is followed).
+
+    Examples
+    --------
+    Five people: one withdrew after week 2, one after week 6, one completed, one moved away after
+    week 3, one is still attending (last week 9). After week 4: 1 left, 3 retained (the mover is
+    not followed); after week 8: 2 left, 2 retained.
+
+    >>> people = pd.DataFrame({"last_week_attended": [2, 6, 7, 3, 9],
+    ...                        "dropped_out": [True, True, False, False, False],
+    ...                        "completed_recorded": [False, False, True, False, False]})
+    >>> retention_milestones(people, length=8)[["week", "followed", "retained", "share"]]
+       week  followed  retained  share
+    0     4         4         3   0.75
+    1     8         4         2   0.50
+    """
+    if every < 1:
+        raise EvalkitError("retention milestones must be at least one week apart")
+    weeks = np.arange(every, length + 1, every, dtype=np.int64)
+    groups = [("all", progress)] if by is None else [
+        (name, part) for name, part in progress.groupby(by, observed=True, sort=True)]
+    rows = []
+    for name, part in groups:
+        last = part["last_week_attended"].to_numpy(dtype=np.int64)
+        dropped = part["dropped_out"].to_numpy(dtype=bool)
+        completed = part["completed_recorded"].to_numpy(dtype=bool)
+        for week in weeks:
+            left = dropped & (last <= week)
+            retained = ~left & (completed | (last >= week))
+            rows.append({"group_by": by or "all", "group": str(name), "week": int(week),
+                         "followed": int(left.sum() + retained.sum()),
+                         "retained": int(retained.sum())})
+    table = pd.DataFrame(rows, columns=["group_by", "group", "week", "followed", "retained"])
+    table = table.astype({"week": np.int64, "followed": np.int64, "retained": np.int64})
+    table["share"] = table["retained"] / table["followed"].where(table["followed"] > 0)
+    table["ci_low"], table["ci_high"] = wilson_interval(table["retained"], table["followed"],
+                                                        confidence=confidence)
+    return table
+
+
 def logrank(progress: pd.DataFrame, *, by: str, min_group: int = 1) -> pd.DataFrame:
     """Log-rank test that retention differs between the groups of ``by``.
 
@@ -947,6 +1050,23 @@ TABLES = (
         module="shown", participants="rounded", completed="rounded", completion_rate="percent",
         ci_low="interval", ci_high="interval"),
     TableSpec(
+        "retention_milestones", "Share still on the programme after every fourth week",
+        (Col("group_by", "label", "what the groups are ('all' for everyone)"),
+         Col("group", "label", "the group"),
+         Col("week", "number", "programme week: still on the programme after it", label="after week"),
+         Col("followed", "people", "participants followed to the week: those who dropped out by "
+             "then and those still on the programme (or recorded as having completed); people who "
+             "left for another reason earlier are not followed", label="followed"),
+         Col("retained", "people", "participants still on the programme after the week, or "
+             "recorded as having completed", label="still on"),
+         # The groups of one grouping add up to everyone: if one group's share is withheld, the
+         # others' would give it away with the share of everyone, so all of them go.
+         Col("share", "share", "share of those followed still on the programme after the week",
+             label="still on the programme", part="retained", whole="followed",
+             split_by=("group_by", "week")),
+         *interval("the Wilson 95% interval", fmt="percent", follows="share")),
+        unit="participants"),
+    TableSpec(
         "retention", "Share still on the programme, week by week (Kaplan-Meier)",
         (Col("group_by", "label", "what the curves are grouped by ('all' for everyone)"),
          Col("group", "label", "the group"),
@@ -956,20 +1076,20 @@ TABLES = (
          Col("survival", "statistic", "estimated share still on the programme after the week",
              fmt="percent", rests_on=("at_risk",), label="still on the programme"),
          *interval("the 95% band (log-log)", fmt="percent", follows="survival", label="95% band from")),
-        unit="participants", curve=True).for_funder(
-        group_by="shown", group="shown", time="shown", at_risk="rounded", events="rounded",
-        survival="percent", ci_low="interval", ci_high="interval"),
+        # Exact steps put each drop-out in its week: for researchers and the team only.
+        unit="participants", audiences=("research", "internal")),
     TableSpec(
         "logrank", "Does retention differ between groups? (log-rank tests)",
         (Col("factor", "label", "what the groups are"),
          Col("groups", "count", "number of groups compared"),
          Col("smallest_group", "people", "participants in the smallest group"),
          Col("groups_left_out", "count", "groups smaller than the reporting threshold, left out"),
-         Col("chi2", "statistic", "log-rank chi-square", rests_on=("smallest_group",)),
-         Col("df", "count", "degrees of freedom"),
+         Col("chi2", "statistic", "log-rank chi-square", label="chi-square",
+             rests_on=("smallest_group",)),
+         Col("df", "count", "degrees of freedom", label="degrees of freedom"),
          Col("p", "p_value", "p-value", rests_on=("smallest_group",)),
          Col("note", "text", "why no test was possible, if so")),
-        unit="participants", appendix=True),
+        unit="participants", appendix=True, audiences=("research", "internal")),
     TableSpec(
         "absences", "Absences and advance notice",
         (Col("metric", "label", "what the row measures"),
@@ -1063,11 +1183,15 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     """
     progress = participant_progress(dataset)
     follow_up, dropouts = follow_up_list(dataset), dropout_list(dataset)
+    length = programme_length(dataset)
     return {
         "attendance_summary": attendance_summary(dataset, progress=progress),
         "attendance_by_week": attendance_by_week(dataset),
         "attendance_by_group": attendance_by_group(dataset),
         "module_completion": module_completion(dataset),
+        "retention_milestones": pd.concat(
+            [retention_milestones(progress, length=length, by=by)
+             for by in (None, "site", "referral_route")], ignore_index=True),
         "retention": pd.concat([retention(progress), retention(progress, by="site"),
                                 retention(progress, by="referral_route")], ignore_index=True),
         "logrank": pd.concat([logrank(progress, by="site", min_group=min_cell),

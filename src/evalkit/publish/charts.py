@@ -11,18 +11,20 @@ Colours are the Okabe-Ito palette, distinguishable with the common colour-vision
 
 from __future__ import annotations
 
+import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .labels import words
-from .policy import SHOWN, Shown
+from .policy import ROUND_TO, SHOWN, SMALL, UNDEFINED, Shown
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
@@ -55,41 +57,166 @@ def _numbers(data: Shown | pd.DataFrame, column: str) -> np.ndarray:
 
 
 def describe(ax: Axes, text: str) -> None:
-    """Record what the chart shows (its alt text) on the figure.
+    """Record what the chart on ``ax`` shows (its alt text).
+
+    The text is kept on the axes, so that two charts drawn in one figure keep their own; the
+    figure's ``evalkit_alt`` joins the texts of all its axes, in order.
 
     Parameters
     ----------
     ax
-        The chart's axes; the text is stored on its figure as ``evalkit_alt``.
+        The chart's axes; the text is stored on it as ``evalkit_alt``.
     text
         One or two sentences saying what the chart shows, for readers who cannot see it.
 
     Examples
     --------
-    >>> fig, ax = plt.subplots()
-    >>> describe(ax, "Bar chart of sessions held per week.")
-    >>> fig.evalkit_alt
+    >>> fig, (left, right) = plt.subplots(1, 2)
+    >>> describe(left, "Bar chart of sessions held per week.")
+    >>> describe(right, "Line chart of attendance.")
+    >>> left.evalkit_alt
     'Bar chart of sessions held per week.'
+    >>> fig.evalkit_alt
+    'Bar chart of sessions held per week. Line chart of attendance.'
     >>> plt.close(fig)
     """
-    ax.figure.evalkit_alt = text
+    ax.evalkit_alt = text
+    ax.figure.evalkit_alt = " ".join(
+        a.evalkit_alt for a in ax.figure.axes if getattr(a, "evalkit_alt", ""))
 
 
-def _footnote(ax, text: str) -> None:
-    """A note under the whole chart (laid out with it, wrapped to the chart's width)."""
+def sentence(figure: Figure) -> str | None:
+    """What to say instead of showing ``figure``, when none of its charts had anything to draw.
 
-    width = int(ax.figure.get_size_inches()[0] * 13)
-    ax.figure.supxlabel(textwrap.fill(text, width), fontsize=8, color="#444444", x=0.02,
-                        ha="left")
+    Set when every axes of the figure holds only a sentence; None otherwise.
+
+    Parameters
+    ----------
+    figure
+        A figure the chart functions drew on.
+
+    Returns
+    -------
+    str or None
+        The sentences of its axes, joined; None when some axes drew a chart.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> sentence(distribution_by_group(pd.DataFrame({"factor": [], "group": []}), ax=ax,
+    ...                                factor="role", scale=(0, 10)).figure)
+    'No groups of role.'
+    >>> plt.close(fig)
+    """
+    said = [getattr(a, "evalkit_sentence", None) for a in figure.axes]
+    if said and all(said):
+        return " ".join(said)
+    return None
 
 
-def _nothing(ax, sentence: str):
+def _nothing(ax, text: str):
+    """A chart with nothing to draw: the axes hold only ``text``, and :func:`sentence` tells the
+    page to show the sentence instead of an empty frame."""
     ax.set_axis_off()
-    ax.text(0.5, 0.5, sentence, ha="center", va="center", fontsize=11, color="#444444",
-            transform=ax.transAxes, wrap=True)
-    ax.figure.set_size_inches(ax.figure.get_size_inches()[0], 1.0)
-    describe(ax, sentence)
+    ax.text(0.5, 0.5, textwrap.fill(text, 50), ha="center", va="center", fontsize=11,
+            color="#444444", transform=ax.transAxes)
+    ax.evalkit_sentence = text
+    describe(ax, text)
     return ax
+
+
+def _texts(data: Shown | pd.DataFrame, column: str, fmt: str = "{:.1f}") -> list[str]:
+    """Each row's ``column`` as the table beside the chart writes it ("withheld" where it shows
+    nothing), so alt text is never more precise than the page."""
+    if isinstance(data, Shown):
+        return [text if status == SHOWN else ("withheld" if status != UNDEFINED else "n/a")
+                for text, status in zip(data.text[column], data.status[column], strict=True)]
+    return ["withheld" if np.isnan(v) else fmt.format(v) for v in _numbers(data, column)]
+
+
+def _level(data: Shown | pd.DataFrame, column: str = "ci_low") -> str:
+    """The coverage of the table's interval as the table declares it ("95%"), so a chart never
+    states a level the data do not have; "" when the table does not say."""
+    if isinstance(data, Shown):
+        try:
+            found = re.search(r"(\d+(?:\.\d+)?)%", data.spec.col(column).description)
+        except KeyError:
+            return ""
+        return f"{found.group(1)}%" if found else ""
+    return "95%"
+
+
+def _interval_words(data: Shown | pd.DataFrame, column: str = "ci_low") -> str:
+    """"95% interval" (or "interval" when the level is not declared)."""
+    level = _level(data, column)
+    return f"{level} interval" if level else "interval"
+
+
+def _span(values: Sequence[float], scale: tuple[float, float] | None) -> tuple[float, float]:
+    """The axis limits: the scale asked for, widened to every value drawn (a chart never cuts
+    one off), or the values' own whole-number range when no scale is given."""
+    drawn = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float)
+    if scale is None:
+        if not drawn.size:
+            return (0.0, 1.0)
+        low, high = float(np.floor(drawn.min())), float(np.ceil(drawn.max()))
+        return (low, high if high > low else low + 1)
+    low, high = float(scale[0]), float(scale[1])
+    if drawn.size:
+        low, high = min(low, float(np.floor(drawn.min()))), max(high, float(np.ceil(drawn.max())))
+    return (low, high)
+
+
+#: Height in inches of a chart of ``rows`` bars (or lines), for :func:`figure_size`.
+def _rows_height(rows: int, *, base: float = 1.3, per_row: float = 0.4) -> float:
+    return round(base + per_row * max(rows, 1), 2)
+
+
+def figure_size(plot: Callable[..., Axes], data: Shown | pd.DataFrame | Mapping, *,
+                width: float = 5.2, **options: object) -> tuple[float, float]:
+    """The figure size a chart needs for ``data`` (the page makes the figure this size).
+
+    Charts draw on the axes they are given and never resize the figure themselves; a chart
+    whose height grows with its rows says how tall it wants to be here.
+
+    Parameters
+    ----------
+    plot
+        A chart function of this module.
+    data
+        The table it will draw.
+    width
+        Width of the figure in inches.
+    **options
+        The options the chart will be called with.
+
+    Returns
+    -------
+    tuple of float
+        Width and height in inches.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"meetings_were": ["held", "missed"], "meetings": [6, 13]})
+    >>> figure_size(count_bars, table, category="meetings_were", count="meetings")
+    (5.2, 2.0)
+    >>> figure_size(rate_by_week, table)
+    (5.2, 3.2)
+    """
+    sizes = getattr(plot, "evalkit_size", None)
+    if sizes is None or isinstance(data, Mapping):
+        return (width, 3.2)
+    if isinstance(data, Shown) and not data.available:
+        return (width, 1.0)
+    return sizes(data, width, **options)
+
+
+def _sized(how):
+    """Attach ``how(data, width, **options) -> (width, height)`` to a chart function."""
+    def attach(plot):
+        plot.evalkit_size = how
+        return plot
+    return attach
 
 
 # --- data overview -------------------------------------------------------------------------------
@@ -162,7 +289,7 @@ def data_coverage(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes
 
 
 def rate_by_week(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Attendance rate per programme week with its 95% interval as a band.
+    """Attendance rate per programme week with its interval as a band.
 
     Weeks whose rate is withheld are marked, not drawn.
 
@@ -195,7 +322,8 @@ def rate_by_week(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     weeks = table["programme_week"].to_numpy(int)
     rate = _numbers(data, "attendance_rate")
     low, high = _numbers(data, "ci_low"), _numbers(data, "ci_high")
-    ax.fill_between(weeks, low, high, color=BLUE, alpha=0.18, linewidth=0, label="95% interval")
+    interval_words = _interval_words(data)
+    ax.fill_between(weeks, low, high, color=BLUE, alpha=0.18, linewidth=0, label=interval_words)
     ax.plot(weeks, rate, marker="o", color=BLUE, markersize=4, label="attendance rate")
     hidden = np.isnan(rate) & (table["scheduled"].astype(str) != "0").to_numpy()
     if hidden.any():
@@ -212,14 +340,14 @@ def rate_by_week(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     text = "Line chart of the share of scheduled participants attending each programme week"
     if shown.any():
         text += (f", from {np.nanmax(rate):.0%} at its highest to {np.nanmin(rate):.0%} at its "
-                 f"lowest, with 95% intervals")
+                 f"lowest, with {interval_words}s")
     describe(ax, text + ".")
     return ax
 
 
 def rate_by_group(data: Shown | pd.DataFrame, *, factor: str = "site",
                   rate: str = "attendance_rate", ax: Axes | None = None) -> Axes:
-    """One dot per group of ``factor`` with its 95% interval (rows of an ``*_by_group`` table).
+    """One dot per group of ``factor`` with its interval (rows of an ``*_by_group`` table).
 
     Parameters
     ----------
@@ -266,7 +394,7 @@ def rate_by_group(data: Shown | pd.DataFrame, *, factor: str = "site",
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PERCENT)
-    ax.set_xlabel("attendance rate (95% interval)")
+    ax.set_xlabel(f"attendance rate ({_interval_words(data)})")
     ax.set_title(f"Attendance by {words(factor)}")
     describe(ax, f"Dot chart of the attendance rate by {words(factor)}: " + "; ".join(
         f"{lab} {'withheld' if np.isnan(v) else f'{v:.0%}'}"
@@ -276,10 +404,11 @@ def rate_by_group(data: Shown | pd.DataFrame, *, factor: str = "site",
 
 def retention_curves(data: Shown | pd.DataFrame, *, group_by: str = "all",
                      ax: Axes | None = None) -> Axes:
-    """Kaplan-Meier curves (share still on the programme by week) with their 95% bands.
+    """Kaplan-Meier curves (share still on the programme by week) with their bands.
 
-    One curve per group of ``group_by`` (``"all"`` for everyone). For a funder, a step is drawn
-    only when at least the threshold of people left, and a curve stops when few remain.
+    One curve per group of ``group_by`` (``"all"`` for everyone), every step in the week it
+    happened. Exact curves are for research and internal reports; a funder sees
+    :func:`retention_at_milestones`.
 
     Parameters
     ----------
@@ -335,7 +464,103 @@ def retention_curves(data: Shown | pd.DataFrame, *, group_by: str = "all",
         ax.legend(loc="lower left", fontsize=9)
     describe(ax, f"Step chart of the share of participants still on the programme week by week"
                  f"{'' if group_by == 'all' else ', one line per ' + words(group_by)}, "
-                 f"with 95% bands.")
+                 f"with {_level(data)} bands.".replace("with  bands", "with bands"))
+    return ax
+
+
+@_sized(lambda data, width, **_: (width, 3.8))
+def retention_at_milestones(data: Shown | pd.DataFrame, *, group_by: str = "all",
+                            ax: Axes | None = None) -> Axes:
+    """Share still on the programme after each milestone week, as points with their intervals.
+
+    One colour per group of ``group_by`` (``"all"`` for everyone). Points are not joined: the
+    table says nothing about the weeks between milestones. A withheld milestone is drawn as a
+    grey cross on the axis and named in the legend, never left out or moved to another week.
+    With nothing shown at all, the chart is a sentence.
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
+        shaped like ``retention_milestones``.
+    group_by
+        Which grouping to draw.
+    ax
+        The axes to draw on; None for the current axes.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"group_by": ["all"] * 3, "group": ["all"] * 3,
+    ...                       "week": [4, 8, 12], "share": [0.9, 0.8, None],
+    ...                       "ci_low": [0.82, 0.7, None], "ci_high": [0.95, 0.87, None]})
+    >>> fig, ax = plt.subplots()
+    >>> print(retention_at_milestones(table, ax=ax).evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
+    Chart of the share of participants still on the programme after weeks 4, 8 and 12, with 95%
+    intervals: after week 4 90%, after week 8 80%, after week 12 withheld.
+    >>> plt.close(fig)
+    """
+    ax = ax or plt.gca()
+    table = _values(data)
+    rows = (table["group_by"].astype(str) == group_by).to_numpy()
+    share = _numbers(data, "share")
+    low, high = _numbers(data, "ci_low"), _numbers(data, "ci_high")
+    what = "retention" if group_by == "all" else f"retention by {words(group_by)}"
+    if not rows.any():
+        return _nothing(ax, f"No {what} to show.")
+    if np.isnan(share[rows]).all():
+        return _nothing(ax, f"{what.capitalize()} is withheld at every milestone week: a group "
+                            f"is too small, or its share would give a small group away.")
+    names = list(dict.fromkeys(table.loc[rows, "group"].astype(str)))
+    weeks = sorted({int(w) for w in table.loc[rows, "week"]})
+    step = min(np.diff(weeks)) if len(weeks) > 1 else 4
+    # Groups side by side within a milestone, never further than a third of the way to the next.
+    offsets = np.linspace(-step / 6, step / 6, len(names)) if len(names) > 1 else [0.0]
+    interval_words = _interval_words(data)
+    texts, withheld_any = [], False
+    for colour, name, offset in zip(OKABE_ITO, names, offsets, strict=False):
+        part = rows & (table["group"].astype(str) == name).to_numpy()
+        x = table.loc[part, "week"].to_numpy(float) + offset
+        v, lo, hi = share[part], low[part], high[part]
+        label = None if group_by == "all" else words(name)
+        ax.vlines(x, lo, hi, color=colour, linewidth=1.6)
+        ax.plot(x, v, "o", color=colour, label=label, markersize=6)
+        hidden = np.isnan(v)
+        if hidden.any():
+            withheld_any = True
+            ax.plot(x[hidden], np.full(hidden.sum(), 0.03), "x", color=GREY, markersize=7,
+                    markeredgewidth=1.6)
+        texts.append(("" if group_by == "all" else f"{words(name)}: ") + ", ".join(
+            f"after week {int(w)} " + ("withheld" if np.isnan(value) else f"{value:.0%}")
+            for w, value in zip(table.loc[part, "week"], v, strict=True)))
+    handles, labels = ax.get_legend_handles_labels()
+    if withheld_any:
+        from matplotlib.lines import Line2D
+
+        handles.append(Line2D([], [], linestyle="none", marker="x", color=GREY,
+                              markeredgewidth=1.6))
+        labels.append(WITHHELD_LABEL)
+    if handles:
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                  ncols=min(len(labels), 2), fontsize=9)
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PERCENT)
+    ax.set_xticks(weeks, [str(w) for w in weeks])
+    ax.set_xlim(weeks[0] - step / 2, weeks[-1] + step / 2)
+    ax.set_xlabel("after programme week")
+    ax.set_ylabel("still on the programme")
+    ax.set_title("Still on the programme" + ("" if group_by == "all"
+                                             else f", by {words(group_by)}"))
+    listed = (", ".join(str(w) for w in weeks[:-1]) + f" and {weeks[-1]}") if len(weeks) > 1 \
+        else str(weeks[0])
+    describe(ax, f"Chart of the share of participants still on the programme after weeks "
+                 f"{listed}"
+                 f"{'' if group_by == 'all' else ', one colour per ' + words(group_by)}, with "
+                 f"{interval_words}s: " + "; ".join(texts) + ".")
     return ax
 
 
@@ -391,6 +616,7 @@ def attendance_heatmap(data: Shown | pd.DataFrame, *, ax: Axes | None = None) ->
 # --- delivery --------------------------------------------------------------------------------------
 
 
+@_sized(lambda data, width, **_: (width, _rows_height(len(data), base=1.2, per_row=0.28)))
 def fidelity_by_exercise(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Stacked bars per exercise: share of sessions delivering it in full, cut short or not at all.
 
@@ -437,7 +663,6 @@ def fidelity_by_exercise(data: Shown | pd.DataFrame, *, ax: Axes | None = None) 
     ax.set_xlabel("share of recorded sessions")
     ax.set_title("How each exercise was delivered")
     ax.legend(ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.02), fontsize=9)
-    ax.figure.set_size_inches(ax.figure.get_size_inches()[0], 1.2 + 0.28 * len(table))
     describe(ax, "Stacked bar chart, one bar per exercise of the module, of the share of "
                  "sessions that delivered it in full, cut it short or left it out.")
     return ax
@@ -479,17 +704,42 @@ CHANGE_COLOURS = {"reliably_improved": GREEN, "no_reliable_change": "#bdbdbd",
                   "reliably_worse": VERMILION}
 
 
+def _counts_instead(data: Shown | pd.DataFrame, share: str) -> bool:
+    """Whether a share chart must draw counts: no share of the table is shown, but the counts
+    it is made of are (the policy withholds a whole split when one part is small)."""
+    if not isinstance(data, Shown) or not len(data):
+        return False
+    col = data.spec.col(share)
+    return (not (data.status[share] == SHOWN).any() and bool(col.part)
+            and (data.status[col.part] != UNDEFINED).any())
+
+
+def _share_bars_size(data, width, *, by, share="share", **_):
+    groups = _values(data)[by].nunique() if len(data) else 1
+    if _counts_instead(data, share):
+        categories = len(data) // max(groups, 1)
+        return (width, _rows_height(len(data), base=1.5 + 0.12 * categories, per_row=0.24))
+    return (width, _rows_height(groups, base=1.9, per_row=0.45))
+
+
+@_sized(_share_bars_size)
 def share_bars(data: Shown | pd.DataFrame, *, by: str, category: str, share: str = "share",
                order: list[str] | None = None, title: str = "", colours: Mapping[str,
                str] | None = None, ax: Axes | None = None) -> Axes:
     """One stacked horizontal bar per group of ``by``: the share in each ``category``.
 
-    Withheld shares are drawn together as one hatched grey segment, so every bar reaches 100%.
-    When every share of a group is withheld (one of its bands is small, so the policy withholds
-    the whole split), the bar is drawn from the counts the table shows, rounded to 5, out of the
-    rounded whole (the share's declared ``part`` and ``whole``), marked "≈" and labelled with
-    the counts: nothing the table does not already show. With ``order`` (ordered categories such
-    as bands) colours run light to dark.
+    Only shares the table shows are drawn, each labelled as the table writes it. What is
+    withheld is drawn as a grey hatched segment labelled "withheld (small numbers)": the rest of
+    a bar whose other shares are shown (kept visible even when the shown shares round up to
+    100%), or the whole bar of a group whose shares are all withheld.
+
+    When the table shows no share at all but shows the counts they are made of (the funder
+    policy withholds every share of a split when one part is small), the chart draws those
+    counts instead: a bar per category and group, labelled with the count as the table shows
+    it (rounded to 5), and a count below the threshold as a hatched bar up to the threshold,
+    labelled "<5". So the chart and the table beside it show the same figures, and no bar
+    reaches 100% by leaving a small category out. With ``order`` (ordered categories such as
+    bands) colours run light to dark.
 
     Parameters
     ----------
@@ -522,8 +772,8 @@ def share_bars(data: Shown | pd.DataFrame, *, by: str, category: str, share: str
     ...                       "share": [0.2, 0.5, 0.3]})
     >>> fig, ax = plt.subplots()
     >>> ax = share_bars(table, ax=ax, by="wave", category="band", order=["low", "moderate", "high"])
-    >>> print(ax.figure.evalkit_alt)
-    Stacked bar chart: for each wave, the share in each of low, moderate, high.
+    >>> print(ax.evalkit_alt)
+    Stacked bar chart: for each wave, the share in each of low, moderate, high: 2024 low 20%, moderate 50%, high 30%.
     >>> plt.close(fig)
     """
     ax = ax or plt.gca()
@@ -532,17 +782,23 @@ def share_bars(data: Shown | pd.DataFrame, *, by: str, category: str, share: str
         return _nothing(ax, "Nothing can be shown.")
     groups = list(dict.fromkeys(table[by].astype(str)))
     categories = order or list(dict.fromkeys(table[category].astype(str)))
+    categories = [c for c in categories if c in set(table[category].astype(str))] or categories
     if colours is None and set(categories) <= set(CHANGE_COLOURS):
         colours = CHANGE_COLOURS
     palette = colours or (ordered_colours(categories) if order else
                           dict(zip(categories, OKABE_ITO, strict=False)))
+    if _counts_instead(data, share):
+        return _count_bars_of_split(data, by=by, category=category, share=share,
+                                    groups=groups, categories=categories, title=title, ax=ax)
     values = _numbers(data, share)
+    texts = data.text[share].to_numpy() if isinstance(data, Shown) else np.array(
+        ["" if np.isnan(v) else f"{v:.0%}" for v in values], dtype=object)
     frame = pd.DataFrame({"g": table[by].astype(str), "c": table[category].astype(str),
-                          "v": values})
+                          "v": values, "t": texts})
     shares = frame.pivot(index="g", columns="c", values="v").reindex(index=groups,
                                                                      columns=categories)
-    labels = shares.map(lambda v: "" if np.isnan(v) else f"{v:.0%}")
-    approximate = _from_rounded_counts(data, share, frame, shares, labels)
+    labels = frame.pivot(index="g", columns="c", values="t").reindex(index=groups,
+                                                                     columns=categories)
     left = np.zeros(len(groups))
     for name in categories:
         part = np.nan_to_num(shares[name].to_numpy(float))
@@ -550,19 +806,23 @@ def share_bars(data: Shown | pd.DataFrame, *, by: str, category: str, share: str
                 label=words(name))
         for i, v in enumerate(part):
             if v >= 0.08:
-                ax.text(left[i] + v / 2, i, labels[name].iloc[i], ha="center", va="center",
-                        fontsize=9, color=_text_colour(palette.get(name, GREY)))
+                ax.text(left[i] + v / 2, i, str(labels[name].iloc[i]), ha="center",
+                        va="center", fontsize=9, color=_text_colour(palette.get(name, GREY)))
         left += part
-    rest = np.clip(1 - left, 0, 1)
-    withheld = shares.isna().any(axis=1).to_numpy() & (rest > 0.005)
+    withheld = shares.isna().any(axis=1).to_numpy()
     if withheld.any():
+        # Shown shares can round up to 100% beside a withheld one: the withheld part stays
+        # visible (at least 4% wide, drawn past the end if need be) and labelled.
+        rest = np.maximum(1 - left, 0.04)
         ax.barh(np.flatnonzero(withheld), rest[withheld], left=left[withheld],
                 label=WITHHELD_LABEL, **WITHHELD_STYLE)
+        for i in np.flatnonzero(withheld & (left == 0)):
+            ax.text(0.5, i, "withheld (small numbers)", ha="center", va="center", fontsize=9,
+                    color="#333333")
     # Long group names wrap, so the bars keep their width on a phone.
-    ax.set_yticks(range(len(groups)), [textwrap.fill(words(g), 16) + (" ≈" if g in approximate
-                                                                      else "") for g in groups])
+    ax.set_yticks(range(len(groups)), [textwrap.fill(words(g), 16) for g in groups])
     ax.invert_yaxis()
-    ax.set_xlim(0, 1)
+    ax.set_xlim(0, max(1.0, float((left + np.where(withheld, 0.04, 0)).max())))
     ax.xaxis.set_major_formatter(PERCENT)
     # The legend goes under the bars so that it never meets the title on a narrow screen.
     entries = len(categories) + int(withheld.any())
@@ -570,47 +830,63 @@ def share_bars(data: Shown | pd.DataFrame, *, by: str, category: str, share: str
               fontsize=9)
     if title:
         ax.set_title(title)
-    rows = -(-entries // 2)
-    ax.figure.set_size_inches(ax.figure.get_size_inches()[0],
-                              1.3 + 0.45 * len(groups) + 0.3 * rows)
-    notes = []
-    if withheld.any():
-        notes.append("Hatched: shares withheld because they, or the rest of the group, rest on "
-                     "fewer people than the reporting threshold.")
-    if approximate:
-        notes.append("≈: drawn from counts rounded to the nearest 5 (the numbers shown), "
-                     "because a share of that group is too small to show.")
-    if notes:
-        _footnote(ax, " ".join(notes))
+    listed = "; ".join(
+        f"{words(g)} " + ", ".join(
+            f"{words(c)} {'withheld' if np.isnan(shares.loc[g, c]) else labels.loc[g, c]}"
+            for c in categories) for g in groups)
     describe(ax, f"Stacked bar chart{' of ' + title if title else ''}: for each "
-                 f"{words(by)}, the share in each of {', '.join(words(c) for c in categories)}"
-                 f"{'; some shares withheld (small numbers)' if withheld.any() else ''}"
-                 f"{'; some bars drawn from rounded counts' if approximate else ''}.")
+                 f"{words(by)}, the share in each of {', '.join(words(c) for c in categories)}: "
+                 f"{listed}.")
     return ax
 
 
-def _from_rounded_counts(data: Shown | pd.DataFrame, share: str, frame: pd.DataFrame,
-                         shares: pd.DataFrame, labels: pd.DataFrame) -> list[str]:
-    """Fill, in place, the groups whose shares are all withheld with shown count / shown whole,
-    labelled with the counts' text; the groups so filled."""
-    if not isinstance(data, Shown):
-        return []
+def _count_bars_of_split(data: Shown, *, by: str, category: str, share: str, groups: list[str],
+                         categories: list[str], title: str, ax: Axes) -> Axes:
+    """The counts a split's table shows, when its shares are withheld (see :func:`share_bars`)."""
     col = data.spec.col(share)
-    if not (col.part and col.whole):
-        return []
-    counts = pd.DataFrame({"g": frame["g"], "c": frame["c"],
-                           "v": _numbers(data, col.part) / _numbers(data, col.whole),
-                           "t": data.text[col.part].to_numpy()})
-    filled = []
-    for group in shares.index[shares.isna().all(axis=1)]:
-        rows = counts[counts["g"] == group].set_index("c").reindex(shares.columns)
-        if rows["v"].notna().any():
-            # Rounded parts can add up to a little more than the rounded whole.
-            shares.loc[group] = rows["v"].to_numpy(float) / max(1.0, rows["v"].sum())
-            labels.loc[group] = [t if not np.isnan(v) else ""
-                                 for t, v in zip(rows["t"], rows["v"], strict=True)]
-            filled.append(group)
-    return filled
+    table = data.values
+    counts = _numbers(data, col.part)
+    status = data.status[col.part].to_numpy()
+    text = data.text[col.part].to_numpy()
+    small = data.policy.min_cell
+    height = 0.8 / len(groups)
+    y_of = {c: i for i, c in enumerate(categories)}
+    listed = []
+    for j, (colour, group) in enumerate(zip(OKABE_ITO, groups, strict=False)):
+        rows = np.flatnonzero(table[by].astype(str).to_numpy() == group)
+        said = []
+        for i in rows:
+            name = str(table[category].iloc[i])
+            if name not in y_of:
+                continue
+            y = y_of[name] - 0.4 + height * (j + 0.5)
+            if status[i] == SMALL:
+                ax.barh(y, small, height=height * 0.9, **WITHHELD_STYLE)
+                ax.barh(y, 0, height=height * 0.9, color=colour)
+                ax.annotate(text[i], (small, y), xytext=(3, 0), textcoords="offset points",
+                            va="center", fontsize=8, color="#333333")
+            elif not np.isnan(counts[i]):
+                ax.barh(y, counts[i], height=height * 0.9, color=colour)
+                ax.annotate(text[i], (counts[i], y), xytext=(3, 0), textcoords="offset points",
+                            va="center", fontsize=8)
+            said.append(f"{words(name)} {'fewer than ' + str(small) if status[i] == SMALL else text[i]}")
+        listed.append(f"{words(group)}: " + ", ".join(said))
+    handles = [Patch(color=c, label=words(g)) for c, g in zip(OKABE_ITO, groups, strict=False)]
+    handles.append(Patch(label=f"fewer than {small} (withheld)", **WITHHELD_STYLE))
+    ax.legend(handles=handles, ncols=min(len(handles), 3), loc="upper center",
+              bbox_to_anchor=(0.5, -0.28), fontsize=9)
+    ax.set_yticks(range(len(categories)), [textwrap.fill(words(c), 16) for c in categories])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    unit = data.spec.unit
+    ax.set_xlabel(f"{unit}, rounded to the nearest {ROUND_TO} (shares withheld)")
+    if title:
+        ax.set_title(title)
+    describe(ax, f"Bar chart{' of ' + title if title else ''}: the number of {unit} in each "
+                 f"{words(category)} for each {words(by)}, rounded to the nearest {ROUND_TO}; "
+                 f"the shares are withheld because a {words(category)} has fewer than {small}: "
+                 + "; ".join(listed) + ".")
+    return ax
 
 
 def _text_colour(background: str) -> str:
@@ -621,6 +897,7 @@ def _text_colour(background: str) -> str:
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
 
+@_sized(lambda data, width, **_: (width, _rows_height(len(data), base=1.2)))
 def count_bars(data: Shown | pd.DataFrame, *, category: str, count: str, xlabel: str = "",
                title: str = "", ax: Axes | None = None) -> Axes:
     """Horizontal bars of a count per category, each labelled with its (rounded) value.
@@ -672,7 +949,6 @@ def count_bars(data: Shown | pd.DataFrame, *, category: str, count: str, xlabel:
     ax.set_xlabel(xlabel or words(count))
     if title:
         ax.set_title(title)
-    ax.figure.set_size_inches(ax.figure.get_size_inches()[0], 1.2 + 0.4 * len(values))
     describe(ax, f"Bar chart{' of ' + title if title else ''}: " + "; ".join(
         f"{lab} {t}" for lab, t in zip(labels, texts, strict=True)) + ".")
     return ax
@@ -685,7 +961,7 @@ def means_by_wave(data: Shown | pd.DataFrame, *, wave: str = "wave", mean: str =
                   scale: tuple[float, float] = (1, 5), ylabel: str = "", title: str = "",
                   pairs: Shown | pd.DataFrame | None = None, waves: list[str] | None = None,
                   ax: Axes | None = None) -> Axes:
-    """Mean score at each wave with its 95% interval; the axis spans the whole scale.
+    """Mean score at each wave with its interval; the axis spans the whole scale.
 
     With ``pairs`` (internal only: one row per person, a column per wave) each person's line is
     drawn in grey underneath.
@@ -700,7 +976,7 @@ def means_by_wave(data: Shown | pd.DataFrame, *, wave: str = "wave", mean: str =
     mean
         The column holding the means (``ci_low`` and ``ci_high`` hold the interval).
     scale
-        Lowest and highest possible score (the y axis).
+        Lowest and highest possible score (the y axis, widened if a figure lies outside it).
     ylabel
         Label of the y axis.
     title
@@ -722,10 +998,10 @@ def means_by_wave(data: Shown | pd.DataFrame, *, wave: str = "wave", mean: str =
     >>> table = pd.DataFrame({"wave": ["pre", "post"], "mean": [3.1, 2.6],
     ...                       "ci_low": [2.9, 2.3], "ci_high": [3.3, 2.8]})
     >>> fig, ax = plt.subplots()
-    >>> ax = means_by_wave(table, ax=ax, ylabel="discomfort")
+    >>> ax = means_by_wave(table, ax=ax, ylabel="mean discomfort")
     >>> print(ax.figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
-    Chart of the mean discomfort at each wave with 95% intervals: before preparation 3.10;
-    after preparation 2.60.
+    Chart of the mean discomfort at each wave with 95% intervals: before preparation 3.1;
+    after preparation 2.6.
     >>> plt.close(fig)
     """
     ax = ax or plt.gca()
@@ -743,22 +1019,26 @@ def means_by_wave(data: Shown | pd.DataFrame, *, wave: str = "wave", mean: str =
     x = table[wave].astype(str).map(positions).to_numpy(float)
     value = _numbers(data, mean)
     low, high = _numbers(data, "ci_low"), _numbers(data, "ci_high")
+    interval_words = _interval_words(data)
     ax.errorbar(x, value, yerr=[value - low, high - value], color=ORANGE, marker="o",
-                linewidth=2.2, capsize=5, zorder=3, label="mean and 95% interval")
+                linewidth=2.2, capsize=5, zorder=3, label=f"mean and {interval_words}")
     ax.set_xticks(range(len(order)), [words(w) for w in order])
     ax.set_xlim(-0.4, len(order) - 0.6)
-    ax.set_ylim(*scale)
+    ax.set_ylim(*_span([*value, *low, *high], scale))
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
     ax.legend(loc="upper right", fontsize=9)
-    describe(ax, f"Chart of the mean{' ' + ylabel if ylabel else ''} at each wave with 95% "
-                 f"intervals: " + "; ".join(
-                     f"{words(w)} {'withheld' if np.isnan(v) else f'{v:.2f}'}"
-                     for w, v in zip(table[wave].astype(str), value, strict=True)) + ".")
+    # "mean discomfort" as the axis label must not read "the mean mean discomfort".
+    subject = ylabel if ylabel.lower().startswith("mean") else f"mean {ylabel}".strip()
+    describe(ax, f"Chart of the {subject or 'mean score'} at each wave with {interval_words}s: "
+                 + "; ".join(f"{words(w)} {t}" for w, t in zip(
+                     table[wave].astype(str), _texts(data, mean), strict=True)) + ".")
     return ax
 
 
+@_sized(lambda data, width, **_: (width, _rows_height(
+    _values(data)['label'].nunique(), base=1.4, per_row=0.32)))
 def item_means(data: Shown | pd.DataFrame, *, waves: list[str],
                scale: tuple[float, float] = (1, 5), xlabel: str = "",
                ax: Axes | None = None) -> Axes:
@@ -813,10 +1093,9 @@ def item_means(data: Shown | pd.DataFrame, *, waves: list[str],
                    label=words(w))
     ax.set_yticks(range(len(labels)), labels, fontsize=9)
     ax.invert_yaxis()
-    ax.set_xlim(*scale)
+    ax.set_xlim(*_span(list(means), scale))
     ax.set_xlabel(xlabel)
     ax.legend(ncols=len(present), loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=9)
-    ax.figure.set_size_inches(ax.figure.get_size_inches()[0], 1.4 + 0.32 * len(labels))
     describe(ax, "Dot chart of the mean answer to each item at each wave, hardest first: "
                  + "; ".join(f"{lab} {wide.loc[lab, present[0]]:.1f}" for lab in labels[:3])
                  + (" ..." if len(labels) > 3 else "") + ".")
@@ -824,12 +1103,18 @@ def item_means(data: Shown | pd.DataFrame, *, waves: list[str],
 
 
 def distribution_by_group(data: Shown | pd.DataFrame, *, factor: str,
-                          scale: tuple[float, float], thresholds: Sequence[float] = (),
-                          ylabel: str = "", ax: Axes | None = None) -> Axes:
+                          scale: tuple[float, float] | None = None,
+                          thresholds: Sequence[float] = (), ylabel: str = "",
+                          ax: Axes | None = None) -> Axes:
     """Boxes from a quantile table: quartiles as the box, 10th to 90th percentiles as whiskers.
 
+    Whiskers are drawn only where the table shows both percentiles; the median is marked.
+
     The table holds factor, group, n, p10, q1, median, q3, p90, so no single person's score is
-    drawn. Groups whose figures are withheld are named but not drawn.
+    drawn. Every box drawn is made of published figures only: a group whose quartiles are shown
+    but whose tails are withheld (they need a larger group) gets a box without whiskers, and a
+    group whose quartiles are withheld is named and labelled "withheld" where its box would be.
+    When no group has a box, the chart is a sentence.
 
     Parameters
     ----------
@@ -839,7 +1124,8 @@ def distribution_by_group(data: Shown | pd.DataFrame, *, factor: str,
     factor
         Which factor's rows to draw.
     scale
-        Lowest and highest possible score (the y axis).
+        Lowest and highest possible score (the y axis, widened if a figure lies outside it);
+        None for the figures' own range.
     thresholds
         Scores to mark with a dashed line (a clinical cut-off, say).
     ylabel
@@ -854,55 +1140,75 @@ def distribution_by_group(data: Shown | pd.DataFrame, *, factor: str,
 
     Examples
     --------
-    >>> table = pd.DataFrame({"factor": ["role"] * 2, "group": ["facilitator", "supervisor"],
-    ...                       "n": [24, 6], "p10": [23, 25], "q1": [31, 28], "median": [38, 30],
-    ...                       "q3": [43, 32], "p90": [51, 33]})
+    >>> table = pd.DataFrame({"factor": ["role"] * 3,
+    ...                       "group": ["facilitator", "supervisor", "manager"],
+    ...                       "n": [24, 12, 3], "p10": [23, None, None], "q1": [31, 28, None],
+    ...                       "median": [38, 30, None], "q3": [43, 32, None],
+    ...                       "p90": [51, None, None]})
     >>> fig, ax = plt.subplots()
     >>> ax = distribution_by_group(table, ax=ax, factor="role", scale=(17, 85), thresholds=[38])
-    >>> print(ax.figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
-    Box chart of scores by role: boxes span the middle half of scores, whiskers the 10th to
-    90th percentiles; facilitators median 38; supervisors median 30.
+    >>> print(ax.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
+    Box chart of scores by role: boxes span the middle half of scores (lower to upper quartile),
+    whiskers the 10th to 90th percentiles where shown; facilitators median 38 (quartiles 31 to
+    43, 10th to 90th percentile 23 to 51); supervisors median 30 (quartiles 28 to 32); managers
+    withheld.
     >>> plt.close(fig)
     """
     ax = ax or plt.gca()
     table = _values(data)
-    rows = (table["factor"] == factor).to_numpy()
+    rows = (table["factor"].astype(str) == factor).to_numpy() if len(table) else \
+        np.zeros(0, dtype=bool)
     if not rows.any():
         return _nothing(ax, f"No groups of {words(factor)}.")
+    figures = {k: _numbers(data, k)[rows] for k in ("p10", "q1", "median", "q3", "p90")}
     names = [words(g) for g in table.loc[rows, "group"]]
+    boxed = ~(np.isnan(figures["q1"]) | np.isnan(figures["median"]) | np.isnan(figures["q3"]))
+    if not boxed.any():
+        return _nothing(ax, f"The scores by {words(factor)} are withheld for every group: "
+                            f"each is too small for its quartiles to be shown.")
+    whiskers = boxed & ~(np.isnan(figures["p10"]) | np.isnan(figures["p90"]))
     stats = []
-    drawn = []
-    for i in np.flatnonzero(rows):
-        values = {k: _numbers(data, k)[i] for k in ("p10", "q1", "median", "q3", "p90")}
-        if any(np.isnan(v) for v in values.values()):
-            continue
-        stats.append({"whislo": values["p10"], "q1": values["q1"], "med": values["median"],
-                      "q3": values["q3"], "whishi": values["p90"], "label": words(
-                          table.loc[i, "group"])})
-        drawn.append(words(table.loc[i, "group"]))
-    if stats:
-        ax.bxp(stats, positions=[names.index(s["label"]) for s in stats], showfliers=False,
-               widths=0.5, medianprops={"color": ORANGE, "linewidth": 2},
-               boxprops={"color": BLUE}, whiskerprops={"color": BLUE}, capprops={"color": BLUE})
-    for i, name in enumerate(names):
-        if name not in drawn:
-            ax.text(i, scale[0] + 0.03 * (scale[1] - scale[0]), WITHHELD_LABEL, rotation=90,
-                    ha="center", va="bottom", fontsize=8, color="#555555")
+    for i in np.flatnonzero(boxed):
+        low = figures["p10"][i] if whiskers[i] else figures["q1"][i]
+        high = figures["p90"][i] if whiskers[i] else figures["q3"][i]
+        stats.append({"whislo": low, "q1": figures["q1"][i], "med": figures["median"][i],
+                      "q3": figures["q3"][i], "whishi": high, "label": names[i]})
+    ax.bxp(stats, positions=list(np.flatnonzero(boxed)), showfliers=False, showcaps=True,
+           widths=0.5, medianprops={"color": ORANGE, "linewidth": 2},
+           boxprops={"color": BLUE}, whiskerprops={"color": BLUE}, capprops={"color": BLUE})
+    drawn = [v for k in figures for v in figures[k][boxed]]
+    span = _span([*drawn, *thresholds], scale)
+    for i in np.flatnonzero(~boxed):
+        ax.text(i, span[0] + 0.04 * (span[1] - span[0]), "withheld\n(small group)",
+                ha="center", va="bottom", fontsize=8, color="#555555")
     for value in thresholds:
         ax.axhline(value, color="#777777", linestyle="--", linewidth=0.8)
         ax.annotate(f"{value:g}", xy=(1.0, value), xycoords=("axes fraction", "data"),
                     fontsize=8, color="#555555", va="center")
-    ax.set_xticks(range(len(names)), names, rotation=20, ha="right")
+    ax.set_xticks(range(len(names)), [textwrap.fill(n, 14) for n in names], rotation=20,
+                  ha="right")
     ax.set_xlim(-0.6, len(names) - 0.4)
-    ax.set_ylim(*scale)
+    ax.set_ylim(*span)
     ax.set_ylabel(ylabel)
     ax.set_xlabel(words(factor))
+    parts = []
+    for i, name in enumerate(names):
+        if not boxed[i]:
+            parts.append(f"{name} withheld")
+            continue
+        text = (f"{name} median {figures['median'][i]:.0f} (quartiles {figures['q1'][i]:.0f} to "
+                f"{figures['q3'][i]:.0f}")
+        if whiskers[i]:
+            text += (f", 10th to 90th percentile {figures['p10'][i]:.0f} to "
+                     f"{figures['p90'][i]:.0f}")
+        parts.append(text + ")")
     describe(ax, f"Box chart of {ylabel or 'scores'} by {words(factor)}: boxes span the middle "
-                 f"half of scores, whiskers the 10th to 90th percentiles; "
-                 + "; ".join(f"{s['label']} median {s['med']:.0f}" for s in stats) + ".")
+                 f"half of scores (lower to upper quartile), whiskers the 10th to 90th "
+                 f"percentiles where shown; " + "; ".join(parts) + ".")
     return ax
 
 
+@_sized(lambda data, width, **_: (7.0, 6.0))
 def correlation_heatmap(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Correlations (x, y, r) as a matrix with the value written in each cell.
 
@@ -953,12 +1259,12 @@ def correlation_heatmap(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -
     ax.set_xticks(range(len(names)), labels, rotation=45, ha="right", fontsize=8)
     ax.set_yticks(range(len(names)), labels, fontsize=8)
     ax.figure.colorbar(image, ax=ax, shrink=0.8, label="correlation (r)")
-    ax.figure.set_size_inches(7, 6)
     describe(ax, f"Correlation matrix of {len(names)} measures; blue negative, red positive; "
                  f"hatched cells withheld or not computed (pairs within one scale).")
     return ax
 
 
+@_sized(lambda data, width, **_: (5.5, 5.0))
 def reliable_change_scatter(data: Shown | pd.DataFrame, *,
                             scale: tuple[float, float] = (1, 5),
                             ax: Axes | None = None) -> Axes:
@@ -998,6 +1304,8 @@ def reliable_change_scatter(data: Shown | pd.DataFrame, *,
         return _nothing(ax, "Too few people with both waves for reliable change.")
     threshold = float(table["threshold"].iloc[0])
     colours = {"reliably_improved": GREEN, "no_reliable_change": GREY, "reliably_worse": VERMILION}
+    scale = _span([*pd.to_numeric(table["before"], errors="coerce"),
+                   *pd.to_numeric(table["after"], errors="coerce")], scale)
     line = np.array(scale, dtype=float)
     ax.fill_between(line, line - threshold, line + threshold, color="#e4e4e4", linewidth=0,
                     label="no reliable change")
@@ -1015,7 +1323,6 @@ def reliable_change_scatter(data: Shown | pd.DataFrame, *,
     ax.set_xlabel("before")
     ax.set_ylabel("after")
     ax.legend(fontsize=8, loc="upper left")
-    ax.figure.set_size_inches(5.5, 5)
     describe(ax, f"Scatter of each person's score before and after ({len(table)} people); the "
                  f"grey band marks changes smaller than {threshold:.2f} points, within measurement "
                  f"error.")
@@ -1034,16 +1341,23 @@ def _panels(ax, count: int):
     return list(np.atleast_1d(figure.subplots(count, 1)))
 
 
-def outcome_means(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Mean of each scale at each wave with 95% intervals, one panel per instrument.
+@_sized(lambda data, width, **_: (width, round(0.4 + 2.6 * max(
+    _values(data)['instrument'].nunique(), 1), 2)))
+def outcome_means(data: Shown | pd.DataFrame, *, titles: Mapping[str, str] | None = None,
+                  ax: Axes | None = None) -> Axes:
+    """Mean of each scale at each wave with intervals, one panel per instrument.
 
-    Each panel's axis spans the scale's possible scores.
+    Each panel's axis spans the scale's possible scores (widened if a figure lies outside), and
+    each panel has its own alt text.
 
     Parameters
     ----------
     data
         A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
         shaped like ``outcome_means``.
+    titles
+        Instrument name -> its title (:func:`~evalkit.publish.labels.instrument_titles`); None
+        for the name in words.
     ax
         The axes to draw on; None for the current axes.
 
@@ -1058,8 +1372,8 @@ def outcome_means(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes
     ...                       "lowest": [0, 0], "highest": [32, 32], "wave": ["intake", "exit"],
     ...                       "mean": [12.4, 9.5], "ci_low": [10.9, 7.8], "ci_high": [13.9, 11.2]})
     >>> fig, ax = plt.subplots()
-    >>> outcome_means(table, ax=ax).get_title()
-    'partner safety'
+    >>> outcome_means(table, ax=ax, titles={"partner_safety": "Partner-reported safety"}).get_title()
+    'Partner-reported safety'
     >>> plt.close(fig)
     """
     ax = ax or plt.gca()
@@ -1069,8 +1383,11 @@ def outcome_means(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes
     instruments = list(dict.fromkeys(table["instrument"]))
     panels = _panels(ax, len(instruments))
     mean, low, high = (_numbers(data, c) for c in ("mean", "ci_low", "ci_high"))
-    texts = []
+    shown_means = _texts(data, "mean")
+    interval_words = _interval_words(data)
     for panel, name in zip(panels, instruments, strict=True):
+        texts = []
+        title = (titles or {}).get(str(name)) or words(name)
         rows = (table["instrument"] == name).to_numpy()
         waves = list(dict.fromkeys(table.loc[rows, "wave"]))
         for colour, scale in zip(OKABE_ITO, dict.fromkeys(table.loc[rows, "scale"]),
@@ -1080,21 +1397,26 @@ def outcome_means(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes
             panel.errorbar(x, mean[part], yerr=[mean[part] - low[part], high[part] - mean[part]],
                            marker="o", capsize=4, color=colour, label=words(scale))
             texts.append(f"{words(scale)} " + ", ".join(
-                "withheld" if np.isnan(v) else f"{v:.1f}" for v in mean[part]))
+                f"{words(w)} {t}" for w, t in zip(
+                    table.loc[part, "wave"], np.asarray(shown_means, dtype=object)[part],
+                    strict=True)))
         span = table.loc[rows, ["lowest", "highest"]].astype(float)
-        panel.set_ylim(span["lowest"].min(), span["highest"].max())
+        panel.set_ylim(*_span([*mean[rows], *low[rows], *high[rows]],
+                              (span["lowest"].min(), span["highest"].max())))
         panel.set_xticks(range(len(waves)), [words(w) for w in waves])
         panel.set_xlim(-0.4, len(waves) - 0.6)
-        panel.set_title(words(name))
+        panel.set_title(title)
         panel.set_ylabel("mean score")
         panel.legend(fontsize=8, loc="upper right")
-    describe(panels[0], "Chart of mean outcome scores at each wave with 95% intervals: "
-             + "; ".join(texts) + ".")
+        describe(panel, f"Chart of the mean {title} scores at each wave with {interval_words}s: "
+                 + "; ".join(texts) + ".")
     return panels[0]
 
 
-def outcome_change(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Mean change of each scale from the first wave, with its 95% interval.
+@_sized(lambda data, width, **_: (width, _rows_height(len(data), base=1.4, per_row=0.3)))
+def outcome_change(data: Shown | pd.DataFrame, *, titles: Mapping[str, str] | None = None,
+                   ax: Axes | None = None) -> Axes:
+    """Mean change of each scale from the first wave, with its interval.
 
     One row per scale and comparison; green where the interval shows improvement, vermilion where
     it shows worsening, grey otherwise.
@@ -1104,6 +1426,8 @@ def outcome_change(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axe
     data
         A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame,
         shaped like ``outcome_change``.
+    titles
+        Instrument name -> its title; None for the name in words.
     ax
         The axes to draw on; None for the current axes.
 
@@ -1127,7 +1451,7 @@ def outcome_change(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axe
     table = _values(data)
     if table.empty:
         return _nothing(ax, "No outcome measure has two waves to compare.")
-    labels = [f"{words(i)}: {words(s)}, {words(c)}" for i, s, c in
+    labels = [f"{(titles or {}).get(str(i)) or words(i)}: {words(s)}, {words(c)}" for i, s, c in
               zip(table["instrument"], table["scale"], table["comparison"], strict=True)]
     change, low, high = (_numbers(data, c) for c in ("mean_change", "ci_low", "ci_high"))
     colour = {"improved": GREEN, "worsened": VERMILION}
@@ -1142,15 +1466,14 @@ def outcome_change(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axe
     ax.axvline(0, color="#777777", linewidth=0.8)
     ax.set_yticks(y, labels, fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("mean change in score points (95% interval)")
+    ax.set_xlabel(f"mean change in score points ({_interval_words(data)})")
     ax.set_title("Change from the first wave")
     ax.legend(handles=[Patch(color=GREEN, label="improved"),
                        Patch(color=VERMILION, label="worsened"),
                        Patch(color=GREY, label="no clear change")],
               fontsize=8, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.08))
-    ax.figure.set_size_inches(ax.figure.get_size_inches()[0], 1.4 + 0.3 * len(table))
-    describe(ax, "Chart of the mean change of each outcome scale from the first wave with 95% "
-                 "intervals: " + "; ".join(
+    describe(ax, "Chart of the mean change of each outcome scale from the first wave with "
+                 f"{_interval_words(data)}s: " + "; ".join(
                      f"{lab} {'withheld' if np.isnan(v) else f'{v:+.1f}'}"
                      for lab, v in zip(labels, change, strict=True)) + ".")
     return ax
@@ -1171,6 +1494,8 @@ _EVENT_STYLE = {
 }
 
 
+@_sized(lambda data, width, **_: (9.0, _rows_height(
+    _values(data)['lane'].nunique(), base=1.6, per_row=0.5)))
 def process_timeline(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Internal only: one line per accountability process with its events as markers.
 
@@ -1217,7 +1542,6 @@ def process_timeline(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> A
     ax.set_yticks(lanes, [f"process {i + 1}" for i in lanes])
     ax.invert_yaxis()
     ax.legend(fontsize=7, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))
-    ax.figure.set_size_inches(9, 1.6 + 0.5 * len(lanes))
     describe(ax, f"Timeline of {len(lanes)} accountability processes, one line each, with "
                  f"messages, responses, meetings and demands marked by date.")
     return ax

@@ -4,6 +4,8 @@ programme chose (a site, a module, a survey wave) and are shown as they are, esc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 WORDS: dict[str, str] = {
     # referral routes, exits, statuses
     "court_mandated": "court mandated", "probation": "probation",
@@ -71,3 +73,25 @@ def words(code: object) -> str:
     if ", " in text:  # a list of codes, such as the waves someone answered
         return ", ".join(words(part) for part in text.split(", "))
     return WORDS.get(text, text.replace("_", " "))
+
+
+def instrument_titles(instruments: Mapping[str, object]) -> dict[str, str]:
+    """Each instrument's title from its spec, by name, for charts and captions.
+
+    Parameters
+    ----------
+    instruments
+        Instrument name -> spec (``Dataset.instruments``); anything with a ``title``.
+
+    Returns
+    -------
+    dict of str to str
+        Name -> title.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> instrument_titles({"partner_safety": SimpleNamespace(title="Partner-reported safety")})
+    {'partner_safety': 'Partner-reported safety'}
+    """
+    return {str(name): str(spec.title) for name, spec in instruments.items()}

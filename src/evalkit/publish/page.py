@@ -347,10 +347,11 @@ class Page:
                    caption=caption or shown.spec.title)
 
     def chart(self, plot: Callable, data: Shown | Mapping[str, Shown], *, alt: str | None = None,
-              size: tuple[float, float] = (5.2, 3.2), **options: object) -> None:
+              size: tuple[float, float] | None = None, **options: object) -> None:
         """Draw ``plot(data, ax=..., **options)`` and show it as an image with alt text.
 
-        When the table is not available for this audience, a sentence says so instead.
+        When the table is not available for this audience, or the chart has nothing to draw, a
+        sentence says so instead.
 
         Parameters
         ----------
@@ -362,7 +363,8 @@ class Page:
         alt
             Alt text instead of the chart's own description.
         size
-            Width and height in inches.
+            Width and height in inches; None for the size the chart asks for
+            (:func:`~evalkit.publish.charts.figure_size`).
         **options
             Passed on to ``plot``.
 
@@ -396,6 +398,9 @@ class Page:
             self._show({"text/markdown": f"*{markdown_text(missing[0].spec.title)}: "
                                          f"{markdown_text(missing[0].note)}.*"}, kind="text")
             return
+        from . import charts
+
+        size = size or charts.figure_size(plot, data, **options)
         with mpl.rc_context(CHART_STYLE), warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=UserWarning, module=r"matplotlib\..*")
             figure, ax = plt.subplots(figsize=size, layout="constrained")
@@ -403,10 +408,15 @@ class Page:
             description = alt or getattr(ax.figure, "evalkit_alt", None)
             if not description:
                 raise ValueError(f"{getattr(plot, '__name__', 'chart')} gave no alt text")
-            image = render.png_base64(ax.figure)
+            # A chart with nothing to draw is a sentence, not an empty frame.
+            said = charts.sentence(ax.figure)
+            image = None if said else render.png_base64(ax.figure)
             plt.close(ax.figure)
             if figure is not ax.figure:
                 plt.close(figure)
+        if said:
+            self._show({"text/markdown": f"*{markdown_text(said)}*"}, kind="text")
+            return
         self._show({"image/png": image, "text/plain": description}, kind="chart",
                    alt=description, extra={"image/png": {"alt": description}})
 

@@ -1,0 +1,241 @@
+"""Charts never say what is not true: each draws only what the table beside it shows.
+
+Every test builds a small policed table by hand (the policy's own rules decide what is shown) and
+checks the drawing itself: bar widths, texts, legend entries, axis limits and alt text.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from tests.conftest import SAMPLE
+
+from evalkit.publish import charts
+from evalkit.publish.page import Page
+from evalkit.publish.policy import Policy
+from evalkit.publish.tables import Col, TableSpec, interval
+
+BANDS = TableSpec("bands", "Bands", (
+    Col("wave", "label", "wave"), Col("band", "label", "band"),
+    Col("n", "people", "forms in the band"), Col("scored", "people", "forms scored"),
+    Col("share", "share", "share", part="n", whole="scored", split_by=("wave",)),
+    *interval("the Wilson 95% interval", fmt="percent", follows="share")), unit="practitioners")
+
+QUANTILES = TableSpec("quantiles", "Quantiles", (
+    Col("factor", "label", "factor"), Col("group", "label", "group"),
+    Col("n", "people", "practitioners"),
+    *(Col(q, "statistic", q, decimals=0, needs=needs, rests_on=("n",))
+      for q, needs in (("p10", 4), ("q1", 2), ("median", 2), ("q3", 2), ("p90", 4)))),
+    unit="practitioners")
+
+
+def _bands(counts: dict[str, list[int]]) -> pd.DataFrame:
+    rows = []
+    for wave, ns in counts.items():
+        for band, n in zip(("low", "mid", "high"), ns, strict=True):
+            rows.append({"wave": wave, "band": band, "n": n, "scored": sum(ns),
+                         "share": n / sum(ns), "ci_low": 0.0, "ci_high": 1.0})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def ax():
+    figure, axes = plt.subplots(figsize=(5.2, 3.2))
+    yield axes
+    plt.close(figure)
+
+
+def _hatched(ax):
+    return [p for p in ax.patches if p.get_hatch()]
+
+
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+# --- band and reliable-change bars --------------------------------------------------------------
+
+
+def test_a_withheld_split_is_drawn_as_withheld_beside_shown_ones(ax):
+    """Wave a has a band of 3, so the policy withholds all its shares: its bar is one hatched
+    segment labelled withheld, with no share made up from its rounded counts (the old chart drew
+    5/25 and 15/25 as a bar the table does not show)."""
+    shown = Policy("funder").apply(_bands({"a": [7, 14, 3], "b": [10, 10, 10]}), BANDS)
+    assert shown.text.loc[shown.values["wave"] == "a", "share"].eq("\u2014").all()
+    charts.share_bars(shown, by="wave", category="band", order=["low", "mid", "high"], ax=ax)
+    texts = _texts(ax)
+    assert texts.count("33%") == 3
+    assert "withheld (small numbers)" in texts
+    # Wave a (y = 0): exactly one segment, hatched, the whole bar; nothing coloured.
+    wave_a = [p for p in ax.patches if abs(p.get_y() + p.get_height() / 2) < 0.01
+              and p.get_width() > 0]
+    assert len(wave_a) == 1 and wave_a[0].get_hatch() and wave_a[0].get_width() == 1
+    for value in ("29%", "58%", "12%", "20%", "60%", "5", "15"):
+        assert value not in texts
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    assert "a low withheld" in ax.evalkit_alt and "b low 33%" in ax.evalkit_alt
+
+
+def test_bars_of_a_table_that_shows_only_counts_draw_those_counts_not_shares(ax):
+    """ProQOL-like: 25, 10 and 2 of 37. Every share is withheld; the table shows 25, 10 and <5.
+    The old chart stacked 25/35 and 10/35 into a bar reaching 100% without the small band; now
+    the bars are the counts the table shows and the small one is a hatched bar up to 5."""
+    shown = Policy("funder").apply(_bands({"2024": [25, 10, 2]}), BANDS)
+    assert shown.text["n"].tolist() == ["25", "10", "<5"]
+    charts.share_bars(shown, by="wave", category="band", order=["low", "mid", "high"], ax=ax)
+    widths = sorted(p.get_width() for p in ax.patches if p.get_width() > 0)
+    assert widths == [5, 10, 25]
+    assert [p.get_width() for p in _hatched(ax)] == [5]
+    assert sorted(_texts(ax)) == sorted(["25", "10", "<5"])
+    assert not any(t.endswith("%") for t in _texts(ax))
+    assert "rounded to the nearest 5" in ax.get_xlabel()
+    assert "practitioners" in ax.get_xlabel()
+    assert "fewer than 5" in ax.evalkit_alt
+
+
+def test_a_withheld_part_stays_visible_when_the_shown_shares_round_to_a_whole(ax):
+    """Shown shares of 70% and 30% beside a withheld one: the bar must not read as complete."""
+    table = pd.DataFrame({"wave": ["a"] * 3, "band": ["low", "mid", "high"],
+                          "share": [0.7, 0.3, np.nan]})
+    charts.share_bars(table, by="wave", category="band", order=["low", "mid", "high"], ax=ax)
+    hatched = _hatched(ax)
+    assert len(hatched) == 1 and hatched[0].get_width() > 0.02
+    assert charts.WITHHELD_LABEL in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+# --- box charts -------------------------------------------------------------------------------------
+
+
+def _quantiles(sizes: dict[str, int]) -> pd.DataFrame:
+    return pd.DataFrame([{"factor": "gender", "group": g, "n": n, "p10": 20.0, "q1": 30.0,
+                          "median": 36.0 + i, "q3": 44.0, "p90": 55.0}
+                         for i, (g, n) in enumerate(sizes.items())])
+
+
+def test_boxes_are_drawn_from_published_quartiles_without_withheld_tails(ax):
+    """15 women: quartiles shown (needs 10), tails withheld (needs 20). 25 men: everything
+    shown. 3 others: nothing. The old chart drew nothing but 'withheld' for the women."""
+    shown = Policy("funder").apply(_quantiles({"woman": 15, "man": 25, "non_binary": 3}),
+                                   QUANTILES)
+    assert shown.status.loc[0, ["p10", "q1", "median", "q3", "p90"]].tolist() == [
+        "withheld", "shown", "shown", "shown", "withheld"]
+    charts.distribution_by_group(shown, factor="gender", scale=(17, 85), ax=ax)
+    # Every line drawn lies between published figures: for the women, between q1 and q3.
+    women = [line for line in ax.lines if np.allclose(line.get_xdata(), 0, atol=0.3)]
+    assert women, "the women's box was not drawn"
+    y = np.concatenate([line.get_ydata() for line in women])
+    assert y.min() == 30 and y.max() == 44
+    men = [line for line in ax.lines if np.allclose(line.get_xdata(), 1, atol=0.3)]
+    y = np.concatenate([line.get_ydata() for line in men])
+    assert y.min() == 20 and y.max() == 55
+    assert any("withheld" in t for t in _texts(ax))
+    assert "women median 36 (quartiles 30 to 44)" in ax.evalkit_alt
+    assert "non-binary withheld" in ax.evalkit_alt
+
+
+def test_a_box_chart_with_no_box_is_a_sentence_on_the_page(monkeypatch):
+    shown = Policy("funder").apply(_quantiles({"woman": 6, "man": 7}), QUANTILES)
+    shown_page = []
+    monkeypatch.setattr("IPython.display.display",
+                        lambda bundle, raw, metadata: shown_page.append(bundle))
+    page = Page(SAMPLE, audience="funder")
+    page.chart(charts.distribution_by_group, shown, factor="gender", scale=(17, 85))
+    assert "image/png" not in shown_page[0]
+    assert "withheld for every group" in shown_page[0]["text/markdown"]
+
+
+# --- retention -----------------------------------------------------------------------------------
+
+
+def test_withheld_milestones_are_drawn_and_named(ax):
+    table = pd.DataFrame({"group_by": ["site"] * 4, "group": ["north", "north", "south", "south"],
+                          "week": [4, 8, 4, 8], "share": [np.nan, 0.8, np.nan, 0.7],
+                          "ci_low": [np.nan, 0.6, np.nan, 0.5],
+                          "ci_high": [np.nan, 0.9, np.nan, 0.85]})
+    charts.retention_at_milestones(table, group_by="site", ax=ax)
+    crosses = [line for line in ax.lines if line.get_marker() == "x"]
+    assert sorted(float(x) for line in crosses for x in line.get_xdata()) == pytest.approx(
+        [4 - 4 / 6, 4 + 4 / 6])
+    assert charts.WITHHELD_LABEL in [t.get_text() for t in ax.get_legend().get_texts()]
+    # Points are not joined: nothing is said about the weeks in between.
+    assert all(line.get_linestyle() in ("None", "none", "") for line in ax.lines)
+    assert "north: after week 4 withheld, after week 8 80%" in ax.evalkit_alt
+
+
+def test_retention_with_nothing_shown_is_a_sentence(ax):
+    table = pd.DataFrame({"group_by": ["site"] * 2, "group": ["north", "south"], "week": [4, 4],
+                          "share": [np.nan] * 2, "ci_low": [np.nan] * 2, "ci_high": [np.nan] * 2})
+    charts.retention_at_milestones(table, group_by="site", ax=ax)
+    assert charts.sentence(ax.figure).startswith("Retention by site is withheld")
+
+
+# --- alt text, figure size, scales and levels ------------------------------------------------------
+
+
+def test_each_axes_keeps_its_own_alt_text():
+    """Two charts in one figure: neither overwrites the other, and a 'mean ...' label does not
+    become 'the mean mean ...'."""
+    table = pd.DataFrame({"wave": ["pre", "post"], "mean": [3.1, 2.6], "ci_low": [2.9, 2.3],
+                          "ci_high": [3.3, 2.8]})
+    figure, (left, right) = plt.subplots(1, 2)
+    charts.means_by_wave(table, ylabel="mean discomfort", ax=left)
+    charts.means_by_wave(table.assign(mean=[3.0, 2.5]), ylabel="confidence", ax=right)
+    assert left.evalkit_alt.startswith("Chart of the mean discomfort at each wave")
+    assert "3.1" in left.evalkit_alt and "3.0" not in left.evalkit_alt
+    assert right.evalkit_alt.startswith("Chart of the mean confidence")
+    assert left.evalkit_alt in figure.evalkit_alt and right.evalkit_alt in figure.evalkit_alt
+    plt.close(figure)
+
+
+SIZED = [
+    (charts.share_bars, pd.DataFrame({"wave": ["a"] * 2, "band": ["x", "y"],
+                                      "share": [0.4, 0.6]}), {"by": "wave", "category": "band"}),
+    (charts.count_bars, pd.DataFrame({"what": ["held", "missed"], "meetings": [6, 13]}),
+     {"category": "what", "count": "meetings"}),
+    (charts.fidelity_by_exercise, pd.DataFrame({"module_session": [1], "exercise_title": ["a"],
+                                                "full_share": [1.0], "cut_short_share": [0.0],
+                                                "not_delivered_share": [0.0]}), {}),
+    (charts.rate_by_group, pd.DataFrame({"factor": ["site"], "group": ["n"],
+                                         "attendance_rate": [0.5], "ci_low": [0.4],
+                                         "ci_high": [0.6]}), {"factor": "role"}),
+]
+
+
+@pytest.mark.parametrize(("plot", "table", "options"), SIZED,
+                         ids=[p.__name__ for p, _, _ in SIZED])
+def test_charts_never_resize_the_figure(plot, table, options):
+    figure, axes = plt.subplots(figsize=(5.2, 3.2))
+    plot(table, ax=axes, **options)
+    assert tuple(figure.get_size_inches()) == (5.2, 3.2)
+    plt.close(figure)
+
+
+def test_the_size_a_chart_needs_is_asked_for_not_imposed():
+    tall = pd.DataFrame({"what": list("abcdefghij"), "meetings": range(10)})
+    assert charts.figure_size(charts.count_bars, tall, category="what", count="meetings")[1] > 4
+
+
+def test_a_scale_never_cuts_off_a_figure(ax):
+    """Means on a 0-32 scale drawn with the default 1-5 axis: the axis widens to show them."""
+    table = pd.DataFrame({"wave": ["intake", "exit"], "mean": [13.3, 10.2],
+                          "ci_low": [11.7, 8.0], "ci_high": [15.0, 12.3]})
+    charts.means_by_wave(table, ax=ax)
+    low, high = ax.get_ylim()
+    assert low <= 1 and high >= 15
+
+
+def test_the_interval_level_comes_from_the_table(ax):
+    spec = TableSpec("weeks", "Weeks", (
+        Col("programme_week", "number", "week"), Col("scheduled", "people", "scheduled"),
+        Col("attended", "people", "attended"),
+        Col("attendance_rate", "share", "rate", part="attended", whole="scheduled"),
+        *interval("the Wilson 90% interval", fmt="percent", follows="attendance_rate")))
+    frame = pd.DataFrame({"programme_week": [1, 2], "scheduled": [40, 40], "attended": [30, 20],
+                          "attendance_rate": [0.75, 0.5], "ci_low": [0.6, 0.35],
+                          "ci_high": [0.85, 0.65]})
+    charts.rate_by_week(Policy("internal").apply(frame, spec), ax=ax)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "90% interval" in legend and not any("95%" in t for t in legend)
+    assert "95%" not in ax.evalkit_alt and "90% intervals" in ax.evalkit_alt
