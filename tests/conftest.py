@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,35 @@ SAMPLE = ROOT / "data" / "sample"
 # Deterministic notebook outputs: kernels started by nbval inherit the
 # same environment as `make notebooks`, whichever test happens to run first.
 os.environ.update(DETERMINISTIC_ENV)
+
+# Funder reports record what they publish in the release ledger, by default in the user's config
+# folder ($XDG_CONFIG_HOME, %APPDATA% on Windows). No test may read or write the real one: the
+# variables point at a scratch folder from the moment the tests are collected (so subprocesses
+# and module-scoped fixtures see it too), and each module and each test gets an empty one of its
+# own, so that reports made by one test are never checked against another's.
+_SCRATCH_CONFIG = tempfile.mkdtemp(prefix="evalkit-test-config-")
+atexit.register(shutil.rmtree, _SCRATCH_CONFIG, True)
+_CONFIG_VARIABLES = ("XDG_CONFIG_HOME", "APPDATA")
+os.environ.update(dict.fromkeys(_CONFIG_VARIABLES, _SCRATCH_CONFIG))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _module_config_folder(tmp_path_factory):
+    """An empty config folder for the module-scoped fixtures of each test module."""
+    folder = tmp_path_factory.mktemp("config")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in _CONFIG_VARIABLES:
+            patch.setenv(name, str(folder))
+        yield folder
+
+
+@pytest.fixture(autouse=True)
+def config_folder(tmp_path_factory, monkeypatch) -> Path:
+    """An empty config folder for each test (where a funder report's default ledger goes)."""
+    folder = tmp_path_factory.mktemp("config")
+    for name in _CONFIG_VARIABLES:
+        monkeypatch.setenv(name, str(folder))
+    return folder
 
 
 @pytest.fixture

@@ -136,7 +136,8 @@ def _cmd_report(args) -> int:
     from .publish.report import render_report
 
     render_report(args.data_dir, out_dir=args.out, audience=args.audience,
-                  min_cell=args.min_cell, period=args.period, title=args.title, pdf=args.pdf)
+                  min_cell=args.min_cell, period=args.period, title=args.title, pdf=args.pdf,
+                  ledger=args.ledger)
     return 0
 
 
@@ -249,6 +250,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="months to report on, both ends included, e.g. 2024-01:2024-12")
     p.add_argument("--title", default=None, metavar="TEXT", help="title of the report")
     p.add_argument("--pdf", action="store_true", help="also write report.pdf (needs chromium)")
+    p.add_argument("--ledger", default=None, metavar="FILE",
+                   help="funder reports: the release ledger, a private file recording what each "
+                        "funder report published (exact counts: keep it like the data); a report "
+                        "that with earlier ones would reveal a hidden count is refused. Default "
+                        "evalkit/ledger.jsonl in your config folder ($XDG_CONFIG_HOME or "
+                        "~/.config; %%APPDATA%% on Windows). 'none' keeps no ledger, and the "
+                        "front page says so")
     p.set_defaults(func=_cmd_report)
     return parser
 

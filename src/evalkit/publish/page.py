@@ -157,6 +157,10 @@ class Page:
         ``"YYYY-MM:YYYY-MM"``: analyse only what happened in these months.
     dataset
         An already loaded dataset, instead of ``data_dir``.
+    on_publish
+        Called as ``on_publish(spec, exact, shown)`` for every table :meth:`run` polices, with
+        the analysis's exact result and the policed table; the release ledger reads the people
+        bases of a funder report this way (:class:`~evalkit.publish.ledger.PublishedCounts`).
 
     Examples
     --------
@@ -173,8 +177,10 @@ class Page:
 
     def __init__(self, data_dir: str | Path | None = None, *, results_dir: str | Path | None = None,
                  audience: str = "internal", min_cell: int = DEFAULT_MIN_CELL,
-                 period: str | None = None, dataset: Dataset | None = None):
+                 period: str | None = None, dataset: Dataset | None = None,
+                 on_publish: Callable[[TableSpec, pd.DataFrame, Shown], object] | None = None):
         self.policy = Policy(audience, min_cell)
+        self.on_publish = on_publish
         self.results_dir = Path(results_dir) if results_dir else None
         if dataset is None:
             dataset = load(data_dir)
@@ -230,6 +236,8 @@ class Page:
                 tables[spec.name] = Shown.unavailable(spec, self.policy, f"not available: {result}")
             else:
                 tables[spec.name] = self.policy.apply(result, spec)
+                if self.on_publish is not None:
+                    self.on_publish(spec, result, tables[spec.name])
         self._write(analysis.tables, tables)
         return Published(name, tables)
 

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import nbformat
@@ -29,6 +30,7 @@ from ..errors import EvalkitError
 from ..progress import progress
 from . import summary
 from .document import Document, FrontPage
+from .ledger import NO_LEDGER_NOTE, ledger_places, open_ledger
 from .notebooks import analyses_of, execute, notebook_dir, workbook
 from .outfolder import check_report_folder, checkout_root, interruption, report_folder
 from .page import Page, parse_period
@@ -104,7 +106,7 @@ def _rule(policy: Policy) -> str:
 def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | None = None, *,
                   audience: str = "funder", min_cell: int = DEFAULT_MIN_CELL,
                   period: str | None = None, title: str | None = None, pdf: bool = False,
-                  show_progress: bool | None = None) -> Path:
+                  ledger: str | Path | None = None, show_progress: bool | None = None) -> Path:
     """Execute the workbook on ``data_dir`` and write the report folder; returns its path.
 
     Options and the output folder are checked before any work starts; the data are loaded and
@@ -128,6 +130,12 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
         The report's title; None for one made from the data folder's name.
     pdf
         Also write ``report.pdf`` (needs Chromium).
+    ledger
+        The release ledger of a funder report (:mod:`evalkit.publish.ledger`): a file, None for
+        the default one in the user's config folder, or ``"none"`` to keep none (the front page
+        then says so). A funder report that, with earlier ones, would let a hidden count be
+        derived is refused before anything is written; one that is written is recorded.
+        Research and internal reports do not use it.
     show_progress
         Show a progress bar (None: only on a terminal).
 
@@ -139,8 +147,9 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
     Raises
     ------
     EvalkitError
-        When an option, the output folder or the data cannot be used, or a notebook fails; the
-        old report, if any, is left as it was.
+        When an option, the output folder, the release ledger or the data cannot be used, the
+        ledger refuses the report, or a notebook fails; the old report, if any, is left as it
+        was.
 
     Examples
     --------
@@ -162,6 +171,8 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
     repo_root = checkout_root() or notebook_dir().parent
     out_dir = Path(out_dir) if out_dir else Path("reports") / (data_dir.resolve().name or "report")
     out_dir = check_report_folder(out_dir, data_dir=data_dir, repo_root=repo_root)
+    book = open_ledger(ledger, audience=policy.audience, forbidden=ledger_places(
+        data_dir=data_dir, repo_root=repo_root, out_dir=out_dir))  # None: no ledger is kept
     if pdf and chromium_path() is None:
         raise EvalkitError("--pdf needs Chromium: install it (Debian: apt-get install chromium)")
 
@@ -181,8 +192,19 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
         else:
             chosen.append((path, nb))
 
+    recording = nullcontext()
+    if book is not None:  # checked before anything is written; recorded once the report is made
+        covered = months if months is not None else summary.period_covered(page.dataset)
+        recording = book.recording(book.release(
+            dataset=dataset, page_dataset=page.dataset, policy=policy, period=period,
+            months=covered, period_text=_period_text(page, months),
+            title=title or _default_title(data_dir), date=_dt.date.today().isoformat(),
+            fingerprint=input_fingerprint(data_dir), version=__version__))
+    elif policy.funder:
+        notes.append(NO_LEDGER_NOTE)
+
     bar = progress(total=len(chosen) + 1, desc="report", show=show_progress)
-    with report_folder(out_dir, data_dir=data_dir, repo_root=repo_root) as staging:
+    with recording, report_folder(out_dir, data_dir=data_dir, repo_root=repo_root) as staging:
         results = staging / "results"
         results.mkdir()
         executed = []
