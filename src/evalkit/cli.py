@@ -141,13 +141,30 @@ def _cmd_report(args) -> int:
     return 0
 
 
+def _cmd_export(args) -> int:
+    from .publish.exports import export_folder
+
+    out = export_folder(args.data_dir, args.out, audience=args.audience, period=args.period)
+    print(f"scored questionnaires written to {out} (CSV, Parquet, SPSS .sav, Stata .dta and "
+          "codebook.csv)", file=sys.stderr)
+    return 0
+
+
 _LEFT_AS_IT_WAS = {"report": "; the output folder was left as it was",
-                   "pseudonymise": "; the output folder was left as it was"}
+                   "pseudonymise": "; the output folder was left as it was",
+                   "export": "; the output folder was left as it was"}
 
 _CHECKS = {
     "report": lambda args: (_check_min_cell(args.min_cell), _check_period(args.period),
                             check_title(args.title)),
+    "export": lambda args: (_check_period(args.period), _check_export_audience(args.audience)),
 }
+
+
+def _check_export_audience(audience: str) -> None:
+    from .publish.exports import refuse_funder  # the one rule on who may have exports
+
+    refuse_funder(audience)
 
 
 _PSEUDONYMISE_HELP = """\
@@ -258,6 +275,22 @@ def build_parser() -> argparse.ArgumentParser:
                         "~/.config; %%APPDATA%% on Windows). 'none' keeps no ledger, and the "
                         "front page says so")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("export", help="write scored questionnaires for R, SPSS, Stata and Python",
+                       description="Write one table per questionnaire (one row per person and "
+                                   "wave: pseudonymous id, scale scores, items answered, bands) "
+                                   "as CSV, Parquet, SPSS .sav and Stata .dta with variable and "
+                                   "value labels, and codebook.csv. Exact per-person scores: "
+                                   "refused for the funder audience.")
+    p.add_argument("data_dir", type=Path)
+    p.add_argument("--out", required=True, type=Path,
+                   help="output folder: a new or empty folder, or an earlier export, which is "
+                        "replaced")
+    p.add_argument("--audience", choices=AUDIENCES, default="research",
+                   help="research (default) or internal; funder is refused")
+    p.add_argument("--period", default=None, metavar="FROM:TO",
+                   help="months of forms to export, both ends included, e.g. 2024-01:2024-12")
+    p.set_defaults(func=_cmd_export)
     return parser
 
 
