@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import stat
 import subprocess
 import sys
 import textwrap
 import time
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -404,3 +406,86 @@ def test_the_folder_given_keeps_its_permissions(tmp_path, mode):
         (staging / "report.html").write_text("newer")
     assert stat.S_IMODE(empty.stat().st_mode) == mode
     assert (empty / "report.html").read_text() == "newer"
+
+
+# --- issue 23: scratch folders of runs killed outright ---------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_the_next_run_removes_the_scratch_folders_of_a_killed_run(tmp_path, monkeypatch):
+    """SIGKILL while a notebook runs leaves evalkit-run-* and evalkit-kernel-* folders; the next
+    run removes them, and nothing else in the temporary folder."""
+    import tempfile as system_tempfile
+
+    import nbformat
+
+    from evalkit.publish.notebooks import execute
+
+    # A short private temporary folder (kernel sockets have a short length limit).
+    scratch_root = Path(system_tempfile.mkdtemp(prefix="ek23-", dir="/tmp"))
+    try:
+        env = {**os.environ, "TMPDIR": str(scratch_root)}
+        proc = subprocess.Popen([sys.executable, "-m", "evalkit.cli", "report", str(SAMPLE),
+                                 "--out", str(tmp_path / "report")], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while not any(p.name.startswith("evalkit-kernel-") for p in scratch_root.iterdir()):
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("the report never started a kernel")
+            time.sleep(0.05)
+        kernels = _children(proc.pid)
+        proc.kill()
+        proc.wait(timeout=30)
+        for pid in kernels:  # the kernel, started by the run just killed
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        left = sorted(p.name.split("-")[1] for p in scratch_root.iterdir())
+        assert left == ["kernel", "run"]
+        (scratch_root / "someone-elses").mkdir()
+        monkeypatch.setattr(system_tempfile, "tempdir", str(scratch_root))
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+        execute(nb, cwd=tmp_path)  # the next run
+        assert sorted(p.name for p in scratch_root.iterdir()) == ["someone-elses"]
+    finally:
+        shutil.rmtree(scratch_root, ignore_errors=True)
+
+
+@pytest.mark.skipif(getattr(os, "getuid", lambda: 1)() != 0, reason="needs root to fake a user")
+def test_another_users_scratch_folder_is_never_removed(tmp_path):
+    dead = 999999999
+    folder = tmp_path / f"evalkit-kernel-{dead}-theirs"
+    folder.mkdir()
+    (folder / ".evalkit-scratch").write_text(outfolder._scratch_text(dead))
+    os.chown(folder, 12345, 12345)
+    assert outfolder.remove_dead_scratch_folders(tmp_path) == [] and folder.exists()
+    os.chown(folder, os.getuid(), os.getgid())
+    assert outfolder.remove_dead_scratch_folders(tmp_path) == [folder]
+
+
+def test_only_dead_runs_scratch_folders_are_removed(tmp_path):
+    dead = 999999999
+    ours = tmp_path / f"evalkit-run-{dead}-ours"
+    ours.mkdir()
+    (ours / ".evalkit-scratch").write_text(outfolder._scratch_text(dead))
+    (ours / "kernel.json").write_text("{}")
+    unmarked = tmp_path / f"evalkit-run-{dead}-unmarked"  # not made by evalkit
+    unmarked.mkdir()
+    (unmarked / "mine.txt").write_text("mine")
+    alive = tmp_path / f"evalkit-run-{os.getpid()}-alive"  # its process still runs
+    alive.mkdir()
+    (alive / ".evalkit-scratch").write_text(outfolder._scratch_text(os.getpid()))
+    elsewhere = tmp_path / f"evalkit-run-{dead}-elsewhere"  # made on another machine
+    elsewhere.mkdir()
+    (elsewhere / ".evalkit-scratch").write_text(
+        outfolder._scratch_text(dead).replace(socket.gethostname(), "another-host"))
+    (tmp_path / f"evalkit-run-{dead}-link").symlink_to(ours)
+    assert outfolder.remove_dead_scratch_folders(tmp_path) == [ours]
+    assert unmarked.exists() and alive.exists() and elsewhere.exists()

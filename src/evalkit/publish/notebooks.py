@@ -13,7 +13,6 @@ import importlib.resources
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode
 
 from ..errors import EvalkitError
+from .outfolder import scratch_folder
 
 #: Environment that makes outputs deterministic.
 DETERMINISTIC_ENV = {
@@ -195,10 +195,11 @@ def execute(nb: NotebookNode, *, cwd: Path, parameters: dict[str, object] | None
     if parameters:
         inject_parameters(nb, parameters)
     # The IPC sockets live beside an absolute connection file in a private folder, so the kernel
-    # (which runs in ``cwd``) and this process find the same sockets.
-    with tempfile.TemporaryDirectory(prefix="evalkit-kernel-") as sockets:
+    # (which runs in ``cwd``) and this process find the same sockets; a run killed outright
+    # leaves the folder for the next run to remove.
+    with scratch_folder("kernel") as sockets:
         manager = KernelManager(kernel_name="python3", transport="ipc",
-                                connection_file=str(Path(sockets) / "kernel.json"))
+                                connection_file=str(sockets / "kernel.json"))
         client = NotebookClient(nb, km=manager, timeout=timeout, record_timing=False,
                                 resources={"metadata": {"path": str(cwd)}})
         try:

@@ -42,6 +42,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import stat
 import sys
 import tempfile
@@ -958,3 +959,110 @@ def report_folder(out: str | os.PathLike, *, data_dir: str | os.PathLike,
                        recheck=lambda: check_report_folder(out, data_dir=data_dir,
                                                            repo_root=repo_root)) as staging:
         yield staging
+
+
+# --- scratch folders in the system temporary folder ----------------------------------------------
+
+_SCRATCH_NAME = re.compile(r"^evalkit-([a-z]+)-(\d+)-")
+_SCRATCH_MARKER = ".evalkit-scratch"
+
+
+def _scratch_text(pid: int) -> str:
+    return (f"evalkit scratch folder of process {pid} on {socket.gethostname()}. evalkit removes "
+            "it when that process ends, or on its next run if the process was killed.\n")
+
+
+def remove_dead_scratch_folders(parent: str | os.PathLike | None = None) -> list[Path]:
+    """Remove the scratch folders that evalkit runs killed outright (SIGKILL) left behind.
+
+    A folder is removed only when all of these hold: its name is ``evalkit-<kind>-<pid>-...``, it
+    is a real folder (not a link) owned by this user, it holds the scratch marker evalkit wrote
+    for that process on this machine, and no process with that id runs any more. Anything else
+    in the temporary folder, another user's folder above all, is left alone. On Windows nothing
+    is removed (a process there cannot be probed without being ended).
+
+    Parameters
+    ----------
+    parent
+        The folder to look in; None for the system temporary folder.
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> parent = Path(tempfile.mkdtemp())
+    >>> dead = parent / "evalkit-run-999999999-abcd"
+    >>> dead.mkdir()
+    >>> _ = (dead / ".evalkit-scratch").write_text(_scratch_text(999999999))
+    >>> (parent / "evalkit-run-999999999-mine").mkdir()  # no marker: not evalkit's
+    >>> [p.name for p in remove_dead_scratch_folders(parent)]
+    ['evalkit-run-999999999-abcd']
+    """
+    parent = Path(parent if parent is not None else tempfile.gettempdir())
+    getuid = getattr(os, "getuid", None)
+    removed = []
+    try:
+        entries = [e for e in os.scandir(parent) if _SCRATCH_NAME.match(e.name)]
+    except OSError:
+        return []
+    for entry in entries:
+        pid = int(_SCRATCH_NAME.match(entry.name).group(2))
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if (not stat.S_ISDIR(info.st_mode) or getuid is None or info.st_uid != getuid()
+                    or _pid_alive(pid)):
+                continue
+            marker = Path(entry.path) / _SCRATCH_MARKER
+            if marker.is_symlink() or marker.read_text(encoding="utf-8") != _scratch_text(pid):
+                continue
+        except (OSError, UnicodeDecodeError):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(Path(entry.path))
+    return removed
+
+
+@contextmanager
+def scratch_folder(kind: str) -> Iterator[Path]:
+    """A private folder in the system temporary folder for one run, removed when it ends.
+
+    The folder is ``evalkit-<kind>-<process id>-<random>`` and holds a marker naming the process,
+    so that if the process is killed outright the next run removes it
+    (:func:`remove_dead_scratch_folders`, called here first).
+
+    Parameters
+    ----------
+    kind
+        Lower-case letters saying what it is for: ``"run"``, ``"kernel"``, ``"pdf"``.
+
+    Yields
+    ------
+    Path
+        The folder (mode 0700).
+
+    Examples
+    --------
+    >>> with scratch_folder("run") as scratch:
+    ...     scratch.name.startswith(f"evalkit-run-{os.getpid()}-")
+    True
+    >>> scratch.exists()
+    False
+    """
+    if not re.fullmatch(r"[a-z]+", kind):
+        raise ValueError("a scratch folder's kind is lower-case letters")
+    remove_dead_scratch_folders()
+    with _signals_held():  # the folder exists only with its marker
+        folder = Path(tempfile.mkdtemp(prefix=f"evalkit-{kind}-{os.getpid()}-"))
+        try:
+            (folder / _SCRATCH_MARKER).write_text(_scratch_text(os.getpid()), encoding="utf-8")
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

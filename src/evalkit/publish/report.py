@@ -16,7 +16,6 @@ import hashlib
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -32,7 +31,13 @@ from . import summary
 from .document import Document, FrontPage
 from .ledger import NO_LEDGER_NOTE, ledger_places, open_ledger
 from .notebooks import analyses_of, execute, notebook_dir, workbook
-from .outfolder import check_report_folder, checkout_root, interruption, report_folder
+from .outfolder import (
+    check_report_folder,
+    checkout_root,
+    interruption,
+    report_folder,
+    scratch_folder,
+)
 from .page import Page, parse_period
 from .policy import DEFAULT_MIN_CELL, Policy
 
@@ -208,7 +213,7 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
         results = staging / "results"
         results.mkdir()
         executed = []
-        with tempfile.TemporaryDirectory(prefix="evalkit-run-") as scratch:
+        with scratch_folder("run") as scratch:
             for path, nb in chosen:
                 started = time.perf_counter()
                 parameters = {"data_dir": str(data_dir.resolve()), "results_dir": str(results),
@@ -224,7 +229,7 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
                         + f" ({getattr(exc, 'ename', exc.__class__.__name__)}); the report was "
                         "not written. Run 'evalkit validate' and open the notebook in JupyterLab "
                         "to see the cell.") from None
-                _scrub(nb, data_dir.resolve(), results, Path(scratch))
+                _scrub(nb, data_dir.resolve(), results, scratch)
                 executed.append((path, nb))
                 bar.update(1)
                 bar.write(f"  {path.stem}: {time.perf_counter() - started:.1f} s",
@@ -355,7 +360,7 @@ def make_pdf(html_path: Path, pdf_path: Path) -> None:
     browser = chromium_path()
     if browser is None:
         raise EvalkitError("--pdf needs Chromium: install it (Debian: apt-get install chromium)")
-    with tempfile.TemporaryDirectory() as profile:
+    with scratch_folder("pdf") as profile:
         subprocess.run(
             [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
