@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
-from .labels import words
+from .labels import note_words, number_text, words
 from .tables import AUDIENCES, Col, TableSpec
 DEFAULT_MIN_CELL = 5
 SMALLEST_MIN_CELL = 3
@@ -113,14 +113,13 @@ def format_value(value: object, col: Col) -> str:
         return "yes" if bool(value) else "no"
     number = float(value)
     if fmt == "integer":
-        return f"{number:,.0f}"
+        return number_text(number, 0)
     if fmt == "percent":
         return f"{number:.0%}"
-    if fmt == "signed":
-        return f"{number:+.{col.decimals}f}"
     if fmt == "p":
         return "<0.001" if number < 0.001 else f"{number:.3f}"
-    return f"{number:,.{col.decimals}f}"
+    # How numbers are written lives in labels (never "-0.00").
+    return number_text(number, col.decimals, signed=fmt == "signed")
 
 
 @dataclass(frozen=True)
@@ -549,6 +548,8 @@ class Shown:
                     cells.append(UNDEFINED_TEXT)
                 elif col(i).kind == "label" and col(i).format != "code":
                     cells.append(words(v))
+                elif col(i).kind == "text":
+                    cells.append(note_words(v))
                 else:
                     cells.append(format_value(v, col(i)))
             text[name] = cells
