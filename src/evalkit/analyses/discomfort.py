@@ -551,7 +551,7 @@ TABLES = (
         unit="practitioners", appendix=True),
     TableSpec(
         "discomfort_mixed_model", "Mixed model: change from before preparation, all scored forms",
-        (Col("term", "label", "fixed effect (wave=post: difference from pre)", fmt="code"),
+        (Col("term", "label", "fixed effect (wave=post: difference from pre)"),
          Col("estimate", "statistic", "estimate (scale points)", rests_on=("n_subjects",),
              fmt="signed"),
          Col("se", "statistic", "standard error", rests_on=("n_subjects",), label="SE"),

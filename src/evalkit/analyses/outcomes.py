@@ -415,7 +415,7 @@ def safety_list(spec: Instrument, people: pd.DataFrame,
 
 # --- published tables ------------------------------------------------------------------------------
 
-_INSTRUMENT = Col("instrument", "label", "instrument (the name of its spec file)", fmt="code")
+_INSTRUMENT = Col("instrument", "label", "instrument (the name of its spec file)")
 _SCALE = Col("scale", "label", "scale: a subscale or the total")
 
 

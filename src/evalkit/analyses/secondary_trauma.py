@@ -611,7 +611,7 @@ TABLES = (
         unit="practitioners", appendix=True),
     TableSpec(
         "sts_regression", "What goes with the STSS total? Regression (latest wave)",
-        (Col("term", "label", "model term", fmt="code"),
+        (Col("term", "label", "model term"),
          Col("factor", "label", "practitioner attribute"),
          Col("level", "label", "category compared with the reference"),
          Col("reference", "label", "reference category (the most frequent)"),

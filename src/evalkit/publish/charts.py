@@ -11,7 +11,6 @@ Colours are the Okabe-Ito palette, distinguishable with the common colour-vision
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 
@@ -23,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from .labels import words
+from .labels import interval_level, words
 from .policy import ROUND_TO, SHOWN, SMALL, UNDEFINED, Shown
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
@@ -139,10 +138,9 @@ def _level(data: Shown | pd.DataFrame, column: str = "ci_low") -> str:
     states a level the data do not have; "" when the table does not say."""
     if isinstance(data, Shown):
         try:
-            found = re.search(r"(\d+(?:\.\d+)?)%", data.spec.col(column).description)
+            return interval_level(data.spec.col(column).description)
         except KeyError:
             return ""
-        return f"{found.group(1)}%" if found else ""
     return "95%"
 
 

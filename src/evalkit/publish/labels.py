@@ -1,8 +1,14 @@
 """Plain words for the codes used in files and result tables (``childrens_services`` ->
 "children's services"), so pages never show code-form labels. Values not listed here are labels a
-programme chose (a site, a module, a survey wave) and are shown as they are, escaped."""
+programme chose (a site, a module, a survey wave) and are shown as they are, escaped.
+
+This is the one place a code becomes words: table cells and headers (:func:`header`), chart
+labels, the things a count counts (:func:`counted`) and how a number is written
+(:func:`number_text`) all come from here."""
 
 from __future__ import annotations
+
+import re
 
 from collections.abc import Mapping
 
@@ -43,6 +49,32 @@ WORDS: dict[str, str] = {
     # accountability
     "met": "met", "refused": "refused", "outstanding": "outstanding",
     "scheduled": "scheduled", "held": "held", "missed": "missed",
+    # statistics named in result tables
+    "hedges_g": "Hedges' g", "rank_biserial": "rank-biserial r", "eta_squared": "eta squared",
+    "epsilon_squared": "epsilon squared", "cohens_d": "Cohen's d",
+}
+
+#: Column headers that plain words would get wrong ("d z", "f df1"); a column's own ``label``
+#: comes first.
+HEADERS: dict[str, str] = {
+    "d_z": "Cohen's d (z)", "d_av": "Cohen's d (av)", "chi2": "chi-square",
+    "df1": "df (numerator)", "df2": "df (denominator)",
+    "f_df1": "F df (numerator)", "f_df2": "F df (denominator)", "p": "p", "n": "n",
+    "p10": "10th percentile", "p90": "90th percentile", "q1": "lower quartile",
+    "q3": "upper quartile", "sd": "SD", "sd_before": "SD before", "rc": "reliable change index",
+    "n_model": "people in the model", "r": "r", "t": "t", "se": "SE",
+    "stss_38": "STSS 38 or more", "stss_scored": "STSS forms scored",
+    "proqol_scored": "ProQOL forms scored", "effect_size": "effect size",
+    "rank_effect_size": "rank effect size", "rank_p": "rank test p", "cohort_id": "cohort",
+}
+
+#: What a count column counts when it is not the table's own unit (the policy treats these as
+#: counts about people, but a page must not call them people).
+COUNTED: dict[str, str] = {
+    "meetings": "meetings", "demands": "demands", "messages": "messages", "rows": "rows",
+    "absences": "absences", "forms": "forms", "sessions": "sessions",
+    "participant_sessions": "participant-sessions", "sessions_attended": "participant-sessions",
+    "unscored": "forms", "scored": "forms",
 }
 
 
@@ -68,11 +100,22 @@ def words(code: object) -> str:
     ("children's services", 'north', 'sexual respect')
     >>> words("pre, post")
     'before preparation, after preparation'
+    >>> words("wave=post"), words("experience_band=<1|1-2"), words("hedges_g")
+    ('wave: after preparation', 'experience (years): <1 or 1-2', "Hedges' g")
     """
     text = str(code)
+    if text in WORDS:
+        return WORDS[text]
     if ", " in text:  # a list of codes, such as the waves someone answered
         return ", ".join(words(part) for part in text.split(", "))
-    return WORDS.get(text, text.replace("_", " "))
+    if ":" in text and all("=" in part for part in text.split(":")):  # an interaction term
+        return " \u00d7 ".join(words(part) for part in text.split(":"))
+    if "=" in text and not text.startswith("=") and " " not in text.split("=", 1)[0]:
+        factor, level = text.split("=", 1)  # a model term: gender=man
+        return f"{words(factor)}: {words(level)}"
+    if "|" in text:  # categories merged because they were small: <1|1-2
+        return " or ".join(words(part) for part in text.split("|"))
+    return text.replace("_", " ")
 
 
 def instrument_titles(instruments: Mapping[str, object]) -> dict[str, str]:
@@ -95,3 +138,137 @@ def instrument_titles(instruments: Mapping[str, object]) -> dict[str, str]:
     {'partner_safety': 'Partner-reported safety'}
     """
     return {str(name): str(spec.title) for name, spec in instruments.items()}
+
+
+def header(col: object) -> str:
+    """The header a table shows for a column: its own label, else plain words for its name.
+
+    Parameters
+    ----------
+    col
+        A :class:`~evalkit.publish.tables.Col` (anything with ``name`` and ``label``).
+
+    Returns
+    -------
+    str
+        The header.
+
+    Examples
+    --------
+    >>> from evalkit.publish.tables import Col
+    >>> header(Col("d_z", "statistic", "d")), header(Col("cohort_id", "label", "cohort"))
+    ("Cohen's d (z)", 'cohort')
+    >>> header(Col("n", "people", "forms", label="forms scored"))
+    'forms scored'
+    """
+    name = str(getattr(col, "name"))
+    return getattr(col, "label", "") or HEADERS.get(name) or words(name)
+
+
+def counted(name: str, unit: str) -> str:
+    """What a count column counts: the table's ``unit``, or meetings, demands, rows, forms....
+
+    A count the policy treats as being about people may still count other things.
+
+    Parameters
+    ----------
+    name
+        The column (or metric) name.
+    unit
+        The table's unit, e.g. ``"participants"``.
+
+    Returns
+    -------
+    str
+        The plural noun.
+
+    Examples
+    --------
+    >>> counted("meetings_held", "processes"), counted("rows", "participants")
+    ('meetings', 'rows')
+    >>> counted("participants", "participants")
+    'participants'
+    """
+    if name in COUNTED:
+        return COUNTED[name]
+    for prefix, noun in COUNTED.items():
+        if name.startswith(prefix + "_"):
+            return noun
+    return unit
+
+
+def number_text(value: float, decimals: int, *, signed: bool = False) -> str:
+    """A number to ``decimals`` places, never "-0.00": a value that rounds to zero has no sign.
+
+    Parameters
+    ----------
+    value
+        The number.
+    decimals
+        Places after the point.
+    signed
+        Write "+" before positive numbers.
+
+    Returns
+    -------
+    str
+        The text, with thousands separated by commas.
+
+    Examples
+    --------
+    >>> number_text(-0.001, 2), number_text(-0.001, 2, signed=True), number_text(0.25, 1)
+    ('0.00', '0.00', '0.2')
+    >>> number_text(1234.5, 1), number_text(0.5, 2, signed=True)
+    ('1,234.5', '+0.50')
+    """
+    text = f"{value:{'+' if signed else ''},.{decimals}f}"
+    if float(text.replace(",", "")) == 0:
+        return f"{0:.{decimals}f}"
+    return text
+
+
+def interval_level(description: str) -> str:
+    """The coverage an interval's description declares ("the Wilson 90% interval" -> "90%").
+
+    "" when the description does not say.
+
+    Parameters
+    ----------
+    description
+        The codebook description of an interval bound.
+
+    Returns
+    -------
+    str
+        The level with its percent sign, or "".
+
+    Examples
+    --------
+    >>> interval_level("lower end of the Wilson 90% interval"), interval_level("lower end")
+    ('90%', '')
+    """
+    found = re.search(r"(\d+(?:\.\d+)?)%", description)
+    return f"{found.group(1)}%" if found else ""
+
+
+def note_words(text: object) -> str:
+    """A note written by evalkit, with a statistic's code name in words ("Hedges' g").
+
+    Any other text is kept exactly as written.
+
+    Parameters
+    ----------
+    text
+        The text of a ``text`` cell.
+
+    Returns
+    -------
+    str
+        The words to show.
+
+    Examples
+    --------
+    >>> note_words("rank_biserial"), note_words("Welch t"), note_words("partner_safety.csv")
+    ('rank-biserial r', 'Welch t', 'partner_safety.csv')
+    """
+    return WORDS.get(str(text), str(text))

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
-from .labels import words
+from .labels import note_words, number_text, words
 from .tables import AUDIENCES, Col, TableSpec
 
 DEFAULT_MIN_CELL = 5
@@ -134,18 +134,13 @@ def format_value(value: object, col: Col) -> str:
         return "yes" if bool(value) else "no"
     number = float(value)
     if fmt == "integer":
-        return f"{number:,.0f}"
+        return number_text(number, 0)
     if fmt == "percent":
         return f"{number:.0%}"
-    if fmt == "signed":
-        if round(number, col.decimals) == 0:  # never "-0.00": a rounded zero has no sign
-            return f"{0:.{col.decimals}f}"
-        return f"{number:+.{col.decimals}f}"
     if fmt == "p":
         return "<0.001" if number < 0.001 else f"{number:.3f}"
-    if round(number, col.decimals) == 0:
-        return f"{0:,.{col.decimals}f}"
-    return f"{number:,.{col.decimals}f}"
+    # How numbers are written lives in labels (never "-0.00").
+    return number_text(number, col.decimals, signed=fmt == "signed")
 
 
 def change_in_words(value: float, decimals: int = MEAN_DECIMALS) -> str:
@@ -695,6 +690,8 @@ class Shown:
                     cells.append(ABOUT + format_value(v, col(i)))
                 elif policy.funder and col(i).funder == "change":
                     cells.append(change_in_words(float(v), col(i).decimals))
+                elif col(i).kind == "text":
+                    cells.append(note_words(v))
                 else:
                     cells.append(format_value(v, col(i)))
             text[name] = cells

@@ -12,6 +12,7 @@ import io
 from matplotlib.figure import Figure
 
 from .escape import html_text
+from .labels import counted, header, interval_level
 from .policy import SMALL, UNDEFINED, WITHHELD, WITHHELD_TEXT, Shown
 
 _ALIGN_RIGHT = {"people", "count", "number", "share", "statistic", "p_value"}
@@ -51,24 +52,38 @@ def footnotes(shown: Shown, columns: list[str]) -> list[str]:
     status = shown.status[columns] if len(shown) else shown.status
     notes = []
     policy = shown.policy
+    spec = shown.spec
+    # What each count counts: meetings, demands, rows and forms are not people.
+    if spec.is_metric_table:
+        metrics = list(shown.values.get("metric", []))
+        people = [m for m in metrics if spec.col(m).kind == "people"]
+        small = [m for m, s in zip(metrics, status["value"] if "value" in status else [],
+                                   strict=False) if s == SMALL]
+    else:
+        people = [c for c in columns if spec.col(c).kind == "people"]
+        small = [c for c in columns if (status[c] == SMALL).any()]
     if (status == SMALL).any().any():
-        notes.append(f"{policy.small_text}: fewer than {policy.min_cell} people.")
+        nouns = _joined(counted(c, spec.unit) for c in small) or spec.unit
+        notes.append(f"{policy.small_text}: fewer than {policy.min_cell} {nouns}.")
     if (status == WITHHELD).any().any():
         notes.append(f"{WITHHELD_TEXT} withheld to protect small numbers: the figure rests on fewer "
                      f"than {policy.min_cell} people, or would reveal a group that small.")
     if (status == UNDEFINED).any().any():
         notes.append("n/a: cannot be computed from these data.")
-    rounded = ("≈35: a count of people rounded to the nearest 5; percentages are computed "
-               "from the exact counts.")
-    if policy.funder and any(shown.spec.col(c).kind == "people" for c in columns
-                             if not shown.spec.is_metric_table):
-        notes.append(rounded)
-    elif policy.funder and shown.spec.is_metric_table and any(
-            shown.spec.col(m).kind == "people" for m in shown.values.get("metric", [])):
-        notes.append(rounded)
+    if policy.funder and people:
+        nouns = _joined(counted(c, spec.unit) for c in people)
+        notes.append(f"≈35: a count of {nouns} rounded to the nearest 5; percentages are "
+                     "computed from the exact counts.")
     if policy.funder and "ci_low" in columns and _has_share_interval(shown):
         notes.append("Intervals of percentages are widened to the nearest 5 points.")
     return notes
+
+
+def _joined(nouns) -> str:
+    """``["forms", "practitioners", "forms"]`` -> ``"forms and practitioners"``."""
+    unique = list(dict.fromkeys(nouns))
+    return ", ".join(unique[:-1]) + (" and " if len(unique) > 1 else "") + (unique[-1] if unique
+                                                                           else "")
 
 
 def _has_share_interval(shown: Shown) -> bool:
@@ -129,8 +144,9 @@ def table_html(shown: Shown, columns: list[str] | None = None, caption: str | No
     paired = ("ci_low" in columns and "ci_high" in columns
               and columns.index("ci_high") == columns.index("ci_low") + 1)
     shown_columns = [c for c in columns if not (paired and c == "ci_high")]
+    ci = f"{interval_level(spec.col('ci_low').description)} CI".strip() if paired else ""
     head = "".join(
-        f'<th scope="col">{"95% CI" if paired and c == "ci_low" else html_text(spec.col(c).header)}'
+        f'<th scope="col">{html_text(ci) if paired and c == "ci_low" else html_text(header(spec.col(c)))}'
         "</th>" for c in shown_columns)
     rows = []
     for i in range(len(shown)):
@@ -167,10 +183,12 @@ def _metric_table_html(shown: Shown, caption: str) -> str:
     spec = shown.spec
     has_interval = "ci_low" in shown.columns
     head = '<th scope="col">measure</th><th scope="col">value</th>'
-    head += '<th scope="col">95% interval</th>' if has_interval else ""
+    level = interval_level(spec.col("ci_low").description) if has_interval and any(
+        c.name == "ci_low" for c in spec.columns) else "95%"
+    head += f'<th scope="col">{f"{level} interval".strip()}</th>' if has_interval else ""
     rows = []
     for i, metric in enumerate(shown.values["metric"]):
-        label = spec.col(metric).header
+        label = header(spec.col(metric))
         cells = f'<th scope="row">{html_text(label)}</th>'
         cells += f'<td class="num">{html_text(shown.text["value"].iloc[i])}</td>'
         if has_interval:

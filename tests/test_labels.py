@@ -1,0 +1,68 @@
+"""Human labels everywhere: codes become words in one place (publish.labels), used by tables
+and charts alike."""
+
+from __future__ import annotations
+
+from html import unescape
+
+import pandas as pd
+
+from evalkit.publish.policy import Policy, format_value
+from evalkit.publish.render import footnotes, table_html
+from evalkit.publish.tables import Col, TableSpec, interval
+
+
+def test_model_terms_and_merged_categories_read_as_words():
+    spec = TableSpec("model", "Model", (
+        Col("term", "label", "model term"), Col("level", "label", "category"),
+        Col("n", "people", "people"),
+        Col("estimate", "statistic", "difference", fmt="signed", rests_on=("n",))))
+    frame = pd.DataFrame({"term": ["gender=man", "experience_band=<1|1-2", "wave=post"],
+                          "level": ["man", "<1|1-2", "post"], "n": [10, 10, 10],
+                          "estimate": [-3.43, 1.64, -0.001]})
+    text = Policy("internal").apply(frame, spec).text
+    assert text["term"].tolist() == ["gender: men", "experience (years): <1 or 1-2",
+                                     "wave: after preparation"]
+    assert text["level"].tolist() == ["men", "<1 or 1-2", "after preparation"]
+    assert text["estimate"].tolist() == ["-3.43", "+1.64", "0.00"]   # never "-0.00"
+
+
+def test_no_number_is_written_as_minus_zero():
+    assert format_value(-0.004, Col("x", "statistic", "x")) == "0.00"
+    assert format_value(-0.04, Col("x", "statistic", "x", decimals=1, fmt="signed")) == "0.0"
+    assert format_value(-0.06, Col("x", "statistic", "x", decimals=1, fmt="signed")) == "-0.1"
+
+
+def test_headers_and_statistic_names_are_words():
+    spec = TableSpec("tests", "Tests", (
+        Col("effect", "text", "effect size reported"), Col("d_z", "statistic", "d"),
+        Col("f_df1", "statistic", "numerator df", decimals=0),
+        Col("cohort_id", "label", "cohort")))
+    frame = pd.DataFrame({"effect": ["hedges_g"], "d_z": [0.4], "f_df1": [3.0],
+                          "cohort_id": ["c1"]})
+    html = unescape(table_html(Policy("research").apply(frame, spec)))
+    assert ">Cohen's d (z)<" in html
+    assert ">F df (numerator)<" in html and ">cohort<" in html
+    assert ">d z<" not in html and ">f df1<" not in html and "hedges_g" not in html
+    assert "Hedges" in html
+
+
+def test_counts_that_are_not_people_are_not_called_people():
+    spec = TableSpec("meetings", "Meetings", (
+        Col("outcome", "label", "meetings were"), Col("meetings_held", "people", "meetings"),
+        Col("rows", "people", "file rows")), unit="processes")
+    shown = Policy("funder").apply(pd.DataFrame({"outcome": ["a"], "meetings_held": [3],
+                                                 "rows": [12]}), spec)
+    notes = footnotes(shown, ["outcome", "meetings_held", "rows"])
+    assert "<5: fewer than 5 meetings." in notes
+    assert "Counts of meetings and rows are rounded to the nearest 5." in notes
+    assert not any("people" in n for n in notes)
+
+
+def test_the_interval_header_says_the_level_the_table_declares():
+    spec = TableSpec("rates", "Rates", (
+        Col("group", "label", "group"), Col("rate", "statistic", "rate", fmt="percent"),
+        *interval("the Wilson 90% interval", fmt="percent")))
+    html = unescape(table_html(Policy("internal").apply(
+        pd.DataFrame({"group": ["a"], "rate": [0.5], "ci_low": [0.4], "ci_high": [0.6]}), spec)))
+    assert ">90% CI<" in html and "95%" not in html
