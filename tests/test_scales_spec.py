@@ -136,8 +136,11 @@ def test_hand_worked_mean_scores_are_not_rounded():
 
 
 def _paired_row(before, after) -> dict:
-    result = paired_change(before, after)
-    return dict(result.iloc[0]) if isinstance(result, pd.DataFrame) else dict(result)
+    long = pd.concat([pd.DataFrame({"id": before.index, "wave": "before", "score": before.values}),
+                      pd.DataFrame({"id": after.index, "wave": "after", "score": after.values})])
+    result = paired_change(long, dv="score", within="wave", subject="id",
+                           levels=["before", "after"])
+    return dict(result.iloc[0])
 
 
 def test_hand_worked_paired_change():

@@ -89,3 +89,101 @@ def test_direction_follows_the_meaning_of_a_higher_score():
     assert list(reliable_change_category([2.5], criterion=3.0)) == ["no_reliable_change"]
     with pytest.raises(ValueError, match="higher_is"):
         reliable_change_category([1.0], higher_is="lower")
+
+
+# --- clinically significant change (Jacobson and Truax, 1991), worked by hand ----------------------
+
+def test_cutoffs_a_b_c_by_hand_in_both_directions():
+    from evalkit.stats.reliability import clinical_cutoffs
+
+    # baseline 25, 30, 35: M1 = 30, S1 = 5; norms M0 = 15, S0 = 4
+    worse = clinical_cutoffs([25.0, 30.0, 35.0, np.nan], functional_mean=15, functional_sd=4)
+    assert worse["a"] == pytest.approx(20.0)          # 30 - 2 * 5
+    assert worse["b"] == pytest.approx(23.0)          # 15 + 2 * 4
+    assert worse["c"] == pytest.approx(195 / 9)       # (4 * 30 + 5 * 15) / (4 + 5)
+    assert worse["criterion"] == "c" and worse["cutoff"] == worse["c"]
+    # higher is better: a functional population scores higher (M0 = 45, S0 = 4)
+    better = clinical_cutoffs([25.0, 30.0, 35.0], higher_is="better", functional_mean=45,
+                              functional_sd=4)
+    assert (better["a"], better["b"]) == pytest.approx((40.0, 37.0))
+    assert better["c"] == pytest.approx((4 * 30 + 5 * 45) / 9)
+    only_a = clinical_cutoffs([25.0, 30.0, 35.0])
+    assert only_a["criterion"] == "a" and np.isnan(only_a["b"]) and np.isnan(only_a["c"])
+    with pytest.raises(ValueError, match="both"):
+        clinical_cutoffs([1.0, 2.0], functional_mean=1.0)
+
+
+def test_clinical_change_categories_by_hand_with_a_score_at_the_cutoff():
+    from evalkit.stats.reliability import clinical_change
+
+    # baselines 20, 24, 28, 32, 26, 26: M1 = 26, S1 = sqrt(80 / 5) = 4; reliability 0.8 gives
+    # S_diff = sqrt(2) * 4 * sqrt(0.2) = 2.530, reliable beyond 1.96 * 2.530 = 4.96 points.
+    # Criterion a = 26 - 2 * 4 = 18.
+    a = 18.0
+    pairs = pd.DataFrame({"pre": [20.0, 24.0, 28.0, 32.0, 26.0, 26.0],
+                          "post": [12.0, 23.0, 20.0, 40.0, a, a - 0.01]},
+                         index=pd.Index(list("abcdef"), name="person"))
+    table = clinical_change(pairs, before="pre", after="post", reliability=0.8)
+    assert table["cutoff"].iloc[0] == pytest.approx(a)
+    assert table["criterion"].iloc[0] == "a"
+    # a: -8 reliable, 12 below 17.61 -> recovered; b: -1 -> unchanged; c: -8, 20 above the
+    # cut-off -> improved; d: +8 -> deteriorated; e: -8 reliable but exactly at the cut-off,
+    # which is not crossing -> improved; f: just below it -> recovered
+    assert table["category"].tolist() == ["recovered", "unchanged", "improved", "deteriorated",
+                                          "improved", "recovered"]
+    assert list(table["category"].cat.categories) == ["recovered", "improved", "unchanged",
+                                                      "deteriorated"]
+
+
+def test_clinical_change_when_higher_is_better_and_with_norms():
+    from evalkit.stats.reliability import clinical_change
+
+    # wellbeing, higher better: baselines 10, 14, 18 (M1 = 14, S1 = 4); norms 30 (SD 4):
+    # c = (4 * 14 + 4 * 30) / 8 = 22. S_diff = sqrt(2) * 4 * sqrt(0.5) = 4, reliable beyond 7.84.
+    pairs = pd.DataFrame({"pre": [10.0, 14.0, 18.0], "post": [23.0, 22.0, 8.0]},
+                         index=pd.Index(list("xyz"), name="person"))
+    table = clinical_change(pairs, before="pre", after="post", reliability=0.5,
+                            higher_is="better", functional_mean=30, functional_sd=4)
+    assert table["cutoff"].iloc[0] == pytest.approx(22.0)
+    # x: +13 reliable, 23 > 22 -> recovered; y: +8 reliable, exactly 22 -> improved;
+    # z: -10 reliable -> deteriorated
+    assert table["category"].tolist() == ["recovered", "improved", "deteriorated"]
+
+
+def test_category_shares_have_wilson_intervals_by_hand():
+    from evalkit.stats.proportions import prevalence
+    from evalkit.stats.reliability import CS_CATEGORIES
+
+    people = pd.DataFrame({"category": pd.Categorical(
+        ["recovered"] * 3 + ["unchanged"] * 7, categories=list(CS_CATEGORIES))})
+    table = prevalence(people, category="category").set_index("category")
+    # Wilson for 3 of 10, z = 1.959964: (3 + z^2/2 -/+ z sqrt(3 * 7 / 10 + z^2/4)) / (10 + z^2)
+    z = 1.959963984540054
+    centre, half = 3 + z * z / 2, z * np.sqrt(2.1 + z * z / 4)
+    assert table.loc["recovered", "ci_low"] == pytest.approx((centre - half) / (10 + z * z))
+    assert table.loc["recovered", "ci_high"] == pytest.approx((centre + half) / (10 + z * z))
+    assert table.loc["improved", "n"] == 0 and table.loc["improved", "total"] == 10
+
+
+def test_functional_norms_in_a_spec_switch_the_outcome_table_to_criterion_c():
+    import evalkit
+    from evalkit.analyses import outcomes
+    from evalkit.scales import parse_instrument
+
+    text = open("data/sample/instruments/partner_safety.toml").read()
+    spec, problems = parse_instrument("functional_mean = 4.0\nfunctional_sd = 3.0\n" + text,
+                                      name="partner_safety")
+    assert not problems and (spec.functional_mean, spec.functional_sd) == (4.0, 3.0)
+    half, problems = parse_instrument("functional_mean = 4.0\n" + text, name="partner_safety")
+    assert half is None and any("functional" in str(p) for p in problems)
+    dataset = evalkit.load("data/sample")
+    forms = outcomes.scored(dataset, "partner_safety")
+    people = outcomes.reliable_change_people(spec, forms, dataset)
+    table = outcomes.clinical_change_counts(spec, forms, people)
+    exit_rows = table[table["comparison"] == "exit_vs_intake"]
+    baseline = forms.pivot(index="participant_id", columns="wave", values="total")[
+        ["intake", "exit"]].dropna()["intake"]
+    m1, s1 = baseline.mean(), baseline.std(ddof=1)
+    assert set(table["criterion"]) == {"c"}
+    assert exit_rows["cutoff"].iloc[0] == pytest.approx((3.0 * m1 + s1 * 4.0) / (3.0 + s1))
+    assert exit_rows["n"].sum() == exit_rows["assessed"].iloc[0] == len(baseline)

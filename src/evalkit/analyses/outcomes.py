@@ -23,7 +23,7 @@ from ..stats.describe import mean_table
 from ..stats.multitest import holm
 from ..stats.paired import wave_changes, wide
 from ..stats.proportions import prevalence
-from ..stats.reliability import RC_CATEGORIES, reliable_change_table
+from ..stats.reliability import CS_CATEGORIES, RC_CATEGORIES, clinical_change, reliable_change_table
 from ._base import Analysis, alpha_cols, band_cols, effect_interval_cols, ordered_waves
 
 
@@ -360,6 +360,68 @@ def reliable_change_counts(spec: Instrument, people: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+def clinical_change_counts(spec: Instrument, forms: pd.DataFrame,
+                           people: pd.DataFrame) -> pd.DataFrame:
+    """People recovered, improved, unchanged or deteriorated (Jacobson and Truax) per comparison.
+
+    The total's reliable change (same reliability as ``people``) and the cut-off between
+    dysfunction and function: criterion c when the spec gives ``functional_mean`` and
+    ``functional_sd`` (published norms), otherwise criterion a, from the baseline of the people
+    assessed (``docs/methods.md#clinically-significant-change``). Each share has a Wilson
+    interval; every category is listed.
+
+    Parameters
+    ----------
+    spec
+        The instrument.
+    forms
+        Its scored forms (:func:`scored`).
+    people
+        Reliable change of each person (:func:`reliable_change_people`), for the reliability.
+
+    Returns
+    -------
+    DataFrame
+        instrument, comparison, category, n, assessed, share, ci_low, ci_high, cutoff,
+        criterion.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> spec = dataset.instruments["partner_safety"]
+    >>> forms = scored(dataset, "partner_safety")
+    >>> people = reliable_change_people(spec, forms, dataset)
+    >>> table = clinical_change_counts(spec, forms, people)
+    >>> table["category"].head(4).tolist(), table["criterion"].iloc[0]
+    (['recovered', 'improved', 'unchanged', 'deteriorated'], 'a')
+    """
+    columns = ["instrument", "comparison", "category", "n", "assessed", "share", "ci_low",
+               "ci_high", "cutoff", "criterion"]
+    waves = _baseline_and_later(spec, forms)
+    if not waves or people.empty:
+        return pd.DataFrame(columns=columns)
+    total = spec.total or next(iter(spec.scales))
+    table = wide(forms, dv=total, subject=spec.id_column, levels=waves)
+    parts = []
+    for later in waves[1:]:
+        comparison = f"{later}_vs_{waves[0]}"
+        rel = people.loc[people["comparison"] == comparison, "reliability"]
+        if rel.empty:
+            continue
+        each = clinical_change(table, before=waves[0], after=later, reliability=float(rel.iloc[0]),
+                               higher_is=spec.higher_is_of(total),
+                               functional_mean=spec.functional_mean,
+                               functional_sd=spec.functional_sd)
+        if each.empty:
+            continue
+        counts = prevalence(each, category="category", categories=list(CS_CATEGORIES))
+        parts.append(counts.rename(columns={"total": "assessed"}).assign(
+            instrument=spec.name, comparison=comparison, cutoff=each["cutoff"].iloc[0],
+            criterion=each["criterion"].iloc[0]))
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
 def safety_list(spec: Instrument, people: pd.DataFrame,
                 forms: pd.DataFrame | None = None) -> pd.DataFrame:
     """Participants whose partner's reports reliably worsened, for the partner support worker.
@@ -490,6 +552,22 @@ TABLES = (
         instrument="shown", comparison="shown", category="shown", n="rounded",
         assessed="rounded", share="percent"),
     TableSpec(
+        "outcome_clinical_change", "Clinically significant change in each outcome measure "
+        "(total score)",
+        (_INSTRUMENT, Col("comparison", "label", "later wave vs the baseline wave"),
+         Col("category", "label", "recovered, improved, unchanged or deteriorated (Jacobson and "
+             "Truax)"),
+         Col("n", "people", "people in the category"),
+         Col("assessed", "people", "people answering at both waves"),
+         Col("share", "share", "share of those assessed", part="n", whole="assessed",
+             split_by=("instrument", "comparison")),
+         *interval("the Wilson 95% interval", fmt="percent", follows="share"),
+         Col("cutoff", "statistic", "score dividing dysfunction from function",
+             rests_on=("assessed",)),
+         Col("criterion", "label", "Jacobson and Truax criterion used: c with published norms, "
+             "otherwise a")),
+        unit="people", appendix=True, audiences=("research", "internal")),
+    TableSpec(
         "outcome_reliability", "Internal consistency of each outcome measure",
         (_INSTRUMENT, _SCALE, Col("wave", "label", "wave"),
          *alpha_cols("forms with every item of the scale answered")),
@@ -540,7 +618,7 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     --------
     >>> import evalkit
     >>> sorted(compute(evalkit.load("data/sample")))[:3]
-    ['outcome_bands', 'outcome_change', 'outcome_means']
+    ['outcome_bands', 'outcome_change', 'outcome_clinical_change']
     """
     parts: dict[str, list[pd.DataFrame]] = {s.name: [] for s in TABLES}
     for spec, forms in _each(dataset):
@@ -549,6 +627,7 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
         parts["outcome_means"].append(_with_modal_means(spec, forms, means(spec, forms)))
         parts["outcome_bands"].append(bands(spec, forms))
         parts["outcome_rci"].append(reliable_change_counts(spec, people))
+        parts["outcome_clinical_change"].append(clinical_change_counts(spec, forms, people))
         parts["outcome_reliability"].append(consistency(spec, dataset))
         if spec.respondent == "partner":
             parts["partner_safety_list"].append(safety_list(spec, people, forms))

@@ -44,6 +44,8 @@ KEYS: dict[str, tuple[bool, str]] = {
     "prorate_min": (False, "a number such as 0.8"),
     "higher_is": (True, "text in quotes: worse or better"),
     "reliability": (False, "a number such as 0.85"),
+    "functional_mean": (False, "a number: the total's mean in a functional population"),
+    "functional_sd": (False, "a positive number: the total's SD in a functional population"),
     "bands": (False, "a list of bands such as [{name = \"low\", from = 0}]"),
     "subscales": (False, "a table of subscale names and item lists, such as fear = [1, 2, 3]"),
     "item_labels": (False, "a list of short labels in quotes, one per item"),
@@ -71,7 +73,7 @@ _PLACEHOLDERS: dict[str, Any] = {
     "title": "untitled", "respondent": "participant", "id_column": "participant_id",
     "waves": ("baseline",), "items": 2, "min": 0, "max": 1, "reversed": (), "score": "sum",
     "prorate_min": DEFAULT_PRORATE_MIN, "higher_is": "worse", "reliability": None,
-    "bands": None, "subscales": {}, "item_labels": None, "citation": "",
+    "functional_mean": None, "functional_sd": None, "bands": None, "subscales": {}, "item_labels": None, "citation": "",
 }
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 #: tomllib messages without text from the file, and plain wording for those that quote it.
@@ -254,6 +256,8 @@ def parse_instrument(text: str, *, name: str,
             prorate_min=fields["prorate_min"],
             higher_is=fields["higher_is"],
             reliability=fields["reliability"],
+            functional_mean=fields["functional_mean"],
+            functional_sd=fields["functional_sd"],
             bands={} if bands is None else {"total": bands},
             subscales=fields["subscales"],
             total="total",
@@ -281,7 +285,7 @@ def _typed(key: str, value: Any) -> tuple[Any, str]:
         return (value, "") if isinstance(value, str) else wrong
     if key in ("items", "min", "max"):
         return (value, "") if _is_int(value) else wrong
-    if key in ("prorate_min", "reliability"):
+    if key in ("prorate_min", "reliability", "functional_mean", "functional_sd"):
         return (value, "") if _is_number(value) else wrong
     if key in ("waves", "item_labels"):
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)

@@ -184,6 +184,10 @@ class Instrument:
         Short labels of our own (never item wording), one per item.
     subscale_higher_is
         Subscale name -> direction, for a subscale that runs the other way from ``higher_is``.
+    functional_mean, functional_sd
+        Mean and SD of the total in a functional (non-clinical) population, from published
+        norms, both or neither: clinically significant change then uses Jacobson and Truax's
+        criterion c; without them, criterion a (``docs/methods.md#clinically-significant-change``).
 
     Examples
     --------
@@ -216,6 +220,8 @@ class Instrument:
     citation: str = ""
     item_labels: tuple[str, ...] | None = None
     subscale_higher_is: Mapping[str, str] = field(default_factory=FrozenMap)
+    functional_mean: float | None = None
+    functional_sd: float | None = None
 
     def __post_init__(self) -> None:
         # Normalise containers so the spec is immutable and hashable, whatever it was given.
@@ -476,6 +482,12 @@ def _inconsistencies(spec: Instrument) -> list[tuple[str, str]]:
     if spec.reliability is not None and (
             not _is_number(spec.reliability) or not 0 <= spec.reliability < 1):
         add(("reliability", "must be at least 0 and below 1"))
+    if (spec.functional_mean is None) != (spec.functional_sd is None):
+        add(("functional_mean", "give functional_mean and functional_sd together, or neither"))
+    elif spec.functional_sd is not None and (
+            not _is_number(spec.functional_sd) or not spec.functional_sd > 0
+            or not _is_number(spec.functional_mean)):
+        add(("functional_sd", "must be a positive number (and functional_mean a number)"))
 
     scale_names = []
     if spec.total is not None:

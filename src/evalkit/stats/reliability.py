@@ -7,7 +7,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats as _st
 
-__all__ = ["cronbach_alpha", "reliable_change", "reliable_change_category", "RC_CATEGORIES"]
+__all__ = ["cronbach_alpha", "reliable_change", "reliable_change_category", "RC_CATEGORIES",
+           "CS_CATEGORIES", "clinical_cutoffs", "clinical_change", "reliable_change_table"]
 
 #: The categories of :func:`reliable_change_category`, in this order.
 RC_CATEGORIES = ("reliably_improved", "no_reliable_change", "reliably_worse")
@@ -205,3 +206,147 @@ def reliable_change_table(pairs: pd.DataFrame, *, before: str, after: str, relia
         "category": reliable_change_category(rc, criterion=criterion, higher_is=higher_is),
         "reliability": reliability, "sd_before": sd,
         "threshold": criterion * np.sqrt(2) * sd * np.sqrt(1 - reliability)})
+
+
+#: The categories of :func:`clinical_change`, in this order (Jacobson and Truax, 1991).
+CS_CATEGORIES = ("recovered", "improved", "unchanged", "deteriorated")
+
+
+def clinical_cutoffs(before: ArrayLike, *, higher_is: str = "worse",
+                     functional_mean: float | None = None,
+                     functional_sd: float | None = None) -> dict:
+    """Jacobson and Truax's (1991) cut-offs a, b and c between dysfunction and function.
+
+    Hand-written: no Python library computes them. The dysfunctional population is the sample at
+    the earlier wave (mean ``M1``, SD ``S1``); the functional one (``M0``, ``S0``) comes from
+    published norms when an instrument spec gives them. With ``higher_is="worse"``:
+
+    * a = ``M1 - 2 * S1``: two SDs beyond the dysfunctional mean, towards function;
+    * b = ``M0 + 2 * S0``: within two SDs of the functional mean (needs norms);
+    * c = ``(S0 * M1 + S1 * M0) / (S0 + S1)``: where the two distributions meet (needs norms).
+
+    With ``higher_is="better"`` the signs turn round. The criterion used is c when norms are
+    given, otherwise a (Jacobson and Truax's advice); ``criterion`` says which.
+
+    Parameters
+    ----------
+    before
+        Scores at the earlier wave of the people assessed (NaN ignored).
+    higher_is
+        ``"worse"`` or ``"better"``.
+    functional_mean, functional_sd
+        Mean and SD of a functional (non-clinical) population, both or neither.
+
+    Returns
+    -------
+    dict
+        a, b, c (NaN when not available), cutoff (the criterion's value), criterion
+        (``"a"`` or ``"c"``).
+
+    Examples
+    --------
+    Baseline mean 30, SD 5; norms 15 (SD 4): a = 20, b = 23, c = (4 * 30 + 5 * 15) / 9 = 21.67.
+
+    >>> cut = clinical_cutoffs([25.0, 30.0, 35.0], functional_mean=15, functional_sd=4)
+    >>> round(cut["a"], 2), round(cut["b"], 2), round(cut["c"], 2), cut["criterion"]
+    (20.0, 23.0, 21.67, 'c')
+    """
+    if higher_is not in ("worse", "better"):
+        raise ValueError("higher_is must be 'worse' or 'better'")
+    if (functional_mean is None) != (functional_sd is None):
+        raise ValueError("give both the functional mean and SD, or neither")
+    values = np.asarray(before, dtype=float).ravel()
+    values = values[~np.isnan(values)]
+    m1 = float(values.mean()) if values.size else np.nan
+    s1 = float(values.std(ddof=1)) if values.size > 1 else np.nan
+    toward = -1.0 if higher_is == "worse" else 1.0  # the direction of function
+    a = m1 + toward * 2 * s1
+    b = c = np.nan
+    if functional_mean is not None:
+        m0, s0 = float(functional_mean), float(functional_sd)
+        if not s0 > 0:
+            raise ValueError("the functional SD must be positive")
+        b = m0 - toward * 2 * s0
+        c = (s0 * m1 + s1 * m0) / (s0 + s1)
+    criterion = "c" if functional_mean is not None else "a"
+    return {"a": a, "b": b, "c": c, "cutoff": c if criterion == "c" else a,
+            "criterion": criterion}
+
+
+def clinical_change(pairs: pd.DataFrame, *, before: str, after: str, reliability: float,
+                    higher_is: str = "worse", functional_mean: float | None = None,
+                    functional_sd: float | None = None,
+                    criterion: float = 1.96) -> pd.DataFrame:
+    """Clinically significant change of each person: reliable change and a crossed cut-off.
+
+    Jacobson and Truax (1991), hand-written (no Python library has it). Each complete pair gets
+    the reliable change index of :func:`reliable_change_table` and the cut-off of
+    :func:`clinical_cutoffs` (c with norms, otherwise a), then one category:
+
+    * ``recovered``: reliably improved, started on the dysfunctional side of the cut-off and
+      ended on the functional side;
+    * ``improved``: reliably improved without that crossing;
+    * ``unchanged``: no reliable change;
+    * ``deteriorated``: reliably worse.
+
+    A score exactly at the cut-off has not crossed it. Empty when reliable change cannot be
+    judged (see :func:`reliable_change_table`).
+
+    Parameters
+    ----------
+    pairs
+        One row per person (the index identifies them), the two scores as columns.
+    before, after
+        The columns of the earlier and the later score.
+    reliability
+        Reliability of the score.
+    higher_is
+        ``"worse"`` or ``"better"``.
+    functional_mean, functional_sd
+        Norms of a functional population, both or neither (criterion c, else a).
+    criterion
+        ``|RC|`` above which a change is reliable.
+
+    Returns
+    -------
+    DataFrame
+        id (the index's name, or ``id``), before, after, rc, cutoff, criterion, category
+        (a Categorical over :data:`CS_CATEGORIES`).
+
+    Examples
+    --------
+    Baselines 20, 24, 28, 32 (mean 26, SD 5.16), reliability 0.8: S_diff = 3.27 and cut-off
+    a = 26 - 2 * 5.16 = 15.67. A fall from 20 to 12 is reliable and crosses it: recovered;
+    28 to 20 is reliable but stays above: improved.
+
+    >>> pairs = pd.DataFrame({"pre": [20.0, 24.0, 28.0, 32.0], "post": [12.0, 23.0, 20.0, 40.0]},
+    ...                      index=pd.Index(list("abcd"), name="person"))
+    >>> table = clinical_change(pairs, before="pre", after="post", reliability=0.8)
+    >>> table["category"].tolist()
+    ['recovered', 'unchanged', 'improved', 'deteriorated']
+    """
+    key = pairs.index.name or "id"
+    columns = [key, "before", "after", "rc", "cutoff", "criterion", "category"]
+    people = reliable_change_table(pairs, before=before, after=after, reliability=reliability,
+                                   criterion=criterion, higher_is=higher_is)
+    if people.empty:
+        return pd.DataFrame(columns=columns)
+    cut = clinical_cutoffs(people["before"], higher_is=higher_is,
+                           functional_mean=functional_mean, functional_sd=functional_sd)
+    cutoff = cut["cutoff"]
+    if higher_is == "worse":
+        started_dysfunctional = people["before"] > cutoff
+        ended_functional = people["after"] < cutoff
+    else:
+        started_dysfunctional = people["before"] < cutoff
+        ended_functional = people["after"] > cutoff
+    reliable = people["category"].astype(object)
+    labels = np.select(
+        [(reliable == RC_CATEGORIES[0]) & started_dysfunctional & ended_functional,
+         reliable == RC_CATEGORIES[0], reliable == RC_CATEGORIES[2]],
+        ["recovered", "improved", "deteriorated"], "unchanged")
+    return pd.DataFrame({
+        key: people[key].to_numpy(), "before": people["before"].to_numpy(),
+        "after": people["after"].to_numpy(), "rc": people["rc"].to_numpy(), "cutoff": cutoff,
+        "criterion": cut["criterion"],
+        "category": pd.Categorical(labels, categories=list(CS_CATEGORIES))})
