@@ -1543,3 +1543,98 @@ def process_timeline(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> A
     describe(ax, f"Timeline of {len(lanes)} accountability processes, one line each, with "
                  f"messages, responses, meetings and demands marked by date.")
     return ax
+
+
+# --- attrition flow ------------------------------------------------------------------------------
+
+
+def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None = None) -> Axes:
+    """A CONSORT-style flow: one box per stage with its count, and beside each arrow down how many
+    did not go on (and why, when ``exits`` may be shown to the audience).
+
+    Only the policed tables are drawn: a count the audience may not see is left out of its box or
+    arrow, never worked out from the others.
+
+    Parameters
+    ----------
+    data
+        The policed ``attrition_flow`` table (columns ``stage``, ``people``, ``left``).
+    exits
+        The policed ``attrition_exits`` table (``stage``, ``reason``, ``people``); its reasons
+        are written beside the arrows when it is available to this audience.
+    ax
+        The axes to draw on; None for the current axes.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on, with the flow described in the figure's alt text.
+
+    Raises
+    ------
+    TypeError
+        When ``data`` or ``exits`` is not a policed table.
+
+    Examples
+    --------
+    >>> from evalkit.analyses.attrition import ANALYSIS
+    >>> from evalkit.publish.policy import Policy
+    >>> flow = pd.DataFrame({"stage": ["referred", "started"], "people": [12, 9],
+    ...                      "left": [3.0, float("nan")], "counted": ["everyone", "attended"]})
+    >>> shown = Policy("funder").apply(flow, ANALYSIS.spec("attrition_flow"))
+    >>> fig, ax = plt.subplots()
+    >>> print(attrition_flow(shown, ax=ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
+    Flow of participants from stage to stage: referred 10, then started 10. How many did not go
+    on after each stage is not shown in this report: beside the rounded counts it could give
+    exact numbers away.
+    >>> plt.close(fig)
+    """
+    for name, table in (("data", data), ("exits", exits)):
+        if table is not None and not isinstance(table, Shown):
+            raise TypeError(f"attrition_flow {name}: pass a policed table (from page.run())")
+    ax = ax or plt.gca()
+    stages = [str(s) for s in data.values["stage"]]
+    count = data.text["people"].tolist()
+    left = data.text["left"].tolist()
+    left_shown = (data.status["left"] == SHOWN).tolist()
+    reasons: dict[str, list[str]] = {}
+    if exits is not None and exits.available:
+        for stage, reason, n in zip(exits.values["stage"], exits.values["reason"],
+                                    exits.text["people"], strict=True):
+            reasons.setdefault(str(stage), []).append(f"{words(reason)} {n}")
+    k = len(stages)
+    ax.figure.set_size_inches(ax.figure.get_size_inches()[0], 0.3 + 0.95 * k)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(k - 0.35, -0.6)
+    ax.set_axis_off()
+    box = {"boxstyle": "round,pad=0.35", "facecolor": "#e8f1f8", "edgecolor": BLUE,
+           "linewidth": 1}
+    for i, (stage, n) in enumerate(zip(stages, count, strict=True)):
+        ax.text(0.25, i, f"{words(stage).capitalize()}\n{n}", ha="center", va="center",
+                fontsize=10, bbox=box)
+        if i + 1 < k:
+            ax.annotate("", xy=(0.25, i + 0.62), xytext=(0.25, i + 0.38),
+                        arrowprops={"arrowstyle": "-|>", "color": "#444444"})
+            if left_shown[i]:
+                ax.annotate("", xy=(0.52, i + 0.5), xytext=(0.25, i + 0.5),
+                            arrowprops={"arrowstyle": "-|>", "color": VERMILION})
+                side = f"did not go on: {left[i]}"
+                if reasons.get(stage):
+                    side += "\n" + textwrap.fill(", ".join(reasons[stage]), 34)
+                ax.text(0.54, i + 0.5, side, ha="left", va="center", fontsize=8.5)
+    steps = [f"{words(s)} {n}" for s, n in zip(stages, count, strict=True)]
+    alt = "Flow of participants from stage to stage: " + ", then ".join(steps) + "."
+    out = [f"after {words(s)}, {n} did not go on" + (f" ({', '.join(reasons[s])})"
+                                                      if reasons.get(s) else "")
+           for s, n, ok in zip(stages, left, left_shown, strict=True) if ok]
+    if out:
+        alt += " " + "; ".join(out).capitalize() + "."
+    from .policy import WITHHELD  # kept local: this chart is added at the end of the file
+
+    if (data.status["left"] == WITHHELD).any():
+        note = ("How many did not go on after each stage is not shown in this report: beside "
+                "the rounded counts it could give exact numbers away.")
+        _footnote(ax, note)
+        alt += " " + note
+    describe(ax, alt)
+    return ax
