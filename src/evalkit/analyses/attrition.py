@@ -194,7 +194,7 @@ TABLES = (
              "have not got there yet). Never shown to funders: beside the rounded stage counts "
              "it would give exact counts away", fmt="integer", label="did not go on"),
          Col("counted", "text", "who the stage counts", label="who is counted")),
-        unit="participants"),
+        unit="participants").for_funder(stage="shown", people="rounded", counted="shown"),
     TableSpec(
         "attrition_exits", "Who did not go on after each stage, and why",
         (Col("stage", "label", "the last stage reached"),
