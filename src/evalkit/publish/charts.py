@@ -23,7 +23,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .labels import interval_level, words
-from .policy import ROUND_TO, SHOWN, SMALL, UNDEFINED, Shown
+from .policy import OMITTED, ROUND_TO, SHOWN, SMALL, UNDEFINED, WITHHELD, Shown
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
@@ -1629,12 +1629,12 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
            for s, n, ok in zip(stages, left, left_shown, strict=True) if ok]
     if out:
         alt += " " + "; ".join(out).capitalize() + "."
-    from .policy import WITHHELD  # kept local: this chart is added at the end of the file
-
-    if (data.status["left"] == WITHHELD).any():
+    if data.status["left"].isin([WITHHELD, OMITTED]).any():
         note = ("How many did not go on after each stage is not shown in this report: beside "
                 "the rounded counts it could give exact numbers away.")
-        _footnote(ax, note)
+        # Under the boxes, inside this chart's own axes: the figure is the caller's.
+        ax.text(0.0, -0.02, textwrap.fill(note, 90), transform=ax.transAxes, ha="left",
+                va="top", fontsize=8, color="#444444")
         alt += " " + note
     describe(ax, alt)
     return ax
