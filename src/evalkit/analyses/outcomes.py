@@ -24,7 +24,7 @@ from ..stats.multitest import holm
 from ..stats.paired import wave_changes, wide
 from ..stats.proportions import prevalence
 from ..stats.reliability import RC_CATEGORIES, reliable_change_table
-from ._base import Analysis, alpha_cols, band_cols, ordered_waves
+from ._base import Analysis, alpha_cols, band_cols, needs_files, ordered_waves
 
 
 def scored(dataset: Dataset, name: str) -> pd.DataFrame:
@@ -524,7 +524,11 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
 
 
 def _missing(dataset: Dataset) -> str:
-    return "" if dataset.instruments else "needs an instrument spec in instruments/"
+    if not dataset.instruments:
+        return "needs an instrument spec in instruments/"
+    if not any(dataset.has(name) for name in dataset.instruments):
+        return needs_files(dataset, dataset.instruments, " or ")
+    return ""
 
 
 ANALYSIS = Analysis(

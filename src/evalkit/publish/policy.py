@@ -44,6 +44,7 @@ import pandas as pd
 from ..errors import UsageError
 from .labels import words
 from .tables import AUDIENCES, Col, TableSpec
+
 DEFAULT_MIN_CELL = 5
 SMALLEST_MIN_CELL = 3
 ROUND_TO = 5

@@ -34,7 +34,6 @@ from .outfolder import check_report_folder, checkout_root, interruption, report_
 from .page import Page, parse_period
 from .policy import DEFAULT_MIN_CELL, Policy
 
-
 #: How the front page names each audience.
 AUDIENCE_TITLES = {
     "funder": "Funders and other readers outside the team",
