@@ -7,6 +7,8 @@ the file, the column and the rows, never shows the offending value, and prints n
 from __future__ import annotations
 
 import csv
+import gzip
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.conftest import SAMPLE
 
 from evalkit.cli import main
 
@@ -43,6 +46,7 @@ class Case:
     rows: tuple[int, ...] = ()  # spreadsheet rows (header = 1) that must be named
     secret: str | None = None  # value that must not be echoed
     phrase: str | None = None  # words the message must hold
+    status: int = 1  # exit status of evalkit validate
 
 
 def _rename_column(old, new, name):
@@ -228,7 +232,7 @@ CASES = [
     Case("identifier_header_not_shown", _add_column(f"client surname {MARK}", "x", "participants"),
          "participants.csv", None, (), MARK, "column 8 (its header is not shown)"),
     Case("misspelt_header_not_shown", _header_cell("attendance", 2, "st@tus"),
-         "attendance.csv", "status", (), "st@tus", "did you mean column 3?"),
+         "attendance.csv", "status", (), "st@tus", "column 3 (its header is not shown) looks like it"),
     Case("header_cell_phone", _header_cell("sessions", 3, "07700 900123"), "sessions.csv",
          "programme_week", (), "07700 900123", "required column is missing"),
     # Issue 11 item 9: huge whole numbers give the out-of-range problem, never an overflow.
@@ -245,14 +249,161 @@ CASES = [
 ]
 
 
+# --- issue 23: crashes, false all-clears, identifiers that got through, unclear messages --------
+
+
+def _write_spec(text_of):
+    """Put the sample's own instrument (its spec and answers) in the folder, the spec edited."""
+    def mutate(folder):
+        (folder / "instruments").mkdir()
+        spec = (SAMPLE / "instruments" / "partner_safety.toml").read_text()
+        (folder / "instruments" / "partner_safety.toml").write_text(text_of(spec))
+    return mutate
+
+
+def _remove_all(folder):
+    for path in folder.iterdir():
+        path.unlink()
+
+
+def _replace_file(name, make):
+    def mutate(folder):
+        (folder / f"{name}.csv").unlink()
+        make(folder / f"{name}.csv")
+    return mutate
+
+
+def _workbook(sheets):
+    """A folder holding only a workbook with these sheets: {sheet name: (file, rows)}."""
+    def mutate(folder):
+        frames = {sheet: _read(folder, name) for sheet, name in sheets.items()}
+        _remove_all(folder)
+        with pd.ExcelWriter(folder / "programme.xlsx") as writer:
+            for sheet, frame in frames.items():
+                frame.to_excel(writer, sheet_name=sheet, index=False)
+    return mutate
+
+
+def _cp1252(name):
+    def mutate(folder):
+        path = folder / f"{name}.csv"
+        path.write_bytes(path.read_text().replace("north", "n\u00f6rth \u20ac", 1)
+                         .encode("cp1252"))
+    return mutate
+
+
+def _day_first_dates(name, column):
+    def mutate(folder):
+        frame = _read(folder, name)
+        frame[column] = pd.to_datetime(frame[column]).dt.strftime("%d/%m/%Y")
+        _write(folder, name, frame)
+    return mutate
+
+
+def _rename_everywhere(old, new):
+    def mutate(folder):
+        for path in folder.glob("*.csv"):
+            path.write_text(path.read_text().replace(old, new))
+    return mutate
+
+
+SHEETS = {name: name for name in ("participants", "sessions", "attendance")}
+
+CASES += [
+    # Without item labels (whose count would not match), as in the attack: the old code then
+    # built 100 million item columns (12.8 GB).
+    Case("spec_items_huge", _write_spec(lambda t: re.sub(
+        r"item_labels = \[.*?\]\n", "", t.replace("items = 8", "items = 100000000"),
+        flags=re.S)),
+         "instruments/partner_safety.toml", None, (), None, "at most 200"),
+    Case("spec_answer_range_huge", _write_spec(lambda t: t.replace("max = 4", "max = 10**9")
+                                                .replace("max = 10**9", "max = 1000000000")),
+         "instruments/partner_safety.toml", None, (), None, "from -1000 to 1000"),
+    Case("spec_many_waves", _write_spec(lambda t: t.replace(
+        'waves = ["intake", "exit", "follow_up"]',
+        "waves = [" + ", ".join(f'"w{i}"' for i in range(500)) + "]")),
+         "instruments/partner_safety.toml", None, (), None, "at most 20"),
+    Case("empty_folder", _remove_all, "data", None, (), None, "holds none of evalkit's files"),
+    Case("workbook_sheet1_only", _workbook({"Sheet1": "participants"}), "programme.xlsx", None,
+         (), "p0001", "none of evalkit's sheets"),
+    Case("folder_named_like_a_file", _replace_file("participants", lambda p: p.mkdir()),
+         "participants.csv", None, (), None, "is a folder, not a file"),
+    Case("broken_link", _replace_file("participants",
+                                      lambda p: p.symlink_to(p.parent / "gone.csv")),
+         "participants.csv", None, (), None, "link to a file that does not exist"),
+    Case("two_sheets_one_file", _workbook({"participants": "participants",
+                                           "Participants ": "participants"}),
+         "programme.xlsx", None, (), "p0001",
+         "sheets 'participants' and 'Participants ' are both read as participants"),
+    Case("nul_in_label", _setter("practitioners", "site", [2], f"north\x00{MARK}"),
+         "practitioners.csv", "site", (4,), MARK, "hidden characters"),
+    Case("zero_width_in_label", _setter("participants", "site", [5], "nor\u200bth"),
+         "participants.csv", "site", (7,), "nor\u200bth", "hidden characters"),
+    Case("bidi_in_label", _setter("sessions", "module", [1], f"\u202e{MARK}"),
+         "sessions.csv", "module", (3,), MARK, "hidden characters"),
+    Case("zero_width_in_id", _setter("practitioners", "practitioner_id", [0], "s0\u200b1"),
+         "practitioners.csv", "practitioner_id", (2,), "s0\u200b1", "hidden characters"),
+    Case("sheet_name_with_a_phone", _workbook({**SHEETS, f"{MARK} 07700 900123": "sessions"}),
+         "programme.xlsx, sheet 4", None, (), "07700 900123", "sheet ignored", status=0),
+    Case("cohort_id_with_a_date_of_birth",
+         _rename_everywhere(",c01,", ",SMITH_J_1984-03-02,"), "participants.csv", "cohort_id",
+         (2, 3), "SMITH_J_1984-03-02", "looks like a full date"),
+    Case("cohort_id_with_a_name_and_date", _rename_everywhere(",c02,", ",JaneDoe-2023-01-09,"),
+         "sessions.csv", "cohort_id", (), "JaneDoe-2023-01-09", "looks like a full date"),
+    Case("misspelt_header_wording",
+         _rename_column("referral_route", "referal_route", "participants"), "participants.csv",
+         "referral_route", (), None, "found 'referal_route' (column 4): rename it to "
+         "'referral_route'"),
+    Case("header_with_a_space", _rename_column("participant_id", "Participant ID", "participants"),
+         "participants.csv", "participant_id", (), None,
+         "found 'Participant ID' (column 1): rename it to 'participant_id'"),
+    Case("not_utf8_cp1252", _cp1252("practitioners"), "practitioners.csv", None, (), None,
+         "save it again as 'CSV UTF-8 (Comma delimited)'"),
+    Case("uk_dates", _day_first_dates("sessions", "session_date"), "sessions.csv",
+         "session_date", (2, 3), None, "is written day first (DD/MM/YYYY)"),
+    Case("workbook_and_a_csv", lambda f: _workbook(SHEETS)(f) or _write(
+        f, "stss", _read(SAMPLE, "stss")), "data", None, (), None,
+         "(programme.xlsx) and CSV files (stss.csv)"),
+]
+# Further attacks of our own (issue 23).
+CASES += [
+    Case("huge_cell", _setter("practitioners", "site", [0], MARK + "x" * 3_000_000),
+         "practitioners.csv", None, (), MARK, "a cell is far too long"),
+    Case("header_longer_than_64_kb", _add_column("x" * 70_000, "1", "curriculum"),
+         "curriculum.csv", None, (), "x" * 100, "the first row is longer than 64 KB"),
+    Case("escape_in_a_file_name", lambda f: (f / "\x1b[2Jattendence.csv").write_text("a\n1\n"),
+         "\\x1b[2Jattendence.csv", None, (), "\x1b", "rename it to 'attendance.csv'"),
+    Case("utf16_file", lambda f: (f / "stss.csv").write_bytes(
+        (f / "stss.csv").read_text().encode("utf-16")), "stss.csv", None, (), None,
+         "is not UTF-8 text"),
+    Case("compressed_file", lambda f: (f / "stss.csv").write_bytes(
+        gzip.compress((f / "stss.csv").read_bytes())), "stss.csv", None, (), None,
+         "is not UTF-8 text"),
+    Case("link_loop", _replace_file("participants", lambda p: p.symlink_to(p.name)),
+         "participants.csv", None, (), None, "is a link to a file that does not exist"),
+]
+# Identifiers written in ways that got through before (issue 23), in a label column.
+_VARIANTS = ["07700.900.123", "07700/900123", "44 7700 900123", "AB-12-34-56-C",
+             "943.476.5919", "19840302", "02.03.84", "john@ex\u00e4mple.org"]
+CASES += [Case(f"identifier_variant_{i}", _setter("practitioners", "site", [3], value),
+               "practitioners.csv", "site", (5,), value, "looks like")
+          for i, value in enumerate(_VARIANTS)]
+# Column names that were only ignored, now refused (issue 23).
+_NAMES = ["mob_no", "nat_ins_no", "bday", "pc", "house_no", "reason_text", "alias", "aka",
+          "known_as", "keyworker", "victim", "IP", "geo", "prisoner_no", "custody_ref"]
+CASES += [Case(f"identifier_column_{name}", _add_column(name, MARK, "participants"),
+               "participants.csv", name, (), MARK, "evalkit refuses direct identifiers")
+          for name in _NAMES]
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_validate_rejects_clearly(case: Case, sample_copy: Path, capsys):
     case.mutate(sample_copy)
-    before = {p.name: p.read_bytes() for p in sample_copy.iterdir()}
+    before = {p.name: p.read_bytes() for p in sample_copy.iterdir() if p.is_file()}
     status = main(["validate", str(sample_copy)])
     out, err = capsys.readouterr()
     text = out + err
-    assert status == 1, text
+    assert status == case.status, text
     problems = text.split("Problems (", 1)[-1] if "Problems (" in text else text
     assert case.file in problems, problems
     if case.column:
@@ -265,7 +416,7 @@ def test_validate_rejects_clearly(case: Case, sample_copy: Path, capsys):
         assert case.secret not in text
     assert "Traceback" not in text
     # Validation reads and never writes.
-    assert {p.name: p.read_bytes() for p in sample_copy.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in sample_copy.iterdir() if p.is_file()} == before
 
 
 def test_corpus_is_large_enough():
@@ -326,3 +477,30 @@ def test_header_only_files_pass_with_a_warning(sample_copy, capsys):
     out = capsys.readouterr().out
     assert "attendance.csv: has a header but no rows: its analyses are left out" in out
     assert "delivery.csv: has a header but no rows: its analyses are left out" in out
+
+
+def test_labels_with_dollar_signs_reach_charts_as_plain_text(sample_copy, monkeypatch):
+    """A site called 'north $\\q$ east' passed validate, then mathtext failed on it in a chart."""
+    import matplotlib.pyplot as plt
+
+    from evalkit.publish import charts, page
+
+    site = r"north $\q$ east"
+    for name in ("participants", "practitioners", "sessions"):
+        frame = _read(sample_copy, name)
+        frame["site"] = frame["site"].replace("north", site)
+        _write(sample_copy, name, frame)
+    assert main(["validate", str(sample_copy)]) == 0
+    drawn = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: None)
+    original = plt.Figure.savefig
+
+    def savefig(figure, *args, **kwargs):
+        drawn.extend(t.get_text() for ax in figure.axes for t in ax.get_yticklabels())
+        return original(figure, *args, **kwargs)
+
+    monkeypatch.setattr(plt.Figure, "savefig", savefig)
+    sheet = page.Page(sample_copy, audience="internal")
+    attendance = sheet.run("attendance")
+    sheet.chart(charts.rate_by_group, attendance["attendance_by_group"], factor="site")
+    assert any(site in label for label in drawn), drawn

@@ -429,3 +429,23 @@ def test_attendance_figures_do_not_depend_on_shared_categories(sample):
     expected = attendance.participant_progress(sample)
     assert progress["scheduled"].tolist() == expected["scheduled"].tolist()
     assert progress["last_week_attended"].tolist() == expected["last_week_attended"].tolist()
+
+
+def test_a_period_without_data_is_said_not_crashed_on():
+    """Issue 23: --period 2019-01:2019-12 (no forms in it) failed in the outcome analysis
+    (merging float against text on 'wave'); each analysis now says the period holds no rows."""
+    from evalkit.analyses._base import registry
+    from evalkit.publish.page import Page
+
+    page = Page("data/sample", audience="funder", period="2019-01:2019-12")
+    published = page.run("outcomes")
+    assert published.note == ("needs partner_safety.csv, which has no rows in the period "
+                              "2019-01 to 2019-12")
+    reasons = {name: analysis.missing(page.dataset) for name, analysis in registry().items()}
+    assert reasons["discomfort"] == ("needs discomfort.csv, which has no rows in the period "
+                                     "2019-01 to 2019-12")
+    assert reasons["secondary_trauma"].endswith("which have no rows in the period 2019-01 to "
+                                                "2019-12")
+    # Without a period, a missing file is only missing.
+    assert registry()["discomfort"].missing(page.dataset.replace(discomfort=None)) == \
+        "needs discomfort.csv"

@@ -7,6 +7,7 @@ import pytest
 from tests.conftest import SAMPLE
 
 import evalkit
+from evalkit.cli import main
 from evalkit.data.contracts import CONTRACTS
 from evalkit.errors import DataValidationError, EvalkitError
 
@@ -71,8 +72,9 @@ def test_absent_files_are_allowed(sample_copy):
 def test_missing_and_empty_folders(tmp_path):
     with pytest.raises(EvalkitError, match="not found"):
         evalkit.load(tmp_path / "nope")
-    ds = evalkit.load(tmp_path)  # empty but valid: nothing present
-    assert ds.present == []
+    # Issue 23: an empty folder is not "no problems": nothing in it could be checked.
+    with pytest.raises(DataValidationError, match="holds none of evalkit's files"):
+        evalkit.load(tmp_path)
 
 
 def test_categories_are_case_insensitive_and_trimmed(sample_copy):
@@ -100,7 +102,8 @@ def test_did_you_mean_for_a_misspelt_column(sample_copy):
     path = sample_copy / "sessions.csv"
     frame = pd.read_csv(path, dtype=str)
     frame.rename(columns={"programme_week": "program_week"}).to_csv(path, index=False)
-    with pytest.raises(DataValidationError, match="did you mean 'program_week'"):
+    with pytest.raises(DataValidationError,
+                       match=r"found 'program_week' \(column 4\): rename it to 'programme_week'"):
         evalkit.load(sample_copy)
 
 
@@ -170,3 +173,92 @@ def test_a_line_break_inside_a_label_is_refused_not_misread(sample_copy):
     # The quoted line break is one cell: rows keep their numbers, nothing shifts.
     assert len(pd.read_csv(path, dtype=str)) == len(dataset.practitioners)
     assert all("fields" not in p.rule for p in problems)
+
+
+# --- issue 23 -------------------------------------------------------------------------------------
+
+
+def _cr_only(folder, name):
+    path = folder / f"{name}.csv"
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+
+
+@pytest.mark.parametrize("name", ["participants", "attendance", "curriculum"])
+def test_old_mac_line_ends_load_the_same(sample_copy, name):
+    """CR-only line ends (an old Mac CSV) ended in 'internal error' (exit 3)."""
+    _cr_only(sample_copy, name)
+    pd.testing.assert_frame_equal(evalkit.load(sample_copy).tables[name],
+                                  evalkit.load(SAMPLE).tables[name])
+
+
+def test_old_mac_line_ends_in_validate_and_pseudonymise(sample_copy, tmp_path, capsys):
+    from evalkit.privacy.keys import write_key
+
+    _cr_only(sample_copy, "participants")
+    assert main(["validate", str(sample_copy)]) == 0
+    key = write_key(tmp_path / "keys" / "k.key")
+    assert main(["pseudonymise", str(sample_copy), str(tmp_path / "out"),
+                 "--key-file", str(key)]) == 0
+    assert len(evalkit.load(tmp_path / "out").participants) == 130
+
+
+def test_a_missing_folder_exits_2_from_validate_as_from_report(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "nope")]) == 2
+    assert "data folder not found" in capsys.readouterr().err
+
+
+def test_unreadable_files_say_why_in_the_file_list(sample_copy, capsys):
+    """Files that could not be read were listed as 'absent'."""
+    frame = pd.read_csv(sample_copy / "curriculum.csv", dtype=str)
+    frame.to_csv(sample_copy / "curriculum.csv", sep=";", index=False)
+    path = sample_copy / "practitioners.csv"
+    path.write_bytes(path.read_text().replace("north", "n\u00f6rth", 1).encode("cp1252"))
+    assert main(["validate", str(sample_copy)]) == 1
+    files = capsys.readouterr().out.split("Files:")[1].split("\n\n")[0]
+    lines = {line.split()[0]: line for line in files.strip().splitlines()}
+    assert "not read: the columns are separated by semicolons" in lines["curriculum.csv"]
+    assert "not read: the file is not UTF-8 text" in lines["practitioners.csv"]
+    assert "CSV UTF-8 (Comma delimited)" in lines["practitioners.csv"]
+    assert "absent" not in files
+
+
+def test_day_first_dates_are_named_and_not_counted_as_blank(sample_copy, capsys):
+    frame = pd.read_csv(sample_copy / "sessions.csv", dtype=str)
+    frame["session_date"] = pd.to_datetime(frame["session_date"]).dt.strftime("%d/%m/%Y")
+    frame.to_csv(sample_copy / "sessions.csv", index=False)
+    assert main(["validate", str(sample_copy)]) == 1
+    out = capsys.readouterr().out
+    assert "column 'session_date', rows 2, 3" in out
+    assert "is written day first (DD/MM/YYYY); evalkit needs YYYY-MM-DD" in out
+    assert "not a real date" not in out
+    assert "session_date" not in out.split("Blank cells:")[1].split("Problems")[0]
+
+
+def test_validate_accepts_a_period(capsys):
+    assert main(["validate", "data/sample", "--period", "2019-01:2019-12"]) == 0
+    out = capsys.readouterr().out
+    assert "Period: 2019-01 to 2019-12" in out
+    assert "sessions.csv                no rows in the period" in out
+    assert main(["validate", "data/sample", "--period", "2000-01:2000-12"]) == 0
+    out = capsys.readouterr().out
+    assert "the period 2000-01 to 2000-12 holds no sessions, forms or events" in out
+    assert main(["validate", "data/sample", "--period", "2019-13:2019-12"]) == 2
+
+
+def _help(*command):
+    from evalkit.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command").choices
+    return (sub[command[0]] if command else parser).format_help()
+
+
+def test_help_describes_every_argument():
+    report = " ".join(_help("report").split())
+    assert "data folder to report on (default data/sample" in report
+    assert "--audience {funder,research,internal} funder (default)" in report
+    assert "also write report.pdf beside report.html" in report
+    validate = " ".join(_help("validate").split())
+    assert "data_dir data folder to check" in validate and "--period FROM:TO" in validate
+    synth = " ".join(_help("synth").split())
+    assert "Write a folder of invented data" in synth

@@ -49,6 +49,9 @@ REFUSED_NAMES = [
     "NI number", "nino", "national_insurance", "crn", "CRN", "case_number", "caseref", "pnc_id",
     "chi_number", "chi", "ssn", "passport_no", "notes", "comments", "free_text", "session_notes",
     "description", "other_please_specify", "latitude", "ni", "contact",
+    # Issue 23: names that were only ignored.
+    "mob_no", "nat_ins_no", "bday", "pc", "house_no", "reason_text", "alias", "aka", "known_as",
+    "keyworker", "victim", "IP", "geo", "prisoner_no", "custody_ref", "KnownAs", "HouseNo",
     "\uff4e\uff41\uff4d\uff45",  # "name" in full-width letters
     "n\u0430me",  # "name" with a Cyrillic a
 ]
@@ -62,6 +65,8 @@ ALLOWED_NAMES = [
     "supervision_frequency", "event_type", "actor", "kind", "sessions", "month", "d01", "stss17",
     "pq30", "optional_exercise", "contact_group", "cohort_name", "score_total", "attendance_rate",
     "week", "title", "filename", "group_size",
+    # Harmless names close to the ones refused in issue 23.
+    "pc_count", "ip_count", "geography_band", "text_length", "mobility", "known", "akathisia",
 ]
 
 
@@ -92,7 +97,7 @@ def test_column_reasons_say_what_was_found(column, reason):
 
 E, P, N = guard.REASON_EMAIL, guard.REASON_PHONE, guard.REASON_NHS
 NI, C, D = guard.REASON_NI, guard.REASON_POSTCODE, guard.REASON_DATE
-L, B = guard.REASON_LONG, guard.REASON_LINE_BREAK
+L, B, H = guard.REASON_LONG, guard.REASON_LINE_BREAK, guard.REASON_HIDDEN
 
 REFUSED_VALUES = [
     ("someone@example.org", E), ("First.Last+tag@mail.example.co.uk", E),
@@ -111,6 +116,11 @@ REFUSED_VALUES = [
     ("2nd March 1984", D), ("March 2, 1984", D), ("1984/03/02", D), ("born 12 Feb 1990", D),
     ("2025 (1984-03-02)", D),
     ("x" * 65, L), ("line one\nline two", B), ("a\rb", B), ("a\u2028b", B),
+    # Issue 23: variants that got through.
+    ("07700.900.123", P), ("07700/900123", P), ("44 7700 900123", P), ("AB-12-34-56-C", NI),
+    ("AB.12.34.56.C", NI), ("943.476.5919", N), ("943/476/5919", N), ("19840302", D),
+    ("02.03.84", D), ("john@ex\u00e4mple.org", E), ("m\u00fcller@example.de", E),
+    ("x\x00y", H), ("nor\u200bth", H), ("\u202enorth", H), ("a\tb", H), ("a\x1b[31m", H),
 ]
 ALLOWED_VALUES = [
     "p0001", "s01", "c01-w01", "cp1", "d1", "sr1_healthy_sex", "123456789", "012345678",
@@ -119,6 +129,8 @@ ALLOWED_VALUES = [
     "pa_0123456789abcdef0123", "PR000123", "pr123456", "c01-2024-W03", "x" * 64,
     "2023-0001-0002", "wave 2", "Week 12", "group A1", "12:30", "1/2", "3.14159", "1e10", "+5",
     "0.5", "100%", "SW1A", "M1", "AB12", "ab12cd", "",
+    "north east", "M\u00fcnster", "20231", "2023-W01", "12.5.3", "v2.03.1", "44 weeks",
+    "cohort 44-2", "session 02.03",
 ]
 
 
@@ -142,7 +154,7 @@ def test_masks_follow_rows_and_missing_cells():
     values = pd.Series(["p1", None, "AB123456C", "p1", "AB123456C"], index=[10, 11, 12, 13, 14])
     found = identifying_values(values)
     assert found[NI].tolist() == [False, False, True, False, True]
-    assert set(found) == {E, P, N, NI, C, D, L, B}
+    assert set(found) == {E, P, N, NI, C, D, L, B, H}
     assert all(len(mask) == 5 for mask in found.values())
 
 
@@ -450,6 +462,10 @@ def test_keep_column_copies_a_harmless_column(tmp_path, key_file):
     ("score", "AB123456C", "looks like a National Insurance number"),
     ("score", "1984-03-02", "looks like a full date"),
     ("score", "someone@example.org", "looks like an email address"),
+    # Issue 23: copied by --keep-column before.
+    ("score", "AB-12-34-56-C", "looks like a National Insurance number"),
+    ("score", "07700.900.123", "looks like a phone number"),
+    ("score", "19840302", "looks like a full date"),
 ])
 def test_keep_column_still_refuses_identifiers(tmp_path, key_file, capsys, column, value, expect):
     raw = tmp_path / "raw"
@@ -610,8 +626,9 @@ def test_pseudonymise_keeps_the_programmes_own_questionnaires(tmp_path, key_file
     shutil.copytree("data/sample", source)
     out = tmp_path / "copy"
     pseudonymise_folder(source, out, key_file=key_file)
-    spec = "instruments/partner_safety.toml"
-    assert (out / spec).read_bytes() == (source / spec).read_bytes()
+    from evalkit.scales.custom import find_instruments
+
+    assert find_instruments(out)[0] == find_instruments(source)[0]
     answers = pd.read_csv(out / "partner_safety.csv", dtype=str)
     original = pd.read_csv(source / "partner_safety.csv", dtype=str)
     assert len(answers) == len(original)
@@ -622,3 +639,63 @@ def test_pseudonymise_keeps_the_programmes_own_questionnaires(tmp_path, key_file
         original.drop(columns="participant_id"))
     dataset = evalkit.load(out)
     assert list(dataset.instruments) == ["partner_safety"]
+
+
+# --- issue 23 -------------------------------------------------------------------------------------
+
+
+def test_cohort_ids_are_recoded_consistently(tmp_path, key_file):
+    """Cohort ids are codes a programme makes up (a name, a start date): they are recoded."""
+    out = tmp_path / "copy"
+    assert _run(SAMPLE, out, "--key-file", key_file) == 0
+    original = evalkit.load(SAMPLE)
+    copy = evalkit.load(out)
+    assert not set(copy.participants["cohort_id"]) & set(original.participants["cohort_id"])
+    assert set(copy.participants["cohort_id"]) <= set(copy.sessions["cohort_id"])
+    key = read_key(key_file)
+    assert copy.sessions["cohort_id"].iloc[0] == pseudonym(key, "cohort",
+                                                           original.sessions["cohort_id"].iloc[0])
+    # Grouping by cohort gives the same group sizes.
+    assert sorted(copy.participants["cohort_id"].value_counts()) == sorted(
+        original.participants["cohort_id"].value_counts())
+
+
+@pytest.mark.parametrize("cohort", ["JaneDoe-2023-01-09", "SMITH_J_1984-03-02"])
+def test_cohort_ids_with_a_date_are_refused(tmp_path, key_file, capsys, cohort):
+    raw = tmp_path / "raw"
+    _write(raw, "participants.csv", "participant_id,site,cohort_id,referral_route,age_band,"
+           f"start_month,exit_reason\nA17,north,{cohort},self,35-44,2023-01,completed\n")
+    assert _run(raw, tmp_path / "out", "--key-file", key_file) == 2
+    err = capsys.readouterr().err
+    assert "participants.csv, column 'cohort_id', row 2" in err and "full date" in err
+    assert cohort not in err and not (tmp_path / "out").exists()
+
+
+def test_instrument_spec_is_written_from_what_was_parsed(tmp_path, key_file):
+    """A comment in a spec (here a name and a phone number) never reaches the copy."""
+    import shutil
+
+    source = tmp_path / "real"
+    shutil.copytree("data/sample", source)
+    spec = source / "instruments" / "partner_safety.toml"
+    spec.write_text(f"# ask {MARK} Smith on 07700 900123\n" + spec.read_text()
+                    + f"\n# {MARK}\n")
+    out = tmp_path / "copy"
+    assert _run(source, out, "--key-file", key_file) == 0
+    written = (out / "instruments" / "partner_safety.toml").read_text()
+    assert MARK not in written and "07700" not in written and "#" not in written
+    assert evalkit.load(out).instruments == evalkit.load(source).instruments
+
+
+def test_identifiers_in_a_spec_title_are_refused(tmp_path, key_file, capsys):
+    import shutil
+
+    source = tmp_path / "real"
+    shutil.copytree("data/sample", source)
+    spec = source / "instruments" / "partner_safety.toml"
+    spec.write_text(spec.read_text().replace('title = "Partner-reported safety"',
+                                             'title = "Safety (ask 07700 900123)"'))
+    assert _run(source, tmp_path / "out", "--key-file", key_file) == 2
+    err = capsys.readouterr().err
+    assert "instruments/partner_safety.toml" in err and "phone number" in err
+    assert "900123" not in err

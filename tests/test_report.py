@@ -111,7 +111,7 @@ def test_report_refuses_output_inside_data_or_notebooks(capsys):
 
 def test_empty_folder_has_nothing_to_report(tmp_path, capsys):
     assert main(["report", str(tmp_path), "--out", str(tmp_path.parent / "o")]) == 2
-    assert "nothing to report" in capsys.readouterr().err
+    assert "holds none of evalkit's files" in capsys.readouterr().err
 
 
 def test_results_are_plain_csv(sample_report):

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import EvalkitError, UsageError
+from .errors import EvalkitError, UsageError, printable
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -92,8 +92,9 @@ def _cmd_synth(args) -> int:
 
 def _cmd_validate(args) -> int:
     from .data.quality import quality_report
+    from .publish.page import parse_period  # the one reading of --period
 
-    report = quality_report(args.data_dir)
+    report = quality_report(args.data_dir, parse_period(args.period))
     print(report.text())
     return EXIT_PROBLEMS if report.errors else 0
 
@@ -135,9 +136,11 @@ def _cmd_template(args) -> int:
 def _cmd_report(args) -> int:
     from .publish.report import render_report
 
-    render_report(args.data_dir, out_dir=args.out, audience=args.audience,
-                  min_cell=args.min_cell, period=args.period, title=args.title, pdf=args.pdf,
-                  ledger=args.ledger)
+    folder = render_report(args.data_dir, out_dir=args.out, audience=args.audience,
+                           min_cell=args.min_cell, period=args.period, title=args.title,
+                           pdf=args.pdf, ledger=args.ledger)
+    if args.pdf:
+        print(f"PDF written to {printable(Path(folder) / 'report.pdf')}", file=sys.stderr)
     return 0
 
 
@@ -145,8 +148,8 @@ def _cmd_export(args) -> int:
     from .publish.exports import export_folder
 
     out = export_folder(args.data_dir, args.out, audience=args.audience, period=args.period)
-    print(f"scored questionnaires written to {out} (CSV, Parquet, SPSS .sav, Stata .dta and "
-          "codebook.csv)", file=sys.stderr)
+    print(f"scored questionnaires written to {printable(Path(out))} (CSV, Parquet, SPSS .sav, "
+          "Stata .dta and codebook.csv)", file=sys.stderr)
     return 0
 
 
@@ -158,6 +161,7 @@ _CHECKS = {
     "report": lambda args: (_check_min_cell(args.min_cell), _check_period(args.period),
                             check_title(args.title)),
     "export": lambda args: (_check_period(args.period), _check_export_audience(args.audience)),
+    "validate": lambda args: _check_period(args.period),
 }
 
 
@@ -176,7 +180,10 @@ process_id) replaced by keyed pseudonyms. Nothing is written unless every check 
   - columns that are not part of a file's contract are not copied, unless --keep-column names
     them and their name and values pass the identifier guard;
   - columns copied as they are hold no email addresses, phone, NHS or NI numbers, postcodes,
-    dates in labels or free text;
+    dates in labels or cohort ids, free text or hidden characters;
+  - cohort ids are replaced by keyed codes too (co_...): they are often made from a name or a
+    start date, and are shown to funders as group labels;
+  - instrument specs are written again from what was read, so their comments are not copied;
   - blank ids stay blank.
 OUT_DIR may not be, contain or lie inside IN_DIR or the evalkit checkout; an existing OUT_DIR is
 replaced only when it is an earlier output of this command. The key must lie outside all of them.
@@ -211,7 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"evalkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("synth", help="write a synthetic data folder")
+    p = sub.add_parser("synth", help="write a synthetic data folder",
+                       description="Write a folder of invented data with every file evalkit "
+                                   "reads, to try the workbook and the report without real "
+                                   "data. Nothing in it describes a real person.")
     p.add_argument("--out", required=True, type=Path, help="folder to write into")
     p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     p.add_argument("--participants", type=int, default=130, help="participants (default 130)")
@@ -221,8 +231,17 @@ def build_parser() -> argparse.ArgumentParser:
                         "partner-reported instrument")
     p.set_defaults(func=_cmd_synth)
 
-    p = sub.add_parser("validate", help="check a data folder and summarise its quality")
-    p.add_argument("data_dir", type=Path)
+    p = sub.add_parser("validate", help="check a data folder and summarise its quality",
+                       description="Check every file of a data folder against the data "
+                                   "dictionary and the identifier guard, and summarise what it "
+                                   "holds. Files are only read. Exit status 1 when problems "
+                                   "are found.")
+    p.add_argument("data_dir", type=Path,
+                   help="data folder to check: CSV files, or one .xlsx workbook with a sheet "
+                        "per file")
+    p.add_argument("--period", default=None, metavar="FROM:TO",
+                   help="also describe the rows in these months, both ends included, as "
+                        "'evalkit report --period' would use them, e.g. 2024-01:2024-12")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("keygen", help="make a random key for pseudonymise",
@@ -253,7 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_template)
 
     p = sub.add_parser("report", help="render the notebooks on a data folder into a report")
-    p.add_argument("data_dir", nargs="?", type=Path, default=Path("data/sample"))
+    p.add_argument("data_dir", nargs="?", type=Path, default=Path("data/sample"),
+                   help="data folder to report on (default data/sample, the synthetic sample, "
+                        "when run from the evalkit folder)")
     p.add_argument("--out", type=Path, default=None,
                    help="output folder (default reports/<data folder name>): a new or empty "
                         "folder, or an earlier report, which is replaced")
@@ -266,7 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", default=None, metavar="FROM:TO",
                    help="months to report on, both ends included, e.g. 2024-01:2024-12")
     p.add_argument("--title", default=None, metavar="TEXT", help="title of the report")
-    p.add_argument("--pdf", action="store_true", help="also write report.pdf (needs chromium)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also write report.pdf beside report.html (needs chromium)")
     p.add_argument("--ledger", default=None, metavar="FILE",
                    help="funder reports: the release ledger, a private file recording what each "
                         "funder report published (exact counts: keep it like the data); a report "
@@ -324,9 +346,7 @@ def main(argv: list[str] | None = None) -> int:
             check(args)
         return args.func(args)
     except EvalkitError as exc:
-        print(f"evalkit {args.command}: {exc}", file=sys.stderr)
-        if args.command == "validate" and not isinstance(exc, UsageError):
-            return EXIT_PROBLEMS
+        print(f"evalkit {args.command}: {printable(str(exc), keep_lines=True)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"evalkit {args.command}: interrupted{_LEFT_AS_IT_WAS.get(args.command, '')}",

@@ -7,6 +7,40 @@ from dataclasses import dataclass
 ROWS_SHOWN = 10
 
 
+def printable(text: str, *, keep_lines: bool = False) -> str:
+    """``text`` with every character a terminal would act on or hide written as an escape.
+
+    File and folder names are the user's and are shown, but a name can hold terminal escape
+    sequences, zero-width or text-direction characters: printed raw they could recolour the
+    terminal, hide the rest of the line or make a name look like another one.
+
+    Parameters
+    ----------
+    text
+        Text to show, such as a file name or a whole message.
+    keep_lines
+        Keep line breaks (``\\n``) as they are, for messages of several lines.
+
+    Returns
+    -------
+    str
+        The text, with control, format (zero-width, bidi) and other unprintable characters as
+        ``\\xNN``, ``\\uNNNN`` or ``\\UNNNNNNNN``.
+
+    Examples
+    --------
+    >>> print(printable("site\x1b[31m.csv"), printable("a\u202eb"))
+    site\\x1b[31m.csv a\\u202eb
+    """
+    out = []
+    for ch in str(text):
+        if ch.isprintable() or (keep_lines and ch == "\n"):
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
+
+
 class EvalkitError(Exception):
     """A problem the user can fix; the message says what and where, never a data value.
 
@@ -72,7 +106,8 @@ class Problem:
         ...         n_rows=2).describe()
         "sessions.csv, column 'date', rows 3, 7 (2 in all): is not a date (YYYY-MM-DD)"
         """
-        where = self.file if self.column is None else f"{self.file}, column '{self.column}'"
+        file = printable(self.file)
+        where = file if self.column is None else f"{file}, column '{printable(self.column)}'"
         if self.n_rows:
             shown = ", ".join(str(r) for r in self.rows[:ROWS_SHOWN])
             more = f" and {self.n_rows - ROWS_SHOWN} more" if self.n_rows > ROWS_SHOWN else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +17,44 @@ from ..publish.tables import Col, TableSpec, interval
 #: What ``compute`` returns for each declared table: the exact result, or a sentence saying why
 #: the table cannot be made from this folder.
 Computed = Mapping[str, "pd.DataFrame | str"]
+
+
+def needs_files(dataset: Dataset, names: Iterable[str], joiner: str = " and ") -> str:
+    """Why an analysis cannot run without the files ``names``, in words.
+
+    When a reporting period left the files without rows, the sentence says so: the files are
+    there, the period holds none of their rows.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder, perhaps restricted to a period.
+    names
+        The files (or instruments) the analysis lacks.
+    joiner
+        ``" and "`` when every file is needed, ``" or "`` when any one would do.
+
+    Returns
+    -------
+    str
+        ``"needs sessions.csv"``, or ``"needs sessions.csv, which has no rows in the period
+        2019-01 to 2019-12"``.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> needs_files(dataset.restrict_to_period("2019-01", "2019-12"), ["sessions"])
+    'needs sessions.csv, which has no rows in the period 2019-01 to 2019-12'
+    """
+    names = list(names)
+    text = "needs " + joiner.join(f"{n}.csv" for n in names)
+    in_folder = all(dataset.tables.get(n) is not None or n in dataset.instruments for n in names)
+    if dataset.period is not None and in_folder:
+        first, last = dataset.period
+        verb = "has" if len(names) == 1 else "have"
+        text += f", which {verb} no rows in the period {first} to {last}"
+    return text
 
 
 @dataclass(frozen=True)
@@ -82,9 +120,9 @@ class Analysis:
         """
         absent = [n for n in self.needs if not dataset.has(n)]
         if absent:
-            return "needs " + " and ".join(f"{n}.csv" for n in absent)
+            return needs_files(dataset, absent)
         if self.needs_any and not any(dataset.has(n) for n in self.needs_any):
-            return "needs " + " or ".join(f"{n}.csv" for n in self.needs_any)
+            return needs_files(dataset, self.needs_any, " or ")
         return self.check(dataset) if self.check else ""
 
     def spec(self, name: str) -> TableSpec:

@@ -24,7 +24,8 @@ from ..stats.multitest import holm
 from ..stats.paired import wave_changes, wide
 from ..stats.proportions import prevalence
 from ..stats.reliability import CS_CATEGORIES, RC_CATEGORIES, clinical_change, reliable_change_table
-from ._base import Analysis, alpha_cols, band_cols, effect_interval_cols, ordered_waves
+from ._base import (Analysis, alpha_cols, band_cols, effect_interval_cols, needs_files,
+                    ordered_waves)
 
 
 def scored(dataset: Dataset, name: str) -> pd.DataFrame:
@@ -667,7 +668,11 @@ def _with_modal_change(spec: Instrument, forms: pd.DataFrame, table: pd.DataFram
 
 
 def _missing(dataset: Dataset) -> str:
-    return "" if dataset.instruments else "needs an instrument spec in instruments/"
+    if not dataset.instruments:
+        return "needs an instrument spec in instruments/"
+    if not any(dataset.has(name) for name in dataset.instruments):
+        return needs_files(dataset, dataset.instruments, " or ")
+    return ""
 
 
 ANALYSIS = Analysis(

@@ -49,6 +49,9 @@ class Column:
         Blank cells are allowed.
     references
         ``(file, column)`` that every value must exist in, when that file is present.
+    checked_as_label
+        For an ``id`` a programme makes up itself (a cohort code): its values are also checked
+        with the rules for labels, so a code built from a name and a date of birth is refused.
 
     Examples
     --------
@@ -66,6 +69,7 @@ class Column:
     required: bool = True
     nullable: bool = False
     references: tuple[str, str] | None = None
+    checked_as_label: bool = False
 
 
 @dataclass(frozen=True)
@@ -227,7 +231,7 @@ CONTRACTS: dict[str, FileContract] = {
             (
                 Column("participant_id", "id", "pseudonymous participant id (unique)"),
                 Column("site", "label", "delivery site"),
-                Column("cohort_id", "id", "group the participant joined"),
+                Column("cohort_id", "id", "group the participant joined", checked_as_label=True),
                 Column("referral_route", "category", "how they were referred", REFERRAL_ROUTES),
                 Column("age_band", "category", "age band at referral", AGE_BANDS),
                 Column("start_month", "month", "month the participant started"),
@@ -240,7 +244,7 @@ CONTRACTS: dict[str, FileContract] = {
             "One row per scheduled session of a cohort.",
             (
                 Column("session_id", "id", "session id (unique)"),
-                Column("cohort_id", "id", "cohort the session belongs to"),
+                Column("cohort_id", "id", "cohort the session belongs to", checked_as_label=True),
                 Column("site", "label", "delivery site"),
                 Column(
                     "programme_week", "int", "order of the session within the cohort", minimum=1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..privacy.guard import _IDENTIFIER_PHRASES, _IDENTIFIER_TOKENS
+from ..privacy.guard import _IDENTIFIER_PHRASES, _IDENTIFIER_TOKENS, _WHOLE_NAMES
 from .contracts import CONTRACTS, ID_MAX_LENGTH, INT_MAX_DIGITS, Column
 
 _KIND_TEXT = {
@@ -67,11 +67,20 @@ def render() -> str:
         "  health numbers: evalkit refuses a column whose name suggests one, and any cell that looks",
         "  like an email address or phone number.",
         "- Free-text columns (notes, comments, descriptions): they are refused too.",
+        "- Hidden characters in any cell: NUL, tab and other control characters, zero-width and",
+        "  text-direction characters (they make a cell look like another or display in another",
+        "  order).",
+        "- Cohort ids built from a name or a date (`SMITH_J_1984-03-02`): cohort ids are codes, and",
+        "  are checked like labels; `evalkit pseudonymise` replaces them with keyed codes.",
         "- Real ids: replace them with `evalkit pseudonymise IN_DIR OUT_DIR --key-file KEY` first.",
         "",
         "Column names that are refused contain one of these words: "
         + ", ".join(f"`{w}`" for w in sorted(set(_IDENTIFIER_TOKENS) | set(_IDENTIFIER_PHRASES)))
-        + ".",
+        + ". These are refused only as the whole name: "
+        + ", ".join(f"`{w}`" for w in sorted(_WHOLE_NAMES)) + ".",
+        "",
+        "Dates are written `YYYY-MM-DD` and months `YYYY-MM`; a date written day first",
+        "(`02/03/2024`) is named as such, with how to change its format in Excel.",
         "",
         "## Header row and empty files",
         "",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import Problem, printable
 from .contracts import CONTRACTS, PRESENT_STATUSES
 from .dataset import Dataset
 from .validate import validate_folder
@@ -19,6 +19,8 @@ from .validate import validate_folder
 # The columns that name whom (or which process) a row is about; files without one (sessions,
 # exercises) describe no person, and count by rows.
 SUBJECT_IDS = ("participant_id", "practitioner_id", "process_id")
+#: Files whose rows a period selects by their own dates (the others follow them or are kept).
+DATED_FILES = ("sessions", "discomfort", "stss", "proqol", "accountability_events")
 
 
 def subjects(table: pd.DataFrame) -> int:
@@ -156,6 +158,8 @@ class QualityReport:
         What could be loaded (tables with errors may be absent).
     problems
         Every problem found, errors and warnings.
+    period
+        The first and last month the dataset was restricted to, or None.
 
     Examples
     --------
@@ -167,6 +171,23 @@ class QualityReport:
     source: str
     dataset: Dataset
     problems: list[Problem]
+    period: tuple[pd.Period, pd.Period] | None = None
+
+    def _absence(self, filename: str) -> str:
+        """Why a file has no rows here: absent, header only, out of the period, or unreadable."""
+        name = filename[:-4]
+        present = self.dataset.tables.get(name) is not None or name in self.dataset.instruments
+        if present:
+            return "no rows in the period" if self.period is not None else "header only, no rows"
+        stem = name.lower()
+        own = [p for p in self.errors
+               if p.file.lower() == filename.lower()
+               or p.file.lower().rstrip("' ").endswith(f"sheet '{stem}")]
+        if not own:
+            return "absent"
+        if own[0].column is None and len(own) == 1:
+            return f"not read: {own[0].rule}"
+        return f"not loaded: {len(own)} problem{'s' if len(own) != 1 else ''} listed below"
 
     @property
     def errors(self) -> list[Problem]:
@@ -192,16 +213,23 @@ class QualityReport:
         >>> print(quality_report("data/sample").text().splitlines()[2])
         Files:
         """
-        lines = [f"Data folder: {self.source}", "", "Files:"]
+        lines = [f"Data folder: {printable(self.source)}", ""]
+        if self.period is not None:
+            lines += [f"Period: {self.period[0]} to {self.period[1]} (rows in the period)", ""]
+        lines.append("Files:")
         summary = self.dataset.summary()
         for row in summary.itertuples(index=False):
             if not row.present:
-                header_only = self.dataset.tables.get(row.file[:-4]) is not None
-                lines.append(f"  {row.file:<27} {'header only, no rows' if header_only else 'absent'}")
+                lines.append(f"  {row.file:<27} {self._absence(row.file)}")
                 continue
             span = f"  {row.first_date} to {row.last_date}" if isinstance(row.first_date, str) else ""
             lines.append(f"  {row.file:<27} {row.rows:>9,} rows{span}")
         blanks = missingness(self.dataset)
+        # A column with errors has cells that are not blank but could not be read: its count of
+        # blank cells would mislead; the problems below say what is wrong instead.
+        broken = {(p.file, p.column) for p in self.errors}
+        blanks = blanks[[(f, c) not in broken
+                         for f, c in zip(blanks["file"], blanks["column"], strict=True)]]
         if len(blanks):
             lines += ["", "Blank cells:"]
             for row in blanks.itertuples(index=False):
@@ -225,13 +253,18 @@ class QualityReport:
         return "\n".join(lines)
 
 
-def quality_report(data_dir: str | Path) -> QualityReport:
+def quality_report(data_dir: str | Path,
+                   period: tuple[pd.Period, pd.Period] | None = None) -> QualityReport:
     """Validate a folder and gather its summary (never raises for data problems).
 
     Parameters
     ----------
     data_dir
         The data folder (CSV files or one workbook).
+    period
+        First and last month of a reporting period (``--period``, read by
+        :func:`evalkit.publish.page.parse_period`): the files are then described by their rows
+        in it, and a period that holds no sessions, forms or events is a warning.
 
     Returns
     -------
@@ -244,5 +277,15 @@ def quality_report(data_dir: str | Path) -> QualityReport:
     >>> report.errors, report.text().splitlines()[-1]
     ([], 'No problems found.')
     """
+    months = period
     dataset, problems = validate_folder(data_dir)
-    return QualityReport(str(data_dir), dataset, problems)
+    if months is not None:
+        whole = dataset
+        dataset = dataset.restrict_to_period(*months)
+        if whole.present and not any(dataset.has(n) for n in DATED_FILES):
+            problems = [*problems, Problem(
+                Path(data_dir).name or str(data_dir), None,
+                f"the period {months[0]} to {months[1]} holds no sessions, forms or events: a "
+                "report on it would be empty; check --period against the dates listed without it",
+                severity="warning")]
+    return QualityReport(str(data_dir), dataset, problems, months)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import difflib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +26,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..errors import EvalkitError, Problem
+from ..errors import EvalkitError, Problem, UsageError, printable
 from .contracts import CONTRACTS, FileContract
 
 #: The type every CSV column is read as: text, each distinct cell stored once.
 TEXT = pa.dictionary(pa.int32(), pa.string())
 _HEAD_BYTES = 1 << 16
+_NOT_UTF8 = ("the file is not UTF-8 text (perhaps saved as Windows or Mac text); save it again as "
+             "'CSV UTF-8 (Comma delimited)' (in Excel: File, Save As)")
+_LINE_END = re.compile(rb"\r\n|\r|\n")
 INSTRUMENTS_FOLDER = "instruments"
 
 
@@ -210,24 +214,33 @@ def read_csv_file(path: Path, label: str, contract: FileContract | None) -> RawF
     (('session_id', 'cohort_id'), True, [])
     """
     name = contract.name if contract else ""
-    with open(path, "rb") as handle:
-        head = handle.read(_HEAD_BYTES)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+    except OSError as exc:  # no permission, a device, a file removed meanwhile
+        return RawFile(name, label, None, _problem(label, _unopenable(exc)))
     if not head.lstrip(b"\xef\xbb\xbf").strip():
         return RawFile(name, label, None, _problem(label, "the file is empty (no header row)"))
-    first_line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    # Rows may end in \n, \r\n or a lone \r (old Mac CSV): pyarrow reads all three.
+    lines = _LINE_END.split(head, maxsplit=1)
+    if len(lines) == 1 and len(head) == _HEAD_BYTES:
+        return RawFile(name, label, None, _problem(
+            label, f"the first row is longer than {_HEAD_BYTES // 1024} KB, so it is no header "
+            "row of evalkit's (or the file has no line ends); save the file again as CSV"))
+    first_line = lines[0]
     if first_line.startswith(b"\xef\xbb\xbf"):
         first_line = first_line[3:]
     try:
         header_text = first_line.decode("utf-8")
     except UnicodeDecodeError:
         return RawFile(name, label, None, _problem(
-            label, "the file is not UTF-8 text; save it as 'CSV UTF-8'"))
+            label, _NOT_UTF8))
     if "," not in header_text:
         for sep, word in ((";", "semicolons"), ("\t", "tabs")):
             if sep in header_text:
                 return RawFile(name, label, None, _problem(
-                    label, f"the columns are separated by {word}, not commas; "
-                    "save the file as comma-separated CSV"))
+                    label, f"the columns are separated by {word}, not commas; save it again "
+                    "as 'CSV UTF-8 (Comma delimited)' (in Excel: File, Save As)"))
     if header_text.count('"') % 2:
         return RawFile(name, label, None, _problem(
             label, "the header row (row 1) has a line break inside a column name"))
@@ -236,13 +249,15 @@ def read_csv_file(path: Path, label: str, contract: FileContract | None) -> RawF
     if reason:
         return RawFile(name, label, None, _problem(label, reason))
     names = [f"c{i}" for i in range(len(header))]
-    if not head.split(b"\n", 1)[1:] or not head.split(b"\n", 1)[1].strip():
+    if len(lines) == 1 or not lines[1].strip():
         if len(head) < _HEAD_BYTES:  # a header and nothing else
             empty = pa.table({n: pa.array([], TEXT) for n in names})
             return RawFile(name, label, empty, [], tuple(header))
     try:
         try:
             table, bad_rows = _parse(path, names), []
+        except OSError as exc:  # pyarrow's ArrowInvalid is a ValueError, not an OSError
+            return RawFile(name, label, None, _problem(label, _unopenable(exc)))
         except pa.ArrowInvalid as exc:
             if "columns" not in str(exc):
                 raise
@@ -252,7 +267,10 @@ def read_csv_file(path: Path, label: str, contract: FileContract | None) -> RawF
     except pa.ArrowInvalid as exc:
         # pyarrow's message may quote a cell: only its kind is used.
         if "UTF8" in str(exc):
-            rule = "the file is not UTF-8 text; save it as 'CSV UTF-8'"
+            rule = _NOT_UTF8
+        elif "straddl" in str(exc):  # one cell longer than pyarrow's block of text
+            rule = ("a cell is far too long (about a megabyte or more): evalkit takes codes, "
+                    "labels and numbers, never free text; delete that text from the file")
         else:
             rule = "the file could not be read as comma-separated text; save it again as CSV"
         return RawFile(name, label, None, _problem(label, rule))
@@ -268,6 +286,14 @@ def read_csv_file(path: Path, label: str, contract: FileContract | None) -> RawF
     if problems:
         return RawFile(name, label, None, problems, tuple(header))
     return RawFile(name, label, table, [], tuple(header))
+
+
+def _unopenable(exc: OSError) -> str:
+    """Why a file could not be opened, in words (the system's message may quote a path)."""
+    if isinstance(exc, PermissionError):
+        return ("the file could not be opened: you do not have permission to read it; "
+                "copy it into the folder again or ask whoever owns it")
+    return "the file could not be opened; copy it into the folder again"
 
 
 def _options(names: list[str], threads: bool, on_bad_row=None) -> dict:
@@ -348,17 +374,36 @@ def read_workbook(path: Path) -> Iterator[RawFile]:
             f"{path.name}: the workbook could not be read ({exc.__class__.__name__}); "
             "save it again as .xlsx"
         ) from None
-    by_name = {str(sheet).strip().lower(): sheet for sheet in sheets}
+    keys: dict[str, list] = {}
+    for sheet in sheets:
+        keys.setdefault(str(sheet).strip().lower(), []).append(sheet)
+    for key, same in keys.items():
+        if len(same) > 1 and key in CONTRACTS:
+            # Only names that equal one of evalkit's file names are shown (in quotes, so that
+            # a trailing space can be seen).
+            both = " and ".join(f"'{sheet}'" for sheet in same)
+            yield RawFile("", f"{path.name}, sheet '{key}'", None, _problem(
+                path.name, f"sheets {both} are both read as {key}: delete or rename one"))
+    by_name = {key: same[0] for key, same in keys.items() if len(same) == 1}
+    positions = {sheet: i for i, sheet in enumerate(sheets, start=1)}
     unknown = [s for key, s in by_name.items() if key not in CONTRACTS]
     for sheet in unknown:
-        label = f"{path.name}, sheet '{sheet}'"
+        # A sheet name can be anything someone typed (a name, a phone number): it is never
+        # shown, only its position.
+        label = f"{path.name}, sheet {positions[sheet]}"
         hint = difflib.get_close_matches(str(sheet).strip().lower(), CONTRACTS, n=1)
         if hint:
-            yield RawFile("", label, None, _problem(label, f"unknown sheet name; did you mean "
-                                                           f"'{hint[0]}'?"))
+            yield RawFile("", label, None, _problem(
+                label, f"the sheet's name (not shown) is not one of evalkit's files; if it holds "
+                f"{hint[0]}, rename the sheet to '{hint[0]}'"))
         else:
             yield RawFile("", label, None, [Problem(
-                label, None, "sheet ignored: not one of evalkit's files", severity="warning")])
+                label, None, "sheet ignored: its name (not shown) is not one of evalkit's files",
+                severity="warning")])
+    if not any(key in CONTRACTS for key in keys):
+        yield RawFile("", path.name, None, _problem(
+            path.name, "the workbook holds none of evalkit's sheets: name each sheet after the "
+            "file it holds (participants, sessions, attendance, ...; see the data dictionary)"))
     for name, contract in CONTRACTS.items():
         if name not in by_name:
             continue
@@ -445,22 +490,37 @@ def scan_folder(data_dir: str | Path, extra: Mapping[str, FileContract] | None =
     """
     folder = Path(data_dir)
     if not folder.exists():
-        raise EvalkitError(f"data folder not found: {folder}")
+        raise UsageError(f"data folder not found: {printable(folder)}")
     if not folder.is_dir():
-        raise EvalkitError(f"not a folder: {folder}")
+        raise UsageError(f"not a folder: {printable(folder)}")
     extra = dict(extra or {})
-    csvs = {p.name.lower(): p for p in sorted(folder.glob("*.csv")) if p.is_file()}
-    workbooks = sorted(p for p in folder.glob("*.xlsx") if p.is_file() and not p.name.startswith("~$"))
     scan = FolderScan({}, None, [])
+    try:
+        entries = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
+    except OSError:
+        raise UsageError(f"the data folder {printable(folder)} could not be read: check that "
+                         "you may open it") from None
+    for entry in entries:
+        if not entry.is_file() and not entry.name.startswith("~$"):
+            scan.problems.append(Problem(entry.name, None, _not_a_file(entry)))
+    csvs = {p.name.lower(): p for p in entries if p.suffix.lower() == ".csv" and p.is_file()}
+    workbooks = [p for p in entries
+                 if p.suffix.lower() == ".xlsx" and p.is_file() and not p.name.startswith("~$")]
     if csvs and workbooks:
+        shown = ", ".join(printable(p.name) for p in list(csvs.values())[:5])
+        more = f" and {len(csvs) - 5} more" if len(csvs) > 5 else ""
         scan.problems.append(Problem(
             folder.name, None,
-            "the folder holds both CSV files and a workbook; keep one or the other",
+            f"the folder holds a workbook ({printable(workbooks[0].name)}) and CSV files "
+            f"({shown}{more}); evalkit reads either one workbook or CSV files: if the workbook "
+            "holds your data, move the CSV files out of the folder, otherwise move the workbook "
+            "out",
         ))
         return scan
     if len(workbooks) > 1:
         scan.problems.append(Problem(
-            folder.name, None, "the folder holds more than one .xlsx workbook; keep one"))
+            folder.name, None, "the folder holds more than one .xlsx workbook ("
+            + ", ".join(printable(p.name) for p in workbooks[:5]) + "); keep one"))
         return scan
     if workbooks:
         scan.workbook = workbooks[0]
@@ -475,7 +535,8 @@ def scan_folder(data_dir: str | Path, extra: Mapping[str, FileContract] | None =
         hint = difflib.get_close_matches(stem, [*CONTRACTS, *extra], n=1, cutoff=0.75)
         if hint:
             scan.problems.append(Problem(
-                path.name, None, f"unknown file name; did you mean '{hint[0]}.csv'?"))
+                path.name, None, f"unknown file name: if it holds {hint[0]}, rename it to "
+                f"'{hint[0]}.csv'"))
         elif has_specs:
             scan.problems.append(Problem(
                 path.name, None, f"file ignored: not one of evalkit's files, and no instrument "
@@ -483,7 +544,21 @@ def scan_folder(data_dir: str | Path, extra: Mapping[str, FileContract] | None =
         else:
             scan.problems.append(Problem(
                 path.name, None, "file ignored: not one of evalkit's files", severity="warning"))
+    if not scan.csv_files and not any(p.severity == "error" for p in scan.problems):
+        scan.problems.append(Problem(
+            folder.name, None, "the folder holds none of evalkit's files: put the CSV files "
+            "(participants.csv, sessions.csv, attendance.csv, ...) or one .xlsx workbook in it, "
+            "named as in the data dictionary"))
     return scan
+
+
+def _not_a_file(entry: Path) -> str:
+    """Why a name ending in .csv or .xlsx is not a file evalkit can read."""
+    if entry.is_symlink() and not entry.exists():
+        return "is a link to a file that does not exist (a broken shortcut): copy the file itself"
+    if entry.is_dir():
+        return "is a folder, not a file: give the data file itself this name"
+    return "is not a regular file: copy the data file itself into the folder"
 
 
 def read_raw(data_dir: str | Path,

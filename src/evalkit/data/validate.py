@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import ROWS_SHOWN, DataValidationError, Problem
+from ..errors import ROWS_SHOWN, DataValidationError, Problem, printable
 from ..privacy import guard as privacy
 from .contracts import (
     CONTRACTS,
@@ -49,6 +49,13 @@ ORDERED_CATEGORIES = {"age_band", "experience_band", "supervision_frequency", "w
 _INT_PATTERN = r"^[+-]?\d+(?:\.0*)?$"
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 _MONTH_PATTERN = r"^\d{4}-\d{2}$"
+_DAY_FIRST = {"%Y-%m-%d": r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}$", "%Y-%m": r"^\d{1,2}[/.-]\d{4}$"}
+_DAY_FIRST_RULE = {
+    "%Y-%m-%d": "is written day first (DD/MM/YYYY); evalkit needs YYYY-MM-DD: in Excel select "
+                "the column, Format Cells, Custom, type yyyy-mm-dd, then save as CSV UTF-8",
+    "%Y-%m": "is written month first (MM/YYYY); evalkit needs YYYY-MM: in Excel select the "
+             "column, Format Cells, Custom, type yyyy-mm, then save as CSV UTF-8",
+}
 #: Reasons of the identifier guard meant for free labels only (an id is checked by its own rules).
 _LABEL_ONLY_REASONS = frozenset(getattr(privacy, "LABEL_ONLY_REASONS", ()))
 _TEXT_KINDS = ("id", "id_list", "label", "title")
@@ -136,7 +143,8 @@ def _identifiers(col: Column, text: _Text, check: _Checker,
         return
     found = privacy.identifying_distinct(values)
     for reason, hits in found.items():
-        if col.kind in ("id", "id_list") and reason in _LABEL_ONLY_REASONS:
+        if (col.kind in ("id", "id_list") and reason in _LABEL_ONLY_REASONS
+                and not col.checked_as_label):
             continue
         hits = np.asarray(hits, dtype=bool)
         if not hits.any():
@@ -146,7 +154,7 @@ def _identifiers(col: Column, text: _Text, check: _Checker,
             bad[:] = hits
         else:
             bad[np.flatnonzero(mask)[hits]] = True
-        check.flag_values(col.name, bad, text, f"looks like {reason}; remove direct identifiers")
+        check.flag_values(col.name, bad, text, privacy.identifier_rule(reason))
 
 
 # --- converting one column -------------------------------------------------------------------------
@@ -263,7 +271,13 @@ def _convert_date(col, text: _Text, blank, check, today, fmt, pattern, shape):
     too_early = (parsed_u < pd.Timestamp("1900-01-01")).to_numpy()
     parsed_u = parsed_u.where(~(too_late | too_early)).astype("datetime64[ns]")
     invalid = parsed_u.isna().to_numpy() & ~blank & ~too_late & ~too_early
-    check.flag_values(col.name, invalid, text, f"is not a real date in the form {shape}")
+    # Dates typed or exported the British way (02/03/2024, 2.3.2024) are named as such: they
+    # are dates, only written in another order.
+    day_first = pc.match_substring_regex(text.values, _DAY_FIRST[fmt]).to_numpy(
+        zero_copy_only=False) & invalid
+    check.flag_values(col.name, day_first, text, _DAY_FIRST_RULE[fmt])
+    check.flag_values(col.name, invalid & ~day_first, text,
+                      f"is not a real date in the form {shape}")
     check.flag_values(col.name, too_late, text, "is in the future")
     check.flag_values(col.name, too_early, text, "is before 1900")
     if fmt == "%Y-%m":
@@ -298,6 +312,24 @@ def _where(cell: str, position: int) -> tuple[str | None, str]:
     return None, f"column {position + 1} (its header is not shown): "
 
 
+def _squashed(cell: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", cell.lower())
+
+
+def _rename_hint(cell: str, position: int, name: str) -> str:
+    """What was found instead of the column ``name``, and what to rename it to.
+
+    A header cell is quoted when it is the column's name written another way (``Participant
+    ID``) or could be a column name (:func:`_shown`); otherwise only its position is given.
+    """
+    spelt_otherwise = _squashed(cell) == _squashed(name) and len(cell.strip()) <= 2 * len(name)
+    shown = cell.strip() if spelt_otherwise else _shown(cell)
+    if shown is None:
+        return (f"column {position + 1} (its header is not shown) looks like it: if it holds "
+                f"{name}, rename its header to '{name}'")
+    return f"found '{printable(shown)}' (column {position + 1}): rename it to '{name}'"
+
+
 def _check_columns(contract: FileContract, raw: RawFile, check: _Checker) -> dict[str, int]:
     """Match the header to the contract; returns {contract column: position in the file}."""
     known = set(contract.column_names)
@@ -329,9 +361,8 @@ def _check_columns(contract: FileContract, raw: RawFile, check: _Checker) -> dic
         if hint:
             position = candidates[hint[0]]
             hinted.add(position)
-            shown = _shown(raw.header[position])
-            written = f"'{shown}'" if shown is not None else f"column {position + 1}"
-            check.note(col.name, f"required column is missing; did you mean {written}?")
+            check.note(col.name, "required column is missing; "
+                       + _rename_hint(raw.header[position], position, col.name))
         else:
             check.note(col.name, "required column is missing")
     for position in unknown:

@@ -17,19 +17,26 @@ The value checks and what they catch (all case-insensitive unless said otherwise
 =====================  ======================================================================
 reason                 caught
 =====================  ======================================================================
-email address          ``someone@example.org`` anywhere in the cell
-phone number           UK numbers ``07700 900123``, ``0161 496 0000``, ``(0161) 4960000``;
-                       international ``+44 7700 900123``, ``0044 ...``; US ``(555) 123-4567``.
-                       Numbers without a leading ``0``, ``+`` or ``(`` are not phone numbers, so a
-                       9-digit numeric id passes.
-NHS number             10 digits on their own, bare or grouped 3-3-4 (``943 476 5919``)
-NI number              ``AB123456C`` with or without spaces; without the final letter only when
-                       grouped (``AB 12 34 56``), so an id such as ``PR000123`` passes
+email address          ``someone@example.org`` anywhere in the cell, also at a domain in another
+                       script (``john@exämple.org``)
+phone number           UK numbers ``07700 900123``, ``0161 496 0000``, ``(0161) 4960000``, groups
+                       split by dots or slashes (``07700.900.123``, ``07700/900123``);
+                       international ``+44 7700 900123``, ``0044 ...``, ``44 7700 900123``; US
+                       ``(555) 123-4567``. Numbers without a leading ``0``, ``+``, ``(`` or a
+                       separated ``44`` are not phone numbers, so a 9-digit numeric id passes.
+NHS number             10 digits on their own, bare or grouped 3-3-4 (``943 476 5919``,
+                       ``943.476.5919``)
+NI number              ``AB123456C`` with or without spaces, dots, slashes or hyphens
+                       (``AB-12-34-56-C``); without the final letter only when grouped
+                       (``AB 12 34 56``), so an id such as ``PR000123`` passes
 postcode               ``SW1A 1AA``, ``M1 1AE`` (any case); without the space only as the whole
                        cell in capitals (``SW1A1AA``)
-date                   a full date: ``1984-03-02``, ``02/03/1984``, ``2.3.1984``, ``2 March 1984``,
-                       ``March 2nd, 1984`` (a month such as ``2025-03`` or ``March 2025`` passes)
+date                   a full date: ``1984-03-02``, ``02/03/1984``, ``2.3.1984``, ``02.03.84``,
+                       ``19840302``, ``2 March 1984``, ``March 2nd, 1984`` (a month such as
+                       ``2025-03`` or ``March 2025`` passes)
 free text              more than 64 characters, or a line break
+hidden characters      a NUL, tab or other control character, or a zero-width or text-direction
+                       character (``nor\u200bth`` looks like ``north``), in any column
 =====================  ======================================================================
 
 ``date`` and ``free text`` are meant for label and title columns (:data:`LABEL_ONLY_REASONS`): the
@@ -94,7 +101,11 @@ _IDENTIFIER_TOKENS: dict[str, str] = {
          "details", "specify", "verbatim", "transcript"),
         _TEXT,
     ),
-    **dict.fromkeys(("latitude", "longitude", "geolocation"), _LOCATION),
+    **dict.fromkeys(("latitude", "longitude", "geolocation", "geo", "geocode", "coordinates",
+                     "gps"), _LOCATION),
+    **dict.fromkeys(("bday", "birthdays"), _DOB),
+    **dict.fromkeys(("alias", "aliases", "aka", "keyworker", "caseworker", "victim", "victims"),
+                    _NAME),
 }
 # Sequences of tokens (joined by "_") that are identifiers although each token alone is not; they
 # match on token boundaries, so ``chi_square`` is not ``chi_number``.
@@ -129,12 +140,31 @@ _IDENTIFIER_PHRASES: dict[str, str] = {
     "cell_no": _PHONE,
     "cell_phone": _PHONE,
     "ip_address": _ADDRESS,
+    "house_no": _ADDRESS,
+    "house_number": _ADDRESS,
+    "house_name": _ADDRESS,
+    "mob_no": _PHONE,
+    "mob_num": _PHONE,
+    "mob_number": _PHONE,
+    "nat_ins": _NUMBER,
+    "prisoner_no": _NUMBER,
+    "prisoner_number": _NUMBER,
+    "prison_no": _NUMBER,
+    "custody_ref": _NUMBER,
+    "custody_no": _NUMBER,
+    "custody_number": _NUMBER,
+    "known_as": _NAME,
+    "key_worker": _NAME,
+    "case_worker": _NAME,
+    "reason_text": _TEXT,
 }
 # Whole column names that are identifiers on their own but harmless as part of a longer name
 # (``cell_count``, ``chi_square``, ``contact_group``).
 _WHOLE_NAMES: dict[str, str] = {
     "name": _NAME, "names": _NAME, "chi": _NUMBER, "ni": _NUMBER, "cell": _PHONE,
     "contact": _PHONE, "insurance": _NUMBER, "id_number": _NUMBER,
+    # Abbreviations that mean an identifier only as the whole name (``pc_count`` is harmless).
+    "pc": _POSTCODE, "ip": _ADDRESS, "mob": _PHONE, "tel_no": _PHONE, "text": _TEXT,
 }
 # Parts of a single token (a name written without separators) that mark an identifier.
 _STEMS: dict[str, str] = {
@@ -236,6 +266,7 @@ REASON_POSTCODE = _POSTCODE
 REASON_DATE = "a full date (possibly a date of birth)"
 REASON_LONG = f"free text (more than {LABEL_MAX_LENGTH} characters)"
 REASON_LINE_BREAK = "free text (a line break)"
+REASON_HIDDEN = "hidden characters (NUL, control, zero-width or text-direction characters)"
 
 #: Reasons that apply to label and title columns only (ids and dates have their own rules).
 LABEL_ONLY_REASONS = (REASON_DATE, REASON_LONG, REASON_LINE_BREAK)
@@ -251,27 +282,33 @@ _POSTCODE_IN = r"\d[ABD-HJLNP-UW-Z]{2}"
 # What may stand before and after a number for it to count as a number on its own.
 _NOT_AFTER = r"(?:^|[^\w.-])"
 _NOT_BEFORE = r"(?:[^\w-]|$)"
+# What may stand between the groups of digits of a number: a space, dot, slash or hyphen.
+_SEP = r"[ ./-]"
 
 # Patterns in the RE2 syntax of pyarrow.compute (no look-around, no back-references), which
 # runs them over all distinct values at once in C++: 100,000 values take milliseconds per pattern.
 _VALUE_PATTERNS: dict[str, tuple[str, ...]] = {
-    _EMAIL: (r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",),
+    # Letters and digits of any script: an address at a non-ASCII domain is still an address.
+    _EMAIL: (r"[\pL\pN._%+-]+@[\pL\pN-]+(?:\.[\pL\pN-]+)*\.\pL{2,}",),
     REASON_NHS: (
-        rf"{_NOT_AFTER}(?:\d{{10}}|\d{{3}} \d{{3}} \d{{4}}|\d{{3}}-\d{{3}}-\d{{4}}){_NOT_BEFORE}",
+        rf"{_NOT_AFTER}(?:\d{{10}}|\d{{3}}{_SEP}\d{{3}}{_SEP}\d{{4}}){_NOT_BEFORE}",
     ),
     _PHONE: (
-        # UK: 0 then a non-zero digit, 10-11 digits in groups (07700 900123, 0161 496 0000).
+        # UK: 0 then a non-zero digit, 10-11 digits in groups (07700 900123, 0161 496 0000,
+        # 07700.900.123, 07700/900123).
         rf"{_NOT_AFTER}0[1-9]\d{{8,9}}{_NOT_BEFORE}",
-        rf"{_NOT_AFTER}0[1-9]\d{{1,3}}[ -]\d{{3,4}}[ -]\d{{3,4}}{_NOT_BEFORE}",
-        rf"{_NOT_AFTER}0[1-9]\d{{2,3}}[ -]\d{{5,6}}{_NOT_BEFORE}",
+        rf"{_NOT_AFTER}0[1-9]\d{{1,3}}{_SEP}\d{{3,4}}{_SEP}\d{{3,4}}{_NOT_BEFORE}",
+        rf"{_NOT_AFTER}0[1-9]\d{{2,3}}{_SEP}\d{{5,6}}{_NOT_BEFORE}",
         rf"{_NOT_AFTER}\(0[1-9]\d{{1,4}}\) ?\d{{3,4}}[ -]?\d{{3,4}}{_NOT_BEFORE}",
         # International (+44 ..., 0044 ...) and North American ((555) 123-4567).
         rf"(?:^|[^\w+])(?:\+|00)[1-9][\d ().-]{{7,18}}\d{_NOT_BEFORE}",
         rf"{_NOT_AFTER}\(\d{{3}}\) ?\d{{3}}[ -]?\d{{4}}{_NOT_BEFORE}",
+        # The UK's country code without + or 00, then a separated number (44 7700 900123).
+        rf"{_NOT_AFTER}44{_SEP}[1-9]\d{{2,4}}{_SEP}?\d{{3,4}}{_SEP}?\d{{3,4}}{_NOT_BEFORE}",
     ),
     REASON_NI: (
-        rf"(?i:\b{_NI_PREFIX} ?\d{{2}} ?\d{{2}} ?\d{{2}} ?[A-D]\b)",
-        rf"(?i:\b{_NI_PREFIX} \d{{2}} \d{{2}} \d{{2}}\b)",
+        rf"(?i:\b{_NI_PREFIX}{_SEP}?\d{{2}}{_SEP}?\d{{2}}{_SEP}?\d{{2}}{_SEP}?[A-D]\b)",
+        rf"(?i:\b{_NI_PREFIX}{_SEP}\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{2}}\b)",
     ),
     _POSTCODE: (
         rf"(?i:\b{_POSTCODE_OUT} +{_POSTCODE_IN}\b)",
@@ -280,6 +317,10 @@ _VALUE_PATTERNS: dict[str, tuple[str, ...]] = {
     REASON_DATE: (
         rf"(?:^|[^\d.])\d{{4}}(?:-{_MON}-{_DAY}|/{_MON}/{_DAY}|\.{_MON}\.{_DAY})(?:[^\d.]|$)",
         rf"(?:^|[^\d.])\d{{1,2}}(?:-{_DAY}-{_YEAR}|/{_DAY}/{_YEAR}|\.{_DAY}\.\d{{4}})(?:[^\d.]|$)",
+        # Two-digit day, month and year with dots (02.03.84).
+        rf"(?:^|[^\d.])\d{{2}}\.{_MON}\.\d{{2}}(?:[^\d.]|$)",
+        # A date written without separators (19840302, 20230109).
+        rf"{_NOT_AFTER}(?:19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]){_NOT_BEFORE}",
         rf"(?i:\b{_DAY}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+(?:\d{{4}}|'?\d{{2}})\b)",
         rf"(?i:\b{_MONTH}\.?\s+{_DAY}(?:st|nd|rd|th)?,?\s+\d{{4}}\b)",
     ),
@@ -288,6 +329,35 @@ _VALUE_PATTERNS: dict[str, tuple[str, ...]] = {
 _ANY_PATTERN = "|".join(f"(?:{p})" for patterns in _VALUE_PATTERNS.values() for p in patterns)
 # Invisible characters dropped before matching, so that "0770\u200b0900123" is still a phone.
 _INVISIBLE = "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+# Characters no label or id needs, refused wherever they are: control characters other than
+# line breaks (a tab, NUL, escape), and the invisible ones above.
+_HIDDEN = _INVISIBLE[:-1] + "\x00-\x09\x0e-\x1f\x7f-\x84\x86-\x9f]"
+
+
+def identifier_rule(reason: str, action: str = "remove direct identifiers") -> str:
+    """The rule a problem states for a cell the guard refused for ``reason``.
+
+    Parameters
+    ----------
+    reason
+        One of the reasons :func:`identifying_values` gives.
+    action
+        What the user should do about a direct identifier.
+
+    Returns
+    -------
+    str
+        The rule, without any value.
+
+    Examples
+    --------
+    >>> identifier_rule(REASON_EMAIL)
+    'looks like an email address; remove direct identifiers'
+    """
+    if reason == REASON_HIDDEN:
+        return (f"holds {reason}, which make a cell look like another one or show in another "
+                "order; retype it")
+    return f"looks like {reason}; {action}"
 
 
 def identifying_values(values: pd.Series) -> dict[str, np.ndarray]:
@@ -354,13 +424,22 @@ def identifying_distinct(array: pa.Array) -> dict[str, np.ndarray]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not pc.all(pc.string_is_ascii(array)).as_py():
-        array = pc.replace_substring_regex(pc.utf8_normalize(array, "NFKC"), _INVISIBLE, "")
     n = len(array)
-    # One pass over every value with all patterns, then each reason on the few that matched.
-    maybe = pc.match_substring_regex(array, _ANY_PATTERN).to_numpy(zero_copy_only=False)
+    hidden = np.zeros(n, bool)
+    ascii_only = pc.all(pc.string_is_ascii(array)).as_py() is not False
+    if not ascii_only:
+        # Hidden characters are looked for before normalising drops the invisible ones.
+        hidden = pc.match_substring_regex(array, _HIDDEN).to_numpy(zero_copy_only=False)
+        array = pc.replace_substring_regex(pc.utf8_normalize(array, "NFKC"), _INVISIBLE, "")
+    # One pass over every value with all patterns, then each reason on the few that matched
+    # (in ASCII text, the hidden characters are control characters: one more pattern of the pass).
+    pattern = _ANY_PATTERN + f"|{_HIDDEN}" if ascii_only else _ANY_PATTERN
+    maybe = pc.match_substring_regex(array, pattern).to_numpy(zero_copy_only=False)
     candidates = np.flatnonzero(maybe)
     subset = array.take(pa.array(candidates, type=pa.int64()))
+    if ascii_only and len(candidates):
+        hidden[candidates] = pc.match_substring_regex(subset, _HIDDEN).to_numpy(
+            zero_copy_only=False)
     found: dict[str, np.ndarray] = {}
     for reason, patterns in _VALUE_PATTERNS.items():
         hits = np.zeros(n, bool)
@@ -371,4 +450,5 @@ def identifying_distinct(array: pa.Array) -> dict[str, np.ndarray]:
         found[reason] = hits
     lengths = pc.utf8_length(array).to_numpy(zero_copy_only=False)
     found[REASON_LONG] = lengths > LABEL_MAX_LENGTH
+    found[REASON_HIDDEN] = hidden
     return found

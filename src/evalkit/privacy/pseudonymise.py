@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,8 +49,15 @@ from ..publish.outfolder import (
     staged_output,
 )
 from ..publish.writer import write_csv
-from .guard import LABEL_MAX_LENGTH, REASON_DATE, identifier_column_reason, identifying_values
-from .keys import key_fingerprint, pseudonymise_frame, read_key
+from .guard import (
+    LABEL_MAX_LENGTH,
+    REASON_DATE,
+    REASON_LONG,
+    identifier_column_reason,
+    identifier_rule,
+    identifying_values,
+)
+from .keys import key_fingerprint, pseudonymise_frame, pseudonymise_series, read_key
 
 MARKER = Marker(
     "evalkit-pseudonymised.txt",
@@ -213,7 +219,8 @@ def _check_file(raw: RawFile, contract: FileContract, keep: set[str], problems: 
             if name in PERSON_ID_COLUMNS:
                 copied[name] = values
                 continue
-            skip = (REASON_DATE,) if kind in _NO_DATE_RULE else ()
+            column = contract.column(name)
+            skip = (REASON_DATE,) if kind in _NO_DATE_RULE and not column.checked_as_label else ()
             if not _values_pass(values, raw.label, name, skip, problems):
                 ok = False
             copied[name] = values
@@ -250,10 +257,34 @@ def _values_pass(values: pd.Series, label: str, column: str, skip: Iterable[str]
         if reason in skip or not mask.any():
             continue
         rows = tuple(int(r) + 2 for r in mask.nonzero()[0])
-        problems.append(Problem(label, column, f"looks like {reason}; remove direct identifiers "
-                                "before pseudonymising", rows, len(rows)))
+        problems.append(Problem(label, column, identifier_rule(
+            reason, "remove direct identifiers before pseudonymising"), rows, len(rows)))
         passed = False
     return passed
+
+
+def _recoded(frame: pd.DataFrame, contract: FileContract, key: bytes) -> pd.DataFrame:
+    """Codes a programme made up itself (cohort ids) replaced by keyed pseudonyms too.
+
+    A cohort code can be built from a facilitator's name or a start date and is shown to
+    funders as a group label, so it is recoded like a person id (``co_`` and 20 hex digits;
+    the same key gives the same code in every file).
+    """
+    for col in contract.columns:
+        if col.checked_as_label and col.name in frame.columns:
+            frame[col.name] = pseudonymise_series(frame[col.name], key,
+                                                  col.name.removesuffix("_id"))
+    return frame
+
+
+def _spec_text_problems(instrument) -> list[Problem]:
+    """The texts of a spec that look like a direct identifier (its title, citation, labels)."""
+    texts = [instrument.title, instrument.citation, *(instrument.item_labels or ())]
+    found = identifying_values(pd.Series(texts, dtype=object))
+    label = f"{INSTRUMENTS_FOLDER}/{instrument.name}.toml"
+    return [Problem(label, None, f"its title, citation or an item label looks like {reason}; "
+                    "remove it before pseudonymising")
+            for reason, mask in found.items() if reason != REASON_LONG and mask.any()]
 
 
 def pseudonymise_folder(in_dir: str | os.PathLike, out_dir: str | os.PathLike,
@@ -341,7 +372,7 @@ def pseudonymise_folder(in_dir: str | os.PathLike, out_dir: str | os.PathLike,
 
     # The programme's own questionnaires: their answers are pseudonymised like any file, and
     # their specs copied, so the copy is as complete as the folder it came from.
-    from ..scales.custom import find_instruments
+    from ..scales.custom import find_instruments, spec_toml
 
     instruments, spec_problems = find_instruments(in_path)
     own = {i.name: i.contract() for i in instruments
@@ -363,6 +394,9 @@ def pseudonymise_folder(in_dir: str | os.PathLike, out_dir: str | os.PathLike,
         table = _check_file(raw, contracts[raw.name], keep, problems, summary, kept_seen)
         if table is not None:
             tables[raw.name] = table
+    for instrument in instruments:
+        if instrument.name in own:
+            problems += _spec_text_problems(instrument)
     if problems:
         raise DataValidationError(in_path.name, problems)
     missing = sorted(keep - kept_seen)
@@ -376,13 +410,16 @@ def pseudonymise_folder(in_dir: str | os.PathLike, out_dir: str | os.PathLike,
                        recheck=lambda: check_output_folder(out_dir, marker=MARKER,
                                                            protected=protected)) as staging:
         for name, table in tables.items():
-            write_csv(pseudonymise_frame(table, key), staging / contracts[name].filename)
+            write_csv(_recoded(pseudonymise_frame(table, key), contracts[name], key),
+                      staging / contracts[name].filename)
             summary.written.append(target / contracts[name].filename)
-        for name in own:
-            if name not in tables:
+        for instrument in instruments:
+            if instrument.name not in tables:
                 continue
-            spec = Path(INSTRUMENTS_FOLDER) / f"{name}.toml"
+            # The spec is written from what was parsed, never copied: a comment in the file
+            # (which may hold a name or a phone number) does not reach the copy.
+            spec = Path(INSTRUMENTS_FOLDER) / f"{instrument.name}.toml"
             (staging / INSTRUMENTS_FOLDER).mkdir(exist_ok=True)
-            shutil.copyfile(in_path / spec, staging / spec)
+            (staging / spec).write_text(spec_toml(instrument), encoding="utf-8")
             summary.written.append(target / spec)
     return summary

@@ -54,6 +54,9 @@ CHART_STYLE = {
     "axes.titlelocation": "left",
     "legend.frameon": False,
     "svg.hashsalt": "evalkit",
+    # Labels come from the data (a site called "north $x$ east"): they are drawn as the text
+    # they are, never read as mathtext, which would fail on them or draw something else.
+    "text.parse_math": False,
 }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -44,6 +45,13 @@ _PREFIX_PATTERN = re.compile(r"^[a-z]{1,8}$")
 _DERIVED_SUFFIXES = ("_answered", "_band")
 LABEL_MAX_LENGTH = 64
 TITLE_MAX_LENGTH = 80
+#: Limits on every size a spec gives, so that a mistyped number (``items = 100000000``) is
+#: refused with a message instead of making evalkit build columns, lists or ranges that size.
+ITEMS_MAX = 200
+ANSWER_LIMIT = 1000  # min and max of an answer lie within -1000..1000
+WAVES_MAX = 20
+SUBSCALES_MAX = 50
+BANDS_MAX = 20
 
 
 class SpecInconsistency(ValueError):
@@ -424,11 +432,15 @@ def _is_number(value: Any) -> bool:
 def _item_list(key: str, items: Any, n_items: int) -> list[tuple[str, str]]:
     if not isinstance(items, tuple) or not all(_is_int(i) for i in items):
         return [(key, "must be a list of item numbers")]
+    if len(items) > n_items:
+        return [(key, f"lists {len(items)} items, but the instrument has {n_items}")]
     issues = []
     outside = sorted({i for i in items if not 1 <= i <= n_items})
     if outside:
-        issues.append((key, f"item number {', '.join(map(str, outside))} is outside 1-{n_items}"))
-    repeated = sorted({i for i in items if items.count(i) > 1})
+        shown = ", ".join(map(str, outside[:5])) + (" ..." if len(outside) > 5 else "")
+        issues.append((key, f"item number {shown} is outside 1-{n_items}"))
+    counts = Counter(items)
+    repeated = sorted(i for i, n in counts.items() if n > 1)
     if repeated:
         issues.append((key, f"item {', '.join(map(str, repeated))} is listed more than once"))
     return issues
@@ -460,12 +472,18 @@ def _inconsistencies(spec: Instrument) -> list[tuple[str, str]]:
                               "at most 32 characters"))
             if len(set(spec.waves)) != len(spec.waves):
                 add(("waves", "a wave is listed more than once"))
-    n_ok = _is_int(spec.n_items) and spec.n_items >= 2
+    if isinstance(spec.waves, tuple) and len(spec.waves) > WAVES_MAX:
+        add(("waves", f"lists {len(spec.waves)} waves; at most {WAVES_MAX} are allowed"))
+    n_ok = _is_int(spec.n_items) and 2 <= spec.n_items <= ITEMS_MAX
     if not n_ok:
-        add(("items", "must be a whole number of at least 2"))
+        add(("items", f"must be a whole number of at least 2 and at most {ITEMS_MAX} (the "
+                      "number of questions)"))
     range_ok = _is_int(spec.min) and _is_int(spec.max)
     if not range_ok:
         add(("min", "min and max must be whole numbers"))
+    elif not (-ANSWER_LIMIT <= spec.min <= ANSWER_LIMIT and -ANSWER_LIMIT <= spec.max <= ANSWER_LIMIT):
+        range_ok = False
+        add(("max", f"min and max must lie from -{ANSWER_LIMIT} to {ANSWER_LIMIT}"))
     elif spec.min >= spec.max:
         range_ok = False
         add(("max", "must be greater than min"))
@@ -489,6 +507,10 @@ def _inconsistencies(spec: Instrument) -> list[tuple[str, str]]:
             or not _is_number(spec.functional_mean)):
         add(("functional_sd", "must be a positive number (and functional_mean a number)"))
 
+    if isinstance(spec.subscales, Mapping) and len(spec.subscales) > SUBSCALES_MAX:
+        add(("subscales", f"lists {len(spec.subscales)} subscales; at most {SUBSCALES_MAX} are "
+                          "allowed"))
+        return issues
     scale_names = []
     if spec.total is not None:
         if not isinstance(spec.total, str) or not NAME_PATTERN.match(spec.total):
@@ -549,6 +571,9 @@ def _band_issues(spec: Instrument, scale_names: list[str]) -> list[tuple[str, st
         if (not isinstance(bands, tuple) or not bands
                 or not all(isinstance(b, Band) for b in bands)):
             issues.append((key, "must be a list of bands, each with a name and a from score"))
+            continue
+        if len(bands) > BANDS_MAX:
+            issues.append((key, f"lists {len(bands)} bands; at most {BANDS_MAX} are allowed"))
             continue
         labels = [b.label for b in bands]
         if not all(isinstance(s, str) and NAME_PATTERN.match(s) for s in labels):
