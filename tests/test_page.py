@@ -205,3 +205,33 @@ def test_headings_are_nested_under_the_title_and_listed_in_the_contents():
     assert '<h3 id="weekly">Weekly</h3>' in html
     assert 'href="#attendance"' in html and 'href="#weekly"' in html
     assert html.count("<h1") == 1
+
+
+def test_research_only_cells_are_left_out_of_a_funder_report_only():
+    nb = _notebook()
+    detail = nbformat.v4.new_markdown_cell("## For researchers\n\nthe tests below")
+    detail.metadata["tags"] = ["research-only"]
+    nb.cells.append(detail)
+    front = FrontPage(title="t", period="p", generated="g", version="v", audience="a",
+                      rule="r", fingerprint="f")
+    funder, research = Document(front, funder=True), Document(front, funder=False,
+                                                              internal=False)
+    funder.add_notebook(nb)
+    research.add_notebook(nb)
+    assert "the tests below" not in funder.html() and "the tests below" in research.html()
+
+
+def test_a_funder_page_shows_nothing_of_a_research_only_table_and_no_appendix(outputs):
+    """The funder page of the discomfort analysis: the ANOVA (no funder columns) leaves no
+    trace, and the change table (funder columns) is in the body, not an appendix."""
+    page = Page(SAMPLE, audience="funder")
+    discomfort = page.run("discomfort")
+    page.table(discomfort["discomfort_anova"])
+    assert outputs == []
+    page.table(discomfort["discomfort_change"])
+    (table,) = outputs
+    assert not table["metadata"][MARK]["appendix"]
+    html = table["data"]["text/html"]
+    assert "fell by about" in html and ">t<" not in html and "d z" not in html
+    page.say("t = {t}.", t=discomfort["discomfort_change"].figure("t", comparison="post_vs_pre"))
+    assert len(outputs) == 1  # a sentence built on a figure a funder does not get is left out

@@ -208,7 +208,7 @@ class Document:
         Only Markdown cells and the outputs a :class:`~evalkit.publish.page.Page` marked are kept;
         anything else a cell printed is dropped. Cells tagged ``parameters``,
         ``injected-parameters`` or ``remove-cell`` are skipped, and so are ``internal-only``
-        cells in a funder report.
+        cells in any report but an internal one and ``research-only`` cells in a funder report.
 
         Parameters
         ----------
@@ -235,6 +235,8 @@ class Document:
             if tags & {"parameters", "injected-parameters", "remove-cell"}:
                 continue
             if not self.internal and "internal-only" in tags:
+                continue
+            if self.funder and "research-only" in tags:  # detail a funder report leaves out
                 continue
             if cell.cell_type == "markdown":
                 self.body.append(self._headings_shifted(markdown_html(cell.source)))

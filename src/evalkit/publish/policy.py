@@ -251,6 +251,19 @@ class Policy:
     def sees(self, spec: TableSpec) -> bool:
         """Whether this audience sees the table ``spec`` at all.
 
+        A funder sees only tables with funder columns; no one but the team sees a table of
+        single people.
+
+        Parameters
+        ----------
+        spec
+            A table's declaration.
+
+        Returns
+        -------
+        bool
+            True when ``spec.shown_to`` names this audience.
+
         Examples
         --------
         >>> from evalkit.publish.tables import Col, TableSpec

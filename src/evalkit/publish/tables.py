@@ -429,6 +429,16 @@ class TableSpec:
     def columns_for(self, audience: str) -> tuple[str, ...]:
         """The columns ``audience`` sees: the allow-list for a funder, every column otherwise.
 
+        Parameters
+        ----------
+        audience
+            One of :data:`AUDIENCES`.
+
+        Returns
+        -------
+        tuple of str
+            Column names, in the table's order.
+
         Examples
         --------
         >>> spec = TableSpec("t", "T", (Col("n", "people", "people", funder="rounded"),
