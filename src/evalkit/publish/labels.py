@@ -9,7 +9,6 @@ labels, the things a count counts (:func:`counted`) and how a number is written
 from __future__ import annotations
 
 import re
-
 from collections.abc import Mapping
 
 WORDS: dict[str, str] = {
@@ -161,12 +160,12 @@ def header(col: object) -> str:
     >>> header(Col("n", "people", "forms", label="forms scored"))
     'forms scored'
     """
-    name = str(getattr(col, "name"))
+    name = str(col.name)
     return getattr(col, "label", "") or HEADERS.get(name) or words(name)
 
 
 def counted(name: str, unit: str) -> str:
-    """What a count column counts: the table's ``unit``, or meetings, demands, rows, forms....
+    """What a count column counts: the table's ``unit``, or meetings, demands, rows or forms.
 
     A count the policy treats as being about people may still count other things.
 

@@ -202,10 +202,6 @@ class TableSpec:
     audiences
         The audiences that see the table at all (a subset of :data:`AUDIENCES`). Empty (the
         default) means every audience, or only ``internal`` when ``internal`` is set.
-    curve
-        Rows are survival-curve steps (columns ``time``, ``at_risk``, ``events``, ``survival``,
-        ``ci_low``, ``ci_high``, grouped by the label columns): the funder policy merges steps made
-        by fewer than the threshold of exits and cuts the curve where few remain at risk.
     needs_at_least
         A ``people`` metric or column: unless every value of it is at least the threshold, the
         whole table is withheld from the funder audience (an analysis of very few processes).
@@ -235,7 +231,6 @@ class TableSpec:
     internal: bool = False
     appendix: bool = False
     audiences: tuple[str, ...] = ()
-    curve: bool = False
     needs_at_least: str | None = None
 
     def __post_init__(self):
