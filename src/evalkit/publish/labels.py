@@ -101,6 +101,8 @@ def words(code: object) -> str:
     'before preparation, after preparation'
     >>> words("wave=post"), words("experience_band=<1|1-2"), words("hedges_g")
     ('wave: after preparation', 'experience (years): <1 or 1-2', "Hedges' g")
+    >>> words("follow_up_vs_intake")
+    'follow-up vs intake'
     """
     text = str(code)
     if text in WORDS:
@@ -112,6 +114,8 @@ def words(code: object) -> str:
     if "=" in text and not text.startswith("=") and " " not in text.split("=", 1)[0]:
         factor, level = text.split("=", 1)  # a model term: gender=man
         return f"{words(factor)}: {words(level)}"
+    if "_vs_" in text:  # a comparison of two waves: follow_up_vs_intake
+        return " vs ".join(words(part) for part in text.split("_vs_"))
     if "|" in text:  # categories merged because they were small: <1|1-2
         return " or ".join(words(part) for part in text.split("|"))
     return text.replace("_", " ")
