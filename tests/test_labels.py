@@ -66,3 +66,10 @@ def test_the_interval_header_says_the_level_the_table_declares():
     html = unescape(table_html(Policy("internal").apply(
         pd.DataFrame({"group": ["a"], "rate": [0.5], "ci_low": [0.4], "ci_high": [0.6]}), spec)))
     assert ">90% CI<" in html and "95%" not in html
+
+
+def test_wave_comparisons_read_as_words():
+    from evalkit.publish.labels import words
+
+    assert words("follow_up_vs_intake") == "follow-up vs intake"   # not "follow up vs intake"
+    assert words("post_vs_pre") == "after vs before preparation"

@@ -227,47 +227,6 @@ def test_metric_tables_police_each_metric_by_its_own_kind(done, rate_status):
                                                    else SHOWN)
 
 
-# --- survival curves ------------------------------------------------------------------------------
-
-CURVE = _spec(Col("group", "label", "g"), Col("time", "number", "t"),
-              Col("at_risk", "people", "r"), Col("events", "people", "e"),
-              Col("survival", "statistic", "s", rests_on=("at_risk",), fmt="percent"),
-              Col("ci_low", "statistic", "l", follows="survival"),
-              Col("ci_high", "statistic", "h", follows="survival"), curve=True)
-
-
-def _curve(times, at_risk, events, group="all"):
-    surv = np.cumprod(1 - np.asarray(events) / np.asarray(at_risk))
-    return pd.DataFrame({"group": group, "time": times, "at_risk": at_risk, "events": events,
-                         "survival": surv, "ci_low": surv - 0.1, "ci_high": surv + 0.05})
-
-
-def test_curve_steps_of_fewer_than_min_cell_exits_are_merged_into_the_next():
-    # Exits 1, 2, 3 (6 in all by week 3), then 1, 1, 4 (6 by week 6): two steps are shown, at
-    # weeks 3 and 6, each made of 6 exits; the survival there is the exact estimate.
-    frame = _curve([1, 2, 3, 4, 5, 6], [40, 39, 37, 34, 33, 32], [1, 2, 3, 1, 1, 4])
-    shown = FUNDER.apply(frame, CURVE)
-    assert shown.values["time"].tolist() == [3, 6]
-    assert shown.text["events"].tolist() == ["≈5", "≈5"]  # 6 exits each, rounded
-    expected = np.cumprod(1 - np.array([1, 2, 3, 1, 1, 4]) / np.array([40, 39, 37, 34, 33, 32]))
-    assert shown.values["survival"].tolist() == [round(expected[2], 2), round(expected[5], 2)]
-
-
-def test_curve_stops_where_fewer_than_min_cell_remain_and_small_groups_go():
-    # At-risk 6, 5, then 4: the step at week 3 is cut even though it would complete 5 exits.
-    frame = pd.concat([_curve([1, 2, 3], [6, 5, 4], [1, 1, 3], "a"),
-                       _curve([1, 2], [4, 3], [1, 1], "b")], ignore_index=True)
-    shown = FUNDER.apply(frame, CURVE)
-    assert "b" not in set(shown.values["group"])
-    assert shown.values.empty or (pd.to_numeric(shown.values["at_risk"]) >= 5).all()
-    assert 3 not in set(shown.values["time"])
-
-
-def test_internal_curves_keep_every_step():
-    frame = _curve([1, 2, 3], [6, 5, 4], [1, 1, 3])
-    assert INTERNAL.apply(frame, CURVE).values["time"].tolist() == [1, 2, 3]
-
-
 # --- figures for sentences ------------------------------------------------------------------------
 
 
@@ -416,15 +375,6 @@ def test_an_interval_follows_an_estimate_hidden_because_its_count_is_small():
                           "ci_low": [0.02, 0.15]})
     shown = FUNDER.apply(frame, spec)
     assert shown.status["ci_low"].tolist() == [WITHHELD, SHOWN]
-
-
-def test_a_curve_step_of_exactly_min_cell_exits_with_exactly_min_cell_at_risk_is_shown():
-    """Both boundaries are inclusive: 5 exits make a step, 5 at risk keep the curve going."""
-    frame = _curve([1, 2], [40, 5], [5, 5])
-    shown = FUNDER.apply(frame, CURVE)
-    assert shown.values["time"].tolist() == [1, 2]
-    four = FUNDER.apply(_curve([1, 2], [40, 4], [4, 4]), CURVE)
-    assert four.values["time"].tolist() == []   # 4 exits make no step; 4 at risk stop the curve
 
 
 @pytest.mark.parametrize(("low", "high", "shown"), [

@@ -24,8 +24,7 @@ from ..stats.multitest import holm
 from ..stats.paired import wave_changes, wide
 from ..stats.proportions import prevalence
 from ..stats.reliability import CS_CATEGORIES, RC_CATEGORIES, clinical_change, reliable_change_table
-from ._base import (Analysis, alpha_cols, band_cols, effect_interval_cols, needs_files,
-                    ordered_waves)
+from ._base import Analysis, alpha_cols, band_cols, effect_interval_cols, needs_files, ordered_waves
 
 
 def scored(dataset: Dataset, name: str) -> pd.DataFrame:

@@ -860,7 +860,6 @@ def _count_bars_of_split(data: Shown, *, by: str, category: str, share: str, gro
             y = y_of[name] - 0.4 + height * (j + 0.5)
             if status[i] == SMALL:
                 ax.barh(y, small, height=height * 0.9, **WITHHELD_STYLE)
-                ax.barh(y, 0, height=height * 0.9, color=colour)
                 ax.annotate(text[i], (small, y), xytext=(3, 0), textcoords="offset points",
                             va="center", fontsize=8, color="#333333")
             elif not np.isnan(counts[i]):
@@ -875,7 +874,8 @@ def _count_bars_of_split(data: Shown, *, by: str, category: str, share: str, gro
               bbox_to_anchor=(0.5, -0.28), fontsize=9)
     ax.set_yticks(range(len(categories)), [textwrap.fill(words(c), 16) for c in categories])
     ax.invert_yaxis()
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # Ticks on multiples of the rounding, as the counts are.
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[ROUND_TO, 10]))
     unit = data.spec.unit
     ax.set_xlabel(f"{unit}, rounded to the nearest {ROUND_TO} (shares withheld)")
     if title:

@@ -9,7 +9,6 @@ labels, the things a count counts (:func:`counted`) and how a number is written
 from __future__ import annotations
 
 import re
-
 from collections.abc import Mapping
 
 WORDS: dict[str, str] = {
@@ -102,6 +101,8 @@ def words(code: object) -> str:
     'before preparation, after preparation'
     >>> words("wave=post"), words("experience_band=<1|1-2"), words("hedges_g")
     ('wave: after preparation', 'experience (years): <1 or 1-2', "Hedges' g")
+    >>> words("follow_up_vs_intake")
+    'follow-up vs intake'
     """
     text = str(code)
     if text in WORDS:
@@ -113,6 +114,8 @@ def words(code: object) -> str:
     if "=" in text and not text.startswith("=") and " " not in text.split("=", 1)[0]:
         factor, level = text.split("=", 1)  # a model term: gender=man
         return f"{words(factor)}: {words(level)}"
+    if "_vs_" in text:  # a comparison of two waves: follow_up_vs_intake
+        return " vs ".join(words(part) for part in text.split("_vs_"))
     if "|" in text:  # categories merged because they were small: <1|1-2
         return " or ".join(words(part) for part in text.split("|"))
     return text.replace("_", " ")
@@ -161,12 +164,12 @@ def header(col: object) -> str:
     >>> header(Col("n", "people", "forms", label="forms scored"))
     'forms scored'
     """
-    name = str(getattr(col, "name"))
+    name = str(col.name)
     return getattr(col, "label", "") or HEADERS.get(name) or words(name)
 
 
 def counted(name: str, unit: str) -> str:
-    """What a count column counts: the table's ``unit``, or meetings, demands, rows, forms....
+    """What a count column counts: the table's ``unit``, or meetings, demands, rows or forms.
 
     A count the policy treats as being about people may still count other things.
 

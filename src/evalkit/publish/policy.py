@@ -33,8 +33,6 @@ coarsened, following the practice of official statistics:
   the hidden one is one minus the others;
 * a value whose people are too few is withheld even when it could not have been computed, so
   "withheld" and "n/a" never tell one small group size from another;
-* a survival curve never shows a step made by fewer than ``min_cell`` exits (smaller steps are
-  merged into the next one) and stops where fewer than ``min_cell`` people remain at risk;
 * a note (a ``text`` column) holding a digit or a number word is withheld, so no count travels in
   words;
 * a table whose rows are single people or processes (``internal``), a table with no funder
@@ -341,8 +339,6 @@ class Policy:
                 spec, self, f"withheld: it rests on fewer than {self.min_cell} "
                             f"{spec.unit}")
         frame = frame.reset_index(drop=True)
-        if self.funder and spec.curve:
-            frame = self._coarsen_curve(frame, spec)
         if spec.is_metric_table:
             return self._apply_metrics(frame, spec)
         values, status = {}, {}
@@ -498,30 +494,6 @@ class Policy:
         for extra in [c for c in frame.columns if c not in values.columns]:
             values[extra], status[extra] = self._column(frame, spec.col(extra), frame)
         return Shown.build(spec, self, values, status)
-
-    # -- survival curves -----------------------------------------------------------------------
-
-    def _coarsen_curve(self, frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
-        """Merge steps made by fewer than ``min_cell`` exits into the next, and stop where fewer
-        than ``min_cell`` remain at risk; a group that starts below ``min_cell`` goes."""
-        groups = [c.name for c in spec.columns if c.kind == "label"]
-        kept = []
-        for _, part in (frame.groupby(groups, sort=False, observed=True) if groups
-                        else [(None, frame)]):
-            # At-risk counts only fall, so this also drops a group that starts below min_cell.
-            part = part.sort_values("time", kind="stable")
-            part = part[part["at_risk"] >= self.min_cell]
-            pending = 0
-            for index, row in part.iterrows():
-                pending += int(row["events"])
-                if pending >= self.min_cell:
-                    step = frame.loc[index].copy()
-                    step["events"] = pending
-                    kept.append(step)
-                    pending = 0
-        if not kept:
-            return frame.iloc[0:0]
-        return pd.DataFrame(kept).reset_index(drop=True).astype(frame.dtypes.to_dict())
 
 
 def _rounded(col: Col, value: float, *, bound: str | None = None) -> float:

@@ -265,10 +265,6 @@ class TableSpec:
         default) means every audience, or only ``internal`` when ``internal`` is set. Either
         way a funder sees the table only when it declares funder columns (or, in a metric
         table, funder metrics).
-    curve
-        Rows are survival-curve steps (columns ``time``, ``at_risk``, ``events``, ``survival``,
-        ``ci_low``, ``ci_high``, grouped by the label columns): the funder policy merges steps made
-        by fewer than the threshold of exits and cuts the curve where few remain at risk.
     needs_at_least
         A ``people`` metric or column: unless every value of it is at least the threshold, the
         whole table is withheld from the funder audience (an analysis of very few processes).
@@ -298,7 +294,6 @@ class TableSpec:
     internal: bool = False
     appendix: bool = False
     audiences: tuple[str, ...] = ()
-    curve: bool = False
     needs_at_least: str | None = None
 
     def __post_init__(self):
