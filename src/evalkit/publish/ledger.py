@@ -841,9 +841,9 @@ class Ledger:
         >>> [r.title for r in Ledger.open(path).releases], oct(path.stat().st_mode & 0o777)
         (['Board'], '0o600')
         """
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         lock = self.path.with_name(self.path.name + ".lock")
         try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise LedgerError(f"cannot use the release ledger {self.path} ({exc.strerror})"
