@@ -124,10 +124,18 @@ def test_nested_periods_are_allowed_when_the_counts_are_equal_or_far_apart(tmp_p
     assert len(_ledger_lines(ledger)) == 3
 
 
-def test_periods_that_do_not_overlap_are_allowed(tmp_path, data, quick, default_ledger):
+def test_periods_that_do_not_overlap_are_allowed(tmp_path, data, quick, default_ledger, capsys):
     assert _report(data, tmp_path / "a", "--period", SPRING) == 0
     assert _report(data, tmp_path / "b", "--period", "2024-07:2024-12") == 0
     assert len(_ledger_lines(default_ledger)) == 3
+    assert f"kept in the release ledger {default_ledger}" in capsys.readouterr().err
+
+
+def test_a_ledger_that_cannot_be_made_is_a_clear_refusal(tmp_path, data, quick, capsys):
+    (tmp_path / "plain").write_text("a file, not a folder")
+    assert _report(data, tmp_path / "r", "--ledger", tmp_path / "plain" / "ledger.jsonl") == 2
+    assert "cannot use the release ledger" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
 
 
 def test_a_different_min_cell_for_the_same_data_is_refused(tmp_path, data, quick, capsys,

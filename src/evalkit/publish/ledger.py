@@ -54,6 +54,7 @@ import os
 import secrets
 import stat
 import tempfile
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
@@ -66,6 +67,7 @@ from ..analyses import registry
 from ..data.dataset import Dataset
 from ..errors import EvalkitError, UsageError
 from .outfolder import _absolute, _resolve, _signals_held, _within
+from .page import Page
 from .policy import Policy, Shown
 from .tables import TableSpec
 
@@ -252,31 +254,24 @@ class PublishedCounts:
         """
         if not shown.available:
             return
-        min_cell = shown.policy.min_cell
         frame = exact.reset_index(drop=True)
-        if spec.is_metric_table:
-            cells = [(str(m), "value", v) for m, v in zip(frame["metric"], frame["value"],
-                                                           strict=True)
-                     if spec.col(str(m)).kind == "people"]
-            rows = [str(m) for m, _, _ in cells]
-        else:
-            names = [c.name for c in spec.columns if c.kind in _KEY_KINDS]
-            labels = ["|".join(f"{n}={v}" for n, v in zip(names, values, strict=True))
-                      for values in frame[names].astype(str).itertuples(index=False)]
-            seen: dict[str, int] = {}
-            rows, cells = [], []
-            for i, label in enumerate(labels):
-                seen[label] = seen.get(label, 0) + 1
-                row = f"{label}#{seen[label]}"
-                for col in spec.columns:
-                    if col.kind == "people":
-                        rows.append(row)
-                        cells.append((row, col.name, frame.loc[i, col.name]))
+        keys = [c.name for c in spec.columns if c.kind in _KEY_KINDS]
+        people = [c.name for c in spec.columns if c.kind == "people"]
+        seen: Counter[str] = Counter()
         table = {}
-        for row, column, value in cells:
-            number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-            if pd.notna(number) and np.isfinite(number) and number >= min_cell:
-                table[_digest(self.salt, spec.name, row, column)] = int(round(float(number)))
+        for i, values in enumerate(frame[keys].astype(str).itertuples(index=False)):
+            label = "|".join(f"{k}={v}" for k, v in zip(keys, values, strict=True))
+            seen[label] += 1  # rows with the same labels are told apart by their order
+            row = f"{label}#{seen[label]}"
+            if spec.is_metric_table:
+                cells = [("value", frame.at[i, "value"])] if spec.col(
+                    str(frame.at[i, "metric"])).kind == "people" else []
+            else:
+                cells = [(name, frame.at[i, name]) for name in people]
+            for column, value in cells:
+                number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+                if pd.notna(number) and np.isfinite(number) and number >= shown.policy.min_cell:
+                    table[_digest(self.salt, spec.name, row, column)] = int(round(float(number)))
         if table:
             self.bases[spec.name] = table
 
@@ -314,8 +309,6 @@ def published_counts(dataset: Dataset, policy: Policy, salt: str) -> dict[str, d
     >>> "attendance_by_group" in bases, "follow_up" in bases
     (True, False)
     """
-    from .page import Page  # page imports the policy; the ledger is used by the report
-
     counts = PublishedCounts(salt)
     page = Page(dataset=dataset, audience=policy.audience, min_cell=policy.min_cell,
                 on_publish=counts)
@@ -766,7 +759,8 @@ class Ledger:
         --------
         >>> import tempfile, evalkit
         >>> book = Ledger.open(Path(tempfile.mkdtemp()) / "ledger.jsonl")
-        >>> whole = evalkit.load("data/sample")
+        >>> people = evalkit.load("data/sample").participants  # a folder of one file, for speed
+        >>> whole = Dataset("participants only", {"participants": people})
         >>> release = book.release(dataset=whole, page_dataset=whole, policy=Policy("funder"),
         ...                        period=None, months=None, period_text="all", title="Sample",
         ...                        date="2026-01-01", fingerprint="f", version="0.1")
@@ -847,9 +841,9 @@ class Ledger:
         >>> [r.title for r in Ledger.open(path).releases], oct(path.stat().st_mode & 0o777)
         (['Board'], '0o600')
         """
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         lock = self.path.with_name(self.path.name + ".lock")
         try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise LedgerError(f"cannot use the release ledger {self.path} ({exc.strerror})"

@@ -262,6 +262,8 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
         bar.update(1)
         bar.close()
     print(f"report written to {out_dir / 'report.html'}", file=sys.stderr)
+    if book is not None:
+        print(f"checked against and kept in the release ledger {book.path}", file=sys.stderr)
     return out_dir
 
 
