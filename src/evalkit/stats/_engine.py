@@ -15,6 +15,17 @@ def quiet() -> Iterator[None]:
 
     They concern pingouin's own code, not the data, and would otherwise print in every
     notebook that runs an ANOVA.
+
+    Yields
+    ------
+    None
+        Inside the block those warnings are not shown.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with quiet():
+    ...     warnings.warn("from pingouin", pd.errors.Pandas4Warning)
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.Pandas4Warning)
