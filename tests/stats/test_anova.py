@@ -28,9 +28,9 @@ def test_anova_sphericity_and_correction_equal_r(name, within, levels):
     row = _anova(name, within, levels)
     reference = R[name]["anova"]
     assert row["n"] == reference["n"]
-    for column in ("f", "df1", "df2", "p", "epsilon_gg", "p_gg", "mauchly_w", "mauchly_p",
-                   "ng2"):
+    for column in ("f", "df1", "df2", "p", "epsilon_gg", "p_gg", "mauchly_w", "ng2"):
         assert row[column] == pytest.approx(reference[column], rel=1e-9), column
+    assert row["mauchly_p"] == pytest.approx(reference["mauchly_p_r"], rel=1e-9)
     assert row["note"] == ""
 
 
@@ -40,14 +40,25 @@ def test_greenhouse_geisser_matters_on_these_data():
     assert row["p_gg"] > 4 * row["p"] and row["epsilon_gg"] < 0.75
 
 
-def test_mauchly_p_of_four_levels_uses_the_dimension_throughout():
-    # R's mauchly.test writes 3 * p with p = 4 (not k - 1 = 3) in the second-order term; the
-    # difference is small but real. The reference is Anderson's expansion written out in R.
+def test_mauchly_p_of_four_levels_equals_r_mauchly_test():
+    # pingouin's sphericity equals R's mauchly.test (mauchly_p_r) at four levels too; the former
+    # hand-written variant (Anderson's term with k - 1 throughout) differed from it slightly.
     reference = R["four"]["anova"]
     row = _anova("four", "time", TIMES)
-    assert row["mauchly_p"] == pytest.approx(reference["mauchly_p"], rel=1e-9)
-    assert row["mauchly_p"] != pytest.approx(reference["mauchly_p_r"], rel=1e-6)
-    assert row["mauchly_p"] == pytest.approx(reference["mauchly_p_r"], rel=1e-3)
+    assert row["mauchly_p"] == pytest.approx(reference["mauchly_p_r"], rel=1e-9)
+
+
+@pytest.mark.parametrize("name,within,levels", [("waves", "wave", WAVES),
+                                                ("four", "time", TIMES)])
+def test_anova_adapter_equals_pingouin_called_directly(name, within, levels):
+    import pingouin as pg
+
+    data = stats_input("rm_waves" if name == "waves" else "rm_four")
+    direct = pg.rm_anova(data, dv="score", within=within, subject="subject", correction=True,
+                         effsize="ng2").iloc[0]
+    row = _anova(name, within, levels)
+    assert (row["f"], row["p_gg"], row["epsilon_gg"], row["ng2"]) == pytest.approx(
+        (direct["F"], direct["p_GG_corr"], direct["eps"], direct["ng2"]), rel=1e-12)
 
 
 @pytest.mark.parametrize("name,within,levels", [("waves", "wave", WAVES),

@@ -9,12 +9,11 @@ squared, and the effect sizes' 95% intervals (:mod:`evalkit.stats.effect_sizes`)
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pingouin as pg
 
+from ._engine import quiet
 from .effect_sizes import eta_squared_interval, noncentral_t_interval, rank_biserial_interval
 
 __all__ = ["compare_groups"]
@@ -77,8 +76,7 @@ def _several_groups(values: pd.DataFrame, dv: str, between: str, row: dict, note
     variances = frame.groupby(between)[dv].var(ddof=1)
     if frame[dv].nunique() > 1:
         # one-way: pingouin's partial eta squared is eta squared (SS_between / SS_total)
-        with warnings.catch_warnings():  # pingouin 0.7 calls dropna(inplace=True): pandas 3.1 warns
-            warnings.simplefilter("ignore", pd.errors.Pandas4Warning)
+        with quiet():
             classic = pg.anova(frame, dv=dv, between=between, detailed=True).iloc[0]
         low, high = eta_squared_interval(float(classic["F"]), float(classic["DF"]),
                                          float(len(frame) - frame[between].nunique()),
