@@ -320,7 +320,7 @@ class Page:
         >>> delivery = page.run("delivery")
         >>> page.table(delivery["delivery_fidelity"], columns=["session_title", "sessions"])
         ... # doctest: +ELLIPSIS
-        {'text/html': '<div class="table-wrap"><table class="evalkit"><caption>Delivery fidelity ...}
+        {'text/html': '<div class="table-wrap"><table class="evalkit...Delivery fidelity ...}
         """
         if limit is not None and shown.available and len(shown) > limit:
             total = "more" if self.policy.funder else f"{len(shown):,}"
