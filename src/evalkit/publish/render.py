@@ -268,17 +268,21 @@ def _breakable(escaped: str) -> str:
 
 
 #: Tables with at most this many rows are kept on one printed page with their caption.
-_SHORT_ROWS = 15
+_SHORT_ROWS = 8
 
 
 def _same_every_row_html(shown: Shown, columns: list[str], caption: str, paired: bool) -> str:
     """The columns that are equal on every row, said once: one row per column."""
     spec = shown.spec
-    rows = "".join(
-        f'<tr><th scope="row">{html_text("95% CI" if paired and c == "ci_low" else spec.col(c).header)}'
-        f'</th><td class="num">'
-        f'{html_text(_interval_text(shown, 0) if paired and c == "ci_low" else shown.text[c].iloc[0])}'
-        "</td></tr>" for c in columns)
+    rows = []
+    for c in columns:
+        header = "95% CI" if paired and c == "ci_low" else spec.col(c).header
+        text = html_text(_interval_text(shown, 0) if paired and c == "ci_low"
+                         else shown.text[c].iloc[0])
+        number = spec.col(c).kind in _ALIGN_RIGHT
+        cell = f'<td class="num">{text}</td>' if number else f"<td>{_breakable(text)}</td>"
+        rows.append(f'<tr><th scope="row">{html_text(header)}</th>{cell}</tr>')
+    rows = "".join(rows)
     return (f'<table class="evalkit metrics short"><caption>{html_text(caption)}</caption><thead>'
             f'<tr><th scope="col">measure</th><th scope="col">value</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>")
