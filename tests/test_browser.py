@@ -93,3 +93,56 @@ def test_pdf_is_a4_with_page_numbers(rendered):
     text = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(rendered / "report.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert f"Page 2 of {pages}" in text
+
+
+_OVERFLOWING_TABLES = """[...document.querySelectorAll('table.evalkit')].filter(t => {
+    const box = t.closest('.table-wrap') || t.parentElement;
+    return t.getBoundingClientRect().right > box.getBoundingClientRect().right + 1
+        || box.scrollWidth > box.clientWidth + 1;
+}).map(t => t.caption ? t.caption.innerText : '?')"""
+
+
+@pytest.mark.parametrize("audience", ["funder", "internal"])
+def test_no_table_is_wider_than_its_box_on_a_phone_or_wider_than_8_columns(
+        audience, rendered, tmp_path_factory):
+    if audience == "funder":
+        folder = rendered
+    else:
+        folder = tmp_path_factory.mktemp("browser") / "internal"
+        report.render_report(SAMPLE, out_dir=folder, audience="internal", show_progress=False)
+    with browser.browser() as tools:
+        tools.open((folder / "report.html").resolve().as_uri(), 1280, 900)
+        assert tools.evaluate(_OVERFLOWING_TABLES) == []
+        tools.open((folder / "report.html").resolve().as_uri(), 390, 844)
+        assert tools.evaluate(_OVERFLOWING_TABLES) == []
+        widths = tools.evaluate("[...document.querySelectorAll('table.evalkit')]"
+                                ".map(t => t.tHead.rows[0].cells.length)")
+        assert widths and max(widths) <= 8
+        # Tables over four columns stack as cards: each cell names its column.
+        labels = tools.evaluate(
+            "[...document.querySelectorAll('table.evalkit.stacked td')].slice(0, 50)"
+            ".map(c => getComputedStyle(c, '::before').content)")
+        assert labels and all(label not in ("none", '""', "normal") for label in labels)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        tools.screenshot(ARTIFACTS / f"report-phone-{audience}.png")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+def test_pdf_contents_and_appendix_references_give_the_pages_they_point_to(rendered):
+    pdf = rendered / "report.pdf"
+    info = subprocess.run(["pdfinfo", "-dests", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    page_of = {m.group(2): int(m.group(1))
+               for m in re.finditer(r'^\s*(\d+)\s+\[.*?\]\s+"([^"]+)"', info, re.M)}
+    contents = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "2", str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    # Each entry of the contents ends with the page its heading is printed on.
+    assert re.search(r"Key figures[ .]*" + str(page_of["key-figures"]) + r"\s*$", contents, re.M)
+    assert re.search(r"Appendix: detailed statistics[ .]*" + str(page_of["appendix"]) + r"\s*$",
+                     contents, re.M)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    references = re.findall(r"\(page (\d+)\)", text)
+    assert len(references) >= 3
+    appendix_pages = {p for name, p in page_of.items() if name.startswith("appendix-")}
+    assert {int(p) for p in references} <= appendix_pages

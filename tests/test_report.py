@@ -194,3 +194,31 @@ def test_period_and_title_reach_the_front_page_and_the_figures(tmp_path, sample_
         whole.loc["participant_sessions", "value"])
     fingerprint = re.search(r"Input fingerprint</dt><dd>([0-9a-f]{12})<", page).group(1)
     assert fingerprint == report.input_fingerprint(SAMPLE)
+
+
+def test_every_page_table_has_at_most_8_columns_and_phone_labels(sample_report):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((sample_report / "report.html").read_text(), "html.parser")
+    tables = soup.select("table.evalkit")
+    assert len(tables) > 20
+    for table in tables:
+        headers = [th.get_text() for th in table.thead.find_all("th")]
+        assert len(headers) <= 8, table.caption.get_text()
+        if len(headers) > 4 and "metrics" not in table["class"]:
+            assert "stacked" in table["class"]
+            first = table.tbody.tr.find_all(["td", "th"])
+            assert [c["data-label"] for c in first] == headers
+
+
+def test_research_report_carries_the_exports_and_the_funder_report_does_not(
+        tmp_path, sample_report):
+    out = tmp_path / "research"
+    report.render_report(SAMPLE, out_dir=out, audience="research", show_progress=False)
+    names = sorted(p.name for p in (out / "exports").iterdir())
+    for instrument in ("discomfort", "stss", "proqol", "partner_safety"):
+        for suffix in ("csv", "parquet", "sav", "dta"):
+            assert f"{instrument}.{suffix}" in names
+    assert "codebook.csv" in names
+    assert not (sample_report / "exports").exists()
+    assert not (out / "notebooks").exists()

@@ -220,6 +220,58 @@ def _sized(how):
 # --- data overview -------------------------------------------------------------------------------
 
 
+#: Size in points of the row labels of a chart drawn with :func:`label_rows_above`: about 10 px
+#: high when a 5.2-inch figure is shown on a 390-pixel phone.
+ROW_LABEL_SIZE = 10.5
+
+
+def label_rows_above(ax: Axes, labels: Sequence[str], *, fontsize: float = ROW_LABEL_SIZE,
+                     width: int = 56, extra_height: float = 1.2) -> None:
+    """Write each row's label above its row, across the plot, and size the figure to fit.
+
+    Long labels as y tick labels take most of a narrow figure and leave a thin plot area; above
+    the rows, they leave the plot area the figure's whole width (less the axis labels) and can
+    be printed large enough to read on a phone. Rows are drawn at y = 0, 1, ...; the axis is
+    inverted so that the first row is at the top. Labels longer than ``width`` characters wrap.
+
+    Parameters
+    ----------
+    ax
+        The axes, with its rows already drawn at y = 0, 1, ... (bars of height at most 0.45).
+    labels
+        One label per row, in row order.
+    fontsize
+        Size of the labels in points.
+    width
+        Characters per line before a label wraps.
+    extra_height
+        Inches of the figure outside the rows (title, legend, x axis).
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(figsize=(5.2, 3))
+    >>> _ = ax.barh([0, 1], [0.4, 0.7], height=0.4)
+    >>> label_rows_above(ax, ["Check-in", "A long name for the second exercise"])
+    >>> [t.get_text() for t in ax.texts], ax.get_yticklabels()[0].get_text()
+    (['Check-in', 'A long name for the second exercise'], '')
+    >>> plt.close(fig)
+    """
+    from matplotlib.transforms import blended_transform_factory
+
+    wrapped = [textwrap.fill(str(label), width) for label in labels]
+    lines = max((w.count("\n") + 1 for w in wrapped), default=1)
+    ax.set_yticks(range(len(wrapped)), [""] * len(wrapped))
+    ax.tick_params(axis="y", length=0)
+    ax.set_ylim(len(wrapped) - 0.5, -0.5 - 0.05 * lines)
+    across = blended_transform_factory(ax.transAxes, ax.transData)
+    for i, label in enumerate(wrapped):
+        ax.text(0.0, i - 0.24, label, transform=across, ha="left", va="bottom",
+                fontsize=fontsize, linespacing=1.1)
+    row_inches = 0.2 + (fontsize / 72) * 1.25 * lines
+    ax.figure.set_size_inches(ax.figure.get_size_inches()[0],
+                              extra_height + row_inches * len(wrapped))
+
+
 def data_coverage(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Months covered by each file (from the ``data_overview`` table).
 
@@ -637,7 +689,7 @@ def fidelity_by_exercise(data: Shown | pd.DataFrame, *, ax: Axes | None = None) 
     ...                       "full_share": [0.8, 0.5], "cut_short_share": [0.2, 0.3],
     ...                       "not_delivered_share": [0.0, 0.2]})
     >>> fig, ax = plt.subplots()
-    >>> [label.get_text() for label in fidelity_by_exercise(table, ax=ax).get_yticklabels()]
+    >>> [label.get_text() for label in fidelity_by_exercise(table, ax=ax).texts]
     ['S1 Check-in', 'S1 Talk']
     >>> plt.close(fig)
     """
@@ -652,15 +704,15 @@ def fidelity_by_exercise(data: Shown | pd.DataFrame, *, ax: Axes | None = None) 
                                  ("cut_short_share", ORANGE, "cut short"),
                                  ("not_delivered_share", VERMILION, "not delivered")):
         values = np.nan_to_num(_numbers(data, column))
-        ax.barh(range(len(table)), values, left=left, color=colour, label=name)
+        ax.barh(range(len(table)), values, left=left, color=colour, label=name, height=0.42)
         left += values
-    ax.set_yticks(range(len(table)), labels, fontsize=9)
-    ax.invert_yaxis()
+    label_rows_above(ax, labels, extra_height=1.5)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PERCENT)
-    ax.set_xlabel("share of recorded sessions")
+    ax.tick_params(axis="x", labelsize=ROW_LABEL_SIZE)
+    ax.set_xlabel("share of recorded sessions", fontsize=ROW_LABEL_SIZE)
     ax.set_title("How each exercise was delivered")
-    ax.legend(ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.02), fontsize=9)
+    ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=ROW_LABEL_SIZE)
     describe(ax, "Stacked bar chart, one bar per exercise of the module, of the share of "
                  "sessions that delivered it in full, cut it short or left it out.")
     return ax
@@ -1089,11 +1141,12 @@ def item_means(data: Shown | pd.DataFrame, *, waves: list[str],
     for colour, w in zip(OKABE_ITO, present, strict=False):
         ax.scatter(wide[w], [rows[lab] for lab in wide.index], color=colour, s=34, zorder=3,
                    label=words(w))
-    ax.set_yticks(range(len(labels)), labels, fontsize=9)
-    ax.invert_yaxis()
+    label_rows_above(ax, labels, extra_height=1.4)
     ax.set_xlim(*_span(list(means), scale))
-    ax.set_xlabel(xlabel)
-    ax.legend(ncols=len(present), loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=9)
+    ax.tick_params(axis="x", labelsize=ROW_LABEL_SIZE)
+    ax.set_xlabel(xlabel, fontsize=ROW_LABEL_SIZE)
+    ax.legend(ncols=len(present), loc="lower left", bbox_to_anchor=(0.0, 1.0),
+              fontsize=ROW_LABEL_SIZE)
     describe(ax, "Dot chart of the mean answer to each item at each wave, hardest first: "
                  + "; ".join(f"{lab} {wide.loc[lab, present[0]]:.1f}" for lab in labels[:3])
                  + (" ..." if len(labels) > 3 else "") + ".")

@@ -258,7 +258,8 @@ class Document:
                 self.appendix.append(f'<p class="from" id="{anchor}">From: '
                                      f"{html_text(self._section_title)}</p>{data['text/html']}")
                 self.body.append(f'<p class="to-appendix">Table in the appendix: <a href="#'
-                                 f'{anchor}">{html_text(mark.get("caption", "details"))}</a></p>')
+                                 f'{anchor}">{html_text(mark.get("caption", "details"))}</a>'
+                                 f"<!--see-page:{anchor}--></p>")
             else:
                 self.body.append(data["text/html"])
         elif kind == "chart" and "image/png" in data:
@@ -282,12 +283,19 @@ class Document:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def html(self) -> str:
+    def html(self, page_numbers: dict[str, int] | None = None) -> str:
         """The whole report as one self-contained HTML page.
 
         Front page, contents, key-figure cards, the summary, the sections and (for the funder
         audience) the appendix, with a Content-Security-Policy that forbids scripts and remote
         content.
+
+        Parameters
+        ----------
+        page_numbers
+            The printed page of each heading and appendix table, by id (from a first printing,
+            see :func:`evalkit.publish.pdfpages.destination_pages`): the contents and the
+            references to the appendix then give them, in print only. None for none.
 
         Returns
         -------
@@ -301,6 +309,10 @@ class Document:
         ...                   rule="Counts of people below 5 are not shown.", fingerprint="c7d54b9bdaf6")
         >>> html = Document(front, funder=False).html()
         >>> "<title>Programme evaluation 2025</title>" in html
+        True
+        >>> document = Document(front, funder=False)
+        >>> document.summary.append("Most sessions were attended.")
+        >>> '<span class="page-ref toc">2</span>' in document.html(page_numbers={"summary": 2})
         True
         """
         front = self.front
@@ -332,22 +344,38 @@ class Document:
                          '<h2 id="appendix">Appendix: detailed statistics</h2>'
                          "<p>Tests, models and intervals behind the figures above, for readers "
                          "who want to check them.</p>" + "\n".join(self.appendix) + "</section>")
-        return _PAGE.format(csp=CSP, title=html_text(front.title), css=_CSS,
-                            body="\n".join(parts))
+        body = _PAGE_REF.sub(lambda m: _page_ref(m, page_numbers or {}), "\n".join(parts))
+        return _PAGE.format(csp=CSP, title=html_text(front.title), css=_CSS, body=body)
 
     def _contents(self) -> str:
         entries = []
         if self.cards:
-            entries.append('<li><a href="#key-figures">Key figures</a></li>')
+            entries.append('<li><a href="#key-figures">Key figures</a><!--page:key-figures--></li>')
         if self.summary:
-            entries.append('<li><a href="#summary">In brief</a></li>')
+            entries.append('<li><a href="#summary">In brief</a><!--page:summary--></li>')
         for level, slug, text in self._headings:
             cls = ' class="sub"' if level == 3 else ""
-            entries.append(f'<li{cls}><a href="#{slug}">{re.sub(r"<[^>]+>", "", text)}</a></li>')
+            entries.append(f'<li{cls}><a href="#{slug}">{re.sub(r"<[^>]+>", "", text)}</a>'
+                           f"<!--page:{slug}--></li>")
         if self.appendix:
-            entries.append('<li><a href="#appendix">Appendix: detailed statistics</a></li>')
+            entries.append('<li><a href="#appendix">Appendix: detailed statistics</a>'
+                           "<!--page:appendix--></li>")
         return (f'<nav class="contents" aria-labelledby="contents"><h2 id="contents">Contents</h2>'
                 f"<ul>{''.join(entries)}</ul></nav>")
+
+
+#: Where a printed page number goes: after a contents entry (``page``) or a reference to the
+#: appendix (``see-page``). Data-borne text is escaped, so it cannot hold an HTML comment.
+_PAGE_REF = re.compile(r"<!--(page|see-page):([a-z0-9-]+)-->")
+
+
+def _page_ref(match: re.Match, page_numbers: dict[str, int]) -> str:
+    page = page_numbers.get(match.group(2))
+    if page is None:
+        return ""
+    if match.group(1) == "page":
+        return f'<span class="page-ref toc">{page}</span>'
+    return f'<span class="page-ref"> (page {page})</span>'
 
 
 _PAGE = """<!DOCTYPE html>
@@ -398,9 +426,15 @@ figure.chart { margin: 1rem 0 1.4rem; break-inside: avoid; page-break-inside: av
 figure.chart img { display: block; width: 100%; max-width: 40rem; height: auto; }
 p.to-appendix { font-size: 0.9rem; color: var(--muted); }
 .table-wrap { margin: 1rem 0 1.4rem; break-inside: auto; max-width: 100%; overflow-x: auto; }
+.table-part + .table-part { margin-top: 1.1rem; }
 table.evalkit { border-collapse: collapse; width: 100%; font-size: 0.9rem;
   font-variant-numeric: tabular-nums; }
-table.evalkit caption { text-align: left; font-weight: 600; padding: 0 0 0.4rem; }
+table.evalkit caption { text-align: left; font-weight: 600; padding: 0 0 0.4rem;
+  break-after: avoid; page-break-after: avoid; }
+table.evalkit thead { break-inside: avoid; break-after: avoid; page-break-after: avoid; }
+table.evalkit.short, .table-part:has(table.short) { break-inside: avoid; page-break-inside: avoid; }
+.appendix p.from, p.to-appendix { break-after: avoid; page-break-after: avoid; }
+.page-ref { display: none; }
 table.evalkit th, table.evalkit td { border-bottom: 1px solid var(--rule); padding: 0.3rem 0.45rem;
   text-align: left; vertical-align: top; overflow-wrap: break-word; hyphens: auto; }
 table.evalkit thead th { border-bottom: 2px solid #999; font-weight: 600; overflow-wrap: normal;
@@ -419,6 +453,24 @@ ul.table-notes { margin: 0.3rem 0 0; padding-left: 1.1rem; font-size: 0.82rem; c
   .front dl.meta { grid-template-columns: 1fr; }
   .front dt { margin-top: 0.3rem; }
 }
+/* On a phone a table of more than four columns stacks each row as a card of label-value pairs
+   (the headers travel with each cell as data-label), so nothing needs sideways scrolling. */
+@media screen and (max-width: 40rem) {
+  table.stacked, table.stacked tbody, table.stacked tr, table.stacked caption { display: block;
+    width: 100%; }
+  table.stacked thead { position: absolute; width: 1px; height: 1px; overflow: hidden;
+    clip-path: inset(50%); white-space: nowrap; }
+  table.stacked tr { border: 1px solid var(--rule); border-radius: 6px; margin: 0 0 0.55rem;
+    padding: 0.2rem 0.55rem; }
+  table.evalkit.stacked td, table.evalkit.stacked tbody th { display: grid;
+    grid-template-columns: minmax(0, 9.5rem) minmax(0, 1fr); gap: 0.6rem; text-align: left;
+    white-space: normal; padding: 0.2rem 0;
+    border-bottom: 1px dotted var(--rule); overflow-wrap: anywhere; }
+  table.stacked tr > :last-child { border-bottom: 0; }
+  table.stacked tbody th { font-weight: 600; }
+  table.stacked td::before, table.stacked tbody th::before { content: attr(data-label);
+    color: var(--muted); font-weight: normal; }
+}
 @page { size: A4; margin: 16mm 14mm 18mm;
   @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 9pt;
     color: #555; } }
@@ -428,7 +480,12 @@ ul.table-notes { margin: 0.3rem 0 0; padding-left: 1.1rem; font-size: 0.82rem; c
   a { color: inherit; text-decoration: none; }
   .card-value { font-size: 1.5rem; }
   table.evalkit thead { display: table-header-group; }
+  /* Print has no scrolling: a wide table wraps its cells inside the margins instead. */
   .table-wrap { overflow: visible; }
-  table.evalkit .num { white-space: normal; }
+  table.evalkit { table-layout: auto; }
+  .page-ref { display: inline; }
+  nav.contents li { display: flex; align-items: baseline; gap: 0.4rem; }
+  nav.contents li::after { content: ""; order: 1; flex: 1; border-bottom: 1px dotted #999; }
+  nav.contents .page-ref.toc { order: 2; font-variant-numeric: tabular-nums; }
 }
 """

@@ -342,7 +342,7 @@ class Page:
         >>> delivery = page.run("delivery")
         >>> page.table(delivery["delivery_fidelity"], columns=["session_title", "sessions"])
         ... # doctest: +ELLIPSIS
-        {'text/html': '<div class="table-wrap"><table class="evalkit"><caption>Delivery fidelity ...}
+        {'text/html': '<div class="table-wrap"><table class="evalkit...Delivery fidelity ...}
         """
         if self._research_only(shown.spec):
             return  # research-only detail: the front page says a research report holds it

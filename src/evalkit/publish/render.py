@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 from matplotlib.figure import Figure
 
@@ -126,9 +127,9 @@ def table_html(shown: Shown, columns: list[str] | None = None, caption: str | No
     >>> shown = Policy("funder").apply(pd.DataFrame({"site": ["north", "south"],
     ...                                              "people": [3, 42]}), spec)
     >>> html = table_html(shown)
-    >>> html.startswith('<div class="table-wrap"><table class="evalkit"><caption>People by site')
+    >>> html.startswith('<div class="table-wrap"><table class="evalkit short"><caption>People by')
     True
-    >>> '<th scope="row">north</th><td class="num">&lt;5</td>' in html
+    >>> '<th scope="row" data-label="site">north</th><td class="num" data-label="people">&lt;5' in html
     True
     """
     spec = shown.spec
@@ -140,32 +141,171 @@ def table_html(shown: Shown, columns: list[str] | None = None, caption: str | No
         return _metric_table_html(shown, caption)
     # Only the columns this audience sees (a funder's allow-list), whatever a notebook asks for.
     columns = [c for c in (columns or shown.columns) if c in shown.columns]
+    if not len(shown):
+        return f'<p class="evalkit-unavailable"><strong>{html_text(caption)}</strong>: no rows.</p>'
     # An interval reads as one cell ("57% to 69%"), which also keeps tables narrow on a phone.
     paired = ("ci_low" in columns and "ci_high" in columns
               and columns.index("ci_high") == columns.index("ci_low") + 1)
     shown_columns = [c for c in columns if not (paired and c == "ci_high")]
-    ci = f"{interval_level(spec.col('ci_low').description)} CI".strip() if paired else ""
-    head = "".join(
-        f'<th scope="col">{html_text(ci) if paired and c == "ci_low" else html_text(header(spec.col(c)))}'
-        "</th>" for c in shown_columns)
-    rows = []
-    for i in range(len(shown)):
-        cells = []
-        for j, c in enumerate(shown_columns):
-            align = ' class="num"' if spec.col(c).kind in _ALIGN_RIGHT else ""
-            text = shown.text[c].iloc[i]
-            if paired and c == "ci_low":
-                text = _interval_text(shown, i)
-            tag = "th scope=\"row\"" if j == 0 and spec.col(c).kind == "label" else "td"
-            cells.append(f"<{tag}{align}>{html_text(text)}</{tag.split()[0]}>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    if not rows:
-        return f'<p class="evalkit-unavailable"><strong>{html_text(caption)}</strong>: no rows.</p>'
     notes = "".join(f"<li>{html_text(n)}</li>" for n in footnotes(shown, columns))
     foot = f'<ul class="table-notes">{notes}</ul>' if notes else ""
-    return (f'<div class="table-wrap"><table class="evalkit"><caption>{html_text(caption)}'
-            f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            f"{foot}</div>")
+    parts = column_parts(shown, shown_columns, paired=paired)
+    if len(parts) == 1:
+        return (f'<div class="table-wrap">{_grid_html(shown, shown_columns, caption, paired)}'
+                f"{foot}</div>")
+    tables = []
+    for number, (role, part, rows) in enumerate(parts, start=1):
+        part_caption = f"{caption} ({number} of {len(parts)}: {role})"
+        if role == SAME_EVERY_ROW:
+            tables.append(_same_every_row_html(shown, part, part_caption, paired))
+        else:
+            tables.append(_grid_html(shown, part, part_caption, paired, rows))
+    return ('<div class="table-wrap table-set">'
+            + "".join(f'<div class="table-part">{t}</div>' for t in tables) + f"{foot}</div>")
+
+
+#: The most columns a page table has; wider tables are split (:func:`column_parts`), so that
+#: nothing is cut at the margin of a printed page or hidden off the side of a screen.
+MAX_COLUMNS = 8
+#: A table with more columns than this stacks its rows as label-value cards on a phone.
+PHONE_COLUMNS = 4
+#: The role of the part of a split table that holds the columns equal on every row.
+SAME_EVERY_ROW = "the same on every row"
+_ROW_KEY_KINDS = {"label", "id", "number", "month"}
+_EFFECT_SIZE = re.compile(r"^(d_z|d_av|g|hedges_g|ng2|eta2?|partial_eta2|omega2|rbc|"
+                          r"(rank_)?effect(_size)?)$")
+
+
+def column_parts(shown: Shown, columns: list[str], *,
+                 paired: bool = False) -> list[tuple[str, list[str], list[int]]]:
+    """How a table wider than :data:`MAX_COLUMNS` is shown as several narrower ones.
+
+    The leading label columns (what a row is about) start every part; the other columns are
+    shared out, in their order, so that no part is wider than :data:`MAX_COLUMNS`: effect
+    sizes get a part of their own, columns equal on every row (a model's fit, its number of
+    observations) are said once, and notes are listed only for the rows that have one. Every
+    shown cell appears in some part.
+
+    Parameters
+    ----------
+    shown
+        A policed table.
+    columns
+        The columns to show, in order, with an interval given by its ``ci_low`` column only.
+    paired
+        Whether ``ci_low`` stands for both ends of an interval.
+
+    Returns
+    -------
+    list of (str, list of str, list of int)
+        For each part: what it holds (in words), its columns and its row positions. One part,
+        all of ``columns``, when the table is narrow enough.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from evalkit.publish.policy import Policy
+    >>> from evalkit.publish.tables import Col, TableSpec
+    >>> spec = TableSpec("fit", "Fit", (Col("term", "label", "term"),
+    ...     *(Col(f"s{i}", "statistic", "a statistic") for i in range(6)),
+    ...     Col("r2", "statistic", "the model's R squared"), Col("d_z", "statistic", "effect"),
+    ...     Col("note", "text", "a note")))
+    >>> frame = pd.DataFrame({"term": ["a", "b"], **{f"s{i}": [i, i + 1] for i in range(6)},
+    ...                       "r2": [0.3, 0.3], "d_z": [0.1, 0.2], "note": ["", "few"]})
+    >>> shown = Policy("research").apply(frame, spec)
+    >>> for role, part, rows in column_parts(shown, list(frame.columns)):
+    ...     print(role, part, rows)
+    estimates ['term', 's0', 's1', 's2', 's3', 's4', 's5'] [0, 1]
+    effect sizes ['term', 'd_z'] [0, 1]
+    the same on every row ['r2'] [0]
+    notes ['term', 'note'] [1]
+    """
+    if len(columns) <= MAX_COLUMNS:
+        return [("all", list(columns), list(range(len(shown))))]
+    spec = shown.spec
+    key = []
+    for c in columns:
+        if spec.col(c).kind not in _ROW_KEY_KINDS or len(key) == MAX_COLUMNS // 2:
+            break
+        key.append(c)
+    texts = {c: [(_interval_text(shown, i) if paired and c == "ci_low" else shown.text[c].iloc[i])
+                 for i in range(len(shown))] for c in columns}
+    rest = [c for c in columns if c not in key]
+    # A note that reads the same on every row (withheld everywhere, say) is said once instead.
+    notes = [c for c in rest if spec.col(c).kind == "text" and c.endswith("note")
+             and len(set(texts[c])) > 1]
+    effects = [c for c in rest if _EFFECT_SIZE.match(c) and c not in notes]
+    same = [c for c in rest if len(shown) > 1 and c not in notes + effects
+            and spec.col(c).kind != "label" and len(set(texts[c])) == 1
+            and (texts[c][0] or not c.endswith("note"))]
+    body = [c for c in rest if c not in notes + effects + same]
+    every_row = list(range(len(shown)))
+    room = MAX_COLUMNS - len(key)
+    count = max(1, -(-len(body) // room))
+    size = -(-len(body) // count) if body else 0
+    parts = [("estimates" if i == 0 else "continued", key + body[i * size:(i + 1) * size],
+              every_row) for i in range(count) if body[i * size:(i + 1) * size]]
+    for i in range(0, len(effects), room):
+        parts.append(("effect sizes", key + effects[i:i + room], every_row))
+    if same:  # shown as one row per column, so any number of them fit
+        parts.append((SAME_EVERY_ROW, same, [0]))
+    noted = [i for i in every_row if any(texts[c][i] for c in notes)]
+    if noted:
+        parts.append(("notes", key + notes, noted))
+    return parts or [("all", list(columns), every_row)]
+
+
+def _grid_html(shown: Shown, columns: list[str], caption: str, paired: bool,
+               rows: list[int] | None = None) -> str:
+    """One HTML table of ``columns`` (at most :data:`MAX_COLUMNS`) for the rows ``rows``."""
+    spec = shown.spec
+    ci = f"{interval_level(spec.col('ci_low').description)} CI".strip() if paired else ""
+    headers = [ci if paired and c == "ci_low" else header(spec.col(c)) for c in columns]
+    head = "".join(f'<th scope="col">{html_text(h)}</th>' for h in headers)
+    body = []
+    for i in range(len(shown)) if rows is None else rows:
+        cells = []
+        for j, c in enumerate(columns):
+            align = ' class="num"' if spec.col(c).kind in _ALIGN_RIGHT else ""
+            text = _interval_text(shown, i) if paired and c == "ci_low" else shown.text[c].iloc[i]
+            tag = "th scope=\"row\"" if j == 0 and spec.col(c).kind == "label" else "td"
+            label = f' data-label="{html_text(headers[j])}"'
+            cell = html_text(text) if align else _breakable(html_text(text))
+            cells.append(f"<{tag}{align}{label}>{cell}</{tag.split()[0]}>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    classes = "evalkit" + (" stacked" if len(columns) > PHONE_COLUMNS else "")
+    classes += " short" if len(body) <= _SHORT_ROWS else ""
+    return (f'<table class="{classes}"><caption>{html_text(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def _breakable(escaped: str) -> str:
+    """Escaped text with line-break chances after ``_``, ``=``, ``|`` and ``/``, so that a long
+    code such as ``supervision_frequency=weekly|fortnightly`` wraps instead of widening its
+    table past the page (a table column is never narrower than its longest unbreakable word)."""
+    return re.sub(r"([_=|/])(?=\w)", r"\1<wbr>", escaped)
+
+
+#: Tables with at most this many rows are kept on one printed page with their caption.
+_SHORT_ROWS = 8
+
+
+def _same_every_row_html(shown: Shown, columns: list[str], caption: str, paired: bool) -> str:
+    """The columns that are equal on every row, said once: one row per column."""
+    spec = shown.spec
+    rows = []
+    ci = f"{interval_level(spec.col('ci_low').description)} CI".strip() if paired else ""
+    for c in columns:
+        name = ci if paired and c == "ci_low" else header(spec.col(c))
+        text = html_text(_interval_text(shown, 0) if paired and c == "ci_low"
+                         else shown.text[c].iloc[0])
+        number = spec.col(c).kind in _ALIGN_RIGHT
+        cell = f'<td class="num">{text}</td>' if number else f"<td>{_breakable(text)}</td>"
+        rows.append(f'<tr><th scope="row">{html_text(name)}</th>{cell}</tr>')
+    rows = "".join(rows)
+    return (f'<table class="evalkit metrics short"><caption>{html_text(caption)}</caption><thead>'
+            f'<tr><th scope="col">measure</th><th scope="col">value</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
 
 
 def _interval_text(shown: Shown, i: int) -> str:
@@ -199,7 +339,7 @@ def _metric_table_html(shown: Shown, caption: str) -> str:
     notes = "".join(f"<li>{html_text(n)}</li>" for n in footnotes(shown, columns)
                     if not n.startswith("n/a"))
     foot = f'<ul class="table-notes">{notes}</ul>' if notes else ""
-    return (f'<div class="table-wrap"><table class="evalkit metrics"><caption>'
+    return (f'<div class="table-wrap"><table class="evalkit metrics short"><caption>'
             f"{html_text(caption)}</caption><thead><tr>{head}</tr></thead><tbody>"
             f"{''.join(rows)}</tbody></table>{foot}</div>")
 

@@ -4,7 +4,9 @@ Steps: check the options and the output folder (before any work), load and check
 the notebooks whose analyses can run (each notebook declares its analyses; each analysis declares
 the files it needs), execute them with the report's parameters, and write into a staging folder:
 ``report.html`` (see :mod:`evalkit.publish.document`), ``results/`` (every policed table and
-``codebook.csv``) and, for the internal audience only, the executed ``notebooks/``. The staging
+``codebook.csv``), for the research audience ``exports/`` (scored questionnaires for R, SPSS and
+Stata, :mod:`evalkit.publish.exports`) and, for the internal audience only, the executed
+``notebooks/``. The staging
 folder replaces ``--out`` in one rename (:mod:`evalkit.publish.outfolder`), so a failed or killed
 run leaves the old report as it was.
 """
@@ -29,6 +31,7 @@ from ..errors import EvalkitError
 from ..progress import progress
 from . import summary
 from .document import Document, FrontPage
+from .exports import scored_exports, write_exports
 from .ledger import NO_LEDGER_NOTE, ledger_places, open_ledger
 from .notebooks import analyses_of, execute, notebook_dir, workbook
 from .outfolder import (
@@ -39,6 +42,7 @@ from .outfolder import (
     scratch_folder,
 )
 from .page import Page, parse_period
+from .pdfpages import destination_pages
 from .policy import DEFAULT_MIN_CELL, Policy
 
 #: How the front page names each audience.
@@ -252,13 +256,16 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
         for _, nb in executed:
             document.add_notebook(nb)
         (staging / "report.html").write_text(document.html(), encoding="utf-8")
+        if pdf:
+            print_with_page_numbers(document, staging / "report.html", staging / "report.pdf")
+        if policy.audience == "research":  # scored questionnaires for the researcher's software
+            (staging / "exports").mkdir()
+            write_exports(scored_exports(page.dataset), staging / "exports")
         if policy.internal:  # executed notebooks are working files, as sensitive as the data
             folder = staging / "notebooks"
             folder.mkdir()
             for path, nb in executed:
                 nbformat.write(nb, folder / path.name)
-        if pdf:
-            make_pdf(staging / "report.html", staging / "report.pdf")
         bar.update(1)
         bar.close()
     print(f"report written to {out_dir / 'report.html'}", file=sys.stderr)
@@ -333,6 +340,52 @@ def chromium_path() -> str | None:
         if found:
             return found
     return None
+
+
+def print_with_page_numbers(document: Document, html_path: Path, pdf_path: Path,
+                            *, tries: int = 3) -> dict[str, int]:
+    """Print the report to PDF with page numbers in its contents and appendix references.
+
+    Chromium cannot number pages by target (CSS ``target-counter()``), so the page is printed,
+    the page of every anchor is read from the PDF (:mod:`evalkit.publish.pdfpages`), the
+    numbers are written into the HTML (shown in print only) and the page printed again, until
+    the numbers stop moving (at most ``tries`` printings).
+
+    Parameters
+    ----------
+    document
+        The report.
+    html_path
+        Its HTML file (rewritten with the page numbers).
+    pdf_path
+        The PDF file to write.
+    tries
+        The most printings.
+
+    Returns
+    -------
+    dict of str to int
+        The page number of each anchor, as printed.
+
+    Examples
+    --------
+    Chromium is a system program, not a Python dependency, so this is not run here:
+
+    >>> print_with_page_numbers(document, Path("reports/sample/report.html"),
+    ...                         Path("reports/sample/report.pdf"))  # doctest: +SKIP
+    {'key-figures': 2, 'summary': 2, ...}
+    """
+    numbers: dict[str, int] = {}
+    make_pdf(html_path, pdf_path)
+    found = destination_pages(pdf_path.read_bytes())
+    for _ in range(tries - 1):
+        if found == numbers:
+            break
+        numbers = found
+        html_path.write_text(document.html(page_numbers=numbers), encoding="utf-8")
+        make_pdf(html_path, pdf_path)
+        found = destination_pages(pdf_path.read_bytes())
+    return found
 
 
 def make_pdf(html_path: Path, pdf_path: Path) -> None:
