@@ -123,7 +123,7 @@ def test_a_one_person_group_shows_nothing_about_that_person(crafted):
     other = milestones[milestones["group"] == "other"]
     assert len(other) and other[["share", "ci_low", "ci_high"]].eq("").all().all()
     assert set(other["followed"]) == {"<5"}
-    # The log-rank tests (with their count of groups left out) are in the research report only.
+    # Log-rank tests are for research and internal reports (tested in test_attendance.py).
     assert "logrank" not in results
 
 
