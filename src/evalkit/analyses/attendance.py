@@ -1065,7 +1065,9 @@ TABLES = (
              label="still on the programme", part="retained", whole="followed",
              split_by=("group_by", "week")),
          *interval("the Wilson 95% interval", fmt="percent", follows="share")),
-        unit="participants"),
+        unit="participants").for_funder(
+        group_by="shown", group="shown", week="shown", followed="rounded", retained="rounded",
+        share="percent", ci_low="interval", ci_high="interval"),
     TableSpec(
         "retention", "Share still on the programme, week by week (Kaplan-Meier)",
         (Col("group_by", "label", "what the curves are grouped by ('all' for everyone)"),
