@@ -199,7 +199,7 @@ def registry() -> dict[str, Analysis]:
     Examples
     --------
     >>> sorted(registry())[:3]
-    ['accountability', 'attendance', 'delivery']
+    ['accountability', 'attendance', 'attrition']
     """
     from .. import analyses
 

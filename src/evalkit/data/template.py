@@ -9,6 +9,11 @@ CSV files). The workbook is never written over an existing file.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import openpyxl
+
 import datetime as _dt
 import os
 import secrets
@@ -111,7 +116,7 @@ def _readme(book) -> None:
         row[0].alignment = Alignment(wrap_text=False)
 
 
-def build_template():
+def build_template() -> openpyxl.Workbook:
     """The data-entry workbook as an openpyxl ``Workbook`` (nothing written).
 
     Returns

@@ -1602,8 +1602,10 @@ def process_timeline(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> A
 
 
 def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None = None) -> Axes:
-    """A CONSORT-style flow: one box per stage with its count, and beside each arrow down how many
-    did not go on (and why, when ``exits`` may be shown to the audience).
+    """A CONSORT-style flow: one box per stage with its count.
+
+    Beside each arrow down: how many did not go on (and why, when ``exits`` may be shown to the
+    audience).
 
     Only the policed tables are drawn: a count the audience may not see is left out of its box or
     arrow, never worked out from the others.
@@ -1637,7 +1639,7 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
     >>> shown = Policy("funder").apply(flow, ANALYSIS.spec("attrition_flow"))
     >>> fig, ax = plt.subplots()
     >>> print(attrition_flow(shown, ax=ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
-    Flow of participants from stage to stage: referred 10, then started 10. How many did not go
+    Flow of participants from stage to stage: referred ≈10, then started ≈10. How many did not go
     on after each stage is not shown in this report: beside the rounded counts it could give
     exact numbers away.
     >>> plt.close(fig)

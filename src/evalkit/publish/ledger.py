@@ -219,7 +219,8 @@ class PublishedCounts:
     --------
     >>> from evalkit.publish.tables import Col, TableSpec
     >>> spec = TableSpec("demo", "Demo", (Col("group", "label", "group"),
-    ...                                   Col("n", "people", "people in the group")))
+    ...                                   Col("n", "people", "people in the group"))).for_funder(
+    ...     group="shown", n="rounded")
     >>> exact = pd.DataFrame({"group": ["north", "south"], "n": [3, 12]})
     >>> counts = PublishedCounts("00" * 16)
     >>> counts(spec, exact, Policy("funder").apply(exact, spec))
