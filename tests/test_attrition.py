@@ -15,10 +15,10 @@ from tests.test_attendance import PARTICIPANTS, SESSIONS, _write
 import evalkit
 from evalkit.analyses import attrition
 from evalkit.analyses._base import registry
+from evalkit.analyses.tables import Col, TableSpec
 from evalkit.publish import charts
 from evalkit.publish.page import Page
 from evalkit.publish.policy import Policy, round_count
-from evalkit.publish.tables import Col, TableSpec
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

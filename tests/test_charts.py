@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from tests.conftest import SAMPLE
 
+from evalkit.analyses.tables import Col, TableSpec, interval
 from evalkit.publish import charts
 from evalkit.publish.page import Page
 from evalkit.publish.policy import Policy
-from evalkit.publish.tables import Col, TableSpec, interval
 
 BANDS = TableSpec("bands", "Bands", (
     Col("wave", "label", "wave"), Col("band", "label", "band"),

@@ -19,9 +19,9 @@ from tests.conftest import SAMPLE
 import evalkit
 from evalkit.analyses import attendance
 from evalkit.cli import main
-from evalkit.data.contracts import CONTRACTS, Column, FileContract
 from evalkit.data.dataset import Dataset
 from evalkit.errors import UsageError
+from evalkit.io.contracts import CONTRACTS, Column, FileContract
 
 
 def _write(folder, name, text):

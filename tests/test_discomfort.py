@@ -16,7 +16,7 @@ from scipy import stats as st
 
 import evalkit
 from evalkit.analyses import discomfort
-from evalkit.data.contracts import DISCOMFORT_ITEMS
+from evalkit.io.contracts import DISCOMFORT_ITEMS
 
 HEADER = "practitioner_id,wave,response_date," + ",".join(DISCOMFORT_ITEMS)
 PRACTITIONERS = "practitioner_id,site,gender,role,experience_band,supervision_frequency"

@@ -8,8 +8,8 @@ from tests.conftest import SAMPLE
 
 import evalkit
 from evalkit.cli import main
-from evalkit.data.contracts import CONTRACTS
 from evalkit.errors import DataValidationError, EvalkitError
+from evalkit.io.contracts import CONTRACTS
 
 
 def _digest(folder):
@@ -116,7 +116,7 @@ def test_header_only_file_is_an_empty_table(sample_copy):
 
 def test_ragged_row_deep_in_a_large_file_is_numbered(tmp_path):
     """Rows are numbered as a spreadsheet shows them even when the file is parsed in blocks."""
-    from evalkit.data.read import read_csv_file
+    from evalkit.io.read import read_csv_file
 
     rows = [f"p{i:07d},c{i % 97:03d}-w01,attended" for i in range(120_000)]
     rows[100_000] += ",extra"
@@ -144,7 +144,7 @@ def test_workbook_sheet_without_header_is_refused_without_values(sample_copy):
 
 
 def test_raw_text_frame_keeps_the_header_as_written(sample_copy):
-    from evalkit.data.read import read_raw
+    from evalkit.io.read import read_raw
 
     path = sample_copy / "practitioners.csv"
     path.write_text(path.read_text().replace("practitioner_id", "Practitioner_ID", 1))

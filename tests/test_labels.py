@@ -7,9 +7,9 @@ from html import unescape
 
 import pandas as pd
 
+from evalkit.analyses.tables import Col, TableSpec, interval
 from evalkit.publish.policy import Policy, format_value
 from evalkit.publish.render import footnotes, table_html
-from evalkit.publish.tables import Col, TableSpec, interval
 
 
 def test_model_terms_and_merged_categories_read_as_words():

@@ -8,9 +8,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from evalkit.analyses import registry
+from evalkit.analyses.tables import Col, TableSpec
 from evalkit.publish import render
 from evalkit.publish.policy import Policy
-from evalkit.publish.tables import Col, TableSpec
 
 
 def _regression_like(rows: int = 3):

@@ -19,8 +19,8 @@ from tests.conftest import ROOT, SAMPLE
 
 from evalkit.cli import main
 from evalkit.errors import OutputFolderError
-from evalkit.publish import outfolder
-from evalkit.publish.outfolder import REPORT_MARKER, check_report_folder, report_folder
+from evalkit.io import outfolder
+from evalkit.io.outfolder import REPORT_MARKER, check_report_folder, report_folder
 
 
 @pytest.fixture
@@ -242,7 +242,7 @@ def test_signal_handlers_are_restored(tmp_path):
 _STAGE_AND_SLEEP = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from evalkit.publish.outfolder import report_folder
+    from evalkit.io.outfolder import report_folder
     out, data = Path(sys.argv[1]), Path(sys.argv[2])
     with report_folder(out, data_dir=data, repo_root=None) as staging:
         (staging / "report.html").write_text("new report")

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from tests.conftest import SAMPLE
 
+from evalkit.analyses.tables import Col, TableSpec
 from evalkit.publish.document import CSP, Document, FrontPage, markdown_html
 from evalkit.publish.page import MARK, Page, parse_period
 from evalkit.publish.policy import Policy
-from evalkit.publish.tables import Col, TableSpec
 
 HOSTILE = '2025<img src=x onerror="alert(1)">![beacon](http://example.org/x.png)'
 SPEC = TableSpec("waves", "Waves", (Col("wave", "label", "wave"), Col("n", "people", "n"),

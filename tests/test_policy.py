@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from evalkit.analyses.tables import Col, TableSpec, metric_frame
 from evalkit.errors import UsageError
 from evalkit.publish.policy import OMITTED, SHOWN, SMALL, UNDEFINED, WITHHELD, Policy, round_count
-from evalkit.publish.tables import Col, TableSpec, metric_frame
 
 FUNDER = Policy("funder", 5)
 INTERNAL = Policy("internal", 5)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.data.contracts import CONTRACTS
+from evalkit.io.contracts import CONTRACTS
 from evalkit.scales import (
     BUILTIN,
     PROQOL,

@@ -15,7 +15,7 @@ from tests.conftest import answers_summing_to
 
 import evalkit
 from evalkit.analyses import secondary_trauma
-from evalkit.data.contracts import PROQOL_ITEMS, STSS_ITEMS
+from evalkit.io.contracts import PROQOL_ITEMS, STSS_ITEMS
 
 STSS_HEADER = "practitioner_id,wave,response_date," + ",".join(STSS_ITEMS)
 PROQOL_HEADER = "practitioner_id,wave,response_date," + ",".join(PROQOL_ITEMS)

@@ -28,10 +28,10 @@ from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from tests.conftest import ROOT, SAMPLE
 
 from evalkit.cli import main
+from evalkit.io.escape import csv_cell, html_text, markdown_text, plain_text
+from evalkit.io.outfolder import REPORT_MARKER
+from evalkit.io.writer import write_csv
 from evalkit.privacy.keys import KEY_HEADER, write_key
-from evalkit.publish.escape import csv_cell, html_text, markdown_text, plain_text
-from evalkit.publish.outfolder import REPORT_MARKER
-from evalkit.publish.writer import write_csv
 
 MARK = "Zq7Secret"
 

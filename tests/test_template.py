@@ -14,9 +14,9 @@ import pytest
 
 import evalkit
 from evalkit.cli import main
-from evalkit.data.contracts import CONTRACTS
 from evalkit.data.quality import quality_report
 from evalkit.data.template import README_SHEET, write_template
+from evalkit.io.contracts import CONTRACTS
 
 SAMPLE = "data/sample"
 

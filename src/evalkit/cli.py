@@ -100,8 +100,8 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_keygen(args) -> int:
+    from .io.outfolder import checkout_root
     from .privacy.keys import write_key
-    from .publish.outfolder import checkout_root
 
     checkout = checkout_root()
     path = write_key(args.out, forbidden=[checkout] if checkout else [])
@@ -207,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     >>> args.command, args.min_cell, args.audience
     ('report', 10, 'funder')
     """
-    from .publish.tables import AUDIENCES
+    from .analyses.tables import AUDIENCES
 
     parser = argparse.ArgumentParser(
         prog="evalkit",
@@ -336,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     >>> main(["report", "--min-cell", "2"])
     2
     """
-    from .publish.outfolder import Terminated
+    from .io.outfolder import Terminated
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -168,7 +168,7 @@ class OutputFolderError(EvalkitError):
 
     Examples
     --------
-    >>> from evalkit.publish.outfolder import check_report_folder
+    >>> from evalkit.io.outfolder import check_report_folder
     >>> try:
     ...     check_report_folder("data/sample", data_dir="data/sample", repo_root=None)
     ... except OutputFolderError:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import EvalkitError
-from ..publish.tables import Col, TableSpec, interval
+from .tables import Col, TableSpec, interval
 
 #: What ``compute`` returns for each declared table: the exact result, or a sentence saying why
 #: the table cannot be made from this folder.

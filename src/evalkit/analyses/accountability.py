@@ -25,8 +25,8 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import MissingDataError
-from ..publish.tables import Col, TableSpec, metric_frame
 from ._base import Analysis
+from .tables import Col, TableSpec, metric_frame
 
 ENGAGEMENT = ("response_received", "meeting_held", "demand_met", "demand_refused")
 DEMAND_OUTCOMES = ("met", "refused", "outstanding")

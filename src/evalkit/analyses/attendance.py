@@ -26,13 +26,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..data.contracts import PRESENT_STATUSES
 from ..data.dataset import Dataset
 from ..errors import EvalkitError, MissingDataError
-from ..publish.tables import Col, TableSpec, interval, metric_frame
+from ..io.contracts import PRESENT_STATUSES
 from ..stats.proportions import cluster_rate_table, rate_table, wilson_interval
 from ..stats.survival import kaplan_meier, logrank_test
 from ._base import Analysis
+from .tables import Col, TableSpec, interval, metric_frame
 
 DROPOUT_REASONS = ("withdrew", "excluded")
 DEFAULT_COMPLETION_THRESHOLD = 0.8

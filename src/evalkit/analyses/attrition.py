@@ -34,9 +34,9 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
-from ..publish.tables import Col, TableSpec
 from ._base import Analysis
 from .attendance import participant_progress, participant_sessions
+from .tables import Col, TableSpec
 
 #: The module whose reaching is a stage of the flow, unless another is asked for.
 DEFAULT_MODULE = "sexual_respect"

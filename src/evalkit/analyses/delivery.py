@@ -14,8 +14,8 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import MissingDataError
-from ..publish.tables import Col, TableSpec
 from ._base import Analysis
+from .tables import Col, TableSpec
 
 
 def _planned_sessions(dataset: Dataset) -> pd.DataFrame:

@@ -15,7 +15,6 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import MissingDataError
-from ..publish.tables import Col, TableSpec, interval, modal, modal_count, modal_counts
 from ..scales import DEFAULT_MIN_ANSWERED, DISCOMFORT, DISCOMFORT_LABELS, reliability, score
 from ..stats.anova import pairwise_paired, repeated_measures_anova
 from ..stats.describe import mean_table
@@ -24,6 +23,7 @@ from ..stats.multitest import holm
 from ..stats.paired import paired_change, wave_changes, wide
 from ..stats.reliability import RC_CATEGORIES, reliable_change_table
 from ._base import Analysis, alpha_cols, effect_interval_cols
+from .tables import Col, TableSpec, interval, modal, modal_count, modal_counts
 
 WAVES = ("pre", "post", "follow_up")
 #: comparison name -> (earlier wave, later wave), as in ``discomfort_change.csv``.

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
-from ..publish.tables import Col, TableSpec, interval, metric_frame, modal, modal_count
 from ..stats.proportions import wilson_interval
 from ._base import Analysis
+from .tables import Col, TableSpec, interval, metric_frame, modal, modal_count
 
 STSS_THRESHOLD = 38
 BURNOUT_MODERATE = 23

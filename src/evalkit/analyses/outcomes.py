@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
-from ..publish.tables import Col, TableSpec, interval, modal, modal_count, modal_counts
 from ..scales import reliability, score
 from ..scales.spec import Instrument
 from ..stats.describe import mean_table
@@ -25,6 +24,7 @@ from ..stats.paired import wave_changes, wide
 from ..stats.proportions import prevalence
 from ..stats.reliability import CS_CATEGORIES, RC_CATEGORIES, clinical_change, reliable_change_table
 from ._base import Analysis, alpha_cols, band_cols, effect_interval_cols, needs_files, ordered_waves
+from .tables import Col, TableSpec, interval, modal, modal_count, modal_counts
 
 
 def scored(dataset: Dataset, name: str) -> pd.DataFrame:

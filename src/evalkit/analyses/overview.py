@@ -6,8 +6,8 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..data.quality import missingness, row_accounting, subjects
-from ..publish.tables import Col, TableSpec
 from ._base import Analysis
+from .tables import Col, TableSpec
 
 
 def data_overview(dataset: Dataset) -> pd.DataFrame:

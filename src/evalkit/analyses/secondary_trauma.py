@@ -16,7 +16,6 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import MissingDataError
-from ..publish.tables import Col, TableSpec, interval, modal, modal_count
 from ..scales import DEFAULT_MIN_ANSWERED, PROQOL, STSS, Instrument, reliability, score
 from ..stats.correlation import correlations
 from ..stats.groups import compare_groups
@@ -25,6 +24,7 @@ from ..stats.multitest import holm
 from ..stats.paired import wave_changes, wide
 from ..stats.proportions import prevalence, wilson_interval
 from ._base import Analysis, alpha_cols, band_cols, effect_interval_cols, ordered_waves
+from .tables import Col, TableSpec, interval, modal, modal_count
 
 #: Practitioner attributes that comparisons and the regression use (ordered ones first).
 FACTORS = ("gender", "role", "experience_band", "supervision_frequency")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, UsageError
-from .contracts import CONTRACTS
+from ..io.contracts import CONTRACTS
 
 if TYPE_CHECKING:
     from ..scales.spec import Instrument
@@ -62,7 +62,7 @@ class Dataset:
     source
         Where the tables came from (the data folder).
     tables
-        The built-in files by name (see :data:`evalkit.data.contracts.CONTRACTS`); missing names
+        The built-in files by name (see :data:`evalkit.io.contracts.CONTRACTS`); missing names
         are absent files.
     notices
         Warnings that did not stop loading (ignored columns, unknown files, header-only files).

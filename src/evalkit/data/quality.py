@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem, printable
-from .contracts import CONTRACTS, PRESENT_STATUSES
+from ..io.contracts import CONTRACTS, PRESENT_STATUSES
 from .dataset import Dataset
 from .validate import validate_folder
 

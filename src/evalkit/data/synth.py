@@ -28,8 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EvalkitError
-from ..progress import progress
-from .contracts import (
+from ..io.contracts import (
     AGE_BANDS,
     CONTRACTS,
     DISCOMFORT_ITEMS,
@@ -38,6 +37,7 @@ from .contracts import (
     REFERRAL_ROUTES,
     STSS_ITEMS,
 )
+from ..progress import progress
 
 if TYPE_CHECKING:
     from ..scales.spec import Instrument
@@ -866,7 +866,7 @@ def generate(seed: int = 2026, participants: int = 130, practitioners: int = 36)
     Returns
     -------
     dict of str to DataFrame
-        One table per file of :data:`~evalkit.data.contracts.CONTRACTS`, in its columns.
+        One table per file of :data:`~evalkit.io.contracts.CONTRACTS`, in its columns.
 
     Raises
     ------

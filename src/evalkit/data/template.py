@@ -20,7 +20,7 @@ import secrets
 from pathlib import Path
 
 from ..errors import UsageError
-from .contracts import CONTRACTS, ID_MAX_LENGTH, Column
+from ..io.contracts import CONTRACTS, ID_MAX_LENGTH, Column
 from .datadict import _allowed
 
 #: The read-me sheet's name (the reader ignores it, with a warning, as a sheet that is not a file).

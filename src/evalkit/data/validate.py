@@ -1,7 +1,7 @@
 """Load and validate a data folder.
 
 :func:`load` reads every known file of a folder (CSV files, or one XLSX workbook with a sheet per
-file), checks it against :mod:`evalkit.data.contracts` and the privacy guard, and returns a frozen
+file), checks it against :mod:`evalkit.io.contracts` and the privacy guard, and returns a frozen
 :class:`~evalkit.data.dataset.Dataset` of typed DataFrames. All problems are collected before
 anything is raised, so the user sees the whole list at once. Input files are only ever read.
 
@@ -26,8 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import ROWS_SHOWN, DataValidationError, Problem, printable
-from ..privacy import guard as privacy
-from .contracts import (
+from ..io.contracts import (
     CONTRACTS,
     DEMAND_EVENT_TYPES,
     ID_MAX_LENGTH,
@@ -35,8 +34,7 @@ from .contracts import (
     Column,
     FileContract,
 )
-from .dataset import Dataset
-from .read import (
+from ..io.read import (
     INSTRUMENTS_FOLDER,
     RawFile,
     dictionary_parts,
@@ -44,6 +42,8 @@ from .read import (
     read_workbook,
     scan_folder,
 )
+from ..privacy import guard as privacy
+from .dataset import Dataset
 
 ORDERED_CATEGORIES = {"age_band", "experience_band", "supervision_frequency", "wave"}
 _INT_PATTERN = r"^[+-]?\d+(?:\.0*)?$"

@@ -74,7 +74,7 @@ _LOCATION = "a location"
 # Tokens of a column name (split on punctuation, spaces, case changes and letter-digit changes)
 # that mark a direct identifier wherever they appear, with the reason shown to the user. The data
 # dictionary lists these words.
-_IDENTIFIER_TOKENS: dict[str, str] = {
+IDENTIFIER_TOKENS: dict[str, str] = {
     # "name" itself is refused unless it names a thing (module_name): see _NAME_OF_A_THING.
     **dict.fromkeys(
         ("name", "names", "surname", "surnames", "forename", "forenames", "firstname", "lastname", "fullname",
@@ -109,7 +109,7 @@ _IDENTIFIER_TOKENS: dict[str, str] = {
 }
 # Sequences of tokens (joined by "_") that are identifiers although each token alone is not; they
 # match on token boundaries, so ``chi_square`` is not ``chi_number``.
-_IDENTIFIER_PHRASES: dict[str, str] = {
+IDENTIFIER_PHRASES: dict[str, str] = {
     "date_of_birth": _DOB,
     "d_o_b": _DOB,
     "birth_date": _DOB,
@@ -160,7 +160,7 @@ _IDENTIFIER_PHRASES: dict[str, str] = {
 }
 # Whole column names that are identifiers on their own but harmless as part of a longer name
 # (``cell_count``, ``chi_square``, ``contact_group``).
-_WHOLE_NAMES: dict[str, str] = {
+WHOLE_NAMES: dict[str, str] = {
     "name": _NAME, "names": _NAME, "chi": _NUMBER, "ni": _NUMBER, "cell": _PHONE,
     "contact": _PHONE, "insurance": _NUMBER, "id_number": _NUMBER,
     # Abbreviations that mean an identifier only as the whole name (``pc_count`` is harmless).
@@ -235,10 +235,10 @@ def identifier_column_reason(column: str) -> str | None:
     if not tokens:
         return None
     joined = "_".join(tokens)
-    if joined in _WHOLE_NAMES:
-        return _WHOLE_NAMES[joined]
+    if joined in WHOLE_NAMES:
+        return WHOLE_NAMES[joined]
     bounded = f"_{joined}_"
-    for phrase, reason in _IDENTIFIER_PHRASES.items():
+    for phrase, reason in IDENTIFIER_PHRASES.items():
         if f"_{phrase}_" in bounded:
             return reason
     for i, token in enumerate(tokens):
@@ -246,8 +246,8 @@ def identifier_column_reason(column: str) -> str | None:
             if i == 0 or tokens[i - 1] not in _NAME_OF_A_THING:
                 return _NAME
             continue
-        if token in _IDENTIFIER_TOKENS:
-            return _IDENTIFIER_TOKENS[token]
+        if token in IDENTIFIER_TOKENS:
+            return IDENTIFIER_TOKENS[token]
         for stem, reason in _STEMS.items():
             if stem in token:
                 return reason

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..data.contracts import PERSON_ID_COLUMNS
 from ..errors import KeyFileError
+from ..io.contracts import PERSON_ID_COLUMNS
 
 KEY_HEADER = "# evalkit pseudonymisation key v1"
 KEY_MIN_BYTES = 32

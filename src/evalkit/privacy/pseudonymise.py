@@ -16,7 +16,7 @@ The input is read, never changed, and checked in full before anything is written
 
 The output folder may not be, contain or lie inside the input folder or the evalkit checkout; an
 existing output folder is replaced only when it is an earlier output of this command holding
-exactly the files that output wrote (:mod:`evalkit.publish.outfolder`). The key must
+exactly the files that output wrote (:mod:`evalkit.io.outfolder`). The key must
 lie outside all of these. The output folder records the key's fingerprint
 (``evalkit-pseudonymised.txt``); a later run with a different key into that folder, or on a folder
 that is itself an output made with another key, is refused unless ``--new-key`` is given, so a
@@ -38,17 +38,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data.contracts import CONTRACTS, PERSON_ID_COLUMNS, FileContract
-from ..data.read import INSTRUMENTS_FOLDER, RawFile, read_raw
 from ..errors import DataValidationError, Problem, UsageError
-from ..publish.outfolder import (
+from ..io.contracts import CONTRACTS, PERSON_ID_COLUMNS, FileContract
+from ..io.outfolder import (
     Marker,
     Protected,
     check_output_folder,
     checkout_root,
     staged_output,
 )
-from ..publish.writer import write_csv
+from ..io.read import INSTRUMENTS_FOLDER, RawFile, read_raw
+from ..io.writer import write_csv
 from .guard import (
     LABEL_MAX_LENGTH,
     REASON_DATE,
@@ -184,7 +184,7 @@ def _check_file(raw: RawFile, contract: FileContract, keep: set[str], problems: 
     unmangled = [re.sub(r"\.\d+$", "", n) if re.sub(r"\.\d+$", "", n) in normalised[:i] else n
                  for i, n in enumerate(normalised)]
     # A file whose first row holds none of its column names was refused by the data layer
-    # (evalkit.data.read) before it got here: no cell of it is ever shown.
+    # (evalkit.io.read) before it got here: no cell of it is ever shown.
     ok = True
     positions: dict[str, list[int]] = {}
     for i, name in enumerate(unmangled):

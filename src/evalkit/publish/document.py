@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import mistune
 from nbformat import NotebookNode
 
-from .escape import html_text
+from ..io.escape import html_text
 from .page import MARK
 
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "

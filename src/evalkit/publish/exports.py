@@ -17,7 +17,7 @@ A row holds the person's pseudonymous id (as it is in the data folder, already c
 :func:`evalkit.load`), the wave, and for each scale its score, the number of items answered and
 its band. Nothing else of the data folder is copied: no dates, no answers to single items, no
 other columns. The exports are exact, so they are refused for the funder audience. An export
-folder follows the rules of every evalkit output folder (:mod:`evalkit.publish.outfolder`): it
+folder follows the rules of every evalkit output folder (:mod:`evalkit.io.outfolder`): it
 holds a marker file and is replaced only when it has one.
 """
 
@@ -33,9 +33,9 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import UsageError
+from ..io.outfolder import Marker, Protected, check_output_folder, checkout_root, staged_output
 from ..scales import BUILTIN, score
 from ..scales.spec import Instrument
-from .outfolder import Marker, Protected, check_output_folder, checkout_root, staged_output
 
 #: The formats written for each instrument, by file suffix.
 FORMATS = ("csv", "parquet", "sav", "dta")
@@ -413,9 +413,9 @@ def export_folder(data_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     ...
     evalkit.errors.UsageError: exports hold exact per-person scores: they are for the research or internal audience, never for funders
     """
+    from ..analyses.tables import AUDIENCES
     from ..data.validate import load
     from .page import Page
-    from .tables import AUDIENCES
 
     refuse_funder(audience)
     if audience not in AUDIENCES:

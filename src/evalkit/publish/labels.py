@@ -149,7 +149,7 @@ def header(col: object) -> str:
     Parameters
     ----------
     col
-        A :class:`~evalkit.publish.tables.Col` (anything with ``name`` and ``label``).
+        A :class:`~evalkit.analyses.tables.Col` (anything with ``name`` and ``label``).
 
     Returns
     -------
@@ -158,7 +158,7 @@ def header(col: object) -> str:
 
     Examples
     --------
-    >>> from evalkit.publish.tables import Col
+    >>> from evalkit.analyses.tables import Col
     >>> header(Col("d_z", "statistic", "d")), header(Col("cohort_id", "label", "cohort"))
     ("Cohen's d (z)", 'cohort')
     >>> header(Col("n", "people", "forms", label="forms scored"))

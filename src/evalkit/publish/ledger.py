@@ -64,12 +64,12 @@ import numpy as np
 import pandas as pd
 
 from ..analyses import registry
+from ..analyses.tables import TableSpec
 from ..data.dataset import Dataset
 from ..errors import EvalkitError, UsageError
-from .outfolder import _absolute, _resolve, _signals_held, _within
+from ..io.outfolder import absolute_path, is_within, resolved_path, signals_held
 from .page import Page
 from .policy import Policy, Shown
-from .tables import TableSpec
 
 #: What ``--ledger`` takes to keep no ledger.
 LEDGER_NONE = "none"
@@ -217,7 +217,7 @@ class PublishedCounts:
 
     Examples
     --------
-    >>> from evalkit.publish.tables import Col, TableSpec
+    >>> from evalkit.analyses.tables import Col, TableSpec
     >>> spec = TableSpec("demo", "Demo", (Col("group", "label", "group"),
     ...                                   Col("n", "people", "people in the group"))).for_funder(
     ...     group="shown", n="rounded")
@@ -246,7 +246,7 @@ class PublishedCounts:
 
         Examples
         --------
-        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> from evalkit.analyses.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (Col("n", "people", "people"),))
         >>> counts = PublishedCounts("00" * 16)
         >>> counts(spec, pd.DataFrame({"n": [7]}), Shown.unavailable(spec, Policy(), "withheld"))
@@ -648,15 +648,15 @@ class Ledger:
         ...
         evalkit.publish.ledger.LedgerError: the release ledger ... lies inside the data folder ...
         """
-        given = _absolute(path)
+        given = absolute_path(path)
         try:
-            real = _resolve(given)
+            real = resolved_path(given)
         except EvalkitError:
             raise LedgerError(f"the release ledger {given} cannot be followed (a loop of "
                               "symbolic links?)") from None
         for folder, what in forbidden:
-            place = _absolute(folder)
-            if _within(given, place) or _within(real, place):
+            place = absolute_path(folder)
+            if is_within(given, place) or is_within(real, place):
                 raise LedgerError(
                     f"the release ledger {given} lies inside {what} {place}: it holds exact "
                     "counts, as sensitive as the data, and must never be shared or committed "
@@ -872,7 +872,7 @@ class Ledger:
         header = json.dumps({"evalkit": LEDGER_FORMAT, "version": LEDGER_VERSION,
                              "salt": self.salt}, separators=(",", ":"))
         text = "\n".join([header, *(r.line() for r in releases)]) + "\n"
-        with _signals_held():  # a Ctrl-C now would leave a temporary file behind
+        with signals_held():  # a Ctrl-C now would leave a temporary file behind
             fd, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
                                              dir=self.path.parent)  # mode 0600
             try:

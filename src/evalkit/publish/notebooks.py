@@ -22,7 +22,7 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode
 
 from ..errors import EvalkitError
-from .outfolder import scratch_folder
+from ..io.outfolder import scratch_folder
 
 #: Environment that makes outputs deterministic.
 DETERMINISTIC_ENV = {

@@ -28,15 +28,15 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from ..analyses._base import get
+from ..analyses import get
+from ..analyses.tables import TableSpec
 from ..data.dataset import Dataset
 from ..data.validate import load
 from ..errors import UsageError
+from ..io.escape import markdown_text
+from ..io.writer import write_csv
 from . import render
-from .escape import markdown_text
 from .policy import DEFAULT_MIN_CELL, OMITTED, Figure, Policy, Shown
-from .tables import TableSpec
-from .writer import write_csv
 
 #: Marks outputs made by a Page; the report shows nothing else.
 MARK = "evalkit"

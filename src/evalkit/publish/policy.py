@@ -1,7 +1,7 @@
 """The disclosure policy: the one place that decides what an audience may see.
 
 Every table a reader sees passes through :meth:`Policy.apply`, which acts on the declared kind of
-each column (:mod:`evalkit.publish.tables`). Notebooks never choose what to hide.
+each column (:mod:`evalkit.analyses.tables`). Notebooks never choose what to hide.
 
 ``internal`` (the programme team): everything, exactly.
 
@@ -10,7 +10,7 @@ is not about single people.
 
 ``funder`` (anyone outside the team; the default of ``evalkit report``) is coarse by
 construction. A funder sees only the columns a table declares for funders (``Col(funder=...)``,
-an allow-list; see :data:`evalkit.publish.tables.FUNDER_FORMS`), so no standard deviation, test
+an allow-list; see :data:`evalkit.analyses.tables.FUNDER_FORMS`), so no standard deviation, test
 statistic, degree of freedom, effect size, standard error, model coefficient or p-value reaches
 a funder unless someone declares it, and the declarations carry none. What is declared is
 coarsened, following the practice of official statistics:
@@ -51,9 +51,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from ..analyses.tables import AUDIENCES, Col, TableSpec
 from ..errors import UsageError
 from .labels import note_words, number_text, words
-from .tables import AUDIENCES, Col, TableSpec
 
 DEFAULT_MIN_CELL = 5
 SMALLEST_MIN_CELL = 3
@@ -117,7 +117,7 @@ def format_value(value: object, col: Col) -> str:
 
     Examples
     --------
-    >>> from evalkit.publish.tables import Col
+    >>> from evalkit.analyses.tables import Col
     >>> format_value(0.0004, Col("p", "p_value", "p-value"))
     '<0.001'
     >>> format_value(None, Col("n", "people", "people"))
@@ -214,7 +214,7 @@ class Policy:
 
     Examples
     --------
-    >>> from evalkit.publish.tables import Col, TableSpec
+    >>> from evalkit.analyses.tables import Col, TableSpec
     >>> spec = TableSpec("demo", "Demo", (Col("group", "label", "group", funder="shown"),
     ...                                   Col("n", "people", "people in the group",
     ...                                       funder="rounded")))
@@ -264,7 +264,7 @@ class Policy:
 
         Examples
         --------
-        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> from evalkit.analyses.tables import Col, TableSpec
         >>> people = TableSpec("follow_up", "Follow-up", (Col("who", "id", "pseudonym"),),
         ...                    internal=True)
         >>> [Policy(a).sees(people) for a in AUDIENCES]
@@ -307,7 +307,7 @@ class Policy:
 
         Examples
         --------
-        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> from evalkit.analyses.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (
         ...     Col("group", "label", "group", funder="shown"),
         ...     Col("n", "people", "people in the group", funder="rounded"),
@@ -604,7 +604,7 @@ class Shown:
 
     Examples
     --------
-    >>> from evalkit.publish.tables import Col, TableSpec
+    >>> from evalkit.analyses.tables import Col, TableSpec
     >>> spec = TableSpec("demo", "Demo", (
     ...     Col("group", "label", "group", funder="shown"),
     ...     Col("n", "people", "people in the group", funder="rounded"),
@@ -650,7 +650,7 @@ class Shown:
 
         Examples
         --------
-        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> from evalkit.analyses.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (Col("n", "people", "people"),))
         >>> table = Shown.build(spec, Policy(), pd.DataFrame({"n": [10.0, None]}),
         ...                     pd.DataFrame({"n": ["shown", "small"]}))
@@ -702,7 +702,7 @@ class Shown:
 
         Examples
         --------
-        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> from evalkit.analyses.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (Col("n", "people", "people"),))
         >>> table = Shown.unavailable(spec, Policy(), "shown in internal reports only")
         >>> table.available, len(table)
@@ -729,7 +729,7 @@ class Shown:
 
         Examples
         --------
-        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> from evalkit.analyses.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (Col("n", "people", "people", funder="rounded"),
         ...                                   Col("df", "size", "degrees of freedom")))
         >>> frame = pd.DataFrame({"n": [12], "df": [11]})
@@ -756,7 +756,7 @@ class Shown:
 
         Examples
         --------
-        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> from evalkit.analyses.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (
         ...     Col("group", "label", "group", funder="shown"),
         ...     Col("n", "people", "people in the group", funder="rounded"),
@@ -820,7 +820,7 @@ class Shown:
 
         Examples
         --------
-        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> from evalkit.analyses.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (
         ...     Col("group", "label", "group", funder="shown"),
         ...     Col("n", "people", "people in the group", funder="rounded"),
@@ -861,7 +861,7 @@ class Shown:
 
         Examples
         --------
-        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> from evalkit.analyses.tables import Col, TableSpec
         >>> spec = TableSpec("counts", "Counts", (Col("metric", "label", "what"),
         ...                                       Col("value", "statistic", "figure")),
         ...                  metrics=(Col("participants", "people", "participants",
@@ -885,7 +885,7 @@ class Shown:
 
         Examples
         --------
-        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> from evalkit.analyses.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (
         ...     Col("group", "label", "group", funder="shown"),
         ...     Col("n", "people", "people in the group", funder="rounded"),
@@ -917,7 +917,7 @@ class Shown:
 
         Examples
         --------
-        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> from evalkit.analyses.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (
         ...     Col("group", "label", "group", funder="shown"),
         ...     Col("n", "people", "people in the group", funder="rounded"),
@@ -948,7 +948,7 @@ class Shown:
 
         Examples
         --------
-        >>> from evalkit.publish.tables import Col, TableSpec
+        >>> from evalkit.analyses.tables import Col, TableSpec
         >>> spec = TableSpec("demo", "Demo", (
         ...     Col("group", "label", "group", funder="shown"),
         ...     Col("n", "people", "people in the group", funder="rounded"),

@@ -1,7 +1,7 @@
 """Turning policed tables and charts into page content (HTML fragments and PNG images).
 
 Everything here receives :class:`~evalkit.publish.policy.Shown` tables, never raw results, and every
-data-borne string goes through :mod:`evalkit.publish.escape`.
+data-borne string goes through :mod:`evalkit.io.escape`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 
 from matplotlib.figure import Figure
 
-from .escape import html_text
+from ..io.escape import html_text
 from .labels import counted, header, interval_level
 from .policy import SMALL, UNDEFINED, WITHHELD, WITHHELD_TEXT, Shown
 
@@ -41,7 +41,7 @@ def footnotes(shown: Shown, columns: list[str]) -> list[str]:
     --------
     >>> import pandas as pd
     >>> from evalkit.publish.policy import Policy
-    >>> from evalkit.publish.tables import Col, TableSpec
+    >>> from evalkit.analyses.tables import Col, TableSpec
     >>> spec = TableSpec("by_site", "People by site", (
     ...     Col("site", "label", "site", funder="shown"),
     ...     Col("people", "people", "people", funder="rounded")))
@@ -120,7 +120,7 @@ def table_html(shown: Shown, columns: list[str] | None = None, caption: str | No
     --------
     >>> import pandas as pd
     >>> from evalkit.publish.policy import Policy
-    >>> from evalkit.publish.tables import Col, TableSpec
+    >>> from evalkit.analyses.tables import Col, TableSpec
     >>> spec = TableSpec("by_site", "People by site", (
     ...     Col("site", "label", "site", funder="shown"),
     ...     Col("people", "people", "people", funder="rounded")))
@@ -205,7 +205,7 @@ def column_parts(shown: Shown, columns: list[str], *,
     --------
     >>> import pandas as pd
     >>> from evalkit.publish.policy import Policy
-    >>> from evalkit.publish.tables import Col, TableSpec
+    >>> from evalkit.analyses.tables import Col, TableSpec
     >>> spec = TableSpec("fit", "Fit", (Col("term", "label", "term"),
     ...     *(Col(f"s{i}", "statistic", "a statistic") for i in range(6)),
     ...     Col("r2", "statistic", "the model's R squared"), Col("d_z", "statistic", "effect"),
@@ -364,7 +364,7 @@ def table_text(shown: Shown, columns: list[str] | None = None) -> str:
     --------
     >>> import pandas as pd
     >>> from evalkit.publish.policy import Policy
-    >>> from evalkit.publish.tables import Col, TableSpec
+    >>> from evalkit.analyses.tables import Col, TableSpec
     >>> spec = TableSpec("by_site", "People by site", (
     ...     Col("site", "label", "site", funder="shown"),
     ...     Col("people", "people", "people", funder="rounded")))

@@ -7,7 +7,7 @@ the files it needs), execute them with the report's parameters, and write into a
 ``codebook.csv``), for the research audience ``exports/`` (scored questionnaires for R, SPSS and
 Stata, :mod:`evalkit.publish.exports`) and, for the internal audience only, the executed
 ``notebooks/``. The staging
-folder replaces ``--out`` in one rename (:mod:`evalkit.publish.outfolder`), so a failed or killed
+folder replaces ``--out`` in one rename (:mod:`evalkit.io.outfolder`), so a failed or killed
 run leaves the old report as it was.
 """
 
@@ -28,19 +28,19 @@ from .. import __version__
 from ..analyses import get
 from ..data.validate import load
 from ..errors import EvalkitError
-from ..progress import progress
-from . import summary
-from .document import Document, FrontPage
-from .exports import scored_exports, write_exports
-from .ledger import NO_LEDGER_NOTE, ledger_places, open_ledger
-from .notebooks import analyses_of, execute, notebook_dir, workbook
-from .outfolder import (
+from ..io.outfolder import (
     check_report_folder,
     checkout_root,
     interruption,
     report_folder,
     scratch_folder,
 )
+from ..progress import progress
+from . import summary
+from .document import Document, FrontPage
+from .exports import scored_exports, write_exports
+from .ledger import NO_LEDGER_NOTE, ledger_places, open_ledger
+from .notebooks import analyses_of, execute, notebook_dir, workbook
 from .page import Page, parse_period
 from .pdfpages import destination_pages
 from .policy import DEFAULT_MIN_CELL, Policy
@@ -128,7 +128,7 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
         The data folder.
     out_dir
         The report folder; None for ``reports/<data folder name>``. It must be new, empty or an
-        earlier report (:func:`~evalkit.publish.outfolder.check_report_folder`).
+        earlier report (:func:`~evalkit.io.outfolder.check_report_folder`).
     audience
         ``"funder"`` (policed, the default) or ``"internal"`` (exact, with the executed notebooks).
     min_cell

@@ -14,7 +14,7 @@ Stamm, B. H. (2010). *The Concise ProQOL Manual* (2nd ed.). Pocatello, ID: ProQO
 
 from __future__ import annotations
 
-from ..data.contracts import DISCOMFORT_WAVES
+from ..io.contracts import DISCOMFORT_WAVES
 from .spec import Band, Instrument
 
 _STSS_BANDS = (

@@ -17,9 +17,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from ..data.contracts import CONTRACTS
-from ..data.read import INSTRUMENTS_FOLDER
 from ..errors import Problem
+from ..io.contracts import CONTRACTS
+from ..io.read import INSTRUMENTS_FOLDER
 from .spec import (
     DEFAULT_PRORATE_MIN,
     NAME_PATTERN,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ..data.contracts import Column, FileContract
+from ..io.contracts import Column, FileContract
 
 #: Share of a scale's items that must be answered for it to be scored, unless a spec says otherwise.
 DEFAULT_PRORATE_MIN = 0.8

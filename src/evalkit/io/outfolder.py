@@ -488,12 +488,55 @@ class Protected:
     allow_inside: Path | None = None  # a subfolder where output is fine (the checkout's reports/)
 
 
-def _absolute(path: str | os.PathLike) -> Path:
+def absolute_path(path: str | os.PathLike) -> Path:
+    """The absolute form of a path the user gave, with ``~`` expanded and links kept.
+
+    Parameters
+    ----------
+    path
+        A path as typed on the command line or passed from Python.
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path; nothing on disk is touched.
+
+    Examples
+    --------
+    >>> absolute_path("~/reports").is_absolute()
+    True
+    """
     return Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
 
 
-def _resolve(path: Path) -> Path:
-    """``path`` with symbolic links resolved; a loop of links is the user's to fix."""
+def resolved_path(path: Path) -> Path:
+    """The path with symbolic links resolved; a loop of links is the user's to fix.
+
+    Parameters
+    ----------
+    path
+        An absolute path (see :func:`absolute_path`).
+
+    Returns
+    -------
+    pathlib.Path
+        The real path the operating system would open.
+
+    Raises
+    ------
+    OutputFolderError
+        When the links form a loop or cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "link").symlink_to(folder / "link")
+    >>> resolved_path(folder / "link")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    evalkit.errors.OutputFolderError: ...link cannot be followed ...
+    """
     try:
         return path.resolve()
     except (RuntimeError, OSError):
@@ -510,9 +553,31 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def _within(child: Path, folder: Path) -> bool:
-    """``child`` is ``folder`` or lies inside it (comparing real files, so links and letter case
-    on case-insensitive systems cannot hide it)."""
+def is_within(child: Path, folder: Path) -> bool:
+    """Whether ``child`` is ``folder`` or lies inside it.
+
+    Real files are compared, so links and letter case on case-insensitive systems cannot hide
+    that a path lies inside a folder.
+
+    Parameters
+    ----------
+    child
+        The path to test.
+    folder
+        The folder it may lie in.
+
+    Returns
+    -------
+    bool
+        True when ``child`` or one of its parents is ``folder``.
+
+    Examples
+    --------
+    >>> is_within(Path("/data/sample/results"), Path("/data"))
+    True
+    >>> is_within(Path("/data2"), Path("/data"))
+    False
+    """
     return any(_same(p, folder) for p in (child, *child.parents))
 
 
@@ -531,7 +596,7 @@ def home_folder() -> Path | None:
     True
     """
     try:
-        return _resolve(_absolute(Path.home()))
+        return resolved_path(absolute_path(Path.home()))
     except (RuntimeError, KeyError, OSError, OutputFolderError):
         return None
 
@@ -549,7 +614,7 @@ def checkout_root() -> Path | None:
     Examples
     --------
     >>> root = checkout_root()  # run from a checkout, as the tests are
-    >>> (root / "src" / "evalkit" / "publish" / "outfolder.py").is_file()
+    >>> (root / "src" / "evalkit" / "io" / "outfolder.py").is_file()
     True
     """
     here = Path(__file__).resolve()
@@ -591,7 +656,7 @@ def check_output_folder(out: str | os.PathLike, *, marker: Marker,
     >>> check_output_folder(base / "copy", marker=REPORT) == base.resolve() / "copy"
     True
     """
-    given = _absolute(out)
+    given = absolute_path(out)
     what = marker.what
 
     def refuse(reason: str, hint: str = "") -> OutputFolderError:
@@ -601,22 +666,22 @@ def check_output_folder(out: str | os.PathLike, *, marker: Marker,
 
     if given.is_symlink():
         raise refuse("it is a symbolic link", "Give the folder itself, or " + CHOOSE + ".")
-    target = _resolve(given.parent) / given.name if given.name else _resolve(given)
+    target = resolved_path(given.parent) / given.name if given.name else resolved_path(given)
     if target.parent == target or str(target) == target.anchor:
         raise refuse("it is the top of the file system")
     home = home_folder()
-    if home is not None and _within(home, target):
+    if home is not None and is_within(home, target):
         raise refuse("it is your home folder" if _same(home, target)
                      else f"it contains your home folder {home}")
     for item in protected:
-        place = _resolve(_absolute(item.path))
-        if _within(target, place):
-            if item.allow_inside is not None and _within(target, _absolute(item.allow_inside)):
+        place = resolved_path(absolute_path(item.path))
+        if is_within(target, place):
+            if item.allow_inside is not None and is_within(target, absolute_path(item.allow_inside)):
                 continue
             if _same(target, place):
                 raise refuse(f"it is {item.label}")
             raise refuse(f"it lies inside {item.label} {place}")
-        if _within(place, target):
+        if is_within(place, target):
             raise refuse(f"it contains {item.label} {place}")
     if os.path.lexists(target):
         if not target.is_dir():
@@ -744,8 +809,22 @@ def _signals_clean_up() -> Iterator[None]:
 
 
 @contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back (delivered afterwards) while folders are renamed."""
+def signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back, delivered afterwards, while files or folders are renamed.
+
+    A Ctrl-C in the middle of a rename would leave a half-written output or a temporary file
+    behind; inside this block it waits until the rename is done.
+
+    Yields
+    ------
+    None
+        Control, with the two signals held (on the main thread of a POSIX system).
+
+    Examples
+    --------
+    >>> with signals_held():
+    ...     pass
+    """
     # Windows has no signal masks (nor a SIGTERM that a handler can catch): nothing to hold.
     if (threading.current_thread() is not threading.main_thread()
             or not hasattr(signal, "pthread_sigmask")):
@@ -826,7 +905,7 @@ def recover(target: Path, marker: Marker) -> None:
 
 
 def _move_into_place(staging: Path, target: Path, marker: Marker) -> None:
-    with _signals_held():
+    with signals_held():
         if not os.path.lexists(target):
             os.rename(staging, target)
             return
@@ -899,7 +978,7 @@ def staged_output(target: Path, *, marker: Marker, recheck: Callable[[], object]
         try:
             recover(target, marker)
             target.parent.mkdir(parents=True, exist_ok=True)
-            with _signals_held():  # the staging folder exists only with its marker
+            with signals_held():  # the staging folder exists only with its marker
                 staging = Path(tempfile.mkdtemp(
                     prefix=f".{target.name}.{_STAGING}-{os.getpid()}-", dir=target.parent))
                 try:
@@ -922,7 +1001,7 @@ def staged_output(target: Path, *, marker: Marker, recheck: Callable[[], object]
                     f"cannot move the new {marker.what} into {target} ({exc.strerror}); the "
                     f"old one, if any, is unchanged. {CHOOSE[0].upper()}{CHOOSE[1:]}.") from None
         finally:
-            with _signals_held():  # a second signal must not interrupt the clean-up
+            with signals_held():  # a second signal must not interrupt the clean-up
                 shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -1055,7 +1134,7 @@ def scratch_folder(kind: str) -> Iterator[Path]:
     if not re.fullmatch(r"[a-z]+", kind):
         raise ValueError("a scratch folder's kind is lower-case letters")
     remove_dead_scratch_folders()
-    with _signals_held():  # the folder exists only with its marker
+    with signals_held():  # the folder exists only with its marker
         folder = Path(tempfile.mkdtemp(prefix=f"evalkit-{kind}-{os.getpid()}-"))
         try:
             (folder / _SCRATCH_MARKER).write_text(_scratch_text(os.getpid()), encoding="utf-8")

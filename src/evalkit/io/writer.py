@@ -24,7 +24,7 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
     """Write ``table`` to ``path`` as UTF-8 CSV without the index, atomically.
 
     Every text cell, categorical cell and column name a spreadsheet would run as a formula is
-    escaped (:func:`evalkit.publish.escape.csv_cell`); numbers are written as numbers. The file is
+    escaped (:func:`evalkit.io.escape.csv_cell`); numbers are written as numbers. The file is
     written beside its target and renamed into place, so a reader never sees half a file.
 
     Parameters
