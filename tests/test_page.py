@@ -41,11 +41,15 @@ def sample_page():
     return Page(SAMPLE, audience="funder")
 
 
-def test_say_refuses_plain_numbers(sample_page):
+def test_say_refuses_plain_numbers_and_strings(sample_page, outputs):
     with pytest.raises(TypeError, match="Figure"):
         sample_page.say("{n} people", n=12)
     with pytest.raises(TypeError):
         sample_page.say("{rate}", rate=0.5)
+    # A string is refused too: str(12) or a formatted number would otherwise pass as a label.
+    with pytest.raises(TypeError, match="not str"):
+        sample_page.say("{n} people", n="12")
+    assert outputs == []
 
 
 def test_say_escapes_data_borne_text(sample_page, shown, outputs):

@@ -261,12 +261,13 @@ class Page:
 
     # -- showing -------------------------------------------------------------------------------
 
-    def say(self, template: str, **figures: Figure | str) -> None:
+    def say(self, template: str, **figures: Figure) -> None:
         """Show a sentence (Markdown) made of published figures.
 
-        ``template`` is written by the notebook; every value put into it must be a :class:`Figure`
-        from a published table or a string, and is escaped so that it shows as plain text. Plain
-        numbers are refused: they would bypass the policy. When a figure's table is not available
+        ``template`` is written by the notebook as a literal; every value put into it must be a
+        :class:`Figure` from a published table (a label too: ``shown.figure("site", ...)``),
+        escaped so that it shows as plain text. Plain numbers and strings are refused: either
+        could carry a value past the policy. When a figure's table is not available
         (withheld, or its file is absent), the sentence says so instead; a sentence that uses a
         figure this audience does not see at all (a test statistic in a funder report) is not
         shown.
@@ -281,7 +282,7 @@ class Page:
         Raises
         ------
         TypeError
-            When a value is neither a Figure nor a string.
+            When a value is not a Figure.
 
         Examples
         --------
@@ -293,7 +294,11 @@ class Page:
         >>> page.say("{n} sessions", n=11)
         Traceback (most recent call last):
         ...
-        TypeError: say(): 'n' must be a Figure from a published table or a string, not int
+        TypeError: say(): 'n' must be a Figure from a published table, not int
+        >>> page.say("{n} sessions", n="11")
+        Traceback (most recent call last):
+        ...
+        TypeError: say(): 'n' must be a Figure from a published table, not str
         """
         used = {field.split(".")[0].split("[")[0]
                 for _, field, _, _ in string.Formatter().parse(template) if field}
@@ -307,13 +312,10 @@ class Page:
             return
         safe = {}
         for key, value in figures.items():
-            if isinstance(value, Figure):
-                safe[key] = _Escaped(value)
-            elif isinstance(value, str):
-                safe[key] = _Escaped(value)
-            else:
-                raise TypeError(f"say(): '{key}' must be a Figure from a published table or a "
-                                f"string, not {type(value).__name__}")
+            if not isinstance(value, Figure):
+                raise TypeError(f"say(): '{key}' must be a Figure from a published table, "
+                                f"not {type(value).__name__}")
+            safe[key] = _Escaped(value)
         self._show({"text/markdown": template.format(**safe)}, kind="text")
 
     def table(self, shown: Shown, columns: list[str] | None = None,
@@ -447,9 +449,8 @@ class Page:
 class _Escaped:
     """A value formatted as the policy allows, then escaped for Markdown."""
 
-    def __init__(self, value: Figure | str):
+    def __init__(self, value: Figure):
         self.value = value
 
     def __format__(self, spec: str) -> str:
-        text = format(self.value, spec) if isinstance(self.value, Figure) else str(self.value)
-        return markdown_text(text)
+        return markdown_text(format(self.value, spec))
