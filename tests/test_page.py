@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import nbformat
 import pandas as pd
 import pytest
-from tests.conftest import SAMPLE
+from tests.conftest import ROOT, SAMPLE
 
 from evalkit.analyses.tables import Col, TableSpec
 from evalkit.publish.document import CSP, Document, FrontPage, markdown_html
@@ -239,3 +242,48 @@ def test_a_funder_page_shows_nothing_of_a_research_only_table_and_no_appendix(ou
     assert "fell by about" in html and ">t<" not in html and "d z" not in html
     page.say("t = {t}.", t=discomfort["discomfort_change"].figure("t", comparison="post_vs_pre"))
     assert len(outputs) == 1  # a sentence built on a figure a funder does not get is left out
+
+
+def test_a_data_folder_is_loaded_once_until_a_file_changes(tmp_path):
+    from evalkit.publish.page import load_once
+
+    folder = tmp_path / "data"
+    shutil.copytree(SAMPLE, folder)
+    first = load_once(folder)
+    assert load_once(folder) is first
+    # An edit that keeps the size (a digit changed) still changes the file's time: read again.
+    attendance = folder / "attendance.csv"
+    os.utime(attendance, ns=(attendance.stat().st_atime_ns, attendance.stat().st_mtime_ns + 10**9))
+    second = load_once(folder)
+    assert second is not first and load_once(folder) is second
+    (folder / "notes.txt").write_text("a file added", encoding="utf-8")
+    assert load_once(folder) is not second
+
+
+def test_a_folder_with_errors_is_never_kept(tmp_path):
+    from evalkit.errors import DataValidationError
+    from evalkit.publish.page import _LOADED, load_once
+
+    folder = tmp_path / "data"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "participants.csv").write_text("participant_id\n", encoding="utf-8")
+    before = dict(_LOADED)
+    for _ in range(2):  # the second call validates again and fails again
+        with pytest.raises(DataValidationError):
+            load_once(folder)
+    assert dict(_LOADED) == before
+
+
+def test_notebooks_sharing_a_kernel_see_neither_variables_nor_folder_of_the_last(tmp_path):
+    from evalkit.publish.notebooks import execute, shared_kernel
+
+    first = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        f"import os\nsecret = 1\nos.chdir({str(tmp_path)!r})")])
+    second = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("'secret' in dir(), __import__('os').getcwd()")])
+    with shared_kernel(ROOT) as kernel:
+        execute(first, cwd=ROOT, kernel=kernel)
+        execute(second, cwd=ROOT, kernel=kernel)
+    cell = second.cells[0]
+    assert cell.outputs[0]["data"]["text/plain"] == repr((False, str(ROOT.resolve())))
+    assert cell.execution_count == 1

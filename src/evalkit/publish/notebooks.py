@@ -14,6 +14,9 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -159,8 +162,98 @@ def inject_parameters(nb: NotebookNode, parameters: dict[str, object]) -> None:
     raise EvalkitError("a notebook has no cell tagged 'parameters'")
 
 
+@dataclass(frozen=True)
+class Kernel:
+    """A running kernel several notebooks share, and the folder it runs in.
+
+    Parameters
+    ----------
+    manager
+        jupyter_client's manager of the kernel process.
+    cwd
+        The absolute folder the kernel runs in.
+
+    Examples
+    --------
+    >>> with shared_kernel(Path.cwd()) as shared:
+    ...     shared.cwd == str(Path.cwd().resolve()), shared.manager.has_kernel
+    (True, False)
+    """
+
+    manager: KernelManager
+    cwd: str
+
+
+@contextmanager
+def shared_kernel(cwd: Path) -> Iterator[Kernel]:
+    """One Python kernel for several notebooks, started in ``cwd`` and stopped on leaving.
+
+    Starting a kernel and importing pandas, matplotlib and evalkit takes seconds, as long as a
+    short notebook itself; a report runs its notebooks one after another in one kernel, and
+    :func:`execute` empties the kernel's namespace before each, so no notebook sees another's
+    variables (imported modules and the library's cache of loaded data folders stay). The
+    kernel is reached over local IPC sockets in a private folder, so the kernel (which runs in
+    ``cwd``) and this process find the same sockets; a run killed outright leaves the folder
+    for the next run to remove.
+
+    Parameters
+    ----------
+    cwd
+        The folder the kernel runs in (relative paths in the notebooks start there).
+
+    Yields
+    ------
+    Kernel
+        What to pass to :func:`execute` as ``kernel=``; the kernel starts with the first
+        notebook.
+
+    Examples
+    --------
+    >>> cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("'x' in dir()")]
+    >>> with shared_kernel(Path.cwd()) as shared:
+    ...     first = execute(nbformat.v4.new_notebook(cells=cells[:1]), cwd=Path.cwd(),
+    ...                     kernel=shared)
+    ...     second = execute(nbformat.v4.new_notebook(cells=cells[1:]), cwd=Path.cwd(),
+    ...                      kernel=shared)
+    >>> second.cells[0].outputs[0]["data"]["text/plain"], second.cells[0].execution_count
+    ('False', 1)
+    """
+    apply_deterministic_env()
+    with scratch_folder("kernel") as sockets:
+        manager = KernelManager(kernel_name="python3", transport="ipc",
+                                connection_file=str(sockets / "kernel.json"))
+        try:
+            yield Kernel(manager, str(Path(cwd).resolve()))
+        finally:
+            if manager.has_kernel:
+                manager.shutdown_kernel(now=True)
+
+
+#: Run in a shared kernel before each notebook but the first: forget the last notebook's
+#: variables, go back to the kernel's folder, and number cells from 1 again.
+_FRESH_NAMESPACE = """\
+get_ipython().run_line_magic("reset", "-f")
+__import__("os").chdir({cwd!r})
+get_ipython().execution_count = 1
+"""
+
+
+def _empty_namespace(kernel: Kernel, timeout: int) -> None:
+    client = kernel.manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=timeout)
+        reply = client.execute_interactive(
+            _FRESH_NAMESPACE.format(cwd=kernel.cwd), silent=True, store_history=False,
+            timeout=timeout, output_hook=lambda message: None)
+    finally:
+        client.stop_channels()
+    if reply["content"]["status"] != "ok":
+        raise EvalkitError("the shared notebook kernel could not be reset for the next notebook")
+
+
 def execute(nb: NotebookNode, *, cwd: Path, parameters: dict[str, object] | None = None,
-            timeout: int = 900) -> NotebookNode:
+            timeout: int = 900, kernel: Kernel | None = None) -> NotebookNode:
     """Execute ``nb`` (in place) in folder ``cwd`` with ``parameters`` injected; returns it.
 
     The kernel is reached over local IPC sockets, and the metadata that changes from run to run
@@ -171,11 +264,15 @@ def execute(nb: NotebookNode, *, cwd: Path, parameters: dict[str, object] | None
     nb
         A notebook read with nbformat.
     cwd
-        The folder the kernel runs in (relative paths in the notebook start there).
+        The folder the kernel runs in (relative paths in the notebook start there); with a
+        shared ``kernel``, the folder that kernel was made for.
     parameters
         Values for the ``parameters`` cell, or None to run the notebook as it is.
     timeout
         Seconds a cell may take.
+    kernel
+        A kernel shared by several notebooks (see :func:`shared_kernel`); by default the notebook gets
+        a kernel of its own.
 
     Returns
     -------
@@ -191,22 +288,16 @@ def execute(nb: NotebookNode, *, cwd: Path, parameters: dict[str, object] | None
     >>> out.cells[2].outputs[0]["text"]
     'data/site_a\\n'
     """
-    apply_deterministic_env()
+    if kernel is None:
+        with shared_kernel(cwd) as own:
+            return execute(nb, cwd=cwd, parameters=parameters, timeout=timeout, kernel=own)
     if parameters:
         inject_parameters(nb, parameters)
-    # The IPC sockets live beside an absolute connection file in a private folder, so the kernel
-    # (which runs in ``cwd``) and this process find the same sockets; a run killed outright
-    # leaves the folder for the next run to remove.
-    with scratch_folder("kernel") as sockets:
-        manager = KernelManager(kernel_name="python3", transport="ipc",
-                                connection_file=str(sockets / "kernel.json"))
-        client = NotebookClient(nb, km=manager, timeout=timeout, record_timing=False,
-                                resources={"metadata": {"path": str(cwd)}})
-        try:
-            _run_beside_signals(client, manager)
-        finally:
-            if manager.has_kernel:
-                manager.shutdown_kernel(now=True)
+    if kernel.manager.has_kernel:
+        _empty_namespace(kernel, timeout)
+    client = NotebookClient(nb, km=kernel.manager, timeout=timeout, record_timing=False,
+                            resources={"metadata": {"path": kernel.cwd}})
+    _run_beside_signals(client, kernel.manager)
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:

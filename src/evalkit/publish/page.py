@@ -18,9 +18,12 @@ marked, and the report keeps only marked outputs.
 
 from __future__ import annotations
 
+import datetime as _dt
+import os
 import re
 import string
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -143,6 +146,72 @@ def parse_period(period: str | None) -> tuple[pd.Period, pd.Period] | None:
     return first, last
 
 
+#: Data folders already loaded in this process, newest last, keyed by the folder, the day and
+#: what its files were when read. The notebooks of one report share one kernel, so each folder
+#: is read and validated once per report; any change to a file (size, time, a file added or
+#: removed) is a new key, so an edited folder is read again. Kept to two folders, so a long
+#: JupyterLab session holds no more than that in memory.
+_LOADED: OrderedDict[tuple, Dataset] = OrderedDict()
+_KEEP_LOADED = 2
+
+
+def _files_signature(folder: Path) -> tuple:
+    """What the files of ``folder`` and of its subfolders (instrument specs) were, or ``()``."""
+    seen = []
+    try:
+        for entry in os.scandir(folder):
+            places = [entry]
+            if entry.is_dir():
+                places += list(os.scandir(entry.path))
+            for place in places:
+                info = place.stat()
+                seen.append((os.path.relpath(place.path, folder), info.st_size,
+                             info.st_mtime_ns, info.st_ino))
+    except OSError:
+        return ()
+    return tuple(sorted(seen))
+
+
+def load_once(data_dir: str | Path) -> Dataset:
+    """Load and validate a data folder, or hand back the Dataset already loaded from it.
+
+    A Dataset cannot be changed, so one loaded earlier in this process from the same files on
+    the same day is the same Dataset :func:`evalkit.data.validate.load` would give.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder.
+
+    Returns
+    -------
+    Dataset
+        The folder's typed tables.
+
+    Raises
+    ------
+    DataValidationError
+        As :func:`evalkit.data.validate.load`; a folder with errors is never kept.
+
+    Examples
+    --------
+    >>> load_once("data/sample") is load_once("data/sample")
+    True
+    """
+    folder = Path(data_dir).resolve()
+    signature = _files_signature(folder)
+    key = (str(folder), _dt.date.today(), signature)
+    if signature and key in _LOADED:
+        _LOADED.move_to_end(key)
+        return _LOADED[key]
+    dataset = load(data_dir)
+    if signature:
+        _LOADED[key] = dataset
+        while len(_LOADED) > _KEEP_LOADED:
+            _LOADED.popitem(last=False)
+    return dataset
+
+
 class Page:
     """A notebook's view of one data folder for one audience.
 
@@ -186,7 +255,7 @@ class Page:
         self.on_publish = on_publish
         self.results_dir = Path(results_dir) if results_dir else None
         if dataset is None:
-            dataset = load(data_dir)
+            dataset = load_once(data_dir)
         months = parse_period(period)
         if months is not None:
             dataset = dataset.restrict_to_period(*months)

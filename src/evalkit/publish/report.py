@@ -40,7 +40,7 @@ from . import summary
 from .document import Document, FrontPage
 from .exports import scored_exports, write_exports
 from .ledger import NO_LEDGER_NOTE, ledger_places, open_ledger
-from .notebooks import analyses_of, execute, notebook_dir, workbook
+from .notebooks import analyses_of, execute, notebook_dir, shared_kernel, workbook
 from .page import Page, parse_period
 from .pdfpages import destination_pages
 from .policy import DEFAULT_MIN_CELL, Policy
@@ -217,13 +217,15 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
         results = staging / "results"
         results.mkdir()
         executed = []
-        with scratch_folder("run") as scratch:
+        # One kernel runs the notebooks in turn (each in an emptied namespace): starting a
+        # kernel and importing the stack per notebook cost as much as the short notebooks.
+        with scratch_folder("run") as scratch, shared_kernel(notebook_dir()) as kernel:
             for path, nb in chosen:
                 started = time.perf_counter()
                 parameters = {"data_dir": str(data_dir.resolve()), "results_dir": str(results),
                               "audience": audience, "min_cell": int(min_cell), "period": period}
                 try:
-                    execute(nb, cwd=notebook_dir(), parameters=parameters)
+                    execute(nb, cwd=notebook_dir(), parameters=parameters, kernel=kernel)
                 except Exception as exc:  # the kernel's error may quote data: name the cell only
                     _reraise_interruption(exc)
                     cell = _failed_cell(nb)
