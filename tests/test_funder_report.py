@@ -510,6 +510,9 @@ def _assert_policed(raw: pd.DataFrame, shown, spec, m: int) -> None:
             if col.kind == "share":
                 part, whole = count(col.part, i), count(col.whole, i)
                 assert part >= m and whole >= m and whole - part >= m, (spec.name, col.name)
+                for name in col.split_parts:  # every part of its split could be shown too
+                    other = count(name, i)
+                    assert other >= m and whole - other >= m, (spec.name, col.name, name)
             if col.follows:
                 assert status.loc[i, col.follows] == SHOWN
 
