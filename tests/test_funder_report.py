@@ -487,6 +487,15 @@ def _assert_policed(raw: pd.DataFrame, shown, spec, m: int) -> None:
     for col in cols:
         if col.kind == "size" or not col.funder:  # never to a funder
             assert (status[col.name] != SHOWN).all(), (spec.name, col.name)
+        if col.steps_along:  # shares shown along a series: at least m left between them
+            *series, along = col.steps_along
+            keys = [raw[k].astype(str) for k in series] or [pd.Series(0, index=raw.index)]
+            rest = (pd.to_numeric(raw[col.whole], errors="coerce")
+                    - pd.to_numeric(raw[col.part], errors="coerce"))
+            for _, rows in raw.groupby(keys):
+                order = pd.to_numeric(rows[along], errors="coerce").sort_values().index
+                left = [0.0] + [rest[i] for i in order if status.loc[i, col.name] == SHOWN]
+                assert all(b - a >= m for a, b in zip(left, left[1:])), (spec.name, col.name)
         if col.split_by is not None:  # a split is shown whole or not at all
             keys = [raw[k].astype(str) for k in col.split_by] or [pd.Series(0, index=raw.index)]
             for _, rows in status[col.name].groupby(keys):

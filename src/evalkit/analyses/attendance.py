@@ -1067,9 +1067,10 @@ TABLES = (
              "recorded as having completed", label="still on"),
          # The groups of one grouping add up to everyone: if one group's share is withheld, the
          # others' would give it away with the share of everyone, so all of them go.
+         # Consecutive milestones shown differ by those who left between them: at least 5.
          Col("share", "share", "share of those followed still on the programme after the week",
              label="still on the programme", part="retained", whole="followed",
-             split_by=("group_by", "week")),
+             split_by=("group_by", "week"), steps_along=("group_by", "group", "week")),
          *interval("the Wilson 95% interval", fmt="percent", follows="share")),
         unit="participants").for_funder(
         group_by="shown", group="shown", week="shown", followed="rounded", retained="rounded",

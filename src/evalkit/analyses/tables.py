@@ -142,6 +142,13 @@ class Col:
         For a ``share`` that is one part (or a union of parts) of a split whose parts are other
         metrics or columns of the same row (a key figure beside a table of bands): the ``people``
         counts of every part. The policy shows it only when every part's share could be shown.
+    steps_along
+        For a ``share`` of those still in at successive points (still on the programme after
+        each milestone week): the columns naming one series, then the column it steps along
+        (``("group_by", "group", "week")``). Its rest (whole minus part: those who have left)
+        grows along a series, and the growth between two shares shown is a count of people (who
+        left between them): the policy withholds a share unless at least the reporting threshold
+        left since the previous share shown of its series.
 
     Examples
     --------
@@ -166,6 +173,7 @@ class Col:
     funder: str = ""
     modal: str | None = None
     split_parts: tuple[str, ...] = ()
+    steps_along: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -192,6 +200,8 @@ class Col:
                 raise ValueError(f"{self.name}: a percentile needs at least twice the threshold")
         if self.split_parts and self.kind != "share":
             raise ValueError(f"{self.name}: only a share is part of a split")
+        if self.steps_along and self.kind != "share":
+            raise ValueError(f"{self.name}: only a share steps along a series")
         if self.modal and not self.rests_on:
             raise ValueError(f"{self.name}: a modal count of which people? give rests_on")
 

@@ -29,6 +29,9 @@ coarsened, following the practice of official statistics:
   points for a percentage, to 0.1 otherwise) and shown only where its estimate is;
 * a mean, percentile or interval of a group in which all but fewer than ``min_cell`` people share
   one value (an SD of 0, everyone at a scale's maximum) is withheld (attribute disclosure);
+* a share of those still in at successive points (retention after each milestone week,
+  ``steps_along``) is withheld unless at least ``min_cell`` people left since the previous share
+  shown of its series: two shown shares would otherwise give the few who left between them;
 * shares that split one whole (the bands of a wave) are all withheld when one of them is, since
   the hidden one is one minus the others; a share declared as one part of a split
   (``split_parts``: a key-figure card beside the table of bands) is shown only when every part's
@@ -347,11 +350,9 @@ class Policy:
         for col in spec.columns:
             values[col.name], status[col.name] = self._column(frame, col, frame)
         if self.funder:
+            self._splits_and_steps(frame, spec, values, status)
             for col in spec.columns:
                 if col.split_by is not None and col.funder:
-                    hide = self._whole_split_hidden(frame, col, status[col.name])
-                    values[col.name] = values[col.name].where(~hide)
-                    status[col.name] = status[col.name].where(~hide, WITHHELD)
                     values[col.name] = self._split_adding_up(frame, col, values[col.name],
                                                              status[col.name])
             for col in spec.columns:
@@ -369,6 +370,70 @@ class Policy:
             counts = frame[name]
         counts = pd.to_numeric(counts, errors="coerce")
         return bool(len(counts)) and bool((counts >= self.min_cell).all())
+
+    def _splits_and_steps(self, frame: pd.DataFrame, spec: TableSpec, values: dict,
+                          status: dict) -> None:
+        """Withhold (in place) whole splits and too small steps of a series of shares.
+
+        A split is shown whole or not at all (``split_by``), and the shares of a series only in
+        steps of at least ``min_cell`` people who left (``steps_along``). The rules feed each
+        other: a step withheld in one group withholds its split at that point, and a split
+        withheld there moves the step reference of the other groups back to their previous share
+        shown. So the steps are worked out again, with the splits withheld so far (earliest point
+        first), until no further split has to go.
+        """
+        cols = [c for c in spec.columns if c.funder and (c.split_by is not None or c.steps_along)]
+        forced = {c.name: pd.Series(False, index=frame.index) for c in cols}
+        while True:
+            trial = {}
+            for col in cols:
+                state = status[col.name].where(~forced[col.name], WITHHELD)
+                if col.steps_along:
+                    state = state.where(~self._step_too_small(frame, col, state), WITHHELD)
+                trial[col.name] = state
+            more = False
+            for col in cols:
+                if col.split_by is not None:
+                    hide = self._whole_split_hidden(frame, col, trial[col.name])
+                    if col.steps_along and hide.any():
+                        # The earliest point first: later steps depend on what it shows.
+                        along = pd.to_numeric(frame[col.steps_along[-1]], errors="coerce")
+                        hide &= along == along[hide].min()
+                    if hide.any():
+                        forced[col.name] |= hide
+                        more = True
+            if not more:
+                break
+        for col in cols:
+            values[col.name] = values[col.name].where(trial[col.name] != WITHHELD)
+            status[col.name] = trial[col.name]
+
+    def _step_too_small(self, frame: pd.DataFrame, col: Col, status: pd.Series) -> pd.Series:
+        """Shares of a series withheld because too few left since the previous one shown.
+
+        Along each series (``col.steps_along``: the columns naming it, then the column it steps
+        along), the rest of a share (whole minus part: those who have left by then) only grows.
+        Two shares shown at consecutive points give the number who left between them, so a share
+        is shown only when at least ``min_cell`` left since the previous share shown of its
+        series (since the start, for the first: that is the share's own rest rule). Zero counts
+        as small, as everywhere: "nobody left between weeks 4 and 8" is withheld too.
+        """
+        *series, along = col.steps_along
+        rest = (pd.to_numeric(frame[col.whole], errors="coerce").astype(float)
+                - pd.to_numeric(frame[col.part], errors="coerce").astype(float))
+        step = pd.to_numeric(frame[along], errors="coerce").astype(float)
+        keys = [frame[k].astype(str) for k in series] or [pd.Series(0, index=frame.index)]
+        hide = pd.Series(False, index=frame.index)
+        for _, rows in frame.groupby(keys, sort=False):
+            before = 0.0  # those who had left by the previous share shown
+            for i in step[rows.index].sort_values(kind="stable").index:
+                if status[i] != SHOWN:
+                    continue
+                if not rest[i] - before >= self.min_cell:
+                    hide[i] = True
+                    continue
+                before = rest[i]
+        return hide
 
     @staticmethod
     def _whole_split_hidden(frame: pd.DataFrame, col: Col, status: pd.Series) -> pd.Series:
