@@ -140,3 +140,31 @@ def test_a_step_withheld_in_one_group_withholds_its_split_and_moves_the_others_r
     shown = Policy("funder").apply(pd.concat([north, south], ignore_index=True), SPEC)
     assert shown.status["share"].tolist() == [SHOWN, WITHHELD, WITHHELD,
                                               SHOWN, WITHHELD, WITHHELD]
+
+
+def test_one_site_with_every_exit_gives_no_site_share_away(tmp_path):
+    """Attack: north (20 people) has all 10 exits, 5 after week 2 and 5 after week 6; south's 20
+    all complete. South would read 100% at every milestone, and with everyone's share it would
+    give north's away, so every site share is withheld; everyone's (40: 35 then 30 on) is shown."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    people, attendance, sessions = [PARTICIPANTS], ["participant_id,session_id,status"], [SESSIONS]
+    start = dt.date(2024, 1, 8)
+    for cohort, site in (("c1", "north"), ("c2", "south")):
+        for week in range(1, WEEKS + 1):
+            sessions.append(f"{cohort}-w{week:02d},{cohort},{site},{week},getting_started,{week},"
+                            f"{start + dt.timedelta(weeks=week - 1)},group,s01;s02,false")
+    for i in range(1, 41):
+        cohort, site = ("c1", "north") if i <= 20 else ("c2", "south")
+        last, reason = (2, "withdrew") if i <= 5 else (6, "withdrew") if i <= 10 else (
+            WEEKS, "completed")
+        people.append(f"p{i:02d},{site},{cohort},self,35-44,2024-01,{reason}")
+        attendance += [f"p{i:02d},{cohort}-w{w:02d},"
+                       f"{'attended' if w <= last else 'absent_unnotified'}"
+                       for w in range(1, WEEKS + 1)]
+    for name, lines in (("participants", people), ("sessions", sessions),
+                        ("attendance", attendance)):
+        (folder / f"{name}.csv").write_text("\n".join(lines) + "\n")
+    shown = _milestones(folder)
+    assert shown.where(group_by="site").status["share"].eq(WITHHELD).all()
+    assert shown.where(group_by="all").text["share"].tolist() == ["88%", "75%", "\u2014"]
