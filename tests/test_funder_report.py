@@ -495,7 +495,8 @@ def _assert_policed(raw: pd.DataFrame, shown, spec, m: int) -> None:
             for _, rows in raw.groupby(keys):
                 order = pd.to_numeric(rows[along], errors="coerce").sort_values().index
                 left = [0.0] + [rest[i] for i in order if status.loc[i, col.name] == SHOWN]
-                assert all(b - a >= m for a, b in zip(left, left[1:])), (spec.name, col.name)
+                steps = np.diff(left)
+                assert (steps >= m).all(), (spec.name, col.name)
         if col.split_by is not None:  # a split is shown whole or not at all
             keys = [raw[k].astype(str) for k in col.split_by] or [pd.Series(0, index=raw.index)]
             for _, rows in status[col.name].groupby(keys):
