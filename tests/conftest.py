@@ -88,10 +88,6 @@ KNOWN_AFTER_MERGE = {
         "written before the funder allow-list (for_funder) was merged",
     "tests/test_charts.py::test_charts_never_resize_the_figure[fidelity_by_exercise]":
         "the layout branch's label_rows_above sizes the figure: the two rules disagree",
-    "tests/test_funder_report.py::test_the_sample_funder_results_hold_exactly_the_allow_list":
-        "the written-out allow-list predates retention_milestones and the attrition flow",
-    "tests/test_labels.py::test_counts_that_are_not_people_are_not_called_people":
-        "footnote wording changed when the rounded-count note (≈) was merged",
     "tests/test_layout.py::test_model_fit_is_said_once_and_notes_only_where_there_is_one":
         "the funder allow-list removed the fit columns the test expects to see once",
     "tests/test_project.py::test_readme_python_examples_run":

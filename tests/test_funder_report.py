@@ -335,8 +335,12 @@ FUNDER_SEES = {
                             "attendance_rate", "ci_low", "ci_high"),
     "module_completion": ("module", "participants", "completed", "completion_rate", "ci_low",
                           "ci_high"),
-    "retention": ("group_by", "group", "time", "at_risk", "events", "survival", "ci_low",
-                  "ci_high"),
+    # After every fourth week: labels, the week, rounded counts, a whole-percent share and its
+    # interval widened to 5 points. No Kaplan-Meier steps (``retention``: research only).
+    "retention_milestones": ("group_by", "group", "week", "followed", "retained", "share",
+                             "ci_low", "ci_high"),
+    # The stages and their rounded counts; never ``left`` (one box minus the next, exact).
+    "attrition_flow": ("stage", "people", "counted"),
     "absences": ("metric", "value"),
     "delivery_fidelity": ("module", "module_session", "session_title", "sessions",
                           "mean_fidelity", "min_fidelity", "sessions_full",
@@ -410,6 +414,37 @@ def test_the_sample_funder_results_hold_exactly_the_allow_list(tmp_path):
         assert described == list(table.columns), name
 
 
+#: How a funder gets each column of the tables added to the allow-list after it was first written
+#: out (worked from what each column is, not read from the declarations).
+FUNDER_FORMS_OF = {
+    "retention_milestones": {"group_by": "shown", "group": "shown", "week": "shown",
+                             "followed": "rounded", "retained": "rounded", "share": "percent",
+                             "ci_low": "interval", "ci_high": "interval"},
+    "attrition_flow": {"stage": "shown", "people": "rounded", "counted": "shown"},
+}
+
+
+def test_retention_milestones_and_the_attrition_flow_reach_a_funder_coarsened(tmp_path):
+    specs = {s.name: s for a in registry().values() for s in a.tables}
+    for name, forms in FUNDER_FORMS_OF.items():
+        assert {c: specs[name].col(c).funder for c in specs[name].funder_columns} == forms
+    assert "funder" not in specs["retention"].shown_to  # exact Kaplan-Meier steps
+    out = tmp_path / "results"
+    for analysis in ("attendance", "attrition"):
+        Page(SAMPLE, results_dir=out, audience="funder").run(analysis)
+    results = _results(tmp_path)
+    milestones, flow = results["retention_milestones"], results["attrition_flow"]
+    for frame, counts in ((milestones, ("followed", "retained")), (flow, ("people",))):
+        for column in counts:
+            values = frame[column].astype(str)
+            assert values.map(lambda v: v == "<5" or int(v) % 5 == 0).all(), column
+    shares = pd.to_numeric(milestones["share"], errors="coerce").dropna()
+    assert len(shares) and ((shares * 100).round(6) % 1 == 0).all()
+    assert shares.between(0, 1, inclusive="neither").all()
+    bounds = pd.to_numeric(milestones["ci_low"], errors="coerce").dropna()
+    assert ((bounds * 100).round(6) % 5 == 0).all()
+
+
 def test_no_declared_funder_column_is_a_spread_test_or_model_figure():
     for analysis in registry().values():
         for spec in analysis.tables:
@@ -452,6 +487,16 @@ def _assert_policed(raw: pd.DataFrame, shown, spec, m: int) -> None:
     for col in cols:
         if col.kind == "size" or not col.funder:  # never to a funder
             assert (status[col.name] != SHOWN).all(), (spec.name, col.name)
+        if col.steps_along:  # shares shown along a series: at least m left between them
+            *series, along = col.steps_along
+            keys = [raw[k].astype(str) for k in series] or [pd.Series(0, index=raw.index)]
+            rest = (pd.to_numeric(raw[col.whole], errors="coerce")
+                    - pd.to_numeric(raw[col.part], errors="coerce"))
+            for _, rows in raw.groupby(keys):
+                order = pd.to_numeric(rows[along], errors="coerce").sort_values().index
+                left = [0.0] + [rest[i] for i in order if status.loc[i, col.name] == SHOWN]
+                steps = np.diff(left)
+                assert (steps >= m).all(), (spec.name, col.name)
         if col.split_by is not None:  # a split is shown whole or not at all
             keys = [raw[k].astype(str) for k in col.split_by] or [pd.Series(0, index=raw.index)]
             for _, rows in status[col.name].groupby(keys):
@@ -475,6 +520,9 @@ def _assert_policed(raw: pd.DataFrame, shown, spec, m: int) -> None:
             if col.kind == "share":
                 part, whole = count(col.part, i), count(col.whole, i)
                 assert part >= m and whole >= m and whole - part >= m, (spec.name, col.name)
+                for name in col.split_parts:  # every part of its split could be shown too
+                    other = count(name, i)
+                    assert other >= m and whole - other >= m, (spec.name, col.name, name)
             if col.follows:
                 assert status.loc[i, col.follows] == SHOWN
 

@@ -48,14 +48,20 @@ def test_headers_and_statistic_names_are_words():
 
 
 def test_counts_that_are_not_people_are_not_called_people():
+    """A funder table of meetings and file rows: its notes name what is counted, never people."""
     spec = TableSpec("meetings", "Meetings", (
         Col("outcome", "label", "meetings were"), Col("meetings_held", "people", "meetings"),
-        Col("rows", "people", "file rows")), unit="processes")
+        Col("rows", "people", "file rows")), unit="processes").for_funder(
+        outcome="shown", meetings_held="rounded", rows="rounded")
     shown = Policy("funder").apply(pd.DataFrame({"outcome": ["a"], "meetings_held": [3],
                                                  "rows": [12]}), spec)
+    assert shown.text["meetings_held"].tolist() == ["<5"] and shown.text["rows"].tolist() == [
+        "\u224810"]
     notes = footnotes(shown, ["outcome", "meetings_held", "rows"])
     assert "<5: fewer than 5 meetings." in notes
-    assert "Counts of meetings and rows are rounded to the nearest 5." in notes
+    rounded = [n for n in notes if n.startswith("\u224835:")]
+    assert len(rounded) == 1 and "a count of meetings and rows rounded to the nearest 5" in \
+        rounded[0]
     assert not any("people" in n for n in notes)
 
 

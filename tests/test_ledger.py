@@ -124,6 +124,22 @@ def test_nested_periods_are_allowed_when_the_counts_are_equal_or_far_apart(tmp_p
     assert len(_ledger_lines(ledger)) == 3
 
 
+def test_nested_periods_four_partners_apart_are_refused_and_five_allowed(tmp_path, quick, capsys):
+    """Both sides of the threshold: four July partners who answer alike (every count that grows
+    grows by 4 = min-cell - 1) are refused, naming the earlier report; five are allowed (the test
+    above)."""
+    four = _crafted(tmp_path / "four", july=4, same_july_answers=True)
+    ledger = tmp_path / "four.jsonl"
+    assert _report(four, tmp_path / "a", "--period", SPRING, "--ledger", ledger,
+                   "--title", "Half year") == 0
+    capsys.readouterr()
+    assert _report(four, tmp_path / "b", "--period", SUMMER, "--ledger", ledger) == 2
+    message = capsys.readouterr().err
+    assert 'the earlier funder report "Half year"' in message
+    assert "(January 2024 to June 2024)" in message and "differ by fewer than 5" in message
+    assert not (tmp_path / "b").exists() and len(_ledger_lines(ledger)) == 2
+
+
 def test_periods_that_do_not_overlap_are_allowed(tmp_path, data, quick, default_ledger, capsys):
     assert _report(data, tmp_path / "a", "--period", SPRING) == 0
     assert _report(data, tmp_path / "b", "--period", "2024-07:2024-12") == 0
@@ -360,3 +376,31 @@ def test_tests_never_use_the_real_config_folder(config_folder):
 
     assert default_ledger_path().parent.parent == config_folder
     assert not str(default_ledger_path()).startswith(os.path.expanduser("~/.config"))
+
+
+def test_only_counts_the_report_shows_are_people_bases():
+    """A count off the funder allow-list (here ``hidden``) is never shown, so it is not kept."""
+    import pandas as pd
+
+    from evalkit.analyses.tables import Col, TableSpec
+    from evalkit.publish.ledger import PublishedCounts
+    from evalkit.publish.policy import Policy
+
+    spec = TableSpec("demo", "Demo", (Col("group", "label", "group"),
+                                      Col("n", "people", "people"),
+                                      Col("hidden", "people", "people not shown"))).for_funder(
+        group="shown", n="rounded")
+    exact = pd.DataFrame({"group": ["a"], "n": [12], "hidden": [9]})
+    counts = PublishedCounts("00" * 16)
+    counts(spec, exact, Policy("funder").apply(exact, spec))
+    assert sorted(counts.bases["demo"].values()) == [12]
+    research = PublishedCounts("00" * 16)
+    research(spec, exact, Policy("research").apply(exact, spec))
+    assert sorted(research.bases["demo"].values()) == [9, 12]
+    metrics = TableSpec("m", "M", (Col("metric", "label", "what"), Col("value", "statistic", "v")),
+                        metrics=(Col("shown", "people", "a"), Col("kept_back", "people", "b"))
+                        ).for_funder(shown="rounded")
+    exact = pd.DataFrame({"metric": ["shown", "kept_back"], "value": [20, 7]})
+    counts = PublishedCounts("00" * 16)
+    counts(metrics, exact, Policy("funder").apply(exact, metrics))
+    assert sorted(counts.bases["m"].values()) == [20]

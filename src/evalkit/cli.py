@@ -185,8 +185,10 @@ process_id) replaced by keyed pseudonyms. Nothing is written unless every check 
     start date, and are shown to funders as group labels;
   - instrument specs are written again from what was read, so their comments are not copied;
   - blank ids stay blank.
-OUT_DIR may not be, contain or lie inside IN_DIR or the evalkit checkout; an existing OUT_DIR is
-replaced only when it is an earlier output of this command. The key must lie outside all of them.
+OUT_DIR may not be, contain or lie inside IN_DIR or the evalkit checkout. An existing OUT_DIR is
+replaced only while it holds exactly what evalkit wrote there (its evalkit-pseudonymised.txt lists
+every file with its size and hash): any other file, or a file changed since, and nothing is
+written. The key must lie outside all of them.
 OUT_DIR records the key's fingerprint (evalkit-pseudonymised.txt): a later run with another key
 into OUT_DIR, or on an IN_DIR that is itself an output made with another key, is refused unless
 --new-key is given.
@@ -254,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description=_PSEUDONYMISE_HELP,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("in_dir", type=Path, help="data folder with real ids (read, never changed)")
-    p.add_argument("out_dir", type=Path, help="new or empty folder, or an earlier output")
+    p.add_argument("out_dir", type=Path,
+                   help="new or empty folder, or an earlier output of this command, replaced "
+                        "only while it holds exactly what evalkit wrote there")
     p.add_argument("--key-file", required=True, type=Path,
                    help="key made by 'evalkit keygen' (private to you, outside both folders)")
     p.add_argument("--keep-column", action="append", default=[], metavar="NAME",
@@ -277,7 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "when run from the evalkit folder)")
     p.add_argument("--out", type=Path, default=None,
                    help="output folder (default reports/<data folder name>): a new or empty "
-                        "folder, or an earlier report, which is replaced")
+                        "folder, or an earlier report. An existing folder is replaced only while "
+                        "it holds exactly what evalkit wrote there (its .evalkit-report file "
+                        "lists every file with its size and hash); with any other file in it, or "
+                        "a file changed since, nothing is written")
     p.add_argument("--audience", choices=AUDIENCES, default="funder",
                    help="funder (default): coarse figures for readers outside the team; "
                         "research: exact statistics, no lists of people; internal: the "
@@ -306,8 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "refused for the funder audience.")
     p.add_argument("data_dir", type=Path)
     p.add_argument("--out", required=True, type=Path,
-                   help="output folder: a new or empty folder, or an earlier export, which is "
-                        "replaced")
+                   help="output folder: a new or empty folder, or an earlier export, replaced "
+                        "only while it holds exactly what evalkit wrote there")
     p.add_argument("--audience", choices=AUDIENCES, default="research",
                    help="research (default) or internal; funder is refused")
     p.add_argument("--period", default=None, metavar="FROM:TO",

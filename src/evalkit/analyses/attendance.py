@@ -441,7 +441,8 @@ def attendance_summary(dataset: Dataset, *, threshold: float = DEFAULT_COMPLETIO
     DataFrame
         One row per metric: participants, participant_sessions, sessions_attended,
         attendance_rate, completed_recorded, completion_rate_recorded, completed_attendance,
-        completion_rate_attendance, dropped_out, dropout_rate.
+        completion_rate_attendance, dropped_out, dropout_rate, left_otherwise (neither
+        completed nor dropped out).
 
     Examples
     --------
@@ -475,6 +476,7 @@ def attendance_summary(dataset: Dataset, *, threshold: float = DEFAULT_COMPLETIO
         values[rate] = k / n if n else np.nan
         low, high = wilson_interval(k, n, confidence=confidence)
         intervals[rate] = (float(low), float(high))
+    values["left_otherwise"] = n - values["completed_recorded"] - values["dropped_out"]
     return metric_frame(values, intervals=intervals, with_interval=True)
 
 
@@ -973,6 +975,8 @@ def attendance_matrix(dataset: Dataset) -> pd.DataFrame:
 # --- published tables ------------------------------------------------------------------------------
 
 _RATE = "share of participant-sessions attended"
+# Completed, dropped out, left otherwise: shares of one split (two of them give the third).
+_EXITS = ("completed_recorded", "dropped_out", "left_otherwise")
 
 TABLES = (
     TableSpec(
@@ -994,7 +998,7 @@ TABLES = (
                 label="completed (recorded)"),
             Col("completion_rate_recorded", "share", "share of participants recorded as having "
                 "completed", label="completion (recorded)", part="completed_recorded",
-                whole="participants"),
+                whole="participants", split_parts=_EXITS),
             Col("completed_attendance", "people", "participants who attended at least 80% of "
                 "their scheduled sessions", label="attended at least 80%"),
             Col("completion_rate_attendance", "share", "share of participants who attended at "
@@ -1003,7 +1007,9 @@ TABLES = (
             Col("dropped_out", "people", "participants who withdrew or were excluded",
                 label="dropped out"),
             Col("dropout_rate", "share", "share of participants who withdrew or were excluded",
-                label="drop-out", part="dropped_out", whole="participants"),
+                label="drop-out", part="dropped_out", whole="participants", split_parts=_EXITS),
+            Col("left_otherwise", "people", "participants who neither completed nor withdrew or "
+                "were excluded (still attending, moved away, in custody, other)"),
         ),
         unit="participants").for_funder(
         ci_low="interval", ci_high="interval", participants="rounded",
@@ -1061,9 +1067,10 @@ TABLES = (
              "recorded as having completed", label="still on"),
          # The groups of one grouping add up to everyone: if one group's share is withheld, the
          # others' would give it away with the share of everyone, so all of them go.
+         # Consecutive milestones shown differ by those who left between them: at least 5.
          Col("share", "share", "share of those followed still on the programme after the week",
              label="still on the programme", part="retained", whole="followed",
-             split_by=("group_by", "week")),
+             split_by=("group_by", "week"), steps_along=("group_by", "group", "week")),
          *interval("the Wilson 95% interval", fmt="percent", follows="share")),
         unit="participants").for_funder(
         group_by="shown", group="shown", week="shown", followed="rounded", retained="rounded",

@@ -17,6 +17,9 @@ from .tables import Col, TableSpec, interval, metric_frame, modal, modal_count
 
 STSS_THRESHOLD = 38
 BURNOUT_MODERATE = 23
+#: The parts of the split of participants by how they left: a share of one of them is shown only
+#: when each of the three could be (completion and drop-out beside each other give the third).
+_EXITS = ("completed_recorded", "dropped_out", "left_otherwise")
 
 
 def _share(values: dict, intervals: dict, name: str, part_name: str, whole_name: str,
@@ -64,7 +67,7 @@ def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
         row = summary.set_index("metric")
         for metric in ("participants", "participant_sessions", "sessions_attended",
                        "attendance_rate", "completed_recorded", "completion_rate_recorded",
-                       "dropped_out", "dropout_rate"):
+                       "dropped_out", "dropout_rate", "left_otherwise"):
             values[metric] = row.loc[metric, "value"]
             if metric in ("attendance_rate", "completion_rate_recorded", "dropout_rate"):
                 intervals[metric] = (row.loc[metric, "ci_low"], row.loc[metric, "ci_high"])
@@ -93,6 +96,10 @@ def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
         burnout = forms["burnout"].dropna()
         _share(values, intervals, "burnout_share", "burnout_moderate", "proqol_scored",
                int((burnout >= BURNOUT_MODERATE).sum()), len(burnout))
+        # The bands of the ProQOL table (low, moderate, high): the card is a union of two.
+        bands = forms.loc[forms["burnout"].notna(), "burnout_band"].astype(str).value_counts()
+        for band in secondary_trauma.PROQOL_BANDS:
+            values[f"burnout_{band}_band"] = int(bands.get(band, 0))
     partner = [spec for spec in dataset.instruments.values() if spec.respondent == "partner"]
     if partner:
         from . import outcomes
@@ -102,14 +109,20 @@ def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
                                                  dataset)
         first = people[people["comparison"] == people["comparison"].iloc[0]] if len(people) \
             else people
+        categories = first["category"].astype(str).value_counts()
         _share(values, intervals, "partners_improved_share", "partners_improved",
-               "partners_assessed",
-               int((first["category"].astype(str) == "reliably_improved").sum()), len(first))
+               "partners_assessed", int(categories.get("reliably_improved", 0)), len(first))
+        # The other parts of the split the table of reliable change shows.
+        values["partners_no_change"] = int(categories.get("no_reliable_change", 0))
+        values["partners_worse"] = int(categories.get("reliably_worse", 0))
     if accountability.ANALYSIS.missing(dataset) == "":
         measures = accountability.process_measures(dataset)
         values["processes"] = len(measures)
         _share(values, intervals, "demands_met_share", "demands_met", "demands_set",
                int(measures["demands_met"].sum()), int(measures["demands_set"].sum()))
+        outcomes_of = accountability.demands(dataset)["outcome"].astype(str).value_counts()
+        values["demands_refused"] = int(outcomes_of.get("refused", 0))
+        values["demands_outstanding"] = int(outcomes_of.get("outstanding", 0))
     return metric_frame(values, intervals=intervals, with_interval=True)
 
 
@@ -129,10 +142,13 @@ TABLE = TableSpec(
             rests_on=("participants",)),
         Col("completed_recorded", "people", "participants recorded as having completed"),
         Col("completion_rate_recorded", "share", "share of participants who completed",
-            label="Completed the programme", part="completed_recorded", whole="participants"),
+            label="Completed the programme", part="completed_recorded", whole="participants",
+            split_parts=_EXITS),
         Col("dropped_out", "people", "participants who withdrew or were excluded"),
         Col("dropout_rate", "share", "share who withdrew or were excluded",
-            label="Dropped out", part="dropped_out", whole="participants"),
+            label="Dropped out", part="dropped_out", whole="participants", split_parts=_EXITS),
+        Col("left_otherwise", "people", "participants who neither completed nor withdrew or "
+            "were excluded (still attending, moved away, in custody, other)"),
         Col("fidelity_sessions", "count", "sessions of modules with exercise plans whose delivery "
             "was recorded"),
         Col("delivery_fidelity", "statistic", "mean share of planned minutes delivered in "
@@ -155,19 +171,29 @@ TABLE = TableSpec(
         Col("proqol_scored", "people", "practitioners with a scored ProQOL (latest wave)"),
         Col("burnout_share", "share", "share of practitioners with moderate or high burnout "
             "(ProQOL 23 or more, latest wave)", label="Practitioners with moderate or high "
-            "burnout", part="burnout_moderate", whole="proqol_scored"),
+            "burnout", part="burnout_moderate", whole="proqol_scored",
+            split_parts=("burnout_low_band", "burnout_moderate_band", "burnout_high_band")),
+        *(Col(f"burnout_{band}_band", "people", f"practitioners in the ProQOL burnout band "
+              f"'{band}' (latest wave)") for band in ("low", "moderate", "high")),
         Col("partners_improved", "people", "partners whose reports reliably improved from the "
             "first wave to the next (the first partner-reported instrument)"),
         Col("partners_assessed", "people", "partners who answered at both waves"),
         Col("partners_improved_share", "share", "share of partners whose reports reliably "
             "improved (less abuse and fear, in the instrument's direction) from the first wave "
             "to the next", label="Partners reporting reliable improvement",
-            part="partners_improved", whole="partners_assessed"),
+            part="partners_improved", whole="partners_assessed",
+            split_parts=("partners_improved", "partners_no_change", "partners_worse")),
+        Col("partners_no_change", "people", "partners with no reliable change"),
+        Col("partners_worse", "people", "partners whose reports reliably worsened"),
         Col("processes", "people", "accountability processes"),
         Col("demands_met", "people", "survivors' demands met", rests_on=("processes",)),
         Col("demands_set", "people", "survivors' demands set", rests_on=("processes",)),
         Col("demands_met_share", "share", "share of demands set that were met",
             label="Accountability demands met", part="demands_met", whole="demands_set",
+            rests_on=("processes",),
+            split_parts=("demands_met", "demands_refused", "demands_outstanding")),
+        Col("demands_refused", "people", "survivors' demands refused", rests_on=("processes",)),
+        Col("demands_outstanding", "people", "survivors' demands still outstanding",
             rests_on=("processes",)),
     ),
     unit="people",

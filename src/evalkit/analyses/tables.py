@@ -138,6 +138,17 @@ class Col:
         people at the most common value. A funder sees the value only when at least the
         reporting threshold of the people it rests on differ from that value (six
         practitioners all at a scale's maximum would otherwise show everyone's score).
+    split_parts
+        For a ``share`` that is one part (or a union of parts) of a split whose parts are other
+        metrics or columns of the same row (a key figure beside a table of bands): the ``people``
+        counts of every part. The policy shows it only when every part's share could be shown.
+    steps_along
+        For a ``share`` of those still in at successive points (still on the programme after
+        each milestone week): the columns naming one series, then the column it steps along
+        (``("group_by", "group", "week")``). Its rest (whole minus part: those who have left)
+        grows along a series, and the growth between two shares shown is a count of people (who
+        left between them): the policy withholds a share unless at least the reporting threshold
+        left since the previous share shown of its series.
 
     Examples
     --------
@@ -161,6 +172,8 @@ class Col:
     needs: int = 1
     funder: str = ""
     modal: str | None = None
+    split_parts: tuple[str, ...] = ()
+    steps_along: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -185,6 +198,10 @@ class Col:
                 raise ValueError(f"{self.name}: a funder {self.funder} needs rests_on")
             if self.funder == "quantile" and self.needs < 2:
                 raise ValueError(f"{self.name}: a percentile needs at least twice the threshold")
+        if self.split_parts and self.kind != "share":
+            raise ValueError(f"{self.name}: only a share is part of a split")
+        if self.steps_along and self.kind != "share":
+            raise ValueError(f"{self.name}: only a share steps along a series")
         if self.modal and not self.rests_on:
             raise ValueError(f"{self.name}: a modal count of which people? give rests_on")
 
@@ -205,7 +222,7 @@ class Col:
         """Every count the value depends on, for the policy."""
         return tuple(dict.fromkeys([*self.rests_on, *[c for c in (self.part, self.whole,
                                                                   self.follows, self.modal)
-                                                      if c]]))
+                                                      if c], *self.split_parts]))
 
 
 def interval(method: str = "the 95% interval", *, label: str = "95% CI from",

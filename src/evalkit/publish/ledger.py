@@ -208,7 +208,9 @@ class PublishedCounts:
     table's declaration, its exact result and the policed table. For every table the audience
     sees it keeps each count of people (a ``people`` column, or a metric of kind ``people``) of
     at least ``min_cell``: smaller counts are shown as ``<5`` and nothing resting on them is shown,
-    so they cannot be differenced. Rows are named by a salted hash of their label columns.
+    so they cannot be differenced. Counts the audience does not see (a funder's view of a column
+    or metric off the allow-list) are not kept either. Rows are named by a salted hash of their
+    label columns.
 
     Parameters
     ----------
@@ -257,7 +259,10 @@ class PublishedCounts:
             return
         frame = exact.reset_index(drop=True)
         keys = [c.name for c in spec.columns if c.kind in _KEY_KINDS]
-        people = [c.name for c in spec.columns if c.kind == "people"]
+        # Only what the report shows: a count the audience never sees cannot be differenced.
+        people = [c.name for c in spec.columns if c.kind == "people" and c.name in shown.columns]
+        metrics = set(spec.funder_metrics if shown.policy.funder else
+                      (m.name for m in spec.metrics))
         seen: Counter[str] = Counter()
         table = {}
         for i, values in enumerate(frame[keys].astype(str).itertuples(index=False)):
@@ -265,8 +270,9 @@ class PublishedCounts:
             seen[label] += 1  # rows with the same labels are told apart by their order
             row = f"{label}#{seen[label]}"
             if spec.is_metric_table:
-                cells = [("value", frame.at[i, "value"])] if spec.col(
-                    str(frame.at[i, "metric"])).kind == "people" else []
+                metric = str(frame.at[i, "metric"])
+                cells = [("value", frame.at[i, "value"])] if metric in metrics and spec.col(
+                    metric).kind == "people" else []
             else:
                 cells = [(name, frame.at[i, name]) for name in people]
             for column, value in cells:

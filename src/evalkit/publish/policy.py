@@ -29,8 +29,13 @@ coarsened, following the practice of official statistics:
   points for a percentage, to 0.1 otherwise) and shown only where its estimate is;
 * a mean, percentile or interval of a group in which all but fewer than ``min_cell`` people share
   one value (an SD of 0, everyone at a scale's maximum) is withheld (attribute disclosure);
+* a share of those still in at successive points (retention after each milestone week,
+  ``steps_along``) is withheld unless at least ``min_cell`` people left since the previous share
+  shown of its series: two shown shares would otherwise give the few who left between them;
 * shares that split one whole (the bands of a wave) are all withheld when one of them is, since
-  the hidden one is one minus the others;
+  the hidden one is one minus the others; a share declared as one part of a split
+  (``split_parts``: a key-figure card beside the table of bands) is shown only when every part's
+  share could be, by the same share rule;
 * a value whose people are too few is withheld even when it could not have been computed, so
   "withheld" and "n/a" never tell one small group size from another;
 * a note (a ``text`` column) holding a digit or a number word is withheld, so no count travels in
@@ -345,11 +350,9 @@ class Policy:
         for col in spec.columns:
             values[col.name], status[col.name] = self._column(frame, col, frame)
         if self.funder:
+            self._splits_and_steps(frame, spec, values, status)
             for col in spec.columns:
                 if col.split_by is not None and col.funder:
-                    hide = self._whole_split_hidden(frame, col, status[col.name])
-                    values[col.name] = values[col.name].where(~hide)
-                    status[col.name] = status[col.name].where(~hide, WITHHELD)
                     values[col.name] = self._split_adding_up(frame, col, values[col.name],
                                                              status[col.name])
             for col in spec.columns:
@@ -367,6 +370,70 @@ class Policy:
             counts = frame[name]
         counts = pd.to_numeric(counts, errors="coerce")
         return bool(len(counts)) and bool((counts >= self.min_cell).all())
+
+    def _splits_and_steps(self, frame: pd.DataFrame, spec: TableSpec, values: dict,
+                          status: dict) -> None:
+        """Withhold (in place) whole splits and too small steps of a series of shares.
+
+        A split is shown whole or not at all (``split_by``), and the shares of a series only in
+        steps of at least ``min_cell`` people who left (``steps_along``). The rules feed each
+        other: a step withheld in one group withholds its split at that point, and a split
+        withheld there moves the step reference of the other groups back to their previous share
+        shown. So the steps are worked out again, with the splits withheld so far (earliest point
+        first), until no further split has to go.
+        """
+        cols = [c for c in spec.columns if c.funder and (c.split_by is not None or c.steps_along)]
+        forced = {c.name: pd.Series(False, index=frame.index) for c in cols}
+        while True:
+            trial = {}
+            for col in cols:
+                state = status[col.name].where(~forced[col.name], WITHHELD)
+                if col.steps_along:
+                    state = state.where(~self._step_too_small(frame, col, state), WITHHELD)
+                trial[col.name] = state
+            more = False
+            for col in cols:
+                if col.split_by is not None:
+                    hide = self._whole_split_hidden(frame, col, trial[col.name])
+                    if col.steps_along and hide.any():
+                        # The earliest point first: later steps depend on what it shows.
+                        along = pd.to_numeric(frame[col.steps_along[-1]], errors="coerce")
+                        hide &= along == along[hide].min()
+                    if hide.any():
+                        forced[col.name] |= hide
+                        more = True
+            if not more:
+                break
+        for col in cols:
+            values[col.name] = values[col.name].where(trial[col.name] != WITHHELD)
+            status[col.name] = trial[col.name]
+
+    def _step_too_small(self, frame: pd.DataFrame, col: Col, status: pd.Series) -> pd.Series:
+        """Shares of a series withheld because too few left since the previous one shown.
+
+        Along each series (``col.steps_along``: the columns naming it, then the column it steps
+        along), the rest of a share (whole minus part: those who have left by then) only grows.
+        Two shares shown at consecutive points give the number who left between them, so a share
+        is shown only when at least ``min_cell`` left since the previous share shown of its
+        series (since the start, for the first: that is the share's own rest rule). Zero counts
+        as small, as everywhere: "nobody left between weeks 4 and 8" is withheld too.
+        """
+        *series, along = col.steps_along
+        rest = (pd.to_numeric(frame[col.whole], errors="coerce").astype(float)
+                - pd.to_numeric(frame[col.part], errors="coerce").astype(float))
+        step = pd.to_numeric(frame[along], errors="coerce").astype(float)
+        keys = [frame[k].astype(str) for k in series] or [pd.Series(0, index=frame.index)]
+        hide = pd.Series(False, index=frame.index)
+        for _, rows in frame.groupby(keys, sort=False):
+            before = 0.0  # those who had left by the previous share shown
+            for i in step[rows.index].sort_values(kind="stable").index:
+                if status[i] != SHOWN:
+                    continue
+                if not rest[i] - before >= self.min_cell:
+                    hide[i] = True
+                    continue
+                before = rest[i]
+        return hide
 
     @staticmethod
     def _whole_split_hidden(frame: pd.DataFrame, col: Col, status: pd.Series) -> pd.Series:
@@ -394,12 +461,7 @@ class Policy:
             index = rows.index
             if not (status[index] == SHOWN).all() or abs(rows.sum() - 1) > 1e-6:
                 continue
-            points = rows.to_numpy() * 100
-            whole = np.floor(points + 1e-9)
-            missing = int(round(100 - whole.sum()))
-            order = np.argsort(-(points - whole), kind="stable")
-            whole[order[:missing]] += 1
-            result[index] = whole / 100
+            result[index] = _adding_up(rows.to_numpy())
         return result
 
     def _column(self, frame: pd.DataFrame, col: Col, bases: pd.DataFrame,
@@ -454,10 +516,33 @@ class Policy:
             if col.modal:  # all but a few at one value: the figure gives everyone's away
                 hide |= ~(count(name) - count(col.modal) >= self.min_cell)
         if col.kind == "share":
-            part, whole = count(col.part), count(col.whole)
-            hide |= ~(part >= self.min_cell) | ~(whole >= self.min_cell)
-            hide |= ~(whole - part >= self.min_cell)
+            whole = count(col.whole)
+            hide |= self._share_hidden(count(col.part), whole)
+            # One part (or a union of parts) of a split: shown only when every part's share
+            # could be, as the split's own table shows them (a key-figure card beside a table of
+            # bands says no more than the table).
+            for name in col.split_parts:
+                hide |= self._share_hidden(count(name), whole)
         return hide
+
+    def _share_hidden(self, part: pd.Series, whole: pd.Series) -> pd.Series:
+        """The share rule: withheld when its part, its whole or the rest is below ``min_cell``.
+
+        The one test every share of a funder report passes, on its own and as a part of its split.
+        """
+        m = self.min_cell
+        return ~(part >= m) | ~(whole >= m) | ~(whole - part >= m)
+
+    @staticmethod
+    def _part_of_split(row: pd.DataFrame, col: Col) -> float:
+        """A shown share that is one part of a split, as the split's own table shows it: the
+        whole percents of all its parts add up to 100%, so a card and its table agree."""
+        counts = pd.to_numeric(row.iloc[0][list(col.split_parts)], errors="coerce").to_numpy(
+            dtype=float)
+        whole = float(pd.to_numeric(row.iloc[0][col.whole], errors="coerce"))
+        if not whole or abs(counts.sum() - whole) > 1e-9:
+            return _rounded(funder_view(col), float(row.iloc[0][col.name]))
+        return float(_adding_up(counts / whole)[list(col.split_parts).index(col.part)])
 
     def _apply_metrics(self, frame: pd.DataFrame, spec: TableSpec) -> Shown:
         # One row per metric: police each metric as a column of a one-row table whose other
@@ -473,6 +558,8 @@ class Policy:
             col = spec.col(metric)
             present = wide.reindex(columns=[c for c in (metric, *col.bases)])
             v, s = self._column(present, col, present)
+            if self.funder and s.iloc[0] == SHOWN and col.part in col.split_parts:
+                v = pd.Series([self._part_of_split(present, col)])
             shown_value.append(v.iloc[0])
             value_status.append(s.iloc[0])
         values["value"] = pd.Series(shown_value, index=frame.index, dtype=object)
@@ -494,6 +581,23 @@ class Policy:
         for extra in [c for c in frame.columns if c not in values.columns]:
             values[extra], status[extra] = self._column(frame, spec.col(extra), frame)
         return Shown.build(spec, self, values, status)
+
+
+def _adding_up(shares: np.ndarray) -> np.ndarray:
+    """Whole percents (as fractions) of shares adding up to 1, that add up to 100%.
+
+    Each is rounded down and the points missing from 100 go to the largest remainders
+    (Hamilton's method), so each stays within one point of its exact value.
+
+    >>> _adding_up(np.array([1, 1, 1]) / 3).tolist()
+    [0.34, 0.33, 0.33]
+    """
+    points = np.asarray(shares, dtype=float) * 100
+    whole = np.floor(points + 1e-9)
+    missing = int(round(100 - whole.sum()))
+    order = np.argsort(-(points - whole), kind="stable")
+    whole[order[:missing]] += 1
+    return whole / 100
 
 
 def _rounded(col: Col, value: float, *, bound: str | None = None) -> float:

@@ -107,7 +107,8 @@ def _rule(policy: Policy) -> str:
                 "safety list): treat it like the data itself and do not share it outside the "
                 "team.")
     return ("For a researcher under a data-sharing agreement. It holds every exact figure, test "
-            "and model, small counts included, but no ids, no lists of single people or "
+            "and model, small counts included, and each person's scored questionnaires under a "
+            "pseudonymous id (exports/) for re-analysis, but no lists of single people or "
             "processes, no accountability timelines and no partner safety list: keep and share "
             "it only as the agreement allows.")
 

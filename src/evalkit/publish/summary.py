@@ -118,7 +118,8 @@ def sentences(published: Published) -> list[str]:
         withheld = [TABLE.col(m).header.lower() for m in CARD_BASES
                     if m in f and f[m].status not in (SHOWN, "undefined")]
         if withheld:
-            said.append("Withheld because they rest on too few people: "
+            said.append("Withheld to protect small numbers (too few people, or a small group "
+                        "they would reveal): "
                         + ", ".join(withheld) + ".")
     said.append("What these figures cannot show: there is no comparison group, so changes cannot "
                 "be put down to the programme alone.")
