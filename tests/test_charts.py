@@ -21,14 +21,18 @@ BANDS = TableSpec("bands", "Bands", (
     Col("wave", "label", "wave"), Col("band", "label", "band"),
     Col("n", "people", "forms in the band"), Col("scored", "people", "forms scored"),
     Col("share", "share", "share", part="n", whole="scored", split_by=("wave",)),
-    *interval("the Wilson 95% interval", fmt="percent", follows="share")), unit="practitioners")
+    *interval("the Wilson 95% interval", fmt="percent", follows="share")),
+    unit="practitioners").for_funder(wave="shown", band="shown", n="rounded", scored="rounded",
+                                     share="percent", ci_low="interval", ci_high="interval")
 
 QUANTILES = TableSpec("quantiles", "Quantiles", (
     Col("factor", "label", "factor"), Col("group", "label", "group"),
     Col("n", "people", "practitioners"),
     *(Col(q, "statistic", q, decimals=0, needs=needs, rests_on=("n",))
       for q, needs in (("p10", 4), ("q1", 2), ("median", 2), ("q3", 2), ("p90", 4)))),
-    unit="practitioners")
+    unit="practitioners").for_funder(factor="shown", group="shown", n="rounded",
+                                     **dict.fromkeys(("p10", "q1", "median", "q3", "p90"),
+                                                     "quantile"))
 
 
 def _bands(counts: dict[str, list[int]]) -> pd.DataFrame:
@@ -62,11 +66,12 @@ def test_a_withheld_split_is_drawn_as_withheld_beside_shown_ones(ax):
     """Wave a has a band of 3, so the policy withholds all its shares: its bar is one hatched
     segment labelled withheld, with no share made up from its rounded counts (the old chart drew
     5/25 and 15/25 as a bar the table does not show)."""
-    shown = Policy("funder").apply(_bands({"a": [7, 14, 3], "b": [10, 10, 10]}), BANDS)
+    shown = Policy("funder").apply(_bands({"a": [7, 14, 3], "b": [10, 10, 20]}), BANDS)
     assert shown.text.loc[shown.values["wave"] == "a", "share"].eq("\u2014").all()
     charts.share_bars(shown, by="wave", category="band", order=["low", "mid", "high"], ax=ax)
     texts = _texts(ax)
-    assert texts.count("33%") == 3
+    # Wave b: 10, 10 and 20 of 40 are 25%, 25% and 50%.
+    assert texts.count("25%") == 2 and texts.count("50%") == 1
     assert "withheld (small numbers)" in texts
     # Wave a (y = 0): exactly one segment, hatched, the whole bar; nothing coloured.
     wave_a = [p for p in ax.patches if abs(p.get_y() + p.get_height() / 2) < 0.01
@@ -75,7 +80,7 @@ def test_a_withheld_split_is_drawn_as_withheld_beside_shown_ones(ax):
     for value in ("29%", "58%", "12%", "20%", "60%", "5", "15"):
         assert value not in texts
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
-    assert "a low withheld" in ax.evalkit_alt and "b low 33%" in ax.evalkit_alt
+    assert "a low withheld" in ax.evalkit_alt and "b low 25%" in ax.evalkit_alt
 
 
 def test_bars_of_a_table_that_shows_only_counts_draw_those_counts_not_shares(ax):
@@ -83,12 +88,12 @@ def test_bars_of_a_table_that_shows_only_counts_draw_those_counts_not_shares(ax)
     The old chart stacked 25/35 and 10/35 into a bar reaching 100% without the small band; now
     the bars are the counts the table shows and the small one is a hatched bar up to 5."""
     shown = Policy("funder").apply(_bands({"2024": [25, 10, 2]}), BANDS)
-    assert shown.text["n"].tolist() == ["25", "10", "<5"]
+    assert shown.text["n"].tolist() == ["\u224825", "\u224810", "<5"]
     charts.share_bars(shown, by="wave", category="band", order=["low", "mid", "high"], ax=ax)
     widths = sorted(p.get_width() for p in ax.patches if p.get_width() > 0)
     assert widths == [5, 10, 25]
     assert [p.get_width() for p in _hatched(ax)] == [5]
-    assert sorted(_texts(ax)) == sorted(["25", "10", "<5"])
+    assert sorted(_texts(ax)) == sorted(["\u224825", "\u224810", "<5"])
     assert not any(t.endswith("%") for t in _texts(ax))
     assert "rounded to the nearest 5" in ax.get_xlabel()
     assert "practitioners" in ax.get_xlabel()
