@@ -217,6 +217,37 @@ def test_charts_never_resize_the_figure(plot, table, options):
     plt.close(figure)
 
 
+def test_the_attrition_flow_never_resizes_the_figure_and_asks_for_room_for_its_boxes():
+    from evalkit.analyses.attrition import ANALYSIS
+    flow = pd.DataFrame({"stage": ["referred", "started", "completed"], "people": [40, 30, 20],
+                         "left": [10.0, 10.0, np.nan], "counted": ["all", "any", "done"]})
+    spec = ANALYSIS.spec("attrition_flow")
+    for audience in ("funder", "internal"):
+        shown = Policy(audience).apply(flow, spec)
+        figure, axes = plt.subplots(figsize=(5.2, 3.2))
+        charts.attrition_flow(shown, ax=axes)
+        assert tuple(figure.get_size_inches()) == (5.2, 3.2)
+        plt.close(figure)
+    # Three stages at 0.95 in each and 0.3 in of margin; funders also get the note (0.45 in)
+    # saying why the arrows are not shown.
+    assert charts.figure_size(charts.attrition_flow, Policy("internal").apply(flow, spec)) == \
+        (5.2, 3.15)
+    assert charts.figure_size(charts.attrition_flow, Policy("funder").apply(flow, spec)) == \
+        (5.2, 3.6)
+
+
+def test_rows_with_labels_above_get_the_height_their_labels_need():
+    """Two one-line labels: 1.5 in outside the rows plus, per row, 0.2 in and one line of
+    10.5-point text at 1.25 line height (0.182 in): 2.26 in. A label of 60 characters wraps
+    onto two lines at 56, so each row is 0.565 in: 2.63 in."""
+    assert charts.rows_above_height(["a", "b"], extra_height=1.5) == 2.26
+    assert charts.rows_above_height(["a", "b " * 30], extra_height=1.5) == 2.63
+    table = pd.DataFrame({"module_session": [1, 1], "exercise_title": ["a", "b"],
+                          "full_share": [1.0, 1.0], "cut_short_share": [0.0, 0.0],
+                          "not_delivered_share": [0.0, 0.0]})
+    assert charts.figure_size(charts.fidelity_by_exercise, table) == (5.2, 2.26)
+
+
 def test_the_size_a_chart_needs_is_asked_for_not_imposed():
     tall = pd.DataFrame({"what": list("abcdefghij"), "meetings": range(10)})
     assert charts.figure_size(charts.count_bars, tall, category="what", count="meetings")[1] > 4

@@ -120,10 +120,12 @@ def _chart_geometry(plot, table, **options):
     import matplotlib as mpl
     import matplotlib.pyplot as plt
 
+    from evalkit.publish import charts
     from evalkit.publish.page import CHART_STYLE
 
     with mpl.rc_context(CHART_STYLE):
-        figure, ax = plt.subplots(figsize=(5.2, 3.2), layout="constrained")
+        figure, ax = plt.subplots(figsize=charts.figure_size(plot, table, **options),
+                                  layout="constrained")
         plot(table, ax=ax, **options)
         figure.canvas.draw()
         renderer = figure.canvas.get_renderer()
