@@ -76,8 +76,6 @@ def answers_summing_to(total: int, items: int) -> list[int]:
 # time left to reconcile. Each is listed with the reason; the next session fixes the code or the
 # test and removes it from this list (strict=False: a test that passes again is reported XPASS).
 KNOWN_AFTER_MERGE = {
-    "tests/test_browser.py::test_pdf_contents_and_appendix_references_give_the_pages_they_point_to":
-        "funder reports no longer have an appendix; the test still expects appendix links",
     "tests/test_funder_report.py::test_the_sample_funder_results_hold_exactly_the_allow_list":
         "the written-out allow-list predates retention_milestones and the attrition flow",
     "tests/test_labels.py::test_counts_that_are_not_people_are_not_called_people":
