@@ -761,7 +761,8 @@ def fidelity_by_exercise(data: Shown | pd.DataFrame, *, ax: Axes | None = None) 
     ax.xaxis.set_major_formatter(PERCENT)
     ax.tick_params(axis="x", labelsize=ROW_LABEL_SIZE)
     ax.set_xlabel("share of recorded sessions", fontsize=ROW_LABEL_SIZE)
-    ax.set_title("How each exercise was delivered")
+    # Above the legend, which sits on top of the plot.
+    ax.set_title("How each exercise was delivered", pad=ROW_LABEL_SIZE * 2.6)
     ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=ROW_LABEL_SIZE)
     describe(ax, "Stacked bar chart, one bar per exercise of the module, of the share of "
                  "sessions that delivered it in full, cut it short or left it out.")
