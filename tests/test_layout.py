@@ -69,7 +69,9 @@ def test_model_fit_is_said_once_and_notes_only_where_there_is_one():
     notes = [t for t in tables if t.caption.get_text().endswith("notes)")]
     assert [r.th.get_text() for r in notes[0].tbody.find_all("tr")] == ["t0"]
     effects = [t for t in tables if "effect sizes" in t.caption.get_text()]
-    assert [h.get_text() for h in effects[0].thead.find_all("th")] == ["term", "level", "d z"]
+    # d_z is headed by its plain name (publish.labels), as everywhere on the page.
+    assert [h.get_text() for h in effects[0].thead.find_all("th")] == [
+        "term", "level", "Cohen's d (z)"]
 
 
 def test_every_declared_table_fits_in_8_columns_when_rendered():
