@@ -110,7 +110,8 @@ def test_tables_over_four_columns_carry_data_labels_for_phone_cards():
 
 @pytest.mark.parametrize("rule", [
     "table.evalkit caption", "break-after: avoid", "table.stacked td::before",
-    "content: attr(data-label)", "table.evalkit.short"])
+    "content: attr(data-label)", "table.evalkit.short", "display: table-header-group",
+    "max-height: 235mm"])
 def test_the_page_styles_keep_captions_with_rows_wrap_in_print_and_stack_on_phones(rule):
     from evalkit.publish.document import _CSS
     assert rule in _CSS

@@ -482,6 +482,9 @@ ul.table-notes { margin: 0.3rem 0 0; padding-left: 1.1rem; font-size: 0.82rem; c
   a { color: inherit; text-decoration: none; }
   .card-value { font-size: 1.5rem; }
   table.evalkit thead { display: table-header-group; }
+  /* A chart prints at about the size it was drawn (5.2 in), so its text keeps the size it was
+     drawn at, and never taller than a page: it cannot break, and a taller one would be cut. */
+  figure.chart img { width: auto; max-width: 140mm; max-height: 235mm; }
   /* Print has no scrolling: a wide table wraps its cells inside the margins instead. */
   .table-wrap { overflow: visible; }
   table.evalkit { table-layout: auto; }
