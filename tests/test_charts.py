@@ -228,12 +228,12 @@ def test_the_attrition_flow_never_resizes_the_figure_and_asks_for_room_for_its_b
         charts.attrition_flow(shown, ax=axes)
         assert tuple(figure.get_size_inches()) == (5.2, 3.2)
         plt.close(figure)
-    # Three stages at 0.95 in each and 0.3 in of margin; funders also get the note (0.45 in)
-    # saying why the arrows are not shown.
+    # Three stages at 0.95 in each and 0.3 in of margin; funders also get the note (0.6 in,
+    # three lines of 10-point text) saying why the arrows are not shown.
     assert charts.figure_size(charts.attrition_flow, Policy("internal").apply(flow, spec)) == \
         (5.2, 3.15)
     assert charts.figure_size(charts.attrition_flow, Policy("funder").apply(flow, spec)) == \
-        (5.2, 3.6)
+        (5.2, 3.75)
 
 
 def test_rows_with_labels_above_get_the_height_their_labels_need():
@@ -275,3 +275,39 @@ def test_the_interval_level_comes_from_the_table(ax):
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "90% interval" in legend and not any("95%" in t for t in legend)
     assert "95%" not in ax.evalkit_alt and "90% intervals" in ax.evalkit_alt
+
+
+def test_the_attrition_flow_draws_only_the_counts_its_audience_may_see():
+    """40 referred, 30 started, 20 completed; 10 left after each of the first two stages
+    (after referral: 6 withdrew, 4 excluded). The team sees every box and arrow with its
+    reasons; a funder sees the boxes rounded (40, 30 and 20 are already multiples of 5, so
+    each reads ≈N), centred, and no arrow out, with the sentence saying why."""
+    from evalkit.analyses.attrition import ANALYSIS
+    flow = pd.DataFrame({"stage": ["referred", "started", "completed"], "people": [40, 30, 20],
+                         "left": [10.0, 10.0, np.nan], "counted": ["all", "any", "done"]})
+    exits = pd.DataFrame({"stage": ["referred", "referred", "started"],
+                          "reason": ["withdrew", "excluded", "withdrew"], "people": [6, 4, 10]})
+    internal = Policy("internal")
+    figure, ax = plt.subplots(figsize=(5.2, 3.2))
+    charts.attrition_flow(internal.apply(flow, ANALYSIS.spec("attrition_flow")), ax=ax,
+                          exits=internal.apply(exits, ANALYSIS.spec("attrition_exits")))
+    texts = _texts(ax)
+    boxes = [t for t in ax.texts if t.get_bbox_patch()]
+    assert [t.get_text() for t in boxes] == ["Referred\n40", "Started\n30", "Completed\n20"]
+    assert "did not go on: 10\nwithdrew 6, excluded 4" in texts
+    assert "did not go on: 10\nwithdrew 10" in texts
+    assert {t.get_position()[0] for t in boxes} == {0.25}
+    plt.close(figure)
+    funder = Policy("funder")
+    figure, ax = plt.subplots(figsize=(5.2, 3.2))
+    charts.attrition_flow(funder.apply(flow, ANALYSIS.spec("attrition_flow")), ax=ax,
+                          exits=funder.apply(exits, ANALYSIS.spec("attrition_exits")))
+    texts = _texts(ax)
+    boxes = [t for t in ax.texts if t.get_bbox_patch()]
+    assert [t.get_text() for t in boxes] == ["Referred\n\u224840", "Started\n\u224830",
+                                             "Completed\n\u224820"]
+    assert not any("did not go on:" in t or "withdrew" in t for t in texts)
+    assert {t.get_position()[0] for t in boxes} == {0.5}
+    assert "not shown in this report" in " ".join(texts[-1].split())
+    assert "10" not in ax.evalkit_alt
+    plt.close(figure)

@@ -1660,7 +1660,7 @@ def _flow_height(data: Shown, width: float, **_: object) -> tuple[float, float]:
     """One box and arrow per stage, and room for the note when the arrows are withheld."""
     if not isinstance(data, Shown):
         return (width, 3.2)
-    note = 0.45 if data.status["left"].isin([WITHHELD, OMITTED]).any() else 0.0
+    note = 0.6 if data.status["left"].isin([WITHHELD, OMITTED]).any() else 0.0
     return (width, round(0.3 + 0.95 * len(data.values) + note, 2))
 
 
@@ -1727,11 +1727,13 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
     ax.set_axis_off()
     box = {"boxstyle": "round,pad=0.35", "facecolor": "#e8f1f8", "edgecolor": BLUE,
            "linewidth": 1}
+    # The boxes sit left of the arrows out; with no arrow out to draw, in the middle.
+    x = 0.25 if any(left_shown) else 0.5
     for i, (stage, n) in enumerate(zip(stages, count, strict=True)):
-        ax.text(0.25, i, f"{words(stage).capitalize()}\n{n}", ha="center", va="center",
+        ax.text(x, i, f"{words(stage).capitalize()}\n{n}", ha="center", va="center",
                 fontsize=10, bbox=box)
         if i + 1 < k:
-            ax.annotate("", xy=(0.25, i + 0.62), xytext=(0.25, i + 0.38),
+            ax.annotate("", xy=(x, i + 0.62), xytext=(x, i + 0.38),
                         arrowprops={"arrowstyle": "-|>", "color": "#444444"})
             if left_shown[i]:
                 ax.annotate("", xy=(0.52, i + 0.5), xytext=(0.25, i + 0.5),
@@ -1739,7 +1741,7 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
                 side = f"did not go on: {left[i]}"
                 if reasons.get(stage):
                     side += "\n" + textwrap.fill(", ".join(reasons[stage]), 34)
-                ax.text(0.54, i + 0.5, side, ha="left", va="center", fontsize=8.5)
+                ax.text(0.54, i + 0.5, side, ha="left", va="center", fontsize=9.5)
     steps = [f"{words(s)} {n}" for s, n in zip(stages, count, strict=True)]
     alt = "Flow of participants from stage to stage: " + ", then ".join(steps) + "."
     out = [f"after {words(s)}, {n} did not go on" + (f" ({', '.join(reasons[s])})"
@@ -1751,8 +1753,8 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
         note = ("How many did not go on after each stage is not shown in this report: beside "
                 "the rounded counts it could give exact numbers away.")
         # Under the boxes, inside this chart's own axes: the figure is the caller's.
-        ax.text(0.0, -0.02, textwrap.fill(note, 90), transform=ax.transAxes, ha="left",
-                va="top", fontsize=8, color="#444444")
+        ax.text(0.0, -0.02, textwrap.fill(note, 64), transform=ax.transAxes, ha="left",
+                va="top", fontsize=10, color="#444444")
         alt += " " + note
     describe(ax, alt)
     return ax
