@@ -76,20 +76,6 @@ def answers_summing_to(total: int, items: int) -> list[int]:
 # time left to reconcile. Each is listed with the reason; the next session fixes the code or the
 # test and removes it from this list (strict=False: a test that passes again is reported XPASS).
 KNOWN_AFTER_MERGE = {
-    "tests/test_browser.py::test_pdf_contents_and_appendix_references_give_the_pages_they_point_to":
-        "funder reports no longer have an appendix; the test still expects appendix links",
-    "tests/test_charts.py::test_a_withheld_split_is_drawn_as_withheld_beside_shown_ones":
-        "written before the funder allow-list (for_funder) was merged",
-    "tests/test_charts.py::test_bars_of_a_table_that_shows_only_counts_draw_those_counts_not_shares":
-        "written before the funder allow-list (for_funder) was merged",
-    "tests/test_charts.py::test_boxes_are_drawn_from_published_quartiles_without_withheld_tails":
-        "written before the funder allow-list (for_funder) was merged",
-    "tests/test_charts.py::test_a_box_chart_with_no_box_is_a_sentence_on_the_page":
-        "written before the funder allow-list (for_funder) was merged",
-    "tests/test_charts.py::test_charts_never_resize_the_figure[fidelity_by_exercise]":
-        "the layout branch's label_rows_above sizes the figure: the two rules disagree",
-    "tests/test_layout.py::test_model_fit_is_said_once_and_notes_only_where_there_is_one":
-        "the funder allow-list removed the fit columns the test expects to see once",
     "tests/test_project.py::test_readme_python_examples_run":
         "the README example still calls paired_change(before, after), the old vocabulary",
 }

@@ -21,14 +21,18 @@ BANDS = TableSpec("bands", "Bands", (
     Col("wave", "label", "wave"), Col("band", "label", "band"),
     Col("n", "people", "forms in the band"), Col("scored", "people", "forms scored"),
     Col("share", "share", "share", part="n", whole="scored", split_by=("wave",)),
-    *interval("the Wilson 95% interval", fmt="percent", follows="share")), unit="practitioners")
+    *interval("the Wilson 95% interval", fmt="percent", follows="share")),
+    unit="practitioners").for_funder(wave="shown", band="shown", n="rounded", scored="rounded",
+                                     share="percent", ci_low="interval", ci_high="interval")
 
 QUANTILES = TableSpec("quantiles", "Quantiles", (
     Col("factor", "label", "factor"), Col("group", "label", "group"),
     Col("n", "people", "practitioners"),
     *(Col(q, "statistic", q, decimals=0, needs=needs, rests_on=("n",))
       for q, needs in (("p10", 4), ("q1", 2), ("median", 2), ("q3", 2), ("p90", 4)))),
-    unit="practitioners")
+    unit="practitioners").for_funder(factor="shown", group="shown", n="rounded",
+                                     **dict.fromkeys(("p10", "q1", "median", "q3", "p90"),
+                                                     "quantile"))
 
 
 def _bands(counts: dict[str, list[int]]) -> pd.DataFrame:
@@ -62,11 +66,12 @@ def test_a_withheld_split_is_drawn_as_withheld_beside_shown_ones(ax):
     """Wave a has a band of 3, so the policy withholds all its shares: its bar is one hatched
     segment labelled withheld, with no share made up from its rounded counts (the old chart drew
     5/25 and 15/25 as a bar the table does not show)."""
-    shown = Policy("funder").apply(_bands({"a": [7, 14, 3], "b": [10, 10, 10]}), BANDS)
+    shown = Policy("funder").apply(_bands({"a": [7, 14, 3], "b": [10, 10, 20]}), BANDS)
     assert shown.text.loc[shown.values["wave"] == "a", "share"].eq("\u2014").all()
     charts.share_bars(shown, by="wave", category="band", order=["low", "mid", "high"], ax=ax)
     texts = _texts(ax)
-    assert texts.count("33%") == 3
+    # Wave b: 10, 10 and 20 of 40 are 25%, 25% and 50%.
+    assert texts.count("25%") == 2 and texts.count("50%") == 1
     assert "withheld (small numbers)" in texts
     # Wave a (y = 0): exactly one segment, hatched, the whole bar; nothing coloured.
     wave_a = [p for p in ax.patches if abs(p.get_y() + p.get_height() / 2) < 0.01
@@ -75,7 +80,7 @@ def test_a_withheld_split_is_drawn_as_withheld_beside_shown_ones(ax):
     for value in ("29%", "58%", "12%", "20%", "60%", "5", "15"):
         assert value not in texts
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
-    assert "a low withheld" in ax.evalkit_alt and "b low 33%" in ax.evalkit_alt
+    assert "a low withheld" in ax.evalkit_alt and "b low 25%" in ax.evalkit_alt
 
 
 def test_bars_of_a_table_that_shows_only_counts_draw_those_counts_not_shares(ax):
@@ -83,12 +88,12 @@ def test_bars_of_a_table_that_shows_only_counts_draw_those_counts_not_shares(ax)
     The old chart stacked 25/35 and 10/35 into a bar reaching 100% without the small band; now
     the bars are the counts the table shows and the small one is a hatched bar up to 5."""
     shown = Policy("funder").apply(_bands({"2024": [25, 10, 2]}), BANDS)
-    assert shown.text["n"].tolist() == ["25", "10", "<5"]
+    assert shown.text["n"].tolist() == ["\u224825", "\u224810", "<5"]
     charts.share_bars(shown, by="wave", category="band", order=["low", "mid", "high"], ax=ax)
     widths = sorted(p.get_width() for p in ax.patches if p.get_width() > 0)
     assert widths == [5, 10, 25]
     assert [p.get_width() for p in _hatched(ax)] == [5]
-    assert sorted(_texts(ax)) == sorted(["25", "10", "<5"])
+    assert sorted(_texts(ax)) == sorted(["\u224825", "\u224810", "<5"])
     assert not any(t.endswith("%") for t in _texts(ax))
     assert "rounded to the nearest 5" in ax.get_xlabel()
     assert "practitioners" in ax.get_xlabel()
@@ -212,6 +217,37 @@ def test_charts_never_resize_the_figure(plot, table, options):
     plt.close(figure)
 
 
+def test_the_attrition_flow_never_resizes_the_figure_and_asks_for_room_for_its_boxes():
+    from evalkit.analyses.attrition import ANALYSIS
+    flow = pd.DataFrame({"stage": ["referred", "started", "completed"], "people": [40, 30, 20],
+                         "left": [10.0, 10.0, np.nan], "counted": ["all", "any", "done"]})
+    spec = ANALYSIS.spec("attrition_flow")
+    for audience in ("funder", "internal"):
+        shown = Policy(audience).apply(flow, spec)
+        figure, axes = plt.subplots(figsize=(5.2, 3.2))
+        charts.attrition_flow(shown, ax=axes)
+        assert tuple(figure.get_size_inches()) == (5.2, 3.2)
+        plt.close(figure)
+    # Three stages at 0.95 in each and 0.3 in of margin; funders also get the note (0.6 in,
+    # three lines of 10-point text) saying why the arrows are not shown.
+    assert charts.figure_size(charts.attrition_flow, Policy("internal").apply(flow, spec)) == \
+        (5.2, 3.15)
+    assert charts.figure_size(charts.attrition_flow, Policy("funder").apply(flow, spec)) == \
+        (5.2, 3.75)
+
+
+def test_rows_with_labels_above_get_the_height_their_labels_need():
+    """Two one-line labels: 1.5 in outside the rows plus, per row, 0.2 in and one line of
+    10.5-point text at 1.25 line height (0.182 in): 2.26 in. A label of 60 characters wraps
+    onto two lines at 56, so each row is 0.565 in: 2.63 in."""
+    assert charts.rows_above_height(["a", "b"], extra_height=1.5) == 2.26
+    assert charts.rows_above_height(["a", "b " * 30], extra_height=1.5) == 2.63
+    table = pd.DataFrame({"module_session": [1, 1], "exercise_title": ["a", "b"],
+                          "full_share": [1.0, 1.0], "cut_short_share": [0.0, 0.0],
+                          "not_delivered_share": [0.0, 0.0]})
+    assert charts.figure_size(charts.fidelity_by_exercise, table) == (5.2, 2.26)
+
+
 def test_the_size_a_chart_needs_is_asked_for_not_imposed():
     tall = pd.DataFrame({"what": list("abcdefghij"), "meetings": range(10)})
     assert charts.figure_size(charts.count_bars, tall, category="what", count="meetings")[1] > 4
@@ -239,3 +275,39 @@ def test_the_interval_level_comes_from_the_table(ax):
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "90% interval" in legend and not any("95%" in t for t in legend)
     assert "95%" not in ax.evalkit_alt and "90% intervals" in ax.evalkit_alt
+
+
+def test_the_attrition_flow_draws_only_the_counts_its_audience_may_see():
+    """40 referred, 30 started, 20 completed; 10 left after each of the first two stages
+    (after referral: 6 withdrew, 4 excluded). The team sees every box and arrow with its
+    reasons; a funder sees the boxes rounded (40, 30 and 20 are already multiples of 5, so
+    each reads ≈N), centred, and no arrow out, with the sentence saying why."""
+    from evalkit.analyses.attrition import ANALYSIS
+    flow = pd.DataFrame({"stage": ["referred", "started", "completed"], "people": [40, 30, 20],
+                         "left": [10.0, 10.0, np.nan], "counted": ["all", "any", "done"]})
+    exits = pd.DataFrame({"stage": ["referred", "referred", "started"],
+                          "reason": ["withdrew", "excluded", "withdrew"], "people": [6, 4, 10]})
+    internal = Policy("internal")
+    figure, ax = plt.subplots(figsize=(5.2, 3.2))
+    charts.attrition_flow(internal.apply(flow, ANALYSIS.spec("attrition_flow")), ax=ax,
+                          exits=internal.apply(exits, ANALYSIS.spec("attrition_exits")))
+    texts = _texts(ax)
+    boxes = [t for t in ax.texts if t.get_bbox_patch()]
+    assert [t.get_text() for t in boxes] == ["Referred\n40", "Started\n30", "Completed\n20"]
+    assert "did not go on: 10\nwithdrew 6, excluded 4" in texts
+    assert "did not go on: 10\nwithdrew 10" in texts
+    assert {t.get_position()[0] for t in boxes} == {0.25}
+    plt.close(figure)
+    funder = Policy("funder")
+    figure, ax = plt.subplots(figsize=(5.2, 3.2))
+    charts.attrition_flow(funder.apply(flow, ANALYSIS.spec("attrition_flow")), ax=ax,
+                          exits=funder.apply(exits, ANALYSIS.spec("attrition_exits")))
+    texts = _texts(ax)
+    boxes = [t for t in ax.texts if t.get_bbox_patch()]
+    assert [t.get_text() for t in boxes] == ["Referred\n\u224840", "Started\n\u224830",
+                                             "Completed\n\u224820"]
+    assert not any("did not go on:" in t or "withdrew" in t for t in texts)
+    assert {t.get_position()[0] for t in boxes} == {0.5}
+    assert "not shown in this report" in " ".join(texts[-1].split())
+    assert "10" not in ax.evalkit_alt
+    plt.close(figure)

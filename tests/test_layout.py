@@ -69,7 +69,9 @@ def test_model_fit_is_said_once_and_notes_only_where_there_is_one():
     notes = [t for t in tables if t.caption.get_text().endswith("notes)")]
     assert [r.th.get_text() for r in notes[0].tbody.find_all("tr")] == ["t0"]
     effects = [t for t in tables if "effect sizes" in t.caption.get_text()]
-    assert [h.get_text() for h in effects[0].thead.find_all("th")] == ["term", "level", "d z"]
+    # d_z is headed by its plain name (publish.labels), as everywhere on the page.
+    assert [h.get_text() for h in effects[0].thead.find_all("th")] == [
+        "term", "level", "Cohen's d (z)"]
 
 
 def test_every_declared_table_fits_in_8_columns_when_rendered():
@@ -108,7 +110,8 @@ def test_tables_over_four_columns_carry_data_labels_for_phone_cards():
 
 @pytest.mark.parametrize("rule", [
     "table.evalkit caption", "break-after: avoid", "table.stacked td::before",
-    "content: attr(data-label)", "table.evalkit.short"])
+    "content: attr(data-label)", "table.evalkit.short", "display: table-header-group",
+    "max-height: 235mm"])
 def test_the_page_styles_keep_captions_with_rows_wrap_in_print_and_stack_on_phones(rule):
     from evalkit.publish.document import _CSS
     assert rule in _CSS
@@ -120,10 +123,12 @@ def _chart_geometry(plot, table, **options):
     import matplotlib as mpl
     import matplotlib.pyplot as plt
 
+    from evalkit.publish import charts
     from evalkit.publish.page import CHART_STYLE
 
     with mpl.rc_context(CHART_STYLE):
-        figure, ax = plt.subplots(figsize=(5.2, 3.2), layout="constrained")
+        figure, ax = plt.subplots(figsize=charts.figure_size(plot, table, **options),
+                                  layout="constrained")
         plot(table, ax=ax, **options)
         figure.canvas.draw()
         renderer = figure.canvas.get_renderer()

@@ -225,14 +225,59 @@ def _sized(how):
 ROW_LABEL_SIZE = 10.5
 
 
+#: Characters per line of a row label before it wraps (:func:`label_rows_above`).
+ROW_LABEL_WIDTH = 56
+
+
+def _wrapped(labels: Sequence[str], width: int = ROW_LABEL_WIDTH) -> list[str]:
+    return [textwrap.fill(str(label), width) for label in labels]
+
+
+def rows_above_height(labels: Sequence[str], *, extra_height: float,
+                      fontsize: float = ROW_LABEL_SIZE, width: int = ROW_LABEL_WIDTH) -> float:
+    """Height in inches of a chart whose row labels are written above its rows.
+
+    The one place that says how tall such a chart is: :func:`figure_size` asks it before the
+    figure is made, and :func:`label_rows_above` draws into whatever figure it is given, so a
+    chart never resizes the figure it draws on.
+
+    Parameters
+    ----------
+    labels
+        One label per row.
+    extra_height
+        Inches of the figure outside the rows (title, legend, x axis).
+    fontsize
+        Size of the labels in points.
+    width
+        Characters per line before a label wraps.
+
+    Returns
+    -------
+    float
+        The figure's height in inches.
+
+    Examples
+    --------
+    >>> rows_above_height(["Check-in", "Talk"], extra_height=1.5)
+    2.26
+    """
+    wrapped = _wrapped(labels, width)
+    lines = max((w.count("\n") + 1 for w in wrapped), default=1)
+    row_inches = 0.2 + (fontsize / 72) * 1.25 * lines
+    return round(extra_height + row_inches * max(len(wrapped), 1), 2)
+
+
 def label_rows_above(ax: Axes, labels: Sequence[str], *, fontsize: float = ROW_LABEL_SIZE,
-                     width: int = 56, extra_height: float = 1.2) -> None:
-    """Write each row's label above its row, across the plot, and size the figure to fit.
+                     width: int = ROW_LABEL_WIDTH) -> None:
+    """Write each row's label above its row, across the plot.
 
     Long labels as y tick labels take most of a narrow figure and leave a thin plot area; above
     the rows, they leave the plot area the figure's whole width (less the axis labels) and can
     be printed large enough to read on a phone. Rows are drawn at y = 0, 1, ...; the axis is
     inverted so that the first row is at the top. Labels longer than ``width`` characters wrap.
+    The figure is left as it is: its height comes from :func:`rows_above_height`, through
+    :func:`figure_size`, before anything is drawn.
 
     Parameters
     ----------
@@ -244,8 +289,6 @@ def label_rows_above(ax: Axes, labels: Sequence[str], *, fontsize: float = ROW_L
         Size of the labels in points.
     width
         Characters per line before a label wraps.
-    extra_height
-        Inches of the figure outside the rows (title, legend, x axis).
 
     Examples
     --------
@@ -258,7 +301,7 @@ def label_rows_above(ax: Axes, labels: Sequence[str], *, fontsize: float = ROW_L
     """
     from matplotlib.transforms import blended_transform_factory
 
-    wrapped = [textwrap.fill(str(label), width) for label in labels]
+    wrapped = _wrapped(labels, width)
     lines = max((w.count("\n") + 1 for w in wrapped), default=1)
     ax.set_yticks(range(len(wrapped)), [""] * len(wrapped))
     ax.tick_params(axis="y", length=0)
@@ -267,9 +310,6 @@ def label_rows_above(ax: Axes, labels: Sequence[str], *, fontsize: float = ROW_L
     for i, label in enumerate(wrapped):
         ax.text(0.0, i - 0.24, label, transform=across, ha="left", va="bottom",
                 fontsize=fontsize, linespacing=1.1)
-    row_inches = 0.2 + (fontsize / 72) * 1.25 * lines
-    ax.figure.set_size_inches(ax.figure.get_size_inches()[0],
-                              extra_height + row_inches * len(wrapped))
 
 
 def data_coverage(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
@@ -666,7 +706,18 @@ def attendance_heatmap(data: Shown | pd.DataFrame, *, ax: Axes | None = None) ->
 # --- delivery --------------------------------------------------------------------------------------
 
 
-@_sized(lambda data, width, **_: (width, _rows_height(len(data), base=1.2, per_row=0.28)))
+def _exercise_labels(data: Shown | pd.DataFrame) -> list[str]:
+    table = _values(data)
+    return [f"S{m} {t}" for m, t in zip(table["module_session"], table["exercise_title"],
+                                        strict=True)]
+
+
+#: Inches of the exercise chart outside its rows (title, legend, x axis).
+_EXERCISE_EXTRA = 1.5
+
+
+@_sized(lambda data, width, **_: (width, rows_above_height(_exercise_labels(data),
+                                                           extra_height=_EXERCISE_EXTRA)))
 def fidelity_by_exercise(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Stacked bars per exercise: share of sessions delivering it in full, cut short or not at all.
 
@@ -697,8 +748,7 @@ def fidelity_by_exercise(data: Shown | pd.DataFrame, *, ax: Axes | None = None) 
     table = _values(data)
     if table.empty:
         return _nothing(ax, "No delivery was recorded.")
-    labels = [f"S{m} {t}" for m, t in zip(table["module_session"], table["exercise_title"],
-                                          strict=True)]
+    labels = _exercise_labels(data)
     left = np.zeros(len(table))
     for column, colour, name in (("full_share", GREEN, "in full"),
                                  ("cut_short_share", ORANGE, "cut short"),
@@ -706,12 +756,13 @@ def fidelity_by_exercise(data: Shown | pd.DataFrame, *, ax: Axes | None = None) 
         values = np.nan_to_num(_numbers(data, column))
         ax.barh(range(len(table)), values, left=left, color=colour, label=name, height=0.42)
         left += values
-    label_rows_above(ax, labels, extra_height=1.5)
+    label_rows_above(ax, labels)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PERCENT)
     ax.tick_params(axis="x", labelsize=ROW_LABEL_SIZE)
     ax.set_xlabel("share of recorded sessions", fontsize=ROW_LABEL_SIZE)
-    ax.set_title("How each exercise was delivered")
+    # Above the legend, which sits on top of the plot.
+    ax.set_title("How each exercise was delivered", pad=ROW_LABEL_SIZE * 2.6)
     ax.legend(ncols=3, loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=ROW_LABEL_SIZE)
     describe(ax, "Stacked bar chart, one bar per exercise of the module, of the share of "
                  "sessions that delivered it in full, cut it short or left it out.")
@@ -1087,8 +1138,12 @@ def means_by_wave(data: Shown | pd.DataFrame, *, wave: str = "wave", mean: str =
     return ax
 
 
-@_sized(lambda data, width, **_: (width, _rows_height(
-    _values(data)['label'].nunique(), base=1.4, per_row=0.32)))
+#: Inches of the item chart outside its rows (legend, x axis).
+_ITEMS_EXTRA = 1.4
+
+
+@_sized(lambda data, width, **_: (width, rows_above_height(
+    list(dict.fromkeys(_values(data)["label"])), extra_height=_ITEMS_EXTRA)))
 def item_means(data: Shown | pd.DataFrame, *, waves: list[str],
                scale: tuple[float, float] = (1, 5), xlabel: str = "",
                ax: Axes | None = None) -> Axes:
@@ -1141,7 +1196,7 @@ def item_means(data: Shown | pd.DataFrame, *, waves: list[str],
     for colour, w in zip(OKABE_ITO, present, strict=False):
         ax.scatter(wide[w], [rows[lab] for lab in wide.index], color=colour, s=34, zorder=3,
                    label=words(w))
-    label_rows_above(ax, labels, extra_height=1.4)
+    label_rows_above(ax, labels)
     ax.set_xlim(*_span(list(means), scale))
     ax.tick_params(axis="x", labelsize=ROW_LABEL_SIZE)
     ax.set_xlabel(xlabel, fontsize=ROW_LABEL_SIZE)
@@ -1601,6 +1656,15 @@ def process_timeline(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> A
 # --- attrition flow ------------------------------------------------------------------------------
 
 
+def _flow_height(data: Shown, width: float, **_: object) -> tuple[float, float]:
+    """One box and arrow per stage, and room for the note when the arrows are withheld."""
+    if not isinstance(data, Shown):
+        return (width, 3.2)
+    note = 0.6 if data.status["left"].isin([WITHHELD, OMITTED]).any() else 0.0
+    return (width, round(0.3 + 0.95 * len(data.values) + note, 2))
+
+
+@_sized(_flow_height)
 def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None = None) -> Axes:
     """A CONSORT-style flow: one box per stage with its count.
 
@@ -1658,17 +1722,18 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
                                     exits.text["people"], strict=True):
             reasons.setdefault(str(stage), []).append(f"{words(reason)} {n}")
     k = len(stages)
-    ax.figure.set_size_inches(ax.figure.get_size_inches()[0], 0.3 + 0.95 * k)
     ax.set_xlim(0, 1)
     ax.set_ylim(k - 0.35, -0.6)
     ax.set_axis_off()
     box = {"boxstyle": "round,pad=0.35", "facecolor": "#e8f1f8", "edgecolor": BLUE,
            "linewidth": 1}
+    # The boxes sit left of the arrows out; with no arrow out to draw, in the middle.
+    x = 0.25 if any(left_shown) else 0.5
     for i, (stage, n) in enumerate(zip(stages, count, strict=True)):
-        ax.text(0.25, i, f"{words(stage).capitalize()}\n{n}", ha="center", va="center",
+        ax.text(x, i, f"{words(stage).capitalize()}\n{n}", ha="center", va="center",
                 fontsize=10, bbox=box)
         if i + 1 < k:
-            ax.annotate("", xy=(0.25, i + 0.62), xytext=(0.25, i + 0.38),
+            ax.annotate("", xy=(x, i + 0.62), xytext=(x, i + 0.38),
                         arrowprops={"arrowstyle": "-|>", "color": "#444444"})
             if left_shown[i]:
                 ax.annotate("", xy=(0.52, i + 0.5), xytext=(0.25, i + 0.5),
@@ -1676,7 +1741,7 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
                 side = f"did not go on: {left[i]}"
                 if reasons.get(stage):
                     side += "\n" + textwrap.fill(", ".join(reasons[stage]), 34)
-                ax.text(0.54, i + 0.5, side, ha="left", va="center", fontsize=8.5)
+                ax.text(0.54, i + 0.5, side, ha="left", va="center", fontsize=9.5)
     steps = [f"{words(s)} {n}" for s, n in zip(stages, count, strict=True)]
     alt = "Flow of participants from stage to stage: " + ", then ".join(steps) + "."
     out = [f"after {words(s)}, {n} did not go on" + (f" ({', '.join(reasons[s])})"
@@ -1688,8 +1753,8 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
         note = ("How many did not go on after each stage is not shown in this report: beside "
                 "the rounded counts it could give exact numbers away.")
         # Under the boxes, inside this chart's own axes: the figure is the caller's.
-        ax.text(0.0, -0.02, textwrap.fill(note, 90), transform=ax.transAxes, ha="left",
-                va="top", fontsize=8, color="#444444")
+        ax.text(0.0, -0.02, textwrap.fill(note, 64), transform=ax.transAxes, ha="left",
+                va="top", fontsize=10, color="#444444")
         alt += " " + note
     describe(ax, alt)
     return ax

@@ -8,8 +8,9 @@ Markdown is rendered with raw HTML escaped, images other than embedded ones are 
 page carries a Content-Security-Policy that forbids scripts and remote content.
 
 Layout: a front page (title, period, date, version, audience and disclosure rule, a fingerprint of
-the input files), key figures as cards, a short summary in plain words, the sections, and (for
-the funder audience) an appendix with the detailed statistics.
+the input files), key figures as cards, a short summary in plain words, the sections, and (in a
+research report) an appendix with the detailed statistics. A funder report has none: its pages
+never mark a table for the appendix. The programme team's report keeps such tables where they are.
 """
 
 from __future__ import annotations
@@ -170,10 +171,11 @@ class Document:
     front
         What the first page says.
     funder
-        Whether the report is for the funder audience (detailed tables move to an appendix).
+        Whether the report is for the funder audience (``research-only`` cells are left out).
     internal
         Whether the report is the programme team's own (only then are ``internal-only`` cells
-        kept); by default, any report that is not for funders.
+        kept, and tables marked for the appendix stay in their sections); by default, any
+        report that is not for funders. In any other report they move to an appendix.
 
     Examples
     --------
@@ -253,7 +255,7 @@ class Document:
         if kind == "text" and "text/markdown" in data:
             self.body.append(markdown_html(data["text/markdown"]))
         elif kind == "table" and "text/html" in data:
-            if self.funder and mark.get("appendix"):
+            if mark.get("appendix") and not self.internal:
                 anchor = _slug("appendix " + mark.get("table", "table"), self._ids)
                 self.appendix.append(f'<p class="from" id="{anchor}">From: '
                                      f"{html_text(self._section_title)}</p>{data['text/html']}")
@@ -286,8 +288,8 @@ class Document:
     def html(self, page_numbers: dict[str, int] | None = None) -> str:
         """The whole report as one self-contained HTML page.
 
-        Front page, contents, key-figure cards, the summary, the sections and (for the funder
-        audience) the appendix, with a Content-Security-Policy that forbids scripts and remote
+        Front page, contents, key-figure cards, the summary, the sections and (in a research
+        report) the appendix, with a Content-Security-Policy that forbids scripts and remote
         content.
 
         Parameters
@@ -480,6 +482,9 @@ ul.table-notes { margin: 0.3rem 0 0; padding-left: 1.1rem; font-size: 0.82rem; c
   a { color: inherit; text-decoration: none; }
   .card-value { font-size: 1.5rem; }
   table.evalkit thead { display: table-header-group; }
+  /* A chart prints at about the size it was drawn (5.2 in), so its text keeps the size it was
+     drawn at, and never taller than a page: it cannot break, and a taller one would be cut. */
+  figure.chart img { width: auto; max-width: 140mm; max-height: 235mm; }
   /* Print has no scrolling: a wide table wraps its cells inside the margins instead. */
   .table-wrap { overflow: visible; }
   table.evalkit { table-layout: auto; }

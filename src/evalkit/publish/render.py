@@ -16,7 +16,7 @@ from ..io.escape import html_text
 from .labels import counted, header, interval_level
 from .policy import SMALL, UNDEFINED, WITHHELD, WITHHELD_TEXT, Shown
 
-_ALIGN_RIGHT = {"people", "count", "number", "share", "statistic", "p_value"}
+_ALIGN_RIGHT = {"people", "count", "number", "share", "statistic", "size", "p_value"}
 
 
 def footnotes(shown: Shown, columns: list[str]) -> list[str]:
@@ -142,7 +142,7 @@ def table_html(shown: Shown, columns: list[str] | None = None, caption: str | No
     # Only the columns this audience sees (a funder's allow-list), whatever a notebook asks for.
     columns = [c for c in (columns or shown.columns) if c in shown.columns]
     if not len(shown):
-        return f'<p class="evalkit-unavailable"><strong>{html_text(caption)}</strong>: no rows.</p>'
+        return f'<p class="evalkit-unavailable"><strong>{html_text(caption)}</strong>: none.</p>'
     # An interval reads as one cell ("57% to 69%"), which also keeps tables narrow on a phone.
     paired = ("ci_low" in columns and "ci_high" in columns
               and columns.index("ci_high") == columns.index("ci_low") + 1)
