@@ -11,15 +11,21 @@ from evalkit.stats.proportions import cluster_rate_table, prevalence, rate_table
 
 from .reference import r_output, stats_input
 
+
+def _wilson(k, n, **options):
+    counts = pd.DataFrame({"k": np.atleast_1d(k), "n": np.atleast_1d(n)})
+    table = wilson_interval(counts, successes="k", trials="n", **options)
+    return table["ci_low"].to_numpy(), table["ci_high"].to_numpy()
+
 R = r_output("proportions")
 
 
 @pytest.mark.parametrize("case", R["wilson_prop_test"], ids=lambda c: f"{c['successes']}/"
                          f"{c['trials']}")
 def test_wilson_interval_equals_r_prop_test(case):
-    low, high = wilson_interval(case["successes"], case["trials"])
-    assert float(low) == pytest.approx(case["ci_low"], abs=1e-12)
-    assert float(high) == pytest.approx(case["ci_high"], abs=1e-12)
+    low, high = _wilson(case["successes"], case["trials"])
+    assert float(low[0]) == pytest.approx(case["ci_low"], abs=1e-12)
+    assert float(high[0]) == pytest.approx(case["ci_high"], abs=1e-12)
 
 
 def test_wilson_interval_at_90_percent_by_the_formula():
@@ -28,16 +34,25 @@ def test_wilson_interval_at_90_percent_by_the_formula():
     p = k / n
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    low, high = wilson_interval(k, n, confidence=0.90)
-    assert (float(low), float(high)) == pytest.approx((centre - half, centre + half), abs=1e-12)
+    low, high = _wilson(k, n, confidence=0.90)
+    assert (float(low[0]), float(high[0])) == pytest.approx((centre - half, centre + half), abs=1e-12)
 
 
 def test_wilson_interval_is_missing_without_trials_and_refuses_impossible_counts():
-    low, high = wilson_interval([0, 3], [0, 7])
+    low, high = _wilson([0, 3], [0, 7])
     assert np.isnan(low[0]) and np.isnan(high[0])
     assert low[1] == pytest.approx(0.15821985525147)  # R, 3 of 7
-    with pytest.raises(ValueError, match="between 0 and n"):
-        wilson_interval(5, 4)
+    with pytest.raises(ValueError, match="between 0 and the trials"):
+        _wilson(5, 4)
+    with pytest.raises(ValueError, match="no column"):
+        wilson_interval(pd.DataFrame({"k": [1]}), successes="k", trials="n")
+
+
+def test_wilson_interval_keeps_the_frame_and_adds_the_interval():
+    counts = pd.DataFrame({"week": [1, 2], "k": [3, 8], "n": [7, 10]})
+    table = wilson_interval(counts, successes="k", trials="n")
+    assert table.columns.tolist() == ["week", "k", "n", "ci_low", "ci_high"]
+    assert table["week"].tolist() == [1, 2] and "ci_low" not in counts
 
 
 def test_rate_table_counts_by_hand_with_r_interval():

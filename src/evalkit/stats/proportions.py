@@ -15,7 +15,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 from scipy import stats as _st
 
 __all__ = ["wilson_interval", "rate_table", "cluster_rate_table", "prevalence"]
@@ -43,47 +42,48 @@ def _boolean(values: pd.Series, name: str) -> np.ndarray:
     return array.astype(bool)
 
 
-def wilson_interval(successes: ArrayLike, n: ArrayLike, *,
-                    confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a proportion, vectorised.
+def wilson_interval(data: pd.DataFrame, *, successes: str, trials: str,
+                    confidence: float = 0.95) -> pd.DataFrame:
+    """Wilson score interval for the proportion in each row, vectorised.
 
     Computed by :func:`statsmodels.stats.proportion.proportion_confint` (``method="wilson"``),
     the interval R's ``prop.test(x, n, correct = FALSE)`` reports.
 
     Parameters
     ----------
-    successes, n
-        Counts of successes and of trials (scalars or arrays of the same shape).
+    data
+        One row per proportion.
+    successes, trials
+        The columns of the counts of successes and of trials.
     confidence
         Coverage of the interval, between 0 and 1.
 
     Returns
     -------
-    tuple of ndarray
-        ``(low, high)``; both NaN where ``n`` is 0 (no interval without data).
+    DataFrame
+        A copy of ``data`` with ``ci_low`` and ``ci_high`` added (or replaced); both NaN where
+        ``trials`` is 0 (no interval without data).
 
     Examples
     --------
-    >>> low, high = wilson_interval(8, 10)
-    >>> round(float(low), 4), round(float(high), 4)
-    (0.4902, 0.9433)
+    >>> counts = pd.DataFrame({"k": [8, 0], "n": [10, 0]})
+    >>> wilson_interval(counts, successes="k", trials="n").round(4).to_numpy().tolist()
+    [[8.0, 10.0, 0.4902, 0.9433], [0.0, 0.0, nan, nan]]
     """
     from statsmodels.stats.proportion import proportion_confint
 
+    _require_columns(data, [successes, trials])
     if not 0 < confidence < 1:
         raise ValueError("confidence must be between 0 and 1")
-    k = np.asarray(successes, dtype=float)
-    trials = np.asarray(n, dtype=float)
-    k, trials = np.broadcast_arrays(k, trials)
-    if np.any(k < 0) or np.any(k > trials):
-        raise ValueError("successes must be between 0 and n")
-    empty = trials <= 0
+    k = data[successes].to_numpy(dtype=float)
+    n = data[trials].to_numpy(dtype=float)
+    if np.any(k < 0) or np.any(k > n):
+        raise ValueError("successes must be between 0 and the trials")
+    empty = n <= 0
     # proportion_confint divides by n: give it 1 where n is 0 and blank those results after.
-    low, high = proportion_confint(k, np.where(empty, 1.0, trials), alpha=1 - confidence,
+    low, high = proportion_confint(k, np.where(empty, 1.0, n), alpha=1 - confidence,
                                    method="wilson")
-    low = np.where(empty, np.nan, low)
-    high = np.where(empty, np.nan, high)
-    return low, high
+    return data.assign(ci_low=np.where(empty, np.nan, low), ci_high=np.where(empty, np.nan, high))
 
 
 def rate_table(data: pd.DataFrame, *, success: str,
@@ -129,8 +129,8 @@ def rate_table(data: pd.DataFrame, *, success: str,
     grouped["trials"] = grouped["trials"].astype("int64")
     grouped["successes"] = grouped["successes"].astype("int64")
     grouped["rate"] = grouped["successes"] / grouped["trials"].where(grouped["trials"] > 0)
-    grouped["ci_low"], grouped["ci_high"] = wilson_interval(
-        grouped["successes"].to_numpy(), grouped["trials"].to_numpy(), confidence=confidence)
+    grouped = wilson_interval(grouped, successes="successes", trials="trials",
+                              confidence=confidence)
     return grouped[[*keys, "trials", "successes", "rate", "ci_low", "ci_high"]]
 
 
@@ -303,7 +303,5 @@ def prevalence(data: pd.DataFrame, *, category: str, by: str | Sequence[str] | N
     full["total"] = (full.groupby(keys, sort=False)["n"].transform("sum") if keys
                      else full["n"].sum()).astype("int64")
     full["share"] = full["n"] / full["total"].where(full["total"] > 0)
-    full["ci_low"], full["ci_high"] = wilson_interval(full["n"].to_numpy(),
-                                                      full["total"].to_numpy(),
-                                                      confidence=confidence)
+    full = wilson_interval(full, successes="n", trials="total", confidence=confidence)
     return full[[*keys, "category", "n", "total", "share", "ci_low", "ci_high"]]
