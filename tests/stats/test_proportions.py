@@ -59,18 +59,18 @@ def test_rate_table_counts_by_hand_with_r_interval():
     # site a: 3 of 7 present; site b: 8 of 10
     data = pd.DataFrame({"site": ["a"] * 7 + ["b"] * 10,
                          "present": [1, 1, 1, 0, 0, 0, 0] + [1] * 8 + [0] * 2})
-    table = rate_table(data, success="present", by="site").set_index("site")
+    table = rate_table(data, dv="present", between="site").set_index("site")
     assert table.loc["a", ["trials", "successes"]].tolist() == [7, 3]
     assert table.loc["b", "rate"] == 0.8
     assert table.loc["a", ["ci_low", "ci_high"]].tolist() == pytest.approx(
         [0.15821985525147, 0.749541635472343], abs=1e-12)  # R prop.test(3, 7, correct = FALSE)
-    overall = rate_table(data, success="present")
+    overall = rate_table(data, dv="present")
     assert overall[["trials", "successes"]].iloc[0].tolist() == [17, 11]
 
 
 def test_rate_table_refuses_a_success_column_that_is_not_boolean():
     with pytest.raises(ValueError, match="True/False or 0/1"):
-        rate_table(pd.DataFrame({"present": [0, 2]}), success="present")
+        rate_table(pd.DataFrame({"present": [0, 2]}), dv="present")
 
 
 def _check_cluster_row(row, reference):
@@ -84,15 +84,15 @@ def _check_cluster_row(row, reference):
 
 def test_cluster_interval_equals_svyciprop_logit_overall():
     data = stats_input("attendance_clusters")
-    table = cluster_rate_table(data, success="attended", cluster="participant")
+    table = cluster_rate_table(data, dv="attended", subject="participant")
     _check_cluster_row(table.iloc[0], R["cluster_overall"])
 
 
 def test_cluster_interval_equals_svyciprop_per_group_including_four_clusters():
     # west has 4 clusters: R uses t on 3 df (3.18), so a normal quantile (1.96) would be far off.
     data = stats_input("attendance_clusters")
-    table = cluster_rate_table(data, success="attended", cluster="participant",
-                               by="site").set_index("site")
+    table = cluster_rate_table(data, dv="attended", subject="participant",
+                               between="site").set_index("site")
     assert list(table.index) == ["east", "north", "south", "west"]
     for site, reference in R["cluster_by_site"].items():
         _check_cluster_row(table.loc[site], reference)
@@ -101,17 +101,17 @@ def test_cluster_interval_equals_svyciprop_per_group_including_four_clusters():
 def test_cluster_interval_is_wider_than_wilson_for_clustered_attendance():
     # Sessions of the same person are alike; treating them as independent understates the width.
     data = stats_input("attendance_clusters")
-    cluster = cluster_rate_table(data, success="attended", cluster="participant").iloc[0]
-    wilson = rate_table(data, success="attended").iloc[0]
+    cluster = cluster_rate_table(data, dv="attended", subject="participant").iloc[0]
+    wilson = rate_table(data, dv="attended").iloc[0]
     assert (cluster["ci_high"] - cluster["ci_low"]) > 1.5 * (wilson["ci_high"] - wilson["ci_low"])
 
 
 def test_cluster_interval_undefined_cases_are_missing_not_errors():
     one = pd.DataFrame({"person": ["a"] * 4, "present": [1, 0, 1, 1]})
-    row = cluster_rate_table(one, success="present", cluster="person").iloc[0]
+    row = cluster_rate_table(one, dv="present", subject="person").iloc[0]
     assert row["rate"] == 0.75 and np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])
     everyone = pd.DataFrame({"person": list("aabb"), "present": [1, 1, 1, 1]})
-    row = cluster_rate_table(everyone, success="present", cluster="person").iloc[0]
+    row = cluster_rate_table(everyone, dv="present", subject="person").iloc[0]
     assert row["rate"] == 1.0 and np.isnan(row["ci_low"])
 
 
@@ -120,7 +120,7 @@ def test_prevalence_lists_every_category_with_zeros_and_counts_by_hand():
         "wave": ["2024"] * 8 + ["2025"] * 3,
         "band": ["low", "low", "low", "high", "moderate", "moderate", "moderate", None,
                  "low", "low", "low"]})
-    table = prevalence(forms, category="band", by="wave",
+    table = prevalence(forms, dv="band", between="wave",
                        categories=["low", "moderate", "high"]).set_index(["wave", "category"])
     assert table["n"].tolist() == [3, 3, 1, 3, 0, 0]
     assert table.loc["2024", "total"].unique().tolist() == [7]  # the unbanded form is not counted
@@ -133,6 +133,6 @@ def test_prevalence_lists_every_category_with_zeros_and_counts_by_hand():
 
 def test_prevalence_takes_category_order_from_a_categorical_and_refuses_unknown_values():
     forms = pd.DataFrame({"band": pd.Categorical(["b", "a"], categories=["c", "b", "a"])})
-    assert prevalence(forms, category="band")["category"].tolist() == ["c", "b", "a"]
+    assert prevalence(forms, dv="band")["category"].tolist() == ["c", "b", "a"]
     with pytest.raises(ValueError, match="outside the categories"):
-        prevalence(pd.DataFrame({"band": ["a", "z"]}), category="band", categories=["a"])
+        prevalence(pd.DataFrame({"band": ["a", "z"]}), dv="band", categories=["a"])

@@ -243,6 +243,6 @@ def reliability(responses: pd.DataFrame, instrument: Instrument, *, by: str | No
             columns = [instrument.column(i) for i in items]
             row = {} if by is None else {by: label}
             row["subscale"] = name
-            row.update(cronbach_alpha(block[columns], confidence=confidence).iloc[0].to_dict())
+            row.update(cronbach_alpha(block, items=columns, confidence=confidence).iloc[0].to_dict())
             rows.append(row)
     return pd.DataFrame(rows)

@@ -22,33 +22,7 @@ from scipy import optimize as _opt
 from scipy import stats as _st
 
 __all__ = ["mixed_model", "mixed_model_fit", "interaction_test", "ols_regression", "ols_fit",
-           "ols_residuals", "readable_terms"]
-
-
-def readable_terms(terms: pd.Series) -> pd.Series:
-    """Model term names as a reader would write them.
-
-    ``C(gender)[T.woman]`` becomes ``gender=woman``, ``C(wave, Treatment('pre'))[T.post]``
-    becomes ``wave=post``, and an interaction's ``:`` becomes `` x ``.
-
-    Parameters
-    ----------
-    terms
-        Term names in patsy/statsmodels notation.
-
-    Returns
-    -------
-    Series
-        The readable names.
-
-    Examples
-    --------
-    >>> readable_terms(pd.Series(["C(wave, Treatment('pre'))[T.post]:C(gender)[T.woman]"])).tolist()
-    ['wave=post x gender=woman']
-    """
-    return (terms.str.replace(r"C\((\w+)(?:, Treatment\('[^']*'\))?\)\[T\.([^\]]+)\]", r"\1=\2",
-                              regex=True)
-            .str.replace(":", " x ", regex=False))
+           "ols_residuals"]
 
 
 # --- shared helpers -------------------------------------------------------------------------------

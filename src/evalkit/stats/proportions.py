@@ -20,10 +20,10 @@ from scipy import stats as _st
 __all__ = ["wilson_interval", "rate_table", "cluster_rate_table", "prevalence"]
 
 
-def _keys(by: str | Sequence[str] | None) -> list[str]:
-    if by is None:
+def _keys(between: str | Sequence[str] | None) -> list[str]:
+    if between is None:
         return []
-    return [by] if isinstance(by, str) else list(by)
+    return [between] if isinstance(between, str) else list(between)
 
 
 def _require_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
@@ -86,8 +86,8 @@ def wilson_interval(data: pd.DataFrame, *, successes: str, trials: str,
     return data.assign(ci_low=np.where(empty, np.nan, low), ci_high=np.where(empty, np.nan, high))
 
 
-def rate_table(data: pd.DataFrame, *, success: str,
-               by: str | Sequence[str] | None = None, confidence: float = 0.95) -> pd.DataFrame:
+def rate_table(data: pd.DataFrame, *, dv: str, between: str | Sequence[str] | None = None,
+               confidence: float = 0.95) -> pd.DataFrame:
     """Trials, successes and rate with a Wilson interval, overall or per group.
 
     Use it when each row is an independent trial (per-week rates, one row per person). For
@@ -97,9 +97,9 @@ def rate_table(data: pd.DataFrame, *, success: str,
     ----------
     data
         One row per trial.
-    success
+    dv
         Column that is True (or 1) for a success.
-    by
+    between
         Grouping column(s); ``None`` for a single overall row. Groups appear in sorted order
         (category order for categoricals); empty categories are left out.
     confidence
@@ -108,19 +108,19 @@ def rate_table(data: pd.DataFrame, *, success: str,
     Returns
     -------
     DataFrame
-        ``by`` columns, trials, successes, rate, ci_low, ci_high.
+        ``between`` columns, trials, successes, rate, ci_low, ci_high.
 
     Examples
     --------
     >>> df = pd.DataFrame({"week": [1, 1, 2], "present": [True, False, True]})
-    >>> rate_table(df, success="present", by="week")[["week", "trials", "successes", "rate"]]
+    >>> rate_table(df, dv="present", between="week")[["week", "trials", "successes", "rate"]]
        week  trials  successes  rate
     0     1       2          1   0.5
     1     2       1          1   1.0
     """
-    keys = _keys(by)
-    _require_columns(data, [success, *keys])
-    flags = pd.Series(_boolean(data[success], success), index=data.index)
+    keys = _keys(between)
+    _require_columns(data, [dv, *keys])
+    flags = pd.Series(_boolean(data[dv], dv), index=data.index)
     if keys:
         grouped = (flags.groupby([data[k] for k in keys], observed=True, sort=True)
                    .agg(trials="size", successes="sum").reset_index())
@@ -134,8 +134,8 @@ def rate_table(data: pd.DataFrame, *, success: str,
     return grouped[[*keys, "trials", "successes", "rate", "ci_low", "ci_high"]]
 
 
-def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
-                       by: str | Sequence[str] | None = None,
+def cluster_rate_table(data: pd.DataFrame, *, dv: str, subject: str,
+                       between: str | Sequence[str] | None = None,
                        confidence: float = 0.95) -> pd.DataFrame:
     """Rate pooled over trials that come in clusters, with a cluster-aware logit interval.
 
@@ -148,7 +148,8 @@ def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
     * interval ``expit(logit(p) -/+ q * SE / (p * (1 - p)))``, where ``q`` is the quantile of
       **Student's t on n - 1 degrees of freedom** (not the normal 1.96).
 
-    This is R's ``survey::svyciprop(~success, svydesign(ids = ~cluster, data = rows),
+    Hand-written (neither pingouin nor statsmodels has a cluster-robust logit interval for a
+    proportion). This is R's ``survey::svyciprop(~dv, svydesign(ids = ~subject, data = rows),
     method = "logit")``, which uses ``confint(..., ddf = degf(design))``, i.e. t on
     clusters - 1 df. Each group is its own design (the group's clusters only); R's ``svyby`` on
     the whole design would instead treat groups as domains of one sample (n/(n-1) and df from
@@ -161,20 +162,22 @@ def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
     ----------
     data
         One row per trial.
-    success
+    dv
         Column that is True (or 1) for a success.
-    cluster
-        Column identifying the cluster (e.g. ``participant_id``).
-    by
-        Grouping column(s); ``None`` for one overall row. A cluster may appear in several
-        groups (e.g. the modules a participant attended): its trials in each group count there.
+    subject
+        Column identifying the cluster (e.g. ``participant_id``): the trials of one subject
+        are not independent.
+    between
+        Grouping column(s); ``None`` for one overall row. A subject may appear in several
+        groups (e.g. the modules a participant attended): their trials in each group count
+        there.
     confidence
         Coverage of the interval.
 
     Returns
     -------
     DataFrame
-        ``by`` columns, clusters, trials, successes, rate, ci_low, ci_high.
+        ``between`` columns, clusters, trials, successes, rate, ci_low, ci_high.
 
     Examples
     --------
@@ -183,7 +186,7 @@ def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
 
     >>> rows = pd.DataFrame({"person": list("aaabbbccc"),
     ...                      "present": [1, 1, 1, 1, 0, 0, 1, 1, 0]})
-    >>> table = cluster_rate_table(rows, success="present", cluster="person")
+    >>> table = cluster_rate_table(rows, dv="present", subject="person")
     >>> table[["clusters", "trials", "successes"]].to_numpy().tolist()
     [[3, 9, 6]]
     >>> round(float(table["ci_low"].iloc[0]), 3), round(float(table["ci_high"].iloc[0]), 3)
@@ -191,11 +194,11 @@ def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
     """
     if not 0 < confidence < 1:
         raise ValueError("confidence must be between 0 and 1")
-    keys = _keys(by)
-    _require_columns(data, [success, cluster, *keys])
-    if data[cluster].isna().any():
-        raise ValueError(f"column {cluster!r} has missing values: every trial needs a cluster")
-    flags = _boolean(data[success], success)
+    keys = _keys(between)
+    _require_columns(data, [dv, subject, *keys])
+    if data[subject].isna().any():
+        raise ValueError(f"column {subject!r} has missing values: every trial needs a subject")
+    flags = _boolean(data[dv], dv)
     if keys:
         grouped = data.groupby(keys, observed=True, sort=True)
         group_codes = grouped.ngroup().to_numpy()  # -1 where a key is missing
@@ -203,7 +206,7 @@ def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
     else:
         group_codes = np.zeros(len(data), dtype=np.int64)
         labels = pd.DataFrame(index=range(1))
-    cluster_codes, cluster_values = pd.factorize(data[cluster])
+    cluster_codes, cluster_values = pd.factorize(data[subject])
     kept = group_codes >= 0
     if keys:
         cells, cell_of_row = np.unique(group_codes[kept] * len(cluster_values)
@@ -238,7 +241,7 @@ def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
     return table[[*keys, "clusters", "trials", "successes", "rate", "ci_low", "ci_high"]]
 
 
-def prevalence(data: pd.DataFrame, *, category: str, by: str | Sequence[str] | None = None,
+def prevalence(data: pd.DataFrame, *, dv: str, between: str | Sequence[str] | None = None,
                categories: Sequence | None = None, confidence: float = 0.95) -> pd.DataFrame:
     """Number and share of rows in each category, per group, with Wilson intervals.
 
@@ -250,9 +253,9 @@ def prevalence(data: pd.DataFrame, *, category: str, by: str | Sequence[str] | N
     ----------
     data
         One row per unit (e.g. a scored form).
-    category
+    dv
         Column holding the category (e.g. a score band).
-    by
+    between
         Grouping column(s) (e.g. ``"wave"``); ``None`` for one overall block. Only groups with
         rows in ``data`` appear.
     categories
@@ -263,18 +266,18 @@ def prevalence(data: pd.DataFrame, *, category: str, by: str | Sequence[str] | N
     Returns
     -------
     DataFrame
-        ``by`` columns, category, n, total, share, ci_low, ci_high.
+        ``between`` columns, category, n, total, share, ci_low, ci_high.
 
     Examples
     --------
     >>> forms = pd.DataFrame({"wave": ["a", "a", "a", "b"], "band": ["low", "high", "low", None]})
-    >>> table = prevalence(forms, category="band", by="wave", categories=["low", "high"])
+    >>> table = prevalence(forms, dv="band", between="wave", categories=["low", "high"])
     >>> table[["wave", "category", "n", "total"]].to_numpy().tolist()
     [['a', 'low', 2, 3], ['a', 'high', 1, 3], ['b', 'low', 0, 0], ['b', 'high', 0, 0]]
     """
-    keys = _keys(by)
-    _require_columns(data, [category, *keys])
-    values = data[category]
+    keys = _keys(between)
+    _require_columns(data, [dv, *keys])
+    values = data[dv]
     if categories is None:
         if isinstance(values.dtype, pd.CategoricalDtype):
             categories = list(values.cat.categories)
@@ -284,7 +287,7 @@ def prevalence(data: pd.DataFrame, *, category: str, by: str | Sequence[str] | N
     present = values.dropna()
     outside = ~present.isin(categories)
     if outside.any():
-        raise ValueError(f"column {category!r} has {int(outside.sum())} value(s) outside the "
+        raise ValueError(f"column {dv!r} has {int(outside.sum())} value(s) outside the "
                          "categories given")
     coded = pd.Categorical(values, categories=categories)
     frame = data[keys].copy()

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 from scipy import stats as _st
 
 from .paired import wide
@@ -22,7 +21,8 @@ __all__ = ["cronbach_alpha", "reliable_change", "reliable_change_category", "RC_
 RC_CATEGORIES = ("reliably_improved", "no_reliable_change", "reliably_worse")
 
 
-def cronbach_alpha(items: pd.DataFrame | ArrayLike, *, confidence: float = 0.95) -> pd.DataFrame:
+def cronbach_alpha(data: pd.DataFrame, *, items: Sequence[str] | None = None,
+                   confidence: float = 0.95) -> pd.DataFrame:
     """Cronbach's alpha of a block of items with Feldt's confidence interval.
 
     ``alpha = k / (k - 1) * (1 - sum(item variances) / variance(total))`` on the respondents
@@ -35,8 +35,10 @@ def cronbach_alpha(items: pd.DataFrame | ArrayLike, *, confidence: float = 0.95)
 
     Parameters
     ----------
+    data
+        Wide table: one row per respondent, one column per item.
     items
-        Rows are respondents, columns are items (a DataFrame or 2-D array).
+        The item columns; ``None`` for every column of ``data``.
     confidence
         Coverage of Feldt's interval.
 
@@ -48,13 +50,17 @@ def cronbach_alpha(items: pd.DataFrame | ArrayLike, *, confidence: float = 0.95)
     Examples
     --------
     >>> block = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
-    >>> row = cronbach_alpha(block).iloc[0]
+    >>> row = cronbach_alpha(block, items=["a", "b", "c"]).iloc[0]
     >>> round(float(row["alpha"]), 3), round(float(row["ci_low"]), 3), int(row["n"])
     (0.954, 0.766, 5)
     """
     if not 0 < confidence < 1:
         raise ValueError("confidence must be between 0 and 1")
-    block = pd.DataFrame(items).astype(float).dropna()
+    columns = list(data.columns) if items is None else list(items)
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(f"no column(s) {', '.join(map(repr, missing))} in the data")
+    block = data[columns].astype(float).dropna()
     n, k = block.shape
     row = {"items": k, "n": n, "alpha": np.nan, "ci_low": np.nan, "ci_high": np.nan,
            "note": ""}
