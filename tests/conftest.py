@@ -94,8 +94,6 @@ KNOWN_AFTER_MERGE = {
         "footnote wording changed when the rounded-count note (≈) was merged",
     "tests/test_layout.py::test_model_fit_is_said_once_and_notes_only_where_there_is_one":
         "the funder allow-list removed the fit columns the test expects to see once",
-    "tests/test_project.py::test_readme_python_examples_run":
-        "the README example still calls paired_change(before, after), the old vocabulary",
 }
 
 
