@@ -563,7 +563,7 @@ TABLES = (
          *interval("the 95% interval", fmt="signed", rests_on=("n_subjects",))),
         unit="practitioners", appendix=True, audiences=("research", "internal")),
     TableSpec(
-        "discomfort_mixed_model_fit", "Mixed model: how the fit went",
+        "discomfort_mixed_model_fit", "Mixed model: the model as a whole",
         (Col("n_obs", "people", "scored forms in the model", label="forms"),
          Col("n_subjects", "people", "practitioners in the model", label="practitioners"),
          Col("left_out", "people", "practitioners left out (groups too small)"),
