@@ -74,3 +74,19 @@ def test_correlation_matrix_is_symmetric_with_gaps_where_pairs_were_skipped():
     assert (np.diag(matrix) == 1).all()
     with pytest.raises(ValueError, match="'r'"):
         correlation_matrix(table.drop(columns="r"))
+
+
+@pytest.mark.parametrize("method", ["pearson", "spearman"])
+def test_correlations_equal_pingouin_pairwise_corr(method):
+    # second oracle: pingouin's r and p on the same pairwise complete cases (its interval is
+    # rounded to two decimals, so only r and p are compared)
+    import pingouin as pg
+
+    table = correlations(SCORES, columns=list(SCORES.columns), method=method, scale_of=PARTS)
+    for row in table.itertuples():
+        pair = SCORES[[row.x, row.y]].dropna()
+        direct = pg.corr(pair[row.x], pair[row.y], method=method).iloc[0]
+        assert row.n == direct["n"]
+        assert row.r == pytest.approx(direct["r"], rel=1e-12)
+        assert row.p == pytest.approx(direct["p_val"] if "p_val" in direct else direct["p-val"],
+                                      rel=1e-9)

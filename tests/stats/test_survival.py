@@ -92,3 +92,22 @@ def test_logrank_without_a_comparison_is_a_note():
     assert np.isnan(row["p"])
     with pytest.raises(ValueError, match="'site'"):
         logrank_test(SIXMP, duration="time", event="event", between="site")
+
+
+def test_kaplan_meier_and_logrank_equal_statsmodels():
+    # second oracle: statsmodels' SurvfuncRight (Greenwood) and survdiff, called directly
+    from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+
+    for name, rows in (("6-MP", SIXMP[SIXMP["group"] == "6-MP"]),
+                       ("retention b", RETENTION[RETENTION["group"] == "b"])):
+        direct = SurvfuncRight(rows["time"].to_numpy(float), rows["event"].to_numpy(float))
+        table = _km(rows)
+        assert table["time"].to_numpy() == pytest.approx(direct.surv_times), name
+        assert table["survival"].to_numpy() == pytest.approx(direct.surv_prob, rel=1e-12), name
+        assert table["at_risk"].to_numpy() == pytest.approx(direct.n_risk), name
+    for data in (SIXMP, RETENTION):
+        chi2, p = survdiff(data["time"].to_numpy(float), data["event"].to_numpy(float),
+                           data["group"].to_numpy())
+        row = logrank_test(data, duration="time", event="event", between="group").iloc[0]
+        assert row["chi2"] == pytest.approx(chi2, rel=1e-10)
+        assert row["p"] == pytest.approx(p, rel=1e-9)
