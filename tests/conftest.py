@@ -76,8 +76,6 @@ def answers_summing_to(total: int, items: int) -> list[int]:
 # time left to reconcile. Each is listed with the reason; the next session fixes the code or the
 # test and removes it from this list (strict=False: a test that passes again is reported XPASS).
 KNOWN_AFTER_MERGE = {
-    "tests/test_project.py::test_readme_python_examples_run":
-        "the README example still calls paired_change(before, after), the old vocabulary",
 }
 
 

@@ -258,8 +258,14 @@ def test_models_use_the_right_practitioners(forty):
     assert result["discomfort_anova"]["n"].tolist() == [30]
     assert result["discomfort_pairwise"]["n"].unique().tolist() == [30]
     model = result["discomfort_mixed_model"]
-    assert model["n_obs"].unique().tolist() == [110]
-    assert model["n_subjects"].unique().tolist() == [40]
+    fit = result["discomfort_mixed_model_fit"]
+    # fit statistics in their own one-row table, not repeated on the coefficient rows
+    assert len(fit) == 1 and "n_obs" not in model and "residual_variance" not in model
+    assert fit["n_obs"].tolist() == [110] and fit["n_subjects"].tolist() == [40]
+    # per term: everyone has a form for the intercept; the 40 with a post form, the 30 with a
+    # follow-up form
+    assert model.set_index("term")["n_subjects"].to_dict() == {
+        "Intercept": 40, "wave=post": 40, "wave=follow_up": 30}
     change = result["discomfort_change"].set_index("comparison")["n"].to_dict()
     assert change == {"post_vs_pre": 40, "follow_up_vs_pre": 30}
 
@@ -302,3 +308,13 @@ def test_compute_on_the_sample_returns_the_declared_tables():
     result = discomfort.compute(evalkit.load("data/sample"), min_cell=5)
     _assert_declared(result)
     assert all(isinstance(v, pd.DataFrame) for v in result.values())
+
+
+def test_model_fit_statistics_are_for_research_only(forty):
+    from evalkit.publish.policy import Policy
+
+    spec = next(s for s in discomfort.TABLES if s.name == "discomfort_mixed_model_fit")
+    assert spec.shown_to == ("research", "internal")
+    assert not Policy("funder").sees(spec)
+    shown = Policy("research").apply(forty[1]["discomfort_mixed_model_fit"], spec).csv()
+    assert {"icc", "aic", "bic", "reml_criterion"} <= set(shown.columns)

@@ -561,7 +561,7 @@ _NO_PEOPLE_BASE = {
     ("key_figures", "delivery_fidelity"): "sessions, not people",
     ("discomfort_anova", "df1"): "waves minus one",
     ("discomfort_interactions", "df"): "parameters tested",
-    ("sts_regression", "f_df1"): "coefficients in the model",
+    ("sts_regression_fit", "f_df1"): "coefficients in the model",
 }
 
 

@@ -197,6 +197,7 @@ def test_forms_without_practitioners_file_are_scored_but_not_compared(tmp_path):
         "sts_distribution": "needs stss.csv and practitioners.csv",
         "wellbeing_comparisons": "needs practitioners.csv",
         "sts_regression": "needs stss.csv and practitioners.csv",
+        "sts_regression_fit": "needs stss.csv and practitioners.csv",
         "wellbeing_wave_change": "needs two survey waves",
     }
     assert result["sts_clinical"][["scored", "at_or_above"]].values.tolist() == [[2, 1]]
@@ -351,3 +352,22 @@ def test_questionnaires_without_a_shared_round_are_not_correlated(tmp_path):
     result = secondary_trauma.compute(evalkit.load(tmp_path), min_cell=3)
     assert result["wellbeing_correlations"] == \
         "needs a survey wave that the STSS and ProQOL share"
+
+
+def test_regression_fit_is_one_row_of_its_own_for_research_only(sample_result):
+    from evalkit.publish.policy import Policy
+
+    model, fit = sample_result["sts_regression"], sample_result["sts_regression_fit"]
+    assert len(fit) == 1
+    assert not {"r2", "f", "f_p", "n_model", "merged", "note"} & set(model.columns)
+    row = fit.iloc[0]
+    # the two tables describe the same model: its rows and its coefficients
+    assert model.loc[model["term"] == "Intercept", "n"].item() == row["n"]
+    assert row["coefficients"] == len(model) - 1 == row["f_df1"]
+    assert row["f_df2"] == row["n"] - row["coefficients"] - 1
+    # the overall F from R squared: (R2 / df1) / ((1 - R2) / df2)
+    assert row["f"] == pytest.approx(row["r2"] / row["f_df1"]
+                                     / ((1 - row["r2"]) / row["f_df2"]), rel=1e-10)
+    spec = next(s for s in secondary_trauma.TABLES if s.name == "sts_regression_fit")
+    assert not Policy("funder").sees(spec) and Policy("research").sees(spec)
+    assert spec.shown_to == ("research", "internal")

@@ -94,3 +94,29 @@ def test_too_few_complete_subjects_is_a_note():
     with pytest.raises(ValueError, match="two different levels"):
         repeated_measures_anova(data, subject="subject", within="wave", dv="score",
                                 levels=["pre"])
+
+
+@pytest.mark.parametrize("name,within,levels", [("waves", "wave", WAVES),
+                                                ("four", "time", TIMES)])
+def test_pairwise_adapter_equals_pingouin_called_directly(name, within, levels):
+    # second oracle: pingouin's pairwise_tests on the complete cases, pairs matched by name
+    import pingouin as pg
+
+    data = stats_input("rm_waves" if name == "waves" else "rm_four")
+    table = pairwise_paired(data, subject="subject", within=within, dv="score", levels=levels)
+    complete = data.groupby("subject").filter(lambda g: g[within].nunique() == len(levels))
+    direct = pg.pairwise_tests(complete, dv="score", within=within, subject="subject",
+                               padjust="holm")
+
+    def column(*names):
+        return next(direct[n] for n in names if n in direct.columns)
+
+    p, p_corr = column("p_unc", "p-unc"), column("p_corr", "p-corr")
+    for row in table.itertuples():
+        forward = (direct["A"] == row.a) & (direct["B"] == row.b)
+        backward = (direct["A"] == row.b) & (direct["B"] == row.a)
+        match = forward | backward
+        assert match.sum() == 1, (row.a, row.b)
+        assert abs(row.t) == pytest.approx(abs(float(direct.loc[match, "T"].iloc[0])), rel=1e-12)
+        assert row.p == pytest.approx(float(p[match].iloc[0]), rel=1e-12)
+        assert row.p_holm == pytest.approx(float(p_corr[match].iloc[0]), rel=1e-12)

@@ -65,8 +65,28 @@ def test_too_few_pairs_or_no_variance_give_missing_values():
 def test_correlation_matrix_is_symmetric_with_gaps_where_pairs_were_skipped():
     table = correlations(SCORES, columns=list(SCORES.columns), scale_of=PARTS)
     matrix = correlation_matrix(table)
+    assert matrix.columns[0] == "variable" and list(matrix["variable"]) == list(matrix.columns[1:])
+    matrix = matrix.set_index("variable")
     assert matrix.loc["burnout", "stss_intrusion"] == matrix.loc["stss_intrusion", "burnout"]
     assert matrix.loc["burnout", "stss_intrusion"] == pytest.approx(
         R["pearson"][2]["r"], rel=1e-9)
     assert np.isnan(matrix.loc["stss_intrusion", "stss_total"])
     assert (np.diag(matrix) == 1).all()
+    with pytest.raises(ValueError, match="'r'"):
+        correlation_matrix(table.drop(columns="r"))
+
+
+@pytest.mark.parametrize("method", ["pearson", "spearman"])
+def test_correlations_equal_pingouin_pairwise_corr(method):
+    # second oracle: pingouin's r and p on the same pairwise complete cases (its interval is
+    # rounded to two decimals, so only r and p are compared)
+    import pingouin as pg
+
+    table = correlations(SCORES, columns=list(SCORES.columns), method=method, scale_of=PARTS)
+    for row in table.itertuples():
+        pair = SCORES[[row.x, row.y]].dropna()
+        direct = pg.corr(pair[row.x], pair[row.y], method=method).iloc[0]
+        assert row.n == direct["n"]
+        assert row.r == pytest.approx(direct["r"], rel=1e-12)
+        assert row.p == pytest.approx(direct["p_val"] if "p_val" in direct else direct["p-val"],
+                                      rel=1e-9)

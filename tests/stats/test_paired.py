@@ -212,3 +212,14 @@ def test_effect_size_interval_by_hand_for_a_known_t():
     assert st.nct.cdf(2.0, 10, low) == pytest.approx(0.975, abs=1e-12)
     assert st.nct.cdf(2.0, 10, high) == pytest.approx(0.025, abs=1e-12)
     assert (low, high) == pytest.approx((-0.183517, 4.101135), abs=1e-6)
+
+
+@pytest.mark.parametrize("names", [{"dv": "total"}, {"within": "time"}, {"subject": "person"}])
+def test_a_missing_column_is_named_by_every_paired_function(names):
+    long = _long(np.array([1.0, 2.0, 3.0]), np.array([2.0, 2.5, 5.0]))
+    options = {"dv": "score", "within": "wave", "subject": "id", "levels": ["before", "after"]}
+    options.update(names)
+    (missing,) = names.values()
+    for function in (paired_change, wilcoxon_signed_rank, wide):
+        with pytest.raises(ValueError, match=f"'{missing}'"):
+            function(long, **options)

@@ -17,7 +17,11 @@ RETENTION = stats_input("retention_groups")
 
 
 def _km(rows, **options):
-    return kaplan_meier(rows["time"], rows["event"], **options)
+    return kaplan_meier(rows, duration="time", event="event", **options)
+
+
+def _units(time, event):
+    return pd.DataFrame({"weeks": time, "left": event})
 
 
 @pytest.mark.parametrize("name,rows", [
@@ -53,17 +57,17 @@ def test_kaplan_meier_matches_the_textbook():
 
 
 def test_kaplan_meier_without_events_and_with_bad_input():
-    none = kaplan_meier([3, 4, 5], [0, 0, 0])
+    none = kaplan_meier(_units([3, 4, 5], [0, 0, 0]), duration="weeks", event="left")
     assert none[["time", "at_risk", "events", "survival"]].iloc[0].tolist() == [0, 3, 0, 1.0]
-    assert kaplan_meier([], []).empty
+    assert kaplan_meier(_units([], []), duration="weeks", event="left").empty
     with pytest.raises(ValueError, match="0/1"):
-        kaplan_meier([1, 2], [1, 2])
-    with pytest.raises(ValueError, match="same length"):
-        kaplan_meier([1, 2], [1])
+        kaplan_meier(_units([1, 2], [1, 2]), duration="weeks", event="left")
+    with pytest.raises(ValueError, match="'dropped'"):
+        kaplan_meier(_units([1, 2], [1, 0]), duration="weeks", event="dropped")
 
 
 def test_logrank_matches_the_textbook_and_r():
-    row = logrank_test(SIXMP, time="time", event="event", group="group").iloc[0]
+    row = logrank_test(SIXMP, duration="time", event="event", between="group").iloc[0]
     assert row["chi2"] == pytest.approx(16.79, abs=0.005)  # Kleinbaum & Klein (2012)
     reference = R["logrank_6mp"]
     assert row["chi2"] == pytest.approx(reference["chi2"], rel=1e-10)
@@ -72,7 +76,7 @@ def test_logrank_matches_the_textbook_and_r():
 
 
 def test_logrank_with_three_groups_and_ties_equals_r():
-    row = logrank_test(RETENTION, time="time", event="event", group="group").iloc[0]
+    row = logrank_test(RETENTION, duration="time", event="event", between="group").iloc[0]
     reference = R["logrank_retention"]
     assert (row["groups"], row["df"], row["smallest_group"]) == (3, 2.0, 9)
     assert row["chi2"] == pytest.approx(reference["chi2"], rel=1e-10)
@@ -80,8 +84,30 @@ def test_logrank_with_three_groups_and_ties_equals_r():
 
 
 def test_logrank_without_a_comparison_is_a_note():
-    one = logrank_test(SIXMP[SIXMP["group"] == "6-MP"], time="time", event="event",
-                       group="group").iloc[0]
+    one = logrank_test(SIXMP[SIXMP["group"] == "6-MP"], duration="time", event="event",
+                       between="group").iloc[0]
     assert np.isnan(one["p"]) and "fewer than two groups" in one["note"]
     quiet = SIXMP.assign(event=0)
-    assert np.isnan(logrank_test(quiet, time="time", event="event", group="group")["p"].iloc[0])
+    row = logrank_test(quiet, duration="time", event="event", between="group").iloc[0]
+    assert np.isnan(row["p"])
+    with pytest.raises(ValueError, match="'site'"):
+        logrank_test(SIXMP, duration="time", event="event", between="site")
+
+
+def test_kaplan_meier_and_logrank_equal_statsmodels():
+    # second oracle: statsmodels' SurvfuncRight (Greenwood) and survdiff, called directly
+    from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+
+    for name, rows in (("6-MP", SIXMP[SIXMP["group"] == "6-MP"]),
+                       ("retention b", RETENTION[RETENTION["group"] == "b"])):
+        direct = SurvfuncRight(rows["time"].to_numpy(float), rows["event"].to_numpy(float))
+        table = _km(rows)
+        assert table["time"].to_numpy() == pytest.approx(direct.surv_times), name
+        assert table["survival"].to_numpy() == pytest.approx(direct.surv_prob, rel=1e-12), name
+        assert table["at_risk"].to_numpy() == pytest.approx(direct.n_risk), name
+    for data in (SIXMP, RETENTION):
+        chi2, p = survdiff(data["time"].to_numpy(float), data["event"].to_numpy(float),
+                           data["group"].to_numpy())
+        row = logrank_test(data, duration="time", event="event", between="group").iloc[0]
+        assert row["chi2"] == pytest.approx(chi2, rel=1e-10)
+        assert row["p"] == pytest.approx(p, rel=1e-9)

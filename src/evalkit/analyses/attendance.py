@@ -324,7 +324,7 @@ def attendance_rates(sessions: pd.DataFrame, *, by: str | None = None,
        participants  attended  attendance_rate
     0             2         3             0.75
     """
-    table = cluster_rate_table(sessions, success="present", cluster="participant_id", by=by,
+    table = cluster_rate_table(sessions, dv="present", subject="participant_id", between=by,
                                confidence=confidence)
     table = table.rename(columns={"clusters": "participants", "trials": "scheduled",
                                   "successes": "attended", "rate": "attendance_rate"})
@@ -402,13 +402,13 @@ def attendance_by_week(dataset: Dataset, *, confidence: float = 0.95) -> pd.Data
                            "held": ~cancelled, "cancelled": cancelled})
              .groupby("programme_week", sort=True)
              .agg(sessions_held=("held", "sum"), sessions_cancelled=("cancelled", "sum")))
-    rates = rate_table(participant_sessions(dataset), success="present", by="programme_week")
+    rates = rate_table(participant_sessions(dataset), dv="present", between="programme_week")
     rates["programme_week"] = rates["programme_week"].astype(int)
     table = weeks.join(rates.set_index("programme_week"), how="left").reset_index()
     table["trials"] = table["trials"].fillna(0).astype(int)
     table["successes"] = table["successes"].fillna(0).astype(int)
-    table["ci_low"], table["ci_high"] = wilson_interval(table["successes"], table["trials"],
-                                                        confidence=confidence)
+    table = wilson_interval(table, successes="successes", trials="trials",
+                            confidence=confidence)
     table = table.rename(columns={"trials": "scheduled", "successes": "attended",
                                   "rate": "attendance_rate"})
     return table[["programme_week", "sessions_held", "sessions_cancelled", "scheduled",
@@ -474,8 +474,9 @@ def attendance_summary(dataset: Dataset, *, threshold: float = DEFAULT_COMPLETIO
         k = int(progress[column].sum())
         values[count] = k
         values[rate] = k / n if n else np.nan
-        low, high = wilson_interval(k, n, confidence=confidence)
-        intervals[rate] = (float(low), float(high))
+        interval = wilson_interval(pd.DataFrame({"k": [k], "n": [n]}), successes="k",
+                                   trials="n", confidence=confidence).iloc[0]
+        intervals[rate] = (float(interval["ci_low"]), float(interval["ci_high"]))
     values["left_otherwise"] = n - values["completed_recorded"] - values["dropped_out"]
     return metric_frame(values, intervals=intervals, with_interval=True)
 
@@ -521,7 +522,7 @@ def module_completion(dataset: Dataset, *, confidence: float = 0.95) -> pd.DataF
                         on="cohort_id")
     grid = grid.merge(attended, on=["participant_id", "module"], how="left")
     grid["completed"] = grid["attended"].fillna(0) >= grid["held"]
-    table = rate_table(grid, success="completed", by="module", confidence=confidence)
+    table = rate_table(grid, dv="completed", between="module", confidence=confidence)
     table = table.rename(columns={"trials": "participants", "successes": "completed",
                                   "rate": "completion_rate"})
     first_week = held.assign(module=held["module"].astype(str)).groupby("module")[
@@ -566,7 +567,7 @@ def retention(progress: pd.DataFrame, *, by: str | None = None,
         (name, part) for name, part in progress.groupby(by, observed=True, sort=True)]
     parts = []
     for name, part in groups:
-        curve = kaplan_meier(part["last_week_attended"], part["dropped_out"],
+        curve = kaplan_meier(part, duration="last_week_attended", event="dropped_out",
                              confidence=confidence)
         curve.insert(0, "group", str(name))
         curve.insert(0, "group_by", by or "all")
@@ -672,9 +673,8 @@ def retention_milestones(progress: pd.DataFrame, *, length: int, by: str | None 
     table = pd.DataFrame(rows, columns=["group_by", "group", "week", "followed", "retained"])
     table = table.astype({"week": np.int64, "followed": np.int64, "retained": np.int64})
     table["share"] = table["retained"] / table["followed"].where(table["followed"] > 0)
-    table["ci_low"], table["ci_high"] = wilson_interval(table["retained"], table["followed"],
-                                                        confidence=confidence)
-    return table
+    return wilson_interval(table, successes="retained", trials="followed",
+                           confidence=confidence)
 
 
 def logrank(progress: pd.DataFrame, *, by: str, min_group: int = 1) -> pd.DataFrame:
@@ -709,7 +709,7 @@ def logrank(progress: pd.DataFrame, *, by: str, min_group: int = 1) -> pd.DataFr
                             _event=progress["dropped_out"].astype(int))
     sizes = frame["_group"].value_counts()
     kept = frame[frame["_group"].isin(sizes[sizes >= min_group].index)]
-    table = logrank_test(kept, time="last_week_attended", event="_event", group="_group")
+    table = logrank_test(kept, duration="last_week_attended", event="_event", between="_group")
     table.insert(0, "factor", by)
     table.insert(3, "groups_left_out", int((sizes < min_group).sum()))
     return table

@@ -15,13 +15,13 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import MissingDataError
-from ..scales import DEFAULT_MIN_ANSWERED, DISCOMFORT, DISCOMFORT_LABELS, reliability, score
+from ..scales import DISCOMFORT, DISCOMFORT_LABELS, reliability, score
 from ..stats.anova import pairwise_paired, repeated_measures_anova
 from ..stats.describe import mean_table
-from ..stats.models import interaction_test, mixed_model
+from ..stats.models import interaction_test, mixed_model, mixed_model_fit
 from ..stats.multitest import holm
 from ..stats.paired import paired_change, wave_changes, wide
-from ..stats.reliability import RC_CATEGORIES, reliable_change_table
+from ..stats.reliability import RC_CATEGORIES, reliable_change
 from ._base import Analysis, alpha_cols, effect_interval_cols
 from .tables import Col, TableSpec, interval, modal, modal_count, modal_counts
 
@@ -34,7 +34,7 @@ SCALE = (1, 5)
 
 
 def discomfort_scores(dataset: Dataset, *,
-                      min_answered: float = DEFAULT_MIN_ANSWERED) -> pd.DataFrame:
+                      prorate_min: float | None = None) -> pd.DataFrame:
     """One row per returned checklist: the scale score, the item answers, practitioner attributes.
 
     The attributes are attached when ``practitioners.csv`` is present. The score is the mean of
@@ -44,8 +44,9 @@ def discomfort_scores(dataset: Dataset, *,
     ----------
     dataset
         A loaded data folder with ``discomfort.csv``.
-    min_answered
-        Share of the 13 items that must be answered for a form to be scored.
+    prorate_min
+        Share of the 13 items that must be answered for a form to be scored; ``None`` for the
+        spec's own (0.8).
 
     Returns
     -------
@@ -70,7 +71,7 @@ def discomfort_scores(dataset: Dataset, *,
     if not dataset.has("discomfort"):
         raise MissingDataError("the discomfort analysis needs discomfort.csv")
     forms = dataset.discomfort
-    scored = score(forms, DISCOMFORT, min_answered=min_answered)
+    scored = score(forms, DISCOMFORT, prorate_min=prorate_min)
     items = forms[list(DISCOMFORT.items)].astype("float64")
     scored = pd.concat([scored, items], axis=1)
     scored["practitioner_id"] = scored["practitioner_id"].astype(str)
@@ -167,8 +168,8 @@ def wave_means(scores: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFram
     1       post  33  2.584  0.700   2.336    2.832
     2  follow_up  29  2.654  0.651   2.406    2.901
     """
-    table = mean_table(scores.assign(wave=scores["wave"].astype(str)), value=SCORE, by="wave",
-                       order=WAVES, confidence=confidence)
+    table = mean_table(scores.assign(wave=scores["wave"].astype(str)), dv=SCORE,
+                       between="wave", order=WAVES, confidence=confidence)
     return table
 
 
@@ -244,7 +245,7 @@ def discomfort_change(scores: pd.DataFrame) -> pd.DataFrame:
     """
     table = wave_changes(scores.assign(wave=scores["wave"].astype(str)), dv=SCORE,
                          within="wave", subject="practitioner_id", comparisons=COMPARISONS)
-    table["p_holm"] = holm(table["p"].to_numpy(float))
+    table = holm(table, p="p")
     return table[["comparison", "n", "mean_before", "mean_after", "mean_change", "ci_low",
                   "ci_high", "t", "df", "p", "p_holm", "d_z", "d_z_ci_low", "d_z_ci_high",
                   "d_av", "d_av_ci_low", "d_av_ci_high", "wilcoxon_p", "wilcoxon_method",
@@ -285,8 +286,7 @@ def item_change(scores: pd.DataFrame, *, comparison: str = "post_vs_pre") -> pd.
                                levels=(before, after)).iloc[0].to_dict()
         rows.append({"item": number, "label": DISCOMFORT_LABELS[item], **result})
     items = pd.DataFrame(rows)
-    items["p_holm"] = holm(items["p"].to_numpy(float))
-    items["wilcoxon_p_holm"] = holm(items["wilcoxon_p"].to_numpy(float))
+    items = holm(holm(items, p="p"), p="wilcoxon_p")
     return items[["item", "label", "n", "mean_change", "ci_low", "ci_high", "t", "p", "p_holm",
                   "wilcoxon_p", "wilcoxon_p_holm", "d_z", "d_z_ci_low", "d_z_ci_high", "note"]]
 
@@ -359,10 +359,10 @@ def reliable_change_people(scores: pd.DataFrame, *, reliability_value: float | N
     """
     rel = default_reliability(scores, wave=before) if reliability_value is None \
         else reliability_value
-    pairs = by_practitioner(scores)[[before, after]]
     # Lower discomfort is improvement.
-    return reliable_change_table(pairs, before=before, after=after, reliability=rel,
-                                 criterion=criterion, higher_is="worse")
+    return reliable_change(_long_complete(scores), dv=SCORE, within="wave",
+                           subject="practitioner_id", levels=(before, after), reliability=rel,
+                           criterion=criterion, higher_is="worse")
 
 
 def reliable_change_summary(people: pd.DataFrame,
@@ -552,23 +552,34 @@ TABLES = (
     TableSpec(
         "discomfort_mixed_model", "Mixed model: change from before preparation, all scored forms",
         (Col("term", "label", "fixed effect (wave=post: difference from pre)"),
+         Col("n_subjects", "people", "practitioners with a form the term applies to",
+             label="practitioners"),
          Col("estimate", "statistic", "estimate (scale points)", rests_on=("n_subjects",),
              fmt="signed"),
          Col("se", "statistic", "standard error", rests_on=("n_subjects",), label="SE"),
          Col("df", "size", "Satterthwaite degrees of freedom", decimals=1),
          Col("t", "statistic", "t", rests_on=("n_subjects",)),
          Col("p", "p_value", "p-value (t on Satterthwaite df)", rests_on=("n_subjects",)),
-         *interval("the 95% interval", fmt="signed", rests_on=("n_subjects",)),
-         Col("n_obs", "people", "scored forms in the model", label="forms"),
+         *interval("the 95% interval", fmt="signed", rests_on=("n_subjects",))),
+        unit="practitioners", appendix=True, audiences=("research", "internal")),
+    TableSpec(
+        "discomfort_mixed_model_fit", "Mixed model: the model as a whole",
+        (Col("n_obs", "people", "scored forms in the model", label="forms"),
          Col("n_subjects", "people", "practitioners in the model", label="practitioners"),
          Col("left_out", "people", "practitioners left out (groups too small)"),
          Col("subject_variance", "statistic", "variance between practitioners (random "
              "intercept)", rests_on=("n_subjects",), label="between-person variance"),
          Col("residual_variance", "statistic", "residual variance", rests_on=("n_subjects",),
              label="residual variance"),
+         Col("icc", "statistic", "share of the variance that lies between practitioners",
+             rests_on=("n_subjects",), label="ICC"),
+         Col("reml_criterion", "statistic", "REML criterion (-2 restricted log-likelihood)",
+             rests_on=("n_subjects",), label="REML criterion"),
+         Col("aic", "statistic", "AIC of the REML fit", rests_on=("n_subjects",), label="AIC"),
+         Col("bic", "statistic", "BIC of the REML fit", rests_on=("n_subjects",), label="BIC"),
          Col("converged", "flag", "the fit converged"),
          Col("note", "text", "why the model could not be fitted, or how the fit went")),
-        unit="practitioners", appendix=True),
+        unit="practitioners", appendix=True, audiences=("research", "internal")),
     TableSpec(
         "discomfort_interactions", "Does change differ by gender or experience?",
         (Col("factor", "label", "practitioner attribute"),
@@ -627,8 +638,8 @@ def _interaction(scores: pd.DataFrame, factor: str, min_cell: int) -> pd.DataFra
     """The wave x factor test, with the size of the smallest group it compares (groups smaller
     than ``min_cell`` are left out of the model)."""
     frame = scores.assign(wave=scores["wave"].astype(str))
-    table = interaction_test(frame, value=SCORE, subject="practitioner_id", time="wave",
-                             levels=WAVES, by=factor, min_group=min_cell)
+    table = interaction_test(frame, dv=SCORE, within="wave", subject="practitioner_id",
+                             levels=WAVES, between=factor, min_group=min_cell)
     smallest = np.nan
     if factor in frame:
         people = frame.dropna(subset=[SCORE, factor]).drop_duplicates("practitioner_id")
@@ -660,7 +671,7 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     >>> import evalkit
     >>> tables = compute(evalkit.load("data/sample"))
     >>> len(tables), int(tables["discomfort_anova"].loc[0, "n"])
-    (13, 23)
+    (14, 23)
     """
     scores = discomfort_scores(dataset)
     long = _long_complete(scores)
@@ -695,8 +706,10 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
         "discomfort_anova": repeated_measures_anova(complete_long, subject="practitioner_id",
                                                     within="wave", dv=SCORE, levels=WAVES),
         "discomfort_pairwise": pairwise[["a", "b", "n", "t", "df", "p", "p_holm"]],
-        "discomfort_mixed_model": mixed_model(long, value=SCORE, subject="practitioner_id",
-                                              time="wave", levels=WAVES),
+        "discomfort_mixed_model": mixed_model(long, dv=SCORE, within="wave",
+                                              subject="practitioner_id", levels=WAVES),
+        "discomfort_mixed_model_fit": mixed_model_fit(long, dv=SCORE, within="wave",
+                                                      subject="practitioner_id", levels=WAVES),
         "discomfort_interactions": pd.concat(interactions, ignore_index=True),
         "discomfort_reliability": reliability_by_wave(dataset),
         "discomfort_rci": reliable_change_summary(people),

@@ -27,8 +27,9 @@ def _share(values: dict, intervals: dict, name: str, part_name: str, whole_name:
     values[part_name] = part
     values[whole_name] = whole
     values[name] = part / whole if whole else np.nan
-    low, high = wilson_interval(part, whole)
-    intervals[name] = (float(low), float(high))
+    interval = wilson_interval(pd.DataFrame({"part": [part], "whole": [whole]}),
+                               successes="part", trials="whole").iloc[0]
+    intervals[name] = (float(interval["ci_low"]), float(interval["ci_high"]))
 
 
 def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:

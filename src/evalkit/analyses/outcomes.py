@@ -22,7 +22,7 @@ from ..stats.describe import mean_table
 from ..stats.multitest import holm
 from ..stats.paired import wave_changes, wide
 from ..stats.proportions import prevalence
-from ..stats.reliability import CS_CATEGORIES, RC_CATEGORIES, clinical_change, reliable_change_table
+from ..stats.reliability import CS_CATEGORIES, RC_CATEGORIES, clinical_change, reliable_change
 from ._base import Analysis, alpha_cols, band_cols, effect_interval_cols, needs_files, ordered_waves
 from .tables import Col, TableSpec, interval, modal, modal_count, modal_counts
 
@@ -117,7 +117,7 @@ def change(spec: Instrument, forms: pd.DataFrame) -> pd.DataFrame:
     comparisons = {f"{w}_vs_{waves[0]}": (waves[0], w) for w in waves[1:]}
     table = wave_changes(long, dv="score", within="wave", subject=spec.id_column,
                          comparisons=comparisons, between="scale")
-    table["p_holm"] = holm(table["p"].to_numpy(float))
+    table = holm(table, p="p")
     table["higher_is"] = table["scale"].map(spec.higher_is_of)
     better_up = table["higher_is"] == "better"
     improved = np.where(better_up, table["ci_low"] > 0, table["ci_high"] < 0)
@@ -169,7 +169,7 @@ def means(spec: Instrument, forms: pd.DataFrame, *, confidence: float = 0.95) ->
     waves = _waves(spec, forms)
     for scale in spec.scales:
         lowest, highest = spec.score_range(scale)
-        table = mean_table(forms, value=scale, by="wave", order=waves, confidence=confidence)
+        table = mean_table(forms, dv=scale, between="wave", order=waves, confidence=confidence)
         parts.append(table.assign(instrument=spec.name, scale=scale, lowest=lowest,
                                   highest=highest))
     table = pd.concat(parts, ignore_index=True)
@@ -211,7 +211,7 @@ def bands(spec: Instrument, forms: pd.DataFrame) -> pd.DataFrame:
         column = f"{scale}_band"
         rated = forms[forms[column].notna()]
         rated = rated.assign(**{column: rated[column].astype(str)})
-        table = prevalence(rated, category=column, by="wave",
+        table = prevalence(rated, dv=column, between="wave",
                            categories=[b.label for b in cut_offs])
         table = table.rename(columns={"category": "band", "total": "scored"})
         table.insert(0, "scale", scale)
@@ -307,11 +307,11 @@ def reliable_change_people(spec: Instrument, forms: pd.DataFrame, dataset: Datas
         source = f"Cronbach's alpha at {waves[0]}"
     if not (np.isfinite(rel) and 0 <= rel < 1):
         return pd.DataFrame(columns=columns)
-    table = wide(forms, dv=total, subject=spec.id_column, levels=waves)
     parts = []
     for later in waves[1:]:
-        people = reliable_change_table(table, before=waves[0], after=later, reliability=rel,
-                                       criterion=criterion, higher_is=spec.higher_is_of(total))
+        people = reliable_change(forms, dv=total, within="wave", subject=spec.id_column,
+                                 levels=(waves[0], later), reliability=rel, criterion=criterion,
+                                 higher_is=spec.higher_is_of(total))
         if len(people):
             parts.append(people.assign(comparison=f"{later}_vs_{waves[0]}",
                                        reliability_from=source)[columns])
@@ -402,20 +402,20 @@ def clinical_change_counts(spec: Instrument, forms: pd.DataFrame,
     if not waves or people.empty:
         return pd.DataFrame(columns=columns)
     total = spec.total or next(iter(spec.scales))
-    table = wide(forms, dv=total, subject=spec.id_column, levels=waves)
     parts = []
     for later in waves[1:]:
         comparison = f"{later}_vs_{waves[0]}"
         rel = people.loc[people["comparison"] == comparison, "reliability"]
         if rel.empty:
             continue
-        each = clinical_change(table, before=waves[0], after=later, reliability=float(rel.iloc[0]),
+        each = clinical_change(forms, dv=total, within="wave", subject=spec.id_column,
+                               levels=(waves[0], later), reliability=float(rel.iloc[0]),
                                higher_is=spec.higher_is_of(total),
                                functional_mean=spec.functional_mean,
                                functional_sd=spec.functional_sd)
         if each.empty:
             continue
-        counts = prevalence(each, category="category", categories=list(CS_CATEGORIES))
+        counts = prevalence(each, dv="category", categories=list(CS_CATEGORIES))
         parts.append(counts.rename(columns={"total": "assessed"}).assign(
             instrument=spec.name, comparison=comparison, cutoff=each["cutoff"].iloc[0],
             criterion=each["criterion"].iloc[0]))

@@ -16,10 +16,10 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import MissingDataError
-from ..scales import DEFAULT_MIN_ANSWERED, PROQOL, STSS, Instrument, reliability, score
+from ..scales import PROQOL, STSS, Instrument, reliability, score
 from ..stats.correlation import correlations
 from ..stats.groups import compare_groups
-from ..stats.models import ols_regression
+from ..stats.models import ols_fit, ols_regression
 from ..stats.multitest import holm
 from ..stats.paired import wave_changes, wide
 from ..stats.proportions import prevalence, wilson_interval
@@ -40,7 +40,7 @@ _SCALES = {"stss": ("STSS", STSS, STSS_SUBSCALES), "proqol": ("ProQOL 5", PROQOL
 
 
 def scored_forms(dataset: Dataset, instrument: Instrument = STSS, *,
-                 min_answered: float = DEFAULT_MIN_ANSWERED) -> pd.DataFrame:
+                 prorate_min: float | None = None) -> pd.DataFrame:
     """One row per returned form: scores and bands, wave, response date, practitioner attributes.
 
     The attributes (site, gender, role, experience band, supervision frequency) are attached when
@@ -52,8 +52,9 @@ def scored_forms(dataset: Dataset, instrument: Instrument = STSS, *,
         A loaded data folder.
     instrument
         :data:`~evalkit.scales.STSS` or :data:`~evalkit.scales.PROQOL`.
-    min_answered
-        Share of a subscale's items that must be answered for it to be scored.
+    prorate_min
+        Share of a subscale's items that must be answered for it to be scored; ``None`` for the
+        spec's own (0.8 for the STSS and the ProQOL).
 
     Returns
     -------
@@ -78,7 +79,7 @@ def scored_forms(dataset: Dataset, instrument: Instrument = STSS, *,
     if not dataset.has(instrument.file):
         raise MissingDataError(f"this analysis needs {instrument.file}.csv")
     responses = getattr(dataset, instrument.file)
-    scored = score(responses, instrument, min_answered=min_answered)
+    scored = score(responses, instrument, prorate_min=prorate_min)
     scored.insert(2, "response_date", responses["response_date"].to_numpy())
     scored["practitioner_id"] = scored["practitioner_id"].astype(str)
     scored["wave"] = scored["wave"].astype(str)
@@ -178,7 +179,7 @@ def band_shares(forms: pd.DataFrame, *, band: str, categories: Sequence[str]) ->
     """
     scored = forms[forms[band].notna()]
     scored = scored.assign(**{band: scored[band].astype(str)})
-    table = prevalence(scored, category=band, by="wave", categories=list(categories))
+    table = prevalence(scored, dv=band, between="wave", categories=list(categories))
     table = table.rename(columns={"category": "band", "total": "scored"})
     order = {w: i for i, w in enumerate(ordered_waves(forms))}
     table = table.sort_values("wave", key=lambda w: w.map(order), kind="stable",
@@ -222,11 +223,10 @@ def share_at_or_above(forms: pd.DataFrame, *, column: str = "total",
     for wave in ordered_waves(forms):
         values = forms.loc[forms["wave"] == wave, column].dropna()
         k, n = int((values >= threshold).sum()), len(values)
-        low, high = wilson_interval(k, n, confidence=confidence)
-        rows.append(dict(wave=wave, scored=n, at_or_above=k, share=k / n if n else np.nan,
-                         ci_low=float(low), ci_high=float(high)))
-    return pd.DataFrame(rows, columns=["wave", "scored", "at_or_above", "share", "ci_low",
-                                       "ci_high"])
+        rows.append(dict(wave=wave, scored=n, at_or_above=k, share=k / n if n else np.nan))
+    table = pd.DataFrame(rows, columns=["wave", "scored", "at_or_above", "share"])
+    return wilson_interval(table, successes="at_or_above", trials="scored",
+                           confidence=confidence)
 
 
 def subscale_summary(forms: pd.DataFrame, subscales: Sequence[str]) -> pd.DataFrame:
@@ -354,8 +354,7 @@ def group_comparisons(forms: pd.DataFrame, *, outcomes: dict[str, str],
             continue
         table = pd.concat(rows, ignore_index=True)
         table.insert(0, "outcome", label)
-        table["p_holm"] = holm(table["p"].to_numpy(float))
-        parts.append(table)
+        parts.append(holm(table, p="p"))
     if not parts:
         return pd.DataFrame()
     table = pd.concat(parts, ignore_index=True)
@@ -622,20 +621,33 @@ TABLES = (
          Col("t", "statistic", "t", **_rests("n")),
          Col("p", "p_value", "p-value", **_rests("n")),
          *interval("the 95% interval", **_rests("n"), fmt="signed"),
-         Col("n_model", "people", "practitioners in the model"),
-         Col("r2", "statistic", "R squared", label="R²", **_rests("n_model")),
-         Col("adj_r2", "statistic", "adjusted R squared", label="adjusted R²",
-             **_rests("n_model")),
-         Col("f", "statistic", "overall F", label="F", **_rests("n_model")),
+         Col("vif", "statistic", "variance inflation factor (above 5 to 10: unstable)",
+             label="VIF", **_rests("n"))),
+        unit="practitioners", appendix=True, audiences=("research", "internal")),
+    TableSpec(
+        "sts_regression_fit", "Regression of the STSS total: the model as a whole",
+        (Col("n", "people", "practitioners in the model"),
+         Col("coefficients", "count", "coefficients estimated (intercept not counted)"),
+         Col("r2", "statistic", "R squared", label="R²", **_rests("n")),
+         Col("adj_r2", "statistic", "adjusted R squared", label="adjusted R²", **_rests("n")),
+         Col("f", "statistic", "overall F", label="F", **_rests("n")),
          Col("f_df1", "statistic", "numerator df of F", decimals=0),
          Col("f_df2", "size", "denominator df of F", decimals=0),
-         Col("f_p", "p_value", "p-value of the overall F test", label="F p",
-             **_rests("n_model")),
+         Col("f_p", "p_value", "p-value of the overall F test", label="F p", **_rests("n")),
+         Col("sigma", "statistic", "residual standard error", label="sigma", **_rests("n")),
+         Col("log_likelihood", "statistic", "log-likelihood", **_rests("n")),
+         Col("aic", "statistic", "AIC (as R's AIC(lm))", label="AIC", **_rests("n")),
+         Col("bic", "statistic", "BIC (as R's BIC(lm))", label="BIC", **_rests("n")),
+         Col("influential", "people", "practitioners with Cook's distance above 4 / n"),
+         Col("max_cooks_d", "statistic", "largest Cook's distance", label="max Cook's D",
+             **_rests("n")),
+         Col("max_vif", "statistic", "largest variance inflation factor", label="max VIF",
+             **_rests("n")),
          Col("underpowered", "flag", "fewer than 10 practitioners per coefficient"),
          Col("dropped", "people", "practitioners left out (a category too small even merged)"),
          Col("merged", "text", "categories merged because they were small"),
          Col("note", "text", "notes on the model")),
-        unit="practitioners", appendix=True),
+        unit="practitioners", appendix=True, audiences=("research", "internal")),
     TableSpec(
         "wellbeing_correlations", "What goes with what? Correlations (latest wave)",
         (Col("x", "label", "first measure"), Col("y", "label", "second measure"),
@@ -751,13 +763,17 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
         if dataset.has("supervision"):
             latest = latest.assign(supervision_per_month=supervision_per_month(dataset, latest))
             covariates = ("supervision_per_month",)
-        model = ols_regression(latest, outcome="total", factors=FACTORS,
-                               ordered=ORDERED_FACTORS, covariates=covariates, min_cell=min_cell)
-        # The intercept and a covariate rest on everyone in the model.
-        model["n"] = model["n"].fillna(model["n_model"])
+        options = dict(dv="total", between=FACTORS, ordered=ORDERED_FACTORS, covar=covariates,
+                       min_cell=min_cell)
+        model = ols_regression(latest, **options)
+        fit = ols_fit(latest, **options)
+        # The intercept rests on everyone in the model.
+        model["n"] = model["n"].fillna(fit["n"].iloc[0])
         result["sts_regression"] = model
+        result["sts_regression_fit"] = fit
     else:
         result["sts_regression"] = "needs stss.csv and practitioners.csv"
+        result["sts_regression_fit"] = "needs stss.csv and practitioners.csv"
     if shared_latest_wave(list(forms.values())) is None:
         result["wellbeing_correlations"] = "needs a survey wave that the STSS and ProQOL share"
     else:
@@ -819,7 +835,7 @@ def _wave_change(forms: dict) -> pd.DataFrame | str:
         table = wave_changes(long, dv="score", within="wave", subject="practitioner_id",
                              comparisons={f"{last}_vs_{first}": (first, last)},
                              between="subscale")
-        table["p_holm"] = holm(table["p"].to_numpy(float))
+        table = holm(table, p="p")
         table.insert(0, "scale", _SCALES[key][0])
         table["at_mode"] = [
             modal_count(pairs[last] - pairs[first]) for pairs in

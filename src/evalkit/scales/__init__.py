@@ -4,14 +4,13 @@ from .builtin import BUILTIN, DISCOMFORT, DISCOMFORT_LABELS, PROQOL, STSS
 from .custom import find_instruments, parse_instrument
 from .scoring import band_of, keyed_items, reliability, round_half_up, score
 from .spec import (
-    DEFAULT_MIN_ANSWERED,
     DEFAULT_PRORATE_MIN,
     Band,
     Instrument,
     SpecInconsistency,
 )
 
-__all__ = ["BUILTIN", "DEFAULT_MIN_ANSWERED", "DEFAULT_PRORATE_MIN", "DISCOMFORT",
+__all__ = ["BUILTIN", "DEFAULT_PRORATE_MIN", "DISCOMFORT",
            "DISCOMFORT_LABELS", "PROQOL", "STSS", "Band", "Instrument", "SpecInconsistency",
            "band_of", "find_instruments", "keyed_items", "parse_instrument", "reliability",
            "round_half_up", "score"]

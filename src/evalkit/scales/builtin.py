@@ -118,5 +118,3 @@ DISCOMFORT_LABELS: dict[str, str] = dict(zip(DISCOMFORT.items, _DISCOMFORT_ITEM_
 
 #: The built-in instruments by name (their names are also data file names).
 BUILTIN: dict[str, Instrument] = {i.name: i for i in (DISCOMFORT, STSS, PROQOL)}
-#: Former name of :data:`BUILTIN`.
-INSTRUMENTS = BUILTIN

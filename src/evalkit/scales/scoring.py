@@ -77,7 +77,6 @@ def round_half_up(values: np.ndarray) -> np.ndarray:
 def score(
     responses: pd.DataFrame,
     instrument: Instrument,
-    min_answered: float | None = None,
     *,
     prorate_min: float | None = None,
     keep: tuple[str, ...] | None = None,
@@ -91,8 +90,6 @@ def score(
         answered), as :func:`evalkit.load` returns them.
     instrument
         A built-in spec (:data:`~evalkit.scales.STSS`, ...) or one read from a TOML spec.
-    min_answered
-        Former name of ``prorate_min``, still accepted in this position.
     prorate_min
         Share of a scale's items that must be answered, overriding the spec's ``prorate_min``.
     keep
@@ -128,8 +125,7 @@ def score(
     >>> float(score(forms, STSS).loc[0, "total"])
     48.0
     """
-    share = prorate_min if prorate_min is not None else min_answered
-    share = instrument.prorate_min if share is None else share
+    share = instrument.prorate_min if prorate_min is None else prorate_min
     if not 0 < share <= 1:
         raise ValueError("prorate_min must be a share above 0 and at most 1")
     missing = [c for c in instrument.items if c not in responses.columns]
@@ -243,6 +239,6 @@ def reliability(responses: pd.DataFrame, instrument: Instrument, *, by: str | No
             columns = [instrument.column(i) for i in items]
             row = {} if by is None else {by: label}
             row["subscale"] = name
-            row.update(cronbach_alpha(block[columns], confidence=confidence).iloc[0].to_dict())
+            row.update(cronbach_alpha(block, items=columns, confidence=confidence).iloc[0].to_dict())
             rows.append(row)
     return pd.DataFrame(rows)

@@ -25,8 +25,6 @@ from ..io.contracts import Column, FileContract
 
 #: Share of a scale's items that must be answered for it to be scored, unless a spec says otherwise.
 DEFAULT_PRORATE_MIN = 0.8
-#: Former name of :data:`DEFAULT_PRORATE_MIN` (still used by the analyses).
-DEFAULT_MIN_ANSWERED = DEFAULT_PRORATE_MIN
 
 RESPONDENTS = ("participant", "partner", "practitioner")
 SCORE_RULES = ("sum", "mean")

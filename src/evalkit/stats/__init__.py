@@ -9,9 +9,17 @@ adapter does more than call the library, against the library called directly) in
 
 from .anova import pairwise_paired, repeated_measures_anova
 from .correlation import correlation_matrix, correlations
+from .describe import mean_table
 from .effect_sizes import eta_squared_interval, noncentral_t_interval, rank_biserial_interval
 from .groups import compare_groups
-from .models import interaction_test, mixed_model, ols_regression, readable_terms
+from .models import (
+    interaction_test,
+    mixed_model,
+    mixed_model_fit,
+    ols_fit,
+    ols_regression,
+    ols_residuals,
+)
 from .multitest import holm
 from .paired import paired_change, wave_changes, wide, wilcoxon_signed_rank
 from .power import paired_power, rm_anova_power
@@ -46,13 +54,16 @@ __all__ = [
     "interaction_test",
     "kaplan_meier",
     "logrank_test",
+    "mean_table",
     "mixed_model",
+    "mixed_model_fit",
+    "ols_fit",
     "ols_regression",
+    "ols_residuals",
     "paired_change",
     "pairwise_paired",
     "prevalence",
     "rate_table",
-    "readable_terms",
     "reliable_change",
     "reliable_change_category",
     "repeated_measures_anova",

@@ -113,33 +113,50 @@ def correlations(data: pd.DataFrame, *, columns: Sequence[str], method: str = "p
     if padjust == "none":
         table["p_holm"] = table["p"]
     else:
-        table["p_holm"] = holm(table["p"].to_numpy()) if len(table) else []
+        table["p_holm"] = holm(table, p="p")["p_holm"] if len(table) else []
     return table
 
 
-def correlation_matrix(table: pd.DataFrame) -> pd.DataFrame:
-    """Square matrix of ``r`` from :func:`correlations` (1 on the diagonal, NaN where skipped).
+def correlation_matrix(data: pd.DataFrame, *, x: str = "x", y: str = "y",
+                       r: str = "r") -> pd.DataFrame:
+    """The pairs of :func:`correlations` as a square matrix with named columns.
+
+    1 on the diagonal, NaN where a pair was skipped (a part and its own total) or is missing.
+    A plain table, not an index: the first column ``variable`` names the row, the others are
+    one per variable, in order of first appearance in ``data``.
 
     Parameters
     ----------
-    table
-        Output of :func:`correlations` (columns x, y, r).
+    data
+        One row per pair, e.g. the output of :func:`correlations`.
+    x, y
+        The columns naming the two variables of each pair.
+    r
+        The column of correlations.
 
     Returns
     -------
     DataFrame
-        Symmetric, rows and columns in order of first appearance.
+        variable, then one column per variable; symmetric.
 
     Examples
     --------
     >>> pairs = pd.DataFrame({"x": ["a", "a"], "y": ["b", "c"], "r": [0.5, -0.2]})
-    >>> correlation_matrix(pairs).to_numpy().tolist()
-    [[1.0, 0.5, -0.2], [0.5, 1.0, nan], [-0.2, nan, 1.0]]
+    >>> correlation_matrix(pairs)
+      variable    a    b    c
+    0        a  1.0  0.5 -0.2
+    1        b  0.5  1.0  NaN
+    2        c -0.2  NaN  1.0
     """
-    names = list(dict.fromkeys([*table["x"], *table["y"]]))
+    missing = [c for c in (x, y, r) if c not in data.columns]
+    if missing:
+        raise ValueError(f"no column(s) {', '.join(map(repr, missing))} in the data")
+    names = list(dict.fromkeys([*data[x].astype(str), *data[y].astype(str)]))
+    position = {name: i for i, name in enumerate(names)}
     values = np.full((len(names), len(names)), np.nan)
     np.fill_diagonal(values, 1.0)
-    matrix = pd.DataFrame(values, index=names, columns=names)
-    for row in table.itertuples():
-        matrix.loc[row.x, row.y] = matrix.loc[row.y, row.x] = row.r
+    for a, b, value in zip(data[x].astype(str), data[y].astype(str), data[r].astype(float), strict=True):
+        values[position[a], position[b]] = values[position[b], position[a]] = value
+    matrix = pd.DataFrame(values, columns=names)
+    matrix.insert(0, "variable", names)
     return matrix

@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+__all__ = ["mean_table"]
 
-def mean_table(data: pd.DataFrame, *, value: str, by: str | Sequence[str],
+
+def mean_table(data: pd.DataFrame, *, dv: str, between: str | Sequence[str],
                order: Sequence | None = None, confidence: float = 0.95) -> pd.DataFrame:
-    """Mean of ``value`` per group with its t interval (``docs/methods.md#summaries-of-scores``).
+    """Mean of ``dv`` per group with its t interval (``docs/methods.md#summaries-of-scores``).
 
     Missing values are left out. With one value the SD and the interval are NaN; a group in
     ``order`` with no values gets n 0 and NaN.
@@ -20,33 +22,36 @@ def mean_table(data: pd.DataFrame, *, value: str, by: str | Sequence[str],
     ----------
     data
         One row per observation.
-    value
+    dv
         The column to describe.
-    by
+    between
         Grouping column(s).
     order
-        Groups in the order wanted (only for a single ``by`` column); default: sorted.
+        Groups in the order wanted (only for a single ``between`` column); default: sorted.
     confidence
         Level of the interval.
 
     Returns
     -------
     DataFrame
-        ``by`` columns, n, mean, sd, ci_low, ci_high.
+        ``between`` columns, n, mean, sd, ci_low, ci_high.
 
     Examples
     --------
     Values 2, 4 and 6: mean 4, SD 2, half-width t(0.975, 2) * 2 / sqrt(3) = 4.303 * 1.155.
 
     >>> data = pd.DataFrame({"wave": ["a", "a", "a", "b"], "score": [2.0, 4.0, 6.0, 5.0]})
-    >>> mean_table(data, value="score", by="wave").round(3).to_numpy().tolist()
+    >>> mean_table(data, dv="score", between="wave").round(3).to_numpy().tolist()
     [['a', 3, 4.0, 2.0, -0.968, 8.968], ['b', 1, 5.0, nan, nan, nan]]
     """
     if not 0 < confidence < 1:
         raise ValueError("confidence must be between 0 and 1")
-    keys = [by] if isinstance(by, str) else list(by)
-    present = data.dropna(subset=[value])
-    grouped = present.groupby(keys, observed=True, sort=True)[value]
+    keys = [between] if isinstance(between, str) else list(between)
+    missing = [c for c in [dv, *keys] if c not in data.columns]
+    if missing:
+        raise ValueError(f"no column(s) {', '.join(map(repr, missing))} in the data")
+    present = data.dropna(subset=[dv])
+    grouped = present.groupby(keys, observed=True, sort=True)[dv]
     table = grouped.agg(n="size", mean="mean", sd="std").reset_index()
     if order is not None:
         if len(keys) != 1:

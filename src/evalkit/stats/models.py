@@ -1,14 +1,18 @@
 """Regression models: a linear mixed model for repeated measures, and least squares.
 
 The mixed model has one random intercept per subject, the model of R's
-``lmer(value ~ time + (1 | subject))``. For that covariance structure everything reduces to
+``lmer(dv ~ within + (1 | subject))``. For that covariance structure everything reduces to
 per-subject sums, so the REML fit, its derivatives and the Satterthwaite degrees of freedom are
-written out here (a one-parameter profile likelihood and closed-form derivatives) rather than
-taken from a general-purpose fitter; the results equal R's lme4/lmerTest.
+written out here (a one-parameter profile likelihood and closed-form derivatives): pingouin has
+no mixed model and statsmodels' ``MixedLM`` no Satterthwaite df. The results equal R's
+lme4/lmerTest. Least squares is statsmodels' ``OLS`` (R's ``lm``) with evalkit's merging of
+small categories. Each model gives its coefficients and, in a separate one-row table, its
+model-level statistics (``mixed_model_fit``, ``ols_fit``).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -17,33 +21,8 @@ import pandas as pd
 from scipy import optimize as _opt
 from scipy import stats as _st
 
-__all__ = ["mixed_model", "interaction_test", "ols_regression", "readable_terms"]
-
-
-def readable_terms(terms: pd.Series) -> pd.Series:
-    """Model term names as a reader would write them.
-
-    ``C(gender)[T.woman]`` becomes ``gender=woman``, ``C(wave, Treatment('pre'))[T.post]``
-    becomes ``wave=post``, and an interaction's ``:`` becomes `` x ``.
-
-    Parameters
-    ----------
-    terms
-        Term names in patsy/statsmodels notation.
-
-    Returns
-    -------
-    Series
-        The readable names.
-
-    Examples
-    --------
-    >>> readable_terms(pd.Series(["C(wave, Treatment('pre'))[T.post]:C(gender)[T.woman]"])).tolist()
-    ['wave=post x gender=woman']
-    """
-    return (terms.str.replace(r"C\((\w+)(?:, Treatment\('[^']*'\))?\)\[T\.([^\]]+)\]", r"\1=\2",
-                              regex=True)
-            .str.replace(":", " x ", regex=False))
+__all__ = ["mixed_model", "mixed_model_fit", "interaction_test", "ols_regression", "ols_fit",
+           "ols_residuals"]
 
 
 # --- shared helpers -------------------------------------------------------------------------------
@@ -215,58 +194,62 @@ def _satterthwaite(design: _Design, tau: float, s: float, beta: np.ndarray):
     return c, df, positive
 
 
-_MIXED_COLUMNS = ["term", "estimate", "se", "df", "t", "p", "ci_low", "ci_high", "n_obs",
-                  "n_subjects", "left_out", "subject_variance", "residual_variance", "converged",
-                  "note"]
+_COEFFICIENT_COLUMNS = ["term", "n_subjects", "estimate", "se", "df", "t", "p", "ci_low",
+                        "ci_high"]
+_MIXED_FIT_COLUMNS = ["n_obs", "n_subjects", "left_out", "subject_variance",
+                      "residual_variance", "icc", "reml_criterion", "aic", "bic", "converged",
+                      "note"]
 
 
-def _prepare(data: pd.DataFrame, *, value: str, subject: str, time: str, levels: Sequence,
-             by: str | None, min_group: int):
-    """Rows of the model, the time levels present, the groups kept and how many subjects left."""
-    columns = [subject, time, value, *([by] if by else [])]
+def _prepare(data: pd.DataFrame, *, dv: str, subject: str, within: str, levels: Sequence,
+             between: str | None, min_group: int):
+    """Rows of the model, the levels present, the groups kept and how many subjects left."""
+    columns = [subject, within, dv, *([between] if between else [])]
     for column in columns:
         if column not in data.columns:
             raise ValueError(f"no column {column!r} in the data")
     levels = [str(level) for level in levels]
     rows = data[columns].dropna().copy()
-    rows[time] = rows[time].astype(str)
-    rows = rows[rows[time].isin(levels)]
+    rows[within] = rows[within].astype(str)
+    rows = rows[rows[within].isin(levels)]
     rows[subject] = rows[subject].astype(str)
-    present = [level for level in levels if level in set(rows[time])]
+    present = [level for level in levels if level in set(rows[within])]
     groups: list[str] = []
     left_out = 0
-    if by:
-        order = _sorted_levels(data[by])
-        rows[by] = rows[by].astype(str)
-        subjects_per_group = rows.groupby(by)[subject].nunique()
+    if between:
+        order = _sorted_levels(data[between])
+        rows[between] = rows[between].astype(str)
+        subjects_per_group = rows.groupby(between)[subject].nunique()
         small = subjects_per_group[subjects_per_group < min_group].index
-        left_out = int(rows.loc[rows[by].isin(small), subject].nunique())
-        rows = rows[~rows[by].isin(small)]
-        groups = [g for g in order if g in set(rows[by])]
+        left_out = int(rows.loc[rows[between].isin(small), subject].nunique())
+        rows = rows[~rows[between].isin(small)]
+        groups = [g for g in order if g in set(rows[between])]
     return rows, present, groups, left_out
 
 
-def _design(rows: pd.DataFrame, *, value: str, subject: str, time: str, present: list[str],
-            by: str | None, groups: list[str], interaction: bool = True) -> _Design:
+def _design(rows: pd.DataFrame, *, dv: str, subject: str, within: str, present: list[str],
+            between: str | None, groups: list[str], interaction: bool = True) -> _Design:
     columns = {"Intercept": np.ones(len(rows))}
-    time_dummies = {f"{time}={level}": (rows[time] == level).to_numpy(float)
+    time_dummies = {f"{within}={level}": (rows[within] == level).to_numpy(float)
                     for level in present[1:]}
     columns.update(time_dummies)
-    if by:
-        group_dummies = {f"{by}={g}": (rows[by] == g).to_numpy(float) for g in groups[1:]}
+    if between:
+        group_dummies = {f"{between}={g}": (rows[between] == g).to_numpy(float)
+                         for g in groups[1:]}
         columns.update(group_dummies)
         if interaction:
             for t_name, t_col in time_dummies.items():
                 for g_name, g_col in group_dummies.items():
                     columns[f"{t_name} x {g_name}"] = t_col * g_col
     _, codes = np.unique(rows[subject].to_numpy(), return_inverse=True)
-    return _Design(x=np.column_stack(list(columns.values())), y=rows[value].to_numpy(float),
+    return _Design(x=np.column_stack(list(columns.values())), y=rows[dv].to_numpy(float),
                    codes=codes, names=list(columns))
 
 
-def _too_few(rows, present, subject, by, groups, min_group) -> str:
-    if by and len(groups) < 2:
-        return f"fewer than two groups of '{by}' with at least {min_group} subjects: no model"
+def _too_few(rows, present, subject, between, groups, min_group) -> str:
+    if between and len(groups) < 2:
+        return (f"fewer than two groups of '{between}' with at least {min_group} subjects: "
+                "no model")
     if rows[subject].nunique() < 3:
         return "fewer than three subjects: no model"
     if len(present) < 2:
@@ -276,77 +259,23 @@ def _too_few(rows, present, subject, by, groups, min_group) -> str:
     return ""
 
 
-def mixed_model(data: pd.DataFrame, *, value: str, subject: str, time: str, levels: Sequence,
-                by: str | None = None, min_group: int = 2,
-                confidence: float = 0.95) -> pd.DataFrame:
-    """Linear mixed model with a random intercept per subject, fitted by REML.
-
-    ``value ~ time`` (treatment coding, the first of ``levels`` present as reference), or
-    ``value ~ time * by`` to see whether change differs between groups. Subjects with only some
-    time points still count. Fixed effects are tested with t on Satterthwaite's degrees of
-    freedom, as R's ``summary(lmerTest::lmer(value ~ time + (1 | subject)))``: the variance of
-    each estimate is differentiated with respect to the variance parameters and combined with
-    their asymptotic covariance from the observed REML Hessian. Intervals are
-    ``estimate -/+ t(df) * se``.
-
-    The REML criterion is maximised over theta = sd_subject / sd_residual >= 0 (the residual
-    variance profiled out). A between-subject variance of 0 is a valid "singular" fit, said in
-    ``note`` (df then equal those of least squares). ``converged`` is False when the
-    optimiser failed or theta ran to the edge of its search range (1000); read such results
-    with care. Columns of the design that are linear combinations of others (a group observed
-    at only some time points) are dropped and named in ``note``.
-
-    Parameters
-    ----------
-    data
-        Long table: one row per subject and time point.
-    value, subject, time
-        Column names (outcome, subject identifier, time point).
-    levels
-        The time points in order; rows at other time points are ignored.
-    by
-        Optional grouping column constant within subjects (sorted order, or category order for
-        categoricals; the first group is the reference). Groups with fewer than ``min_group``
-        subjects are left out; ``left_out`` counts their subjects.
-    min_group
-        Smallest number of subjects for a group of ``by`` to stay in.
-    confidence
-        Coverage of the intervals.
-
-    Returns
-    -------
-    DataFrame
-        One row per fixed-effect term (``Intercept``, ``wave=post``, ``gender=woman``,
-        ``wave=post x gender=woman``): term, estimate, se, df, t, p, ci_low, ci_high, and the fit
-        columns n_obs, n_subjects, left_out, subject_variance, residual_variance, converged,
-        note.
-
-    Examples
-    --------
-    With two time points and no missing values the time effect is the mean change and its test
-    the paired t test (df = subjects - 1):
-
-    >>> long = pd.DataFrame({"id": list("aabbccdd"), "wave": ["pre", "post"] * 4,
-    ...                      "score": [3.0, 2.0, 4.0, 3.5, 5.0, 3.0, 3.0, 3.0]})
-    >>> table = mixed_model(long, value="score", subject="id", time="wave",
-    ...                     levels=["pre", "post"])
-    >>> table[["term", "estimate", "df"]].round(3).to_numpy().tolist()
-    [['Intercept', 3.75, 5.01], ['wave=post', -0.875, 3.0]]
-    """
-    rows, present, groups, left_out = _prepare(data, value=value, subject=subject, time=time,
-                                               levels=levels, by=by, min_group=min_group)
-    reason = _too_few(rows, present, subject, by, groups, min_group)
-    base = {"n_obs": len(rows), "n_subjects": rows[subject].nunique(), "left_out": left_out}
+def _mixed(data: pd.DataFrame, *, dv: str, within: str, subject: str, levels: Sequence,
+           between: str | None, min_group: int,
+           confidence: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The coefficient table and the one-row fit table of :func:`mixed_model`."""
+    rows, present, groups, left_out = _prepare(data, dv=dv, subject=subject, within=within,
+                                               levels=levels, between=between,
+                                               min_group=min_group)
+    reason = _too_few(rows, present, subject, between, groups, min_group)
+    fit_row = dict.fromkeys(_MIXED_FIT_COLUMNS, np.nan)
+    fit_row.update(n_obs=len(rows), n_subjects=rows[subject].nunique(), left_out=left_out,
+                   converged=False, note=reason)
     if reason:
-        names = ["Intercept", *[f"{time}={level}" for level in [str(v) for v in levels][1:]]]
-        table = pd.DataFrame({"term": names})
-        for column in _MIXED_COLUMNS[1:]:
-            table[column] = base.get(column, np.nan)
-        table["converged"] = False
-        table["note"] = reason
-        return table[_MIXED_COLUMNS]
-    design = _design(rows, value=value, subject=subject, time=time, present=present, by=by,
-                     groups=groups)
+        names = ["Intercept", *[f"{within}={level}" for level in [str(v) for v in levels][1:]]]
+        table = pd.DataFrame({"term": names}).reindex(columns=_COEFFICIENT_COLUMNS)
+        return table, pd.DataFrame([fit_row])[_MIXED_FIT_COLUMNS]
+    design = _design(rows, dv=dv, subject=subject, within=within, present=present,
+                     between=between, groups=groups)
     notes = []
     first = str(levels[0])
     if present[0] != first:
@@ -369,32 +298,143 @@ def mixed_model(data: pd.DataFrame, *, value: str, subject: str, time: str, leve
     se = np.sqrt(np.diag(cov))
     t = fit["beta"] / se
     quantile = _st.t.ppf(0.5 + confidence / 2, df)
-    table = pd.DataFrame({"term": design.names, "estimate": fit["beta"], "se": se, "df": df,
-                          "t": t, "p": 2 * _st.t.sf(np.abs(t), df),
+    # subjects with at least one row where the term applies
+    n_subjects = [np.unique(design.codes[design.x[:, j] != 0]).size for j in range(design.p)]
+    table = pd.DataFrame({"term": design.names, "n_subjects": n_subjects,
+                          "estimate": fit["beta"], "se": se, "df": df, "t": t,
+                          "p": 2 * _st.t.sf(np.abs(t), df),
                           "ci_low": fit["beta"] - quantile * se,
                           "ci_high": fit["beta"] + quantile * se})
-    table = table.assign(**base, subject_variance=fit["tau"], residual_variance=fit["s"],
-                         converged=fit["converged"], note="; ".join(notes))
-    return table[_MIXED_COLUMNS]
+    parameters = design.p + 2  # fixed effects, the subject and the residual variance
+    fit_row.update(subject_variance=fit["tau"], residual_variance=fit["s"],
+                   icc=fit["tau"] / (fit["tau"] + fit["s"]), reml_criterion=fit["deviance"],
+                   aic=fit["deviance"] + 2 * parameters,
+                   bic=fit["deviance"] + np.log(design.n_obs) * parameters,
+                   converged=fit["converged"], note="; ".join(notes))
+    return table[_COEFFICIENT_COLUMNS], pd.DataFrame([fit_row])[_MIXED_FIT_COLUMNS]
 
 
-def interaction_test(data: pd.DataFrame, *, value: str, subject: str, time: str,
-                     levels: Sequence, by: str, min_group: int = 2) -> pd.DataFrame:
-    """Does change over time differ between the groups of ``by``? A likelihood-ratio test.
+def mixed_model(data: pd.DataFrame, *, dv: str, within: str, subject: str, levels: Sequence,
+                between: str | None = None, min_group: int = 2,
+                confidence: float = 0.95) -> pd.DataFrame:
+    """Linear mixed model with a random intercept per subject, fitted by REML: the coefficients.
 
-    Compares ``value ~ time * by`` with ``value ~ time + by`` (random intercept per subject),
-    both fitted by maximum likelihood (REML likelihoods of different fixed effects are not
-    comparable), as R's ``anova(lmer(..., REML = FALSE), ...)``. ``chi2`` is twice the
+    ``dv ~ within`` (treatment coding, the first of ``levels`` present as reference), or
+    ``dv ~ within * between`` to see whether change differs between groups. Subjects with only
+    some levels still count. Fixed effects are tested with t on Satterthwaite's degrees of
+    freedom, as R's ``summary(lmerTest::lmer(dv ~ within + (1 | subject)))``: the variance of
+    each estimate is differentiated with respect to the variance parameters and combined with
+    their asymptotic covariance from the observed REML Hessian. Intervals are
+    ``estimate -/+ t(df) * se``. Hand-written: statsmodels' ``MixedLM`` has no Satterthwaite
+    df and pingouin no mixed model (see the module's docstring).
+
+    The REML criterion is maximised over theta = sd_subject / sd_residual >= 0 (the residual
+    variance profiled out). Columns of the design that are linear combinations of others (a
+    group observed at only some levels) are dropped. How the fit went (a singular fit, no
+    convergence, dropped terms) and the model-level statistics are in :func:`mixed_model_fit`.
+
+    Parameters
+    ----------
+    data
+        Long table: one row per subject and level.
+    dv, within, subject
+        Column names: the outcome, the repeated factor (time point), the subject.
+    levels
+        The levels of ``within`` in order; rows at other levels are ignored.
+    between
+        Optional grouping column constant within subjects (sorted order, or category order for
+        categoricals; the first group is the reference). Groups with fewer than ``min_group``
+        subjects are left out (counted in :func:`mixed_model_fit`'s ``left_out``).
+    min_group
+        Smallest number of subjects for a group of ``between`` to stay in.
+    confidence
+        Coverage of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per fixed-effect term (``Intercept``, ``wave=post``, ``gender=woman``,
+        ``wave=post x gender=woman``): term, n_subjects (subjects with a row the term applies
+        to), estimate, se, df, t, p, ci_low, ci_high. NaN estimates when no model can be fitted
+        (the reason is the ``note`` of :func:`mixed_model_fit`).
+
+    Examples
+    --------
+    With two time points and no missing values the time effect is the mean change and its test
+    the paired t test (df = subjects - 1):
+
+    >>> long = pd.DataFrame({"id": list("aabbccdd"), "wave": ["pre", "post"] * 4,
+    ...                      "score": [3.0, 2.0, 4.0, 3.5, 5.0, 3.0, 3.0, 3.0]})
+    >>> table = mixed_model(long, dv="score", within="wave", subject="id",
+    ...                     levels=["pre", "post"])
+    >>> table[["term", "estimate", "df"]].round(3).to_numpy().tolist()
+    [['Intercept', 3.75, 5.01], ['wave=post', -0.875, 3.0]]
+    """
+    return _mixed(data, dv=dv, within=within, subject=subject, levels=levels, between=between,
+                  min_group=min_group, confidence=confidence)[0]
+
+
+def mixed_model_fit(data: pd.DataFrame, *, dv: str, within: str, subject: str,
+                    levels: Sequence, between: str | None = None,
+                    min_group: int = 2) -> pd.DataFrame:
+    """Model-level statistics of :func:`mixed_model`, in one row.
+
+    The same model and arguments as :func:`mixed_model`. ``reml_criterion`` is -2 times the
+    restricted log-likelihood at the optimum (lme4's ``REMLcrit``); ``aic`` and ``bic`` add
+    ``2 k`` and ``log(n_obs) k`` with ``k`` = fixed effects + 2 variance parameters, as
+    ``AIC()`` and ``BIC()`` of a REML ``lmer`` fit (compare them only between models with the
+    same fixed effects). ``icc`` is the share of the variance between subjects. A
+    between-subject variance of 0 is a valid "singular" fit, said in ``note`` (the df are
+    then those of least squares). ``converged`` is False when the optimiser failed or theta
+    ran to the edge of its search range (1000); read such results with care.
+
+    Parameters
+    ----------
+    data
+        Long table: one row per subject and level.
+    dv, within, subject, levels, between, min_group
+        As for :func:`mixed_model`.
+
+    Returns
+    -------
+    DataFrame
+        One row: n_obs, n_subjects, left_out (subjects in groups too small), subject_variance,
+        residual_variance, icc, reml_criterion, aic, bic, converged, note.
+
+    Examples
+    --------
+    Two waves, no gaps: the residual variance is half the variance of the changes (0.7292 / 2 =
+    0.3646) and the subject variance that of the subject means less half the residual variance
+    (0.4740 - 0.1823 = 0.2917), so icc = 0.2917 / 0.6562 = 0.444.
+
+    >>> long = pd.DataFrame({"id": list("aabbccdd"), "wave": ["pre", "post"] * 4,
+    ...                      "score": [3.0, 2.0, 4.0, 3.5, 5.0, 3.0, 3.0, 3.0]})
+    >>> fit = mixed_model_fit(long, dv="score", within="wave", subject="id",
+    ...                       levels=["pre", "post"]).iloc[0]
+    >>> int(fit["n_obs"]), round(float(fit["residual_variance"]), 4), round(float(fit["icc"]), 3)
+    (8, 0.3646, 0.444)
+    """
+    return _mixed(data, dv=dv, within=within, subject=subject, levels=levels, between=between,
+                  min_group=min_group, confidence=0.95)[1]
+
+
+def interaction_test(data: pd.DataFrame, *, dv: str, within: str, subject: str,
+                     levels: Sequence, between: str, min_group: int = 2) -> pd.DataFrame:
+    """Does change over ``within`` differ between the groups of ``between``? A likelihood-ratio test.
+
+    Compares ``dv ~ within * between`` with ``dv ~ within + between`` (random intercept per
+    subject), both fitted by maximum likelihood (REML likelihoods of different fixed effects are
+    not comparable), as R's ``anova(lmer(..., REML = FALSE), ...)``. ``chi2`` is twice the
     difference in log-likelihood on as many df as interaction terms. Groups with fewer than
     ``min_group`` subjects are left out and counted in ``left_out``.
 
     Parameters
     ----------
     data
-        Long table: one row per subject and time point.
-    value, subject, time, levels
+        Long table: one row per subject and level.
+    dv, within, subject, levels
         As for :func:`mixed_model`.
-    by
+    between
         Grouping column constant within subjects. When the column is absent the row says so.
     min_group
         Smallest number of subjects for a group to stay in.
@@ -409,27 +449,28 @@ def interaction_test(data: pd.DataFrame, *, value: str, subject: str, time: str,
     >>> long = pd.DataFrame({"id": list("aabbccddeeff"), "wave": ["pre", "post"] * 6,
     ...                      "group": list("xxxxxxyyyyyy"),
     ...                      "score": [3, 2, 4, 3.5, 5, 3, 3, 3, 4, 4.5, 2, 2.5]})
-    >>> row = interaction_test(long, value="score", subject="id", time="wave",
-    ...                        levels=["pre", "post"], by="group").iloc[0]
+    >>> row = interaction_test(long, dv="score", within="wave", subject="id",
+    ...                        levels=["pre", "post"], between="group").iloc[0]
     >>> int(row["n_subjects"]), float(row["df"]), round(float(row["chi2"]), 3)
     (6, 1.0, 7.57)
     """
-    row = {"factor": by, "n_subjects": np.nan, "left_out": np.nan, "chi2": np.nan,
+    row = {"factor": between, "n_subjects": np.nan, "left_out": np.nan, "chi2": np.nan,
            "df": np.nan, "p": np.nan, "note": ""}
-    if by not in data.columns:
-        row["note"] = f"no column '{by}' in the data: no test"
+    if between not in data.columns:
+        row["note"] = f"no column '{between}' in the data: no test"
         return pd.DataFrame([row])
-    rows, present, groups, left_out = _prepare(data, value=value, subject=subject, time=time,
-                                               levels=levels, by=by, min_group=min_group)
+    rows, present, groups, left_out = _prepare(data, dv=dv, subject=subject, within=within,
+                                               levels=levels, between=between,
+                                               min_group=min_group)
     row.update(n_subjects=rows[subject].nunique(), left_out=left_out)
-    reason = _too_few(rows, present, subject, by, groups, min_group)
+    reason = _too_few(rows, present, subject, between, groups, min_group)
     if reason:
         row["note"] = reason.replace("no model", "no test")
         return pd.DataFrame([row])
     fits = []
     for interaction in (True, False):
-        design = _design(rows, value=value, subject=subject, time=time, present=present, by=by,
-                         groups=groups, interaction=interaction)
+        design = _design(rows, dv=dv, subject=subject, within=within, present=present,
+                         between=between, groups=groups, interaction=interaction)
         keep = _independent_columns(design.x)
         design = _Design(x=design.x[:, keep], y=design.y, codes=design.codes,
                          names=[design.names[j] for j in keep])
@@ -449,8 +490,10 @@ def interaction_test(data: pd.DataFrame, *, value: str, subject: str, time: str,
 # --- least squares with small categories merged ----------------------------------------------------
 
 _OLS_COLUMNS = ["term", "factor", "level", "reference", "n", "estimate", "se", "t", "p",
-                "ci_low", "ci_high", "n_model", "r2", "adj_r2", "f", "f_df1", "f_df2", "f_p",
-                "underpowered", "dropped", "merged", "note"]
+                "ci_low", "ci_high", "vif"]
+_OLS_FIT_COLUMNS = ["n", "coefficients", "r2", "adj_r2", "f", "f_df1", "f_df2", "f_p", "sigma",
+                    "log_likelihood", "aic", "bic", "influential", "max_cooks_d", "max_vif",
+                    "underpowered", "dropped", "merged", "note"]
 
 
 def _merge_ordered(values: pd.Series, order: list[str], min_cell: int, log: list[str],
@@ -494,64 +537,15 @@ def _merge_unordered(values: pd.Series, min_cell: int, log: list[str], factor: s
     return merged, np.zeros(len(values), dtype=bool), small != ["other"]
 
 
-def ols_regression(data: pd.DataFrame, *, outcome: str, factors: Sequence[str],
-                   ordered: Sequence[str] | Mapping[str, Sequence[str]] = (),
-                   covariates: Sequence[str] = (), min_cell: int = 5,
-                   confidence: float = 0.95) -> pd.DataFrame:
-    """Least-squares regression on categorical factors (small categories merged) and covariates.
+def _ols(data: pd.DataFrame, *, dv: str, between: Sequence[str],
+         ordered: Sequence[str] | Mapping[str, Sequence[str]], covar: Sequence[str],
+         min_cell: int, confidence: float) -> dict:
+    """Merge, fit and diagnose; the tables and arrays of the public functions below."""
+    import statsmodels.api as sm
+    from statsmodels.stats.outliers_influence import variance_inflation_factor
 
-    Complete cases only (outcome, factors and covariates present). Then, repeated until a pass
-    changes nothing (dropping rows can shrink other factors' categories), factor by factor in
-    the order given:
-
-    * an **ordered** factor's smallest category below ``min_cell`` merges with its smaller
-      neighbour (ties: the earlier one), labels joined in order (``<1|1-2``), one merge at a
-      time until no category is small;
-    * in an **unordered** factor every category below ``min_cell`` merges into ``other``; if
-      ``other`` still has fewer than ``min_cell`` rows they are dropped and counted
-      (``dropped``).
-
-    A factor left with one category leaves the model (``note``). Each factor is dummy-coded
-    against its most frequent category (ties: alphabetical), named in ``reference``.
-    ``underpowered`` is True with fewer than 10 rows per coefficient (intercept not counted).
-
-    Parameters
-    ----------
-    data
-        One row per person (pass one wave's forms so that nobody counts twice).
-    outcome
-        Numeric outcome column.
-    factors
-        Categorical predictor columns.
-    ordered
-        Which factors are ordered: names (their order is the column's categorical order) or a
-        mapping name -> categories in order.
-    covariates
-        Numeric predictor columns.
-    min_cell
-        Smallest category size that stays as it is.
-    confidence
-        Coverage of the coefficient intervals.
-
-    Returns
-    -------
-    DataFrame
-        One row per coefficient: term, factor, level, reference, n (rows in that level),
-        estimate, se, t, p, ci_low, ci_high, and the fit columns n_model, r2, adj_r2, f, f_df1,
-        f_df2, f_p, underpowered, dropped, merged (what was merged or dropped), note.
-
-    Examples
-    --------
-    >>> forms = pd.DataFrame({"total": [30, 32, 35, 40, 41, 44, 38, 36],
-    ...                       "role": ["a", "a", "a", "a", "b", "b", "b", "c"]})
-    >>> table = ols_regression(forms, outcome="total", factors=["role"], min_cell=4)
-    >>> table[["term", "reference", "n", "estimate"]].round(3).to_numpy().tolist()
-    [['Intercept', '', nan, 34.25], ['role=other', 'a', 4.0, 5.5]]
-    >>> table["merged"].iloc[0]
-    'role: b + c -> other'
-    """
-    factors = list(factors)
-    covariates = list(covariates)
+    factors = list(between)
+    covariates = list(covar)
     orders: dict[str, list[str] | None]
     if isinstance(ordered, Mapping):
         orders = {name: [str(c) for c in levels] for name, levels in ordered.items()}
@@ -560,7 +554,7 @@ def ols_regression(data: pd.DataFrame, *, outcome: str, factors: Sequence[str],
     for name in orders:
         if name not in factors:
             raise ValueError(f"ordered factor {name!r} is not among the factors")
-    for column in [outcome, *factors, *covariates]:
+    for column in [dv, *factors, *covariates]:
         if column not in data.columns:
             raise ValueError(f"no column {column!r} in the data")
     for name, levels in list(orders.items()):
@@ -569,7 +563,7 @@ def ols_regression(data: pd.DataFrame, *, outcome: str, factors: Sequence[str],
                 raise ValueError(f"give the order of {name!r}: make it an ordered Categorical "
                                  "or pass ordered={name: [categories in order]}")
             orders[name] = [str(c) for c in data[name].cat.categories]
-    rows = data[[outcome, *factors, *covariates]].dropna()
+    rows = data[[dv, *factors, *covariates]].dropna()
     incomplete = len(data) - len(rows)
     rows = rows.copy()
     for factor in factors:
@@ -621,16 +615,17 @@ def ols_regression(data: pd.DataFrame, *, outcome: str, factors: Sequence[str],
         columns.append(rows[covariate].to_numpy(float))
         info.append((covariate, "", "", float(len(rows))))
     x = np.column_stack(columns)
-    y = rows[outcome].to_numpy(float)
+    y = rows[dv].to_numpy(float)
     n, k = x.shape
-    fit_columns = {"n_model": n, "r2": np.nan, "adj_r2": np.nan, "f": np.nan, "f_df1": np.nan,
-                   "f_df2": np.nan, "f_p": np.nan, "underpowered": n < 10 * (k - 1),
-                   "dropped": dropped, "merged": "; ".join(log)}
+    fit = dict.fromkeys(_OLS_FIT_COLUMNS, np.nan)
+    fit.update(n=n, coefficients=k - 1, underpowered=n < 10 * (k - 1), dropped=dropped,
+               merged="; ".join(log), influential=np.nan)
     table = pd.DataFrame(info, columns=["factor", "level", "reference", "n"])
     table.insert(0, "term", names)
-    for column in ("estimate", "se", "t", "p", "ci_low", "ci_high"):
-        table[column] = np.nan
+    table = table.reindex(columns=_OLS_COLUMNS)
     keep = _independent_columns(x) if n else np.arange(k)
+    result = {"coefficients": table, "fit": fit, "residuals": pd.DataFrame(
+        {"fitted": [], "residual": [], "cooks_d": []}, dtype=float)}
     if keep.size < k:
         notes.append("not estimable (a combination of other terms), left out: "
                      + ", ".join(names[j] for j in range(k) if j not in set(keep)))
@@ -638,35 +633,180 @@ def ols_regression(data: pd.DataFrame, *, outcome: str, factors: Sequence[str],
         notes.append(f"too few complete rows ({n}) for {keep.size} coefficients: no model")
     else:
         xk = x[:, keep]
-        beta, *_ = np.linalg.lstsq(xk, y, rcond=None)
-        residual = y - xk @ beta
-        df_resid = n - keep.size
-        rss = float(residual @ residual)
-        tss = float(np.sum((y - y.mean()) ** 2))
-        sigma2 = rss / df_resid
-        se = np.sqrt(np.diag(sigma2 * np.linalg.inv(xk.T @ xk)))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = beta / se
-        quantile = _st.t.ppf(0.5 + confidence / 2, df_resid)
-        table.loc[keep, "estimate"] = beta
-        table.loc[keep, "se"] = se
-        table.loc[keep, "t"] = t
-        table.loc[keep, "p"] = 2 * _st.t.sf(np.abs(t), df_resid)
-        table.loc[keep, "ci_low"] = beta - quantile * se
-        table.loc[keep, "ci_high"] = beta + quantile * se
-        if tss > 0:
-            r2 = 1 - rss / tss
-            fit_columns.update(r2=r2, adj_r2=1 - (1 - r2) * (n - 1) / df_resid)
+        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            model = sm.OLS(y, xk, hasconst=True).fit()
+            interval = model.conf_int(alpha=1 - confidence)
+            cooks = model.get_influence().cooks_distance[0]
+            vif = [np.nan] + [variance_inflation_factor(xk, j) for j in range(1, keep.size)]
+        table.loc[keep, "estimate"] = model.params
+        table.loc[keep, "se"] = model.bse
+        table.loc[keep, "t"] = model.tvalues
+        table.loc[keep, "p"] = model.pvalues
+        table.loc[keep, "ci_low"] = interval[:, 0]
+        table.loc[keep, "ci_high"] = interval[:, 1]
+        table.loc[keep, "vif"] = vif
+        rss = float(model.ssr)
+        fit.update(coefficients=keep.size - 1, sigma=float(np.sqrt(model.scale)),
+                   log_likelihood=float(model.llf),
+                   # R's AIC(lm) and BIC(lm): the residual variance counts as a parameter
+                   aic=-2 * model.llf + 2 * (keep.size + 1),
+                   bic=-2 * model.llf + np.log(n) * (keep.size + 1),
+                   influential=int(np.sum(cooks > 4 / n)),
+                   max_cooks_d=float(np.nanmax(cooks)) if np.isfinite(cooks).any() else np.nan,
+                   max_vif=float(np.nanmax(vif)) if keep.size > 1 else np.nan)
+        result["residuals"] = pd.DataFrame({"fitted": model.fittedvalues,
+                                            "residual": model.resid, "cooks_d": cooks},
+                                           index=rows.index)
+        if float(model.centered_tss) > 0:
+            fit.update(r2=float(model.rsquared), adj_r2=float(model.rsquared_adj))
             if keep.size > 1 and rss > 0:
-                f = ((tss - rss) / (keep.size - 1)) / sigma2
-                fit_columns.update(f=f, f_df1=float(keep.size - 1), f_df2=float(df_resid),
-                                   f_p=float(_st.f.sf(f, keep.size - 1, df_resid)))
+                fit.update(f=float(model.fvalue), f_df1=float(model.df_model),
+                           f_df2=float(model.df_resid), f_p=float(model.f_pvalue))
         else:
             notes.append("the outcome does not vary: no fit statistics")
-    if fit_columns["underpowered"]:
+    if fit["underpowered"]:
         notes.append(f"fewer than 10 rows per coefficient ({n} rows, {k - 1} coefficients)")
-    table = table.assign(**fit_columns, note="; ".join(notes))
-    return table[_OLS_COLUMNS]
+    fit["note"] = "; ".join(notes)
+    result["fit"] = pd.DataFrame([fit])[_OLS_FIT_COLUMNS]
+    return result
+
+
+def ols_regression(data: pd.DataFrame, *, dv: str, between: Sequence[str] = (),
+                   ordered: Sequence[str] | Mapping[str, Sequence[str]] = (),
+                   covar: Sequence[str] = (), min_cell: int = 5,
+                   confidence: float = 0.95) -> pd.DataFrame:
+    """Least-squares regression on categorical factors (small categories merged) and covariates.
+
+    The names follow pingouin's ``ancova(data, dv=, between=, covar=)``: ``between`` holds the
+    categorical factors, ``covar`` the numeric covariates. The fit is statsmodels' ``OLS`` (R's
+    ``lm``); what evalkit adds, hand-written, is the merging of small categories. Complete cases
+    only (outcome, factors and covariates present). Then, repeated until a pass changes nothing
+    (dropping rows can shrink other factors' categories), factor by factor in the order given:
+
+    * an **ordered** factor's smallest category below ``min_cell`` merges with its smaller
+      neighbour (ties: the earlier one), labels joined in order (``<1|1-2``), one merge at a
+      time until no category is small;
+    * in an **unordered** factor every category below ``min_cell`` merges into ``other``; if
+      ``other`` still has fewer than ``min_cell`` rows they are dropped and counted
+      (``dropped`` in :func:`ols_fit`).
+
+    A factor left with one category leaves the model. Each factor is dummy-coded against its
+    most frequent category (ties: alphabetical), named in ``reference``. ``vif`` is the variance
+    inflation factor of each coefficient's column, ``1 / (1 - R_j^2)`` from regressing it on the
+    other columns (statsmodels' ``variance_inflation_factor``; above 5 to 10 the estimate is
+    unstable because the term is nearly a combination of others). Model-level statistics,
+    what was merged and notes are in :func:`ols_fit`.
+
+    Parameters
+    ----------
+    data
+        One row per person (pass one wave's forms so that nobody counts twice).
+    dv
+        Numeric outcome column.
+    between
+        Categorical predictor columns.
+    ordered
+        Which factors are ordered: names (their order is the column's categorical order) or a
+        mapping name -> categories in order.
+    covar
+        Numeric predictor columns.
+    min_cell
+        Smallest category size that stays as it is.
+    confidence
+        Coverage of the coefficient intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per coefficient: term, factor, level, reference, n (rows in that level; every
+        row of the model for a covariate, NaN for the intercept), estimate, se, t, p, ci_low,
+        ci_high, vif.
+
+    Examples
+    --------
+    >>> forms = pd.DataFrame({"total": [30, 32, 35, 40, 41, 44, 38, 36],
+    ...                       "role": ["a", "a", "a", "a", "b", "b", "b", "c"]})
+    >>> table = ols_regression(forms, dv="total", between=["role"], min_cell=4)
+    >>> table[["term", "reference", "n", "estimate"]].round(3).to_numpy().tolist()
+    [['Intercept', '', nan, 34.25], ['role=other', 'a', 4.0, 5.5]]
+    """
+    return _ols(data, dv=dv, between=between, ordered=ordered, covar=covar, min_cell=min_cell,
+                confidence=confidence)["coefficients"]
+
+
+def ols_fit(data: pd.DataFrame, *, dv: str, between: Sequence[str] = (),
+            ordered: Sequence[str] | Mapping[str, Sequence[str]] = (),
+            covar: Sequence[str] = (), min_cell: int = 5) -> pd.DataFrame:
+    """Model-level statistics and diagnostics of :func:`ols_regression`, in one row.
+
+    The same model and arguments as :func:`ols_regression`. ``r2``, ``adj_r2``, the overall F
+    test, ``sigma`` (the residual standard error) and ``log_likelihood`` are statsmodels'
+    (equal to R's ``summary(lm)`` and ``logLik``); ``aic`` and ``bic`` count the residual
+    variance as a parameter, as R's ``AIC()`` and ``BIC()`` do (statsmodels' own ``aic`` is 2
+    lower). ``influential`` counts rows whose Cook's distance is above ``4 / n`` (strictly);
+    ``max_cooks_d`` is the largest (a value above 1 is a single row steering the fit);
+    ``max_vif`` the largest variance inflation factor. ``underpowered`` is True with fewer than
+    10 rows per coefficient (intercept not counted).
+
+    Parameters
+    ----------
+    data
+        One row per person.
+    dv, between, ordered, covar, min_cell
+        As for :func:`ols_regression`.
+
+    Returns
+    -------
+    DataFrame
+        One row: n, coefficients (estimable, intercept not counted), r2, adj_r2, f, f_df1,
+        f_df2, f_p, sigma, log_likelihood, aic, bic, influential, max_cooks_d, max_vif,
+        underpowered, dropped, merged (what was merged or dropped), note.
+
+    Examples
+    --------
+    Group means 34.25 and 39.75 leave 56.75 + 36.75 = 93.5 of the 154 total squares:
+    R squared = 1 - 93.5 / 154 = 0.393.
+
+    >>> forms = pd.DataFrame({"total": [30, 32, 35, 40, 41, 44, 38, 36],
+    ...                       "role": ["a", "a", "a", "a", "b", "b", "b", "c"]})
+    >>> fit = ols_fit(forms, dv="total", between=["role"], min_cell=4).iloc[0]
+    >>> int(fit["n"]), round(float(fit["r2"]), 3), fit["merged"]
+    (8, 0.393, 'role: b + c -> other')
+    """
+    return _ols(data, dv=dv, between=between, ordered=ordered, covar=covar, min_cell=min_cell,
+                confidence=0.95)["fit"]
+
+
+def ols_residuals(data: pd.DataFrame, *, dv: str, between: Sequence[str] = (),
+                  ordered: Sequence[str] | Mapping[str, Sequence[str]] = (),
+                  covar: Sequence[str] = (), min_cell: int = 5) -> pd.DataFrame:
+    """Fitted value, residual and Cook's distance of every row in :func:`ols_regression`'s model.
+
+    One row per person: for the research audience's residual plot only (never a funder's).
+    Cook's distance is statsmodels' ``OLSInfluence.cooks_distance`` (R's ``cooks.distance``).
+
+    Parameters
+    ----------
+    data
+        One row per person.
+    dv, between, ordered, covar, min_cell
+        As for :func:`ols_regression`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like the rows of ``data`` that entered the model: fitted, residual, cooks_d.
+        Empty when no model can be fitted.
+
+    Examples
+    --------
+    >>> forms = pd.DataFrame({"total": [30.0, 32, 35, 40, 41, 44], "role": list("aaabbb")})
+    >>> ols_residuals(forms, dv="total", between=["role"], min_cell=3)["residual"].round(3).tolist()
+    [-2.333, -0.333, 2.667, -1.667, -0.667, 2.333]
+    """
+    return _ols(data, dv=dv, between=between, ordered=ordered, covar=covar, min_cell=min_cell,
+                confidence=0.95)["residuals"]
 
 
 def _current_order(order: list[str], values: pd.Series) -> list[str]:

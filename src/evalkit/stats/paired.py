@@ -228,6 +228,12 @@ def wide(data: pd.DataFrame, *, dv: str, within: str = "wave", subject: str,
     DataFrame
         Index ``subject`` (sorted as text), one column per level.
 
+    Raises
+    ------
+    ValueError
+        When a column is missing (it is named), a row has no subject, or a subject has two rows
+        at one level.
+
     Examples
     --------
     >>> forms = pd.DataFrame({"person": ["a", "a", "b"], "wave": ["pre", "post", "pre"],
@@ -235,6 +241,9 @@ def wide(data: pd.DataFrame, *, dv: str, within: str = "wave", subject: str,
     >>> wide(forms, dv="score", subject="person", levels=["pre", "post"]).to_numpy().tolist()
     [[3.0, 2.0], [4.0, nan]]
     """
+    missing = [c for c in (dv, within, subject) if c not in data.columns]
+    if missing:
+        raise ValueError(f"no column(s) {', '.join(map(repr, missing))} in the data")
     waves = [str(w) for w in levels]
     if data[subject].isna().any():
         raise ValueError(f"{subject!r} is missing in some rows: a row must say whose it is")

@@ -15,16 +15,15 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 from scipy import stats as _st
 
 __all__ = ["wilson_interval", "rate_table", "cluster_rate_table", "prevalence"]
 
 
-def _keys(by: str | Sequence[str] | None) -> list[str]:
-    if by is None:
+def _keys(between: str | Sequence[str] | None) -> list[str]:
+    if between is None:
         return []
-    return [by] if isinstance(by, str) else list(by)
+    return [between] if isinstance(between, str) else list(between)
 
 
 def _require_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
@@ -43,51 +42,52 @@ def _boolean(values: pd.Series, name: str) -> np.ndarray:
     return array.astype(bool)
 
 
-def wilson_interval(successes: ArrayLike, n: ArrayLike, *,
-                    confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a proportion, vectorised.
+def wilson_interval(data: pd.DataFrame, *, successes: str, trials: str,
+                    confidence: float = 0.95) -> pd.DataFrame:
+    """Wilson score interval for the proportion in each row, vectorised.
 
     Computed by :func:`statsmodels.stats.proportion.proportion_confint` (``method="wilson"``),
     the interval R's ``prop.test(x, n, correct = FALSE)`` reports.
 
     Parameters
     ----------
-    successes, n
-        Counts of successes and of trials (scalars or arrays of the same shape).
+    data
+        One row per proportion.
+    successes, trials
+        The columns of the counts of successes and of trials.
     confidence
         Coverage of the interval, between 0 and 1.
 
     Returns
     -------
-    tuple of ndarray
-        ``(low, high)``; both NaN where ``n`` is 0 (no interval without data).
+    DataFrame
+        A copy of ``data`` with ``ci_low`` and ``ci_high`` added (or replaced); both NaN where
+        ``trials`` is 0 (no interval without data).
 
     Examples
     --------
-    >>> low, high = wilson_interval(8, 10)
-    >>> round(float(low), 4), round(float(high), 4)
-    (0.4902, 0.9433)
+    >>> counts = pd.DataFrame({"k": [8, 0], "n": [10, 0]})
+    >>> wilson_interval(counts, successes="k", trials="n").round(4).to_numpy().tolist()
+    [[8.0, 10.0, 0.4902, 0.9433], [0.0, 0.0, nan, nan]]
     """
     from statsmodels.stats.proportion import proportion_confint
 
+    _require_columns(data, [successes, trials])
     if not 0 < confidence < 1:
         raise ValueError("confidence must be between 0 and 1")
-    k = np.asarray(successes, dtype=float)
-    trials = np.asarray(n, dtype=float)
-    k, trials = np.broadcast_arrays(k, trials)
-    if np.any(k < 0) or np.any(k > trials):
-        raise ValueError("successes must be between 0 and n")
-    empty = trials <= 0
+    k = data[successes].to_numpy(dtype=float)
+    n = data[trials].to_numpy(dtype=float)
+    if np.any(k < 0) or np.any(k > n):
+        raise ValueError("successes must be between 0 and the trials")
+    empty = n <= 0
     # proportion_confint divides by n: give it 1 where n is 0 and blank those results after.
-    low, high = proportion_confint(k, np.where(empty, 1.0, trials), alpha=1 - confidence,
+    low, high = proportion_confint(k, np.where(empty, 1.0, n), alpha=1 - confidence,
                                    method="wilson")
-    low = np.where(empty, np.nan, low)
-    high = np.where(empty, np.nan, high)
-    return low, high
+    return data.assign(ci_low=np.where(empty, np.nan, low), ci_high=np.where(empty, np.nan, high))
 
 
-def rate_table(data: pd.DataFrame, *, success: str,
-               by: str | Sequence[str] | None = None, confidence: float = 0.95) -> pd.DataFrame:
+def rate_table(data: pd.DataFrame, *, dv: str, between: str | Sequence[str] | None = None,
+               confidence: float = 0.95) -> pd.DataFrame:
     """Trials, successes and rate with a Wilson interval, overall or per group.
 
     Use it when each row is an independent trial (per-week rates, one row per person). For
@@ -97,9 +97,9 @@ def rate_table(data: pd.DataFrame, *, success: str,
     ----------
     data
         One row per trial.
-    success
+    dv
         Column that is True (or 1) for a success.
-    by
+    between
         Grouping column(s); ``None`` for a single overall row. Groups appear in sorted order
         (category order for categoricals); empty categories are left out.
     confidence
@@ -108,19 +108,19 @@ def rate_table(data: pd.DataFrame, *, success: str,
     Returns
     -------
     DataFrame
-        ``by`` columns, trials, successes, rate, ci_low, ci_high.
+        ``between`` columns, trials, successes, rate, ci_low, ci_high.
 
     Examples
     --------
     >>> df = pd.DataFrame({"week": [1, 1, 2], "present": [True, False, True]})
-    >>> rate_table(df, success="present", by="week")[["week", "trials", "successes", "rate"]]
+    >>> rate_table(df, dv="present", between="week")[["week", "trials", "successes", "rate"]]
        week  trials  successes  rate
     0     1       2          1   0.5
     1     2       1          1   1.0
     """
-    keys = _keys(by)
-    _require_columns(data, [success, *keys])
-    flags = pd.Series(_boolean(data[success], success), index=data.index)
+    keys = _keys(between)
+    _require_columns(data, [dv, *keys])
+    flags = pd.Series(_boolean(data[dv], dv), index=data.index)
     if keys:
         grouped = (flags.groupby([data[k] for k in keys], observed=True, sort=True)
                    .agg(trials="size", successes="sum").reset_index())
@@ -129,13 +129,13 @@ def rate_table(data: pd.DataFrame, *, success: str,
     grouped["trials"] = grouped["trials"].astype("int64")
     grouped["successes"] = grouped["successes"].astype("int64")
     grouped["rate"] = grouped["successes"] / grouped["trials"].where(grouped["trials"] > 0)
-    grouped["ci_low"], grouped["ci_high"] = wilson_interval(
-        grouped["successes"].to_numpy(), grouped["trials"].to_numpy(), confidence=confidence)
+    grouped = wilson_interval(grouped, successes="successes", trials="trials",
+                              confidence=confidence)
     return grouped[[*keys, "trials", "successes", "rate", "ci_low", "ci_high"]]
 
 
-def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
-                       by: str | Sequence[str] | None = None,
+def cluster_rate_table(data: pd.DataFrame, *, dv: str, subject: str,
+                       between: str | Sequence[str] | None = None,
                        confidence: float = 0.95) -> pd.DataFrame:
     """Rate pooled over trials that come in clusters, with a cluster-aware logit interval.
 
@@ -148,7 +148,8 @@ def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
     * interval ``expit(logit(p) -/+ q * SE / (p * (1 - p)))``, where ``q`` is the quantile of
       **Student's t on n - 1 degrees of freedom** (not the normal 1.96).
 
-    This is R's ``survey::svyciprop(~success, svydesign(ids = ~cluster, data = rows),
+    Hand-written (neither pingouin nor statsmodels has a cluster-robust logit interval for a
+    proportion). This is R's ``survey::svyciprop(~dv, svydesign(ids = ~subject, data = rows),
     method = "logit")``, which uses ``confint(..., ddf = degf(design))``, i.e. t on
     clusters - 1 df. Each group is its own design (the group's clusters only); R's ``svyby`` on
     the whole design would instead treat groups as domains of one sample (n/(n-1) and df from
@@ -161,20 +162,22 @@ def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
     ----------
     data
         One row per trial.
-    success
+    dv
         Column that is True (or 1) for a success.
-    cluster
-        Column identifying the cluster (e.g. ``participant_id``).
-    by
-        Grouping column(s); ``None`` for one overall row. A cluster may appear in several
-        groups (e.g. the modules a participant attended): its trials in each group count there.
+    subject
+        Column identifying the cluster (e.g. ``participant_id``): the trials of one subject
+        are not independent.
+    between
+        Grouping column(s); ``None`` for one overall row. A subject may appear in several
+        groups (e.g. the modules a participant attended): their trials in each group count
+        there.
     confidence
         Coverage of the interval.
 
     Returns
     -------
     DataFrame
-        ``by`` columns, clusters, trials, successes, rate, ci_low, ci_high.
+        ``between`` columns, clusters, trials, successes, rate, ci_low, ci_high.
 
     Examples
     --------
@@ -183,7 +186,7 @@ def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
 
     >>> rows = pd.DataFrame({"person": list("aaabbbccc"),
     ...                      "present": [1, 1, 1, 1, 0, 0, 1, 1, 0]})
-    >>> table = cluster_rate_table(rows, success="present", cluster="person")
+    >>> table = cluster_rate_table(rows, dv="present", subject="person")
     >>> table[["clusters", "trials", "successes"]].to_numpy().tolist()
     [[3, 9, 6]]
     >>> round(float(table["ci_low"].iloc[0]), 3), round(float(table["ci_high"].iloc[0]), 3)
@@ -191,11 +194,11 @@ def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
     """
     if not 0 < confidence < 1:
         raise ValueError("confidence must be between 0 and 1")
-    keys = _keys(by)
-    _require_columns(data, [success, cluster, *keys])
-    if data[cluster].isna().any():
-        raise ValueError(f"column {cluster!r} has missing values: every trial needs a cluster")
-    flags = _boolean(data[success], success)
+    keys = _keys(between)
+    _require_columns(data, [dv, subject, *keys])
+    if data[subject].isna().any():
+        raise ValueError(f"column {subject!r} has missing values: every trial needs a subject")
+    flags = _boolean(data[dv], dv)
     if keys:
         grouped = data.groupby(keys, observed=True, sort=True)
         group_codes = grouped.ngroup().to_numpy()  # -1 where a key is missing
@@ -203,7 +206,7 @@ def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
     else:
         group_codes = np.zeros(len(data), dtype=np.int64)
         labels = pd.DataFrame(index=range(1))
-    cluster_codes, cluster_values = pd.factorize(data[cluster])
+    cluster_codes, cluster_values = pd.factorize(data[subject])
     kept = group_codes >= 0
     if keys:
         cells, cell_of_row = np.unique(group_codes[kept] * len(cluster_values)
@@ -238,7 +241,7 @@ def cluster_rate_table(data: pd.DataFrame, *, success: str, cluster: str,
     return table[[*keys, "clusters", "trials", "successes", "rate", "ci_low", "ci_high"]]
 
 
-def prevalence(data: pd.DataFrame, *, category: str, by: str | Sequence[str] | None = None,
+def prevalence(data: pd.DataFrame, *, dv: str, between: str | Sequence[str] | None = None,
                categories: Sequence | None = None, confidence: float = 0.95) -> pd.DataFrame:
     """Number and share of rows in each category, per group, with Wilson intervals.
 
@@ -250,9 +253,9 @@ def prevalence(data: pd.DataFrame, *, category: str, by: str | Sequence[str] | N
     ----------
     data
         One row per unit (e.g. a scored form).
-    category
+    dv
         Column holding the category (e.g. a score band).
-    by
+    between
         Grouping column(s) (e.g. ``"wave"``); ``None`` for one overall block. Only groups with
         rows in ``data`` appear.
     categories
@@ -263,18 +266,18 @@ def prevalence(data: pd.DataFrame, *, category: str, by: str | Sequence[str] | N
     Returns
     -------
     DataFrame
-        ``by`` columns, category, n, total, share, ci_low, ci_high.
+        ``between`` columns, category, n, total, share, ci_low, ci_high.
 
     Examples
     --------
     >>> forms = pd.DataFrame({"wave": ["a", "a", "a", "b"], "band": ["low", "high", "low", None]})
-    >>> table = prevalence(forms, category="band", by="wave", categories=["low", "high"])
+    >>> table = prevalence(forms, dv="band", between="wave", categories=["low", "high"])
     >>> table[["wave", "category", "n", "total"]].to_numpy().tolist()
     [['a', 'low', 2, 3], ['a', 'high', 1, 3], ['b', 'low', 0, 0], ['b', 'high', 0, 0]]
     """
-    keys = _keys(by)
-    _require_columns(data, [category, *keys])
-    values = data[category]
+    keys = _keys(between)
+    _require_columns(data, [dv, *keys])
+    values = data[dv]
     if categories is None:
         if isinstance(values.dtype, pd.CategoricalDtype):
             categories = list(values.cat.categories)
@@ -284,7 +287,7 @@ def prevalence(data: pd.DataFrame, *, category: str, by: str | Sequence[str] | N
     present = values.dropna()
     outside = ~present.isin(categories)
     if outside.any():
-        raise ValueError(f"column {category!r} has {int(outside.sum())} value(s) outside the "
+        raise ValueError(f"column {dv!r} has {int(outside.sum())} value(s) outside the "
                          "categories given")
     coded = pd.Categorical(values, categories=categories)
     frame = data[keys].copy()
@@ -303,7 +306,5 @@ def prevalence(data: pd.DataFrame, *, category: str, by: str | Sequence[str] | N
     full["total"] = (full.groupby(keys, sort=False)["n"].transform("sum") if keys
                      else full["n"].sum()).astype("int64")
     full["share"] = full["n"] / full["total"].where(full["total"] > 0)
-    full["ci_low"], full["ci_high"] = wilson_interval(full["n"].to_numpy(),
-                                                      full["total"].to_numpy(),
-                                                      confidence=confidence)
+    full = wilson_interval(full, successes="n", trials="total", confidence=confidence)
     return full[[*keys, "category", "n", "total", "share", "ci_low", "ci_high"]]

@@ -1,20 +1,28 @@
-"""Internal consistency (Cronbach's alpha) and reliable change (Jacobson & Truax)."""
+"""Internal consistency (Cronbach's alpha) and reliable and clinically significant change.
+
+Hand-written, each said so below: Feldt's interval at full precision (pingouin rounds it),
+Jacobson and Truax's reliable change index, cut-offs and categories (no Python library has them).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 from scipy import stats as _st
 
+from .paired import wide
+
 __all__ = ["cronbach_alpha", "reliable_change", "reliable_change_category", "RC_CATEGORIES",
-           "CS_CATEGORIES", "clinical_cutoffs", "clinical_change", "reliable_change_table"]
+           "CS_CATEGORIES", "clinical_cutoffs", "clinical_change"]
 
 #: The categories of :func:`reliable_change_category`, in this order.
 RC_CATEGORIES = ("reliably_improved", "no_reliable_change", "reliably_worse")
 
 
-def cronbach_alpha(items: pd.DataFrame | ArrayLike, *, confidence: float = 0.95) -> pd.DataFrame:
+def cronbach_alpha(data: pd.DataFrame, *, items: Sequence[str] | None = None,
+                   confidence: float = 0.95) -> pd.DataFrame:
     """Cronbach's alpha of a block of items with Feldt's confidence interval.
 
     ``alpha = k / (k - 1) * (1 - sum(item variances) / variance(total))`` on the respondents
@@ -27,8 +35,10 @@ def cronbach_alpha(items: pd.DataFrame | ArrayLike, *, confidence: float = 0.95)
 
     Parameters
     ----------
+    data
+        Wide table: one row per respondent, one column per item.
     items
-        Rows are respondents, columns are items (a DataFrame or 2-D array).
+        The item columns; ``None`` for every column of ``data``.
     confidence
         Coverage of Feldt's interval.
 
@@ -40,13 +50,17 @@ def cronbach_alpha(items: pd.DataFrame | ArrayLike, *, confidence: float = 0.95)
     Examples
     --------
     >>> block = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
-    >>> row = cronbach_alpha(block).iloc[0]
+    >>> row = cronbach_alpha(block, items=["a", "b", "c"]).iloc[0]
     >>> round(float(row["alpha"]), 3), round(float(row["ci_low"]), 3), int(row["n"])
     (0.954, 0.766, 5)
     """
     if not 0 < confidence < 1:
         raise ValueError("confidence must be between 0 and 1")
-    block = pd.DataFrame(items).astype(float).dropna()
+    columns = list(data.columns) if items is None else list(items)
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(f"no column(s) {', '.join(map(repr, missing))} in the data")
+    block = data[columns].astype(float).dropna()
     n, k = block.shape
     row = {"items": k, "n": n, "alpha": np.nan, "ci_low": np.nan, "ci_high": np.nan,
            "note": ""}
@@ -67,58 +81,34 @@ def cronbach_alpha(items: pd.DataFrame | ArrayLike, *, confidence: float = 0.95)
     return pd.DataFrame([row])
 
 
-def reliable_change(pre: ArrayLike, post: ArrayLike, *, sd_pre: float,
-                    reliability: float) -> np.ndarray:
-    """Jacobson & Truax (1991) reliable change index of each pair.
-
-    ``SE = sd_pre * sqrt(1 - reliability)``, ``S_diff = sqrt(2) * SE`` and
-    ``RC = (post - pre) / S_diff``.
-
-    Parameters
-    ----------
-    pre, post
-        Scores of the same people at two times (same length); NaN gives NaN.
-    sd_pre
-        Standard deviation of the scores at the first time (positive).
-    reliability
-        Reliability of the score, at least 0 and below 1 (e.g. Cronbach's alpha).
-
-    Returns
-    -------
-    ndarray
-        RC of each pair.
-
-    Examples
-    --------
-    >>> round(float(reliable_change([30.0], [20.0], sd_pre=7.5, reliability=0.88)[0]), 3)
-    -2.722
-    """
-    before = np.asarray(pre, dtype=float).ravel()
-    after = np.asarray(post, dtype=float).ravel()
-    if before.size != after.size:
-        raise ValueError(f"pre and post must have the same length ({before.size} and "
-                         f"{after.size})")
-    if not 0 <= reliability < 1:
-        raise ValueError("reliability must be at least 0 and below 1")
-    if not np.isfinite(sd_pre) or sd_pre <= 0:
-        raise ValueError("sd_pre must be a positive number")
-    s_diff = np.sqrt(2) * sd_pre * np.sqrt(1 - reliability)
-    return (after - before) / s_diff
+def _pairs(data: pd.DataFrame, *, dv: str, within: str, subject: str,
+           levels: Sequence) -> pd.DataFrame:
+    """Complete (earlier, later) pairs, one row per subject (sorted as text)."""
+    if len(levels) != 2:
+        raise ValueError("levels must be (earlier, later)")
+    for column in (dv, within, subject):
+        if column not in data.columns:
+            raise ValueError(f"no column {column!r} in the data")
+    pairs = wide(data, dv=dv, within=within, subject=subject, levels=levels)
+    pairs.columns = ["before", "after"]
+    return pairs.astype(float).dropna()
 
 
-def reliable_change_category(rc: ArrayLike, *, criterion: float = 1.96,
-                             higher_is: str = "worse") -> pd.Categorical:
+def reliable_change_category(data: pd.DataFrame, *, rc: str = "rc", criterion: float = 1.96,
+                             higher_is: str = "worse") -> pd.DataFrame:
     """Classify reliable change indices: improved, no reliable change, or worse.
 
     A change is reliable when ``|RC| > criterion`` (strictly: an RC of exactly the criterion
     is not reliable). Its direction depends on the scale: with ``higher_is="worse"`` (distress,
     discomfort) a reliable fall is an improvement; with ``higher_is="better"`` a reliable rise
-    is.
+    is. Hand-written (Jacobson and Truax, 1991; no Python library has it).
 
     Parameters
     ----------
+    data
+        One row per person.
     rc
-        Reliable change indices (:func:`reliable_change`); NaN stays missing.
+        The column of reliable change indices (:func:`reliable_change`); NaN stays missing.
     criterion
         Positive cut-off, 1.96 for 95% confidence.
     higher_is
@@ -126,46 +116,60 @@ def reliable_change_category(rc: ArrayLike, *, criterion: float = 1.96,
 
     Returns
     -------
-    pandas.Categorical
-        Categories ``reliably_improved``, ``no_reliable_change``, ``reliably_worse``.
+    DataFrame
+        A copy of ``data`` with ``category`` added (or replaced): a Categorical over
+        :data:`RC_CATEGORIES` (``reliably_improved``, ``no_reliable_change``,
+        ``reliably_worse``).
 
     Examples
     --------
-    >>> list(reliable_change_category([-2.5, 1.96, 2.0, float("nan")]))
+    >>> people = pd.DataFrame({"rc": [-2.5, 1.96, 2.0, float("nan")]})
+    >>> reliable_change_category(people)["category"].tolist()
     ['reliably_improved', 'no_reliable_change', 'reliably_worse', nan]
-    >>> list(reliable_change_category([-2.5], higher_is="better"))
-    ['reliably_worse']
+    >>> reliable_change_category(people, higher_is="better")["category"].tolist()[0]
+    'reliably_worse'
     """
     if higher_is not in ("worse", "better"):
         raise ValueError("higher_is must be 'worse' or 'better'")
     if not np.isfinite(criterion) or criterion <= 0:
         raise ValueError("criterion must be a positive number")
-    values = np.asarray(rc, dtype=float).ravel()
+    if rc not in data.columns:
+        raise ValueError(f"no column {rc!r} in the data")
+    values = data[rc].to_numpy(dtype=float)
     rises, falls = values > criterion, values < -criterion
     improved, worse = (falls, rises) if higher_is == "worse" else (rises, falls)
     labels = np.select([improved, worse], [RC_CATEGORIES[0], RC_CATEGORIES[2]],
                        RC_CATEGORIES[1]).astype(object)
     labels[np.isnan(values)] = None
-    return pd.Categorical(labels, categories=list(RC_CATEGORIES))
+    return data.assign(category=pd.Categorical(labels, categories=list(RC_CATEGORIES)))
 
 
-def reliable_change_table(pairs: pd.DataFrame, *, before: str, after: str, reliability: float,
-                          criterion: float = 1.96, higher_is: str = "worse") -> pd.DataFrame:
-    """Jacobson-Truax reliable change for every complete pair, with what it rests on.
+def reliable_change(data: pd.DataFrame, *, dv: str, within: str, subject: str,
+                    levels: Sequence, reliability: float, sd_pre: float | None = None,
+                    criterion: float = 1.96, higher_is: str = "worse") -> pd.DataFrame:
+    """Jacobson-Truax (1991) reliable change of every complete pair, with what it rests on.
 
-    The SD is that of ``before`` among the complete pairs; the threshold is the smallest change
-    (in score points) that counts as reliable, ``criterion * sqrt(2) * sd * sqrt(1 - r)``
-    (``docs/methods.md#reliable-change-index``). A reliability outside [0, 1), fewer than two
-    pairs, or a baseline without spread gives an empty table: no change can be judged then.
+    Hand-written (no Python library has it): ``SE = sd_pre * sqrt(1 - reliability)``,
+    ``S_diff = sqrt(2) * SE`` and ``RC = (after - before) / S_diff``; the category follows
+    :func:`reliable_change_category`. ``sd_pre`` is by default the SD of the earlier scores
+    among the complete pairs. The threshold is the smallest change (in score points) that counts
+    as reliable, ``criterion * S_diff`` (``docs/methods.md#reliable-change-index``). A
+    reliability outside [0, 1) (a negative alpha, say), fewer than two pairs, or a baseline
+    without spread gives an empty table: no change can be judged then.
 
     Parameters
     ----------
-    pairs
-        One row per person (the index identifies them), with the two scores as columns.
-    before, after
-        The columns holding the earlier and the later score.
+    data
+        Long table: one row per subject and level.
+    dv, within, subject
+        Column names: the score, the repeated factor (wave), the person.
+    levels
+        ``(earlier, later)``.
     reliability
         Reliability of the score (Cronbach's alpha, or a published figure).
+    sd_pre
+        Standard deviation of the earlier scores to use instead of the sample's (a published
+        norm); positive.
     criterion
         ``|RC|`` above which a change is reliable.
     higher_is
@@ -174,47 +178,50 @@ def reliable_change_table(pairs: pd.DataFrame, *, before: str, after: str, relia
     Returns
     -------
     DataFrame
-        id (the index's name, or ``id``), before, after, rc, category, reliability, sd_before,
-        threshold.
+        One row per complete pair (subjects sorted as text): ``subject``'s column, before,
+        after, rc, category, reliability, sd_before, threshold.
 
     Examples
     --------
     Baselines 10, 14, 18 (SD 4), reliability 0.75: S_diff = sqrt(2) * 4 * 0.5 = 2.828, so a fall
     of 6 gives RC = -2.12 (reliably improved when lower is better) and a fall of 2 gives -0.71.
 
-    >>> pairs = pd.DataFrame({"pre": [10.0, 14.0, 18.0], "post": [4.0, 12.0, 18.0]},
-    ...                      index=pd.Index(["a", "b", "c"], name="person"))
-    >>> table = reliable_change_table(pairs, before="pre", after="post", reliability=0.75)
+    >>> long = pd.DataFrame({"person": list("aabbcc"), "wave": ["pre", "post"] * 3,
+    ...                      "score": [10.0, 4.0, 14.0, 12.0, 18.0, 18.0]})
+    >>> table = reliable_change(long, dv="score", within="wave", subject="person",
+    ...                         levels=["pre", "post"], reliability=0.75)
     >>> table["rc"].round(2).tolist(), table["category"].tolist()
     ([-2.12, -0.71, 0.0], ['reliably_improved', 'no_reliable_change', 'no_reliable_change'])
     >>> round(float(table["threshold"].iloc[0]), 3)
     5.544
     """
-    key = pairs.index.name or "id"
-    columns = [key, "before", "after", "rc", "category", "reliability", "sd_before",
+    columns = [subject, "before", "after", "rc", "category", "reliability", "sd_before",
                "threshold"]
-    complete = pairs[[before, after]].astype(float).dropna()
+    if sd_pre is not None and not (np.isfinite(sd_pre) and sd_pre > 0):
+        raise ValueError("sd_pre must be a positive number")
+    complete = _pairs(data, dv=dv, within=within, subject=subject, levels=levels)
     if len(complete) < 2 or not (np.isfinite(reliability) and 0 <= reliability < 1):
         return pd.DataFrame(columns=columns)
-    sd = float(complete[before].std(ddof=1))
+    sd = float(complete["before"].std(ddof=1)) if sd_pre is None else float(sd_pre)
     if not sd > 0:
         return pd.DataFrame(columns=columns)
-    rc = reliable_change(complete[before], complete[after], sd_pre=sd, reliability=reliability)
-    return pd.DataFrame({
-        key: complete.index.astype(str), "before": complete[before].to_numpy(),
-        "after": complete[after].to_numpy(), "rc": rc,
-        "category": reliable_change_category(rc, criterion=criterion, higher_is=higher_is),
-        "reliability": reliability, "sd_before": sd,
-        "threshold": criterion * np.sqrt(2) * sd * np.sqrt(1 - reliability)})
+    s_diff = np.sqrt(2) * sd * np.sqrt(1 - reliability)
+    people = pd.DataFrame({subject: complete.index.astype(str),
+                           "before": complete["before"].to_numpy(),
+                           "after": complete["after"].to_numpy(),
+                           "rc": (complete["after"] - complete["before"]).to_numpy() / s_diff})
+    people = reliable_change_category(people, criterion=criterion, higher_is=higher_is)
+    return people.assign(reliability=reliability, sd_before=sd,
+                         threshold=criterion * s_diff)[columns]
 
 
 #: The categories of :func:`clinical_change`, in this order (Jacobson and Truax, 1991).
 CS_CATEGORIES = ("recovered", "improved", "unchanged", "deteriorated")
 
 
-def clinical_cutoffs(before: ArrayLike, *, higher_is: str = "worse",
+def clinical_cutoffs(data: pd.DataFrame, *, dv: str, higher_is: str = "worse",
                      functional_mean: float | None = None,
-                     functional_sd: float | None = None) -> dict:
+                     functional_sd: float | None = None) -> pd.DataFrame:
     """Jacobson and Truax's (1991) cut-offs a, b and c between dysfunction and function.
 
     Hand-written: no Python library computes them. The dysfunctional population is the sample at
@@ -230,8 +237,10 @@ def clinical_cutoffs(before: ArrayLike, *, higher_is: str = "worse",
 
     Parameters
     ----------
-    before
-        Scores at the earlier wave of the people assessed (NaN ignored).
+    data
+        One row per person assessed, at the earlier wave.
+    dv
+        The column of their scores (NaN ignored).
     higher_is
         ``"worse"`` or ``"better"``.
     functional_mean, functional_sd
@@ -239,23 +248,26 @@ def clinical_cutoffs(before: ArrayLike, *, higher_is: str = "worse",
 
     Returns
     -------
-    dict
-        a, b, c (NaN when not available), cutoff (the criterion's value), criterion
+    DataFrame
+        One row: a, b, c (NaN when not available), cutoff (the criterion's value), criterion
         (``"a"`` or ``"c"``).
 
     Examples
     --------
     Baseline mean 30, SD 5; norms 15 (SD 4): a = 20, b = 23, c = (4 * 30 + 5 * 15) / 9 = 21.67.
 
-    >>> cut = clinical_cutoffs([25.0, 30.0, 35.0], functional_mean=15, functional_sd=4)
-    >>> round(cut["a"], 2), round(cut["b"], 2), round(cut["c"], 2), cut["criterion"]
-    (20.0, 23.0, 21.67, 'c')
+    >>> baseline = pd.DataFrame({"score": [25.0, 30.0, 35.0]})
+    >>> clinical_cutoffs(baseline, dv="score", functional_mean=15, functional_sd=4).round(2)
+          a     b      c  cutoff criterion
+    0  20.0  23.0  21.67   21.67         c
     """
     if higher_is not in ("worse", "better"):
         raise ValueError("higher_is must be 'worse' or 'better'")
     if (functional_mean is None) != (functional_sd is None):
         raise ValueError("give both the functional mean and SD, or neither")
-    values = np.asarray(before, dtype=float).ravel()
+    if dv not in data.columns:
+        raise ValueError(f"no column {dv!r} in the data")
+    values = data[dv].to_numpy(dtype=float)
     values = values[~np.isnan(values)]
     m1 = float(values.mean()) if values.size else np.nan
     s1 = float(values.std(ddof=1)) if values.size > 1 else np.nan
@@ -269,18 +281,19 @@ def clinical_cutoffs(before: ArrayLike, *, higher_is: str = "worse",
         b = m0 - toward * 2 * s0
         c = (s0 * m1 + s1 * m0) / (s0 + s1)
     criterion = "c" if functional_mean is not None else "a"
-    return {"a": a, "b": b, "c": c, "cutoff": c if criterion == "c" else a,
-            "criterion": criterion}
+    return pd.DataFrame([{"a": a, "b": b, "c": c, "cutoff": c if criterion == "c" else a,
+                          "criterion": criterion}])
 
 
-def clinical_change(pairs: pd.DataFrame, *, before: str, after: str, reliability: float,
-                    higher_is: str = "worse", functional_mean: float | None = None,
+def clinical_change(data: pd.DataFrame, *, dv: str, within: str, subject: str,
+                    levels: Sequence, reliability: float, higher_is: str = "worse",
+                    functional_mean: float | None = None,
                     functional_sd: float | None = None,
                     criterion: float = 1.96) -> pd.DataFrame:
     """Clinically significant change of each person: reliable change and a crossed cut-off.
 
     Jacobson and Truax (1991), hand-written (no Python library has it). Each complete pair gets
-    the reliable change index of :func:`reliable_change_table` and the cut-off of
+    the reliable change index of :func:`reliable_change` and the cut-off of
     :func:`clinical_cutoffs` (c with norms, otherwise a), then one category:
 
     * ``recovered``: reliably improved, started on the dysfunctional side of the cut-off and
@@ -290,14 +303,14 @@ def clinical_change(pairs: pd.DataFrame, *, before: str, after: str, reliability
     * ``deteriorated``: reliably worse.
 
     A score exactly at the cut-off has not crossed it. Empty when reliable change cannot be
-    judged (see :func:`reliable_change_table`).
+    judged (see :func:`reliable_change`).
 
     Parameters
     ----------
-    pairs
-        One row per person (the index identifies them), the two scores as columns.
-    before, after
-        The columns of the earlier and the later score.
+    data
+        Long table: one row per subject and level.
+    dv, within, subject, levels
+        As for :func:`reliable_change`.
     reliability
         Reliability of the score.
     higher_is
@@ -310,8 +323,8 @@ def clinical_change(pairs: pd.DataFrame, *, before: str, after: str, reliability
     Returns
     -------
     DataFrame
-        id (the index's name, or ``id``), before, after, rc, cutoff, criterion, category
-        (a Categorical over :data:`CS_CATEGORIES`).
+        ``subject``'s column, before, after, rc, cutoff, criterion, category (a Categorical
+        over :data:`CS_CATEGORIES`).
 
     Examples
     --------
@@ -319,21 +332,22 @@ def clinical_change(pairs: pd.DataFrame, *, before: str, after: str, reliability
     a = 26 - 2 * 5.16 = 15.67. A fall from 20 to 12 is reliable and crosses it: recovered;
     28 to 20 is reliable but stays above: improved.
 
-    >>> pairs = pd.DataFrame({"pre": [20.0, 24.0, 28.0, 32.0], "post": [12.0, 23.0, 20.0, 40.0]},
-    ...                      index=pd.Index(list("abcd"), name="person"))
-    >>> table = clinical_change(pairs, before="pre", after="post", reliability=0.8)
+    >>> long = pd.DataFrame({"person": list("aabbccdd"), "wave": ["pre", "post"] * 4,
+    ...                      "score": [20.0, 12.0, 24.0, 23.0, 28.0, 20.0, 32.0, 40.0]})
+    >>> table = clinical_change(long, dv="score", within="wave", subject="person",
+    ...                         levels=["pre", "post"], reliability=0.8)
     >>> table["category"].tolist()
     ['recovered', 'unchanged', 'improved', 'deteriorated']
     """
-    key = pairs.index.name or "id"
-    columns = [key, "before", "after", "rc", "cutoff", "criterion", "category"]
-    people = reliable_change_table(pairs, before=before, after=after, reliability=reliability,
-                                   criterion=criterion, higher_is=higher_is)
+    columns = [subject, "before", "after", "rc", "cutoff", "criterion", "category"]
+    people = reliable_change(data, dv=dv, within=within, subject=subject, levels=levels,
+                             reliability=reliability, criterion=criterion, higher_is=higher_is)
     if people.empty:
         return pd.DataFrame(columns=columns)
-    cut = clinical_cutoffs(people["before"], higher_is=higher_is,
-                           functional_mean=functional_mean, functional_sd=functional_sd)
-    cutoff = cut["cutoff"]
+    cut = clinical_cutoffs(people, dv="before", higher_is=higher_is,
+                           functional_mean=functional_mean,
+                           functional_sd=functional_sd).iloc[0]
+    cutoff = float(cut["cutoff"])
     if higher_is == "worse":
         started_dysfunctional = people["before"] > cutoff
         ended_functional = people["after"] < cutoff
@@ -345,8 +359,5 @@ def clinical_change(pairs: pd.DataFrame, *, before: str, after: str, reliability
         [(reliable == RC_CATEGORIES[0]) & started_dysfunctional & ended_functional,
          reliable == RC_CATEGORIES[0], reliable == RC_CATEGORIES[2]],
         ["recovered", "improved", "deteriorated"], "unchanged")
-    return pd.DataFrame({
-        key: people[key].to_numpy(), "before": people["before"].to_numpy(),
-        "after": people["after"].to_numpy(), "rc": people["rc"].to_numpy(), "cutoff": cutoff,
-        "criterion": cut["criterion"],
-        "category": pd.Categorical(labels, categories=list(CS_CATEGORIES))})
+    return people.assign(cutoff=cutoff, criterion=cut["criterion"],
+                         category=pd.Categorical(labels, categories=list(CS_CATEGORIES)))[columns]

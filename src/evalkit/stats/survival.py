@@ -1,14 +1,14 @@
 """Time to an event: Kaplan-Meier estimates and the log-rank test.
 
-Both are written out here (a few lines each) and checked against R's ``survival`` package
-(``survfit``, ``survdiff``) and the textbook 6-MP example.
+Both are written out here (a few lines each: pingouin has none, lifelines needs pandas < 3) and
+checked against R's ``survival`` package (``survfit``, ``survdiff``) and the textbook 6-MP
+example. Column names are lifelines' (``duration``, ``event``) and pingouin's ``between``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 from scipy import stats as _st
 
 __all__ = ["kaplan_meier", "logrank_test"]
@@ -28,11 +28,14 @@ def _time_event(time, event) -> tuple[np.ndarray, np.ndarray]:
     return t, e.astype(bool)
 
 
-def kaplan_meier(time: ArrayLike, event: ArrayLike, *, confidence: float = 0.95) -> pd.DataFrame:
+def kaplan_meier(data: pd.DataFrame, *, duration: str, event: str,
+                 confidence: float = 0.95) -> pd.DataFrame:
     """Kaplan-Meier estimate of survival with a pointwise log-log confidence band.
 
-    At each distinct event time ``t``: ``S(t) = prod(1 - d_i / n_i)`` over event times up to
-    ``t`` (``n_i`` at risk, ``d_i`` events; a time censored at ``t_i`` still counts at risk at
+    pingouin has no survival analysis, so the names are lifelines' (``duration``, ``event``), and
+    the estimate is written out here (a few vectorised lines: lifelines needs pandas < 3). At
+    each distinct event time ``t``: ``S(t) = prod(1 - d_i / n_i)`` over event times up to ``t``
+    (``n_i`` at risk, ``d_i`` events; a time censored at ``t_i`` still counts at risk at
     ``t_i``). Greenwood's ``se(log S) = sqrt(sum(d_i / (n_i * (n_i - d_i))))``; the band is
     ``S ** exp(-/+ z * se / log S)``, i.e. symmetric on ``log(-log S)``, as R's
     ``survfit(..., conf.type = "log-log")``. Where ``S`` is 0 the band is undefined (NaN, as in
@@ -40,10 +43,12 @@ def kaplan_meier(time: ArrayLike, event: ArrayLike, *, confidence: float = 0.95)
 
     Parameters
     ----------
-    time
-        Follow-up time of each unit.
+    data
+        One row per unit.
+    duration
+        Column of follow-up times.
     event
-        1 (True) if the event happened at ``time``, 0 (False) if censored there.
+        Column that is 1 (True) if the event happened at the time, 0 (False) if censored there.
     confidence
         Coverage of the pointwise band.
 
@@ -55,13 +60,17 @@ def kaplan_meier(time: ArrayLike, event: ArrayLike, *, confidence: float = 0.95)
 
     Examples
     --------
-    >>> km = kaplan_meier([1, 2, 2, 3, 4], [1, 1, 0, 1, 0])
+    >>> units = pd.DataFrame({"weeks": [1, 2, 2, 3, 4], "left": [1, 1, 0, 1, 0]})
+    >>> km = kaplan_meier(units, duration="weeks", event="left")
     >>> km[["time", "at_risk", "events", "survival"]].round(3).to_numpy().tolist()
     [[1.0, 5.0, 1.0, 0.8], [2.0, 4.0, 1.0, 0.6], [3.0, 2.0, 1.0, 0.3]]
     """
+    for column in (duration, event):
+        if column not in data.columns:
+            raise ValueError(f"no column {column!r} in the data")
     if not 0 < confidence < 1:
         raise ValueError("confidence must be between 0 and 1")
-    t, e = _time_event(time, event)
+    t, e = _time_event(data[duration], data[event])
     if t.size == 0:
         return pd.DataFrame(columns=_KM_COLUMNS)
     if not e.any():
@@ -85,20 +94,25 @@ def kaplan_meier(time: ArrayLike, event: ArrayLike, *, confidence: float = 0.95)
                          "survival": survival, "ci_low": low, "ci_high": high})
 
 
-def logrank_test(data: pd.DataFrame, *, time: str, event: str, group: str) -> pd.DataFrame:
+def logrank_test(data: pd.DataFrame, *, duration: str, event: str,
+                 between: str) -> pd.DataFrame:
     """Log-rank test that the survival curves of the groups differ.
 
     At each distinct event time the events ``d`` are shared among the groups in proportion to
     the numbers at risk (expected ``E``); with ``O`` observed events per group and ``V`` the
     hypergeometric covariance summed over times, ``chi2 = (O - E)' V^- (O - E)`` on
     ``groups - 1`` df (R's ``survdiff``, rho = 0). Rows with a missing group are left out.
+    Hand-written, vectorised over event times (no pingouin equivalent; lifelines needs
+    pandas < 3).
 
     Parameters
     ----------
     data
         One row per unit.
-    time, event, group
-        Column names: follow-up time, event indicator (1/True = event), group.
+    duration, event
+        As for :func:`kaplan_meier`.
+    between
+        Column of the groups compared.
 
     Returns
     -------
@@ -114,16 +128,16 @@ def logrank_test(data: pd.DataFrame, *, time: str, event: str, group: str) -> pd
 
     >>> units = pd.DataFrame({"weeks": [1, 2, 3, 4, 5, 6], "left": [1, 1, 1, 1, 0, 0],
     ...                       "site": list("aaabbb")})
-    >>> row = logrank_test(units, time="weeks", event="left", group="site").iloc[0]
+    >>> row = logrank_test(units, duration="weeks", event="left", between="site").iloc[0]
     >>> int(row["groups"]), round(float(row["chi2"]), 3), float(row["df"])
     (2, 5.052, 1.0)
     """
-    for column in (time, event, group):
+    for column in (duration, event, between):
         if column not in data.columns:
             raise ValueError(f"no column {column!r} in the data")
-    rows = data[[time, event, group]].dropna(subset=[group])
-    t, e = _time_event(rows[time], rows[event])
-    labels, codes = np.unique(rows[group].astype(str).to_numpy(), return_inverse=True)
+    rows = data[[duration, event, between]].dropna(subset=[between])
+    t, e = _time_event(rows[duration], rows[event])
+    labels, codes = np.unique(rows[between].astype(str).to_numpy(), return_inverse=True)
     k = labels.size
     sizes = np.bincount(codes, minlength=k)
     row = {"groups": k, "smallest_group": int(sizes.min()) if k else 0, "chi2": np.nan,
