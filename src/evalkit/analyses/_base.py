@@ -297,8 +297,8 @@ def alpha_cols(forms: str) -> tuple[Col, ...]:
     return (
         Col("items", "count", "items"),
         Col("n", "people", forms),
-        Col("alpha", "statistic", "Cronbach's alpha", rests_on=("n",)),
-        *interval("Feldt's 95% interval", rests_on=("n",)),
+        Col("alpha", "statistic", "Cronbach's alpha", rests_on=("n",), bounded=True),
+        *interval("Feldt's 95% interval", rests_on=("n",), bounded=True),
         Col("note", "text", "why alpha is undefined, if so"),
     )
 
@@ -313,6 +313,8 @@ EFFECT_INTERVALS = {
     "rank_effect_size": "the 95% interval (Fisher z for the rank-biserial r; none for epsilon "
                         "squared)",
 }
+#: Effect sizes that cannot exceed 1 in size (the rank-biserial r, epsilon squared).
+BOUNDED_EFFECTS = frozenset({"rank_effect_size"})
 
 
 def effect_interval_cols(effect: str) -> tuple[Col, Col]:
@@ -336,7 +338,8 @@ def effect_interval_cols(effect: str) -> tuple[Col, Col]:
     [('d_z_ci_low', 'd_z'), ('d_z_ci_high', 'd_z')]
     """
     method = EFFECT_INTERVALS[effect]
+    bounded = effect in BOUNDED_EFFECTS
     return (Col(f"{effect}_ci_low", "statistic", f"lower end of {method}",
-                label="95% CI from", follows=effect),
+                label="95% CI from", follows=effect, bounded=bounded),
             Col(f"{effect}_ci_high", "statistic", f"upper end of {method}", label="to",
-                follows=effect))
+                follows=effect, bounded=bounded))

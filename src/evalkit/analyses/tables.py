@@ -149,6 +149,10 @@ class Col:
         grows along a series, and the growth between two shares shown is a count of people (who
         left between them): the policy withholds a share unless at least the reporting threshold
         left since the previous share shown of its series.
+    bounded
+        For a statistic that cannot exceed 1 in size (a correlation, Cronbach's alpha, a share
+        of variance, an epsilon): the research report writes it without a leading zero
+        (``.45``), as APA style does.
 
     Examples
     --------
@@ -174,6 +178,7 @@ class Col:
     modal: str | None = None
     split_parts: tuple[str, ...] = ()
     steps_along: tuple[str, ...] = ()
+    bounded: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -202,6 +207,8 @@ class Col:
             raise ValueError(f"{self.name}: only a share is part of a split")
         if self.steps_along and self.kind != "share":
             raise ValueError(f"{self.name}: only a share steps along a series")
+        if self.bounded and (self.kind != "statistic" or self.format not in ("decimal", "signed")):
+            raise ValueError(f"{self.name}: only a decimal statistic is bounded by 1")
         if self.modal and not self.rests_on:
             raise ValueError(f"{self.name}: a modal count of which people? give rests_on")
 

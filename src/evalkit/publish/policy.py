@@ -51,6 +51,7 @@ Methods are described for readers in ``docs/disclosure.md``.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -105,7 +106,7 @@ def round_count(value: float) -> int:
     return int(math.floor(value / ROUND_TO + 0.5)) * ROUND_TO
 
 
-def format_value(value: object, col: Col) -> str:
+def format_value(value: object, col: Col, *, apa: bool = False) -> str:
     """How the page shows one value of ``col`` (already policed).
 
     Parameters
@@ -114,6 +115,9 @@ def format_value(value: object, col: Col) -> str:
         The value; None, NaN and ``pd.NA`` read ``n/a``.
     col
         The column it belongs to: its ``format`` and ``decimals`` decide the text.
+    apa
+        Write it as APA style does (the research report): a p-value as ``.034`` or ``< .001``,
+        and a ``bounded`` statistic (one that cannot exceed 1) without its leading zero.
 
     Returns
     -------
@@ -127,6 +131,11 @@ def format_value(value: object, col: Col) -> str:
     '<0.001'
     >>> format_value(None, Col("n", "people", "people"))
     'n/a'
+    >>> format_value(0.0004, Col("p", "p_value", "p-value"), apa=True)
+    '< .001'
+    >>> r = Col("r", "statistic", "Pearson's r", bounded=True)
+    >>> format_value(-0.456, r, apa=True), format_value(-0.456, r), format_value(1.0, r, apa=True)
+    ('-.46', '-0.46', '1.00')
     """
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return UNDEFINED_TEXT
@@ -141,9 +150,17 @@ def format_value(value: object, col: Col) -> str:
     if fmt == "percent":
         return f"{number:.0%}"
     if fmt == "p":
+        if apa:
+            return "< .001" if number < 0.001 else _without_leading_zero(f"{number:.3f}")
         return "<0.001" if number < 0.001 else f"{number:.3f}"
     # How numbers are written lives in labels (never "-0.00").
-    return number_text(number, col.decimals, signed=fmt == "signed")
+    text = number_text(number, col.decimals, signed=fmt == "signed")
+    return _without_leading_zero(text) if apa and col.bounded else text
+
+
+def _without_leading_zero(text: str) -> str:
+    """``"0.45"`` as ``".45"`` (and ``"-0.45"`` as ``"-.45"``); ``"1.00"`` unchanged."""
+    return re.sub(r"^([+-]?)0\.", r"\1.", text)
 
 
 def change_in_words(value: float, decimals: int = MEAN_DECIMALS) -> str:
@@ -782,7 +799,7 @@ class Shown:
                 elif col(i).kind == "text":
                     cells.append(note_words(v))
                 else:
-                    cells.append(format_value(v, col(i)))
+                    cells.append(format_value(v, col(i), apa=policy.audience == "research"))
             text[name] = cells
         return cls(spec, policy, values, status, text)
 
@@ -1088,7 +1105,7 @@ def _display_col(spec: TableSpec, name: str, values: pd.DataFrame, *, funder: bo
             col = view(spec.col(metrics[i]))
             if name != "value" and col.kind != "share":
                 return Col(col.name, "statistic", col.description, decimals=col.decimals,
-                           fmt=col.fmt)
+                           fmt=col.fmt, bounded=col.bounded)
             return col
         return for_row
     col = view(spec.col(name)) if spec.col(name).funder or not funder else spec.col(name)

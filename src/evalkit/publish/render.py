@@ -261,7 +261,8 @@ def _grid_html(shown: Shown, columns: list[str], caption: str, paired: bool,
     spec = shown.spec
     ci = f"{interval_level(spec.col('ci_low').description)} CI".strip() if paired else ""
     headers = [ci if paired and c == "ci_low" else header(spec.col(c)) for c in columns]
-    head = "".join(f'<th scope="col">{html_text(h)}</th>' for h in headers)
+    apa = shown.policy.audience == "research"
+    head = "".join(f'<th scope="col">{header_html(h, apa=apa)}</th>' for h in headers)
     body = []
     for i in range(len(shown)) if rows is None else rows:
         cells = []
@@ -277,6 +278,43 @@ def _grid_html(shown: Shown, columns: list[str], caption: str, paired: bool,
     classes += " short" if len(body) <= _SHORT_ROWS else ""
     return (f'<table class="{classes}"><caption>{html_text(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+#: Statistical symbols APA style sets in italics (a digit or ² after one stays upright).
+_APA_SYMBOL = re.compile(r"^(n|N|M|SD|SE|t|F|p|r|d|z|W|U|H|df|R|B|b)(\d|²)?$")
+
+
+def header_html(text: str, *, apa: bool = False) -> str:
+    """A column header as escaped HTML; in APA style its statistical symbols are italic.
+
+    Parameters
+    ----------
+    text
+        The header, e.g. ``"p (Holm)"``.
+    apa
+        Set the symbols (``t``, ``F``, ``p``, ``SD``, ``R²`` ...) in italics, as the research
+        report does.
+
+    Returns
+    -------
+    str
+        Escaped HTML.
+
+    Examples
+    --------
+    >>> header_html("p (Holm)", apa=True), header_html("adjusted R²", apa=True)
+    ('<i>p</i> &#40;Holm&#41;', 'adjusted <i>R</i>²')
+    >>> header_html("mean after", apa=True), header_html("p <b>", apa=False)
+    ('mean after', 'p &lt;b&gt;')
+    """
+    if not apa:
+        return html_text(text)
+    words = []
+    for word in text.split(" "):
+        symbol = _APA_SYMBOL.match(word)
+        words.append(f"<i>{symbol.group(1)}</i>{symbol.group(2) or ''}" if symbol
+                     else html_text(word))
+    return " ".join(words)
 
 
 def _breakable(escaped: str) -> str:
@@ -301,7 +339,8 @@ def _same_every_row_html(shown: Shown, columns: list[str], caption: str, paired:
                          else shown.text[c].iloc[0])
         number = spec.col(c).kind in _ALIGN_RIGHT
         cell = f'<td class="num">{text}</td>' if number else f"<td>{_breakable(text)}</td>"
-        rows.append(f'<tr><th scope="row">{html_text(name)}</th>{cell}</tr>')
+        apa = shown.policy.audience == "research"
+        rows.append(f'<tr><th scope="row">{header_html(name, apa=apa)}</th>{cell}</tr>')
     rows = "".join(rows)
     return (f'<table class="evalkit metrics short"><caption>{html_text(caption)}</caption><thead>'
             f'<tr><th scope="col">measure</th><th scope="col">value</th></tr></thead>'
