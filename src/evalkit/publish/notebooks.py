@@ -107,7 +107,7 @@ def analyses_of(nb: NotebookNode) -> list[str]:
     Examples
     --------
     >>> analyses_of(nbformat.read(workbook()[1], as_version=4))
-    ['attendance', 'delivery']
+    ['attendance', 'attrition', 'delivery']
     """
     return list(nb.metadata.get("evalkit", {}).get("analyses", []))
 
