@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -47,6 +48,61 @@ def config_folder(tmp_path_factory, monkeypatch) -> Path:
     for name in _CONFIG_VARIABLES:
         monkeypatch.setenv(name, str(folder))
     return folder
+
+
+def _tree(folder: Path) -> list:
+    """Every entry below a folder (sockets and hidden files too) with its size and mtime."""
+    return sorted((str(p.relative_to(folder)), p.lstat().st_size, p.lstat().st_mtime_ns)
+                  for p in folder.rglob("*"))
+
+
+def _watched() -> dict[str, list]:
+    """What a report of the sample must leave as it was: the data, the notebooks, the project."""
+    return {"data": _tree(SAMPLE), "notebooks": _tree(ROOT / "notebooks"),
+            "project": sorted(p.name for p in ROOT.iterdir())}
+
+
+class SampleReports:
+    """Reports of the sample, rendered once per test session per audience and shared by the
+    test files that only read them (a render takes about 20 s on two cores).
+
+    ``reports("funder")`` is the folder of the sample's funder report; funder and research
+    reports carry their PDF when Chromium is there. Tests must not change these folders: a test
+    that needs a report of its own, or other options, renders it into its ``tmp_path``.
+    ``untouched`` holds, for every render made, what the watched folders held before and after.
+    """
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.made: dict[str, Path] = {}
+        self.untouched: list[tuple[dict, dict]] = []
+
+    def __call__(self, audience: str) -> Path:
+        if audience not in self.made:
+            from evalkit.publish import report
+
+            if str(ROOT / "tools") not in sys.path:
+                sys.path.insert(0, str(ROOT / "tools"))
+            import browser  # the project's own developer tool
+
+            out = self.root / audience / "sample"
+            pdf = audience != "internal" and browser.chromium() is not None
+            before = _watched()
+            # A config folder of its own: its ledger entry never meets a test's funder report.
+            with pytest.MonkeyPatch.context() as patch:
+                for name in _CONFIG_VARIABLES:
+                    patch.setenv(name, str(self.root / audience / "config"))
+                report.render_report(SAMPLE, out_dir=out, audience=audience, pdf=pdf,
+                                     show_progress=False)
+            self.untouched.append((before, _watched()))
+            self.made[audience] = out
+        return self.made[audience]
+
+
+@pytest.fixture(scope="session")
+def sample_reports(tmp_path_factory) -> SampleReports:
+    """The sample's reports, one per audience, rendered on first use (see SampleReports)."""
+    return SampleReports(tmp_path_factory.mktemp("sample-reports"))
 
 
 @pytest.fixture

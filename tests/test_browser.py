@@ -15,9 +15,7 @@ import subprocess
 import sys
 
 import pytest
-from tests.conftest import ROOT, SAMPLE
-
-from evalkit.publish import report
+from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 import browser  # noqa: E402  (the project's own developer tool)
@@ -28,10 +26,8 @@ pytestmark = pytest.mark.skipif(browser.chromium() is None,
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    out = tmp_path_factory.mktemp("browser") / "sample"
-    report.render_report(SAMPLE, out_dir=out, audience="funder", pdf=True, show_progress=False)
-    return out
+def rendered(sample_reports):
+    return sample_reports("funder")
 
 
 @pytest.fixture(scope="module")
@@ -104,12 +100,8 @@ _OVERFLOWING_TABLES = """[...document.querySelectorAll('table.evalkit')].filter(
 
 @pytest.mark.parametrize("audience", ["funder", "internal"])
 def test_no_table_is_wider_than_its_box_on_a_phone_or_wider_than_8_columns(
-        audience, rendered, tmp_path_factory):
-    if audience == "funder":
-        folder = rendered
-    else:
-        folder = tmp_path_factory.mktemp("browser") / "internal"
-        report.render_report(SAMPLE, out_dir=folder, audience="internal", show_progress=False)
+        audience, sample_reports):
+    folder = sample_reports(audience)
     with browser.browser() as tools:
         tools.open((folder / "report.html").resolve().as_uri(), 1280, 900)
         assert tools.evaluate(_OVERFLOWING_TABLES) == []
@@ -128,12 +120,10 @@ def test_no_table_is_wider_than_its_box_on_a_phone_or_wider_than_8_columns(
 
 
 @pytest.fixture(scope="module")
-def rendered_research(tmp_path_factory):
+def rendered_research(sample_reports):
     """The research report, the one with an appendix of detailed statistics (a funder report
     has none)."""
-    out = tmp_path_factory.mktemp("browser") / "research"
-    report.render_report(SAMPLE, out_dir=out, audience="research", pdf=True, show_progress=False)
-    return out
+    return sample_reports("research")
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")

@@ -11,33 +11,18 @@ from evalkit.errors import EvalkitError
 from evalkit.publish import report
 
 
-def _tree(folder):
-    """Every entry below a folder (sockets and hidden files too) with its size and mtime."""
-    return sorted((str(p.relative_to(folder)), p.lstat().st_size, p.lstat().st_mtime_ns)
-                  for p in folder.rglob("*"))
-
-
-_UNTOUCHED: dict[str, tuple[list, list]] = {}
-
-
 @pytest.fixture(scope="module")
-def sample_report(tmp_path_factory):
-    out = tmp_path_factory.mktemp("rep") / "sample"
-    watched = {"data": SAMPLE, "notebooks": ROOT / "notebooks", "cwd": ROOT}
-    before = {name: _tree(folder) if name != "cwd" else sorted(p.name for p in ROOT.iterdir())
-              for name, folder in watched.items()}
-    report.render_report(SAMPLE, out_dir=out, audience="funder")
-    for name, folder in watched.items():
-        after = _tree(folder) if name != "cwd" else sorted(p.name for p in ROOT.iterdir())
-        _UNTOUCHED[name] = (before[name], after)
-    return out
+def sample_report(sample_reports):
+    return sample_reports("funder")
 
 
-def test_rendering_leaves_the_data_notebooks_and_project_as_they_were(sample_report):
+def test_rendering_leaves_the_data_notebooks_and_project_as_they_were(sample_report,
+                                                                       sample_reports):
     """No kernel socket, checkpoint or temporary file is left beside the user's files, and the
-    data and the committed notebooks are not rewritten."""
-    for name, (before, after) in _UNTOUCHED.items():
-        assert after == before, name
+    data and the committed notebooks are not rewritten (checked around every shared render)."""
+    assert sample_reports.untouched
+    for before, after in sample_reports.untouched:
+        assert after == before
 
 
 def test_report_folder_contents(sample_report):
@@ -52,10 +37,8 @@ def test_report_folder_contents(sample_report):
 
 
 @pytest.fixture(scope="module")
-def internal_report(tmp_path_factory):
-    out = tmp_path_factory.mktemp("rep") / "internal"
-    report.render_report(SAMPLE, out_dir=out, audience="internal", show_progress=False)
-    return out
+def internal_report(sample_reports):
+    return sample_reports("internal")
 
 
 def test_report_is_self_contained_and_hides_code(sample_report):
@@ -212,9 +195,8 @@ def test_every_page_table_has_at_most_8_columns_and_phone_labels(sample_report):
 
 
 def test_research_report_carries_the_exports_and_the_funder_report_does_not(
-        tmp_path, sample_report):
-    out = tmp_path / "research"
-    report.render_report(SAMPLE, out_dir=out, audience="research", show_progress=False)
+        sample_reports, sample_report):
+    out = sample_reports("research")
     names = sorted(p.name for p in (out / "exports").iterdir())
     for instrument in ("discomfort", "stss", "proqol", "partner_safety"):
         for suffix in ("csv", "parquet", "sav", "dta"):
