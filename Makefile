@@ -29,8 +29,10 @@ report: $(REPORT_STAMP)
 	$(BIN)/evalkit report data/sample --out reports/sample
 
 ## Run every test: unit tests and the notebooks under nbval (strict).
+# One worker per core (pytest-xdist); --dist loadfile keeps each file on one worker, so a
+# notebook's cells run in order in one kernel and a file's module fixtures are made once.
 test: $(DEV_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 ## Open the workbook in JupyterLab.
 lab: $(DEV_STAMP)

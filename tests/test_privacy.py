@@ -238,8 +238,9 @@ def _private(path, text):
     f"{KEY_HEADER}\n{'g' * 64}\n",  # not hexadecimal
     f"{KEY_HEADER}\n{'ab' * 32}\n",  # not random
     f"{KEY_HEADER}\n{'0123456789abcdef' * 4}\n",  # not random (8 distinct bytes)
-    f"# some other header\n{os.urandom(32).hex()}\n",
-    f"{KEY_HEADER}\n{os.urandom(32).hex()}\n{os.urandom(32).hex()}\n",  # two keys
+    # random-looking but fixed keys: every pytest-xdist worker must collect the same tests
+    f"# some other header\n{hashlib.sha256(b'one').hexdigest()}\n",
+    f"{KEY_HEADER}\n{hashlib.sha256(b'one').hexdigest()}\n{hashlib.sha256(b'two').hexdigest()}\n",
     "correct horse battery staple " * 3,
     "",
 ])
