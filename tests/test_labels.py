@@ -8,7 +8,7 @@ from html import unescape
 import pandas as pd
 
 from evalkit.analyses.tables import Col, TableSpec, interval
-from evalkit.publish.policy import Policy, format_value
+from evalkit.publish.policy import WITHHELD_TEXT, Policy, format_value
 from evalkit.publish.render import footnotes, table_html
 
 
@@ -65,6 +65,35 @@ def test_counts_that_are_not_people_are_not_called_people():
     assert len(rounded) == 1 and "a count of meetings and rows rounded to the nearest 5" in \
         rounded[0]
     assert not any("people" in n for n in notes)
+
+
+def test_notes_say_what_a_withheld_figure_rests_on_and_mention_percentages_only_beside_them():
+    spec = TableSpec("meetings", "Meetings", (
+        Col("outcome", "label", "meetings were"), Col("processes", "people", "processes"),
+        Col("meetings_held", "people", "meetings"),
+        Col("median_days", "statistic", "median days", rests_on=("meetings_held",),
+            needs=2)), unit="processes").for_funder(
+        outcome="shown", processes="rounded", meetings_held="rounded", median_days="mean")
+    shown = Policy("funder").apply(pd.DataFrame({
+        "outcome": ["a", "b"], "processes": [12, 14], "meetings_held": [6, 30],
+        "median_days": [40.0, 50.0]}), spec)
+    assert shown.text["median_days"].tolist()[0] == WITHHELD_TEXT
+    notes = footnotes(shown, list(shown.columns))
+    withheld = [n for n in notes if "withheld" in n]
+    assert len(withheld) == 1 and "fewer than 5 meetings," in withheld[0]
+    rounded = [n for n in notes if n.startswith("≈35:")]
+    assert rounded == ["≈35: a count of processes and meetings rounded to the nearest 5."]
+
+    shares = TableSpec("done", "Done", (
+        Col("site", "label", "site"), Col("people", "people", "people"),
+        Col("done", "people", "people who finished"),
+        Col("share", "share", "share who finished", part="done", whole="people")),
+        unit="participants").for_funder(site="shown", people="rounded", done="rounded",
+                                        share="percent")
+    shown = Policy("funder").apply(pd.DataFrame({"site": ["a"], "people": [40], "done": [20],
+                                                 "share": [0.5]}), shares)
+    rounded = [n for n in footnotes(shown, list(shown.columns)) if n.startswith("≈35:")]
+    assert rounded[0].endswith("; percentages are computed from the exact counts.")
 
 
 def test_the_interval_header_says_the_level_the_table_declares():

@@ -10,11 +10,12 @@ import base64
 import io
 import re
 
+import pandas as pd
 from matplotlib.figure import Figure
 
 from ..io.escape import html_text
 from .labels import counted, header, interval_level
-from .policy import SMALL, UNDEFINED, WITHHELD, WITHHELD_TEXT, Shown
+from .policy import SHOWN, SMALL, UNDEFINED, WITHHELD, WITHHELD_TEXT, Shown
 
 _ALIGN_RIGHT = {"people", "count", "number", "share", "statistic", "size", "p_value"}
 
@@ -48,7 +49,7 @@ def footnotes(shown: Shown, columns: list[str]) -> list[str]:
     >>> shown = Policy("funder").apply(pd.DataFrame({"site": ["north", "south"],
     ...                                              "people": [3, 42]}), spec)
     >>> footnotes(shown, ["site", "people"])
-    ['<5: fewer than 5 people.', '≈35: a count of people rounded to the nearest 5; percentages are computed from the exact counts.']
+    ['<5: fewer than 5 people.', '≈35: a count of people rounded to the nearest 5.']
     """
     status = shown.status[columns] if len(shown) else shown.status
     notes = []
@@ -67,17 +68,40 @@ def footnotes(shown: Shown, columns: list[str]) -> list[str]:
         nouns = _joined(counted(c, spec.unit) for c in small) or spec.unit
         notes.append(f"{policy.small_text}: fewer than {policy.min_cell} {nouns}.")
     if (status == WITHHELD).any().any():
+        nouns = _joined(_resting_on(spec, _names_with(shown, columns, status, WITHHELD)))
         notes.append(f"{WITHHELD_TEXT} withheld to protect small numbers: the figure rests on fewer "
-                     f"than {policy.min_cell} people, or would reveal a group that small.")
+                     f"than {policy.min_cell} {nouns or 'people'}, or would reveal a group that "
+                     "small.")
     if (status == UNDEFINED).any().any():
         notes.append("n/a: cannot be computed from these data.")
     if policy.funder and people:
         nouns = _joined(counted(c, spec.unit) for c in people)
-        notes.append(f"≈35: a count of {nouns} rounded to the nearest 5; percentages are "
-                     "computed from the exact counts.")
+        shares = any(spec.col(c).kind == "share"
+                     for c in _names_with(shown, columns, status, SHOWN))
+        notes.append(f"≈35: a count of {nouns} rounded to the nearest 5"
+                     + ("; percentages are computed from the exact counts." if shares else "."))
     if policy.funder and "ci_low" in columns and _has_share_interval(shown):
         notes.append("Intervals of percentages are widened to the nearest 5 points.")
     return notes
+
+
+def _names_with(shown: Shown, columns: list[str], status: pd.DataFrame, state: str) -> list[str]:
+    """The columns (or, in a metric table, the metrics) with at least one cell in ``state``."""
+    if shown.spec.is_metric_table:
+        metrics = list(shown.values.get("metric", []))
+        states = status["value"] if "value" in status else []
+        return [m for m, s in zip(metrics, states, strict=False) if s == state]
+    return [c for c in columns if (status[c] == state).any()]
+
+
+def _resting_on(spec, names: list[str]) -> list[str]:
+    """What the counts that ``names`` rest on count (participants, processes, meetings)."""
+    nouns = []
+    for name in names:
+        col = spec.col(name)
+        bases = (name,) if col.kind == "people" else col.bases
+        nouns += [counted(b, spec.unit) for b in bases if spec.col(b).kind == "people"]
+    return nouns
 
 
 def _joined(nouns) -> str:
