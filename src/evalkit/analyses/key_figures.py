@@ -59,7 +59,7 @@ def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
     >>> round(float(rate), 3), int(stss_38)
     (0.631, 14)
     """
-    from . import accountability, attendance, delivery, discomfort, secondary_trauma
+    from . import accountability, attendance, delivery, discomfort, instrument, secondary_trauma
 
     values: dict[str, object] = {}
     intervals: dict[str, tuple] = {}
@@ -103,11 +103,9 @@ def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
             values[f"burnout_{band}_band"] = int(bands.get(band, 0))
     partner = [spec for spec in dataset.instruments.values() if spec.respondent == "partner"]
     if partner:
-        from . import outcomes
-
         spec = partner[0]
-        people = outcomes.reliable_change_people(spec, outcomes.scored(dataset, spec.name),
-                                                 dataset)
+        people = instrument.reliable_change_people(spec, instrument.scored(dataset, spec),
+                                                   dataset)
         first = people[people["comparison"] == people["comparison"].iloc[0]] if len(people) \
             else people
         categories = first["category"].astype(str).value_counts()
