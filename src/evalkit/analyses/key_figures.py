@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
+from ..scales import DISCOMFORT
 from ..stats.proportions import wilson_interval
 from ._base import Analysis
 from .tables import Col, TableSpec, interval, metric_frame, modal, modal_count
@@ -78,8 +79,8 @@ def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
         values["fidelity_sessions"] = len(recorded)
         values["delivery_fidelity"] = float(recorded.mean()) if len(recorded) else np.nan
     if discomfort.ANALYSIS.missing(dataset) == "":
-        scores = discomfort.discomfort_scores(dataset)
-        change = discomfort.discomfort_change(scores)
+        scores = instrument.scored(dataset, DISCOMFORT)
+        change = instrument.change(DISCOMFORT, scores, comparisons=discomfort.COMPARISONS)
         row = change.set_index("comparison").loc["post_vs_pre"]
         per_person = discomfort.by_practitioner(scores)
         values["discomfort_pairs"] = int(row["n"])

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import MissingDataError
-from ..scales import PROQOL, STSS, Instrument, reliability, score
+from ..scales import DISCOMFORT, PROQOL, STSS, Instrument, reliability, score
 from ..stats.correlation import correlations
 from ..stats.groups import compare_groups
 from ..stats.models import ols_fit, ols_regression
@@ -24,6 +24,7 @@ from ..stats.multitest import holm
 from ..stats.paired import wave_changes, wide
 from ..stats.proportions import prevalence, wilson_interval
 from ._base import Analysis, alpha_cols, band_cols, effect_interval_cols, ordered_waves
+from .instrument import scored as instrument_scored
 from .tables import Col, TableSpec, interval, modal, modal_count
 
 #: Practitioner attributes that comparisons and the regression use (ordered ones first).
@@ -490,9 +491,7 @@ def scale_scores(dataset: Dataset) -> pd.DataFrame:
     for part in parts[1:]:
         table = table.merge(part, on="practitioner_id", how="outer")
     if dataset.has("discomfort"):
-        from .discomfort import discomfort_scores
-
-        pre = discomfort_scores(dataset)
+        pre = instrument_scored(dataset, DISCOMFORT)
         pre = pre.loc[pre["wave"].astype(str) == "pre", ["practitioner_id", "discomfort"]]
         table = table.merge(pre, on="practitioner_id", how="left", validate="1:1")
     return table.sort_values("practitioner_id", ignore_index=True)
