@@ -19,6 +19,7 @@ import pandas as pd
 
 from evalkit import scales as instruments
 from evalkit.analyses import discomfort as change
+from evalkit.analyses import instrument as pipeline
 
 FORMS = 1_000_000
 PRACTITIONERS = 100_000
@@ -37,8 +38,10 @@ def _forms(instrument, n, rng, extra=None):
 class _Forms:
     """Stands in for a loaded dataset holding only discomfort.csv."""
 
+    instruments: dict = {}
+
     def __init__(self, discomfort):
-        self.discomfort = discomfort
+        self.tables = {"discomfort": discomfort}
 
     def has(self, name):
         return name == "discomfort"
@@ -66,8 +69,8 @@ def main() -> int:
     discomfort = _forms(instruments.DISCOMFORT, PRACTITIONERS * 3, rng,
                         {"wave": waves, "practitioner_id": ids})
     start = time.perf_counter()
-    scores = change.discomfort_scores(_Forms(discomfort))
-    paired = change.discomfort_change(scores)
+    scores = pipeline.scored(_Forms(discomfort), instruments.DISCOMFORT, items=True)
+    paired = pipeline.change(instruments.DISCOMFORT, scores, comparisons=change.COMPARISONS)
     ok &= _report(f"discomfort: score {PRACTITIONERS:,} x 3 waves + paired change",
                   time.perf_counter() - start)
     print(f"  pairs: {', '.join(f'{r.comparison} n={r.n:,}' for r in paired.itertuples())}")

@@ -15,8 +15,9 @@ import pytest
 from scipy import stats as st
 
 import evalkit
-from evalkit.analyses import discomfort
+from evalkit.analyses import discomfort, instrument
 from evalkit.io.contracts import DISCOMFORT_ITEMS
+from evalkit.scales import DISCOMFORT
 
 HEADER = "practitioner_id,wave,response_date," + ",".join(DISCOMFORT_ITEMS)
 PRACTITIONERS = "practitioner_id,site,gender,role,experience_band,supervision_frequency"
@@ -49,6 +50,22 @@ def _holm(p):
     return adjusted
 
 
+def _change(scores):
+    """Change between the discomfort analysis's comparisons, from the instrument pipeline."""
+    return instrument.change(DISCOMFORT, scores, comparisons=discomfort.COMPARISONS)
+
+
+def _counts(people):
+    """Reliable-change counts after preparation, as ``discomfort_rci`` lists them."""
+    return instrument.reliable_change_counts(DISCOMFORT, people, comparisons=["post_vs_pre"])
+
+
+def _alpha_before(dataset):
+    """Alpha of the checklist before preparation (the reliable-change default)."""
+    alphas = instrument.consistency(DISCOMFORT, dataset)
+    return float(alphas.loc[alphas["wave"] == "pre", "alpha"].iloc[0])
+
+
 def test_hand_written_holm_matches_a_worked_example():
     # p = 0.01, 0.04, 0.03, 0.005 -> sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1
     # = 0.02, 0.03, 0.06, 0.04 -> running maximum 0.02, 0.03, 0.06, 0.06
@@ -71,7 +88,7 @@ def four_folder(tmp_path):
 
 @pytest.fixture
 def four(four_folder):
-    return discomfort.discomfort_scores(four_folder)
+    return instrument.scored(four_folder, DISCOMFORT, items=True)
 
 
 def test_scores_follow_the_missing_item_rule(four):
@@ -82,7 +99,7 @@ def test_scores_follow_the_missing_item_rule(four):
 
 
 def test_paired_change_uses_complete_pairs_only(four):
-    table = discomfort.discomfort_change(four).set_index("comparison")
+    table = _change(four).set_index("comparison")
     assert table.index.tolist() == ["post_vs_pre", "follow_up_vs_pre"]
     # post vs pre: p1 4->3, p2 3->3, p3 64/13->2 (later minus earlier, so negative is less
     # discomfort); p4 has no post and p5's post is unscored.
@@ -103,7 +120,7 @@ def test_paired_change_uses_complete_pairs_only(four):
 
 
 def test_holm_runs_over_the_two_comparisons(four):
-    table = discomfort.discomfort_change(four).set_index("comparison")
+    table = _change(four).set_index("comparison")
     post = st.ttest_rel([3, 3, 2], [4, 3, 64 / 13]).pvalue  # 0.2669
     follow_up = st.ttest_rel([3, 2, 2], [4, 3, 64 / 13]).pvalue  # 0.1247
     # Holm: the smaller p doubled (0.2494), the larger max(itself, 0.2494) = 0.2669.
@@ -114,7 +131,7 @@ def test_holm_runs_over_the_two_comparisons(four):
 
 
 def test_wave_means_by_hand(four):
-    means = discomfort.wave_means(four).set_index("wave")
+    means = instrument.means(DISCOMFORT, four, waves=discomfort.WAVES).set_index("wave")
     # pre: 4, 3, 64/13, 2, 3; post: 3, 3, 2 (p5 unscored); follow_up: 3, 2, 2
     assert means["n"].to_dict() == {"pre": 5, "post": 3, "follow_up": 3}
     assert means.loc["pre", "mean"] == pytest.approx((12 + 64 / 13) / 5)
@@ -160,14 +177,14 @@ HAND = pd.DataFrame({"practitioner_id": list("aabbccdd"), "wave": ["pre", "post"
 
 
 def test_reliable_change_hand_worked():
-    people = discomfort.reliable_change_people(HAND, reliability_value=0.75)
+    people = instrument.reliable_change_people(DISCOMFORT, HAND, reliability=0.75)
     assert people["practitioner_id"].tolist() == list("abcd")
     assert people["rc"].to_numpy() == pytest.approx([-2.598, 0, 2.078, -0.866], abs=1e-3)
     assert people["category"].astype(str).tolist() == [
         "reliably_improved", "no_reliable_change", "reliably_worse", "no_reliable_change"]
     assert people["sd_before"].unique() == pytest.approx([np.sqrt(2 / 3)])
     assert people["threshold"].unique() == pytest.approx([1.96 * 0.57735], abs=1e-4)
-    summary = discomfort.reliable_change_summary(people)
+    summary = _counts(people)
     assert summary["category"].tolist() == ["reliably_improved", "no_reliable_change",
                                             "reliably_worse"]
     assert summary["n"].tolist() == [1, 2, 1]
@@ -177,13 +194,13 @@ def test_reliable_change_hand_worked():
 
 def test_an_rc_exactly_at_the_criterion_is_not_reliable():
     # Move the criterion onto a's RC (2.598): |RC| > criterion is reliable, equality is not.
-    rc = discomfort.reliable_change_people(HAND, reliability_value=0.75)["rc"]
-    at = discomfort.reliable_change_people(HAND, reliability_value=0.75,
+    rc = instrument.reliable_change_people(DISCOMFORT, HAND, reliability=0.75)["rc"]
+    at = instrument.reliable_change_people(DISCOMFORT, HAND, reliability=0.75,
                                            criterion=abs(float(rc.iloc[0])))
     assert at["category"].astype(str).tolist()[0] == "no_reliable_change"
     # the threshold in scale points is then a's own change, 1.5
     assert at["threshold"].iloc[0] == pytest.approx(1.5)
-    below = discomfort.reliable_change_people(HAND, reliability_value=0.75, criterion=2.5)
+    below = instrument.reliable_change_people(DISCOMFORT, HAND, reliability=0.75, criterion=2.5)
     assert below["category"].astype(str).tolist() == [
         "reliably_improved", "no_reliable_change", "no_reliable_change", "no_reliable_change"]
 
@@ -194,27 +211,28 @@ def test_default_reliability_is_alpha_before_preparation(tmp_path):
     pre = {"p1": [1, 2] * 6 + [1], "p2": [3, 3] * 6 + [2], "p3": [4, 5] * 6 + [5]}
     rows = [_row(pid, "pre", answers) for pid, answers in pre.items()]
     rows += [_row(pid, "post", 2) for pid in pre]
-    scores = discomfort.discomfort_scores(_write(tmp_path, rows))
+    dataset = _write(tmp_path, rows)
+    scores = instrument.scored(dataset, DISCOMFORT)
     items = np.array(list(pre.values()), dtype=float)
     k = items.shape[1]
     alpha = k / (k - 1) * (1 - items.var(axis=0, ddof=1).sum() / items.sum(axis=1).var(ddof=1))
-    assert discomfort.default_reliability(scores) == pytest.approx(alpha)
-    people = discomfort.reliable_change_people(scores)
+    assert _alpha_before(dataset) == pytest.approx(alpha)
+    people = instrument.reliable_change_people(DISCOMFORT, scores, dataset)
     assert people["reliability"].unique() == pytest.approx([alpha])
     assert people["sd_before"].unique() == pytest.approx([np.std(items.mean(axis=1), ddof=1)])
 
 
 def test_identical_answers_make_alpha_undefined_and_say_so(tmp_path):
     dataset = _write(tmp_path, [_row(f"p{i}", w, 3) for i in range(4) for w in ("pre", "post")])
-    scores = discomfort.discomfort_scores(dataset)
-    assert np.isnan(discomfort.default_reliability(scores))
-    people = discomfort.reliable_change_people(scores)
+    scores = instrument.scored(dataset, DISCOMFORT)
+    assert np.isnan(_alpha_before(dataset))
+    people = instrument.reliable_change_people(DISCOMFORT, scores, dataset)
     assert people.empty
-    summary = discomfort.reliable_change_summary(people)
+    summary = _counts(people)
     assert summary["n"].tolist() == [0, 0, 0] and summary["share"].isna().all()
-    row = discomfort.discomfort_change(scores).iloc[0]
+    row = _change(scores).iloc[0]
     assert row["mean_change"] == 0 and "undefined" in row["note"]
-    reliability = discomfort.reliability_by_wave(dataset)
+    reliability = instrument.consistency(DISCOMFORT, dataset)
     assert reliability["alpha"].isna().all() and (reliability["note"] != "").all()
 
 

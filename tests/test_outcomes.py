@@ -10,7 +10,7 @@ import pytest
 from tests.test_scales_spec import HAND_FORMS, HAND_TOML
 
 import evalkit
-from evalkit.analyses import outcomes
+from evalkit.analyses import instrument, outcomes
 from evalkit.publish.policy import Policy
 
 PARTICIPANTS = "participant_id,site,cohort_id,referral_route,age_band,start_month,exit_reason"
@@ -78,8 +78,8 @@ def test_bands_by_hand(hand):
 
 
 def test_reliable_change_by_hand(hand):
-    people = outcomes.reliable_change_people(hand.instruments["hand"],
-                                             outcomes.scored(hand, "hand"), hand)
+    people = instrument.reliable_change_people(hand.instruments["hand"],
+                                               instrument.scored(hand, "hand"), hand)
     # Baseline totals of the three pairs 11, 18, 11: SD = sqrt(((7/3)^2 * 2 + (14/3)^2) / 2)
     # = 4.0415; with reliability 0.85, S_diff = sqrt(2) * 4.0415 * sqrt(0.15) = 2.2136 and the
     # threshold 1.96 * 2.2136 = 4.3386. RC: -5 / 2.2136 = -2.2587 (twice, reliably improved),

@@ -14,12 +14,18 @@ from statsmodels.stats.proportion import proportion_confint
 from tests.conftest import answers_summing_to
 
 import evalkit
-from evalkit.analyses import secondary_trauma
+from evalkit.analyses import instrument, secondary_trauma
 from evalkit.io.contracts import PROQOL_ITEMS, STSS_ITEMS
+from evalkit.scales import PROQOL, STSS
 
 STSS_HEADER = "practitioner_id,wave,response_date," + ",".join(STSS_ITEMS)
 PROQOL_HEADER = "practitioner_id,wave,response_date," + ",".join(PROQOL_ITEMS)
 BANDS = ["little_or_none", "mild", "moderate", "high", "severe"]
+
+
+def _forms(dataset, spec=STSS):
+    """Scored forms with the practitioner attributes, as the analysis scores them."""
+    return instrument.scored(dataset, spec, attributes=secondary_trauma.ATTRIBUTES)
 
 
 def _write(folder, name, text):
@@ -83,9 +89,8 @@ s3,2024-02,0,individual
 
 
 def test_band_counts_by_hand(small):
-    forms = secondary_trauma.scored_forms(small)
-    bands = secondary_trauma.band_shares(forms, band="total_band",
-                                         categories=secondary_trauma.STSS_BANDS)
+    bands = instrument.bands(STSS, _forms(small))
+    assert bands["band"].unique().tolist() == list(secondary_trauma.STSS_BANDS)
     assert bands["wave"].tolist() == ["2024"] * 5 + ["2025"] * 5
     bands = bands.set_index(["wave", "band"])
     # Bride (2007): little or none below 28, mild 28-37, moderate 38-43, high 44-48, severe 49+.
@@ -102,7 +107,7 @@ def test_band_counts_by_hand(small):
 
 
 def test_coverage_and_clinical_share_by_hand(small):
-    forms = secondary_trauma.scored_forms(small)
+    forms = _forms(small)
     coverage = secondary_trauma.coverage(forms, ["total"]).set_index("wave")
     assert coverage.loc["2024", ["forms", "scored", "unscored"]].tolist() == [5, 4, 1]
     assert coverage.loc["2025", ["forms", "scored", "unscored"]].tolist() == [3, 3, 0]
@@ -115,7 +120,7 @@ def test_coverage_and_clinical_share_by_hand(small):
 
 
 def test_supervision_window_is_the_twelve_months_up_to_the_form(small):
-    forms = secondary_trauma.scored_forms(small)
+    forms = _forms(small)
     first = forms[forms["wave"] == "2024"]
     per_month = secondary_trauma.supervision_per_month(small, first)
     # s1: 2 + 4 = 6 -> 0.5 a month (not 14/12 with 2023-03, not 4/12 without the form's month,
@@ -147,7 +152,7 @@ def test_comparisons_and_distribution_use_the_latest_wave(small):
 
 def test_comparisons_refuse_two_forms_from_one_person(small):
     with pytest.raises(ValueError, match="one wave"):
-        secondary_trauma.group_comparisons(secondary_trauma.scored_forms(small),
+        secondary_trauma.group_comparisons(_forms(small),
                                            outcomes={"STSS total": "total"})
 
 
@@ -162,7 +167,7 @@ def test_waves_are_ordered_by_median_response_date(tmp_path):
     _write(tmp_path, "stss", "\n".join([STSS_HEADER, *rows]))
     _write(tmp_path, "practitioners", PRACTITIONERS)
     dataset = evalkit.load(tmp_path)
-    forms = secondary_trauma.scored_forms(dataset)
+    forms = _forms(dataset)
     assert secondary_trauma.ordered_waves(forms) == ["spring", "autumn"]
     assert secondary_trauma.latest_wave(forms)["practitioner_id"].tolist() == [
         "s5", "s1", "s2", "s3"]
@@ -186,7 +191,7 @@ def test_forms_without_practitioners_file_are_scored_but_not_compared(tmp_path):
     _write(tmp_path, "stss", "\n".join([STSS_HEADER, _stss_row("s1", "2024", "2024-03-01", 40),
                                         _stss_row("s2", "2024", "2024-03-02", 30)]))
     dataset = evalkit.load(tmp_path)
-    forms = secondary_trauma.scored_forms(dataset)
+    forms = _forms(dataset)
     assert forms["total"].tolist() == [40.0, 30.0]
     assert "gender" not in forms
     result = secondary_trauma.compute(dataset, min_cell=5)
@@ -303,8 +308,8 @@ def test_practitioners_who_answered_only_the_proqol_keep_their_attributes():
     dropped = set(stss.loc[stss["wave"].astype(str) == latest, "practitioner_id"].astype(str)[:5])
     fewer = dataset.replace(stss=stss[~(stss["practitioner_id"].astype(str).isin(dropped)
                                         & (stss["wave"].astype(str) == latest))])
-    forms = {"stss": secondary_trauma.scored_forms(fewer),
-             "proqol": secondary_trauma.scored_forms(fewer, secondary_trauma.PROQOL)}
+    forms = {"stss": _forms(fewer),
+             "proqol": _forms(fewer, PROQOL)}
     table = secondary_trauma._latest_outcomes(forms)
     proqol_only = table[table["practitioner_id"].isin(dropped)]
     assert len(proqol_only) == 5 and proqol_only["gender"].notna().all()
@@ -328,8 +333,8 @@ def test_correlations_pair_scores_from_one_survey_round(tmp_path):
         for i, total in enumerate(compassion, start=1))]))
     dataset = evalkit.load(tmp_path)
     assert secondary_trauma.shared_latest_wave(
-        [secondary_trauma.scored_forms(dataset),
-         secondary_trauma.scored_forms(dataset, secondary_trauma.PROQOL)]) == "2024"
+        [_forms(dataset),
+         _forms(dataset, PROQOL)]) == "2024"
     scores = secondary_trauma.scale_scores(dataset)
     assert scores["stss_total"].tolist() == list(stss_2024)
     table = secondary_trauma.compute(dataset, min_cell=3)["wellbeing_correlations"]
@@ -338,7 +343,7 @@ def test_correlations_pair_scores_from_one_survey_round(tmp_path):
     assert pair["r"].iloc[0] == pytest.approx(1.0)
     # the STSS alone still uses its own latest wave everywhere else
     assert secondary_trauma.latest_wave(
-        secondary_trauma.scored_forms(dataset))["wave"].unique().tolist() == ["2025"]
+        _forms(dataset))["wave"].unique().tolist() == ["2025"]
 
 
 def test_questionnaires_without_a_shared_round_are_not_correlated(tmp_path):

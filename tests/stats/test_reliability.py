@@ -209,7 +209,7 @@ def test_category_shares_have_wilson_intervals_by_hand():
 
 def test_functional_norms_in_a_spec_switch_the_outcome_table_to_criterion_c():
     import evalkit
-    from evalkit.analyses import outcomes
+    from evalkit.analyses import instrument
     from evalkit.scales import parse_instrument
 
     text = open("data/sample/instruments/partner_safety.toml").read()
@@ -219,9 +219,9 @@ def test_functional_norms_in_a_spec_switch_the_outcome_table_to_criterion_c():
     half, problems = parse_instrument("functional_mean = 4.0\n" + text, name="partner_safety")
     assert half is None and any("functional" in str(p) for p in problems)
     dataset = evalkit.load("data/sample")
-    forms = outcomes.scored(dataset, "partner_safety")
-    people = outcomes.reliable_change_people(spec, forms, dataset)
-    table = outcomes.clinical_change_counts(spec, forms, people)
+    forms = instrument.scored(dataset, "partner_safety")
+    people = instrument.reliable_change_people(spec, forms, dataset)
+    table = instrument.clinical_change_counts(spec, forms, people)
     exit_rows = table[table["comparison"] == "exit_vs_intake"]
     baseline = forms.pivot(index="participant_id", columns="wave", values="total")[
         ["intake", "exit"]].dropna()["intake"]

@@ -5,7 +5,10 @@ before preparation (``pre``), after it (``post``) and later (``follow_up``); the
 of the answered items when enough are answered, and a lower score is the hoped-for change. Methods
 (``docs/methods.md``): paired change on complete pairs with explicit effect sizes (Holm over the
 two comparisons), a repeated-measures ANOVA on complete cases, a mixed model on every scored form
-(Satterthwaite t-tests), and Jacobson-Truax reliable change.
+(Satterthwaite t-tests), and Jacobson-Truax reliable change. Scoring, means, change between waves,
+alpha and reliable change are the instrument pipeline's (:mod:`evalkit.analyses.instrument`, driven
+by :data:`~evalkit.scales.DISCOMFORT`); this module adds the item-level tables, the models over
+all three waves and the interactions.
 """
 
 from __future__ import annotations
@@ -14,74 +17,30 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
-from ..errors import MissingDataError
-from ..scales import DISCOMFORT, DISCOMFORT_LABELS, reliability, score
+from ..scales import DISCOMFORT, DISCOMFORT_LABELS
 from ..stats.anova import pairwise_paired, repeated_measures_anova
-from ..stats.describe import mean_table
 from ..stats.models import interaction_test, mixed_model, mixed_model_fit
 from ..stats.multitest import holm
-from ..stats.paired import paired_change, wave_changes, wide
-from ..stats.reliability import RC_CATEGORIES, reliable_change
+from ..stats.paired import paired_change, wide
 from ._base import Analysis, alpha_cols, effect_interval_cols
+from .instrument import (
+    change,
+    consistency,
+    means,
+    reliable_change_counts,
+    reliable_change_people,
+    scored,
+)
 from .tables import Col, TableSpec, interval, modal, modal_count, modal_counts
 
-WAVES = ("pre", "post", "follow_up")
+WAVES = DISCOMFORT.waves
 #: comparison name -> (earlier wave, later wave), as in ``discomfort_change.csv``.
 COMPARISONS = {"post_vs_pre": ("pre", "post"), "follow_up_vs_pre": ("pre", "follow_up")}
 SCORE = "discomfort"
 FACTORS = ("gender", "experience_band")
+#: Columns of ``practitioners.csv`` attached to the scored checklists.
+ATTRIBUTES = ("gender", "role", "experience_band", "supervision_frequency")
 SCALE = (1, 5)
-
-
-def discomfort_scores(dataset: Dataset, *,
-                      prorate_min: float | None = None) -> pd.DataFrame:
-    """One row per returned checklist: the scale score, the item answers, practitioner attributes.
-
-    The attributes are attached when ``practitioners.csv`` is present. The score is the mean of
-    the answered items when enough are answered (``docs/methods.md#questionnaire-scoring``).
-
-    Parameters
-    ----------
-    dataset
-        A loaded data folder with ``discomfort.csv``.
-    prorate_min
-        Share of the 13 items that must be answered for a form to be scored; ``None`` for the
-        spec's own (0.8).
-
-    Returns
-    -------
-    DataFrame
-        practitioner_id, wave (ordered pre, post, follow_up), discomfort, discomfort_answered,
-        d01 ... d13, [gender, role, experience_band, supervision_frequency].
-
-    Raises
-    ------
-    MissingDataError
-        When the folder has no discomfort checklists.
-
-    Examples
-    --------
-    >>> import evalkit
-    >>> scores = discomfort_scores(evalkit.load("data/sample"))
-    >>> scores[["practitioner_id", "wave", "discomfort", "discomfort_answered"]].head(2).round(3)
-      practitioner_id wave  discomfort  discomfort_answered
-    0             s01  pre       3.923                   13
-    1             s02  pre       3.077                   13
-    """
-    if not dataset.has("discomfort"):
-        raise MissingDataError("the discomfort analysis needs discomfort.csv")
-    forms = dataset.discomfort
-    scored = score(forms, DISCOMFORT, prorate_min=prorate_min)
-    items = forms[list(DISCOMFORT.items)].astype("float64")
-    scored = pd.concat([scored, items], axis=1)
-    scored["practitioner_id"] = scored["practitioner_id"].astype(str)
-    scored["wave"] = pd.Categorical(scored["wave"].astype(str), categories=WAVES, ordered=True)
-    if dataset.has("practitioners"):
-        attributes = dataset.practitioners[["practitioner_id", "gender", "role",
-                                            "experience_band", "supervision_frequency"]]
-        attributes = attributes.assign(practitioner_id=attributes["practitioner_id"].astype(str))
-        scored = scored.merge(attributes, on="practitioner_id", how="left", validate="m:1")
-    return scored
 
 
 def by_practitioner(scores: pd.DataFrame, value: str = SCORE) -> pd.DataFrame:
@@ -90,7 +49,8 @@ def by_practitioner(scores: pd.DataFrame, value: str = SCORE) -> pd.DataFrame:
     Parameters
     ----------
     scores
-        Scored checklists (:func:`discomfort_scores`).
+        Scored checklists, with the items
+        (:func:`~evalkit.analyses.instrument.scored` with ``items=True``).
     value
         The column to spread: the score, or an item such as ``"d09"``.
 
@@ -102,7 +62,7 @@ def by_practitioner(scores: pd.DataFrame, value: str = SCORE) -> pd.DataFrame:
     Examples
     --------
     >>> import evalkit
-    >>> scores = discomfort_scores(evalkit.load("data/sample"))
+    >>> scores = scored(evalkit.load("data/sample"), DISCOMFORT, items=True)
     >>> table = by_practitioner(scores)
     >>> table.columns.tolist(), table.round(3).loc["s01"].tolist()
     (['pre', 'post', 'follow_up'], [3.923, 2.583, 2.462])
@@ -118,7 +78,8 @@ def wave_patterns(scores: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     scores
-        Scored checklists (:func:`discomfort_scores`).
+        Scored checklists, with the items
+        (:func:`~evalkit.analyses.instrument.scored` with ``items=True``).
 
     Returns
     -------
@@ -128,7 +89,7 @@ def wave_patterns(scores: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> import evalkit
-    >>> scores = discomfort_scores(evalkit.load("data/sample"))
+    >>> scores = scored(evalkit.load("data/sample"), DISCOMFORT, items=True)
     >>> wave_patterns(scores).head(2)
                       waves  practitioners  in_anova
     0  pre, post, follow_up             23      True
@@ -143,36 +104,6 @@ def wave_patterns(scores: pd.DataFrame) -> pd.DataFrame:
                               ignore_index=True)
 
 
-def wave_means(scores: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
-    """``discomfort_means.csv``: the mean score at each wave with its t interval.
-
-    Parameters
-    ----------
-    scores
-        Scored checklists (:func:`discomfort_scores`).
-    confidence
-        Level of the interval.
-
-    Returns
-    -------
-    DataFrame
-        wave, n, mean, sd, ci_low, ci_high (NaN spread and interval with fewer than two forms).
-
-    Examples
-    --------
-    >>> import evalkit
-    >>> scores = discomfort_scores(evalkit.load("data/sample"))
-    >>> wave_means(scores).round(3)
-            wave   n   mean     sd  ci_low  ci_high
-    0        pre  31  3.124  0.513   2.936    3.312
-    1       post  33  2.584  0.700   2.336    2.832
-    2  follow_up  29  2.654  0.651   2.406    2.901
-    """
-    table = mean_table(scores.assign(wave=scores["wave"].astype(str)), dv=SCORE,
-                       between="wave", order=WAVES, confidence=confidence)
-    return table
-
-
 def item_means(scores: pd.DataFrame) -> pd.DataFrame:
     """``discomfort_items.csv``: the mean answer to each item at each wave, hardest first.
 
@@ -182,7 +113,8 @@ def item_means(scores: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     scores
-        Scored checklists (:func:`discomfort_scores`).
+        Scored checklists, with the items
+        (:func:`~evalkit.analyses.instrument.scored` with ``items=True``).
 
     Returns
     -------
@@ -192,7 +124,7 @@ def item_means(scores: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> import evalkit
-    >>> scores = discomfort_scores(evalkit.load("data/sample"))
+    >>> scores = scored(evalkit.load("data/sample"), DISCOMFORT, items=True)
     >>> item_means(scores).head(2).round(3)
        item                              label  wave   n   mean
     0     9  Explicit account told for arousal   pre  32  4.062
@@ -217,41 +149,6 @@ def item_means(scores: pd.DataFrame) -> pd.DataFrame:
     return table[["item", "label", "wave", "n", "mean"]]
 
 
-def discomfort_change(scores: pd.DataFrame) -> pd.DataFrame:
-    """``discomfort_change.csv``: paired change for each comparison, Holm-adjusted over both.
-
-    Change is the later minus the earlier wave, so negative is less discomfort
-    (``docs/methods.md#paired-change``).
-
-    Parameters
-    ----------
-    scores
-        Scored checklists (:func:`discomfort_scores`).
-
-    Returns
-    -------
-    DataFrame
-        comparison, n, mean_before, mean_after, mean_change, ci_low, ci_high, t, df, p, p_holm,
-        d_z, d_av, wilcoxon_p, wilcoxon_method, note.
-
-    Examples
-    --------
-    >>> import evalkit
-    >>> scores = discomfort_scores(evalkit.load("data/sample"))
-    >>> discomfort_change(scores)[["comparison", "n", "mean_change"]].round(3)
-             comparison   n  mean_change
-    0       post_vs_pre  30       -0.558
-    1  follow_up_vs_pre  24       -0.450
-    """
-    table = wave_changes(scores.assign(wave=scores["wave"].astype(str)), dv=SCORE,
-                         within="wave", subject="practitioner_id", comparisons=COMPARISONS)
-    table = holm(table, p="p")
-    return table[["comparison", "n", "mean_before", "mean_after", "mean_change", "ci_low",
-                  "ci_high", "t", "df", "p", "p_holm", "d_z", "d_z_ci_low", "d_z_ci_high",
-                  "d_av", "d_av_ci_low", "d_av_ci_high", "wilcoxon_p", "wilcoxon_method",
-                  "note"]]
-
-
 def item_change(scores: pd.DataFrame, *, comparison: str = "post_vs_pre") -> pd.DataFrame:
     """``discomfort_item_change.csv``: paired change on each item, Holm-adjusted over the 13 items.
 
@@ -260,7 +157,8 @@ def item_change(scores: pd.DataFrame, *, comparison: str = "post_vs_pre") -> pd.
     Parameters
     ----------
     scores
-        Scored checklists (:func:`discomfort_scores`).
+        Scored checklists, with the items
+        (:func:`~evalkit.analyses.instrument.scored` with ``items=True``).
     comparison
         A key of ``COMPARISONS``: ``"post_vs_pre"`` or ``"follow_up_vs_pre"``.
 
@@ -273,7 +171,7 @@ def item_change(scores: pd.DataFrame, *, comparison: str = "post_vs_pre") -> pd.
     Examples
     --------
     >>> import evalkit
-    >>> scores = discomfort_scores(evalkit.load("data/sample"))
+    >>> scores = scored(evalkit.load("data/sample"), DISCOMFORT, items=True)
     >>> item_change(scores)[["item", "n", "mean_change"]].head(2).round(3)
        item   n  mean_change
     0     1  30       -0.333
@@ -293,144 +191,6 @@ def item_change(scores: pd.DataFrame, *, comparison: str = "post_vs_pre") -> pd.
 
 def _long_complete(scores: pd.DataFrame) -> pd.DataFrame:
     return scores[["practitioner_id", "wave", SCORE]].assign(wave=scores["wave"].astype(str))
-
-
-def default_reliability(scores: pd.DataFrame, *, wave: str = "pre") -> float:
-    """Cronbach's alpha of the checklist at ``wave``, the default reliability for reliable change.
-
-    Parameters
-    ----------
-    scores
-        Scored checklists (:func:`discomfort_scores`), with the item columns.
-    wave
-        The wave whose forms are used (the baseline).
-
-    Returns
-    -------
-    float
-        Alpha over the forms answering every item; NaN when alpha is undefined there.
-
-    Examples
-    --------
-    >>> import evalkit
-    >>> scores = discomfort_scores(evalkit.load("data/sample"))
-    >>> round(default_reliability(scores), 3)
-    0.88
-    """
-    forms = scores[scores["wave"].astype(str) == wave]
-    table = reliability(forms, DISCOMFORT, by=None)
-    return float(table["alpha"].iloc[0])
-
-
-def reliable_change_people(scores: pd.DataFrame, *, reliability_value: float | None = None,
-                           before: str = "pre", after: str = "post",
-                           criterion: float = 1.96) -> pd.DataFrame:
-    """Jacobson-Truax reliable change for each practitioner with both waves scored.
-
-    Internal: one row per person. Lower discomfort is improvement
-    (``docs/methods.md#reliable-change-index``). The table is empty when fewer than two people
-    have both waves, when the reliability is not in [0, 1), or when the first wave's scores do
-    not vary.
-
-    Parameters
-    ----------
-    scores
-        Scored checklists (:func:`discomfort_scores`).
-    reliability_value
-        Reliability to use; None for :func:`default_reliability` at ``before``.
-    before, after
-        The two waves compared.
-    criterion
-        Cut-off for ``|RC|`` (1.96 for 95%).
-
-    Returns
-    -------
-    DataFrame
-        practitioner_id, before, after, rc, category, reliability, sd_before, threshold
-        (the smallest change, in scale points, that counts as reliable).
-
-    Examples
-    --------
-    >>> import evalkit
-    >>> scores = discomfort_scores(evalkit.load("data/sample"))
-    >>> people = reliable_change_people(scores)
-    >>> people["category"].value_counts().tolist()
-    [17, 11, 2]
-    """
-    rel = default_reliability(scores, wave=before) if reliability_value is None \
-        else reliability_value
-    # Lower discomfort is improvement.
-    return reliable_change(_long_complete(scores), dv=SCORE, within="wave",
-                           subject="practitioner_id", levels=(before, after), reliability=rel,
-                           criterion=criterion, higher_is="worse")
-
-
-def reliable_change_summary(people: pd.DataFrame,
-                            comparison: str = "post_vs_pre") -> pd.DataFrame:
-    """``discomfort_rci.csv``: practitioners in each reliable-change category.
-
-    Every category is listed, with the reliability, first-wave SD and threshold used.
-
-    Parameters
-    ----------
-    people
-        Reliable change of each person (:func:`reliable_change_people`).
-    comparison
-        Name of the comparison, for the ``comparison`` column.
-
-    Returns
-    -------
-    DataFrame
-        comparison, category, n, assessed, share, reliability, sd_before, threshold.
-
-    Examples
-    --------
-    >>> import evalkit
-    >>> scores = discomfort_scores(evalkit.load("data/sample"))
-    >>> reliable_change_summary(reliable_change_people(scores))[["category", "n", "assessed"]]
-                 category   n  assessed
-    0   reliably_improved  17        30
-    1  no_reliable_change  11        30
-    2      reliably_worse   2        30
-    """
-    categories = RC_CATEGORIES
-    counts = people["category"].astype(str).value_counts().reindex(categories, fill_value=0)
-    first = people.iloc[0] if len(people) else {}
-    return pd.DataFrame({
-        "comparison": comparison, "category": list(categories), "n": counts.to_numpy(),
-        "assessed": len(people), "share": counts.to_numpy() / len(people) if len(people) else np.nan,
-        "reliability": first.get("reliability", np.nan) if len(people) else np.nan,
-        "sd_before": first.get("sd_before", np.nan) if len(people) else np.nan,
-        "threshold": first.get("threshold", np.nan) if len(people) else np.nan})
-
-
-def reliability_by_wave(dataset: Dataset) -> pd.DataFrame:
-    """``discomfort_reliability.csv``: Cronbach's alpha with Feldt's interval at each wave.
-
-    Parameters
-    ----------
-    dataset
-        A loaded data folder with ``discomfort.csv``.
-
-    Returns
-    -------
-    DataFrame
-        wave, items, n (forms with every item answered), alpha, ci_low, ci_high, note.
-
-    Examples
-    --------
-    >>> import evalkit
-    >>> reliability_by_wave(evalkit.load("data/sample"))[["wave", "n", "alpha"]].round(3)
-            wave   n  alpha
-    0        pre  26  0.880
-    1       post  27  0.949
-    2  follow_up  22  0.935
-    """
-    if not dataset.has("discomfort"):
-        raise MissingDataError("the discomfort analysis needs discomfort.csv")
-    table = reliability(dataset.discomfort, DISCOMFORT, by="wave")
-    table["wave"] = table["wave"].astype(str)
-    return table[["wave", "items", "n", "alpha", "ci_low", "ci_high", "note"]]
 
 
 # --- published tables ------------------------------------------------------------------------------
@@ -675,19 +435,22 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     >>> len(tables), int(tables["discomfort_anova"].loc[0, "n"])
     (14, 23)
     """
-    scores = discomfort_scores(dataset)
+    scores = scored(dataset, DISCOMFORT, items=True, attributes=ATTRIBUTES)
     long = _long_complete(scores)
     complete = by_practitioner(scores).dropna()
     complete_long = complete.reset_index().melt(id_vars="practitioner_id", var_name="wave",
                                                 value_name=SCORE)
-    people = reliable_change_people(scores)
+    # Reliable change after preparation, with alpha before it.
+    people = reliable_change_people(DISCOMFORT, scores, dataset)
+    people = people[people["comparison"] == "post_vs_pre"].reset_index(drop=True)
     interactions = [_interaction(scores, factor, min_cell) for factor in FACTORS]
     pairwise = pairwise_paired(complete_long, subject="practitioner_id", within="wave",
                                dv=SCORE, levels=WAVES)
     # How many share the most common value, for the funder's attribute rule.
     waves = scores.assign(wave=scores["wave"].astype(str))
-    means = wave_means(scores)
-    means["at_mode"] = means["wave"].map(modal_counts(waves, value=SCORE, by="wave"))
+    wave_means = means(DISCOMFORT, scores, waves=WAVES)[["wave", "n", "mean", "sd", "ci_low",
+                                                          "ci_high"]]
+    wave_means["at_mode"] = wave_means["wave"].map(modal_counts(waves, value=SCORE, by="wave"))
     items = item_means(scores)
     answers = waves.melt(id_vars=["wave"], value_vars=list(DISCOMFORT.items), var_name="item")
     answers["item"] = answers["item"].str.lstrip("d").astype(int)
@@ -695,15 +458,19 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     items["at_mode"] = [int(at_mode.get((str(i), w), 0)) for i, w in zip(items["item"],
                                                                         items["wave"],
                                                                         strict=True)]
-    change = discomfort_change(scores)
+    paired = change(DISCOMFORT, scores, comparisons=COMPARISONS)[[
+        "comparison", "n", "mean_before", "mean_after", "mean_change", "ci_low", "ci_high", "t",
+        "df", "p", "p_holm", "d_z", "d_z_ci_low", "d_z_ci_high", "d_av", "d_av_ci_low",
+        "d_av_ci_high", "wilcoxon_p", "wilcoxon_method", "note"]]
     per_person = by_practitioner(scores)
-    change["at_mode"] = [modal_count(per_person[later] - per_person[earlier])
-                         for earlier, later in (COMPARISONS[c] for c in change["comparison"])]
+    paired["at_mode"] = [modal_count(per_person[later] - per_person[earlier])
+                         for earlier, later in (COMPARISONS[c] for c in paired["comparison"])]
+    alphas = consistency(DISCOMFORT, dataset)
     return {
         "discomfort_waves": wave_patterns(scores),
-        "discomfort_means": means.fillna({"at_mode": 0}).astype({"at_mode": int}),
+        "discomfort_means": wave_means.fillna({"at_mode": 0}).astype({"at_mode": int}),
         "discomfort_items": items,
-        "discomfort_change": change,
+        "discomfort_change": paired,
         "discomfort_item_change": item_change(scores),
         "discomfort_anova": repeated_measures_anova(complete_long, subject="practitioner_id",
                                                     within="wave", dv=SCORE, levels=WAVES),
@@ -713,11 +480,15 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
         "discomfort_mixed_model_fit": mixed_model_fit(long, dv=SCORE, within="wave",
                                                       subject="practitioner_id", levels=WAVES),
         "discomfort_interactions": pd.concat(interactions, ignore_index=True),
-        "discomfort_reliability": reliability_by_wave(dataset),
-        "discomfort_rci": reliable_change_summary(people),
+        "discomfort_reliability": alphas[["wave", "items", "n", "alpha", "ci_low", "ci_high",
+                                          "note"]],
+        "discomfort_rci": reliable_change_counts(DISCOMFORT, people, comparisons=["post_vs_pre"])[
+            ["comparison", "category", "n", "assessed", "share", "reliability", "sd_before",
+             "threshold"]],
         "discomfort_people": by_practitioner(scores).reset_index()[
             ["practitioner_id", *WAVES]],
-        "discomfort_rci_people": people,
+        "discomfort_rci_people": people[["practitioner_id", "before", "after", "rc", "category",
+                                         "reliability", "sd_before", "threshold"]],
     }
 
 

@@ -11,12 +11,16 @@ import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
+from ..scales import DISCOMFORT, PROQOL, STSS
 from ..stats.proportions import wilson_interval
 from ._base import Analysis
+from .secondary_trauma import CLINICAL_THRESHOLD
 from .tables import Col, TableSpec, interval, metric_frame, modal, modal_count
 
-STSS_THRESHOLD = 38
-BURNOUT_MODERATE = 23
+#: ProQOL burnout at or above which it is moderate or high: where its ``moderate`` band begins.
+BURNOUT_MODERATE = PROQOL.band_floor("burnout", "moderate")
+_STSS_AT = f"{CLINICAL_THRESHOLD:g} or more"
+_BURNOUT_BANDS = tuple(b.label for b in PROQOL.bands["burnout"])
 #: The parts of the split of participants by how they left: a share of one of them is shown only
 #: when each of the three could be (completion and drop-out beside each other give the third).
 _EXITS = ("completed_recorded", "dropped_out", "left_otherwise")
@@ -59,7 +63,7 @@ def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
     >>> round(float(rate), 3), int(stss_38)
     (0.631, 14)
     """
-    from . import accountability, attendance, delivery, discomfort, secondary_trauma
+    from . import accountability, attendance, delivery, discomfort, instrument, secondary_trauma
 
     values: dict[str, object] = {}
     intervals: dict[str, tuple] = {}
@@ -78,8 +82,8 @@ def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
         values["fidelity_sessions"] = len(recorded)
         values["delivery_fidelity"] = float(recorded.mean()) if len(recorded) else np.nan
     if discomfort.ANALYSIS.missing(dataset) == "":
-        scores = discomfort.discomfort_scores(dataset)
-        change = discomfort.discomfort_change(scores)
+        scores = instrument.scored(dataset, DISCOMFORT)
+        change = instrument.change(DISCOMFORT, scores, comparisons=discomfort.COMPARISONS)
         row = change.set_index("comparison").loc["post_vs_pre"]
         per_person = discomfort.by_practitioner(scores)
         values["discomfort_pairs"] = int(row["n"])
@@ -87,27 +91,24 @@ def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
         values["discomfort_change"] = float(row["mean_change"])
         intervals["discomfort_change"] = (float(row["ci_low"]), float(row["ci_high"]))
     if dataset.has("stss"):
-        forms = secondary_trauma.latest_wave(secondary_trauma.scored_forms(dataset))
+        forms = secondary_trauma.latest_wave(instrument.scored(dataset, STSS))
         totals = forms["total"].dropna()
         _share(values, intervals, "stss_38_share", "stss_38", "stss_scored",
-               int((totals >= STSS_THRESHOLD).sum()), len(totals))
+               int((totals >= CLINICAL_THRESHOLD).sum()), len(totals))
     if dataset.has("proqol"):
-        forms = secondary_trauma.latest_wave(secondary_trauma.scored_forms(
-            dataset, secondary_trauma.PROQOL))
+        forms = secondary_trauma.latest_wave(instrument.scored(dataset, PROQOL))
         burnout = forms["burnout"].dropna()
         _share(values, intervals, "burnout_share", "burnout_moderate", "proqol_scored",
                int((burnout >= BURNOUT_MODERATE).sum()), len(burnout))
         # The bands of the ProQOL table (low, moderate, high): the card is a union of two.
         bands = forms.loc[forms["burnout"].notna(), "burnout_band"].astype(str).value_counts()
-        for band in secondary_trauma.PROQOL_BANDS:
+        for band in _BURNOUT_BANDS:
             values[f"burnout_{band}_band"] = int(bands.get(band, 0))
     partner = [spec for spec in dataset.instruments.values() if spec.respondent == "partner"]
     if partner:
-        from . import outcomes
-
         spec = partner[0]
-        people = outcomes.reliable_change_people(spec, outcomes.scored(dataset, spec.name),
-                                                 dataset)
+        people = instrument.reliable_change_people(spec, instrument.scored(dataset, spec),
+                                                   dataset)
         first = people[people["comparison"] == people["comparison"].iloc[0]] if len(people) \
             else people
         categories = first["category"].astype(str).value_counts()
@@ -163,19 +164,20 @@ TABLE = TableSpec(
             "(1-5 scale; negative is less discomfort)", label="Change in discomfort after "
             "preparation", fmt="signed", rests_on=("discomfort_pairs",),
             modal="discomfort_pairs_at_mode"),
-        Col("stss_38", "people", "practitioners with an STSS total of 38 or more (latest wave)"),
+        Col("stss_38", "people", f"practitioners with an STSS total of {_STSS_AT} (latest wave)"),
         Col("stss_scored", "people", "practitioners with a scored STSS (latest wave)"),
-        Col("stss_38_share", "share", "share of practitioners with an STSS total of 38 or more "
-            "(latest wave)", label="Practitioners with STSS 38 or more", part="stss_38",
+        Col("stss_38_share", "share", f"share of practitioners with an STSS total of {_STSS_AT} "
+            "(latest wave)", label=f"Practitioners with STSS {_STSS_AT}", part="stss_38",
             whole="stss_scored"),
-        Col("burnout_moderate", "people", "practitioners with ProQOL burnout of 23 or more"),
+        Col("burnout_moderate", "people", "practitioners with ProQOL burnout of "
+            f"{BURNOUT_MODERATE:g} or more"),
         Col("proqol_scored", "people", "practitioners with a scored ProQOL (latest wave)"),
         Col("burnout_share", "share", "share of practitioners with moderate or high burnout "
-            "(ProQOL 23 or more, latest wave)", label="Practitioners with moderate or high "
-            "burnout", part="burnout_moderate", whole="proqol_scored",
-            split_parts=("burnout_low_band", "burnout_moderate_band", "burnout_high_band")),
+            f"(ProQOL {BURNOUT_MODERATE:g} or more, latest wave)", label="Practitioners with "
+            "moderate or high burnout", part="burnout_moderate", whole="proqol_scored",
+            split_parts=tuple(f"burnout_{band}_band" for band in _BURNOUT_BANDS)),
         *(Col(f"burnout_{band}_band", "people", f"practitioners in the ProQOL burnout band "
-              f"'{band}' (latest wave)") for band in ("low", "moderate", "high")),
+              f"'{band}' (latest wave)") for band in _BURNOUT_BANDS),
         Col("partners_improved", "people", "partners whose reports reliably improved from the "
             "first wave to the next (the first partner-reported instrument)"),
         Col("partners_assessed", "people", "partners who answered at both waves"),

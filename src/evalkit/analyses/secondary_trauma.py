@@ -4,7 +4,10 @@ Two questionnaires, either or both: the Secondary Traumatic Stress Scale (STSS; 
 2004), banded after Bride (2007), and the Professional Quality of Life scale (ProQOL 5; Stamm
 2010). Keys, cut-offs and citations are in :mod:`evalkit.scales`; methods in ``docs/methods.md``.
 Survey waves are free labels (such as a year) and are put in order by their median response date.
-Comparisons, the regression and correlations use the latest wave, so nobody counts twice.
+Comparisons, the regression and correlations use the latest wave, so nobody counts twice. Scoring,
+bands, alpha and change between waves are the instrument pipeline's
+(:mod:`evalkit.analyses.instrument`, driven by the two specs); this module adds the share at the
+clinical cut-off, the group comparisons, the regression, the correlations and supervision.
 """
 
 from __future__ import annotations
@@ -16,78 +19,32 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import MissingDataError
-from ..scales import PROQOL, STSS, Instrument, reliability, score
+from ..scales import DISCOMFORT, PROQOL, STSS
 from ..stats.correlation import correlations
 from ..stats.groups import compare_groups
 from ..stats.models import ols_fit, ols_regression
 from ..stats.multitest import holm
-from ..stats.paired import wave_changes, wide
-from ..stats.proportions import prevalence, wilson_interval
+from ..stats.paired import wide
+from ..stats.proportions import wilson_interval
 from ._base import Analysis, alpha_cols, band_cols, effect_interval_cols, ordered_waves
+from .instrument import bands, change, consistency, scored
 from .tables import Col, TableSpec, interval, modal, modal_count
 
 #: Practitioner attributes that comparisons and the regression use (ordered ones first).
 FACTORS = ("gender", "role", "experience_band", "supervision_frequency")
 ORDERED_FACTORS = ("experience_band", "supervision_frequency")
-STSS_SUBSCALES = ("intrusion", "avoidance", "arousal", "total")
-PROQOL_SUBSCALES = ("compassion_satisfaction", "burnout", "secondary_traumatic_stress")
-STSS_BANDS = ("little_or_none", "mild", "moderate", "high", "severe")
-PROQOL_BANDS = ("low", "moderate", "high")
-CLINICAL_THRESHOLD = 38
+#: Columns of ``practitioners.csv`` attached to the scored forms.
+ATTRIBUTES = ("site", *FACTORS)
+STSS_SUBSCALES = tuple(STSS.scales)
+PROQOL_SUBSCALES = tuple(PROQOL.scales)
+STSS_BANDS = tuple(b.label for b in STSS.bands["total"])
+PROQOL_BANDS = tuple(b.label for b in PROQOL.bands["burnout"])
+CLINICAL_THRESHOLD = STSS.band_floor("total", "moderate")
 """STSS total at or above which secondary traumatic stress is often called clinically meaningful
-(Bride 2007)."""
+(Bride 2007): the lowest score of the STSS ``moderate`` band."""
+_AT_OR_ABOVE = f"{CLINICAL_THRESHOLD:g} or more"
+_PROQOL_MODERATE = PROQOL.band_floor("burnout", "moderate")
 _SCALES = {"stss": ("STSS", STSS, STSS_SUBSCALES), "proqol": ("ProQOL 5", PROQOL, PROQOL_SUBSCALES)}
-
-
-def scored_forms(dataset: Dataset, instrument: Instrument = STSS, *,
-                 prorate_min: float | None = None) -> pd.DataFrame:
-    """One row per returned form: scores and bands, wave, response date, practitioner attributes.
-
-    The attributes (site, gender, role, experience band, supervision frequency) are attached when
-    ``practitioners.csv`` is present (``docs/methods.md#questionnaire-scoring``).
-
-    Parameters
-    ----------
-    dataset
-        A loaded data folder.
-    instrument
-        :data:`~evalkit.scales.STSS` or :data:`~evalkit.scales.PROQOL`.
-    prorate_min
-        Share of a subscale's items that must be answered for it to be scored; ``None`` for the
-        spec's own (0.8 for the STSS and the ProQOL).
-
-    Returns
-    -------
-    DataFrame
-        practitioner_id, wave, response_date, then per scale its score, ``<scale>_answered`` and
-        (where the scale has bands) ``<scale>_band``, then the attributes.
-
-    Raises
-    ------
-    MissingDataError
-        When the instrument's file is absent.
-
-    Examples
-    --------
-    >>> import evalkit
-    >>> forms = scored_forms(evalkit.load("data/sample"))
-    >>> forms[["practitioner_id", "wave", "total", "total_band"]].head(2)
-      practitioner_id  wave  total total_band
-    0             s01  2024   45.0       high
-    1             s02  2024   48.0       high
-    """
-    if not dataset.has(instrument.file):
-        raise MissingDataError(f"this analysis needs {instrument.file}.csv")
-    responses = getattr(dataset, instrument.file)
-    scored = score(responses, instrument, prorate_min=prorate_min)
-    scored.insert(2, "response_date", responses["response_date"].to_numpy())
-    scored["practitioner_id"] = scored["practitioner_id"].astype(str)
-    scored["wave"] = scored["wave"].astype(str)
-    if dataset.has("practitioners"):
-        attributes = dataset.practitioners[["practitioner_id", "site", *FACTORS]]
-        attributes = attributes.assign(practitioner_id=attributes["practitioner_id"].astype(str))
-        scored = scored.merge(attributes, on="practitioner_id", how="left", validate="m:1")
-    return scored
 
 
 def latest_wave(forms: pd.DataFrame) -> pd.DataFrame:
@@ -96,7 +53,7 @@ def latest_wave(forms: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     forms
-        Scored forms (:func:`scored_forms`).
+        Scored forms (:func:`~evalkit.analyses.instrument.scored`).
 
     Returns
     -------
@@ -106,7 +63,7 @@ def latest_wave(forms: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> import evalkit
-    >>> forms = scored_forms(evalkit.load("data/sample"))
+    >>> forms = scored(evalkit.load("data/sample"), STSS, attributes=ATTRIBUTES)
     >>> latest_wave(forms)["wave"].unique().tolist()
     ['2025']
     """
@@ -121,7 +78,7 @@ def coverage(forms: pd.DataFrame, subscales: Sequence[str]) -> pd.DataFrame:
     Parameters
     ----------
     forms
-        Scored forms (:func:`scored_forms`).
+        Scored forms (:func:`~evalkit.analyses.instrument.scored`).
     subscales
         The score columns to count.
 
@@ -133,7 +90,7 @@ def coverage(forms: pd.DataFrame, subscales: Sequence[str]) -> pd.DataFrame:
     Examples
     --------
     >>> import evalkit
-    >>> forms = scored_forms(evalkit.load("data/sample"))
+    >>> forms = scored(evalkit.load("data/sample"), STSS, attributes=ATTRIBUTES)
     >>> coverage(forms, ["total"])
        wave subscale  forms  scored  unscored
     0  2024    total     36      35         1
@@ -143,48 +100,10 @@ def coverage(forms: pd.DataFrame, subscales: Sequence[str]) -> pd.DataFrame:
     for wave in ordered_waves(forms):
         group = forms[forms["wave"] == wave]
         for name in subscales:
-            scored = int(group[name].notna().sum())
-            rows.append({"wave": wave, "subscale": name, "forms": len(group), "scored": scored,
-                         "unscored": len(group) - scored})
+            n = int(group[name].notna().sum())
+            rows.append({"wave": wave, "subscale": name, "forms": len(group), "scored": n,
+                         "unscored": len(group) - n})
     return pd.DataFrame(rows, columns=["wave", "subscale", "forms", "scored", "unscored"])
-
-
-def band_shares(forms: pd.DataFrame, *, band: str, categories: Sequence[str]) -> pd.DataFrame:
-    """Number and share of scored forms in each band per wave, with Wilson intervals.
-
-    Every band is listed, with 0 where no form falls in it.
-
-    Parameters
-    ----------
-    forms
-        Scored forms (:func:`scored_forms`).
-    band
-        The band column (``"total_band"``).
-    categories
-        The bands in order, lowest first.
-
-    Returns
-    -------
-    DataFrame
-        wave, band, n, scored, share, ci_low, ci_high.
-
-    Examples
-    --------
-    >>> import evalkit
-    >>> forms = scored_forms(evalkit.load("data/sample"))
-    >>> band_shares(forms, band="total_band", categories=STSS_BANDS).head(2).round(3)
-       wave            band   n  scored  share  ci_low  ci_high
-    0  2024  little_or_none   6      35  0.171   0.081    0.327
-    1  2024            mild  13      35  0.371   0.232    0.537
-    """
-    scored = forms[forms[band].notna()]
-    scored = scored.assign(**{band: scored[band].astype(str)})
-    table = prevalence(scored, dv=band, between="wave", categories=list(categories))
-    table = table.rename(columns={"category": "band", "total": "scored"})
-    order = {w: i for i, w in enumerate(ordered_waves(forms))}
-    table = table.sort_values("wave", key=lambda w: w.map(order), kind="stable",
-                              ignore_index=True)
-    return table[["wave", "band", "n", "scored", "share", "ci_low", "ci_high"]]
 
 
 def share_at_or_above(forms: pd.DataFrame, *, column: str = "total",
@@ -197,11 +116,12 @@ def share_at_or_above(forms: pd.DataFrame, *, column: str = "total",
     Parameters
     ----------
     forms
-        Scored forms (:func:`scored_forms`).
+        Scored forms (:func:`~evalkit.analyses.instrument.scored`).
     column
         The score compared with the threshold.
     threshold
-        The cut-off, included (38 for the STSS total).
+        The cut-off, included (:data:`CLINICAL_THRESHOLD` for the STSS total: where its
+        ``moderate`` band begins).
     confidence
         Level of the interval.
 
@@ -213,7 +133,7 @@ def share_at_or_above(forms: pd.DataFrame, *, column: str = "total",
     Examples
     --------
     >>> import evalkit
-    >>> forms = scored_forms(evalkit.load("data/sample"))
+    >>> forms = scored(evalkit.load("data/sample"), STSS, attributes=ATTRIBUTES)
     >>> share_at_or_above(forms).round(3)
        wave  scored  at_or_above  share  ci_low  ci_high
     0  2024      35           16  0.457   0.305    0.618
@@ -235,7 +155,7 @@ def subscale_summary(forms: pd.DataFrame, subscales: Sequence[str]) -> pd.DataFr
     Parameters
     ----------
     forms
-        Scored forms (:func:`scored_forms`).
+        Scored forms (:func:`~evalkit.analyses.instrument.scored`).
     subscales
         The score columns to summarise.
 
@@ -247,7 +167,7 @@ def subscale_summary(forms: pd.DataFrame, subscales: Sequence[str]) -> pd.DataFr
     Examples
     --------
     >>> import evalkit
-    >>> forms = scored_forms(evalkit.load("data/sample"))
+    >>> forms = scored(evalkit.load("data/sample"), STSS, attributes=ATTRIBUTES)
     >>> subscale_summary(forms, ["total"]).round(2)
        wave subscale   n   mean     sd  median    q1    q3
     0  2024    total  35  36.60   9.59    37.0  30.0  44.0
@@ -286,7 +206,7 @@ def distribution_by_group(forms: pd.DataFrame, *, column: str = "total",
     Examples
     --------
     >>> import evalkit
-    >>> forms = scored_forms(evalkit.load("data/sample"))
+    >>> forms = scored(evalkit.load("data/sample"), STSS, attributes=ATTRIBUTES)
     >>> distribution_by_group(latest_wave(forms), factors=["role"])[["group", "n", "median"]]
                  group   n  median
     0      facilitator  24    38.0
@@ -337,7 +257,7 @@ def group_comparisons(forms: pd.DataFrame, *, outcomes: dict[str, str],
     Examples
     --------
     >>> import evalkit
-    >>> forms = scored_forms(evalkit.load("data/sample"))
+    >>> forms = scored(evalkit.load("data/sample"), STSS, attributes=ATTRIBUTES)
     >>> table = group_comparisons(latest_wave(forms), outcomes={"STSS total": "total"},
     ...                           factors=["gender"])
     >>> table[["outcome", "factor", "groups", "n", "smallest_group"]]
@@ -376,7 +296,7 @@ def supervision_per_month(dataset: Dataset, forms: pd.DataFrame, *,
     dataset
         A loaded data folder with ``supervision.csv``.
     forms
-        Scored forms (:func:`scored_forms`), with ``response_date``.
+        Scored forms (:func:`~evalkit.analyses.instrument.scored`), with ``response_date``.
     months
         Length of the window.
 
@@ -389,7 +309,7 @@ def supervision_per_month(dataset: Dataset, forms: pd.DataFrame, *,
     --------
     >>> import evalkit
     >>> dataset = evalkit.load("data/sample")
-    >>> latest = latest_wave(scored_forms(dataset))
+    >>> latest = latest_wave(scored(dataset, STSS))
     >>> supervision_per_month(dataset, latest).head(2).round(3).tolist()
     [3.0, 2.5]
     """
@@ -417,7 +337,7 @@ def shared_latest_wave(forms: Sequence[pd.DataFrame]) -> str | None:
     Parameters
     ----------
     forms
-        Scored forms of each questionnaire (:func:`scored_forms`).
+        Scored forms of each questionnaire (:func:`~evalkit.analyses.instrument.scored`).
 
     Returns
     -------
@@ -428,7 +348,7 @@ def shared_latest_wave(forms: Sequence[pd.DataFrame]) -> str | None:
     --------
     >>> import evalkit
     >>> dataset = evalkit.load("data/sample")
-    >>> shared_latest_wave([scored_forms(dataset), scored_forms(dataset, PROQOL)])
+    >>> shared_latest_wave([scored(dataset, STSS), scored(dataset, PROQOL)])
     '2025'
     """
     present = [f for f in forms if not f.empty]
@@ -470,17 +390,17 @@ def scale_scores(dataset: Dataset) -> pd.DataFrame:
     >>> scale_scores(evalkit.load("data/sample")).columns.tolist()[:5]
     ['practitioner_id', 'stss_intrusion', 'stss_avoidance', 'stss_arousal', 'stss_total']
     """
-    every = {key: scored_forms(dataset, instrument)
-             for key, (_, instrument, _) in _SCALES.items() if dataset.has(instrument.file)}
+    every = {key: scored(dataset, spec) for key, (_, spec, _) in _SCALES.items()
+             if dataset.has(spec.file)}
     if not every:
         raise MissingDataError("needs stss.csv or proqol.csv")
     wave = shared_latest_wave(list(every.values()))
     if wave is None:
         raise MissingDataError("needs a survey wave that the STSS and ProQOL forms share")
     parts = []
-    for key, scored in every.items():
+    for key, all_forms in every.items():
         subscales = _SCALES[key][2]
-        forms = scored[scored["wave"].astype(str) == wave]
+        forms = all_forms[all_forms["wave"].astype(str) == wave]
         columns = {s: (f"stss_{s}" if key == "stss" else s) for s in subscales}
         table = forms[["practitioner_id", *subscales]].rename(columns=columns)
         if key == "stss" and dataset.has("supervision"):
@@ -490,9 +410,7 @@ def scale_scores(dataset: Dataset) -> pd.DataFrame:
     for part in parts[1:]:
         table = table.merge(part, on="practitioner_id", how="outer")
     if dataset.has("discomfort"):
-        from .discomfort import discomfort_scores
-
-        pre = discomfort_scores(dataset)
+        pre = scored(dataset, DISCOMFORT)
         pre = pre.loc[pre["wave"].astype(str) == "pre", ["practitioner_id", "discomfort"]]
         table = table.merge(pre, on="practitioner_id", how="left", validate="1:1")
     return table.sort_values("practitioner_id", ignore_index=True)
@@ -530,10 +448,11 @@ TABLES = (
         wave="shown", band="shown", n="rounded", scored="rounded", share="percent",
         ci_low="interval", ci_high="interval"),
     TableSpec(
-        "sts_clinical", "Practitioners with an STSS total of 38 or more",
+        "sts_clinical", f"Practitioners with an STSS total of {_AT_OR_ABOVE}",
         (_WAVE, Col("scored", "people", "forms scored"),
-         Col("at_or_above", "people", "forms with a total of 38 or more", label="38 or more"),
-         Col("share", "share", "share of scored forms at 38 or more", part="at_or_above",
+         Col("at_or_above", "people", f"forms with a total of {_AT_OR_ABOVE}",
+             label=_AT_OR_ABOVE),
+         Col("share", "share", f"share of scored forms at {_AT_OR_ABOVE}", part="at_or_above",
              whole="scored"),
          *interval("the Wilson 95% interval", fmt="percent", follows="share")),
         unit="practitioners").for_funder(
@@ -541,7 +460,8 @@ TABLES = (
         ci_low="interval", ci_high="interval"),
     TableSpec("proqol_bands", "ProQOL 5 subscales by band",
               (_WAVE, Col("subscale", "label", "ProQOL subscale"),
-               Col("band", "label", "low (22 or less), moderate or high (42 or more)"),
+               Col("band", "label", f"low ({_PROQOL_MODERATE - 1:g} or less), moderate or high "
+                   f"({PROQOL.band_floor('burnout', 'high'):g} or more)"),
                *band_cols("wave", "subscale")),
               unit="practitioners").for_funder(
         wave="shown", subscale="shown", band="shown", n="rounded", scored="rounded",
@@ -723,28 +643,26 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     >>> tables["proqol_bands"], tables["sts_clinical"]["scored"].tolist()
     ('needs proqol.csv', [35, 31])
     """
-    forms = {key: scored_forms(dataset, instrument) for key, (_, instrument, _) in
-             _SCALES.items() if dataset.has(instrument.file)}
+    forms = {key: scored(dataset, spec, attributes=ATTRIBUTES) for key, (_, spec, _) in
+             _SCALES.items() if dataset.has(spec.file)}
     stss, proqol = forms.get("stss"), forms.get("proqol")
     no_stss, no_proqol = "needs stss.csv", "needs proqol.csv"
     covered = {_SCALES[k][0]: coverage(f, ["total"] if k == "stss" else PROQOL_SUBSCALES)
                for k, f in forms.items()}
     summaries = {_SCALES[k][0]: _with_modal(f, subscale_summary(f, _SCALES[k][2]))
                  for k, f in forms.items()}
-    alphas = {}
-    for key in forms:
-        table = reliability(getattr(dataset, _SCALES[key][1].file), _SCALES[key][1], by="wave")
-        table["wave"] = table["wave"].astype(str)
-        alphas[_SCALES[key][0]] = table[["wave", "subscale", "items", "n", "alpha", "ci_low",
-                                         "ci_high", "note"]]
+    alphas = {_SCALES[k][0]: consistency(_SCALES[k][1], dataset).rename(
+        columns={"scale": "subscale"})[["wave", "subscale", "items", "n", "alpha", "ci_low",
+                                        "ci_high", "note"]] for k in forms}
+    band_columns = ["wave", "band", "n", "scored", "share", "ci_low", "ci_high"]
     result = {
         "wellbeing_coverage": _stack(covered),
         "wellbeing_subscales": _stack(summaries),
         "wellbeing_reliability": _stack(alphas),
-        "sts_bands": band_shares(stss, band="total_band", categories=STSS_BANDS)
-        if stss is not None else no_stss,
+        "sts_bands": bands(STSS, stss)[band_columns] if stss is not None else no_stss,
         "sts_clinical": share_at_or_above(stss) if stss is not None else no_stss,
-        "proqol_bands": _proqol_bands(proqol) if proqol is not None else no_proqol,
+        "proqol_bands": bands(PROQOL, proqol).rename(columns={"scale": "subscale"})[
+            ["wave", "subscale", *band_columns[1:]]] if proqol is not None else no_proqol,
     }
     latest = latest_wave(stss) if stss is not None else None
     has_factors = latest is not None and dataset.has("practitioners")
@@ -786,15 +704,6 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     return result
 
 
-def _proqol_bands(proqol: pd.DataFrame) -> pd.DataFrame:
-    parts = []
-    for name in PROQOL_SUBSCALES:
-        table = band_shares(proqol, band=f"{name}_band", categories=PROQOL_BANDS)
-        table.insert(1, "subscale", name)
-        parts.append(table)
-    return pd.concat(parts, ignore_index=True)
-
-
 def _outcome_columns(forms: dict) -> dict[str, str]:
     outcomes = {}
     if "stss" in forms:
@@ -830,18 +739,16 @@ def _wave_change(forms: dict) -> pd.DataFrame | str:
         if len(waves) < 2:
             continue
         first, last = waves[-2], waves[-1]
-        subscales = _SCALES[key][2]
-        long = f.melt(id_vars=["practitioner_id", "wave"], value_vars=list(subscales),
-                      var_name="subscale", value_name="score")
-        table = wave_changes(long, dv="score", within="wave", subject="practitioner_id",
-                             comparisons={f"{last}_vs_{first}": (first, last)},
-                             between="subscale")
-        table = holm(table, p="p")
+        # Holm over the subscales of the questionnaire.
+        table = change(_SCALES[key][1], f, comparisons={f"{last}_vs_{first}": (first, last)})
+        # Subscales in alphabetical order, as this table has always listed them.
+        table = table.rename(columns={"scale": "subscale"}).sort_values(
+            "subscale", kind="stable", ignore_index=True)
         table.insert(0, "scale", _SCALES[key][0])
         table["at_mode"] = [
             modal_count(pairs[last] - pairs[first]) for pairs in
-            (wide(long[long["subscale"] == sub], dv="score", subject="practitioner_id",
-                  levels=[first, last]) for sub in table["subscale"])]
+            (wide(f, dv=sub, subject="practitioner_id", levels=[first, last])
+             for sub in table["subscale"])]
         parts.append(table)
     if not parts:
         return "needs two survey waves"

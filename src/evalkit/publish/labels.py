@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from ..analyses.secondary_trauma import CLINICAL_THRESHOLD
+
 WORDS: dict[str, str] = {
     # referral routes, exits, statuses
     "court_mandated": "court mandated", "probation": "probation",
@@ -62,7 +64,7 @@ HEADERS: dict[str, str] = {
     "p10": "10th percentile", "p90": "90th percentile", "q1": "lower quartile",
     "q3": "upper quartile", "sd": "SD", "sd_before": "SD before", "rc": "reliable change index",
     "n_model": "people in the model", "r": "r", "t": "t", "se": "SE",
-    "stss_38": "STSS 38 or more", "stss_scored": "STSS forms scored",
+    "stss_38": f"STSS {CLINICAL_THRESHOLD:g} or more", "stss_scored": "STSS forms scored",
     "proqol_scored": "ProQOL forms scored", "effect_size": "effect size",
     "rank_effect_size": "rank effect size", "rank_p": "rank test p", "cohort_id": "cohort",
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analyses.key_figures import CARD_BASES, TABLE
+from ..analyses.secondary_trauma import CLINICAL_THRESHOLD
 from ..data.dataset import Dataset
 from .document import Card
 from .page import Published
@@ -103,7 +104,8 @@ def sentences(published: Published) -> list[str]:
             said.append(_discomfort_sentence(table, f))
         if shown("stss_38_share"):
             said.append(f"In the latest survey, {f['stss_38_share'].text} of practitioners scored "
-                        f"38 or more on the Secondary Traumatic Stress Scale, a level often "
+                        f"{CLINICAL_THRESHOLD:g} or more on the Secondary Traumatic Stress "
+                        f"Scale, a level often "
                         f"reported as clinically meaningful.")
         if shown("burnout_share"):
             said.append(f"{_capital(f['burnout_share'].text)} of practitioners reported moderate "

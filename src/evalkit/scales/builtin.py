@@ -90,7 +90,8 @@ PROQOL = Instrument(
         "burnout": _PROQOL_BANDS,
         "secondary_traumatic_stress": _PROQOL_BANDS,
     },
-    citation="Stamm (2010), ProQOL 5; raw-sum cut-offs 22 or less low, 42 or more high",
+    citation=f"Stamm (2010), ProQOL 5; raw-sum cut-offs {_PROQOL_BANDS[1].lowest - 1} or less low, "
+             f"{_PROQOL_BANDS[2].lowest} or more high",
 )
 
 

@@ -341,6 +341,40 @@ class Instrument:
             return self.min, self.max
         return self.min * k, self.max * k
 
+    def band_floor(self, scale: str, label: str) -> float:
+        """The lowest score of band ``label`` of ``scale``: where "``label`` or above" begins.
+
+        A cut-off is written once, as a band boundary; a threshold elsewhere ("38 or more") is
+        read from here.
+
+        Parameters
+        ----------
+        scale
+            A banded scale of the instrument.
+        label
+            One of its bands.
+
+        Returns
+        -------
+        float
+            The band's ``lowest`` score (inclusive).
+
+        Raises
+        ------
+        KeyError
+            When the scale has no band of that name.
+
+        Examples
+        --------
+        >>> from evalkit.scales import PROQOL, STSS
+        >>> STSS.band_floor("total", "moderate"), PROQOL.band_floor("burnout", "high")
+        (38, 42)
+        """
+        for band in self.bands.get(scale, ()):
+            if band.label == label:
+                return band.lowest
+        raise KeyError(f"{self.name}: the scale {scale!r} has no band {label!r}")
+
     def higher_is_of(self, scale: str) -> str:
         """``worse`` or ``better``: what a higher score on ``scale`` means.
 
