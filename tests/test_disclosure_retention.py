@@ -74,8 +74,10 @@ def test_consecutive_milestones_are_shown_only_min_cell_exits_apart(tmp_path, be
     shown = _milestones(folder).where(group_by="all")
     assert shown.text["share"].tolist() == ["83%", week_8 or "\u2014", "\u2014"]
     assert shown.status["share"].tolist() == [SHOWN, SHOWN if week_8 else WITHHELD, WITHHELD]
-    # The interval goes with its share; the rounded counts stay.
+    # The interval and the count still on go with their share (≈20 of ≈30 would give a withheld
+    # share back); the rounded count followed stays.
     assert shown.status["ci_low"].tolist() == shown.status["share"].tolist()
+    assert shown.status["retained"].tolist() == shown.status["share"].tolist()
     assert shown.text["followed"].tolist() == ["\u224830"] * 3
     # Every grouping of this one-site, one-route folder is the same series, policed alike.
     for group_by in ("site", "referral_route"):

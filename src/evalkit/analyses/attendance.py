@@ -1063,8 +1063,10 @@ TABLES = (
          Col("followed", "people", "participants followed to the week: those who dropped out by "
              "then and those still on the programme (or recorded as having completed); people who "
              "left for another reason earlier are not followed", label="followed"),
+         # Withheld with its share: a rounded count still on beside a rounded count followed
+         # would give the withheld share back to within a few points.
          Col("retained", "people", "participants still on the programme after the week, or "
-             "recorded as having completed", label="still on"),
+             "recorded as having completed", label="still on", follows="share"),
          # The groups of one grouping add up to everyone: if one group's share is withheld, the
          # others' would give it away with the share of everyone, so all of them go.
          # Consecutive milestones shown differ by those who left between them: at least 5.
