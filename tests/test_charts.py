@@ -160,9 +160,11 @@ def test_withheld_milestones_are_drawn_and_named(ax):
                           "ci_low": [np.nan, 0.6, np.nan, 0.5],
                           "ci_high": [np.nan, 0.9, np.nan, 0.85]})
     charts.retention_at_milestones(table, group_by="site", ax=ax)
-    crosses = [line for line in ax.lines if line.get_marker() == "x"]
-    assert sorted(float(x) for line in crosses for x in line.get_xdata()) == pytest.approx(
+    strips = [p for p in ax.patches if p.get_hatch()]
+    assert sorted(p.get_x() + p.get_width() / 2 for p in strips) == pytest.approx(
         [4 - 4 / 6, 4 + 4 / 6])
+    # narrow enough that the two groups' strips do not touch
+    assert all(p.get_width() < 4 / 3 for p in strips)
     assert charts.WITHHELD_LABEL in [t.get_text() for t in ax.get_legend().get_texts()]
     # Points are not joined: nothing is said about the weeks in between.
     assert all(line.get_linestyle() in ("None", "none", "") for line in ax.lines)
@@ -275,6 +277,18 @@ def test_the_interval_level_comes_from_the_table(ax):
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "90% interval" in legend and not any("95%" in t for t in legend)
     assert "95%" not in ax.evalkit_alt and "90% intervals" in ax.evalkit_alt
+
+
+def test_a_withheld_week_is_a_strip_over_the_whole_height_not_a_mark_at_zero(ax):
+    table = pd.DataFrame({"programme_week": [1, 2, 3], "scheduled": [40, 40, 40],
+                          "attendance_rate": [0.75, np.nan, 0.5], "ci_low": [0.6, np.nan, 0.35],
+                          "ci_high": [0.85, np.nan, 0.65]})
+    charts.rate_by_week(table, ax=ax)
+    strips = [p for p in ax.patches if p.get_hatch()]
+    assert [p.get_x() + p.get_width() / 2 for p in strips] == pytest.approx([2])
+    assert strips[0].get_y() == 0 and strips[0].get_height() == 1
+    assert not ax.collections[1:]  # the interval band only: no scatter of marks
+    assert charts.WITHHELD_LABEL in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 def test_the_attrition_flow_draws_only_the_counts_its_audience_may_see():

@@ -86,19 +86,22 @@ def test_consecutive_milestones_are_shown_only_min_cell_exits_apart(tmp_path, be
 
 
 def test_the_chart_draws_a_withheld_milestone_as_withheld(tmp_path):
-    """Not a flat line from week 4, nor the week-4 point moved: a point at week 4 only, and a
-    withheld mark at weeks 8 and 12."""
+    """Not a flat line from week 4, nor the week-4 point moved, nor a mark at 0%: a point at
+    week 4 only, and a hatched strip over the whole height at weeks 8 and 12."""
     table = _milestones(_retention(tmp_path / "data", 4))
     fig, ax = plt.subplots()
     try:
         charts.retention_at_milestones(table, ax=ax)
         points = [line for line in ax.lines if line.get_marker() == "o"]
-        crosses = [line for line in ax.lines if line.get_marker() == "x"]
+        strips = [p for p in ax.patches if p.get_hatch()]
         assert all(line.get_linestyle() in ("None", "") for line in ax.lines)  # never joined
         x, y = points[0].get_xdata(), points[0].get_ydata()
         assert list(x) == [4, 8, 12]
         assert y[0] == pytest.approx(0.83) and np.isnan(y[1]) and np.isnan(y[2])
-        assert sorted(crosses[0].get_xdata()) == [8, 12]
+        assert sorted(p.get_x() + p.get_width() / 2 for p in strips) == pytest.approx([8, 12])
+        # from the bottom of the axes to the top: it stands at no share
+        assert all(p.get_y() == 0 and p.get_height() == 1 for p in strips)
+        assert "withheld (small numbers)" in [t.get_text() for t in ax.get_legend().texts]
         alt = " ".join(ax.evalkit_alt.split())
         assert "after week 4 83%, after week 8 withheld, after week 12 withheld" in alt
     finally:

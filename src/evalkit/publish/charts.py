@@ -381,7 +381,7 @@ def data_coverage(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes
 def rate_by_week(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Attendance rate per programme week with its interval as a band.
 
-    Weeks whose rate is withheld are marked, not drawn.
+    Weeks whose rate is withheld are hatched strips over the whole height: no point, no line.
 
     Parameters
     ----------
@@ -416,9 +416,10 @@ def rate_by_week(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.fill_between(weeks, low, high, color=BLUE, alpha=0.18, linewidth=0, label=interval_words)
     ax.plot(weeks, rate, marker="o", color=BLUE, markersize=4, label="attendance rate")
     hidden = np.isnan(rate) & (table["scheduled"].astype(str) != "0").to_numpy()
-    if hidden.any():
-        ax.scatter(weeks[hidden], np.full(hidden.sum(), 0.02), marker="x", color=GREY,
-                   label=WITHHELD_LABEL)
+    # A withheld week has no height: a hatched strip over the whole height, never a mark at 0%.
+    for i, week in enumerate(weeks[hidden]):
+        ax.axvspan(week - 0.4, week + 0.4, zorder=0, label=WITHHELD_LABEL if i == 0 else None,
+                   **WITHHELD_STYLE)
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(PERCENT)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -610,6 +611,9 @@ def retention_at_milestones(data: Shown | pd.DataFrame, *, group_by: str = "all"
     step = min(np.diff(weeks)) if len(weeks) > 1 else 4
     # Groups side by side within a milestone, never further than a third of the way to the next.
     offsets = np.linspace(-step / 6, step / 6, len(names)) if len(names) > 1 else [0.0]
+    # A withheld milestone has no height to stand at: a hatched strip over the whole height
+    # (never a mark at 0%, which would read as everyone gone), as narrow as its place.
+    strip = (step / 3 / max(len(names) - 1, 1) if len(names) > 1 else step / 4) * 0.4
     interval_words = _interval_words(data)
     texts, withheld_any = [], False
     for colour, name, offset in zip(OKABE_ITO, names, offsets, strict=False):
@@ -622,17 +626,14 @@ def retention_at_milestones(data: Shown | pd.DataFrame, *, group_by: str = "all"
         hidden = np.isnan(v)
         if hidden.any():
             withheld_any = True
-            ax.plot(x[hidden], np.full(hidden.sum(), 0.03), "x", color=GREY, markersize=7,
-                    markeredgewidth=1.6)
+            for centre in x[hidden]:
+                ax.axvspan(centre - strip / 2, centre + strip / 2, zorder=0, **WITHHELD_STYLE)
         texts.append(("" if group_by == "all" else f"{words(name)}: ") + ", ".join(
             f"after week {int(w)} " + ("withheld" if np.isnan(value) else f"{value:.0%}")
             for w, value in zip(table.loc[part, "week"], v, strict=True)))
     handles, labels = ax.get_legend_handles_labels()
     if withheld_any:
-        from matplotlib.lines import Line2D
-
-        handles.append(Line2D([], [], linestyle="none", marker="x", color=GREY,
-                              markeredgewidth=1.6))
+        handles.append(Patch(**WITHHELD_STYLE))
         labels.append(WITHHELD_LABEL)
     if handles:
         ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2),
