@@ -291,6 +291,21 @@ def test_a_withheld_week_is_a_strip_over_the_whole_height_not_a_mark_at_zero(ax)
     assert charts.WITHHELD_LABEL in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
+def test_a_count_below_the_threshold_is_a_hatched_bar_not_a_missing_one(ax):
+    spec = TableSpec("demands", "Demands", (
+        Col("outcome", "label", "outcome"), Col("demands", "people", "demands")),
+        unit="processes").for_funder(outcome="shown", demands="rounded")
+    shown = Policy("funder").apply(pd.DataFrame({"outcome": ["open", "met"],
+                                                 "demands": [12, 3]}), spec)
+    charts.count_bars(shown, category="outcome", count="demands", ax=ax)
+    solid = [p for p in ax.patches if not p.get_hatch()]
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert [p.get_width() for p in solid if p.get_width() > 0] == [10]
+    assert len(hatched) == 1 and hatched[0].get_width() == 5  # up to the threshold
+    assert hatched[0].get_y() + hatched[0].get_height() / 2 == pytest.approx(1)
+    assert "fewer than 5 (withheld)" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
 def test_the_attrition_flow_draws_only_the_counts_its_audience_may_see():
     """40 referred, 30 started, 20 completed; 10 left after each of the first two stages
     (after referral: 6 withdrew, 4 excluded). The team sees every box and arrow with its

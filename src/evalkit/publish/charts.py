@@ -1004,7 +1004,7 @@ def count_bars(data: Shown | pd.DataFrame, *, category: str, count: str, xlabel:
                title: str = "", ax: Axes | None = None) -> Axes:
     """Horizontal bars of a count per category, each labelled with its (rounded) value.
 
-    A count below the threshold is labelled as such and not drawn.
+    A count below the threshold is a hatched bar up to the threshold, labelled as such.
 
     Parameters
     ----------
@@ -1043,9 +1043,17 @@ def count_bars(data: Shown | pd.DataFrame, *, category: str, count: str, xlabel:
     ax.barh(y, np.nan_to_num(values), color=BLUE)
     texts = data.text[count].tolist() if isinstance(data, Shown) else [
         f"{v:.0f}" for v in values]
+    # A count below the threshold is not zero: a hatched bar up to the threshold, as elsewhere.
+    small = (data.status[count] == SMALL).to_numpy() if isinstance(data, Shown) else \
+        np.zeros(len(values), bool)
+    if small.any():
+        ax.barh(y[small], data.policy.min_cell, **WITHHELD_STYLE,
+                label=f"fewer than {data.policy.min_cell} (withheld)")
+        ax.legend(loc="lower right", fontsize=9)
     for i, (v, t) in enumerate(zip(values, texts, strict=True)):
-        ax.annotate(t, (0 if np.isnan(v) else v, i), xytext=(4, 0), textcoords="offset points",
-                    va="center", fontsize=9)
+        at = data.policy.min_cell if small[i] else (0 if np.isnan(v) else v)
+        ax.annotate(t, (at, i), xytext=(4, 0), textcoords="offset points", va="center",
+                    fontsize=9)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel or words(count))
