@@ -262,3 +262,14 @@ def test_help_describes_every_argument():
     assert "data_dir data folder to check" in validate and "--period FROM:TO" in validate
     synth = " ".join(_help("synth").split())
     assert "Write a folder of invented data" in synth
+
+
+def test_whole_numbers_beside_a_blank_are_written_as_whole_numbers(tmp_path):
+    """A funder's count column with a withheld (blank) cell: 115, not 115.0."""
+    from evalkit.io.writer import write_csv
+
+    table = pd.DataFrame({"retained": pd.Series([115, float("nan"), "<5"], dtype=object),
+                          "group": ["a", None, "=x"]})
+    path = write_csv(table, tmp_path / "t.csv")
+    assert path.read_text(encoding="utf-8").splitlines() == ["retained,group", "115,a", ",",
+                                                             "<5,'=x"]

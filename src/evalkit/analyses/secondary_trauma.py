@@ -183,11 +183,19 @@ def subscale_summary(forms: pd.DataFrame, subscales: Sequence[str]) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+#: Fewest scores in a group for its quartiles, and for its 10th and 90th percentiles: with
+#: fewer, a quartile is (or lies next to) one person's score, and the 10th and 90th percentiles
+#: of fewer than 10 scores are pulled to the lowest and highest.
+QUARTILE_MIN_GROUP, TAIL_MIN_GROUP = 5, 10
+
+
 def distribution_by_group(forms: pd.DataFrame, *, column: str = "total",
                           factors: Sequence[str] = FACTORS) -> pd.DataFrame:
     """``sts_distribution.csv``: percentiles of a score in each group of each factor.
 
-    For box charts that draw no single person. Pass one wave's forms.
+    For box charts that draw no single person, in every audience: a group of fewer than
+    :data:`QUARTILE_MIN_GROUP` scores has no percentiles, one of fewer than
+    :data:`TAIL_MIN_GROUP` no 10th and 90th. Pass one wave's forms.
 
     Parameters
     ----------
@@ -207,17 +215,20 @@ def distribution_by_group(forms: pd.DataFrame, *, column: str = "total",
     --------
     >>> import evalkit
     >>> forms = scored(evalkit.load("data/sample"), STSS, attributes=ATTRIBUTES)
-    >>> distribution_by_group(latest_wave(forms), factors=["role"])[["group", "n", "median"]]
-                 group   n  median
-    0      facilitator  24    38.0
-    1       supervisor   2    30.0
-    2  partner_support   5    30.0
+    >>> distribution_by_group(latest_wave(forms), factors=["role"])[["group", "n", "median", "p90"]]
+                 group   n  median   p90
+    0      facilitator  24    38.0  51.4
+    1       supervisor   2     NaN   NaN
+    2  partner_support   5    30.0   NaN
     """
     rows = []
     for factor in [f for f in factors if f in forms.columns]:
         for group, part in forms.groupby(factor, observed=True, sort=True):
             v = part[column].dropna().astype(float)
-            q = v.quantile([0.1, 0.25, 0.5, 0.75, 0.9]).to_numpy() if len(v) else [np.nan] * 5
+            q = v.quantile([0.1, 0.25, 0.5, 0.75, 0.9]).to_numpy(copy=True) \
+                if len(v) >= QUARTILE_MIN_GROUP else np.full(5, np.nan)
+            if len(v) < TAIL_MIN_GROUP:
+                q[[0, 4]] = np.nan
             rows.append(dict(factor=factor, group=str(group), n=len(v), p10=q[0], q1=q[1],
                              median=q[2], q3=q[3], p90=q[4]))
     return pd.DataFrame(rows, columns=["factor", "group", "n", "p10", "q1", "median", "q3",

@@ -16,7 +16,10 @@ def _safe_column(values: pd.Series) -> pd.Series:
     if isinstance(values.dtype, pd.CategoricalDtype):
         values = values.astype(object)
     if values.dtype == object or pd.api.types.is_string_dtype(values):
-        return values.astype(object).map(csv_cell, na_action="ignore")
+        # Cell by cell into an object column: Series.map would infer a dtype and turn whole
+        # numbers beside a blank (a withheld count) into floats, "115.0".
+        return pd.Series([csv_cell(v) for v in values.astype(object)], index=values.index,
+                         dtype=object)
     return values
 
 
