@@ -80,8 +80,10 @@ TABLES = (
          Col("present", "flag", "the file is in the folder"),
          Col("rows", "people", "rows in the file (rounded like a count of people)",
              rests_on=("subjects",)),
+         # Files about sessions or exercises describe no one: their count is of rows, and the
+         # header says so rather than calling sessions people.
          Col("subjects", "people", "people or processes the rows describe (rows, for files "
-             "about sessions or exercises)", label="people or processes"),
+             "about sessions or exercises)", label="people or processes (or rows)"),
          # Dates of a file about very few people are those people's dates.
          Col("first_month", "month", "first month its dates cover", label="from",
              rests_on=("subjects",)),
