@@ -107,3 +107,12 @@ def test_every_statistic_bounded_by_one_is_declared_so_and_no_other():
                     assert estimate in BOUNDED and col.name.endswith(("ci_low", "ci_high")), (
                         f"{spec.name}.{col.name} is marked bounded")
     assert seen == BOUNDED
+
+
+def test_a_label_column_headed_like_a_symbol_stays_upright():
+    spec = TableSpec("pairs", "Pairs", (
+        Col("a", "label", "first wave"), Col("b", "label", "second wave"),
+        Col("n", "people", "people"), Col("t", "statistic", "t", rests_on=("n",))))
+    html = table_html(Policy("research").apply(
+        pd.DataFrame({"a": ["pre"], "b": ["post"], "n": [20], "t": [2.5]}), spec))
+    assert '<th scope="col">b</th>' in html and '<th scope="col"><i>t</i></th>' in html

@@ -285,8 +285,11 @@ def _grid_html(shown: Shown, columns: list[str], caption: str, paired: bool,
     spec = shown.spec
     ci = f"{interval_level(spec.col('ci_low').description)} CI".strip() if paired else ""
     headers = [ci if paired and c == "ci_low" else header(spec.col(c)) for c in columns]
-    apa = shown.policy.audience == "research"
-    head = "".join(f'<th scope="col">{header_html(h, apa=apa)}</th>' for h in headers)
+    # Symbols are italic only over numbers: a label column headed "a" or "b" names no statistic.
+    apa = [shown.policy.audience == "research" and spec.col(c).kind not in ("label", "text", "id")
+           for c in columns]
+    head = "".join(f'<th scope="col">{header_html(h, apa=a)}</th>'
+                   for h, a in zip(headers, apa, strict=True))
     body = []
     for i in range(len(shown)) if rows is None else rows:
         cells = []
@@ -305,7 +308,7 @@ def _grid_html(shown: Shown, columns: list[str], caption: str, paired: bool,
 
 
 #: Statistical symbols APA style sets in italics (a digit or ² after one stays upright).
-_APA_SYMBOL = re.compile(r"^(n|N|M|SD|SE|t|F|p|r|d|z|W|U|H|df|R|B|b)(\d|²)?$")
+_APA_SYMBOL = re.compile(r"^(n|N|M|SD|SE|t|F|p|r|d|z|W|U|H|df|R)(\d|²)?$")
 
 
 def header_html(text: str, *, apa: bool = False) -> str:
