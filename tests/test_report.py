@@ -204,3 +204,20 @@ def test_research_report_carries_the_exports_and_the_funder_report_does_not(
     assert "codebook.csv" in names
     assert not (sample_report / "exports").exists()
     assert not (out / "notebooks").exists()
+
+
+def test_the_funder_page_points_to_nothing_a_funder_does_not_have(sample_report, sample_reports):
+    """No developer commands, repository paths or sections a funder report leaves out; the
+    team's report keeps them."""
+    from bs4 import BeautifulSoup
+
+    def text(folder):
+        soup = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")
+        return soup.get_text(" ")
+
+    funder, internal = text(sample_report), text(sample_reports("internal"))
+    for pointer in ("evalkit validate", "docs/methods.md", "docs/instruments.md", ".toml",
+                    "What goes with it"):
+        assert pointer not in funder, pointer
+        assert pointer in internal, pointer
+    assert "regression" not in funder.lower()
