@@ -566,7 +566,8 @@ def retention_at_milestones(data: Shown | pd.DataFrame, *, group_by: str = "all"
 
     One colour per group of ``group_by`` (``"all"`` for everyone). Points are not joined: the
     table says nothing about the weeks between milestones. A withheld milestone is drawn as a
-    grey cross on the axis and named in the legend, never left out or moved to another week.
+    hatched strip over the whole height (it stands at no share) and named in the legend, never
+    left out or moved to another week.
     With nothing shown at all, the chart is a sentence.
 
     Parameters
