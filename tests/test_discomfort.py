@@ -336,3 +336,27 @@ def test_model_fit_statistics_are_for_research_only(forty):
     assert not Policy("funder").sees(spec)
     shown = Policy("research").apply(forty[1]["discomfort_mixed_model_fit"], spec).csv()
     assert {"icc", "aic", "bic", "reml_criterion"} <= set(shown.columns)
+
+
+def test_sample_size_planning_equals_statsmodels_from_the_sd_of_the_changes():
+    """An independent route: the SD of the post - pre changes by pandas, the paired t test's
+    sample size by statsmodels (not pingouin, which the analysis calls)."""
+    import math
+
+    from statsmodels.stats.power import TTestPower
+    from tests.conftest import SAMPLE
+
+    dataset = evalkit.load(SAMPLE)
+    table = discomfort.compute(dataset)["discomfort_sample_size"]
+    scores = instrument.scored(dataset, DISCOMFORT)
+    wide = scores.pivot(index="practitioner_id", columns="wave", values="discomfort")
+    changes = (wide["post"] - wide["pre"]).dropna()
+    assert table["pairs_observed"].tolist() == [len(changes)] * 3
+    assert table["sd_change"].tolist() == pytest.approx([changes.std(ddof=1)] * 3, rel=1e-12)
+    for _, row in table.iterrows():
+        d = row["change"] / changes.std(ddof=1)
+        n = TTestPower().solve_power(effect_size=d, alpha=0.05, power=0.8,
+                                     alternative="two-sided")
+        assert row["d"] == pytest.approx(d, rel=1e-12)
+        assert row["n"] == math.ceil(n)
+    assert table["n"].is_monotonic_decreasing  # a larger change needs fewer people

@@ -22,6 +22,7 @@ from ..stats.anova import pairwise_paired, repeated_measures_anova
 from ..stats.models import interaction_test, mixed_model, mixed_model_fit
 from ..stats.multitest import holm
 from ..stats.paired import paired_change, wide
+from ..stats.power import paired_power
 from ._base import Analysis, alpha_cols, effect_interval_cols
 from .instrument import (
     change,
@@ -393,7 +394,25 @@ TABLES = (
          Col("sd_before", "statistic", "SD before"),
          Col("threshold", "statistic", "threshold in scale points")),
         unit="practitioners", internal=True),
+    TableSpec(
+        "discomfort_sample_size", "How many practitioners would a study need?",
+        (Col("comparison", "label", "the change planned for (later vs earlier wave)"),
+         Col("change", "statistic", "mean change worth detecting, in points on the 1-5 scale",
+             label="change to detect"),
+         Col("pairs_observed", "people", "practitioners with both waves, whose changes give the "
+             "SD", label="pairs observed"),
+         Col("sd_change", "statistic", "SD of the observed changes", label="SD of changes",
+             rests_on=("pairs_observed",)),
+         Col("d", "statistic", "the change in SDs of the changes (d z)", label="d",
+             rests_on=("pairs_observed",)),
+         Col("n", "people", "practitioners needed for 80% power in a two-sided paired t test "
+             "at the 5% level", label="practitioners needed"),
+         Col("note", "text", "why no number could be worked out, if so")),
+        unit="practitioners", appendix=True, audiences=("research", "internal")),
 )
+
+#: Changes on the 1-5 scale a study might want to detect (a quarter, half and whole point).
+PLANNED_CHANGES = (0.25, 0.5, 1.0)
 
 
 def _interaction(scores: pd.DataFrame, factor: str, min_cell: int) -> pd.DataFrame:
@@ -433,7 +452,7 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     >>> import evalkit
     >>> tables = compute(evalkit.load("data/sample"))
     >>> len(tables), int(tables["discomfort_anova"].loc[0, "n"])
-    (14, 23)
+    (15, 23)
     """
     scores = scored(dataset, DISCOMFORT, items=True, attributes=ATTRIBUTES)
     long = _long_complete(scores)
@@ -489,6 +508,11 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
             ["practitioner_id", *WAVES]],
         "discomfort_rci_people": people[["practitioner_id", "before", "after", "rc", "category",
                                          "reliability", "sd_before", "threshold"]],
+        "discomfort_sample_size": pd.concat(
+            [paired_power(scores, dv=SCORE, within="wave", subject="practitioner_id",
+                          levels=COMPARISONS["post_vs_pre"], change=planned).assign(
+                comparison="post_vs_pre") for planned in PLANNED_CHANGES], ignore_index=True)[
+            ["comparison", "change", "pairs_observed", "sd_change", "d", "n", "note"]],
     }
 
 
