@@ -398,7 +398,7 @@ TABLES = (
         "discomfort_sample_size", "How many practitioners would a study need?",
         (Col("comparison", "label", "the change planned for (later vs earlier wave)"),
          Col("change", "statistic", "mean change worth detecting, in points on the 1-5 scale",
-             label="change to detect"),
+             label="change to detect", rests_on=("pairs_observed",)),
          Col("pairs_observed", "people", "practitioners with both waves, whose changes give the "
              "SD", label="pairs observed"),
          Col("sd_change", "statistic", "SD of the observed changes", label="SD of changes",
