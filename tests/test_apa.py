@@ -60,8 +60,8 @@ FRAME = pd.DataFrame({"pair": ["a-b"], "n": [40], "r": [0.4567], "ci_low": [0.16
 
 def test_the_research_report_writes_its_tables_in_apa_style():
     html = table_html(Policy("research").apply(FRAME, SPEC))
-    assert '<th scope="col"><i>r</i></th>' in html
-    assert '<th scope="col"><i>p</i></th>' in html
+    assert '<th scope="col" class="num"><i>r</i></th>' in html
+    assert '<th scope="col" class="num"><i>p</i></th>' in html
     assert ">.46<" in html and ">.16 to .68<" in html and ">.003<" in html
     assert ">0.50<" in html
 
@@ -115,4 +115,5 @@ def test_a_label_column_headed_like_a_symbol_stays_upright():
         Col("n", "people", "people"), Col("t", "statistic", "t", rests_on=("n",))))
     html = table_html(Policy("research").apply(
         pd.DataFrame({"a": ["pre"], "b": ["post"], "n": [20], "t": [2.5]}), spec))
-    assert '<th scope="col">b</th>' in html and '<th scope="col"><i>t</i></th>' in html
+    assert ('<th scope="col">b</th>' in html
+            and '<th scope="col" class="num"><i>t</i></th>' in html)

@@ -361,7 +361,7 @@ FUNDER_SEES = {
     "outcome_bands": ("instrument", "scale", "wave", "band", "n", "scored", "share", "ci_low",
                       "ci_high"),
     "outcome_rci": ("instrument", "comparison", "category", "n", "assessed", "share"),
-    "data_overview": ("file", "present", "rows", "subjects", "first_month", "last_month"),
+    "data_overview": ("file", "holds", "present", "rows", "subjects", "first_month", "last_month"),
     "wellbeing_coverage": ("scale", "wave", "subscale", "forms", "scored", "unscored"),
     "sts_bands": ("wave", "band", "n", "scored", "share", "ci_low", "ci_high"),
     "sts_clinical": ("wave", "scored", "at_or_above", "share", "ci_low", "ci_high"),

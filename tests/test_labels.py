@@ -82,7 +82,8 @@ def test_notes_say_what_a_withheld_figure_rests_on_and_mention_percentages_only_
     withheld = [n for n in notes if "withheld" in n]
     assert len(withheld) == 1 and "fewer than 5 meetings," in withheld[0]
     rounded = [n for n in notes if n.startswith("≈35:")]
-    assert rounded == ["≈35: a count of processes and meetings rounded to the nearest 5."]
+    assert rounded == ["≈35: a count of processes and meetings rounded to the nearest 5, each on "
+                       "its own, so parts may not add up to a total."]
 
     shares = TableSpec("done", "Done", (
         Col("site", "label", "site"), Col("people", "people", "people"),
@@ -100,9 +101,38 @@ def test_the_interval_header_says_the_level_the_table_declares():
     spec = TableSpec("rates", "Rates", (
         Col("group", "label", "group"), Col("rate", "statistic", "rate", fmt="percent"),
         *interval("the Wilson 90% interval", fmt="percent")))
-    html = unescape(table_html(Policy("internal").apply(
-        pd.DataFrame({"group": ["a"], "rate": [0.5], "ci_low": [0.4], "ci_high": [0.6]}), spec)))
-    assert ">90% CI<" in html and "95%" not in html
+    frame = pd.DataFrame({"group": ["a"], "rate": [0.5], "ci_low": [0.4], "ci_high": [0.6]})
+    html = {audience: unescape(table_html(Policy(audience).apply(frame, spec)))
+            for audience in ("research", "internal", "funder")}
+    # Researchers read "CI"; the team's and funders' pages say "interval" in words too.
+    assert ">90% CI<" in html["research"] and "95%" not in html["research"]
+    assert ">90% interval<" in html["internal"] and " CI" not in html["internal"]
+
+
+def test_headers_over_numbers_are_aligned_with_them():
+    spec = TableSpec("by_site", "People by site", (
+        Col("site", "label", "site", funder="shown"),
+        Col("people", "people", "people", funder="rounded"),
+        Col("note", "text", "a note", funder="shown")))
+    html = table_html(Policy("funder").apply(
+        pd.DataFrame({"site": ["north", "south"], "people": [12, 42], "note": ["", "x"]}), spec))
+    assert '<th scope="col">site</th>' in html
+    assert '<th scope="col" class="num">people</th>' in html
+    assert '<th scope="col">note</th>' in html
+
+
+def test_rounded_parts_are_said_to_need_not_add_up_only_where_counts_could_be_added():
+    spec = TableSpec("by_site", "People by site", (
+        Col("site", "label", "site", funder="shown"),
+        Col("people", "people", "people", funder="rounded")))
+    two = Policy("funder").apply(pd.DataFrame({"site": ["a", "b"], "people": [17, 22]}), spec)
+    one = Policy("funder").apply(pd.DataFrame({"site": ["a"], "people": [17]}), spec)
+    assert two.text["people"].tolist() == ["≈15", "≈20"]  # 39 in all would read ≈40
+    assert [n for n in footnotes(two, ["site", "people"]) if n.startswith("≈35")] == [
+        "≈35: a count of people rounded to the nearest 5, each on its own, so parts may not "
+        "add up to a total."]
+    assert [n for n in footnotes(one, ["site", "people"]) if n.startswith("≈35")] == [
+        "≈35: a count of people rounded to the nearest 5."]
 
 
 def test_wave_comparisons_read_as_words():

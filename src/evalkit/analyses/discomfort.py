@@ -216,7 +216,7 @@ TABLES = (
         (Col("waves", "label", "the waves with a scored checklist"),
          Col("practitioners", "people", "practitioners with exactly these waves scored"),
          Col("in_anova", "flag", "enters the repeated-measures ANOVA (all three waves)",
-             label="in the three-wave ANOVA")),
+             label="all three waves")),
         unit="practitioners").for_funder(
         waves="shown", practitioners="rounded", in_anova="shown"),
     TableSpec(

@@ -21,14 +21,14 @@ def data_overview(dataset: Dataset) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        file, present, rows, subjects (the people or processes the rows describe; the rows
+        file, holds (what one row is), present, rows, subjects (the people or processes the rows describe; the rows
         themselves for files about sessions or exercises), first_month, last_month (blank for an
         absent file or one without dates).
 
     Examples
     --------
     >>> import evalkit
-    >>> data_overview(evalkit.load("data/sample")).head(3)
+    >>> data_overview(evalkit.load("data/sample")).drop(columns="holds").head(3)
                    file  present  rows  subjects first_month last_month
     0  participants.csv     True   130       130     2023-01    2024-11
     1      sessions.csv     True   288       288     2023-01    2025-04
@@ -42,6 +42,7 @@ def data_overview(dataset: Dataset) -> pd.DataFrame:
     subjects = [_subjects(dataset, name) for name in summary["file"].str.removesuffix(".csv")]
     return pd.DataFrame({
         "file": summary["file"].astype(str),
+        "holds": summary["holds"].astype(str),
         "present": summary["present"].astype(bool),
         "rows": summary["rows"].where(summary["present"]).astype("Int64"),
         "subjects": pd.array(subjects, dtype="Int64"),
@@ -77,6 +78,8 @@ TABLES = (
     TableSpec(
         "data_overview", "Files in the data folder",
         (Col("file", "label", "file name", fmt="code"),
+         Col("holds", "label", "what the file holds, from its data contract",
+             label="what it holds"),
          Col("present", "flag", "the file is in the folder"),
          Col("rows", "people", "rows in the file (rounded like a count of people)",
              rests_on=("subjects",)),
@@ -90,7 +93,8 @@ TABLES = (
          Col("last_month", "month", "last month its dates cover", label="to",
              rests_on=("subjects",))),
         unit="rows").for_funder(
-        file="shown", present="shown", rows="rounded", subjects="rounded", first_month="shown",
+        file="shown", holds="shown", present="shown", rows="rounded", subjects="rounded",
+        first_month="shown",
         last_month="shown"),
     TableSpec(
         "register_accounting", "Does the attendance register add up?",

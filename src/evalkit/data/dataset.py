@@ -246,17 +246,20 @@ class Dataset:
         Returns
         -------
         DataFrame
-            ``file, present, rows, first_date, last_date``; the programme's own questionnaires
-            follow the built-in files. Dates are text (``YYYY-MM-DD``, or ``YYYY-MM`` for
-            month columns), blank for a file without date columns.
+            ``file, holds, present, rows, first_date, last_date``; ``holds`` is what the
+            file's contract says one row is. The programme's own questionnaires follow the
+            built-in files. Dates are text (``YYYY-MM-DD``, or ``YYYY-MM`` for month columns),
+            blank for a file without date columns.
 
         Examples
         --------
         >>> import evalkit
-        >>> evalkit.load("data/sample").summary().head(2)
+        >>> evalkit.load("data/sample").summary().drop(columns="holds").head(2)
                        file  present  rows  first_date   last_date
         0  participants.csv     True   130     2023-01     2024-11
         1      sessions.csv     True   288  2023-01-09  2025-04-16
+        >>> evalkit.load("data/sample").summary()["holds"].iloc[1]
+        'One row per scheduled session of a cohort'
         """
         rows = []
         contracts = [(n, c, self._tables[n]) for n, c in CONTRACTS.items()]
@@ -273,6 +276,7 @@ class Dataset:
             rows.append(
                 {
                     "file": contract.filename,
+                    "holds": contract.description.removesuffix("."),
                     "present": self.has(name),
                     "rows": 0 if table is None else len(table),
                     "first_date": first,

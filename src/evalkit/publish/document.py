@@ -442,6 +442,7 @@ table.evalkit th, table.evalkit td { border-bottom: 1px solid var(--rule); paddi
 table.evalkit thead th { border-bottom: 2px solid #999; font-weight: 600; overflow-wrap: normal;
   vertical-align: bottom; }
 table.evalkit .num { text-align: right; white-space: nowrap; }
+table.evalkit thead th.num { white-space: normal; }
 table.evalkit tbody th { font-weight: normal; }
 table.evalkit tr { break-inside: avoid; page-break-inside: avoid; }
 ul.table-notes { margin: 0.3rem 0 0; padding-left: 1.1rem; font-size: 0.82rem; color: var(--muted); }

@@ -48,8 +48,10 @@ def footnotes(shown: Shown, columns: list[str]) -> list[str]:
     ...     Col("people", "people", "people", funder="rounded")))
     >>> shown = Policy("funder").apply(pd.DataFrame({"site": ["north", "south"],
     ...                                              "people": [3, 42]}), spec)
-    >>> footnotes(shown, ["site", "people"])
-    ['<5: fewer than 5 people.', '≈35: a count of people rounded to the nearest 5.']
+    >>> footnotes(shown, ["site", "people"])  # doctest: +NORMALIZE_WHITESPACE
+    ['<5: fewer than 5 people.',
+     '≈35: a count of people rounded to the nearest 5, each on its own, so parts may not add up
+     to a total.']
     """
     status = shown.status[columns] if len(shown) else shown.status
     notes = []
@@ -78,7 +80,12 @@ def footnotes(shown: Shown, columns: list[str]) -> list[str]:
         nouns = _joined(counted(c, spec.unit) for c in people)
         shares = any(spec.col(c).kind == "share"
                      for c in _names_with(shown, columns, status, SHOWN))
+        # Each count is rounded on its own, so rounded parts can miss their rounded total
+        # (17 + 22 = 39 reads ≈15 + ≈20 beside ≈40); say so wherever counts could be added up.
+        several = len(people) > 1 or (not spec.is_metric_table and len(shown) > 1)
         notes.append(f"≈35: a count of {nouns} rounded to the nearest 5"
+                     + (", each on its own, so parts may not add up to a total" if several
+                        else "")
                      + ("; percentages are computed from the exact counts." if shares else "."))
     if policy.funder and "ci_low" in columns and _has_share_interval(shown):
         notes.append("Intervals of percentages are widened to the nearest 5 points.")
@@ -279,17 +286,53 @@ def column_parts(shown: Shown, columns: list[str], *,
     return parts or [("all", list(columns), every_row)]
 
 
+def interval_header(shown: Shown) -> str:
+    """The header of an interval column: "95% CI" for researchers, "95% interval" for others.
+
+    Parameters
+    ----------
+    shown
+        A policed table with ``ci_low`` and ``ci_high`` columns.
+
+    Returns
+    -------
+    str
+        The level, when the codebook description names one, and the audience's word.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from evalkit.publish.policy import Policy
+    >>> from evalkit.analyses.tables import Col, TableSpec, interval
+    >>> spec = TableSpec("m", "Mean", (Col("mean", "statistic", "mean"),
+    ...                               *interval("the 90% interval of the mean")))
+    >>> frame = pd.DataFrame({"mean": [2.5], "ci_low": [2.1], "ci_high": [2.9]})
+    >>> [interval_header(Policy(a).apply(frame, spec)) for a in ("research", "internal")]
+    ['90% CI', '90% interval']
+    """
+    # Researchers read "CI" at a glance; the other audiences' pages say "interval" in their
+    # sentences and cards, so their headers say it too.
+    word = "CI" if shown.policy.audience == "research" else "interval"
+    # A metric table's rows are its columns; its interval is a 95% one unless a column says.
+    level = (interval_level(shown.spec.col("ci_low").description)
+             if any(c.name == "ci_low" for c in shown.spec.columns) else "95%")
+    return f"{level} {word}".strip()
+
+
 def _grid_html(shown: Shown, columns: list[str], caption: str, paired: bool,
                rows: list[int] | None = None) -> str:
     """One HTML table of ``columns`` (at most :data:`MAX_COLUMNS`) for the rows ``rows``."""
     spec = shown.spec
-    ci = f"{interval_level(spec.col('ci_low').description)} CI".strip() if paired else ""
+    ci = interval_header(shown) if paired else ""
     headers = [ci if paired and c == "ci_low" else header(spec.col(c)) for c in columns]
     # Symbols are italic only over numbers: a label column headed "a" or "b" names no statistic.
     apa = [shown.policy.audience == "research" and spec.col(c).kind not in ("label", "text", "id")
            for c in columns]
-    head = "".join(f'<th scope="col">{header_html(h, apa=a)}</th>'
-                   for h, a in zip(headers, apa, strict=True))
+    # A header stands over its column's text, so a column of right-aligned numbers gets a
+    # right-aligned header.
+    numeric = [' class="num"' if spec.col(c).kind in _ALIGN_RIGHT else "" for c in columns]
+    head = "".join(f'<th scope="col"{n}>{header_html(h, apa=a)}</th>'
+                   for h, a, n in zip(headers, apa, numeric, strict=True))
     body = []
     for i in range(len(shown)) if rows is None else rows:
         cells = []
@@ -359,7 +402,7 @@ def _same_every_row_html(shown: Shown, columns: list[str], caption: str, paired:
     """The columns that are equal on every row, said once: one row per column."""
     spec = shown.spec
     rows = []
-    ci = f"{interval_level(spec.col('ci_low').description)} CI".strip() if paired else ""
+    ci = interval_header(shown) if paired else ""
     for c in columns:
         name = ci if paired and c == "ci_low" else header(spec.col(c))
         text = html_text(_interval_text(shown, 0) if paired and c == "ci_low"
@@ -388,10 +431,8 @@ def _interval_text(shown: Shown, i: int) -> str:
 def _metric_table_html(shown: Shown, caption: str) -> str:
     spec = shown.spec
     has_interval = "ci_low" in shown.columns
-    head = '<th scope="col">measure</th><th scope="col">value</th>'
-    level = interval_level(spec.col("ci_low").description) if has_interval and any(
-        c.name == "ci_low" for c in spec.columns) else "95%"
-    head += f'<th scope="col">{f"{level} interval".strip()}</th>' if has_interval else ""
+    head = '<th scope="col">measure</th><th scope="col" class="num">value</th>'
+    head += f'<th scope="col" class="num">{interval_header(shown)}</th>' if has_interval else ""
     rows = []
     for i, metric in enumerate(shown.values["metric"]):
         label = header(spec.col(metric))

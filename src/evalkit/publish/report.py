@@ -93,7 +93,8 @@ def input_fingerprint(data_dir: Path) -> str:
 def _rule(policy: Policy) -> str:
     if policy.funder:
         return (f"For readers outside the programme team. No person is named or given an id. "
-                f"Counts of people are rounded to the nearest 5 (≈35) and counts below "
+                f"Counts of people are rounded to the nearest 5 (≈35), each on its own, so parts "
+                f"need not add up to a rounded total; counts below "
                 f"{policy.min_cell} are shown as {policy.small_text}; percentages are whole and "
                 f"computed from the exact counts; means are given to one decimal for groups of "
                 f"at least {2 * policy.min_cell}, changes in words, and intervals rounded "
