@@ -614,6 +614,37 @@ class Figure:
         return self.status == SHOWN
 
 
+def fixed(value: str | float) -> Figure:
+    """A number of the method, not of the data (a cut-off, a scale's range, an interval's
+    level), as a figure a sentence may hold.
+
+    Parameters
+    ----------
+    value
+        The number, or its text (``"1-5"``, ``"95%"``).
+
+    Returns
+    -------
+    Figure
+        A shown figure whose text is ``value`` (a number written with ``:g``).
+
+    Raises
+    ------
+    TypeError
+        When ``value`` is neither a str nor a number.
+
+    Examples
+    --------
+    >>> str(fixed("1-5")), str(fixed(38)), f"{fixed(0.8):.0%}"
+    ('1-5', '38', '80%')
+    """
+    if isinstance(value, str):
+        return Figure(value, value, SHOWN)
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return Figure(plain_value(value), f"{value:g}", SHOWN)
+    raise TypeError(f"fixed(): a number or its text, not {type(value).__name__}")
+
+
 @dataclass(frozen=True)
 class Shown:
     """A result table as one audience may see it.
