@@ -21,8 +21,8 @@ from evalkit.scales import (
     Instrument,
     SpecInconsistency,
     find_instruments,
+    internal_consistency,
     parse_instrument,
-    reliability,
     score,
 )
 from evalkit.scales.custom import KEYS
@@ -128,7 +128,7 @@ def test_hand_worked_prorating_needs_the_spec_share():
 
 
 def test_hand_worked_mean_scores_are_not_rounded():
-    spec = _hand_spec(score="mean", bands={})
+    spec = _hand_spec(score_rule="mean", bands={})
     scored = score(_hand_forms(spec), spec).set_index(["participant_id", "wave"])
     assert scored.loc[("r1", "before"), "total"] == pytest.approx(11 / 5, abs=1e-12)  # 2.2
     assert scored.loc[("r2", "after"), "total"] == pytest.approx(10 / 4, abs=1e-12)   # 2.5
@@ -172,7 +172,7 @@ def test_hand_worked_reliability_turns_the_reversed_item_round():
     # (mean 6): (0 + 1 + 1 + 4) / 3 = 2. alpha = 2/1 * (1 - 1.8333 / 2) = 0.1667.
     spec = _hand_spec()
     forms = _hand_forms(spec)
-    table = reliability(forms[forms["wave"] == "before"], spec, by=None).set_index("subscale")
+    table = internal_consistency(forms[forms["wave"] == "before"], spec, by=None).set_index("subscale")
     assert table.loc["b", "n"] == 4
     assert table.loc["b", "alpha"] == pytest.approx(1 / 6, abs=1e-9)
     # Subscale a keyed (item 2 reversed): 2 2 1 / 3 4 4 / 4 4 3 / 2 3 2. Item variances 0.9167,
@@ -286,7 +286,7 @@ def test_the_base_spec_is_accepted_as_written():
     assert spec.name == "partner_check" and spec.respondent == "partner"
     assert spec.waves == ("intake", "exit", "follow_up") and spec.baseline == "intake"
     assert spec.items == tuple(f"i0{k}" for k in range(1, 9))
-    assert (spec.min, spec.max, spec.reversed, spec.score) == (0, 4, (2, 5), "sum")
+    assert (spec.min, spec.max, spec.reversed, spec.score_rule) == (0, 4, (2, 5), "sum")
     assert (spec.prorate_min, spec.higher_is, spec.reliability) == (0.8, "worse", 0.85)
     assert spec.bands == {"total": (Band("low", 0), Band("high", 16))}
     assert list(spec.scales) == ["fear", "behaviour", "total"]

@@ -39,7 +39,7 @@ from ..errors import UsageError
 from ..io.escape import markdown_text
 from ..io.writer import write_csv
 from . import render
-from .policy import DEFAULT_MIN_CELL, OMITTED, Figure, Policy, Shown, fixed
+from .policy import DEFAULT_MIN_CELL, OMITTED, PolicedFigure, Policy, Shown, fixed
 
 #: Marks outputs made by a Page; the report shows nothing else.
 MARK = "evalkit"
@@ -330,12 +330,12 @@ class Page:
 
     # -- showing -------------------------------------------------------------------------------
 
-    def say(self, template: str, **figures: Figure) -> None:
+    def say(self, template: str, **figures: PolicedFigure) -> None:
         """Show a sentence (Markdown) made of published figures.
 
         ``template`` is the sentence's own words, with no digit in them: every number reaches the
         sentence as a field, so an f-string cannot slip a number past the policy. Each value put
-        into a field must be a :class:`Figure`: one from a published table (a label too:
+        into a field must be a :class:`PolicedFigure`: one from a published table (a label too:
         ``shown.figure("site", ...)``), or a number of the method rather than of the data (a
         cut-off, a scale's range, an interval's level) made with :meth:`fixed`. Values are
         escaped so that they show as plain text. When a figure's table is not available
@@ -353,7 +353,7 @@ class Page:
         Raises
         ------
         TypeError
-            When ``template`` is not a str or a value is not a Figure.
+            When ``template`` is not a str or a value is not a PolicedFigure.
         ValueError
             When the sentence's own words hold a digit.
 
@@ -369,11 +369,11 @@ class Page:
         >>> page.say("{n} sessions", n=11)
         Traceback (most recent call last):
         ...
-        TypeError: say(): 'n' must be a Figure from a published table, not int
+        TypeError: say(): 'n' must be a figure of a published table (a PolicedFigure), not int
         >>> page.say("{n} sessions", n="11")
         Traceback (most recent call last):
         ...
-        TypeError: say(): 'n' must be a Figure from a published table, not str
+        TypeError: say(): 'n' must be a figure of a published table (a PolicedFigure), not str
         >>> page.say(f"{11} sessions")
         Traceback (most recent call last):
         ...
@@ -389,24 +389,24 @@ class Page:
                              "as a field: a figure from a published table, or page.fixed(...) "
                              "for a number of the method (a cut-off, a scale's range)")
         used = {field.split(".")[0].split("[")[0] for _, field, _, _ in parsed if field}
-        if any(isinstance(figures.get(k), Figure) and figures[k].status == OMITTED
+        if any(isinstance(figures.get(k), PolicedFigure) and figures[k].status == OMITTED
                for k in used):
             return
         missing = [figures[k].note for k in used
-                   if isinstance(figures.get(k), Figure) and figures[k].note]
+                   if isinstance(figures.get(k), PolicedFigure) and figures[k].note]
         if missing:
             self._show({"text/markdown": f"*{markdown_text(missing[0])}.*"}, kind="text")
             return
         safe = {}
         for key, value in figures.items():
-            if not isinstance(value, Figure):
-                raise TypeError(f"say(): '{key}' must be a Figure from a published table, "
+            if not isinstance(value, PolicedFigure):
+                raise TypeError(f"say(): '{key}' must be a figure of a published table (a PolicedFigure), "
                                 f"not {type(value).__name__}")
             safe[key] = _Escaped(value)
         self._show({"text/markdown": template.format(**safe)}, kind="text")
 
     @staticmethod
-    def fixed(value: str | float) -> Figure:
+    def fixed(value: str | float) -> PolicedFigure:
         """A number of the method, not of the data, for a sentence (:meth:`say`).
 
         A cut-off ("38 or more"), a scale's range ("1-5"), an interval's level ("95%"): the same
@@ -420,7 +420,7 @@ class Page:
 
         Returns
         -------
-        Figure
+        PolicedFigure
             A shown figure; a number keeps its value, so a format spec applies
             (``"{cut:.0%}"`` with ``fixed(0.8)`` reads ``80%``).
 
@@ -562,7 +562,7 @@ class Page:
 class _Escaped:
     """A value formatted as the policy allows, then escaped for Markdown."""
 
-    def __init__(self, value: Figure):
+    def __init__(self, value: PolicedFigure):
         self.value = value
 
     def __format__(self, spec: str) -> str:

@@ -487,7 +487,7 @@ class Policy:
         # One row per metric: police each metric as a column of a one-row table whose other
         # columns are the other metrics, so bases work by metric name. A funder's table keeps
         # only the metrics declared for funders.
-        wide = pd.DataFrame([dict(zip(frame["metric"], frame["value"], strict=True))])
+        by_metric = pd.DataFrame([dict(zip(frame["metric"], frame["value"], strict=True))])
         if self.funder:
             frame = frame[frame["metric"].isin(spec.funder_metrics)].reset_index(drop=True)
         values = frame[["metric"]].copy()
@@ -495,7 +495,7 @@ class Policy:
         shown_value, value_status = [], []
         for metric in frame["metric"]:
             col = spec.col(metric)
-            present = wide.reindex(columns=[c for c in (metric, *col.bases)])
+            present = by_metric.reindex(columns=[c for c in (metric, *col.bases)])
             v, s = self._column(present, col, present)
             if self.funder and s.iloc[0] == SHOWN and col.part in col.split_parts:
                 v = pd.Series([self._part_of_split(present, col)])
@@ -570,7 +570,7 @@ def _rounded(col: Col, value: float, *, bound: str | None = None) -> float:
 
 
 @dataclass(frozen=True)
-class Figure:
+class PolicedFigure:
     """One policed value for a sentence: formats as the page shows it, never finer.
 
     ``format(figure, spec)`` applies ``spec`` to a shown number (``f"{fig:+.2f}"``); a small count
@@ -590,8 +590,9 @@ class Figure:
 
     Examples
     --------
-    >>> share = Figure(0.3, "30%", "shown")
-    >>> f"{share:.0%} of them", str(Figure(None, "<5", "small")), str(Figure(None, "", "withheld"))
+    >>> share = PolicedFigure(0.3, "30%", "shown")
+    >>> small, withheld = PolicedFigure(None, "<5", "small"), PolicedFigure(None, "", "withheld")
+    >>> f"{share:.0%} of them", str(small), str(withheld)
     ('30% of them', '<5', 'withheld')
     """
 
@@ -614,9 +615,11 @@ class Figure:
         return self.status == SHOWN
 
 
-def fixed(value: str | float) -> Figure:
-    """A number of the method, not of the data (a cut-off, a scale's range, an interval's
-    level), as a figure a sentence may hold.
+def fixed(value: str | float) -> PolicedFigure:
+    """A number of the method, not of the data, as a figure a sentence may hold.
+
+    A cut-off, a scale's range, an interval's level: the same for every data folder, so no policy
+    applies to it.
 
     Parameters
     ----------
@@ -625,7 +628,7 @@ def fixed(value: str | float) -> Figure:
 
     Returns
     -------
-    Figure
+    PolicedFigure
         A shown figure whose text is ``value`` (a number written with ``:g``).
 
     Raises
@@ -639,9 +642,9 @@ def fixed(value: str | float) -> Figure:
     ('1-5', '38', '80%')
     """
     if isinstance(value, str):
-        return Figure(value, value, SHOWN)
+        return PolicedFigure(value, value, SHOWN)
     if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-        return Figure(plain_value(value), f"{value:g}", SHOWN)
+        return PolicedFigure(plain_value(value), f"{value:g}", SHOWN)
     raise TypeError(f"fixed(): a number or its text, not {type(value).__name__}")
 
 
@@ -840,7 +843,7 @@ class Shown:
                 rows &= (column.astype(str) == str(wanted)).to_numpy()
         return rows
 
-    def figure(self, column: str = "value", **where: object) -> Figure:
+    def figure(self, column: str = "value", **where: object) -> PolicedFigure:
         """One cell for a sentence, picked by the columns of its row.
 
         ``figure(metric="participants")`` in a metric table, or ``figure("share", wave="2025")``
@@ -855,7 +858,7 @@ class Shown:
 
         Returns
         -------
-        Figure
+        PolicedFigure
             The cell; undefined when no row or several rows match, and saying why when the table is
             not available.
 
@@ -877,27 +880,27 @@ class Shown:
         if not self.available:
             return self._missing_figure()
         if column not in self.columns:
-            return Figure(None, "", OMITTED)
+            return PolicedFigure(None, "", OMITTED)
         rows = self._rows_where(where)
         if rows.sum() != 1:
-            return Figure(None, UNDEFINED_TEXT, UNDEFINED)
+            return PolicedFigure(None, UNDEFINED_TEXT, UNDEFINED)
         i = int(np.flatnonzero(rows)[0])
-        return Figure(plain_value(self.values[column].iloc[i]), self.text[column].iloc[i],
+        return PolicedFigure(plain_value(self.values[column].iloc[i]), self.text[column].iloc[i],
                       self.status[column].iloc[i])
 
-    def _missing_figure(self) -> Figure:
+    def _missing_figure(self) -> PolicedFigure:
         status = WITHHELD if self.note.startswith("withheld") or "internal" in self.note \
             else UNDEFINED
-        return Figure(None, UNDEFINED_TEXT, status, note=f"{self.spec.title}: {self.note}")
+        return PolicedFigure(None, UNDEFINED_TEXT, status, note=f"{self.spec.title}: {self.note}")
 
-    def figures(self) -> dict[str, Figure]:
+    def figures(self) -> dict[str, PolicedFigure]:
         """Every metric of a metric table, by name.
 
         When the table is not available, every declared metric is there, each saying why.
 
         Returns
         -------
-        dict of str to Figure
+        dict of str to PolicedFigure
             Metric name -> its figure.
 
         Examples
@@ -916,12 +919,12 @@ class Shown:
             return {m.name: self._missing_figure() for m in self.spec.metrics}
         return {m: self.figure(metric=m) for m in self.values.get("metric", [])}
 
-    def rows(self) -> list[dict[str, Figure]]:
+    def rows(self) -> list[dict[str, PolicedFigure]]:
         """Every row as figures, for one sentence per row.
 
         Returns
         -------
-        list of dict of str to Figure
+        list of dict of str to PolicedFigure
             One dict per row: column -> figure.
 
         Examples
@@ -939,7 +942,7 @@ class Shown:
         >>> {name: str(figure) for name, figure in shown.rows()[1].items()}
         {'group': 'south', 'n': '≈10', 'total': '≈40', 'share': '30%'}
         """
-        return [{c: Figure(plain_value(self.values[c].iloc[i]), self.text[c].iloc[i],
+        return [{c: PolicedFigure(plain_value(self.values[c].iloc[i]), self.text[c].iloc[i],
                            self.status[c].iloc[i]) for c in self.values.columns}
                 for i in range(len(self.values))]
 

@@ -11,7 +11,7 @@ from ..data.dataset import Dataset
 from .document import Card
 from .formatting import capital, card_value, exact_change_words, interval_text
 from .page import Published
-from .policy import SHOWN, Figure, Shown
+from .policy import SHOWN, PolicedFigure, Shown
 
 
 def cards(published: Published) -> list[Card]:
@@ -131,7 +131,7 @@ def sentences(published: Published) -> list[str]:
     return said
 
 
-def _discomfort_sentence(table: Shown, f: dict[str, Figure]) -> str:
+def _discomfort_sentence(table: Shown, f: dict[str, PolicedFigure]) -> str:
     change = f["discomfort_change"]
     if not change.shown:
         return "The change in practitioners' discomfort after preparation is withheld."

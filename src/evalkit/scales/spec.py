@@ -170,8 +170,9 @@ class Instrument:
         Item ``k`` is column ``<item_prefix><kk>``: ``i`` for own instruments.
     reversed
         Item numbers scored as ``min + max - answer``.
-    score
-        ``sum`` (prorated sums rounded half up to whole numbers) or ``mean`` (unrounded).
+    score_rule
+        How a scale is scored (the TOML key ``score``): ``sum`` (prorated sums rounded half up
+        to whole numbers) or ``mean`` (unrounded).
     prorate_min
         Share of a scale's items that must be answered for it to be scored, in (0, 1].
     higher_is
@@ -216,7 +217,7 @@ class Instrument:
     max: int
     item_prefix: str = "i"
     reversed: tuple[int, ...] = ()
-    score: str = "sum"
+    score_rule: str = "sum"
     prorate_min: float = DEFAULT_PRORATE_MIN
     higher_is: str = "worse"
     reliability: float | None = None
@@ -311,11 +312,6 @@ class Instrument:
         """File stem of the answers (the same as ``name``)."""
         return self.name
 
-    @property
-    def method(self) -> str:
-        """Former name of :attr:`score`."""
-        return self.score
-
     def score_range(self, scale: str) -> tuple[float, float]:
         """Lowest and highest possible score of a scale.
 
@@ -337,7 +333,7 @@ class Instrument:
         (17, 85)
         """
         k = len(self.scales[scale])
-        if self.score == "mean":
+        if self.score_rule == "mean":
             return self.min, self.max
         return self.min * k, self.max * k
 
@@ -523,7 +519,7 @@ def _inconsistencies(spec: Instrument) -> list[tuple[str, str]]:
         add(("item_prefix", "must be 1-8 lower-case letters"))
     if n_ok:
         issues += _item_list("reversed", spec.reversed, spec.n_items)
-    if spec.score not in SCORE_RULES:
+    if spec.score_rule not in SCORE_RULES:
         add(("score", "must be one of: " + ", ".join(SCORE_RULES)))
     if not _is_number(spec.prorate_min) or not 0 < spec.prorate_min <= 1:
         add(("prorate_min", "must be a share above 0 and at most 1"))
@@ -618,8 +614,8 @@ def _band_issues(spec: Instrument, scale_names: list[str]) -> list[tuple[str, st
             issues.append((key, "each band's from must be a number"))
             continue
         k = len(spec.subscales[scale]) if scale != spec.total else spec.n_items
-        lo, hi = (spec.min, spec.max) if spec.score == "mean" else (spec.min * k, spec.max * k)
-        if spec.score == "sum" and not all(float(v).is_integer() for v in lows):
+        lo, hi = (spec.min, spec.max) if spec.score_rule == "mean" else (spec.min * k, spec.max * k)
+        if spec.score_rule == "sum" and not all(float(v).is_integer() for v in lows):
             issues.append((key, "bands of a sum score start at whole numbers (sums are rounded "
                                 "to whole numbers)"))
         pairs = list(zip(lows[:-1], lows[1:], strict=True))
