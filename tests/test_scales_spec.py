@@ -7,6 +7,7 @@ Every expected number below is worked by hand in the comments, never taken from 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ import pytest
 from evalkit.io.contracts import CONTRACTS
 from evalkit.scales import (
     BUILTIN,
+    DISCOMFORT,
     PROQOL,
     STSS,
     Band,
@@ -26,6 +28,7 @@ from evalkit.scales import (
     score,
 )
 from evalkit.scales.custom import KEYS
+from evalkit.scales.spec import file_facts
 from evalkit.stats.paired import paired_change
 
 # --- a hand-worked instrument ----------------------------------------------------------------------
@@ -184,14 +187,57 @@ def test_hand_worked_reliability_turns_the_reversed_item_round():
 # --- built-in specs ---------------------------------------------------------------------------------
 
 
-def test_builtin_contracts_match_the_data_contracts():
+def test_builtin_contracts_are_the_data_contracts_declared_once():
+    """A built-in file is declared once (io/contracts.py): its spec takes its shape from there and
+    hands that same contract back, so validation and scoring cannot read different files."""
+    for name, spec in BUILTIN.items():
+        assert spec.contract() is CONTRACTS[name], name
+    # the facts as published (STSS: 17 items; ProQOL 5: 30; the checklist: 13), all answered 1-5
+    assert (STSS.n_items, STSS.items[0], STSS.items[-1], STSS.waves) == (17, "stss01", "stss17",
+                                                                         None)
+    assert (PROQOL.n_items, PROQOL.items[-1]) == (30, "pq30")
+    assert (DISCOMFORT.n_items, DISCOMFORT.items[-1], DISCOMFORT.waves) == (
+        13, "d13", ("pre", "post", "follow_up"))
+    assert all((s.min, s.max, s.id_column) == (1, 5, "practitioner_id") for s in BUILTIN.values())
+
+
+def test_the_contract_made_from_a_builtin_spec_matches_the_declared_one():
     def columns(contract):
         return [(c.name, c.kind, c.categories, c.minimum, c.maximum, c.nullable, c.references)
                 for c in contract.columns if c.name != "response_date"]
 
     for name, spec in BUILTIN.items():
-        assert columns(spec.contract()) == columns(CONTRACTS[name]), name
-        assert spec.contract().key == CONTRACTS[name].key
+        made = Instrument(**{**_fields(spec), "declared_contract": None}).contract()
+        assert columns(made) == columns(CONTRACTS[name]), name
+        assert made.key == CONTRACTS[name].key
+
+
+@pytest.mark.parametrize("change", [
+    {"n_items": 16}, {"item_prefix": "sts"}, {"max": 4}, {"min": 0}, {"waves": ("a", "b")},
+    {"id_column": "participant_id", "respondent": "participant"}])
+def test_a_spec_that_drifts_from_its_declared_contract_is_refused(change):
+    with pytest.raises(SpecInconsistency, match="declared_contract"):
+        Instrument(**{**_fields(STSS), **change})
+
+
+def test_a_declared_contract_must_be_the_instruments_own_file():
+    with pytest.raises(SpecInconsistency, match="declared_contract"):
+        Instrument(**{**_fields(STSS), "declared_contract": CONTRACTS["proqol"]})
+
+
+def test_file_facts_read_a_questionnaire_file_only():
+    facts = file_facts(CONTRACTS["discomfort"])
+    assert (facts["n_items"], facts["item_prefix"], facts["min"], facts["max"]) == (13, "d", 1, 5)
+    with pytest.raises(ValueError, match="not a questionnaire"):
+        file_facts(CONTRACTS["sessions"])
+    gappy = replace(CONTRACTS["stss"], columns=tuple(
+        c for c in CONTRACTS["stss"].columns if c.name != "stss05"))
+    with pytest.raises(ValueError, match="in order"):
+        file_facts(gappy)
+    ranged = replace(CONTRACTS["stss"], columns=tuple(
+        replace(c, maximum=4) if c.name == "stss17" else c for c in CONTRACTS["stss"].columns))
+    with pytest.raises(ValueError, match="one answer range"):
+        file_facts(ranged)
 
 
 def test_builtin_facts():
