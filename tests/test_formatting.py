@@ -11,10 +11,21 @@ import pandas as pd
 import pytest
 
 from evalkit.analyses.tables import Col, TableSpec
-from evalkit.publish.formatting import (ABOUT, WITHHELD_TEXT, capital, card_value, cell_text,
-                                        change_in_words, csv_cell, exact_change_words,
-                                        figure_text, interval_text, number_text, plain_value,
-                                        small_text)
+from evalkit.publish.formatting import (
+    ABOUT,
+    WITHHELD_TEXT,
+    capital,
+    card_value,
+    cell_text,
+    change_in_words,
+    csv_cell,
+    exact_change_words,
+    figure_text,
+    interval_text,
+    number_text,
+    plain_value,
+    small_text,
+)
 from evalkit.publish.policy import Policy
 
 PEOPLE = Col("n", "people", "people")
