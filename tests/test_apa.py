@@ -8,7 +8,8 @@ import pytest
 
 from evalkit.analyses import registry
 from evalkit.analyses.tables import Col, TableSpec, interval
-from evalkit.publish.policy import Policy, format_value
+from evalkit.publish.formatting import format_value
+from evalkit.publish.policy import Policy
 from evalkit.publish.render import header_html, table_html
 
 P = Col("p", "p_value", "p-value")

@@ -104,7 +104,7 @@ def test_missing_item_threshold_is_eighty_percent_of_the_subscale(instrument, su
         forms.append(_form(instrument, form))
     scored = score(pd.concat(forms, ignore_index=True), instrument)
     per_item = 4.0
-    expected_full = per_item if instrument.score == "mean" else per_item * len(items)
+    expected_full = per_item if instrument.score_rule == "mean" else per_item * len(items)
     assert scored[subscale].iloc[0] == pytest.approx(expected_full)  # prorated
     assert scored[f"{subscale}_answered"].tolist() == [needed, needed - 1]
     assert np.isnan(scored[subscale].iloc[1])
@@ -173,7 +173,7 @@ def test_answers_out_of_range_are_refused():
 
 def test_reliability_reports_undefined_alpha_instead_of_failing():
     forms = pd.concat([_form(STSS, [3] * 17)] * 4, ignore_index=True)
-    table = instruments.reliability(forms, STSS, by=None)
+    table = instruments.internal_consistency(forms, STSS, by=None)
     assert table["alpha"].isna().all()
     assert table["note"].str.contains("do not vary").all()
 
@@ -185,5 +185,5 @@ def test_reliability_turns_reversed_items_round():
     for i, column in enumerate(PROQOL.items, start=1):
         raw = np.clip(np.round(3 + trait + rng.normal(scale=0.7, size=200)), 1, 5)
         answers[column] = 6 - raw if i in PROQOL.reversed else raw
-    table = instruments.reliability(pd.DataFrame(answers), PROQOL, by=None)
+    table = instruments.internal_consistency(pd.DataFrame(answers), PROQOL, by=None)
     assert table.set_index("subscale").loc["burnout", "alpha"] > 0.8

@@ -8,7 +8,8 @@ from html import unescape
 import pandas as pd
 
 from evalkit.analyses.tables import Col, TableSpec, interval
-from evalkit.publish.policy import WITHHELD_TEXT, Policy, format_value
+from evalkit.publish.formatting import WITHHELD_TEXT, format_value
+from evalkit.publish.policy import Policy
 from evalkit.publish.render import footnotes, table_html
 
 

@@ -53,8 +53,8 @@ def test_notebook_executes_without_error(path, tmp_path):
 #: What a notebook cell may call: a Page, its methods, the policed tables' pickers, and the
 #: library's chart and label functions. Anything else (print, display, pandas, arithmetic on
 #: a value) would put a number on the page without the policy.
-NOTEBOOK_CALLS = {"Page", "run", "table", "chart", "say", "figure", "figures", "rows", "where",
-                  "instrument_titles"}
+NOTEBOOK_CALLS = {"Page", "run", "table", "chart", "say", "fixed", "figure", "figures", "rows",
+                  "where", "instrument_titles"}
 #: What a notebook cell may import.
 NOTEBOOK_IMPORTS = {"evalkit.publish.page", "evalkit.publish.charts", "evalkit.publish",
                     "evalkit.publish.labels"}
@@ -93,6 +93,9 @@ def narration_problems(source: str) -> list[str]:
                 problems.append(f"{where}: calls {ast.unparse(func)}")
             if name == "say" and not (node.args and isinstance(node.args[0], ast.Constant)):
                 problems.append(f"{where}: a sentence's template must be a literal string")
+            if name == "fixed" and not (len(node.args) == 1 and isinstance(node.args[0],
+                                                                           ast.Constant)):
+                problems.append(f"{where}: a number of the method is a literal")
         elif isinstance(node, ast.JoinedStr):
             used = {n.id for v in node.values if isinstance(v, ast.FormattedValue)
                     for n in ast.walk(v.value) if isinstance(n, ast.Name)}
@@ -130,6 +133,8 @@ def test_notebooks_only_narrate(path):
     "page.say(template, n=x)",
     "page.chart(charts.bars, x, title=f'{value} people')",
     "page.say('{n}', n=results['t'].figure('n') * 2)",
+    "page.say('{n}', n=page.fixed(n))",
+    "page.say('{n}', n=page.fixed(len(results)))",
     "results['t'].values.to_csv('out.csv')",
     "display(results['t'])",
 ])
@@ -146,7 +151,8 @@ def test_the_narration_check_allows_what_the_notebooks_do():
         "if results['t'].available:\n"
         "    page.say('{n} people', n=results['t'].figure('n', group='a'))\n"
         "for row in results['t'].rows():\n"
-        "    page.say('**{group}**: {n}', **row)\n")
+        "    page.say('**{group}**: {n}', **row)\n"
+        "page.say('{n} on the {scale} scale', scale=page.fixed('1-5'), n=page.fixed(38))\n")
     assert narration_problems(source) == []
 
 

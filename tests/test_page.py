@@ -55,6 +55,34 @@ def test_say_refuses_plain_numbers_and_strings(sample_page, outputs):
     assert outputs == []
 
 
+def test_say_refuses_a_sentence_whose_own_words_hold_a_digit(sample_page, outputs):
+    n = sample_page.run("delivery")["delivery_fidelity"].figure("sessions", module_session=1)
+    secret = 1927  # a number computed from the data, put in with an f-string
+    for sentence in (f"{secret} people attended.", "In 2024 {n} sessions ran.", "{n} of 5",
+                     "\u0664 people"):  # an Arabic-Indic four is a digit too
+        with pytest.raises(ValueError, match="digit") as caught:
+            sample_page.say(sentence, n=n)
+        assert str(secret) not in str(caught.value) and "2024" not in str(caught.value)
+    with pytest.raises(TypeError, match="str"):
+        sample_page.say(None)
+    assert outputs == []
+
+
+def test_say_allows_digits_in_format_specs_and_numbers_of_the_method(sample_page, outputs):
+    rate = sample_page.run("attendance")["attendance_summary"].figure(metric="attendance_rate")
+    sample_page.say("{rate:.0%} attended; at least {cut:.0%} counts as complete "
+                    "on the {scale} scale.", rate=rate, cut=sample_page.fixed(0.8),
+                    scale=sample_page.fixed("1-5"))
+    text = outputs[0]["data"]["text/markdown"]
+    # the rate is the policed figure (whole percent); 0.8 reads 80%; "1-5" is escaped Markdown
+    shown_rate = f"{rate.value:.0%}".replace("%", "\\%")
+    assert rate.shown and text == (f"{shown_rate} attended; at least 80\\% counts as complete "
+                                   "on the 1\\-5 scale.")
+    assert f"{sample_page.fixed(38)}" == "38" and str(sample_page.fixed(0.25)) == "0.25"
+    with pytest.raises(TypeError):
+        sample_page.fixed(True)
+
+
 def test_say_escapes_data_borne_text(sample_page, shown, outputs):
     sample_page.say("Wave {wave} had {n} forms.", wave=shown.figure("wave", n=10),
                     n=shown.figure("n", wave="2024"))

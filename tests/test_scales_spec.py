@@ -7,6 +7,7 @@ Every expected number below is worked by hand in the comments, never taken from 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -15,17 +16,19 @@ import pytest
 from evalkit.io.contracts import CONTRACTS
 from evalkit.scales import (
     BUILTIN,
+    DISCOMFORT,
     PROQOL,
     STSS,
     Band,
     Instrument,
     SpecInconsistency,
     find_instruments,
+    internal_consistency,
     parse_instrument,
-    reliability,
     score,
 )
 from evalkit.scales.custom import KEYS
+from evalkit.scales.spec import file_facts
 from evalkit.stats.paired import paired_change
 
 # --- a hand-worked instrument ----------------------------------------------------------------------
@@ -128,7 +131,7 @@ def test_hand_worked_prorating_needs_the_spec_share():
 
 
 def test_hand_worked_mean_scores_are_not_rounded():
-    spec = _hand_spec(score="mean", bands={})
+    spec = _hand_spec(score_rule="mean", bands={})
     scored = score(_hand_forms(spec), spec).set_index(["participant_id", "wave"])
     assert scored.loc[("r1", "before"), "total"] == pytest.approx(11 / 5, abs=1e-12)  # 2.2
     assert scored.loc[("r2", "after"), "total"] == pytest.approx(10 / 4, abs=1e-12)   # 2.5
@@ -172,7 +175,7 @@ def test_hand_worked_reliability_turns_the_reversed_item_round():
     # (mean 6): (0 + 1 + 1 + 4) / 3 = 2. alpha = 2/1 * (1 - 1.8333 / 2) = 0.1667.
     spec = _hand_spec()
     forms = _hand_forms(spec)
-    table = reliability(forms[forms["wave"] == "before"], spec, by=None).set_index("subscale")
+    table = internal_consistency(forms[forms["wave"] == "before"], spec, by=None).set_index("subscale")
     assert table.loc["b", "n"] == 4
     assert table.loc["b", "alpha"] == pytest.approx(1 / 6, abs=1e-9)
     # Subscale a keyed (item 2 reversed): 2 2 1 / 3 4 4 / 4 4 3 / 2 3 2. Item variances 0.9167,
@@ -184,14 +187,57 @@ def test_hand_worked_reliability_turns_the_reversed_item_round():
 # --- built-in specs ---------------------------------------------------------------------------------
 
 
-def test_builtin_contracts_match_the_data_contracts():
+def test_builtin_contracts_are_the_data_contracts_declared_once():
+    """A built-in file is declared once (io/contracts.py): its spec takes its shape from there and
+    hands that same contract back, so validation and scoring cannot read different files."""
+    for name, spec in BUILTIN.items():
+        assert spec.contract() is CONTRACTS[name], name
+    # the facts as published (STSS: 17 items; ProQOL 5: 30; the checklist: 13), all answered 1-5
+    assert (STSS.n_items, STSS.items[0], STSS.items[-1], STSS.waves) == (17, "stss01", "stss17",
+                                                                         None)
+    assert (PROQOL.n_items, PROQOL.items[-1]) == (30, "pq30")
+    assert (DISCOMFORT.n_items, DISCOMFORT.items[-1], DISCOMFORT.waves) == (
+        13, "d13", ("pre", "post", "follow_up"))
+    assert all((s.min, s.max, s.id_column) == (1, 5, "practitioner_id") for s in BUILTIN.values())
+
+
+def test_the_contract_made_from_a_builtin_spec_matches_the_declared_one():
     def columns(contract):
         return [(c.name, c.kind, c.categories, c.minimum, c.maximum, c.nullable, c.references)
                 for c in contract.columns if c.name != "response_date"]
 
     for name, spec in BUILTIN.items():
-        assert columns(spec.contract()) == columns(CONTRACTS[name]), name
-        assert spec.contract().key == CONTRACTS[name].key
+        made = Instrument(**{**_fields(spec), "declared_contract": None}).contract()
+        assert columns(made) == columns(CONTRACTS[name]), name
+        assert made.key == CONTRACTS[name].key
+
+
+@pytest.mark.parametrize("change", [
+    {"n_items": 16}, {"item_prefix": "sts"}, {"max": 4}, {"min": 0}, {"waves": ("a", "b")},
+    {"id_column": "participant_id", "respondent": "participant"}])
+def test_a_spec_that_drifts_from_its_declared_contract_is_refused(change):
+    with pytest.raises(SpecInconsistency, match="declared_contract"):
+        Instrument(**{**_fields(STSS), **change})
+
+
+def test_a_declared_contract_must_be_the_instruments_own_file():
+    with pytest.raises(SpecInconsistency, match="declared_contract"):
+        Instrument(**{**_fields(STSS), "declared_contract": CONTRACTS["proqol"]})
+
+
+def test_file_facts_read_a_questionnaire_file_only():
+    facts = file_facts(CONTRACTS["discomfort"])
+    assert (facts["n_items"], facts["item_prefix"], facts["min"], facts["max"]) == (13, "d", 1, 5)
+    with pytest.raises(ValueError, match="not a questionnaire"):
+        file_facts(CONTRACTS["sessions"])
+    gappy = replace(CONTRACTS["stss"], columns=tuple(
+        c for c in CONTRACTS["stss"].columns if c.name != "stss05"))
+    with pytest.raises(ValueError, match="in order"):
+        file_facts(gappy)
+    ranged = replace(CONTRACTS["stss"], columns=tuple(
+        replace(c, maximum=4) if c.name == "stss17" else c for c in CONTRACTS["stss"].columns))
+    with pytest.raises(ValueError, match="one answer range"):
+        file_facts(ranged)
 
 
 def test_builtin_facts():
@@ -286,7 +332,7 @@ def test_the_base_spec_is_accepted_as_written():
     assert spec.name == "partner_check" and spec.respondent == "partner"
     assert spec.waves == ("intake", "exit", "follow_up") and spec.baseline == "intake"
     assert spec.items == tuple(f"i0{k}" for k in range(1, 9))
-    assert (spec.min, spec.max, spec.reversed, spec.score) == (0, 4, (2, 5), "sum")
+    assert (spec.min, spec.max, spec.reversed, spec.score_rule) == (0, 4, (2, 5), "sum")
     assert (spec.prorate_min, spec.higher_is, spec.reliability) == (0.8, "worse", 0.85)
     assert spec.bands == {"total": (Band("low", 0), Band("high", 16))}
     assert list(spec.scales) == ["fear", "behaviour", "total"]

@@ -9,7 +9,7 @@ import pingouin as pg
 import pytest
 from scipy import stats as st
 
-from evalkit.stats.paired import paired_change, wave_changes, wide, wilcoxon_signed_rank
+from evalkit.stats.paired import by_subject, paired_change, wave_changes, wilcoxon_signed_rank
 
 from .reference import r_output, stats_input
 
@@ -156,20 +156,20 @@ def test_wave_changes_give_each_group_and_comparison_its_own_pairs():
     assert g2["wilcoxon_p"] == pytest.approx(R["n60"]["wilcoxon_p"], rel=1e-9)
 
 
-def test_wide_refuses_two_rows_for_one_subject_and_wave():
+def test_by_subject_refuses_two_rows_for_one_subject_and_wave():
     long = pd.DataFrame({"id": ["a", "a"], "wave": ["pre", "pre"], "score": [1.0, 2.0]})
     with pytest.raises(ValueError, match="more than one row"):
-        wide(long, dv="score", subject="id", levels=["pre"])
+        by_subject(long, dv="score", subject="id", levels=["pre"])
 
 
-def test_wide_refuses_rows_that_say_nobody():
+def test_by_subject_refuses_rows_that_say_nobody():
     """A missing id must not become a person called 'nan' whose forms pair up."""
-    from evalkit.stats.paired import wide
+    from evalkit.stats.paired import by_subject
 
     forms = pd.DataFrame({"person": ["a", None, "a", None], "wave": ["pre", "pre", "post", "post"],
                           "score": [3.0, 2.0, 4.0, 1.0]})
     with pytest.raises(ValueError, match="missing"):
-        wide(forms, dv="score", subject="person", levels=["pre", "post"])
+        by_subject(forms, dv="score", subject="person", levels=["pre", "post"])
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -220,6 +220,6 @@ def test_a_missing_column_is_named_by_every_paired_function(names):
     options = {"dv": "score", "within": "wave", "subject": "id", "levels": ["before", "after"]}
     options.update(names)
     (missing,) = names.values()
-    for function in (paired_change, wilcoxon_signed_rank, wide):
+    for function in (paired_change, wilcoxon_signed_rank, by_subject):
         with pytest.raises(ValueError, match=f"'{missing}'"):
             function(long, **options)

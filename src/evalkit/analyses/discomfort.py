@@ -21,7 +21,7 @@ from ..scales import DISCOMFORT, DISCOMFORT_LABELS
 from ..stats.anova import pairwise_paired, repeated_measures_anova
 from ..stats.models import interaction_test, mixed_model, mixed_model_fit
 from ..stats.multitest import holm
-from ..stats.paired import paired_change, wide
+from ..stats.paired import by_subject, paired_change
 from ..stats.power import paired_power
 from ._base import Analysis, alpha_cols, effect_interval_cols
 from .instrument import (
@@ -68,7 +68,7 @@ def by_practitioner(scores: pd.DataFrame, value: str = SCORE) -> pd.DataFrame:
     >>> table.columns.tolist(), table.round(3).loc["s01"].tolist()
     (['pre', 'post', 'follow_up'], [3.923, 2.583, 2.462])
     """
-    return wide(scores, dv=value, subject="practitioner_id", levels=WAVES)
+    return by_subject(scores, dv=value, subject="practitioner_id", levels=WAVES)
 
 
 def wave_patterns(scores: pd.DataFrame) -> pd.DataFrame:

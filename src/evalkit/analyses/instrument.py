@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..errors import MissingDataError
-from ..scales import reliability, score
+from ..scales import internal_consistency, score
 from ..scales.spec import Instrument
 from ..stats.describe import mean_table
 from ..stats.multitest import holm
@@ -324,7 +324,7 @@ def consistency(spec: Instrument, dataset: Dataset) -> pd.DataFrame:
     0  behaviour  intake      4  55  0.852
     1       fear  intake      4  62  0.850
     """
-    table = reliability(answers(dataset, spec), spec, by="wave")
+    table = internal_consistency(answers(dataset, spec), spec, by="wave")
     table = table.rename(columns={"subscale": "scale"})
     table["wave"] = table["wave"].astype(str)
     table.insert(0, "instrument", spec.name)

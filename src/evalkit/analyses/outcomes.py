@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..data.dataset import Dataset
 from ..scales.spec import Instrument
-from ..stats.paired import wide
+from ..stats.paired import by_subject
 from ._base import Analysis, alpha_cols, band_cols, effect_interval_cols, needs_files
 from .instrument import (
     bands,
@@ -274,7 +274,7 @@ def _with_modal_change(spec: Instrument, forms: pd.DataFrame, table: pd.DataFram
     at_mode = []
     for scale, comparison in zip(table["scale"], table["comparison"], strict=True):
         later, baseline = str(comparison).split("_vs_")
-        pairs = wide(forms, dv=scale, subject=spec.id_column, levels=[baseline, later])
+        pairs = by_subject(forms, dv=scale, subject=spec.id_column, levels=[baseline, later])
         at_mode.append(modal_count(pairs[later] - pairs[baseline]))
     return table.assign(at_mode=at_mode)
 

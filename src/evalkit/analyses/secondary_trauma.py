@@ -24,7 +24,7 @@ from ..stats.correlation import correlations
 from ..stats.groups import compare_groups
 from ..stats.models import ols_fit, ols_regression
 from ..stats.multitest import holm
-from ..stats.paired import wide
+from ..stats.paired import by_subject
 from ..stats.proportions import wilson_interval
 from ._base import Analysis, alpha_cols, band_cols, effect_interval_cols, ordered_waves
 from .instrument import bands, change, consistency, scored
@@ -758,7 +758,7 @@ def _wave_change(forms: dict) -> pd.DataFrame | str:
         table.insert(0, "scale", _SCALES[key][0])
         table["at_mode"] = [
             modal_count(pairs[last] - pairs[first]) for pairs in
-            (wide(f, dv=sub, subject="practitioner_id", levels=[first, last])
+            (by_subject(f, dv=sub, subject="practitioner_id", levels=[first, last])
              for sub in table["subscale"])]
         parts.append(table)
     if not parts:

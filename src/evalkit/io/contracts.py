@@ -3,6 +3,12 @@
 Everything else (loading, validation, the synthetic generator, the data dictionary) reads these
 definitions, so a change to a file's columns is made here and nowhere else.
 
+The built-in questionnaire files (``discomfort``, ``stss``, ``proqol``) are declared here too, and
+only here: their instrument specs (:mod:`evalkit.scales.builtin`) read their id column, waves,
+item columns and answer range from these contracts and hand them back as
+``Instrument.contract()``. A programme's own instruments have no entry here: their contract is
+made from their spec.
+
 Column kinds
 ------------
 ``id``         pseudonymous identifier: no spaces, at most 64 characters

@@ -208,11 +208,11 @@ def instrument_export(forms: pd.DataFrame, instrument: Instrument) -> Export:
     add("wave", "Wave of the questionnaire", "code",
         pd.array([wave_codes[w] for w in scored["wave"].astype(str)], dtype="Int64"),
         {i: w for w, i in wave_codes.items()})
-    how = "mean of the answered items" if instrument.score == "mean" else (
+    how = "mean of the answered items" if instrument.score_rule == "mean" else (
         "sum of the items, prorated when some are blank")
     for scale, items in instrument.scales.items():
         values = scored[scale].to_numpy(dtype="float64", na_value=np.nan)
-        whole = instrument.score != "mean" and _whole(values)
+        whole = instrument.score_rule != "mean" and _whole(values)
         add(scale, f"{words(scale)} score ({how})", "integer" if whole else "decimal",
             pd.array(np.where(np.isnan(values), None, values), dtype="Int64") if whole
             else _no_noise(values))

@@ -3,8 +3,8 @@
 programme chose (a site, a module, a survey wave) and are shown as they are, escaped.
 
 This is the one place a code becomes words: table cells and headers (:func:`header`), chart
-labels, the things a count counts (:func:`counted`) and how a number is written
-(:func:`number_text`) all come from here."""
+labels and the things a count counts (:func:`counted`) all come from here; how a number is
+written is :mod:`evalkit.publish.formatting`."""
 
 from __future__ import annotations
 
@@ -200,36 +200,6 @@ def counted(name: str, unit: str) -> str:
         if name.startswith(prefix + "_"):
             return noun
     return unit
-
-
-def number_text(value: float, decimals: int, *, signed: bool = False) -> str:
-    """A number to ``decimals`` places, never "-0.00": a value that rounds to zero has no sign.
-
-    Parameters
-    ----------
-    value
-        The number.
-    decimals
-        Places after the point.
-    signed
-        Write "+" before positive numbers.
-
-    Returns
-    -------
-    str
-        The text, with thousands separated by commas.
-
-    Examples
-    --------
-    >>> number_text(-0.001, 2), number_text(-0.001, 2, signed=True), number_text(0.25, 1)
-    ('0.00', '0.00', '0.2')
-    >>> number_text(1234.5, 1), number_text(0.5, 2, signed=True)
-    ('1,234.5', '+0.50')
-    """
-    text = f"{value:{'+' if signed else ''},.{decimals}f}"
-    if float(text.replace(",", "")) == 0:
-        return f"{0:.{decimals}f}"
-    return text
 
 
 def interval_level(description: str) -> str:

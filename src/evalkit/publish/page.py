@@ -39,7 +39,7 @@ from ..errors import UsageError
 from ..io.escape import markdown_text
 from ..io.writer import write_csv
 from . import render
-from .policy import DEFAULT_MIN_CELL, OMITTED, Figure, Policy, Shown
+from .policy import DEFAULT_MIN_CELL, OMITTED, PolicedFigure, Policy, Shown, fixed
 
 #: Marks outputs made by a Page; the report shows nothing else.
 MARK = "evalkit"
@@ -330,13 +330,15 @@ class Page:
 
     # -- showing -------------------------------------------------------------------------------
 
-    def say(self, template: str, **figures: Figure) -> None:
+    def say(self, template: str, **figures: PolicedFigure) -> None:
         """Show a sentence (Markdown) made of published figures.
 
-        ``template`` is written by the notebook as a literal; every value put into it must be a
-        :class:`Figure` from a published table (a label too: ``shown.figure("site", ...)``),
-        escaped so that it shows as plain text. Plain numbers and strings are refused: either
-        could carry a value past the policy. When a figure's table is not available
+        ``template`` is the sentence's own words, with no digit in them: every number reaches the
+        sentence as a field, so an f-string cannot slip a number past the policy. Each value put
+        into a field must be a :class:`PolicedFigure`: one from a published table (a label too:
+        ``shown.figure("site", ...)``), or a number of the method rather than of the data (a
+        cut-off, a scale's range, an interval's level) made with :meth:`fixed`. Values are
+        escaped so that they show as plain text. When a figure's table is not available
         (withheld, or its file is absent), the sentence says so instead; a sentence that uses a
         figure this audience does not see at all (a test statistic in a funder report) is not
         shown.
@@ -344,14 +346,16 @@ class Page:
         Parameters
         ----------
         template
-            The sentence, with ``{name}`` or ``{name:format}`` fields.
+            The sentence, with ``{name}`` or ``{name:format}`` fields and no digit outside them.
         **figures
             The value of each field.
 
         Raises
         ------
         TypeError
-            When a value is not a Figure.
+            When ``template`` is not a str or a value is not a PolicedFigure.
+        ValueError
+            When the sentence's own words hold a digit.
 
         Examples
         --------
@@ -360,32 +364,72 @@ class Page:
         >>> sessions = delivery["delivery_fidelity"].figure("sessions", module_session=1)
         >>> page.say("The first session was recorded {n} times.", n=sessions)
         {'text/markdown': 'The first session was recorded 11 times.'}
+        >>> page.say("{n} sessions of at least {hours} hours", n=sessions, hours=page.fixed(2))
+        {'text/markdown': '11 sessions of at least 2 hours'}
         >>> page.say("{n} sessions", n=11)
         Traceback (most recent call last):
         ...
-        TypeError: say(): 'n' must be a Figure from a published table, not int
+        TypeError: say(): 'n' must be a figure of a published table (a PolicedFigure), not int
         >>> page.say("{n} sessions", n="11")
         Traceback (most recent call last):
         ...
-        TypeError: say(): 'n' must be a Figure from a published table, not str
+        TypeError: say(): 'n' must be a figure of a published table (a PolicedFigure), not str
+        >>> page.say(f"{11} sessions")
+        Traceback (most recent call last):
+        ...
+        ValueError: say(): the sentence's own words hold a digit; put every number in as a field: a figure from a published table, or page.fixed(...) for a number of the method (a cut-off, a scale's range)
         """
-        used = {field.split(".")[0].split("[")[0]
-                for _, field, _, _ in string.Formatter().parse(template) if field}
-        if any(isinstance(figures.get(k), Figure) and figures[k].status == OMITTED
+        if not isinstance(template, str):
+            raise TypeError(f"say(): the sentence must be a str, not {type(template).__name__}")
+        parsed = list(string.Formatter().parse(template))
+        # Only the literal words are checked: a field's format spec ("{share:.0%}") may hold
+        # digits. The template itself is never echoed: it may be an f-string holding data.
+        if any(ch.isdigit() for literal, _, _, _ in parsed for ch in literal):
+            raise ValueError("say(): the sentence's own words hold a digit; put every number in "
+                             "as a field: a figure from a published table, or page.fixed(...) "
+                             "for a number of the method (a cut-off, a scale's range)")
+        used = {field.split(".")[0].split("[")[0] for _, field, _, _ in parsed if field}
+        if any(isinstance(figures.get(k), PolicedFigure) and figures[k].status == OMITTED
                for k in used):
             return
         missing = [figures[k].note for k in used
-                   if isinstance(figures.get(k), Figure) and figures[k].note]
+                   if isinstance(figures.get(k), PolicedFigure) and figures[k].note]
         if missing:
             self._show({"text/markdown": f"*{markdown_text(missing[0])}.*"}, kind="text")
             return
         safe = {}
         for key, value in figures.items():
-            if not isinstance(value, Figure):
-                raise TypeError(f"say(): '{key}' must be a Figure from a published table, "
+            if not isinstance(value, PolicedFigure):
+                raise TypeError(f"say(): '{key}' must be a figure of a published table (a PolicedFigure), "
                                 f"not {type(value).__name__}")
             safe[key] = _Escaped(value)
         self._show({"text/markdown": template.format(**safe)}, kind="text")
+
+    @staticmethod
+    def fixed(value: str | float) -> PolicedFigure:
+        """A number of the method, not of the data, for a sentence (:meth:`say`).
+
+        A cut-off ("38 or more"), a scale's range ("1-5"), an interval's level ("95%"): the same
+        for every data folder, so no policy applies to it. A number computed from the data is
+        never one: it reaches a sentence only as a figure of a published table.
+
+        Parameters
+        ----------
+        value
+            The number, or its text (``"1-5"``, ``"95%"``).
+
+        Returns
+        -------
+        PolicedFigure
+            A shown figure; a number keeps its value, so a format spec applies
+            (``"{cut:.0%}"`` with ``fixed(0.8)`` reads ``80%``).
+
+        Examples
+        --------
+        >>> str(Page.fixed("95%")), f"{Page.fixed(0.8):.0%}", str(Page.fixed(38))
+        ('95%', '80%', '38')
+        """
+        return fixed(value)
 
     def table(self, shown: Shown, columns: list[str] | None = None,
               caption: str | None = None, limit: int | None = None) -> None:
@@ -518,7 +562,7 @@ class Page:
 class _Escaped:
     """A value formatted as the policy allows, then escaped for Markdown."""
 
-    def __init__(self, value: Figure):
+    def __init__(self, value: PolicedFigure):
         self.value = value
 
     def __format__(self, spec: str) -> str:

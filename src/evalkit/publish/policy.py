@@ -51,7 +51,6 @@ Methods are described for readers in ``docs/disclosure.md``.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -59,7 +58,20 @@ import pandas as pd
 
 from ..analyses.tables import AUDIENCES, Col, TableSpec
 from ..errors import UsageError
-from .labels import note_words, number_text, words
+from .formatting import (
+    OMITTED,
+    P_FLOOR,
+    SHOWN,
+    SMALL,
+    UNDEFINED,
+    UNDEFINED_TEXT,
+    WITHHELD,
+    cell_text,
+    csv_cell,
+    figure_text,
+    plain_value,
+    small_text,
+)
 
 DEFAULT_MIN_CELL = 5
 SMALLEST_MIN_CELL = 3
@@ -69,11 +81,6 @@ OUTWARD_STEP = 0.05
 #: The policed stand-in for a funder p-value below 0.001 (shown as "<0.001").
 P_BELOW = 0.0005
 
-SHOWN, SMALL, WITHHELD, UNDEFINED = "shown", "small", "withheld", "undefined"
-#: A column this audience does not see at all (a funder's view of an undeclared column).
-OMITTED = "omitted"
-#: How a rounded count of people reads to a funder: "≈35" (about 35).
-ABOUT = "≈"
 #: Funder means, changes and their intervals keep one decimal (groups of twice ``min_cell``).
 MEAN_DECIMALS = 1
 #: Funder means and changes need groups of at least this many times ``min_cell``.
@@ -81,8 +88,6 @@ MEAN_NEEDS = 2
 # A digit, or a number in words ("two items", "a single form", "both waves", "none of them").
 _NUMBER_IN_TEXT = (r"(?i)\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
                    r"|twelve|single|both|none|nobody|half|twice)\b")
-WITHHELD_TEXT = "\u2014"  # an em dash, explained once in the table's footnote
-UNDEFINED_TEXT = "n/a"
 
 
 def round_count(value: float) -> int:
@@ -104,89 +109,6 @@ def round_count(value: float) -> int:
     [5, 5, 10, 10, 15, 130]
     """
     return int(math.floor(value / ROUND_TO + 0.5)) * ROUND_TO
-
-
-def format_value(value: object, col: Col, *, apa: bool = False) -> str:
-    """How the page shows one value of ``col`` (already policed).
-
-    Parameters
-    ----------
-    value
-        The value; None, NaN and ``pd.NA`` read ``n/a``.
-    col
-        The column it belongs to: its ``format`` and ``decimals`` decide the text.
-    apa
-        Write it as APA style does (the research report): a p-value as ``.034`` or ``< .001``,
-        and a ``bounded`` statistic (one that cannot exceed 1) without its leading zero.
-
-    Returns
-    -------
-    str
-        The text, e.g. ``"30%"``, ``"+0.56"``, ``"<0.001"``, ``"1,927"``.
-
-    Examples
-    --------
-    >>> from evalkit.analyses.tables import Col
-    >>> format_value(0.0004, Col("p", "p_value", "p-value"))
-    '<0.001'
-    >>> format_value(None, Col("n", "people", "people"))
-    'n/a'
-    >>> format_value(0.0004, Col("p", "p_value", "p-value"), apa=True)
-    '< .001'
-    >>> r = Col("r", "statistic", "Pearson's r", bounded=True)
-    >>> format_value(-0.456, r, apa=True), format_value(-0.456, r), format_value(1.0, r, apa=True)
-    ('-.46', '-0.46', '1.00')
-    """
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return UNDEFINED_TEXT
-    fmt = col.format
-    if fmt in ("text", "code"):
-        return str(value)
-    if fmt == "flag":
-        return "yes" if bool(value) else "no"
-    number = float(value)
-    if fmt == "integer":
-        return number_text(number, 0)
-    if fmt == "percent":
-        return f"{number:.0%}"
-    if fmt == "p":
-        if apa:
-            return "< .001" if number < 0.001 else _without_leading_zero(f"{number:.3f}")
-        return "<0.001" if number < 0.001 else f"{number:.3f}"
-    # How numbers are written lives in labels (never "-0.00").
-    text = number_text(number, col.decimals, signed=fmt == "signed")
-    return _without_leading_zero(text) if apa and col.bounded else text
-
-
-def _without_leading_zero(text: str) -> str:
-    """``"0.45"`` as ``".45"`` (and ``"-0.45"`` as ``"-.45"``); ``"1.00"`` unchanged."""
-    return re.sub(r"^([+-]?)0\.", r"\1.", text)
-
-
-def change_in_words(value: float, decimals: int = MEAN_DECIMALS) -> str:
-    """A mean change as a funder reads it: its direction and its size, rounded.
-
-    Parameters
-    ----------
-    value
-        The change (later minus earlier), already rounded for the funder.
-    decimals
-        Decimals of the size.
-
-    Returns
-    -------
-    str
-        ``"fell by about 0.4"``, ``"rose by about 1.2"`` or ``"about the same"``.
-
-    Examples
-    --------
-    >>> change_in_words(-0.4), change_in_words(1.25), change_in_words(-0.01)
-    ('fell by about 0.4', 'rose by about 1.2', 'about the same')
-    """
-    size = round(abs(float(value)), decimals)
-    if size == 0:
-        return "about the same"
-    return f"{'fell' if value < 0 else 'rose'} by about {size:.{decimals}f}"
 
 
 def funder_view(col: Col) -> Col:
@@ -298,7 +220,7 @@ class Policy:
     def small_text(self) -> str:
         """How a count below ``min_cell`` reads, e.g. ``"<5"``.
         """
-        return f"<{self.min_cell}"
+        return small_text(self.min_cell)
 
     # -- whole tables --------------------------------------------------------------------------
 
@@ -565,7 +487,7 @@ class Policy:
         # One row per metric: police each metric as a column of a one-row table whose other
         # columns are the other metrics, so bases work by metric name. A funder's table keeps
         # only the metrics declared for funders.
-        wide = pd.DataFrame([dict(zip(frame["metric"], frame["value"], strict=True))])
+        by_metric = pd.DataFrame([dict(zip(frame["metric"], frame["value"], strict=True))])
         if self.funder:
             frame = frame[frame["metric"].isin(spec.funder_metrics)].reset_index(drop=True)
         values = frame[["metric"]].copy()
@@ -573,7 +495,7 @@ class Policy:
         shown_value, value_status = [], []
         for metric in frame["metric"]:
             col = spec.col(metric)
-            present = wide.reindex(columns=[c for c in (metric, *col.bases)])
+            present = by_metric.reindex(columns=[c for c in (metric, *col.bases)])
             v, s = self._column(present, col, present)
             if self.funder and s.iloc[0] == SHOWN and col.part in col.split_parts:
                 v = pd.Series([self._part_of_split(present, col)])
@@ -642,13 +564,13 @@ def _rounded(col: Col, value: float, *, bound: str | None = None) -> float:
         return round(value, 2)
     if col.kind == "p_value":
         # Any value below 0.001 reads "<0.001" on the page and in the CSV; this one stands in.
-        return round(value, 3) if value >= 0.001 else P_BELOW
+        return round(value, 3) if value >= P_FLOOR else P_BELOW
 
     return round(value, col.decimals)
 
 
 @dataclass(frozen=True)
-class Figure:
+class PolicedFigure:
     """One policed value for a sentence: formats as the page shows it, never finer.
 
     ``format(figure, spec)`` applies ``spec`` to a shown number (``f"{fig:+.2f}"``); a small count
@@ -668,8 +590,9 @@ class Figure:
 
     Examples
     --------
-    >>> share = Figure(0.3, "30%", "shown")
-    >>> f"{share:.0%} of them", str(Figure(None, "<5", "small")), str(Figure(None, "", "withheld"))
+    >>> share = PolicedFigure(0.3, "30%", "shown")
+    >>> small, withheld = PolicedFigure(None, "<5", "small"), PolicedFigure(None, "", "withheld")
+    >>> f"{share:.0%} of them", str(small), str(withheld)
     ('30% of them', '<5', 'withheld')
     """
 
@@ -680,14 +603,7 @@ class Figure:
     """Set when the figure's whole table is not available: why, in a sentence."""
 
     def __format__(self, spec: str) -> str:
-        if self.status == SHOWN and spec and isinstance(self.value, (int, float, np.number)):
-            about = ABOUT if self.text.startswith(ABOUT) else ""
-            return about + format(self.value, spec)
-        if self.status in (WITHHELD, OMITTED):
-            return "withheld"
-        if self.status == UNDEFINED:
-            return "not available"
-        return self.text
+        return figure_text(self.value, self.text, self.status, spec)
 
     def __str__(self) -> str:
         return format(self, "")
@@ -697,6 +613,39 @@ class Figure:
         """Whether the value may be shown as it is.
         """
         return self.status == SHOWN
+
+
+def fixed(value: str | float) -> PolicedFigure:
+    """A number of the method, not of the data, as a figure a sentence may hold.
+
+    A cut-off, a scale's range, an interval's level: the same for every data folder, so no policy
+    applies to it.
+
+    Parameters
+    ----------
+    value
+        The number, or its text (``"1-5"``, ``"95%"``).
+
+    Returns
+    -------
+    PolicedFigure
+        A shown figure whose text is ``value`` (a number written with ``:g``).
+
+    Raises
+    ------
+    TypeError
+        When ``value`` is neither a str nor a number.
+
+    Examples
+    --------
+    >>> str(fixed("1-5")), str(fixed(38)), f"{fixed(0.8):.0%}"
+    ('1-5', '38', '80%')
+    """
+    if isinstance(value, str):
+        return PolicedFigure(value, value, SHOWN)
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return PolicedFigure(plain_value(value), f"{value:g}", SHOWN)
+    raise TypeError(f"fixed(): a number or its text, not {type(value).__name__}")
 
 
 @dataclass(frozen=True)
@@ -781,26 +730,9 @@ class Shown:
         text = pd.DataFrame(index=values.index)
         for name in values.columns:
             col = _display_col(spec, name, values, funder=policy.funder)
-            cells = []
-            for i, v in enumerate(values[name]):
-                s = status[name].iloc[i]
-                if s == SMALL:
-                    cells.append(policy.small_text)
-                elif s == WITHHELD:
-                    cells.append(WITHHELD_TEXT)
-                elif s in (UNDEFINED, OMITTED):
-                    cells.append(UNDEFINED_TEXT if s == UNDEFINED else "")
-                elif col(i).kind == "label" and col(i).format != "code":
-                    cells.append(words(v))
-                elif policy.funder and col(i).kind == "people":
-                    cells.append(ABOUT + format_value(v, col(i)))
-                elif policy.funder and col(i).funder == "change":
-                    cells.append(change_in_words(float(v), col(i).decimals))
-                elif col(i).kind == "text":
-                    cells.append(note_words(v))
-                else:
-                    cells.append(format_value(v, col(i), apa=policy.audience == "research"))
-            text[name] = cells
+            text[name] = [cell_text(v, col(i), status[name].iloc[i], audience=policy.audience,
+                                    min_cell=policy.min_cell)
+                          for i, v in enumerate(values[name])]
         return cls(spec, policy, values, status, text)
 
     @classmethod
@@ -895,18 +827,9 @@ class Shown:
         out = pd.DataFrame(index=self.values.index)
         for name in [c for c in self.values.columns if c in self.columns]:
             col = _display_col(self.spec, name, self.values)
-            cells = []
-            for i, v in enumerate(self.values[name]):
-                if self.status[name].iloc[i] == SMALL:
-                    cells.append(self.policy.small_text)
-                elif (self.policy.funder and col(i).kind == "p_value" and not pd.isna(v)
-                      and float(v) < 0.001):
-                    cells.append("<0.001")
-                elif (col(i).kind in ("people", "count", "number") and not isinstance(v, str)
-                      and not pd.isna(v)):
-                    cells.append(int(v))
-                else:
-                    cells.append(_plain(v))
+            cells = [csv_cell(v, col(i), self.status[name].iloc[i], audience=self.policy.audience,
+                              min_cell=self.policy.min_cell)
+                     for i, v in enumerate(self.values[name])]
             out[name] = pd.Series(cells, index=self.values.index, dtype=object)
         return out
 
@@ -920,7 +843,7 @@ class Shown:
                 rows &= (column.astype(str) == str(wanted)).to_numpy()
         return rows
 
-    def figure(self, column: str = "value", **where: object) -> Figure:
+    def figure(self, column: str = "value", **where: object) -> PolicedFigure:
         """One cell for a sentence, picked by the columns of its row.
 
         ``figure(metric="participants")`` in a metric table, or ``figure("share", wave="2025")``
@@ -935,7 +858,7 @@ class Shown:
 
         Returns
         -------
-        Figure
+        PolicedFigure
             The cell; undefined when no row or several rows match, and saying why when the table is
             not available.
 
@@ -957,27 +880,27 @@ class Shown:
         if not self.available:
             return self._missing_figure()
         if column not in self.columns:
-            return Figure(None, "", OMITTED)
+            return PolicedFigure(None, "", OMITTED)
         rows = self._rows_where(where)
         if rows.sum() != 1:
-            return Figure(None, UNDEFINED_TEXT, UNDEFINED)
+            return PolicedFigure(None, UNDEFINED_TEXT, UNDEFINED)
         i = int(np.flatnonzero(rows)[0])
-        return Figure(_plain(self.values[column].iloc[i]), self.text[column].iloc[i],
+        return PolicedFigure(plain_value(self.values[column].iloc[i]), self.text[column].iloc[i],
                       self.status[column].iloc[i])
 
-    def _missing_figure(self) -> Figure:
+    def _missing_figure(self) -> PolicedFigure:
         status = WITHHELD if self.note.startswith("withheld") or "internal" in self.note \
             else UNDEFINED
-        return Figure(None, UNDEFINED_TEXT, status, note=f"{self.spec.title}: {self.note}")
+        return PolicedFigure(None, UNDEFINED_TEXT, status, note=f"{self.spec.title}: {self.note}")
 
-    def figures(self) -> dict[str, Figure]:
+    def figures(self) -> dict[str, PolicedFigure]:
         """Every metric of a metric table, by name.
 
         When the table is not available, every declared metric is there, each saying why.
 
         Returns
         -------
-        dict of str to Figure
+        dict of str to PolicedFigure
             Metric name -> its figure.
 
         Examples
@@ -996,12 +919,12 @@ class Shown:
             return {m.name: self._missing_figure() for m in self.spec.metrics}
         return {m: self.figure(metric=m) for m in self.values.get("metric", [])}
 
-    def rows(self) -> list[dict[str, Figure]]:
+    def rows(self) -> list[dict[str, PolicedFigure]]:
         """Every row as figures, for one sentence per row.
 
         Returns
         -------
-        list of dict of str to Figure
+        list of dict of str to PolicedFigure
             One dict per row: column -> figure.
 
         Examples
@@ -1019,7 +942,7 @@ class Shown:
         >>> {name: str(figure) for name, figure in shown.rows()[1].items()}
         {'group': 'south', 'n': '≈10', 'total': '≈40', 'share': '30%'}
         """
-        return [{c: Figure(_plain(self.values[c].iloc[i]), self.text[c].iloc[i],
+        return [{c: PolicedFigure(plain_value(self.values[c].iloc[i]), self.text[c].iloc[i],
                            self.status[c].iloc[i]) for c in self.values.columns}
                 for i in range(len(self.values))]
 
@@ -1086,12 +1009,6 @@ class Shown:
         pick = lambda frame: frame[rows].reset_index(drop=True)  # noqa: E731
         return Shown(self.spec, self.policy, pick(self.values), pick(self.status), pick(self.text),
                      self.note)
-
-
-def _plain(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def _display_col(spec: TableSpec, name: str, values: pd.DataFrame, *, funder: bool = False):

@@ -14,8 +14,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..io.escape import html_text
+from .formatting import WITHHELD_TEXT
 from .labels import counted, header, interval_level
-from .policy import SHOWN, SMALL, UNDEFINED, WITHHELD, WITHHELD_TEXT, Shown
+from .policy import SHOWN, SMALL, UNDEFINED, WITHHELD, Shown
 
 _ALIGN_RIGHT = {"people", "count", "number", "share", "statistic", "size", "p_value"}
 

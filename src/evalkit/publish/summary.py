@@ -9,8 +9,9 @@ from ..analyses.key_figures import CARD_BASES, TABLE
 from ..analyses.secondary_trauma import CLINICAL_THRESHOLD
 from ..data.dataset import Dataset
 from .document import Card
+from .formatting import capital, card_value, exact_change_words, interval_text
 from .page import Published
-from .policy import SHOWN, Figure, Shown
+from .policy import SHOWN, PolicedFigure, Shown
 
 
 def cards(published: Published) -> list[Card]:
@@ -46,17 +47,12 @@ def cards(published: Published) -> list[Card]:
         low = table.figure("ci_low", metric=metric)
         high = table.figure("ci_high", metric=metric)
         if value.shown and low.shown and high.shown:
-            interval = f"95% interval {low.text} to {high.text}"
+            interval = interval_text(low.text, high.text)
         count = table.figure(metric=base)
-        result.append(Card(label=TABLE.col(metric).header, value=_value_text(value),
+        result.append(Card(label=TABLE.col(metric).header,
+                           value=card_value(value.text, value.status),
                            interval=interval, base=f"{count.text} {unit}"))
     return result
-
-
-def _value_text(figure: Figure) -> str:
-    if figure.status == SHOWN:
-        return figure.text
-    return "withheld" if figure.status != "undefined" else "not available"
 
 
 def sentences(published: Published) -> list[str]:
@@ -108,14 +104,14 @@ def sentences(published: Published) -> list[str]:
                         f"Scale, a level often "
                         f"reported as clinically meaningful.")
         if shown("burnout_share"):
-            said.append(f"{_capital(f['burnout_share'].text)} of practitioners reported moderate "
+            said.append(f"{capital(f['burnout_share'].text)} of practitioners reported moderate "
                         f"or high burnout.")
         if shown("partners_improved_share"):
             said.append(f"Of the partners who answered at both waves, "
                         f"{f['partners_improved_share'].text} reported a reliable improvement "
                         f"(less abuse or fear) by the next contact.")
         if shown("demands_met_share"):
-            said.append(f"{_capital(f['demands_met_share'].text)} of the survivors' demands set "
+            said.append(f"{capital(f['demands_met_share'].text)} of the survivors' demands set "
                         f"in accountability processes were met.")
         withheld = [TABLE.col(m).header.lower() for m in CARD_BASES
                     if m in f and f[m].status not in (SHOWN, "undefined")]
@@ -135,24 +131,19 @@ def sentences(published: Published) -> list[str]:
     return said
 
 
-def _discomfort_sentence(table: Shown, f: dict[str, Figure]) -> str:
+def _discomfort_sentence(table: Shown, f: dict[str, PolicedFigure]) -> str:
     change = f["discomfort_change"]
     if not change.shown:
         return "The change in practitioners' discomfort after preparation is withheld."
     low = table.figure("ci_low", metric="discomfort_change")
     high = table.figure("ci_high", metric="discomfort_change")
     # A funder's figure already reads in words ("fell by about 0.6"); an exact one is worded here.
-    words = change.text if change.text[:1].isalpha() else \
-        f"{'fell' if change.value < 0 else 'rose'} by {abs(change.value):.2f}"
-    interval = f"(95% interval {low.text} to {high.text})"
+    words = change.text if change.text[:1].isalpha() else exact_change_words(change.value)
+    interval = f"({interval_text(low.text, high.text)})"
     if (high.shown and high.value < 0) or (low.shown and low.value > 0):
         return (f"After preparation, practitioners' discomfort {words} points on the 1-5 "
                 f"scale {interval}.")
     return f"Practitioners' discomfort did not change clearly after preparation {interval}."
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def period_covered(dataset: Dataset) -> tuple[pd.Period, pd.Period] | None:

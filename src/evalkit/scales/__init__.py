@@ -2,7 +2,7 @@
 
 from .builtin import BUILTIN, DISCOMFORT, DISCOMFORT_LABELS, PROQOL, STSS
 from .custom import find_instruments, parse_instrument
-from .scoring import band_of, keyed_items, reliability, round_half_up, score
+from .scoring import band_of, internal_consistency, keyed_items, round_half_up, score
 from .spec import (
     DEFAULT_PRORATE_MIN,
     Band,
@@ -12,5 +12,5 @@ from .spec import (
 
 __all__ = ["BUILTIN", "DEFAULT_PRORATE_MIN", "DISCOMFORT",
            "DISCOMFORT_LABELS", "PROQOL", "STSS", "Band", "Instrument", "SpecInconsistency",
-           "band_of", "find_instruments", "keyed_items", "parse_instrument", "reliability",
+           "band_of", "find_instruments", "internal_consistency", "keyed_items", "parse_instrument",
            "round_half_up", "score"]

@@ -2,6 +2,9 @@
 
 Only item numbers, keys, cut-offs and citations are kept here: never item wording, which may be
 under copyright. Item ``k`` of a scale is the column ``<prefix><kk>`` of its file (``stss03``).
+What the files hold (id column, waves, item columns, answer range) is declared once, in
+:mod:`evalkit.io.contracts`: each spec reads it from there (:func:`~evalkit.scales.spec.file_facts`)
+and hands that contract back from :meth:`~evalkit.scales.spec.Instrument.contract`.
 
 References
 ----------
@@ -14,8 +17,8 @@ Stamm, B. H. (2010). *The Concise ProQOL Manual* (2nd ed.). Pocatello, ID: ProQO
 
 from __future__ import annotations
 
-from ..io.contracts import DISCOMFORT_WAVES
-from .spec import Band, Instrument
+from ..io.contracts import CONTRACTS
+from .spec import Band, Instrument, file_facts
 
 _STSS_BANDS = (
     Band("little_or_none", 17), Band("mild", 28), Band("moderate", 38), Band("high", 44),
@@ -46,13 +49,8 @@ STSS = Instrument(
     name="stss",
     title="Secondary Traumatic Stress Scale",
     respondent="practitioner",
-    id_column="practitioner_id",
-    waves=None,
-    n_items=17,
-    item_prefix="stss",
-    min=1,
-    max=5,
-    score="sum",
+    **file_facts(CONTRACTS["stss"]),  # id column, waves, items and range: the file's contract
+    score_rule="sum",
     higher_is="worse",
     subscales={
         "intrusion": (2, 3, 6, 10, 13),
@@ -69,14 +67,9 @@ PROQOL = Instrument(
     name="proqol",
     title="Professional Quality of Life scale (ProQOL 5)",
     respondent="practitioner",
-    id_column="practitioner_id",
-    waves=None,
-    n_items=30,
-    item_prefix="pq",
-    min=1,
-    max=5,
+    **file_facts(CONTRACTS["proqol"]),  # id column, waves, items and range: the file's contract
     reversed=(1, 4, 15, 17, 29),
-    score="sum",
+    score_rule="sum",
     higher_is="worse",
     subscale_higher_is={"compassion_satisfaction": "better"},
     subscales={
@@ -99,13 +92,8 @@ DISCOMFORT = Instrument(
     name="discomfort",
     title="Practitioner discomfort checklist",
     respondent="practitioner",
-    id_column="practitioner_id",
-    waves=DISCOMFORT_WAVES,
-    n_items=13,
-    item_prefix="d",
-    min=1,
-    max=5,
-    score="mean",
+    **file_facts(CONTRACTS["discomfort"]),  # id column, waves, items and range: the file's contract
+    score_rule="mean",
     higher_is="worse",  # lower after preparation is the hoped-for change
     total="discomfort",
     citation="Practitioner discomfort checklist from the project's source guidelines",

@@ -149,7 +149,7 @@ def score(
         enough = answered >= share * len(items) - 1e-9
         total = filled[:, columns].sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            if instrument.score == "mean":
+            if instrument.score_rule == "mean":
                 value = total / answered
             else:
                 # One division of whole numbers: an exact half stays exact before rounding.
@@ -198,8 +198,8 @@ def _keyed_array(responses: pd.DataFrame, instrument: Instrument) -> np.ndarray:
     return answers
 
 
-def reliability(responses: pd.DataFrame, instrument: Instrument, *, by: str | None = "wave",
-                confidence: float = 0.95) -> pd.DataFrame:
+def internal_consistency(responses: pd.DataFrame, instrument: Instrument, *,
+                         by: str | None = "wave", confidence: float = 0.95) -> pd.DataFrame:
     """Cronbach's alpha with Feldt's CI for every scale, per group of ``by`` (e.g. each wave).
 
     Reversed items are turned round first; only forms with every item of the scale answered
@@ -226,7 +226,7 @@ def reliability(responses: pd.DataFrame, instrument: Instrument, *, by: str | No
     --------
     >>> from evalkit.scales import STSS
     >>> forms = pd.DataFrame({f"stss{i:02d}": [1, 2, 3, 4] for i in range(1, 18)})
-    >>> table = reliability(forms, STSS, by=None)
+    >>> table = internal_consistency(forms, STSS, by=None)
     >>> table.loc[0, "subscale"], round(float(table.loc[0, "alpha"]), 6)
     ('intrusion', 1.0)
     """

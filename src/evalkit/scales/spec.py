@@ -170,8 +170,9 @@ class Instrument:
         Item ``k`` is column ``<item_prefix><kk>``: ``i`` for own instruments.
     reversed
         Item numbers scored as ``min + max - answer``.
-    score
-        ``sum`` (prorated sums rounded half up to whole numbers) or ``mean`` (unrounded).
+    score_rule
+        How a scale is scored (the TOML key ``score``): ``sum`` (prorated sums rounded half up
+        to whole numbers) or ``mean`` (unrounded).
     prorate_min
         Share of a scale's items that must be answered for it to be scored, in (0, 1].
     higher_is
@@ -194,6 +195,11 @@ class Instrument:
         Mean and SD of the total in a functional (non-clinical) population, from published
         norms, both or neither: clinically significant change then uses Jacobson and Truax's
         criterion c; without them, criterion a (``docs/methods.md#clinically-significant-change``).
+    declared_contract
+        The contract of a built-in file, declared once in :mod:`evalkit.io.contracts`; a
+        built-in spec takes its id column, waves, items and answer range from it
+        (:func:`file_facts`), and :meth:`contract` returns it. ``None`` (own instruments): the
+        contract is made from the spec.
 
     Examples
     --------
@@ -216,7 +222,7 @@ class Instrument:
     max: int
     item_prefix: str = "i"
     reversed: tuple[int, ...] = ()
-    score: str = "sum"
+    score_rule: str = "sum"
     prorate_min: float = DEFAULT_PRORATE_MIN
     higher_is: str = "worse"
     reliability: float | None = None
@@ -228,6 +234,7 @@ class Instrument:
     subscale_higher_is: Mapping[str, str] = field(default_factory=FrozenMap)
     functional_mean: float | None = None
     functional_sd: float | None = None
+    declared_contract: FileContract | None = None
 
     def __post_init__(self) -> None:
         # Normalise containers so the spec is immutable and hashable, whatever it was given.
@@ -311,11 +318,6 @@ class Instrument:
         """File stem of the answers (the same as ``name``)."""
         return self.name
 
-    @property
-    def method(self) -> str:
-        """Former name of :attr:`score`."""
-        return self.score
-
     def score_range(self, scale: str) -> tuple[float, float]:
         """Lowest and highest possible score of a scale.
 
@@ -337,7 +339,7 @@ class Instrument:
         (17, 85)
         """
         k = len(self.scales[scale])
-        if self.score == "mean":
+        if self.score_rule == "mean":
             return self.min, self.max
         return self.min * k, self.max * k
 
@@ -409,8 +411,9 @@ class Instrument:
         Returns
         -------
         FileContract
-            An optional file keyed by (id column, wave); waves are categories when the spec
-            lists them, free labels otherwise.
+            A built-in spec's declared contract; for an own spec, an optional file keyed by
+            (id column, wave), whose waves are categories when the spec lists them, free labels
+            otherwise.
 
         Examples
         --------
@@ -418,6 +421,12 @@ class Instrument:
         >>> DISCOMFORT.contract().column_names[:4]
         ('practitioner_id', 'wave', 'response_date', 'd01')
         """
+        if self.declared_contract is not None:
+            return self.declared_contract
+        return self._made_contract()
+
+    def _made_contract(self) -> FileContract:
+        """The contract made from the spec alone (what :meth:`contract` gives an own spec)."""
         person = "participant" if self.id_column == "participant_id" else "practitioner"
         if self.waves is None:
             wave = Column("wave", "label", "survey wave label, such as 2025")
@@ -523,7 +532,7 @@ def _inconsistencies(spec: Instrument) -> list[tuple[str, str]]:
         add(("item_prefix", "must be 1-8 lower-case letters"))
     if n_ok:
         issues += _item_list("reversed", spec.reversed, spec.n_items)
-    if spec.score not in SCORE_RULES:
+    if spec.score_rule not in SCORE_RULES:
         add(("score", "must be one of: " + ", ".join(SCORE_RULES)))
     if not _is_number(spec.prorate_min) or not 0 < spec.prorate_min <= 1:
         add(("prorate_min", "must be a share above 0 and at most 1"))
@@ -589,7 +598,82 @@ def _inconsistencies(spec: Instrument) -> list[tuple[str, str]]:
                                 "characters"))
     if not isinstance(spec.citation, str) or any(c in spec.citation for c in "\r\n"):
         add(("citation", "must be text on one line"))
+    if (spec.declared_contract is not None and n_ok and range_ok
+            and spec.id_column in ID_COLUMNS and spec.respondent in RESPONDENTS
+            and isinstance(spec.item_prefix, str)):
+        issues += _contract_issues(spec)
     return issues
+
+
+def _shape(contract: FileContract) -> list[tuple]:
+    """What a contract says of an instrument file's columns, response date and descriptions
+    aside: the columns' names, kinds, labels, ranges, blanks and references, and the key."""
+    return [(c.name, c.kind, c.categories, c.minimum, c.maximum, c.nullable, c.references)
+            for c in contract.columns if c.name != "response_date"] + [contract.key]
+
+
+def _contract_issues(spec: Instrument) -> list[tuple[str, str]]:
+    """A declared contract that says something else than the spec of the same file."""
+    declared = spec.declared_contract
+    if not isinstance(declared, FileContract) or declared.name != spec.name:
+        return [("declared_contract", "must be the contract of the instrument's own file")]
+    if _shape(declared) != _shape(spec._made_contract()):
+        return [("declared_contract", "its columns differ from the spec's id column, waves, "
+                                      "items or answer range")]
+    return []
+
+
+def file_facts(contract: FileContract) -> dict[str, Any]:
+    """What an instrument spec takes from its file's contract: id column, waves, items, range.
+
+    A built-in questionnaire file is declared once, in :mod:`evalkit.io.contracts`; its spec
+    reads these facts from there rather than typing them again.
+
+    Parameters
+    ----------
+    contract
+        The contract of a questionnaire file: an ``id`` column, a ``wave`` column (categories
+        for fixed waves, a free label otherwise) and items ``<prefix><kk>`` sharing one range.
+
+    Returns
+    -------
+    dict
+        ``id_column``, ``waves``, ``n_items``, ``item_prefix``, ``min``, ``max`` and
+        ``declared_contract``: keyword arguments of :class:`Instrument`.
+
+    Raises
+    ------
+    ValueError
+        When the contract is not of that shape.
+
+    Examples
+    --------
+    >>> from evalkit.io.contracts import CONTRACTS
+    >>> facts = file_facts(CONTRACTS["stss"])
+    >>> facts["id_column"], facts["waves"], facts["n_items"], facts["item_prefix"]
+    ('practitioner_id', None, 17, 'stss')
+    >>> facts["min"], facts["max"], file_facts(CONTRACTS["discomfort"])["waves"]
+    (1, 5, ('pre', 'post', 'follow_up'))
+    """
+    ids = [c for c in contract.columns if c.kind == "id"]
+    waves = [c for c in contract.columns if c.name == "wave"]
+    items = [c for c in contract.columns if c.kind == "item"]
+    found = re.fullmatch(r"([a-z]+)\d+", items[0].name) if items else None
+    if len(ids) != 1 or len(waves) != 1 or not found:
+        raise ValueError(f"{contract.name}: not a questionnaire file (one id column, a wave "
+                         "column and items)")
+    prefix = found.group(1)
+    width = max(2, len(str(len(items))))
+    expected = [f"{prefix}{k:0{width}d}" for k in range(1, len(items) + 1)]
+    if ([c.name for c in items] != expected
+            or len({(c.minimum, c.maximum) for c in items}) != 1):
+        raise ValueError(f"{contract.name}: items must be {prefix}01, {prefix}02, ... in order, "
+                         "with one answer range")
+    wave = waves[0]
+    return {"id_column": ids[0].name,
+            "waves": tuple(wave.categories) if wave.kind == "category" else None,
+            "n_items": len(items), "item_prefix": prefix,
+            "min": items[0].minimum, "max": items[0].maximum, "declared_contract": contract}
 
 
 def _band_issues(spec: Instrument, scale_names: list[str]) -> list[tuple[str, str]]:
@@ -618,8 +702,8 @@ def _band_issues(spec: Instrument, scale_names: list[str]) -> list[tuple[str, st
             issues.append((key, "each band's from must be a number"))
             continue
         k = len(spec.subscales[scale]) if scale != spec.total else spec.n_items
-        lo, hi = (spec.min, spec.max) if spec.score == "mean" else (spec.min * k, spec.max * k)
-        if spec.score == "sum" and not all(float(v).is_integer() for v in lows):
+        lo, hi = (spec.min, spec.max) if spec.score_rule == "mean" else (spec.min * k, spec.max * k)
+        if spec.score_rule == "sum" and not all(float(v).is_integer() for v in lows):
             issues.append((key, "bands of a sum score start at whole numbers (sums are rounded "
                                 "to whole numbers)"))
         pairs = list(zip(lows[:-1], lows[1:], strict=True))

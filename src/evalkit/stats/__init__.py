@@ -21,7 +21,7 @@ from .models import (
     ols_residuals,
 )
 from .multitest import holm
-from .paired import paired_change, wave_changes, wide, wilcoxon_signed_rank
+from .paired import by_subject, paired_change, wave_changes, wilcoxon_signed_rank
 from .power import paired_power, rm_anova_power
 from .proportions import cluster_rate_table, prevalence, rate_table, wilson_interval
 from .reliability import (
@@ -68,7 +68,7 @@ __all__ = [
     "reliable_change_category",
     "repeated_measures_anova",
     "wave_changes",
-    "wide",
+    "by_subject",
     "wilcoxon_signed_rank",
     "wilson_interval",
 ]

@@ -16,7 +16,7 @@ import pandas as pd
 import pingouin as pg
 
 from ._engine import quiet
-from .paired import wide
+from .paired import by_subject
 
 __all__ = ["repeated_measures_anova", "pairwise_paired"]
 
@@ -30,7 +30,7 @@ def _complete(data: pd.DataFrame, subject: str, within: str, dv: str,
     levels = [str(level) for level in levels]
     if len(levels) < 2 or len(set(levels)) < len(levels):
         raise ValueError("levels must name at least two different levels")
-    table = wide(data, dv=dv, within=within, subject=subject, levels=levels).dropna()
+    table = by_subject(data, dv=dv, within=within, subject=subject, levels=levels).dropna()
     long = table.rename_axis(columns=within).stack().rename(dv).reset_index()
     long[within] = pd.Categorical(long[within], categories=levels)
     return long

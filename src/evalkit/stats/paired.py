@@ -19,7 +19,7 @@ from scipy import stats as _st
 
 from .effect_sizes import noncentral_t_interval
 
-__all__ = ["wilcoxon_signed_rank", "paired_change", "wide", "wave_changes"]
+__all__ = ["wilcoxon_signed_rank", "paired_change", "by_subject", "wave_changes"]
 
 #: Differences are rounded to this many decimals before ranking: mean or prorated scores carry
 #: floating-point noise (1.1666666666666643 vs 1.166666666666666) that would rank equal changes
@@ -96,7 +96,7 @@ def wilcoxon_signed_rank(data: pd.DataFrame, *, dv: str, within: str, subject: s
     >>> int(row["n_nonzero"]), float(row["v"]), round(float(row["p"]), 5), row["method"]
     (15, 96.0, 0.04126, 'exact')
     """
-    table = wide(data, dv=dv, within=within, subject=subject, levels=levels).dropna()
+    table = by_subject(data, dv=dv, within=within, subject=subject, levels=levels).dropna()
     before, after = (str(level) for level in levels)
     return pd.DataFrame([_signed_rank((table[after] - table[before]).to_numpy())])
 
@@ -200,15 +200,15 @@ def paired_change(data: pd.DataFrame, *, dv: str, within: str, subject: str, lev
     >>> int(row["n"]), float(row["mean_change"]), round(float(row["d_z"]), 3), float(row["df"])
     (4, -0.75, -1.5, 3.0)
     """
-    table = wide(data, dv=dv, within=within, subject=subject, levels=levels)
+    table = by_subject(data, dv=dv, within=within, subject=subject, levels=levels)
     before, after = (str(level) for level in levels)
     row = _paired_row(table[before].to_numpy(), table[after].to_numpy(), confidence=confidence,
                       min_pairs=min_pairs)
     return pd.DataFrame([row], columns=_PAIRED_COLUMNS)
 
 
-def wide(data: pd.DataFrame, *, dv: str, within: str = "wave", subject: str,
-         levels: Sequence) -> pd.DataFrame:
+def by_subject(data: pd.DataFrame, *, dv: str, within: str = "wave", subject: str,
+               levels: Sequence) -> pd.DataFrame:
     """Subjects (rows) x waves (columns) of one value; NaN where a wave is missing.
 
     Built from integer codes rather than a pivot, so 100,000 subjects take milliseconds. Rows
@@ -238,7 +238,8 @@ def wide(data: pd.DataFrame, *, dv: str, within: str = "wave", subject: str,
     --------
     >>> forms = pd.DataFrame({"person": ["a", "a", "b"], "wave": ["pre", "post", "pre"],
     ...                       "score": [3.0, 2.0, 4.0]})
-    >>> wide(forms, dv="score", subject="person", levels=["pre", "post"]).to_numpy().tolist()
+    >>> table = by_subject(forms, dv="score", subject="person", levels=["pre", "post"])
+    >>> table.to_numpy().tolist()
     [[3.0, 2.0], [4.0, nan]]
     """
     missing = [c for c in (dv, within, subject) if c not in data.columns]
@@ -303,7 +304,7 @@ def wave_changes(data: pd.DataFrame, *, dv: str, within: str, subject: str,
     rows = []
     for label, part in groups:
         label = label if isinstance(label, tuple) else (label,)
-        table = wide(part, dv=dv, within=within, subject=subject, levels=waves)
+        table = by_subject(part, dv=dv, within=within, subject=subject, levels=waves)
         for name, (before, after) in comparisons.items():
             result = _paired_row(table[str(before)].to_numpy(), table[str(after)].to_numpy(),
                                  confidence=confidence, min_pairs=min_pairs)

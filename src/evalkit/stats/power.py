@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 
-from .paired import wide
+from .paired import by_subject
 
 __all__ = ["paired_power", "rm_anova_power"]
 
@@ -69,7 +69,7 @@ def paired_power(data: pd.DataFrame, *, dv: str, within: str, subject: str, leve
     >>> round(float(row["sd_change"]), 3), round(float(row["d"]), 3), int(row["n"])
     (0.957, 0.522, 31)
     """
-    table = wide(data, dv=dv, within=within, subject=subject, levels=levels).dropna()
+    table = by_subject(data, dv=dv, within=within, subject=subject, levels=levels).dropna()
     before, after = (str(level) for level in levels)
     diff = (table[after] - table[before]).to_numpy()
     row = {"pairs_observed": int(diff.size), "sd_change": np.nan, "change": float(change),
@@ -130,7 +130,7 @@ def rm_anova_power(data: pd.DataFrame, *, dv: str, within: str, subject: str, le
     >>> round(float(row["corr"]), 3), int(row["n"])
     (0.815, 11)
     """
-    table = wide(data, dv=dv, within=within, subject=subject, levels=levels).dropna()
+    table = by_subject(data, dv=dv, within=within, subject=subject, levels=levels).dropna()
     m = len(levels)
     row = {"complete_cases": len(table), "levels": m, "corr": np.nan,
            "eta_squared": eta_squared, "alpha": alpha, "power": np.nan, "n_exact": np.nan,

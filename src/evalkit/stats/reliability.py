@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from .paired import wide
+from .paired import by_subject
 
 __all__ = ["cronbach_alpha", "reliable_change", "reliable_change_category", "RC_CATEGORIES",
            "CS_CATEGORIES", "clinical_cutoffs", "clinical_change"]
@@ -89,7 +89,7 @@ def _pairs(data: pd.DataFrame, *, dv: str, within: str, subject: str,
     for column in (dv, within, subject):
         if column not in data.columns:
             raise ValueError(f"no column {column!r} in the data")
-    pairs = wide(data, dv=dv, within=within, subject=subject, levels=levels)
+    pairs = by_subject(data, dv=dv, within=within, subject=subject, levels=levels)
     pairs.columns = ["before", "after"]
     return pairs.astype(float).dropna()
 
