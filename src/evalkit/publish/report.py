@@ -19,7 +19,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -30,7 +29,6 @@ from .. import __version__
 from ..analyses import get
 from ..data.validate import load
 from ..errors import EvalkitError
-from ..io.writer import write_csv
 from ..io.outfolder import (
     check_report_folder,
     checkout_root,
@@ -38,6 +36,7 @@ from ..io.outfolder import (
     report_folder,
     scratch_folder,
 )
+from ..io.writer import write_csv
 from ..progress import progress
 from . import summary
 from .document import Document, FrontPage
@@ -192,36 +191,38 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
     dataset = load(data_dir)  # every data problem listed before any notebook runs
     if not dataset.present:
         raise EvalkitError(f"{data_dir.name} holds none of evalkit's files; nothing to report")
-    # The kernels start, and import the library, while the workbook is read and the release
-    # ledger checked; no notebook (nor any data) reaches them before the check has passed.
-    pool = KernelPool(notebook_dir(), kernel_count(len(workbook())), preload=PRELOAD)
-    with scratch_folder("run") as scratch, pool:
-        page = Page(dataset=dataset, audience=audience, min_cell=min_cell, period=period)
-        chosen, notes = [], []
-        for path in workbook():
-            nb = nbformat.read(path, as_version=4)
-            wanted = analyses_of(nb)
-            reasons = [get(a).missing(page.dataset) for a in wanted]
-            if wanted and all(reasons):
-                heading = next((c.source.splitlines()[0].lstrip("# ") for c in nb.cells
-                                if c.cell_type == "markdown"), path.stem)
-                notes.append(f"Section '{heading}' is left out: it {reasons[0]}.")
-            else:
-                chosen.append((path, nb))
-        recording = nullcontext()
-        if book is not None:  # checked before anything is written; recorded once it is made
-            covered = months if months is not None else summary.period_covered(page.dataset)
-            recording = book.recording(book.release(
-                dataset=dataset, page_dataset=page.dataset, policy=policy, period=period,
-                months=covered, period_text=_period_text(page, months),
-                title=title or _default_title(data_dir), date=_dt.date.today().isoformat(),
-                fingerprint=input_fingerprint(data_dir), version=__version__))
-        elif policy.funder:
-            notes.append(NO_LEDGER_NOTE)
-        with recording, report_folder(out_dir, data_dir=data_dir, repo_root=repo_root) as staging:
-            _write_report(staging, pool, chosen, notes, data_dir=data_dir, scratch=scratch,
-                          page=page, policy=policy, period=period, months=months, title=title,
-                          pdf=pdf, show_progress=show_progress)
+    page = Page(dataset=dataset, audience=audience, min_cell=min_cell, period=period)
+    chosen, notes = [], []
+    for path in workbook():
+        nb = nbformat.read(path, as_version=4)
+        wanted = analyses_of(nb)
+        reasons = [get(a).missing(page.dataset) for a in wanted]
+        if wanted and all(reasons):
+            heading = next((c.source.splitlines()[0].lstrip("# ") for c in nb.cells
+                            if c.cell_type == "markdown"), path.stem)
+            notes.append(f"Section '{heading}' is left out: it {reasons[0]}.")
+        else:
+            chosen.append((path, nb))
+
+    recording = nullcontext()
+    if book is not None:  # checked before anything is written; recorded once the report is made
+        covered = months if months is not None else summary.period_covered(page.dataset)
+        recording = book.recording(book.release(
+            dataset=dataset, page_dataset=page.dataset, policy=policy, period=period,
+            months=covered, period_text=_period_text(page, months),
+            title=title or _default_title(data_dir), date=_dt.date.today().isoformat(),
+            fingerprint=input_fingerprint(data_dir), version=__version__))
+    elif policy.funder:
+        notes.append(NO_LEDGER_NOTE)
+
+    bar = progress(total=len(chosen) + 1, desc="report", show=show_progress)
+    # The kernels start, and import the library, while the output folder is prepared.
+    pool = KernelPool(notebook_dir(), kernel_count(len(chosen)), preload=PRELOAD)
+    with (scratch_folder("run") as scratch, pool, recording,
+          report_folder(out_dir, data_dir=data_dir, repo_root=repo_root) as staging):
+        _write_report(staging, pool, chosen, notes, bar, data_dir=data_dir, scratch=scratch,
+                      page=page, policy=policy, period=period, months=months, title=title,
+                      pdf=pdf)
     print(f"report written to {out_dir / 'report.html'}", file=sys.stderr)
     if book is not None:
         print(f"checked against and kept in the release ledger {book.path}", file=sys.stderr)
@@ -232,12 +233,11 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
 PRELOAD = ("evalkit.publish.page", "evalkit.publish.charts", "evalkit.publish.labels")
 
 
-def _write_report(staging: Path, pool: KernelPool, chosen: list, notes: list[str], *,
+def _write_report(staging: Path, pool: KernelPool, chosen: list, notes: list[str], bar, *,
                   data_dir: Path, scratch: Path, page: Page, policy: Policy, period: str | None,
-                  months, title: str | None, pdf: bool, show_progress: bool | None) -> None:
+                  months, title: str | None, pdf: bool) -> None:
     """Execute the chosen notebooks and write the report into ``staging``."""
     audience, min_cell = policy.audience, policy.min_cell
-    bar = progress(total=len(chosen) + 1, desc="report", show=show_progress)
     results = staging / "results"
     results.mkdir()
     # Each notebook writes its tables into a folder of its own (the notebooks run side by
