@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,13 +65,17 @@ def _watched() -> dict[str, list]:
 
 
 class SampleReports:
-    """Reports of the sample, rendered once per test session per audience and shared by the
-    test files that only read them (a render takes about 20 s on two cores).
+    """Reports of the sample, rendered once per test run per audience and shared by the test
+    files that only read them (a render takes about 20 s on two cores).
 
     ``reports("funder")`` is the folder of the sample's funder report; funder and research
     reports carry their PDF when Chromium is there. Tests must not change these folders: a test
     that needs a report of its own, or other options, renders it into its ``tmp_path``.
-    ``untouched`` holds, for every render made, what the watched folders held before and after.
+    ``untouched`` holds, for every render used, what the watched folders held before and after.
+
+    With pytest-xdist the workers share one folder: the first worker to ask for an audience
+    renders it (holding a lock on it, so another worker asking waits for it instead of
+    rendering it again) and the others use its folder.
     """
 
     def __init__(self, root: Path):
@@ -79,30 +85,62 @@ class SampleReports:
 
     def __call__(self, audience: str) -> Path:
         if audience not in self.made:
-            from evalkit.publish import report
-
-            if str(ROOT / "tools") not in sys.path:
-                sys.path.insert(0, str(ROOT / "tools"))
-            import browser  # the project's own developer tool
-
-            out = self.root / audience / "sample"
-            pdf = audience != "internal" and browser.chromium() is not None
-            before = _watched()
-            # A config folder of its own: its ledger entry never meets a test's funder report.
-            with pytest.MonkeyPatch.context() as patch:
-                for name in _CONFIG_VARIABLES:
-                    patch.setenv(name, str(self.root / audience / "config"))
-                report.render_report(SAMPLE, out_dir=out, audience=audience, pdf=pdf,
-                                     show_progress=False)
-            self.untouched.append((before, _watched()))
-            self.made[audience] = out
+            folder = self.root / audience
+            folder.mkdir(parents=True, exist_ok=True)
+            with _locked(folder / ".lock"):
+                record = folder / "untouched.json"
+                if not record.exists():
+                    record.write_text(json.dumps(self._render(audience, folder / "sample")))
+                before, after = json.loads(record.read_text())
+            self.untouched.append((before, after))
+            self.made[audience] = folder / "sample"
         return self.made[audience]
+
+    def _render(self, audience: str, out: Path) -> tuple[dict, dict]:
+        from evalkit.publish import report
+
+        if str(ROOT / "tools") not in sys.path:
+            sys.path.insert(0, str(ROOT / "tools"))
+        import browser  # the project's own developer tool
+
+        pdf = audience != "internal" and browser.chromium() is not None
+        before = _watched()
+        # A config folder of its own: its ledger entry never meets a test's funder report.
+        with pytest.MonkeyPatch.context() as patch:
+            for name in _CONFIG_VARIABLES:
+                patch.setenv(name, str(out.parent / "config"))
+            report.render_report(SAMPLE, out_dir=out, audience=audience, pdf=pdf,
+                                 show_progress=False)
+        # Through JSON, as the other workers read it, so every worker compares the same way.
+        return json.loads(json.dumps(before)), json.loads(json.dumps(_watched()))
+
+
+@contextmanager
+def _locked(path: Path):
+    """Hold an exclusive lock on ``path`` (shared by the xdist workers) while the block runs."""
+    try:
+        import fcntl
+    except ImportError:  # no POSIX locks (Windows): workers render their own copies
+        yield
+        return
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")
-def sample_reports(tmp_path_factory) -> SampleReports:
-    """The sample's reports, one per audience, rendered on first use (see SampleReports)."""
-    return SampleReports(tmp_path_factory.mktemp("sample-reports"))
+def sample_reports(request, tmp_path_factory) -> SampleReports:
+    """The sample's reports, one per audience, rendered on first use (see SampleReports).
+
+    Under pytest-xdist every worker's base temporary folder sits in one folder of the run,
+    which holds the shared reports.
+    """
+    base = tmp_path_factory.getbasetemp()
+    worker = getattr(request.config, "workerinput", None) is not None and os.name != "nt"
+    return SampleReports((base.parent if worker else base) / "sample-reports")
 
 
 @pytest.fixture

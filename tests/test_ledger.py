@@ -55,10 +55,34 @@ def _crafted(folder, *, july: int = 1, same_july_answers: bool = False):
     return folder
 
 
+class _NoKernels:
+    """Stands in for the report's KernelPool: no kernel starts and no notebook runs."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return None
+
+    def submit(self, notebooks):
+        pass
+
+    def wait(self, **kwargs):
+        pass
+
+
+class _Interrupted(_NoKernels):
+    def wait(self, **kwargs):
+        raise KeyboardInterrupt
+
+
 @pytest.fixture
 def quick(monkeypatch):
     """Reports without executing the notebooks (the ledger does not depend on them)."""
-    monkeypatch.setattr(report, "execute", lambda nb, **kwargs: None)
+    monkeypatch.setattr(report, "KernelPool", _NoKernels)
 
 
 @pytest.fixture
@@ -269,13 +293,10 @@ def test_a_foreign_or_damaged_ledger_is_refused_and_never_overwritten(tmp_path, 
 
 def test_an_interrupted_report_records_nothing_and_frees_the_ledger(tmp_path, data, monkeypatch,
                                                                     default_ledger):
-    def interrupted(nb, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(report, "execute", interrupted)
+    monkeypatch.setattr(report, "KernelPool", _Interrupted)
     assert _report(data, tmp_path / "r", "--period", SPRING) == 130
     assert len(_ledger_lines(default_ledger)) == 0 and not (tmp_path / "r").exists()
-    monkeypatch.setattr(report, "execute", lambda nb, **kwargs: None)
+    monkeypatch.setattr(report, "KernelPool", _NoKernels)
     assert _report(data, tmp_path / "r", "--period", SPRING) == 0
     assert len(_ledger_lines(default_ledger)) == 2
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import importlib.resources
 import os
+import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -162,6 +164,15 @@ def inject_parameters(nb: NotebookNode, parameters: dict[str, object]) -> None:
     raise EvalkitError("a notebook has no cell tagged 'parameters'")
 
 
+class _KernelState:
+    """What a :class:`Kernel` holds while it runs: its one client, and whether it has run a
+    notebook since it started (the next one then needs an emptied namespace)."""
+
+    def __init__(self) -> None:
+        self.client = None
+        self.used = False
+
+
 @dataclass(frozen=True)
 class Kernel:
     """A running kernel several notebooks share, and the folder it runs in.
@@ -172,6 +183,9 @@ class Kernel:
         jupyter_client's manager of the kernel process.
     cwd
         The absolute folder the kernel runs in.
+    preload
+        Modules the kernel imports as soon as it has started, before any notebook (so that the
+        import overlaps other work); they bind no name in the notebooks' namespace.
 
     Examples
     --------
@@ -182,6 +196,8 @@ class Kernel:
 
     manager: KernelManager
     cwd: str
+    preload: tuple[str, ...] = ()
+    state: _KernelState = field(default_factory=_KernelState, repr=False, compare=False)
 
 
 @contextmanager
@@ -189,12 +205,12 @@ def shared_kernel(cwd: Path) -> Iterator[Kernel]:
     """One Python kernel for several notebooks, started in ``cwd`` and stopped on leaving.
 
     Starting a kernel and importing pandas, matplotlib and evalkit takes seconds, as long as a
-    short notebook itself; a report runs its notebooks one after another in one kernel, and
-    :func:`execute` empties the kernel's namespace before each, so no notebook sees another's
-    variables (imported modules and the library's cache of loaded data folders stay). The
-    kernel is reached over local IPC sockets in a private folder, so the kernel (which runs in
-    ``cwd``) and this process find the same sockets; a run killed outright leaves the folder
-    for the next run to remove.
+    short notebook itself; notebooks run one after another in one kernel, and :func:`execute`
+    empties the kernel's namespace before each, so no notebook sees another's variables
+    (imported modules and the library's cache of loaded data folders stay). The kernel is
+    reached over local IPC sockets in a private folder, so the kernel (which runs in ``cwd``)
+    and this process find the same sockets; a run killed outright leaves the folder for the
+    next run to remove.
 
     Parameters
     ----------
@@ -218,37 +234,93 @@ def shared_kernel(cwd: Path) -> Iterator[Kernel]:
     >>> second.cells[0].outputs[0]["data"]["text/plain"], second.cells[0].execution_count
     ('False', 1)
     """
+    with _kernels(cwd, 1) as kernels:
+        yield kernels[0]
+
+
+@contextmanager
+def _kernels(cwd: Path, size: int, preload: Sequence[str] = ()) -> Iterator[list[Kernel]]:
+    """``size`` kernels (not yet started) with their sockets in one private folder."""
     apply_deterministic_env()
     with scratch_folder("kernel") as sockets:
-        manager = KernelManager(kernel_name="python3", transport="ipc",
-                                connection_file=str(sockets / "kernel.json"))
+        names = ["kernel"] if size == 1 else [f"kernel-{i}" for i in range(size)]
+        kernels = [Kernel(KernelManager(kernel_name="python3", transport="ipc",
+                                        connection_file=str(sockets / f"{name}.json")),
+                          str(Path(cwd).resolve()), tuple(preload)) for name in names]
         try:
-            yield Kernel(manager, str(Path(cwd).resolve()))
+            yield kernels
         finally:
-            if manager.has_kernel:
-                manager.shutdown_kernel(now=True)
+            for kernel in kernels:
+                _stop(kernel)
 
+
+def _stop(kernel: Kernel) -> None:
+    """Stop a kernel and its client; safe to call twice or on a kernel that never started."""
+    client, kernel.state.client = kernel.state.client, None
+    if client is not None:
+        client.stop_channels()
+    if kernel.manager.has_kernel:
+        kernel.manager.shutdown_kernel(now=True)
+
+
+#: Run once in a kernel right after it starts: import the preloaded modules, binding no name.
+_PRELOAD = "__import__({module!r})"
 
 #: Run in a shared kernel before each notebook but the first: forget the last notebook's
-#: variables, go back to the kernel's folder, and number cells from 1 again.
+#: variables (IPython's ``%reset -f``, without the full garbage collection it ends with, which
+#: takes a few tenths of a second in a kernel holding pandas and matplotlib and changes nothing
+#: a notebook can see), go back to the kernel's folder, and number cells from 1 again.
 _FRESH_NAMESPACE = """\
-get_ipython().run_line_magic("reset", "-f")
-__import__("os").chdir({cwd!r})
-get_ipython().execution_count = 1
+def _evalkit_fresh_namespace(shell, cwd):
+    import gc, os
+    collect = gc.collect
+    gc.collect = lambda generation=2: 0
+    try:
+        shell.reset(new_session=False)
+    finally:
+        gc.collect = collect
+    os.chdir(cwd)
+    shell.execution_count = 1
+_evalkit_fresh_namespace(get_ipython(), {cwd!r})
 """
 
 
-def _empty_namespace(kernel: Kernel, timeout: int) -> None:
+def _ready_client(kernel: Kernel, timeout: int):
+    """The kernel's one client: the kernel is started, and its modules preloaded, on first use.
+
+    The kernel's own stdout and stderr (start-up notices, tracebacks that could quote data) go
+    nowhere: what cells print is in their outputs.
+    """
+    if kernel.state.client is not None:
+        return kernel.state.client
+    if not kernel.manager.has_kernel:
+        kernel.manager.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"],
+                                    cwd=kernel.cwd, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
     client = kernel.manager.client()
     client.start_channels()
     try:
         client.wait_for_ready(timeout=timeout)
-        reply = client.execute_interactive(
-            _FRESH_NAMESPACE.format(cwd=kernel.cwd), silent=True, store_history=False,
-            timeout=timeout, output_hook=lambda message: None)
-    finally:
+        client.allow_stdin = False
+        for module in kernel.preload:  # a failed import fails the notebook that needs it
+            _run_quietly(client, _PRELOAD.format(module=module), timeout)
+    except BaseException:
         client.stop_channels()
-    if reply["content"]["status"] != "ok":
+        raise
+    kernel.state.client = client
+    return client
+
+
+def _run_quietly(client, code: str, timeout: int) -> bool:
+    """Run ``code`` in the kernel without output or history; True when it raised nothing."""
+    reply = client.execute_interactive(code, silent=True, store_history=False, timeout=timeout,
+                                       output_hook=lambda message: None)
+    return reply["content"]["status"] == "ok"
+
+
+def _empty_namespace(kernel: Kernel, timeout: int) -> None:
+    client = _ready_client(kernel, timeout)
+    if not _run_quietly(client, _FRESH_NAMESPACE.format(cwd=kernel.cwd), timeout):
         raise EvalkitError("the shared notebook kernel could not be reset for the next notebook")
 
 
@@ -291,48 +363,289 @@ def execute(nb: NotebookNode, *, cwd: Path, parameters: dict[str, object] | None
     if kernel is None:
         with shared_kernel(cwd) as own:
             return execute(nb, cwd=cwd, parameters=parameters, timeout=timeout, kernel=own)
+    _run_beside_signals(lambda: _execute_here(nb, kernel, parameters, timeout), [kernel])
+    return nb
+
+
+def _execute_here(nb: NotebookNode, kernel: Kernel, parameters: dict[str, object] | None,
+                  timeout: int) -> None:
+    """Execute ``nb`` in ``kernel`` in this thread (see :func:`execute`)."""
     if parameters:
         inject_parameters(nb, parameters)
-    if kernel.manager.has_kernel:
+    if kernel.state.used:
         _empty_namespace(kernel, timeout)
     client = NotebookClient(nb, km=kernel.manager, timeout=timeout, record_timing=False,
                             resources={"metadata": {"path": kernel.cwd}})
-    _run_beside_signals(client, kernel.manager)
+    client.kc = _ready_client(kernel, timeout)
+    kernel.state.used = True
+    client.execute()
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
-    return nb
 
 
-def _run_beside_signals(client: NotebookClient, manager: KernelManager) -> None:
-    """Run the client in a worker thread and wait for it in this one.
+def _run_beside_signals(work: Callable[[], None], kernels: Sequence[Kernel]) -> None:
+    """Run ``work`` in a worker thread and wait for it in this one.
 
     nbclient replaces the process's SIGTERM and SIGINT handlers while it runs in the main thread
     (and leaves them replaced); in a worker thread it cannot, so the handlers that clean up a
-    half-written report stay in force. A signal raised here while waiting stops the kernel and
-    unwinds. The kernel's own stdout and stderr (start-up notices, tracebacks that could quote
-    data) never reach the terminal: what cells print is in their outputs.
+    half-written report stay in force. A signal raised here while waiting stops the kernels and
+    unwinds.
     """
     failure: list[BaseException] = []
 
-    def work() -> None:
+    def run() -> None:
         try:
-            client.execute(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            work()
         except BaseException as exc:  # handed to the waiting thread
             failure.append(exc)
 
-    worker = threading.Thread(target=work, name="evalkit-notebook", daemon=True)
+    worker = threading.Thread(target=run, name="evalkit-notebook", daemon=True)
     worker.start()
     try:
         while worker.is_alive():
             worker.join(0.2)
     except BaseException:
-        if manager.has_kernel:
-            manager.shutdown_kernel(now=True)
+        for kernel in kernels:
+            if kernel.manager.has_kernel:
+                kernel.manager.shutdown_kernel(now=True)
         raise
     if failure:
         raise failure[0]
+
+
+def kernel_count(notebooks: int) -> int:
+    """How many kernels to run ``notebooks`` notebooks side by side: one per core this process
+    may use, at most :data:`MAX_KERNELS` and at most one per notebook.
+
+    ``EVALKIT_KERNELS`` (a whole number of at least 1) overrides the number of cores.
+
+    Parameters
+    ----------
+    notebooks
+        How many notebooks are to run.
+
+    Returns
+    -------
+    int
+        At least 1.
+
+    Examples
+    --------
+    >>> kernel_count(1)
+    1
+    >>> 1 <= kernel_count(6) <= MAX_KERNELS
+    True
+    """
+    wanted = os.environ.get("EVALKIT_KERNELS", "")
+    if wanted.isdigit() and int(wanted) >= 1:
+        cores = int(wanted)
+    elif hasattr(os, "sched_getaffinity"):
+        cores = len(os.sched_getaffinity(0))
+    else:
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_KERNELS, notebooks))
+
+
+#: The most kernels :class:`KernelPool` runs at once (each holds pandas, matplotlib and the data).
+MAX_KERNELS = 3
+
+
+class NotebookFailed(Exception):
+    """A notebook run by :class:`KernelPool` failed.
+
+    Parameters
+    ----------
+    index
+        Its place in the list given to :meth:`KernelPool.run`.
+    error
+        What it raised (nbclient's ``CellExecutionError`` for a cell that failed).
+
+    Examples
+    --------
+    >>> NotebookFailed(2, ValueError("x")).index
+    2
+    """
+
+    def __init__(self, index: int, error: BaseException):
+        super().__init__(f"notebook {index} failed ({type(error).__name__})")
+        self.index, self.error = index, error
+
+
+class KernelPool:
+    """Kernels that execute a list of notebooks side by side, each notebook in one kernel.
+
+    Each kernel starts (and imports ``preload``) in a thread of its own as soon as the pool is
+    entered, so start-up overlaps whatever the caller does before :meth:`run`. A kernel takes the
+    next notebook as soon as it is free; each notebook runs in an emptied namespace (see
+    :func:`shared_kernel`), so its outputs do not depend on which kernel ran it or on what ran
+    there before.
+
+    Parameters
+    ----------
+    cwd
+        The folder the kernels run in.
+    size
+        How many kernels (see :func:`kernel_count`).
+    preload
+        Modules each kernel imports when it starts.
+    timeout
+        Seconds a cell (or a kernel's start) may take.
+
+    Examples
+    --------
+    >>> books = [nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"{n} * 2")])
+    ...          for n in range(3)]
+    >>> with KernelPool(Path.cwd(), 2) as pool:
+    ...     pool.run([(nb, None) for nb in books])
+    >>> [nb.cells[0].outputs[0]["data"]["text/plain"] for nb in books]
+    ['0', '2', '4']
+    """
+
+    def __init__(self, cwd: Path, size: int, *, preload: Sequence[str] = (),
+                 timeout: int = 900):
+        self.cwd, self.size, self.preload, self.timeout = Path(cwd), size, tuple(preload), timeout
+        self.kernels: list[Kernel] = []
+        self._jobs: queue.Queue = queue.Queue()
+        self._done: queue.Queue = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._context = None
+        self._submitted = self._finished = 0
+
+    def __enter__(self) -> KernelPool:
+        self._context = _kernels(self.cwd, self.size, self.preload)
+        self.kernels = self._context.__enter__()
+        try:
+            for kernel in self.kernels:
+                thread = threading.Thread(target=self._serve, args=(kernel,), daemon=True,
+                                          name="evalkit-notebook")
+                thread.start()
+                self._threads.append(thread)
+        except BaseException:
+            self.__exit__(*sys.exc_info())
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for _ in self._threads:
+            self._jobs.put(None)
+        if exc_info[0] is not None:  # stop the kernels first: a busy thread then ends soon
+            for kernel in self.kernels:
+                if kernel.manager.has_kernel:
+                    kernel.manager.shutdown_kernel(now=True)
+        for kernel, thread in zip(self.kernels, self._threads, strict=False):
+            thread.join(30 if exc_info[0] is None else 5)
+            if thread.is_alive():  # its client is still in use: leave it to the process's end
+                kernel.state.client = None
+        self._context.__exit__(*exc_info)
+
+    def _serve(self, kernel: Kernel) -> None:
+        """A kernel's thread: start it, then execute notebooks until told to stop."""
+        try:
+            _ready_client(kernel, self.timeout)
+        except BaseException as exc:  # reported with the first notebook this kernel takes
+            broken: BaseException | None = exc
+        else:
+            broken = None
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            index, nb, parameters = job
+            started = time.perf_counter()
+            try:
+                if broken is not None:
+                    raise broken
+                _execute_here(nb, kernel, parameters, self.timeout)
+            except BaseException as exc:  # handed to the waiting thread
+                self._done.put((index, time.perf_counter() - started, exc))
+            else:
+                self._done.put((index, time.perf_counter() - started, None))
+
+    def run(self, notebooks: Sequence[tuple[NotebookNode, dict[str, object] | None]], *,
+            on_done: Callable[[int, float], None] | None = None) -> None:
+        """Execute ``notebooks`` (each in place, with its parameters injected) and wait for them.
+
+        Parameters
+        ----------
+        notebooks
+            ``(notebook, parameters)`` pairs, taken in this order; ``parameters`` as in
+            :func:`execute`.
+        on_done
+            Called in this thread with a notebook's index and its seconds as each one finishes.
+
+        Raises
+        ------
+        NotebookFailed
+            For the first notebook (in the order given) that failed, with its error; once one
+            fails, no further notebook is started.
+        """
+        self.submit(notebooks)
+        self.wait(on_done=on_done)
+
+    def submit(self, notebooks: Sequence[tuple[NotebookNode, dict[str, object] | None]]) -> None:
+        """Hand ``notebooks`` to the kernels and return at once; :meth:`wait` waits for them.
+
+        Parameters
+        ----------
+        notebooks
+            As for :meth:`run`.
+        """
+        for nb, parameters in notebooks:
+            self._jobs.put((self._submitted, nb, parameters))
+            self._submitted += 1
+
+    def wait(self, *, on_done: Callable[[int, float], None] | None = None) -> None:
+        """Wait for every notebook handed to :meth:`submit` (see :meth:`run`).
+
+        Parameters
+        ----------
+        on_done
+            As for :meth:`run`.
+
+        Raises
+        ------
+        NotebookFailed
+            As for :meth:`run`.
+        """
+        failures: dict[int, BaseException] = {}
+        try:
+            while self._finished < self._submitted:
+                index, seconds, failure = self._next_done()
+                self._finished += 1
+                if failure is not None:
+                    failures[index] = failure
+                    self._finished += self._drop_waiting_jobs()
+                elif on_done is not None:
+                    on_done(index, seconds)
+        except BaseException:
+            for kernel in self.kernels:
+                if kernel.manager.has_kernel:
+                    kernel.manager.shutdown_kernel(now=True)
+            raise
+        if failures:
+            first = min(failures)
+            raise NotebookFailed(first, failures[first]) from failures[first]
+
+    def _next_done(self):
+        """The next finished notebook; waits in short steps, so that signals are handled."""
+        while True:
+            try:
+                return self._done.get(timeout=0.2)
+            except queue.Empty:
+                if not any(thread.is_alive() for thread in self._threads):
+                    raise EvalkitError("the notebook kernels stopped") from None
+
+    def _drop_waiting_jobs(self) -> int:
+        """Take back the notebooks no kernel has started; returns how many."""
+        dropped = 0
+        while True:
+            try:
+                self._jobs.get_nowait()
+            except queue.Empty:
+                return dropped
+            dropped += 1
 
 
 def execute_in_place(path: Path, timeout: int = 900) -> None:

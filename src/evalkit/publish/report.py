@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
-import time
 from contextlib import nullcontext
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 
 from .. import __version__
 from ..analyses import get
@@ -35,12 +36,13 @@ from ..io.outfolder import (
     report_folder,
     scratch_folder,
 )
+from ..io.writer import write_csv
 from ..progress import progress
 from . import summary
 from .document import Document, FrontPage
 from .exports import scored_exports, write_exports
 from .ledger import NO_LEDGER_NOTE, ledger_places, open_ledger
-from .notebooks import analyses_of, execute, notebook_dir, shared_kernel, workbook
+from .notebooks import KernelPool, NotebookFailed, analyses_of, kernel_count, notebook_dir, workbook
 from .page import Page, parse_period
 from .pdfpages import destination_pages
 from .policy import DEFAULT_MIN_CELL, Policy
@@ -215,67 +217,102 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
         notes.append(NO_LEDGER_NOTE)
 
     bar = progress(total=len(chosen) + 1, desc="report", show=show_progress)
-    with recording, report_folder(out_dir, data_dir=data_dir, repo_root=repo_root) as staging:
-        results = staging / "results"
-        results.mkdir()
-        executed = []
-        # One kernel runs the notebooks in turn (each in an emptied namespace): starting a
-        # kernel and importing the stack per notebook cost as much as the short notebooks.
-        with scratch_folder("run") as scratch, shared_kernel(notebook_dir()) as kernel:
-            for path, nb in chosen:
-                started = time.perf_counter()
-                parameters = {"data_dir": str(data_dir.resolve()), "results_dir": str(results),
-                              "audience": audience, "min_cell": int(min_cell), "period": period}
-                try:
-                    execute(nb, cwd=notebook_dir(), parameters=parameters, kernel=kernel)
-                except Exception as exc:  # the kernel's error may quote data: name the cell only
-                    _reraise_interruption(exc)
-                    cell = _failed_cell(nb)
-                    raise EvalkitError(
-                        f"notebook {path.name} failed"
-                        + (f" in cell {cell}" if cell is not None else "")
-                        + f" ({getattr(exc, 'ename', exc.__class__.__name__)}); the report was "
-                        "not written. Run 'evalkit validate' and open the notebook in JupyterLab "
-                        "to see the cell.") from None
-                _scrub(nb, data_dir.resolve(), results, scratch)
-                executed.append((path, nb))
-                bar.update(1)
-                bar.write(f"  {path.stem}: {time.perf_counter() - started:.1f} s",
-                          file=sys.stderr)
-        front = FrontPage(
-            title=title or _default_title(data_dir),
-            period=_period_text(page, months),
-            generated=_dt.date.today().isoformat(),
-            version=__version__,
-            audience=AUDIENCE_TITLES[policy.audience],
-            rule=_rule(policy),
-            fingerprint=input_fingerprint(data_dir),
-            notes=notes,
-        )
-        document = Document(front, funder=policy.funder, internal=policy.internal)
-        figures = Page(dataset=page.dataset, results_dir=results, audience=audience,
-                       min_cell=min_cell).run("key_figures")
-        document.cards = summary.cards(figures)
-        document.summary = summary.sentences(figures)
-        for _, nb in executed:
-            document.add_notebook(nb)
-        (staging / "report.html").write_text(document.html(), encoding="utf-8")
-        if pdf:
-            print_with_page_numbers(document, staging / "report.html", staging / "report.pdf")
-        if policy.audience == "research":  # scored questionnaires for the researcher's software
-            (staging / "exports").mkdir()
-            write_exports(scored_exports(page.dataset), staging / "exports")
-        if policy.internal:  # executed notebooks are working files, as sensitive as the data
-            folder = staging / "notebooks"
-            folder.mkdir()
-            for path, nb in executed:
-                nbformat.write(nb, folder / path.name)
-        bar.update(1)
-        bar.close()
+    # The kernels start, and import the library, while the output folder is prepared.
+    pool = KernelPool(notebook_dir(), kernel_count(len(chosen)), preload=PRELOAD)
+    with (scratch_folder("run") as scratch, pool, recording,
+          report_folder(out_dir, data_dir=data_dir, repo_root=repo_root) as staging):
+        _write_report(staging, pool, chosen, notes, bar, data_dir=data_dir, scratch=scratch,
+                      page=page, policy=policy, period=period, months=months, title=title,
+                      pdf=pdf)
     print(f"report written to {out_dir / 'report.html'}", file=sys.stderr)
     if book is not None:
         print(f"checked against and kept in the release ledger {book.path}", file=sys.stderr)
     return out_dir
+
+
+#: What every notebook imports first; each kernel imports them as soon as it starts.
+PRELOAD = ("evalkit.publish.page", "evalkit.publish.charts", "evalkit.publish.labels")
+
+
+def _write_report(staging: Path, pool: KernelPool, chosen: list, notes: list[str], bar, *,
+                  data_dir: Path, scratch: Path, page: Page, policy: Policy, period: str | None,
+                  months, title: str | None, pdf: bool) -> None:
+    """Execute the chosen notebooks and write the report into ``staging``."""
+    audience, min_cell = policy.audience, policy.min_cell
+    results = staging / "results"
+    results.mkdir()
+    # Each notebook writes its tables into a folder of its own (the notebooks run side by
+    # side); they are gathered into results/ in the workbook's order, as if run one by one.
+    parts = staging / ".notebook-results"
+    jobs = []
+    for number, (_, nb) in enumerate(chosen):
+        jobs.append((nb, {"data_dir": str(data_dir.resolve()),
+                          "results_dir": str(parts / f"{number:02d}"), "audience": audience,
+                          "min_cell": int(min_cell), "period": period}))
+
+    def done(index: int, seconds: float) -> None:
+        bar.update(1)
+        bar.write(f"  {chosen[index][0].stem}: {seconds:.1f} s", file=sys.stderr)
+
+    pool.submit(jobs)
+    # The key figures are computed here while the kernels run the notebooks; a notebook's
+    # failure is reported before theirs, as when they came after.
+    try:
+        figures = Page(dataset=page.dataset, results_dir=parts / "key_figures",
+                       audience=audience, min_cell=min_cell).run("key_figures")
+    except Exception as exc:
+        figures, late = None, exc
+    try:
+        pool.wait(on_done=done)
+    except NotebookFailed as failure:  # the kernel's error may quote data: name the cell only
+        exc = failure.error
+        _reraise_interruption(exc)
+        path, nb = chosen[failure.index]
+        cell = _failed_cell(nb)
+        raise EvalkitError(
+            f"notebook {path.name} failed"
+            + (f" in cell {cell}" if cell is not None else "")
+            + f" ({getattr(exc, 'ename', exc.__class__.__name__)}); the report was "
+            "not written. Run 'evalkit validate' and open the notebook in JupyterLab "
+            "to see the cell.") from None
+    executed = []
+    for (path, nb), (_, parameters) in zip(chosen, jobs, strict=True):
+        _scrub(nb, {str(data_dir.resolve()): "DATA_DIR", parameters["results_dir"]: "RESULTS_DIR",
+                    str(scratch): "SCRATCH"})
+        executed.append((path, nb))
+    if figures is None:
+        raise late
+    _gather_results([*(parts / f"{n:02d}" for n in range(len(chosen))), parts / "key_figures"],
+                    results)
+    shutil.rmtree(parts, ignore_errors=True)
+    front = FrontPage(
+        title=title or _default_title(data_dir),
+        period=_period_text(page, months),
+        generated=_dt.date.today().isoformat(),
+        version=__version__,
+        audience=AUDIENCE_TITLES[policy.audience],
+        rule=_rule(policy),
+        fingerprint=input_fingerprint(data_dir),
+        notes=notes,
+    )
+    document = Document(front, funder=policy.funder, internal=policy.internal)
+    document.cards = summary.cards(figures)
+    document.summary = summary.sentences(figures)
+    for _, nb in executed:
+        document.add_notebook(nb)
+    (staging / "report.html").write_text(document.html(), encoding="utf-8")
+    if pdf:
+        print_with_page_numbers(document, staging / "report.html", staging / "report.pdf")
+    if policy.audience == "research":  # scored questionnaires for the researcher's software
+        (staging / "exports").mkdir()
+        write_exports(scored_exports(page.dataset), staging / "exports")
+    if policy.internal:  # executed notebooks are working files, as sensitive as the data
+        folder = staging / "notebooks"
+        folder.mkdir()
+        for path, nb in executed:
+            nbformat.write(nb, folder / path.name)
+    bar.update(1)
+    bar.close()
 
 
 def _failed_cell(nb) -> int | None:
@@ -315,14 +352,37 @@ def _period_text(page: Page, months) -> str:
     return f"{first:%B %Y} to {last:%B %Y}"
 
 
-def _scrub(nb, data_dir: Path, results: Path, scratch: Path) -> None:
+def _scrub(nb, replacements: dict[str, str]) -> None:
     """Remove machine paths from an executed notebook (the injected parameters name them)."""
-    replacements = {str(data_dir): "DATA_DIR", str(results): "RESULTS_DIR",
-                    str(scratch): "SCRATCH"}
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             for old, new in replacements.items():
                 cell.source = cell.source.replace(old, new)
+
+
+def _gather_results(parts: list[Path], results: Path) -> None:
+    """Move the tables the notebooks wrote, each into a folder of its own, into ``results``.
+
+    Folders are taken in the workbook's order and a later table replaces an earlier one of the
+    same name, codebook rows included, so ``results`` ends as it would if each notebook had
+    written there in turn (as :class:`~evalkit.publish.page.Page` does within a notebook).
+    """
+    codebook = None
+    for part in parts:
+        if not part.is_dir():
+            continue
+        for path in sorted(part.glob("*.csv")):
+            if path.name != "codebook.csv":
+                os.replace(path, results / path.name)
+        path = part / "codebook.csv"
+        if path.exists():
+            rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+            if codebook is not None:
+                rows = pd.concat([codebook[~codebook["table"].isin(set(rows["table"]))], rows],
+                                 ignore_index=True)
+            codebook = rows
+    if codebook is not None:
+        write_csv(codebook, results / "codebook.csv")
 
 
 def chromium_path() -> str | None:
