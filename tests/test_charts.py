@@ -222,7 +222,8 @@ def test_charts_never_resize_the_figure(plot, table, options):
 def test_the_attrition_flow_never_resizes_the_figure_and_asks_for_room_for_its_boxes():
     from evalkit.analyses.attrition import ANALYSIS
     flow = pd.DataFrame({"stage": ["referred", "started", "completed"], "people": [40, 30, 20],
-                         "left": [10.0, 10.0, np.nan], "counted": ["all", "any", "done"]})
+                         "left": [10.0, 10.0, np.nan],
+                         "still_in": [0.0, 0.0, np.nan], "counted": ["all", "any", "done"]})
     spec = ANALYSIS.spec("attrition_flow")
     for audience in ("funder", "internal"):
         shown = Policy(audience).apply(flow, spec)
@@ -323,7 +324,8 @@ def test_the_attrition_flow_draws_only_the_counts_its_audience_may_see():
     each reads ≈N), centred, and no arrow out, with the sentence saying why."""
     from evalkit.analyses.attrition import ANALYSIS
     flow = pd.DataFrame({"stage": ["referred", "started", "completed"], "people": [40, 30, 20],
-                         "left": [10.0, 10.0, np.nan], "counted": ["all", "any", "done"]})
+                         "left": [10.0, 10.0, np.nan],
+                         "still_in": [0.0, 0.0, np.nan], "counted": ["all", "any", "done"]})
     exits = pd.DataFrame({"stage": ["referred", "referred", "started"],
                           "reason": ["withdrew", "excluded", "withdrew"], "people": [6, 4, 10]})
     internal = Policy("internal")

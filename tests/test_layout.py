@@ -229,7 +229,8 @@ def test_the_flow_texts_never_overlap_one_another():
 
     flow = pd.DataFrame({"stage": ["referred", "started", "reached_sexual_respect",
                                    "completed"], "people": [90, 80, 60, 40],
-                         "left": [10.0, 10.0, 20.0, float("nan")], "counted": ["a"] * 4})
+                         "left": [10.0, 10.0, 20.0, float("nan")],
+                         "still_in": [2.0, 0.0, 3.0, float("nan")], "counted": ["a"] * 4})
     reasons = ["withdrew", "excluded", "moved_away", "custody", "other", "not_recorded"]
     exits = pd.DataFrame({"stage": [s for s in flow["stage"][:3] for _ in reasons],
                           "reason": reasons * 3, "people": [5, 1, 1, 1, 1, 1] * 2 + [15] + [1] * 5})
@@ -245,7 +246,8 @@ def test_the_flow_texts_never_overlap_one_another():
         boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()]
         inside = figure.bbox
         plt.close(figure)
-    assert len(boxes) == 7  # four boxes, three texts beside the arrows
+    # Four boxes, three texts of those who did not go on, two of those still in the programme.
+    assert len(boxes) == 9
     for a, b in itertools.combinations(boxes, 2):
         assert not a.overlaps(b), (a, b)
     for box in boxes:

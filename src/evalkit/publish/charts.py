@@ -1738,32 +1738,55 @@ _FLOW_SIDE_WIDTH = 30
 _FLOW_NOTE = 0.65
 
 
-def _flow_sides(data: Shown, exits: Shown | None) -> list[str | None]:
-    """The text beside each stage's arrow out (None where no arrow is drawn)."""
+def _flow_reasons(exits: Shown | None) -> dict[str, list[str]]:
+    """Each stage's reasons for not going on, as "withdrew 7" (none when not shown)."""
     reasons: dict[str, list[str]] = {}
     if exits is not None and exits.available:
         for stage, reason, n in zip(exits.values["stage"], exits.values["reason"],
                                     exits.text["people"], strict=True):
             reasons.setdefault(str(stage), []).append(f"{words(reason)} {n}")
-    sides: list[str | None] = []
+    return reasons
+
+
+def _still_in(data: Shown) -> list[str | None]:
+    """Each stage's count of those still in the programme, as shown (None: none, or not
+    shown to this audience)."""
+    if "still_in" not in data.values.columns:
+        return [None] * len(data.values)
+    return [text if status == SHOWN and value > 0 else None for text, status, value in zip(
+        data.text["still_in"], data.status["still_in"], data.values["still_in"].fillna(0),
+        strict=True)]
+
+
+def _flow_sides(data: Shown, exits: Shown | None) -> list[tuple[str | None, str | None]]:
+    """Beside each stage's arrow down: the text of those still in the programme and the text
+    of those who did not go on (None where that arrow is not drawn)."""
+    reasons = _flow_reasons(exits)
+    still = _still_in(data)
+    sides: list[tuple[str | None, str | None]] = []
     last = len(data.values) - 1
     for i, (stage, left, shown) in enumerate(zip(
             data.values["stage"].astype(str), data.text["left"], data.status["left"] == SHOWN,
             strict=True)):
         if i == last or not shown:
-            sides.append(None)
+            sides.append((None, None))
             continue
         side = f"did not go on: {left}"
         if reasons.get(stage):
             side += "\n" + textwrap.fill(", ".join(reasons[stage]), _FLOW_SIDE_WIDTH)
-        sides.append(side)
+        sides.append((f"still in the programme: {still[i]}" if still[i] else None, side))
     return sides
 
 
-def _flow_step(sides: Sequence[str | None]) -> float:
+#: Line heights between the line of those still in the programme and the one below it.
+_FLOW_GAP = 1.3
+
+
+def _flow_step(sides: Sequence[tuple[str | None, str | None]]) -> float:
     """Inches from one box to the next: room for the box, its arrow and the longest text
-    beside an arrow out (1.25 line heights a line)."""
-    lines = max((s.count("\n") + 1 for s in sides if s), default=0)
+    beside the arrows out (1.25 line heights a line)."""
+    lines = max(((_FLOW_GAP if still else 0) + (left.count("\n") + 1 if left else 0)
+                 for still, left in sides), default=0)
     return round(max(0.95, 0.35 + lines * 1.25 * _FLOW_SIDE_TEXT / 72), 2)
 
 
@@ -1782,7 +1805,7 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
     """A CONSORT-style flow: one box per stage with its count.
 
     Beside each arrow down: how many did not go on (and why, when ``exits`` may be shown to the
-    audience).
+    audience), and apart from them, how many are still in the programme: they have not left.
 
     Only the policed tables are drawn: a count the audience may not see is left out of its box or
     arrow, never worked out from the others.
@@ -1790,7 +1813,8 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
     Parameters
     ----------
     data
-        The policed ``attrition_flow`` table (columns ``stage``, ``people``, ``left``).
+        The policed ``attrition_flow`` table (columns ``stage``, ``people``, ``left``,
+        ``still_in``).
     exits
         The policed ``attrition_exits`` table (``stage``, ``reason``, ``people``); its reasons
         are written beside the arrows when it is available to this audience.
@@ -1812,7 +1836,8 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
     >>> from evalkit.analyses.attrition import ANALYSIS
     >>> from evalkit.publish.policy import Policy
     >>> flow = pd.DataFrame({"stage": ["referred", "started"], "people": [12, 9],
-    ...                      "left": [3.0, float("nan")], "counted": ["everyone", "attended"]})
+    ...                      "left": [3.0, float("nan")], "still_in": [0.0, float("nan")],
+    ...                      "counted": ["everyone", "attended"]})
     >>> shown = Policy("funder").apply(flow, ANALYSIS.spec("attrition_flow"))
     >>> fig, ax = plt.subplots()
     >>> print(attrition_flow(shown, ax=ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
@@ -1829,11 +1854,8 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
     count = data.text["people"].tolist()
     left = data.text["left"].tolist()
     left_shown = (data.status["left"] == SHOWN).tolist()
-    reasons: dict[str, list[str]] = {}
-    if exits is not None and exits.available:
-        for stage, reason, n in zip(exits.values["stage"], exits.values["reason"],
-                                    exits.text["people"], strict=True):
-            reasons.setdefault(str(stage), []).append(f"{words(reason)} {n}")
+    reasons = _flow_reasons(exits)
+    still = _still_in(data)
     sides = _flow_sides(data, exits)
     k = len(stages)
     ax.set_xlim(0, 1)
@@ -1841,8 +1863,10 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
     ax.set_axis_off()
     box = {"boxstyle": "round,pad=0.35", "facecolor": "#e8f1f8", "edgecolor": BLUE,
            "linewidth": 1}
+    # One line of side text in data units (a stage is one unit high).
+    line = 1.25 * _FLOW_SIDE_TEXT / 72 / _flow_step(sides)
     # The boxes sit left of the arrows out; with no arrow out to draw, in the middle.
-    x = 0.22 if any(sides) else 0.5
+    x = 0.22 if any(left_text for _, left_text in sides) else 0.5
     for i, (stage, n) in enumerate(zip(stages, count, strict=True)):
         name = textwrap.fill(words(stage).capitalize(), _FLOW_BOX_WIDTH)
         ax.text(x, i, f"{name}\n{n}", ha="center", va="center", fontsize=_FLOW_BOX_TEXT,
@@ -1850,16 +1874,28 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
         if i + 1 < k:
             ax.annotate("", xy=(x, i + 0.64), xytext=(x, i + 0.36),
                         arrowprops={"arrowstyle": "-|>", "color": "#444444"})
-            if sides[i]:
-                ax.annotate("", xy=(0.44, i + 0.5), xytext=(x, i + 0.5),
+            still_text, left_text = sides[i]
+            # Those still in the programme have not left: their own arrow, in the boxes'
+            # colour, above the arrow of those who did not go on.
+            at = i + 0.5 - (_FLOW_GAP * line / 2 if still_text else 0)
+            if still_text:
+                ax.annotate("", xy=(0.44, at), xytext=(x, at),
+                            arrowprops={"arrowstyle": "-|>", "color": BLUE})
+                ax.text(0.46, at, still_text, ha="left", va="center",
+                        fontsize=_FLOW_SIDE_TEXT)
+                at += _FLOW_GAP * line
+            if left_text:
+                ax.annotate("", xy=(0.44, at), xytext=(x, at),
                             arrowprops={"arrowstyle": "-|>", "color": VERMILION})
-                ax.text(0.46, i + 0.5, sides[i], ha="left", va="center",
+                # The first line level with its arrow, the reasons under it.
+                ax.text(0.46, at - line / 2, left_text, ha="left", va="top",
                         fontsize=_FLOW_SIDE_TEXT, linespacing=1.15)
     steps = [f"{words(s)} {n}" for s, n in zip(stages, count, strict=True)]
     alt = "Flow of participants from stage to stage: " + ", then ".join(steps) + "."
-    out = [f"after {words(s)}, {n} did not go on" + (f" ({', '.join(reasons[s])})"
-                                                      if reasons.get(s) else "")
-           for s, n, ok in zip(stages, left, left_shown, strict=True) if ok]
+    out = [f"after {words(s)}, {n} did not go on"
+           + (f" ({', '.join(reasons[s])})" if reasons.get(s) else "")
+           + (f" and {m} {'is' if m == '1' else 'are'} still in the programme" if m else "")
+           for s, n, ok, m in zip(stages, left, left_shown, still, strict=True) if ok]
     if out:
         alt += " " + "; ".join(out).capitalize() + "."
     if data.status["left"].isin([WITHHELD, OMITTED]).any():
