@@ -77,17 +77,21 @@ def test_stages_and_arrows_by_hand(flow_folder):
     assert flow["stage"].tolist() == ["referred", "started", "reached_sexual_respect",
                                       "completed", "followed_up"]
     assert flow["people"].tolist() == [8, 7, 4, 3, 2]
-    assert flow["left"].tolist()[:4] == [1, 3, 1, 1]
-    assert pd.isna(flow["left"].iloc[4])
+    # Of the 3 who started but did not reach the module, F is still in the programme: not a
+    # drop-out, counted apart. So 1, 2 (C, H), 1 (E), 1 (B) did not go on.
+    assert flow["left"].tolist()[:4] == [1, 2, 1, 1]
+    assert flow["still_in"].tolist()[:4] == [0, 1, 0, 0]
+    assert pd.isna(flow["left"].iloc[4]) and pd.isna(flow["still_in"].iloc[4])
 
 
 def test_reasons_by_hand(flow_folder):
     exits = attrition.compute(flow_folder)["attrition_exits"]
-    # After referral D (excluded); after starting C (withdrew), F (ongoing), H (completed, never
-    # in the module); after the module E (moved away); after completing B (no follow-up answer).
+    # After referral D (excluded); after starting C (withdrew), H (completed, never in the
+    # module); after the module E (moved away); after completing B (no follow-up answer). F,
+    # still in the programme, has not left: no exit reason.
     assert list(exits.itertuples(index=False, name=None)) == [
         ("referred", "excluded", 1),
-        ("started", "withdrew", 1), ("started", "ongoing", 1), ("started", "completed", 1),
+        ("started", "withdrew", 1), ("started", "completed", 1),
         ("reached_sexual_respect", "moved_away", 1),
         ("completed", "not_recorded", 1)]
     # Every arrow's reasons add up to it.
@@ -118,9 +122,11 @@ def test_what_each_audience_sees(flow_folder):
     # 8 -> 10; 7 -> 5; 4, 3 and 2 are below 5.
     assert funder["attrition_flow"].text["people"].tolist() == ["≈10", "≈5", "<5", "<5", "<5"]
     assert funder["attrition_flow"].values["left"].isna().all()
+    assert funder["attrition_flow"].values["still_in"].isna().all()
     assert not funder["attrition_exits"].available
     research = Page(dataset=flow_folder, audience="research").run("attrition")
-    assert research["attrition_flow"].text["left"].tolist()[:4] == ["1", "3", "1", "1"]
+    assert research["attrition_flow"].text["left"].tolist()[:4] == ["1", "2", "1", "1"]
+    assert research["attrition_flow"].text["still_in"].tolist()[:4] == ["0", "1", "0", "0"]
     assert research["attrition_exits"].available
 
 
@@ -137,7 +143,14 @@ def test_the_figure_is_drawn_from_the_policed_table_only(flow_folder):
     alt = charts.attrition_flow(internal["attrition_flow"], exits=internal["attrition_exits"],
                                 ax=ax).figure.evalkit_alt
     plt.close(fig)
-    assert "after started, 3 did not go on (withdrew 1, ongoing 1, completed 1)" in alt.lower()
+    assert ("after started, 2 did not go on (withdrew 1, completed 1) and 1 is still in the "
+            "programme; after reached sexual respect, 1 did not go on (moved away 1);"
+            in alt.lower())
+    assert "ongoing" not in alt
+    # Drawn as its own arrow and text, not among the reasons for not going on.
+    texts = [t.get_text() for t in ax.texts]
+    assert "still in the programme: 1" in texts
+    assert "did not go on: 2\nwithdrew 1, completed 1" in texts
     with pytest.raises(TypeError):
         charts.attrition_flow(attrition.compute(flow_folder)["attrition_flow"], ax=ax)
 
@@ -195,15 +208,17 @@ def test_boxes_alone_never_narrow_a_count_to_one_value():
 
 def test_the_funder_policy_withholds_every_arrow():
     spec = attrition.ANALYSIS.spec("attrition_flow")
-    assert spec.col("left").kind == "size"
+    assert spec.col("left").kind == spec.col("still_in").kind == "size"
     frame = pd.DataFrame({"stage": ["referred", "started"], "people": [130, 126],
-                          "left": [4.0, float("nan")], "counted": ["everyone", "attended"]})
+                          "left": [4.0, float("nan")], "still_in": [0.0, float("nan")],
+                          "counted": ["everyone", "attended"]})
     shown = Policy("funder").apply(frame, spec)
     assert shown.status["left"].tolist()[0] == "omitted"  # not on the funder allow-list
     # A table declaring the arrows as people counts would have rounded and shown them.
     as_people = TableSpec("flow", "Flow", (Col("stage", "label", "stage"),
                                            Col("people", "people", "in the box"),
                                            Col("left", "people", "arrow"),
+                                           Col("still_in", "people", "still in"),
                                            Col("counted", "text", "who"))).for_funder(
         stage="shown", people="rounded", left="rounded", counted="shown")
     assert Policy("funder").apply(frame, as_people).status["left"].tolist()[0] == "small"

@@ -222,7 +222,8 @@ def test_charts_never_resize_the_figure(plot, table, options):
 def test_the_attrition_flow_never_resizes_the_figure_and_asks_for_room_for_its_boxes():
     from evalkit.analyses.attrition import ANALYSIS
     flow = pd.DataFrame({"stage": ["referred", "started", "completed"], "people": [40, 30, 20],
-                         "left": [10.0, 10.0, np.nan], "counted": ["all", "any", "done"]})
+                         "left": [10.0, 10.0, np.nan],
+                         "still_in": [0.0, 0.0, np.nan], "counted": ["all", "any", "done"]})
     spec = ANALYSIS.spec("attrition_flow")
     for audience in ("funder", "internal"):
         shown = Policy(audience).apply(flow, spec)
@@ -230,12 +231,22 @@ def test_the_attrition_flow_never_resizes_the_figure_and_asks_for_room_for_its_b
         charts.attrition_flow(shown, ax=axes)
         assert tuple(figure.get_size_inches()) == (5.2, 3.2)
         plt.close(figure)
-    # Three stages at 0.95 in each and 0.3 in of margin; funders also get the note (0.6 in,
-    # three lines of 10-point text) saying why the arrows are not shown.
+    # Three stages at 0.95 in each and 0.3 in of margin; funders also get the note (0.65 in,
+    # three lines of 10.5-point text) saying why the arrows are not shown.
     assert charts.figure_size(charts.attrition_flow, Policy("internal").apply(flow, spec)) == \
         (5.2, 3.15)
     assert charts.figure_size(charts.attrition_flow, Policy("funder").apply(flow, spec)) == \
-        (5.2, 3.75)
+        (5.2, 3.8)
+    # Reasons that wrap onto four lines beside an arrow (30 characters a line) need more than
+    # 0.95 in a stage: 0.35 in plus four lines of 10.5 points at 1.25 line height (0.729 in),
+    # so 1.08 in a stage and 0.3 + 3 * 1.08 = 3.54 in.
+    exits = pd.DataFrame({"stage": ["referred"] * 6,
+                          "reason": ["withdrew", "excluded", "moved_away", "custody", "other",
+                                     "not_recorded"], "people": [5, 1, 1, 1, 1, 1]})
+    internal = Policy("internal")
+    assert charts.figure_size(
+        charts.attrition_flow, internal.apply(flow, spec),
+        exits=internal.apply(exits, ANALYSIS.spec("attrition_exits"))) == (5.2, 3.54)
 
 
 def test_rows_with_labels_above_get_the_height_their_labels_need():
@@ -313,7 +324,8 @@ def test_the_attrition_flow_draws_only_the_counts_its_audience_may_see():
     each reads ≈N), centred, and no arrow out, with the sentence saying why."""
     from evalkit.analyses.attrition import ANALYSIS
     flow = pd.DataFrame({"stage": ["referred", "started", "completed"], "people": [40, 30, 20],
-                         "left": [10.0, 10.0, np.nan], "counted": ["all", "any", "done"]})
+                         "left": [10.0, 10.0, np.nan],
+                         "still_in": [0.0, 0.0, np.nan], "counted": ["all", "any", "done"]})
     exits = pd.DataFrame({"stage": ["referred", "referred", "started"],
                           "reason": ["withdrew", "excluded", "withdrew"], "people": [6, 4, 10]})
     internal = Policy("internal")
@@ -325,7 +337,7 @@ def test_the_attrition_flow_draws_only_the_counts_its_audience_may_see():
     assert [t.get_text() for t in boxes] == ["Referred\n40", "Started\n30", "Completed\n20"]
     assert "did not go on: 10\nwithdrew 6, excluded 4" in texts
     assert "did not go on: 10\nwithdrew 10" in texts
-    assert {t.get_position()[0] for t in boxes} == {0.25}
+    assert {t.get_position()[0] for t in boxes} == {0.22}
     plt.close(figure)
     funder = Policy("funder")
     figure, ax = plt.subplots(figsize=(5.2, 3.2))

@@ -3,6 +3,8 @@ charts whose plot area and labels stay usable on a phone."""
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
@@ -117,11 +119,14 @@ def test_the_page_styles_keep_captions_with_rows_wrap_in_print_and_stack_on_phon
     assert rule in _CSS
 
 
-def _chart_geometry(plot, table, **options):
+def _chart_geometry(plot, table, *, every_text=False, **options):
     """Draw a chart as a Page does and measure it as a 390-pixel phone shows it: the plot area's
-    share of the image's width, and the height in screen pixels of its smallest text."""
+    share of the image's width, and the height in screen pixels of its smallest text (of the
+    axes' own texts and tick labels; with ``every_text``, of every text in the figure: legends,
+    titles, colour bars and other panels too)."""
     import matplotlib as mpl
     import matplotlib.pyplot as plt
+    from matplotlib.text import Text
 
     from evalkit.publish import charts
     from evalkit.publish.page import CHART_STYLE
@@ -129,13 +134,18 @@ def _chart_geometry(plot, table, **options):
     with mpl.rc_context(CHART_STYLE):
         figure, ax = plt.subplots(figsize=charts.figure_size(plot, table, **options),
                                   layout="constrained")
-        plot(table, ax=ax, **options)
+        ax = plot(table, ax=ax, **options) or ax
+        figure = ax.figure  # a chart may draw into panels of its own
         figure.canvas.draw()
         renderer = figure.canvas.get_renderer()
-        image_width = figure.get_tightbbox(renderer).width * 72  # inches to points
+        # As render.png_base64 saves it: the tight box and the padding around it, in points.
+        image_width = (figure.get_tightbbox(renderer).width
+                       + 2 * mpl.rcParams["savefig.pad_inches"]) * 72
         plot_width = ax.get_window_extent(renderer).width * 72 / figure.dpi
         texts = [t for t in [*ax.texts, *ax.get_xticklabels(), *ax.get_yticklabels(),
                              ax.xaxis.label] if t.get_text()]
+        if every_text:
+            texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
         smallest = min(t.get_fontsize() for t in texts)
         plt.close(figure)
     phone_width = 390 - 2 * 0.7 * 15  # the page's padding on a phone
@@ -163,3 +173,82 @@ def test_named_charts_keep_half_their_width_for_the_plot_and_legible_labels_on_a
     share, label_px = _chart_geometry(getattr(charts, chart), table, **options)
     assert share >= 0.5, share
     assert label_px >= 9.5, label_px
+
+
+def _phone_charts(page_for):
+    """The charts of issue 22's second look, each with the table it draws on the sample."""
+    from evalkit.publish import charts
+    from evalkit.publish.labels import instrument_titles
+
+    funder, internal, research = (page_for(a) for a in ("funder", "internal", "research"))
+    titles = instrument_titles(funder.dataset.instruments)
+    flow = {a: page.run("attrition") for a, page in (("funder", funder),
+                                                     ("internal", internal))}
+    return {
+        "outcome_change": (charts.outcome_change, funder.run("outcomes")["outcome_change"],
+                           {"titles": titles}),
+        "correlation_heatmap": (charts.correlation_heatmap,
+                                research.run("secondary_trauma")["wellbeing_correlations"], {}),
+        "attrition_flow_internal": (charts.attrition_flow, flow["internal"]["attrition_flow"],
+                                    {"exits": flow["internal"]["attrition_exits"]}),
+        "attrition_flow_funder": (charts.attrition_flow, flow["funder"]["attrition_flow"],
+                                  {"exits": flow["funder"]["attrition_exits"]}),
+    }
+
+
+@pytest.fixture(scope="module")
+def phone_charts():
+    from tests.conftest import SAMPLE
+
+    from evalkit.publish.page import Page
+    return _phone_charts(lambda audience: Page(SAMPLE, audience=audience))
+
+
+@pytest.mark.parametrize("chart", ["outcome_change", "correlation_heatmap",
+                                   "attrition_flow_internal", "attrition_flow_funder"])
+def test_every_text_of_these_charts_is_legible_on_a_phone(chart, phone_charts):
+    """Before: the change chart's long y labels left its plot 20% of the image, in 7-pixel
+    text; the matrix wrote 5-pixel values; the flow's reasons were 9.4 px. Every text of the
+    figure (legends and colour bar included) must now be at least 9.5 px on a 390-px phone,
+    with the plot area at least half the image's width."""
+    plot, table, options = phone_charts[chart]
+    share, label_px = _chart_geometry(plot, table, every_text=True, **options)
+    assert share >= 0.5, share
+    assert label_px >= 9.5, label_px
+
+
+def test_the_flow_texts_never_overlap_one_another():
+    """Long reasons beside an arrow take more lines; the flow's rows grow with them, so no text
+    beside an arrow runs into the next one or into a box."""
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from evalkit.analyses.attrition import ANALYSIS
+    from evalkit.publish import charts
+    from evalkit.publish.page import CHART_STYLE
+
+    flow = pd.DataFrame({"stage": ["referred", "started", "reached_sexual_respect",
+                                   "completed"], "people": [90, 80, 60, 40],
+                         "left": [10.0, 10.0, 20.0, float("nan")],
+                         "still_in": [2.0, 0.0, 3.0, float("nan")], "counted": ["a"] * 4})
+    reasons = ["withdrew", "excluded", "moved_away", "custody", "other", "not_recorded"]
+    exits = pd.DataFrame({"stage": [s for s in flow["stage"][:3] for _ in reasons],
+                          "reason": reasons * 3, "people": [5, 1, 1, 1, 1, 1] * 2 + [15] + [1] * 5})
+    internal = Policy("internal")
+    shown = internal.apply(flow, ANALYSIS.spec("attrition_flow"))
+    shown_exits = internal.apply(exits, ANALYSIS.spec("attrition_exits"))
+    with mpl.rc_context(CHART_STYLE):
+        size = charts.figure_size(charts.attrition_flow, shown, exits=shown_exits)
+        figure, ax = plt.subplots(figsize=size, layout="constrained")
+        charts.attrition_flow(shown, exits=shown_exits, ax=ax)
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()
+        boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()]
+        inside = figure.bbox
+        plt.close(figure)
+    # Four boxes, three texts of those who did not go on, two of those still in the programme.
+    assert len(boxes) == 9
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b), (a, b)
+    for box in boxes:
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1

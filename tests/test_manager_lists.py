@@ -70,12 +70,38 @@ def test_dropout_list_by_hand(weekly):
     # 2024-04-01). Scheduled: the 5 held sessions of k1.
     assert table["participant_id"].tolist() == ["X", "V", "W"]
     assert table["exit_reason"].tolist() == ["withdrew", "withdrew", "excluded"]
-    assert table["last_attended_week"].tolist() == [0, 1, 5]
+    assert pd.isna(table["last_attended_week"].iloc[0])
+    assert table["last_attended_week"].iloc[1:].tolist() == [1, 5]
     assert table["last_attended_date"].tolist() == [None, "2024-03-04", "2024-04-01"]
     assert table["attended"].tolist() == [0, 1, 4]
     assert table["scheduled"].tolist() == [5, 5, 5]
     assert table[["cohort_id", "site", "referral_route"]].iloc[2].tolist() == \
         ["k1", "north", "court_mandated"]
+
+
+def test_someone_who_never_attended_reads_never_on_the_page_and_empty_in_the_csv(weekly,
+                                                                              tmp_path):
+    from evalkit.publish.page import Page
+
+    results = tmp_path / "results"
+    page = Page(dataset=weekly, audience="internal", results_dir=results)
+    lists = page.run("attendance")
+    # X never attended: the page says "never" for the week and the date, not "n/a", and
+    # without the n/a footnote (nothing here is "cannot be computed").
+    shown = lists["dropouts"]
+    html = render.table_html(shown, ["participant_id", "last_attended_week",
+                                     "last_attended_date"], None)
+    first = html.split("<tbody>")[1].split("</tr>")[0]
+    assert ">X<" in first and first.count(">never<") == 2
+    assert "n/a" not in html
+    text = render.table_text(shown, ["participant_id", "last_attended_week",
+                                     "last_attended_date"]).splitlines()
+    assert text[2].split() == ["X", "never", "never"]
+    # The CSV keeps both cells empty (no week 0, no word), and V's week stays a whole number.
+    csv = pd.read_csv(results / "dropouts.csv", dtype=str, keep_default_na=False)
+    x, v = csv.set_index("participant_id").loc[["X", "V"], ["last_attended_week",
+                                                            "last_attended_date"]].to_numpy()
+    assert x.tolist() == ["", ""] and v.tolist() == ["1", "2024-03-04"]
 
 
 def test_dropout_list_is_internal_and_counts_the_sample():

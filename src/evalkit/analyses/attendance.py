@@ -796,6 +796,13 @@ def _last_attended_dates(progress: pd.DataFrame, dataset: Dataset) -> list[str |
                                     strict=True)]
 
 
+def _last_week(weeks: pd.Series) -> pd.Series:
+    """The last programme week attended, empty (not 0) for someone who never attended: the
+    page reads "never", and no week 0 stands in a CSV where a week would be."""
+    weeks = weeks.astype("Int64")
+    return weeks.mask(weeks <= 0)
+
+
 def _dates_of_run(dates: pd.Series) -> str:
     """One run of missed sessions: its dates, or its first and last when it is longer than two
     (a list of 24 dates reads worse than "2023-03-07 to 2023-08-15")."""
@@ -818,8 +825,9 @@ def dropout_list(dataset: Dataset) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        participant_id, cohort_id, site, referral_route, exit_reason, last_attended_week (0 when
-        none), last_attended_date (``YYYY-MM-DD``; None when none), attended, scheduled.
+        participant_id, cohort_id, site, referral_route, exit_reason, last_attended_week and
+        last_attended_date (``YYYY-MM-DD``), both empty for someone who never attended (the page
+        reads "never"), attended, scheduled.
 
     Examples
     --------
@@ -836,7 +844,7 @@ def dropout_list(dataset: Dataset) -> pd.DataFrame:
         "site": left["site"].astype(str),
         "referral_route": left["referral_route"].astype(str),
         "exit_reason": left["exit_reason"].astype(str),
-        "last_attended_week": left["last_week_attended"].astype(int),
+        "last_attended_week": _last_week(left["last_week_attended"]),
         "last_attended_date": pd.Series(_last_attended_dates(left, dataset), dtype=object),
         "attended": left["attended"].astype(int),
         "scheduled": left["scheduled"].astype(int),
@@ -866,8 +874,8 @@ def follow_up_list(dataset: Dataset, *, min_run: int = DEFAULT_FOLLOW_UP_RUN) ->
     Returns
     -------
     DataFrame
-        participant_id, cohort_id, exit_reason, last_attended_week, last_attended_date,
-        longest_unnotified_run, missed_dates (``YYYY-MM-DD``: a run of two as both dates, a
+        participant_id, cohort_id, exit_reason, last_attended_week, last_attended_date (both
+        empty for someone who never attended), longest_unnotified_run, missed_dates (``YYYY-MM-DD``: a run of two as both dates, a
         longer one as "first to last"; runs joined by "; "), active.
 
     Examples
@@ -901,6 +909,7 @@ def follow_up_list(dataset: Dataset, *, min_run: int = DEFAULT_FOLLOW_UP_RUN) ->
     table["missed_dates"] = table["participant_id"].map(missed_dates)
     table["active"] = table["exit_reason"].astype(str).eq("ongoing")
     table = table.rename(columns={"last_week_attended": "last_attended_week"})
+    table["last_attended_week"] = _last_week(table["last_attended_week"])
     table["cohort_id"] = table["cohort_id"].astype(str)
     table["exit_reason"] = table["exit_reason"].astype(str)
     table = table.sort_values(["active", "longest_unnotified_run", "participant_id"],
@@ -1122,10 +1131,10 @@ TABLES = (
         (Col("participant_id", "id", "pseudonymous participant id", label="participant"),
          Col("cohort_id", "label", "cohort", label="cohort"),
          Col("exit_reason", "label", "exit reason, or ongoing"),
-         Col("last_attended_week", "number", "last programme week attended (0: none)",
-             label="last week attended"),
-         Col("last_attended_date", "label", "date of the last session attended (YYYY-MM-DD)",
-             fmt="code", label="last attended on"),
+         Col("last_attended_week", "number", "last programme week attended (empty: none)",
+             label="last week attended", empty="never"),
+         Col("last_attended_date", "label", "date of the last session attended (YYYY-MM-DD; "
+             "empty: none attended)", fmt="code", label="last attended on", empty="never"),
          Col("longest_unnotified_run", "count", "longest run of unnotified absences in a row",
              label="most missed in a row"),
          Col("missed_dates", "label", "dates of the sessions missed without notice in those "
@@ -1154,10 +1163,10 @@ TABLES = (
          Col("site", "label", "delivery site"),
          Col("referral_route", "label", "how they were referred"),
          Col("exit_reason", "label", "withdrew or excluded"),
-         Col("last_attended_week", "number", "last programme week attended (0: none)",
-             label="last week attended"),
+         Col("last_attended_week", "number", "last programme week attended (empty: none)",
+             label="last week attended", empty="never"),
          Col("last_attended_date", "label", "date of the last session attended (YYYY-MM-DD; "
-             "blank: none attended)", fmt="code", label="last attended on"),
+             "empty: none attended)", fmt="code", label="last attended on", empty="never"),
          Col("attended", "count", "sessions attended (incl. late, left early)"),
          Col("scheduled", "count", "sessions their cohort held", label="of scheduled")),
         unit="participants", internal=True),

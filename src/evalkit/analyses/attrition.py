@@ -11,12 +11,15 @@ Stages, each a subset of the one before (``docs/methods.md``, "Attrition flow"):
 - *followed up*: has an answer at the last wave of an outcome measure linked to participants
   (``instruments/``); left out when there is none.
 
-Between two stages, the people counted at the first but not the second are the arrow out, by
-their recorded exit reason (a completer missing from a later stage: ``completed``; a completer
-with no follow-up answer: ``not_recorded``; someone still attending: ``ongoing``).
+Between two stages, the people counted at the first but not the second are of two outcomes.
+Those still in the programme (exit reason ``ongoing``) have not dropped out: they are counted
+apart (``still_in``), not as an arrow out. The others are the arrow out (``left``), by their
+recorded exit reason (a completer missing from a later stage: ``completed``; a completer with no
+follow-up answer: ``not_recorded``).
 
-Disclosure. Every stage is a count of people, rounded to 5 for funders. The arrows are not shown
-to funders, and their reasons are shown to researchers and the team only. Rounded boxes and
+Disclosure. Every stage is a count of people, rounded to 5 for funders. The arrows and those
+still in the programme are not shown to funders, and the reasons are shown to researchers and the
+team only. Rounded boxes and
 rounded arrows cannot both be published: each arrow is exactly one box minus the next, and
 independent rounding does not break that tie at its extremes. A box of 8 (shown 10: 8 to 12)
 split into 4 and 4 (both shown ``<5``: 0 to 4) can only be 8 = 4 + 4. Boxes of 28, 24 and 17
@@ -41,8 +44,11 @@ from .tables import Col, TableSpec
 #: The module whose reaching is a stage of the flow, unless another is asked for.
 DEFAULT_MODULE = "sexual_respect"
 #: Reasons for not going on, in the order tables list them.
-REASONS = ("withdrew", "excluded", "moved_away", "custody", "other", "ongoing", "completed",
+REASONS = ("withdrew", "excluded", "moved_away", "custody", "other", "completed",
            "not_recorded")
+#: The exit reason of someone still in the programme: their own outcome, never a reason for
+#: not going on.
+ONGOING = "ongoing"
 
 
 def _follow_up_answers(dataset: Dataset) -> tuple[set[str], str]:
@@ -113,7 +119,8 @@ _COUNTED = {
 
 
 def attrition_flow(people: pd.DataFrame) -> pd.DataFrame:
-    """``attrition_flow.csv``: the people at each stage and how many did not go on.
+    """``attrition_flow.csv``: the people at each stage, how many did not go on, and how many
+    are still in the programme.
 
     Parameters
     ----------
@@ -123,28 +130,34 @@ def attrition_flow(people: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        stage, people, left (at this stage but not the next; NaN at the last stage), counted
-        (who the stage counts).
+        stage, people, left (at this stage but not the next, and no longer in the programme),
+        still_in (at this stage but not the next, and still in the programme; both NaN at the
+        last stage), counted (who the stage counts).
 
     Examples
     --------
     >>> import evalkit
     >>> flow = attrition_flow(stages(evalkit.load("data/sample")))
-    >>> flow[["stage", "people", "left"]]
-                        stage  people  left
-    0                referred     130   4.0
-    1                 started     126  37.0
-    2  reached_sexual_respect      89  23.0
-    3               completed      66  52.0
-    4             followed_up      14   NaN
+    >>> flow[["stage", "people", "left", "still_in"]]
+                        stage  people  left  still_in
+    0                referred     130   4.0       0.0
+    1                 started     126  37.0       0.0
+    2  reached_sexual_respect      89  19.0       4.0
+    3               completed      66  52.0       0.0
+    4             followed_up      14   NaN       NaN
     """
     names = [c for c in people.columns if c not in ("participant_id", "exit_reason")]
     counts = [int(people[c].sum()) for c in names]
-    left = [float(a - b) for a, b in zip(counts[:-1], counts[1:], strict=True)] + [np.nan]
+    ongoing = people["exit_reason"].eq(ONGOING)
+    still_in = [float((people[here] & ~people[there] & ongoing).sum())
+                for here, there in zip(names[:-1], names[1:], strict=True)] + [np.nan]
+    left = [float(a - b) - s for a, b, s in zip(counts[:-1], counts[1:], still_in,
+                                                  strict=False)] + [np.nan]
     counted = [_COUNTED.get(n, "attended any session of the "
                            f"{n.removeprefix('reached_').replace('_', ' ')} module")
                for n in names]
-    return pd.DataFrame({"stage": names, "people": counts, "left": left, "counted": counted})
+    return pd.DataFrame({"stage": names, "people": counts, "left": left, "still_in": still_in,
+                         "counted": counted})
 
 
 def attrition_exits(people: pd.DataFrame) -> pd.DataFrame:
@@ -160,7 +173,9 @@ def attrition_exits(people: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         stage (the last one reached), reason (the exit reason; ``completed`` for a completer
         missing from a later stage, ``not_recorded`` for a completer with no follow-up answer),
-        people. Only reasons that occur are listed, in the order of :data:`REASONS`.
+        people. Only reasons that occur are listed, in the order of :data:`REASONS`. Those still
+        in the programme did not leave and are not listed (``still_in`` of
+        :func:`attrition_flow`).
 
     Examples
     --------
@@ -174,7 +189,7 @@ def attrition_exits(people: pd.DataFrame) -> pd.DataFrame:
     names = [c for c in people.columns if c not in ("participant_id", "exit_reason")]
     rows = []
     for here, there in zip(names[:-1], names[1:], strict=True):
-        gone = people[people[here] & ~people[there]]
+        gone = people[people[here] & ~people[there] & people["exit_reason"].ne(ONGOING)]
         reasons = gone["exit_reason"].where(
             ~((gone["exit_reason"] == "completed") & (there == "followed_up")), "not_recorded")
         counts = reasons.value_counts()
@@ -190,16 +205,21 @@ TABLES = (
         "attrition_flow", "How far participants went: referral to follow-up",
         (Col("stage", "label", "stage of the programme (each a subset of the one before)"),
          Col("people", "people", "participants who reached the stage"),
-         Col("left", "size", "participants at this stage but not at the next (they left, or "
-             "have not got there yet). Never shown to funders: beside the rounded stage counts "
-             "it would give exact counts away", fmt="integer", label="did not go on"),
+         Col("left", "size", "participants at this stage but not at the next who are no "
+             "longer in the programme (they left, or completed without the next stage). Never "
+             "shown to funders: beside the rounded stage counts it would give exact counts away",
+             fmt="integer", label="did not go on"),
+         Col("still_in", "size", "participants at this stage but not at the next who are still "
+             "in the programme (exit reason ongoing): not a drop-out. Never shown to funders, "
+             "like the column before", fmt="integer", label="still in the programme"),
          Col("counted", "text", "who the stage counts", label="who is counted")),
         unit="participants").for_funder(stage="shown", people="rounded", counted="shown"),
     TableSpec(
         "attrition_exits", "Who did not go on after each stage, and why",
         (Col("stage", "label", "the last stage reached"),
          Col("reason", "label", "exit reason (completed: completed without this stage's next "
-             "one; not recorded: no follow-up answer; ongoing: still attending)"),
+             "one; not recorded: no follow-up answer). Those still in the programme are not "
+             "listed: they have not left"),
          Col("people", "people", "participants")),
         unit="participants", audiences=("research", "internal")),
 )

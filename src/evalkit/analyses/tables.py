@@ -153,6 +153,9 @@ class Col:
         For a statistic that cannot exceed 1 in size (a correlation, Cronbach's alpha, a share
         of variance, an epsilon): the research report writes it without a leading zero
         (``.45``), as APA style does.
+    empty
+        What the page writes in an empty cell of this column instead of ``n/a`` (``"never"``
+        for the date someone last attended, when they never did); the CSV cell stays empty.
 
     Examples
     --------
@@ -179,6 +182,7 @@ class Col:
     split_parts: tuple[str, ...] = ()
     steps_along: tuple[str, ...] = ()
     bounded: bool = False
+    empty: str = ""
 
     def __post_init__(self):
         if self.kind not in KINDS:

@@ -1324,11 +1324,44 @@ def distribution_by_group(data: Shown | pd.DataFrame, *, factor: str,
     return ax
 
 
-@_sized(lambda data, width, **_: (7.0, 6.0))
+#: Size in points of every text of the correlation matrix: about 10 px high on a 390-pixel
+#: phone, since the figure is no wider than the page's other charts.
+_MATRIX_TEXT = 10.5
+
+
+def _matrix_names(data: Shown | pd.DataFrame) -> list[str]:
+    table = _values(data)
+    return list(dict.fromkeys([*table["x"], *table["y"]]))
+
+
+def _correlation_text(value: float) -> str:
+    """A correlation to two decimals without its leading zero, with a true minus sign (APA
+    style; narrow enough for a cell on a phone)."""
+    text = f"{value:.2f}"
+    if text.lstrip("-").startswith("0."):
+        text = text.replace("0.", ".", 1)
+    return text.replace("-", "\u2212")
+
+
+#: Characters per line of a row name of the correlation matrix before it wraps.
+_MATRIX_NAME_WIDTH = 18
+
+
+def _matrix_size(data: Shown | pd.DataFrame, width: float, **_: object) -> tuple[float, float]:
+    """Square cells across the width the row names leave (about 1.6 in), at most 0.45 in each;
+    then the column numbers and the colour bar under them (1.4 in)."""
+    cells = max(len(_matrix_names(data)), 2)
+    cell = min(0.45, (width - 1.6) / (cells - 1))
+    return (width, round(cell * cells + 1.4, 2))
+
+
+@_sized(_matrix_size)
 def correlation_heatmap(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Correlations (x, y, r) as a matrix with the value written in each cell.
 
-    Withheld cells are hatched.
+    Each pair is drawn once, below the diagonal. The rows are named and numbered, the columns
+    carry the numbers only, so that long names take no width from the cells and the values
+    stay legible on a phone. Withheld cells are hatched.
 
     Parameters
     ----------
@@ -1346,37 +1379,51 @@ def correlation_heatmap(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -
     Examples
     --------
     >>> table = pd.DataFrame({"x": ["stss_total", "stss_total"], "y": ["burnout", "discomfort"],
-    ...                       "r": [0.62, 0.18]})
+    ...                       "r": [0.62, -0.18]})
     >>> fig, ax = plt.subplots()
     >>> print(correlation_heatmap(table, ax=ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
     Correlation matrix of 3 measures; blue negative, red positive; hatched cells withheld or
     not computed (pairs within one scale).
+    >>> [t.get_text() for t in ax.texts], [t.get_text() for t in ax.get_xticklabels()]
+    (['.62', '\u2212.18'], ['1', '2'])
     >>> plt.close(fig)
     """
     ax = ax or plt.gca()
     table = _values(data)
-    names = list(dict.fromkeys([*table["x"], *table["y"]]))
+    if table.empty:
+        return _nothing(ax, "No correlations to draw.")
+    names = _matrix_names(data)
     index = {n: i for i, n in enumerate(names)}
-    matrix = np.full((len(names), len(names)), np.nan)
-    np.fill_diagonal(matrix, 1.0)
+    k = len(names)
+    matrix = np.full((k, k), np.nan)
     r = _numbers(data, "r")
     for (x, y), value in zip(zip(table["x"], table["y"], strict=True), r, strict=True):
         matrix[index[x], index[y]] = matrix[index[y], index[x]] = value
-    image = ax.imshow(matrix, cmap="RdBu_r", vmin=-1, vmax=1)
-    for i in range(len(names)):
-        for j in range(len(names)):
+    # Rows 1 to k, columns 1 to k - 1: the first row has no cell (its name numbers the first
+    # column), the last column would have none.
+    below = np.tril(np.ones((k, k), dtype=bool), -1)
+    image = ax.imshow(np.where(below, matrix, np.nan)[:, :max(k - 1, 1)], cmap="RdBu_r",
+                      vmin=-1, vmax=1)
+    for i in range(k):
+        for j in range(i):
             value = matrix[i, j]
             if np.isnan(value):
                 ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, **WITHHELD_STYLE))
-            elif i != j:
-                ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7,
-                        color="white" if abs(value) > 0.6 else "black")
-    labels = [words(n) for n in names]
-    ax.set_xticks(range(len(names)), labels, rotation=45, ha="right", fontsize=8)
-    ax.set_yticks(range(len(names)), labels, fontsize=8)
-    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="correlation (r)")
-    describe(ax, f"Correlation matrix of {len(names)} measures; blue negative, red positive; "
-                 f"hatched cells withheld or not computed (pairs within one scale).")
+            else:
+                ax.text(j, i, _correlation_text(value), ha="center", va="center",
+                        fontsize=_MATRIX_TEXT, color="white" if abs(value) > 0.6 else "black")
+    ax.set_xticks(range(k - 1), [str(i + 1) for i in range(k - 1)], fontsize=_MATRIX_TEXT)
+    ax.set_yticks(range(k), [textwrap.fill(f"{i + 1}. {words(n)}", _MATRIX_NAME_WIDTH)
+                             for i, n in enumerate(names)], fontsize=_MATRIX_TEXT)
+    ax.tick_params(length=0)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    bar = ax.figure.colorbar(image, ax=ax, orientation="horizontal", shrink=0.7, aspect=30,
+                             pad=0.04)
+    bar.set_label("correlation (r)", fontsize=_MATRIX_TEXT)
+    bar.ax.tick_params(labelsize=_MATRIX_TEXT)
+    describe(ax, f"Correlation matrix of {k} measures; blue negative, red positive; hatched "
+                 f"cells withheld or not computed (pairs within one scale).")
     return ax
 
 
@@ -1529,7 +1576,20 @@ def outcome_means(data: Shown | pd.DataFrame, *, titles: Mapping[str, str] | Non
     return panels[0]
 
 
-@_sized(lambda data, width, **_: (width, _rows_height(len(data), base=1.4, per_row=0.3)))
+def _change_labels(data: Shown | pd.DataFrame,
+                   titles: Mapping[str, str] | None = None) -> list[str]:
+    """The row labels of :func:`outcome_change`: instrument title, scale and comparison."""
+    table = _values(data)
+    return [f"{(titles or {}).get(str(i)) or words(i)}: {words(s)}, {words(c)}" for i, s, c in
+            zip(table["instrument"], table["scale"], table["comparison"], strict=True)]
+
+
+#: Inches of the change chart outside its rows (title, legend, x axis and its label).
+_CHANGE_EXTRA = 1.6
+
+
+@_sized(lambda data, width, titles=None, **_: (width, rows_above_height(
+    _change_labels(data, titles), extra_height=_CHANGE_EXTRA)))
 def outcome_change(data: Shown | pd.DataFrame, *, titles: Mapping[str, str] | None = None,
                    ax: Axes | None = None) -> Axes:
     """Mean change of each scale from the first wave, with its interval.
@@ -1567,8 +1627,7 @@ def outcome_change(data: Shown | pd.DataFrame, *, titles: Mapping[str, str] | No
     table = _values(data)
     if table.empty:
         return _nothing(ax, "No outcome measure has two waves to compare.")
-    labels = [f"{(titles or {}).get(str(i)) or words(i)}: {words(s)}, {words(c)}" for i, s, c in
-              zip(table["instrument"], table["scale"], table["comparison"], strict=True)]
+    labels = _change_labels(data, titles)
     change, low, high = (_numbers(data, c) for c in ("mean_change", "ci_low", "ci_high"))
     colour = {"improved": GREEN, "worsened": VERMILION}
     y = np.arange(len(table))
@@ -1578,16 +1637,19 @@ def outcome_change(data: Shown | pd.DataFrame, *, titles: Mapping[str, str] | No
         ax.plot(change[i], i, "o", color=shade)
         if np.isnan(change[i]):
             ax.annotate(WITHHELD_LABEL, (0, i), xytext=(4, 0), textcoords="offset points",
-                        va="center", fontsize=8, color="#555555")
+                        va="center", fontsize=ROW_LABEL_SIZE, color="#555555")
     ax.axvline(0, color="#777777", linewidth=0.8)
-    ax.set_yticks(y, labels, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_xlabel(f"mean change in score points ({_interval_words(data)})")
-    ax.set_title("Change from the first wave")
+    # Each row's label above it, so that the plot keeps the figure's width on a phone.
+    label_rows_above(ax, labels)
+    ax.tick_params(axis="x", labelsize=ROW_LABEL_SIZE)
+    ax.set_xlabel(f"mean change in score points ({_interval_words(data)})",
+                  fontsize=ROW_LABEL_SIZE)
+    # Above the legend, which sits on top of the plot.
+    ax.set_title("Change from the first wave", pad=ROW_LABEL_SIZE * 2.6)
     ax.legend(handles=[Patch(color=GREEN, label="improved"),
                        Patch(color=VERMILION, label="worsened"),
                        Patch(color=GREY, label="no clear change")],
-              fontsize=8, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.08))
+              fontsize=ROW_LABEL_SIZE, ncols=3, loc="lower left", bbox_to_anchor=(0.0, 1.0))
     describe(ax, "Chart of the mean change of each outcome scale from the first wave with "
                  f"{_interval_words(data)}s: " + "; ".join(
                      f"{lab} {'withheld' if np.isnan(v) else f'{v:+.1f}'}"
@@ -1666,12 +1728,76 @@ def process_timeline(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> A
 # --- attrition flow ------------------------------------------------------------------------------
 
 
-def _flow_height(data: Shown, width: float, **_: object) -> tuple[float, float]:
+#: Sizes in points of the flow's box and side texts: 10 px or more on a 390-pixel phone.
+_FLOW_BOX_TEXT = 11.0
+_FLOW_SIDE_TEXT = 10.5
+#: Characters per line of a stage name in its box, and of the text beside an arrow out.
+_FLOW_BOX_WIDTH = 24
+_FLOW_SIDE_WIDTH = 30
+#: Inches of the note saying why the arrows are not shown (three lines of 10.5-point text).
+_FLOW_NOTE = 0.65
+
+
+def _flow_reasons(exits: Shown | None) -> dict[str, list[str]]:
+    """Each stage's reasons for not going on, as "withdrew 7" (none when not shown)."""
+    reasons: dict[str, list[str]] = {}
+    if exits is not None and exits.available:
+        for stage, reason, n in zip(exits.values["stage"], exits.values["reason"],
+                                    exits.text["people"], strict=True):
+            reasons.setdefault(str(stage), []).append(f"{words(reason)} {n}")
+    return reasons
+
+
+def _still_in(data: Shown) -> list[str | None]:
+    """Each stage's count of those still in the programme, as shown (None: none, or not
+    shown to this audience)."""
+    if "still_in" not in data.values.columns:
+        return [None] * len(data.values)
+    return [text if status == SHOWN and value > 0 else None for text, status, value in zip(
+        data.text["still_in"], data.status["still_in"], data.values["still_in"].fillna(0),
+        strict=True)]
+
+
+def _flow_sides(data: Shown, exits: Shown | None) -> list[tuple[str | None, str | None]]:
+    """Beside each stage's arrow down: the text of those still in the programme and the text
+    of those who did not go on (None where that arrow is not drawn)."""
+    reasons = _flow_reasons(exits)
+    still = _still_in(data)
+    sides: list[tuple[str | None, str | None]] = []
+    last = len(data.values) - 1
+    for i, (stage, left, shown) in enumerate(zip(
+            data.values["stage"].astype(str), data.text["left"], data.status["left"] == SHOWN,
+            strict=True)):
+        if i == last or not shown:
+            sides.append((None, None))
+            continue
+        side = f"did not go on: {left}"
+        if reasons.get(stage):
+            side += "\n" + textwrap.fill(", ".join(reasons[stage]), _FLOW_SIDE_WIDTH)
+        sides.append((f"still in the programme: {still[i]}" if still[i] else None, side))
+    return sides
+
+
+#: Line heights between the line of those still in the programme and the one below it.
+_FLOW_GAP = 1.3
+
+
+def _flow_step(sides: Sequence[tuple[str | None, str | None]]) -> float:
+    """Inches from one box to the next: room for the box, its arrow and the longest text
+    beside the arrows out (1.25 line heights a line)."""
+    lines = max(((_FLOW_GAP if still else 0) + (left.count("\n") + 1 if left else 0)
+                 for still, left in sides), default=0)
+    return round(max(0.95, 0.35 + lines * 1.25 * _FLOW_SIDE_TEXT / 72), 2)
+
+
+def _flow_height(data: Shown, width: float, *, exits: Shown | None = None,
+                 **_: object) -> tuple[float, float]:
     """One box and arrow per stage, and room for the note when the arrows are withheld."""
     if not isinstance(data, Shown):
         return (width, 3.2)
-    note = 0.6 if data.status["left"].isin([WITHHELD, OMITTED]).any() else 0.0
-    return (width, round(0.3 + 0.95 * len(data.values) + note, 2))
+    note = _FLOW_NOTE if data.status["left"].isin([WITHHELD, OMITTED]).any() else 0.0
+    step = _flow_step(_flow_sides(data, exits if isinstance(exits, Shown) else None))
+    return (width, round(0.3 + step * len(data.values) + note, 2))
 
 
 @_sized(_flow_height)
@@ -1679,7 +1805,7 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
     """A CONSORT-style flow: one box per stage with its count.
 
     Beside each arrow down: how many did not go on (and why, when ``exits`` may be shown to the
-    audience).
+    audience), and apart from them, how many are still in the programme: they have not left.
 
     Only the policed tables are drawn: a count the audience may not see is left out of its box or
     arrow, never worked out from the others.
@@ -1687,7 +1813,8 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
     Parameters
     ----------
     data
-        The policed ``attrition_flow`` table (columns ``stage``, ``people``, ``left``).
+        The policed ``attrition_flow`` table (columns ``stage``, ``people``, ``left``,
+        ``still_in``).
     exits
         The policed ``attrition_exits`` table (``stage``, ``reason``, ``people``); its reasons
         are written beside the arrows when it is available to this audience.
@@ -1709,7 +1836,8 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
     >>> from evalkit.analyses.attrition import ANALYSIS
     >>> from evalkit.publish.policy import Policy
     >>> flow = pd.DataFrame({"stage": ["referred", "started"], "people": [12, 9],
-    ...                      "left": [3.0, float("nan")], "counted": ["everyone", "attended"]})
+    ...                      "left": [3.0, float("nan")], "still_in": [0.0, float("nan")],
+    ...                      "counted": ["everyone", "attended"]})
     >>> shown = Policy("funder").apply(flow, ANALYSIS.spec("attrition_flow"))
     >>> fig, ax = plt.subplots()
     >>> print(attrition_flow(shown, ax=ax).figure.evalkit_alt)  # doctest: +NORMALIZE_WHITESPACE
@@ -1726,45 +1854,56 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
     count = data.text["people"].tolist()
     left = data.text["left"].tolist()
     left_shown = (data.status["left"] == SHOWN).tolist()
-    reasons: dict[str, list[str]] = {}
-    if exits is not None and exits.available:
-        for stage, reason, n in zip(exits.values["stage"], exits.values["reason"],
-                                    exits.text["people"], strict=True):
-            reasons.setdefault(str(stage), []).append(f"{words(reason)} {n}")
+    reasons = _flow_reasons(exits)
+    still = _still_in(data)
+    sides = _flow_sides(data, exits)
     k = len(stages)
     ax.set_xlim(0, 1)
     ax.set_ylim(k - 0.35, -0.6)
     ax.set_axis_off()
     box = {"boxstyle": "round,pad=0.35", "facecolor": "#e8f1f8", "edgecolor": BLUE,
            "linewidth": 1}
+    # One line of side text in data units (a stage is one unit high).
+    line = 1.25 * _FLOW_SIDE_TEXT / 72 / _flow_step(sides)
     # The boxes sit left of the arrows out; with no arrow out to draw, in the middle.
-    x = 0.25 if any(left_shown) else 0.5
+    x = 0.22 if any(left_text for _, left_text in sides) else 0.5
     for i, (stage, n) in enumerate(zip(stages, count, strict=True)):
-        ax.text(x, i, f"{words(stage).capitalize()}\n{n}", ha="center", va="center",
-                fontsize=10, bbox=box)
+        name = textwrap.fill(words(stage).capitalize(), _FLOW_BOX_WIDTH)
+        ax.text(x, i, f"{name}\n{n}", ha="center", va="center", fontsize=_FLOW_BOX_TEXT,
+                bbox=box, linespacing=1.15)
         if i + 1 < k:
-            ax.annotate("", xy=(x, i + 0.62), xytext=(x, i + 0.38),
+            ax.annotate("", xy=(x, i + 0.64), xytext=(x, i + 0.36),
                         arrowprops={"arrowstyle": "-|>", "color": "#444444"})
-            if left_shown[i]:
-                ax.annotate("", xy=(0.52, i + 0.5), xytext=(0.25, i + 0.5),
+            still_text, left_text = sides[i]
+            # Those still in the programme have not left: their own arrow, in the boxes'
+            # colour, above the arrow of those who did not go on.
+            at = i + 0.5 - (_FLOW_GAP * line / 2 if still_text else 0)
+            if still_text:
+                ax.annotate("", xy=(0.44, at), xytext=(x, at),
+                            arrowprops={"arrowstyle": "-|>", "color": BLUE})
+                ax.text(0.46, at, still_text, ha="left", va="center",
+                        fontsize=_FLOW_SIDE_TEXT)
+                at += _FLOW_GAP * line
+            if left_text:
+                ax.annotate("", xy=(0.44, at), xytext=(x, at),
                             arrowprops={"arrowstyle": "-|>", "color": VERMILION})
-                side = f"did not go on: {left[i]}"
-                if reasons.get(stage):
-                    side += "\n" + textwrap.fill(", ".join(reasons[stage]), 34)
-                ax.text(0.54, i + 0.5, side, ha="left", va="center", fontsize=9.5)
+                # The first line level with its arrow, the reasons under it.
+                ax.text(0.46, at - line / 2, left_text, ha="left", va="top",
+                        fontsize=_FLOW_SIDE_TEXT, linespacing=1.15)
     steps = [f"{words(s)} {n}" for s, n in zip(stages, count, strict=True)]
     alt = "Flow of participants from stage to stage: " + ", then ".join(steps) + "."
-    out = [f"after {words(s)}, {n} did not go on" + (f" ({', '.join(reasons[s])})"
-                                                      if reasons.get(s) else "")
-           for s, n, ok in zip(stages, left, left_shown, strict=True) if ok]
+    out = [f"after {words(s)}, {n} did not go on"
+           + (f" ({', '.join(reasons[s])})" if reasons.get(s) else "")
+           + (f" and {m} {'is' if m == '1' else 'are'} still in the programme" if m else "")
+           for s, n, ok, m in zip(stages, left, left_shown, still, strict=True) if ok]
     if out:
         alt += " " + "; ".join(out).capitalize() + "."
     if data.status["left"].isin([WITHHELD, OMITTED]).any():
         note = ("How many did not go on after each stage is not shown in this report: beside "
                 "the rounded counts it could give exact numbers away.")
         # Under the boxes, inside this chart's own axes: the figure is the caller's.
-        ax.text(0.0, -0.02, textwrap.fill(note, 64), transform=ax.transAxes, ha="left",
-                va="top", fontsize=10, color="#444444")
+        ax.text(0.0, -0.02, textwrap.fill(note, 60), transform=ax.transAxes, ha="left",
+                va="top", fontsize=_FLOW_SIDE_TEXT, color="#444444")
         alt += " " + note
     describe(ax, alt)
     return ax

@@ -75,7 +75,8 @@ def footnotes(shown: Shown, columns: list[str]) -> list[str]:
         notes.append(f"{WITHHELD_TEXT} withheld to protect small numbers: the figure rests on fewer "
                      f"than {policy.min_cell} {nouns or 'people'}, or would reveal a group that "
                      "small.")
-    if (status == UNDEFINED).any().any():
+    if any((status[c] == UNDEFINED).any() for c in status.columns
+           if spec.is_metric_table or not spec.col(c).empty):
         notes.append("n/a: cannot be computed from these data.")
     if policy.funder and people:
         nouns = _joined(counted(c, spec.unit) for c in people)
@@ -196,6 +197,45 @@ def table_html(shown: Shown, columns: list[str] | None = None, caption: str | No
             + "".join(f'<div class="table-part">{t}</div>' for t in tables) + f"{foot}</div>")
 
 
+def cell_text(shown: Shown, column: str, row: int) -> str:
+    """The text of one cell as the page shows it.
+
+    The policed text, except that an empty cell of a column that says what empty means
+    (``Col.empty``, "never") reads so instead of n/a.
+
+    Parameters
+    ----------
+    shown
+        A policed table.
+    column
+        The column's name.
+    row
+        The row's position.
+
+    Returns
+    -------
+    str
+        The cell's text.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from evalkit.publish.policy import Policy
+    >>> from evalkit.analyses.tables import Col, TableSpec
+    >>> spec = TableSpec("seen", "Last seen", (
+    ...     Col("who", "id", "who"), Col("on", "label", "last attended", empty="never"),
+    ...     Col("score", "statistic", "a score")), internal=True)
+    >>> shown = Policy("internal").apply(pd.DataFrame({"who": ["a", "b"], "on": [None, "x"],
+    ...                                                "score": [None, 1.0]}), spec)
+    >>> [cell_text(shown, "on", i) for i in range(2)], cell_text(shown, "score", 0)
+    (['never', 'x'], 'n/a')
+    """
+    empty = shown.spec.col(column).empty
+    if empty and shown.status[column].iloc[row] == UNDEFINED:
+        return empty
+    return shown.text[column].iloc[row]
+
+
 #: The most columns a page table has; wider tables are split (:func:`column_parts`), so that
 #: nothing is cut at the margin of a printed page or hidden off the side of a screen.
 MAX_COLUMNS = 8
@@ -260,8 +300,8 @@ def column_parts(shown: Shown, columns: list[str], *,
         if spec.col(c).kind not in _ROW_KEY_KINDS or len(key) == MAX_COLUMNS // 2:
             break
         key.append(c)
-    texts = {c: [(_interval_text(shown, i) if paired and c == "ci_low" else shown.text[c].iloc[i])
-                 for i in range(len(shown))] for c in columns}
+    texts = {c: [(_interval_text(shown, i) if paired and c == "ci_low"
+                  else cell_text(shown, c, i)) for i in range(len(shown))] for c in columns}
     rest = [c for c in columns if c not in key]
     # A note that reads the same on every row (withheld everywhere, say) is said once instead.
     notes = [c for c in rest if spec.col(c).kind == "text" and c.endswith("note")
@@ -339,7 +379,7 @@ def _grid_html(shown: Shown, columns: list[str], caption: str, paired: bool,
         cells = []
         for j, c in enumerate(columns):
             align = ' class="num"' if spec.col(c).kind in _ALIGN_RIGHT else ""
-            text = _interval_text(shown, i) if paired and c == "ci_low" else shown.text[c].iloc[i]
+            text = _interval_text(shown, i) if paired and c == "ci_low" else cell_text(shown, c, i)
             tag = "th scope=\"row\"" if j == 0 and spec.col(c).kind == "label" else "td"
             label = f' data-label="{html_text(headers[j])}"'
             cell = html_text(text) if align else _breakable(html_text(text))
@@ -407,7 +447,7 @@ def _same_every_row_html(shown: Shown, columns: list[str], caption: str, paired:
     for c in columns:
         name = ci if paired and c == "ci_low" else header(spec.col(c))
         text = html_text(_interval_text(shown, 0) if paired and c == "ci_low"
-                         else shown.text[c].iloc[0])
+                         else cell_text(shown, c, 0))
         number = spec.col(c).kind in _ALIGN_RIGHT
         cell = f'<td class="num">{text}</td>' if number else f"<td>{_breakable(text)}</td>"
         apa = shown.policy.audience == "research"
@@ -487,7 +527,8 @@ def table_text(shown: Shown, columns: list[str] | None = None) -> str:
     if not shown.available:
         return f"{shown.spec.title}: {shown.note}"
     columns = [c for c in (columns or shown.columns) if c in shown.columns]
-    frame = shown.text[columns]
+    frame = pd.DataFrame({c: [cell_text(shown, c, i) for i in range(len(shown))]
+                          for c in columns}, index=shown.text.index)
     return shown.spec.title + "\n" + frame.to_string(index=False)
 
 
