@@ -22,7 +22,6 @@ from ..stats.anova import pairwise_paired, repeated_measures_anova
 from ..stats.models import interaction_test, mixed_model, mixed_model_fit
 from ..stats.multitest import holm
 from ..stats.paired import paired_change, wide
-from ..stats.power import paired_power
 from ._base import Analysis, alpha_cols, effect_interval_cols
 from .instrument import (
     change,
@@ -30,6 +29,7 @@ from .instrument import (
     means,
     reliable_change_counts,
     reliable_change_people,
+    sample_size,
     scored,
 )
 from .tables import Col, TableSpec, interval, modal, modal_count, modal_counts
@@ -508,10 +508,9 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
             ["practitioner_id", *WAVES]],
         "discomfort_rci_people": people[["practitioner_id", "before", "after", "rc", "category",
                                          "reliability", "sd_before", "threshold"]],
-        "discomfort_sample_size": pd.concat(
-            [paired_power(scores, dv=SCORE, within="wave", subject="practitioner_id",
-                          levels=COMPARISONS["post_vs_pre"], change=planned).assign(
-                comparison="post_vs_pre") for planned in PLANNED_CHANGES], ignore_index=True)[
+        "discomfort_sample_size": sample_size(
+            DISCOMFORT, scores, changes=PLANNED_CHANGES, scales=[SCORE],
+            comparisons={"post_vs_pre": COMPARISONS["post_vs_pre"]})[
             ["comparison", "change", "pairs_observed", "sd_change", "d", "n", "note"]],
     }
 
