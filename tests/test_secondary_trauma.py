@@ -392,7 +392,7 @@ def test_box_percentiles_need_5_scores_and_tails_need_10_in_every_audience():
 
     forms = pd.DataFrame({"total": [*range(1, 5), *range(1, 6), *range(1, 10), *range(1, 11)],
                           "role": ["a"] * 4 + ["b"] * 5 + ["c"] * 9 + ["d"] * 10})
-    table = distribution_by_group(forms, factors=["role"]).set_index("group")
+    table = distribution_by_group(forms, between=["role"]).set_index("group")
     assert table.loc["a", ["p10", "q1", "median", "q3", "p90"]].isna().all()
     assert table.loc["b", ["q1", "median", "q3"]].tolist() == [2, 3, 4]
     assert table.loc[["b", "c"], ["p10", "p90"]].isna().all().all()

@@ -44,7 +44,7 @@ ATTRIBUTES = ("gender", "role", "experience_band", "supervision_frequency")
 SCALE = (1, 5)
 
 
-def by_practitioner(scores: pd.DataFrame, value: str = SCORE) -> pd.DataFrame:
+def by_practitioner(scores: pd.DataFrame, *, dv: str = SCORE) -> pd.DataFrame:
     """Practitioners (rows) x waves (columns) of one value (internal: a row is one person).
 
     Parameters
@@ -52,7 +52,7 @@ def by_practitioner(scores: pd.DataFrame, value: str = SCORE) -> pd.DataFrame:
     scores
         Scored checklists, with the items
         (:func:`~evalkit.analyses.instrument.scored` with ``items=True``).
-    value
+    dv
         The column to spread: the score, or an item such as ``"d09"``.
 
     Returns
@@ -68,7 +68,7 @@ def by_practitioner(scores: pd.DataFrame, value: str = SCORE) -> pd.DataFrame:
     >>> table.columns.tolist(), table.round(3).loc["s01"].tolist()
     (['pre', 'post', 'follow_up'], [3.923, 2.583, 2.462])
     """
-    return wide(scores, dv=value, subject="practitioner_id", levels=WAVES)
+    return wide(scores, dv=dv, subject="practitioner_id", levels=WAVES)
 
 
 def wave_patterns(scores: pd.DataFrame) -> pd.DataFrame:
@@ -469,11 +469,11 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     waves = scores.assign(wave=scores["wave"].astype(str))
     wave_means = means(DISCOMFORT, scores, waves=WAVES)[["wave", "n", "mean", "sd", "ci_low",
                                                           "ci_high"]]
-    wave_means["at_mode"] = wave_means["wave"].map(modal_counts(waves, value=SCORE, by="wave"))
+    wave_means["at_mode"] = wave_means["wave"].map(modal_counts(waves, dv=SCORE, between="wave"))
     items = item_means(scores)
     answers = waves.melt(id_vars=["wave"], value_vars=list(DISCOMFORT.items), var_name="item")
     answers["item"] = answers["item"].str.lstrip("d").astype(int)
-    at_mode = modal_counts(answers, value="value", by=["item", "wave"])
+    at_mode = modal_counts(answers, dv="value", between=["item", "wave"])
     items["at_mode"] = [int(at_mode.get((str(i), w), 0)) for i, w in zip(items["item"],
                                                                         items["wave"],
                                                                         strict=True)]

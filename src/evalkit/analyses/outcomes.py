@@ -280,7 +280,7 @@ def _with_modal_means(spec: Instrument, forms: pd.DataFrame, table: pd.DataFrame
                       ) -> pd.DataFrame:
     """``table`` with ``at_mode``: people at the most common score of each scale and wave."""
     waves = forms.assign(wave=forms["wave"].astype(str))
-    counts = {scale: modal_counts(waves, value=scale, by="wave") for scale in spec.scales}
+    counts = {scale: modal_counts(waves, dv=scale, between="wave") for scale in spec.scales}
     return table.assign(at_mode=[int(counts[s].get(str(w), 0))
                                  for s, w in zip(table["scale"], table["wave"], strict=True)])
 

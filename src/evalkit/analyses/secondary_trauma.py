@@ -190,7 +190,7 @@ QUARTILE_MIN_GROUP, TAIL_MIN_GROUP = 5, 10
 
 
 def distribution_by_group(forms: pd.DataFrame, *, column: str = "total",
-                          factors: Sequence[str] = FACTORS) -> pd.DataFrame:
+                          between: Sequence[str] = FACTORS) -> pd.DataFrame:
     """``sts_distribution.csv``: percentiles of a score in each group of each factor.
 
     For box charts that draw no single person, in every audience: a group of fewer than
@@ -203,7 +203,7 @@ def distribution_by_group(forms: pd.DataFrame, *, column: str = "total",
         Scored forms of one wave.
     column
         The score to describe.
-    factors
+    between
         Attribute columns; those absent from ``forms`` are skipped.
 
     Returns
@@ -215,14 +215,14 @@ def distribution_by_group(forms: pd.DataFrame, *, column: str = "total",
     --------
     >>> import evalkit
     >>> forms = scored(evalkit.load("data/sample"), STSS, attributes=ATTRIBUTES)
-    >>> distribution_by_group(latest_wave(forms), factors=["role"])[["group", "n", "median", "p90"]]
+    >>> distribution_by_group(latest_wave(forms), between=["role"])[["group", "n", "median", "p90"]]
                  group   n  median   p90
     0      facilitator  24    38.0  51.4
     1       supervisor   2     NaN   NaN
     2  partner_support   5    30.0   NaN
     """
     rows = []
-    for factor in [f for f in factors if f in forms.columns]:
+    for factor in [f for f in between if f in forms.columns]:
         for group, part in forms.groupby(factor, observed=True, sort=True):
             v = part[column].dropna().astype(float)
             q = v.quantile([0.1, 0.25, 0.5, 0.75, 0.9]).to_numpy(copy=True) \
@@ -236,7 +236,7 @@ def distribution_by_group(forms: pd.DataFrame, *, column: str = "total",
 
 
 def group_comparisons(forms: pd.DataFrame, *, outcomes: dict[str, str],
-                      factors: Sequence[str] = FACTORS,
+                      between: Sequence[str] = FACTORS,
                       min_group: int = 5) -> pd.DataFrame:
     """Each outcome compared across the groups of each factor, Holm-adjusted over the factors.
 
@@ -249,7 +249,7 @@ def group_comparisons(forms: pd.DataFrame, *, outcomes: dict[str, str],
         Scored forms of one wave (one form per practitioner).
     outcomes
         Label -> score column, e.g. ``{"STSS total": "total"}``.
-    factors
+    between
         Attribute columns to compare by; those absent from ``forms`` are skipped.
     min_group
         Groups smaller than this are left out of a comparison (and counted).
@@ -270,7 +270,7 @@ def group_comparisons(forms: pd.DataFrame, *, outcomes: dict[str, str],
     >>> import evalkit
     >>> forms = scored(evalkit.load("data/sample"), STSS, attributes=ATTRIBUTES)
     >>> table = group_comparisons(latest_wave(forms), outcomes={"STSS total": "total"},
-    ...                           factors=["gender"])
+    ...                           between=["gender"])
     >>> table[["outcome", "factor", "groups", "n", "smallest_group"]]
           outcome  factor  groups   n  smallest_group
     0  STSS total  gender       2  30              13
@@ -280,7 +280,7 @@ def group_comparisons(forms: pd.DataFrame, *, outcomes: dict[str, str],
     parts = []
     for label, column in outcomes.items():
         rows = [compare_groups(forms, dv=column, between=f, min_group=min_group)
-                for f in factors if f in forms.columns]
+                for f in between if f in forms.columns]
         if not rows:
             continue
         table = pd.concat(rows, ignore_index=True)
