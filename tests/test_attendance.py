@@ -271,14 +271,14 @@ def test_retention_by_hand(tiny):
     assert km[["group_by", "group", "time", "at_risk", "events"]].values.tolist() == [
         ["all", "all", 0, 5, 2]]
     assert km.loc[0, "survival"] == pytest.approx(3 / 5)
-    by_site = attendance.retention(progress, by="site").set_index("group")
+    by_site = attendance.retention(progress, between="site").set_index("group")
     assert by_site.loc["north", ["at_risk", "events", "survival"]].tolist() == [4, 1, 0.75]
     assert by_site.loc["south", ["at_risk", "events", "survival"]].tolist() == [1, 1, 0.0]
 
 
 def test_logrank_by_hand(tiny):
     progress = attendance.participant_progress(tiny)
-    row = attendance.logrank(progress, by="site").iloc[0]
+    row = attendance.logrank(progress, between="site").iloc[0]
     # One event time (week 0): 5 at risk, 2 events; north has 4 at risk and 1 event.
     # Expected north = 2 * 4/5 = 1.6, O - E = -0.6; variance = 2 (4/5)(1/5)(5-2)/(5-1) = 0.24;
     # chi2 = 0.36 / 0.24 = 1.5 on 1 df. (With events and censoring swapped it would be 0.25.)
@@ -325,7 +325,7 @@ def six_mp(tmp_path):
 def test_retention_and_logrank_match_the_textbook(six_mp):
     progress = attendance.participant_progress(six_mp)
     assert int(progress["dropped_out"].sum()) == 9 + 21
-    curves = attendance.retention(progress, by="site")
+    curves = attendance.retention(progress, between="site")
     six = curves[curves["group"] == "sixmp"].set_index("time")["survival"]
     published = {6: 0.8571, 7: 0.8067, 10: 0.7529, 13: 0.6902, 16: 0.6275, 22: 0.5378,
                  23: 0.4482}
@@ -334,7 +334,7 @@ def test_retention_and_logrank_match_the_textbook(six_mp):
     # The placebo group has no censoring: S(t) = share with a time after t.
     placebo = curves[curves["group"] == "placebo"].set_index("time")["survival"]
     assert placebo.loc[8] == pytest.approx(8 / 21)
-    row = attendance.logrank(progress, by="site").iloc[0]
+    row = attendance.logrank(progress, between="site").iloc[0]
     assert row["chi2"] == pytest.approx(16.79, abs=0.01)
     assert row["smallest_group"] == 21
 
@@ -413,7 +413,7 @@ def test_retention_milestones_by_hand(five):
     low, high = proportion_confint(2, 3, method="wilson")
     assert (table.loc[0, "ci_low"], table.loc[0, "ci_high"]) == pytest.approx((low, high))
     # Every second week up to 5: weeks 2 and 4; by route (probation P, Q; self R, S; court T).
-    by_route = attendance.retention_milestones(progress, length=5, by="referral_route",
+    by_route = attendance.retention_milestones(progress, length=5, between="referral_route",
                                                every=2).set_index(["group", "week"])
     assert by_route.loc[("court_mandated", 2), ["followed", "retained"]].tolist() == [1, 0]
     assert by_route.loc[("self", 2), ["followed", "retained"]].tolist() == [2, 2]
@@ -432,7 +432,7 @@ def test_retention_milestones_equal_the_kaplan_meier_curve_without_censoring(six
     # Nobody in the placebo arm is censored, so the share still on after week w is the
     # Kaplan-Meier estimate there: the share whose time is after w (8/21 after week 8).
     progress = attendance.participant_progress(six_mp)
-    table = attendance.retention_milestones(progress, length=35, by="site")
+    table = attendance.retention_milestones(progress, length=35, between="site")
     placebo = table[table["group"] == "placebo"].set_index("week")
     times = np.array(PLACEBO_TIMES)
     for week in (4, 8, 12, 16, 20, 24, 28, 32):

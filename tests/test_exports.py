@@ -180,3 +180,55 @@ def test_export_folder_follows_the_output_folder_rules(tmp_path):
     assert main(["export", str(SAMPLE), "--out", str(out)]) == 0
     assert (out / exports.MARKER.name).is_file()
     assert main(["export", str(SAMPLE), "--out", str(out)]) == 0  # its own output: replaced
+
+
+def test_sav_and_dta_are_the_same_bytes_when_written_again_later(tmp_path):
+    """Two exports of the same data, more than a second apart (the SPSS header keeps seconds,
+    so without the fix byte 108 differs), are byte for byte the same; the header holds the
+    fixed time, and pyreadstat still reads the values and labels back."""
+    import time
+
+    tables = exports.scored_exports(load(SAMPLE))
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    exports.write_exports(tables, first)
+    time.sleep(1.2)
+    exports.write_exports(tables, second)
+    for name in ("stss", "discomfort", "partner_safety"):
+        for suffix in ("sav", "dta", "csv"):
+            a, b = (f / f"{name}.{suffix}" for f in (first, second))
+            assert a.read_bytes() == b.read_bytes(), a.name
+        sav = (first / f"{name}.sav").read_bytes()
+        assert sav[92:109] == b"01 Jan 0000:00:00"  # date 'dd mmm yy', then time
+        assert b"<timestamp>\x1101 Jan 2000 00:00</timestamp>" in \
+            (first / f"{name}.dta").read_bytes()
+    frame, meta = pyreadstat.read_sav(first / "stss.sav")
+    dta, dta_meta = pyreadstat.read_dta(first / "stss.dta")
+    expected = tables["stss"]
+    assert len(frame) == len(dta) == len(expected.frame)
+    for v in expected.variables:
+        assert meta.column_names_to_labels[v.name] == v.label
+        assert dta_meta.column_names_to_labels[v.name] == v.label[:80]
+    coded = [v for v in expected.variables if v.values]
+    assert coded and all(meta.variable_value_labels[v.name] == v.values for v in coded)
+    assert all(dta_meta.variable_value_labels[v.name] == v.values for v in coded)
+    assert meta.creation_time == dta_meta.creation_time == pd.Timestamp(2000, 1, 1)
+
+
+def test_source_date_epoch_sets_the_header_time_and_a_foreign_header_is_refused(tmp_path,
+                                                                               monkeypatch):
+    frame = pd.DataFrame({"x": [1.0, 2.0]})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
+    sav, dta = tmp_path / "t.sav", tmp_path / "t.dta"
+    pyreadstat.write_sav(frame, sav)
+    pyreadstat.write_dta(frame, dta)
+    exports.fix_header_time(sav)
+    exports.fix_header_time(dta)
+    assert sav.read_bytes()[92:109] == b"14 Nov 2322:13:20"
+    assert b"<timestamp>\x1114 Nov 2023 22:13</timestamp>" in dta.read_bytes()
+    assert pyreadstat.read_sav(sav)[0]["x"].tolist() == [1.0, 2.0]
+    other = tmp_path / "other.sav"
+    other.write_bytes(b"not an SPSS file" * 20)
+    with pytest.raises(ValueError, match="no creation time"):
+        exports.fix_header_time(other)
+    assert other.read_bytes() == b"not an SPSS file" * 20

@@ -157,3 +157,61 @@ def test_no_change_is_measured_when_the_baseline_wave_has_no_forms(tmp_path):
     assert isinstance(result["outcome_rci"], str)
     means = result["outcome_means"]
     assert means.loc[means["scale"] == "total", "wave"].tolist() == ["before", "after"]
+
+
+def test_partner_sample_size_equals_statsmodels_from_an_sd_computed_by_pandas():
+    """An independent route: each scale's changes from a pandas pivot of the scored forms, the
+    paired t test's sample size from statsmodels (not pingouin, which the analysis calls); the
+    planned changes a twentieth, a tenth and a fifth of the range, worked out by hand (0-16 for
+    the subscales, 0-32 for the total)."""
+    import math
+
+    from statsmodels.stats.power import TTestPower
+    from tests.conftest import SAMPLE
+
+    dataset = evalkit.load(SAMPLE)
+    table = outcomes.compute(dataset)["outcome_sample_size"]
+    forms = instrument.scored(dataset, "partner_safety")
+    planned = {"behaviour": [0.8, 1.6, 3.2], "fear": [0.8, 1.6, 3.2], "total": [1.6, 3.2, 6.4]}
+    expected = []
+    for scale in ("behaviour", "fear", "total"):
+        wide = forms.pivot(index="participant_id", columns="wave", values=scale)
+        for later in ("exit", "follow_up"):
+            changes = (wide[later] - wide["intake"]).dropna()
+            for size in planned[scale]:
+                n = TTestPower().solve_power(effect_size=size / changes.std(ddof=1), alpha=0.05,
+                                             power=0.8, alternative="two-sided")
+                expected.append([scale, f"{later}_vs_intake", size, len(changes),
+                                 changes.std(ddof=1), math.ceil(n)])
+    got = table[["scale", "comparison", "change", "pairs_observed", "sd_change", "n"]]
+    assert len(got) == len(expected) == 18
+    for row, want in zip(got.itertuples(index=False), expected, strict=True):
+        assert list(row[:2]) == want[:2] and row[3] == want[3] and row[5] == want[5]
+        assert row[2] == pytest.approx(want[2], rel=1e-12)
+        assert row[4] == pytest.approx(want[4], rel=1e-12)
+    spec = next(s for s in outcomes.TABLES if s.name == "outcome_sample_size")
+    assert spec.shown_to == ("research", "internal") and not Policy("funder").sees(spec)
+
+
+def test_partners_and_practitioners_plan_with_one_function(monkeypatch):
+    """Discomfort and the outcome measures both call ``instrument.sample_size``: replace it
+    and both tables change."""
+    from tests.conftest import SAMPLE
+
+    from evalkit.analyses import discomfort
+
+    assert discomfort.sample_size is outcomes.sample_size is instrument.sample_size
+    calls = []
+    real = instrument.sample_size
+
+    def spy(spec, forms, **options):
+        calls.append(spec.name)
+        return real(spec, forms, **options)
+
+    monkeypatch.setattr(discomfort, "sample_size", spy)
+    monkeypatch.setattr(outcomes, "sample_size", spy)
+    assert discomfort.sample_size is spy and outcomes.sample_size is spy
+    dataset = evalkit.load(SAMPLE)
+    discomfort.compute(dataset)
+    outcomes.compute(dataset)
+    assert calls == ["discomfort", "partner_safety"]

@@ -8,6 +8,8 @@ runs, and what happens when a file is absent.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -206,6 +208,7 @@ def test_forms_without_practitioners_file_are_scored_but_not_compared(tmp_path):
         "wellbeing_comparisons": "needs practitioners.csv",
         "sts_regression": "needs stss.csv and practitioners.csv",
         "sts_regression_fit": "needs stss.csv and practitioners.csv",
+        "sts_regression_residuals": "needs stss.csv and practitioners.csv",
         "wellbeing_wave_change": "needs two survey waves",
     }
     assert result["sts_clinical"][["scored", "at_or_above"]].values.tolist() == [[2, 1]]
@@ -389,9 +392,89 @@ def test_box_percentiles_need_5_scores_and_tails_need_10_in_every_audience():
 
     forms = pd.DataFrame({"total": [*range(1, 5), *range(1, 6), *range(1, 10), *range(1, 11)],
                           "role": ["a"] * 4 + ["b"] * 5 + ["c"] * 9 + ["d"] * 10})
-    table = distribution_by_group(forms, factors=["role"]).set_index("group")
+    table = distribution_by_group(forms, between=["role"]).set_index("group")
     assert table.loc["a", ["p10", "q1", "median", "q3", "p90"]].isna().all()
     assert table.loc["b", ["q1", "median", "q3"]].tolist() == [2, 3, 4]
     assert table.loc[["b", "c"], ["p10", "p90"]].isna().all().all()
     assert table.loc["d", "p10"] == pytest.approx(1.9) and table.loc["d", "p90"] == pytest.approx(9.1)
     assert table["n"].tolist() == [4, 5, 9, 10]
+
+
+# --- the residual plot: research audience only ---------------------------------------------------
+
+_RESIDUAL_FORMS = pd.DataFrame({
+    "total": [30.0, 32, 35, 31, 58, 40, 41, 44, 39, 42, 45, 20],
+    "role": list("aaaaaabbbbbb")})
+
+
+def test_residuals_and_cooks_distance_equal_statsmodels_formula_fit():
+    """An independent fit (statsmodels' formula interface, R's lm by another road): residuals
+    from the two group means, and Cook's distance compared with 4 / n = 4 / 12 strictly."""
+    import statsmodels.formula.api as smf
+
+    from evalkit.analyses.secondary_trauma import regression_residuals
+
+    table = regression_residuals(_RESIDUAL_FORMS, dv="total", between=["role"], min_cell=3)
+    fit = smf.ols("total ~ C(role)", data=_RESIDUAL_FORMS).fit()
+    cooks = fit.get_influence().cooks_distance[0]
+    order = np.argsort(fit.fittedvalues.to_numpy(), kind="stable")
+    # group means by hand: a = 226 / 6 = 37.667, b = 231 / 6 = 38.5
+    assert sorted(set(table["fitted"].round(3))) == [37.667, 38.5]
+    np.testing.assert_allclose(table["residual"], fit.resid.to_numpy()[order], atol=1e-10)
+    np.testing.assert_allclose(table["cooks_d"], cooks[order], atol=1e-10)
+    assert (table["n"] == 12).all() and table["cooks_line"].iloc[0] == pytest.approx(1 / 3)
+    assert table["influential"].tolist() == (cooks[order] > 1 / 3).tolist()
+    # 58 and 20 lie far from their group means: both marked, the others not
+    assert table["influential"].sum() == 2
+    marked = table.loc[table["influential"], "residual"].round(3).tolist()
+    assert sorted(marked) == [-18.5, 20.333]
+
+
+def test_residual_chart_marks_the_points_above_the_line_and_says_only_how_many():
+    import matplotlib.pyplot as plt
+
+    from evalkit.analyses.secondary_trauma import regression_residuals
+    from evalkit.publish import charts
+
+    table = regression_residuals(_RESIDUAL_FORMS, dv="total", between=["role"], min_cell=3)
+    figure, ax = plt.subplots()
+    charts.residuals_vs_fitted(table, ax=ax)
+    sizes = [len(c.get_offsets()) for c in ax.collections]
+    assert sorted(sizes) == [2, 10]
+    alt = figure.evalkit_alt
+    assert "12 people" in alt and "2 with a Cook's distance above 4 / n (0.333) are marked" in alt
+    # a summary: no fitted value, residual or score of anyone
+    for value in [*table["fitted"], *table["residual"], *_RESIDUAL_FORMS["total"]]:
+        for text in (f"{value:.1f}", f"{value:.0f}.", f"{abs(value):.2f}"):
+            assert text not in alt
+    plt.close(figure)
+
+
+def test_the_residual_table_is_declared_for_research_only():
+    from evalkit.publish.policy import Policy
+
+    spec = next(s for s in secondary_trauma.TABLES if s.name == "sts_regression_residuals")
+    assert spec.shown_to == ("research",)
+    assert [Policy(a).sees(spec) for a in ("funder", "research", "internal")] == \
+        [False, True, False]
+    assert not spec.funder_columns and not any(c.kind == "id" for c in spec.columns)
+
+
+def test_residual_plot_reaches_the_research_report_and_never_the_funder_or_team(sample_reports):
+    """Rendered reports of the sample: the research report has the table and the chart; the
+    funder report (page, results, codebook) has neither, nor has the team's."""
+    research = sample_reports("research")
+    assert (research / "results" / "sts_regression_residuals.csv").exists()
+    page = html.unescape((research / "report.html").read_text(encoding="utf-8"))
+    assert "Scatter of residuals against fitted values, one point per person (28 people)" in page
+    for audience in ("funder", "internal"):
+        out = sample_reports(audience)
+        assert not list(out.rglob("sts_regression_residuals*")), audience
+        for path in out.rglob("*"):
+            if path.is_file() and path.suffix in (".html", ".csv", ".md", ".txt", ".json"):
+                text = html.unescape(path.read_text(encoding="utf-8", errors="replace"))
+                assert "Scatter of residuals" not in text, (audience, path.name)
+                assert "sts_regression_residuals" not in text or audience == "internal", \
+                    (audience, path.name)
+    funder = html.unescape((sample_reports("funder") / "report.html").read_text(encoding="utf-8"))
+    assert "Residuals of the regression" not in funder and "Cook" not in funder

@@ -90,3 +90,19 @@ def test_correlations_equal_pingouin_pairwise_corr(method):
         assert row.r == pytest.approx(direct["r"], rel=1e-12)
         assert row.p == pytest.approx(direct["p_val"] if "p_val" in direct else direct["p-val"],
                                       rel=1e-9)
+
+
+def test_the_interval_has_the_confidence_asked_for():
+    """Fisher's z interval written out, at 90% and 99%: tanh(atanh(r) -/+ z_q / sqrt(n - 3)),
+    with z_q the normal quantile (1.645 and 2.576), on r from numpy."""
+    from scipy.stats import norm
+
+    scores = pd.DataFrame({"a": [1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+                           "b": [2.0, 1, 4, 3, 7, 5, 6, 9, 10, 8]})
+    r = np.corrcoef(scores["a"], scores["b"])[0, 1]
+    for confidence in (0.90, 0.99):
+        row = correlations(scores, columns=["a", "b"], confidence=confidence).iloc[0]
+        half = norm.ppf(0.5 + confidence / 2) / np.sqrt(len(scores) - 3)
+        assert row["r"] == pytest.approx(r, rel=1e-12)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx(
+            (np.tanh(np.arctanh(r) - half), np.tanh(np.arctanh(r) + half)), rel=1e-10)

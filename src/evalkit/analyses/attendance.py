@@ -294,7 +294,7 @@ def participant_progress(dataset: Dataset,
 GROUP_FACTORS = ("site", "referral_route", "cohort_id", "module", "delivery_mode")
 
 
-def attendance_rates(sessions: pd.DataFrame, *, by: str | None = None,
+def attendance_rates(sessions: pd.DataFrame, *, between: str | None = None,
                      confidence: float = 0.95) -> pd.DataFrame:
     """Attendance rate over participant-sessions, overall or per group, participants as clusters.
 
@@ -305,7 +305,7 @@ def attendance_rates(sessions: pd.DataFrame, *, by: str | None = None,
     ----------
     sessions
         Participant-sessions (:func:`participant_sessions`), possibly filtered (one site's rows).
-    by
+    between
         A column of ``sessions`` to group by; None for one overall row.
     confidence
         Level of the interval.
@@ -313,18 +313,18 @@ def attendance_rates(sessions: pd.DataFrame, *, by: str | None = None,
     Returns
     -------
     DataFrame
-        [by,] participants, scheduled, attended, attendance_rate, ci_low, ci_high.
+        [between,] participants, scheduled, attended, attendance_rate, ci_low, ci_high.
 
     Examples
     --------
     >>> rows = pd.DataFrame({"participant_id": ["a", "a", "b", "b"], "site": ["x"] * 4,
     ...                      "present": [True, False, True, True]})
-    >>> attendance_rates(rows, by="site")[["participants", "attended", "attendance_rate"]]
+    >>> attendance_rates(rows, between="site")[["participants", "attended", "attendance_rate"]]
     ...                                                                 # doctest: +NORMALIZE_WHITESPACE
        participants  attended  attendance_rate
     0             2         3             0.75
     """
-    table = cluster_rate_table(sessions, dv="present", subject="participant_id", between=by,
+    table = cluster_rate_table(sessions, dv="present", subject="participant_id", between=between,
                                confidence=confidence)
     table = table.rename(columns={"clusters": "participants", "trials": "scheduled",
                                   "successes": "attended", "rate": "attendance_rate"})
@@ -332,14 +332,14 @@ def attendance_rates(sessions: pd.DataFrame, *, by: str | None = None,
 
 
 def attendance_by_group(dataset: Dataset, *,
-                        factors: Sequence[str] = GROUP_FACTORS) -> pd.DataFrame:
+                        between: Sequence[str] = GROUP_FACTORS) -> pd.DataFrame:
     """``attendance_by_group.csv``: the attendance rate by each factor in turn.
 
     Parameters
     ----------
     dataset
         A loaded data folder with participants, sessions and attendance.
-    factors
+    between
         Columns of :func:`participant_sessions` to break the rate down by, one after the other.
 
     Returns
@@ -350,7 +350,7 @@ def attendance_by_group(dataset: Dataset, *,
     Examples
     --------
     >>> import evalkit
-    >>> table = attendance_by_group(evalkit.load("data/sample"), factors=["site"])
+    >>> table = attendance_by_group(evalkit.load("data/sample"), between=["site"])
     >>> table[["group", "participants", "scheduled", "attended"]]
          group  participants  scheduled  attended
     0  central            45       1051       624
@@ -359,8 +359,8 @@ def attendance_by_group(dataset: Dataset, *,
     """
     sessions = participant_sessions(dataset)
     parts = []
-    for factor in factors:
-        table = attendance_rates(sessions, by=factor).rename(columns={factor: "group"})
+    for factor in between:
+        table = attendance_rates(sessions, between=factor).rename(columns={factor: "group"})
         table.insert(0, "factor", factor)
         table["group"] = table["group"].astype(str)
         parts.append(table)
@@ -532,7 +532,7 @@ def module_completion(dataset: Dataset, *, confidence: float = 0.95) -> pd.DataF
     return table[["module", "participants", "completed", "completion_rate", "ci_low", "ci_high"]]
 
 
-def retention(progress: pd.DataFrame, *, by: str | None = None,
+def retention(progress: pd.DataFrame, *, between: str | None = None,
               confidence: float = 0.95) -> pd.DataFrame:
     """Kaplan-Meier retention over programme weeks, overall or per group.
 
@@ -543,7 +543,7 @@ def retention(progress: pd.DataFrame, *, by: str | None = None,
     ----------
     progress
         One row per participant (:func:`participant_progress`), possibly filtered.
-    by
+    between
         Column to group by (``site``, ``referral_route``); None for everyone.
     confidence
         Level of the pointwise log-log band.
@@ -563,14 +563,14 @@ def retention(progress: pd.DataFrame, *, by: str | None = None,
     0   all   0.0      130       4
     1   all   1.0      126       2
     """
-    groups = [("all", progress)] if by is None else [
-        (name, part) for name, part in progress.groupby(by, observed=True, sort=True)]
+    groups = [("all", progress)] if between is None else [
+        (name, part) for name, part in progress.groupby(between, observed=True, sort=True)]
     parts = []
     for name, part in groups:
         curve = kaplan_meier(part, duration="last_week_attended", event="dropped_out",
                              confidence=confidence)
         curve.insert(0, "group", str(name))
-        curve.insert(0, "group_by", by or "all")
+        curve.insert(0, "group_by", between or "all")
         parts.append(curve)
     table = pd.concat(parts, ignore_index=True)
     return table.astype({"at_risk": int, "events": int})
@@ -606,7 +606,8 @@ def programme_length(dataset: Dataset) -> int:
     return int(weeks.max()) if weeks.size else 0
 
 
-def retention_milestones(progress: pd.DataFrame, *, length: int, by: str | None = None,
+def retention_milestones(progress: pd.DataFrame, *, length: int,
+                         between: str | None = None,
                          every: int = MILESTONE_EVERY,
                          confidence: float = 0.95) -> pd.DataFrame:
     """Share of participants still on the programme after weeks ``every``, ``2 * every``, ...
@@ -627,7 +628,7 @@ def retention_milestones(progress: pd.DataFrame, *, length: int, by: str | None 
         One row per participant (:func:`participant_progress`), possibly filtered.
     length
         The programme's length in weeks (:func:`programme_length`): milestones run up to it.
-    by
+    between
         Column to group by (``site``, ``referral_route``); None for everyone.
     every
         Weeks between milestones.
@@ -657,8 +658,8 @@ def retention_milestones(progress: pd.DataFrame, *, length: int, by: str | None 
     if every < 1:
         raise EvalkitError("retention milestones must be at least one week apart")
     weeks = np.arange(every, length + 1, every, dtype=np.int64)
-    groups = [("all", progress)] if by is None else [
-        (name, part) for name, part in progress.groupby(by, observed=True, sort=True)]
+    groups = [("all", progress)] if between is None else [
+        (name, part) for name, part in progress.groupby(between, observed=True, sort=True)]
     rows = []
     for name, part in groups:
         last = part["last_week_attended"].to_numpy(dtype=np.int64)
@@ -667,7 +668,7 @@ def retention_milestones(progress: pd.DataFrame, *, length: int, by: str | None 
         for week in weeks:
             left = dropped & (last <= week)
             retained = ~left & (completed | (last >= week))
-            rows.append({"group_by": by or "all", "group": str(name), "week": int(week),
+            rows.append({"group_by": between or "all", "group": str(name), "week": int(week),
                          "followed": int(left.sum() + retained.sum()),
                          "retained": int(retained.sum())})
     table = pd.DataFrame(rows, columns=["group_by", "group", "week", "followed", "retained"])
@@ -677,8 +678,8 @@ def retention_milestones(progress: pd.DataFrame, *, length: int, by: str | None 
                            confidence=confidence)
 
 
-def logrank(progress: pd.DataFrame, *, by: str, min_group: int = 1) -> pd.DataFrame:
-    """Log-rank test that retention differs between the groups of ``by``.
+def logrank(progress: pd.DataFrame, *, between: str, min_group: int = 1) -> pd.DataFrame:
+    """Log-rank test that retention differs between the groups of ``between``.
 
     Groups of fewer than ``min_group`` participants are left out (and counted), so one small group
     does not take the whole test away from a funder (``docs/methods.md#log-rank-test``).
@@ -687,7 +688,7 @@ def logrank(progress: pd.DataFrame, *, by: str, min_group: int = 1) -> pd.DataFr
     ----------
     progress
         One row per participant (:func:`participant_progress`).
-    by
+    between
         Column whose groups are compared (``site``, ``referral_route``).
     min_group
         Smallest group kept in the test.
@@ -700,17 +701,17 @@ def logrank(progress: pd.DataFrame, *, by: str, min_group: int = 1) -> pd.DataFr
     Examples
     --------
     >>> import evalkit
-    >>> test = logrank(participant_progress(evalkit.load("data/sample")), by="site", min_group=5)
+    >>> test = logrank(participant_progress(evalkit.load("data/sample")), between="site", min_group=5)
     >>> test[["factor", "groups", "smallest_group", "groups_left_out"]]
       factor  groups  smallest_group  groups_left_out
     0   site       3              42                0
     """
-    frame = progress.assign(_group=progress[by].astype(str),
+    frame = progress.assign(_group=progress[between].astype(str),
                             _event=progress["dropped_out"].astype(int))
     sizes = frame["_group"].value_counts()
     kept = frame[frame["_group"].isin(sizes[sizes >= min_group].index)]
     table = logrank_test(kept, duration="last_week_attended", event="_event", between="_group")
-    table.insert(0, "factor", by)
+    table.insert(0, "factor", between)
     table.insert(3, "groups_left_out", int((sizes < min_group).sum()))
     return table
 
@@ -1210,12 +1211,12 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
         "attendance_by_group": attendance_by_group(dataset),
         "module_completion": module_completion(dataset),
         "retention_milestones": pd.concat(
-            [retention_milestones(progress, length=length, by=by)
+            [retention_milestones(progress, length=length, between=by)
              for by in (None, "site", "referral_route")], ignore_index=True),
-        "retention": pd.concat([retention(progress), retention(progress, by="site"),
-                                retention(progress, by="referral_route")], ignore_index=True),
-        "logrank": pd.concat([logrank(progress, by="site", min_group=min_cell),
-                              logrank(progress, by="referral_route", min_group=min_cell)],
+        "retention": pd.concat([retention(progress), retention(progress, between="site"),
+                                retention(progress, between="referral_route")], ignore_index=True),
+        "logrank": pd.concat([logrank(progress, between="site", min_group=min_cell),
+                              logrank(progress, between="referral_route", min_group=min_cell)],
                              ignore_index=True),
         "absences": absence_summary(dataset),
         "follow_up": follow_up,

@@ -22,7 +22,6 @@ from ..stats.anova import pairwise_paired, repeated_measures_anova
 from ..stats.models import interaction_test, mixed_model, mixed_model_fit
 from ..stats.multitest import holm
 from ..stats.paired import by_subject, paired_change
-from ..stats.power import paired_power
 from ._base import Analysis, alpha_cols, effect_interval_cols
 from .instrument import (
     change,
@@ -30,6 +29,7 @@ from .instrument import (
     means,
     reliable_change_counts,
     reliable_change_people,
+    sample_size,
     scored,
 )
 from .tables import Col, TableSpec, interval, modal, modal_count, modal_counts
@@ -44,7 +44,7 @@ ATTRIBUTES = ("gender", "role", "experience_band", "supervision_frequency")
 SCALE = (1, 5)
 
 
-def by_practitioner(scores: pd.DataFrame, value: str = SCORE) -> pd.DataFrame:
+def by_practitioner(scores: pd.DataFrame, *, dv: str = SCORE) -> pd.DataFrame:
     """Practitioners (rows) x waves (columns) of one value (internal: a row is one person).
 
     Parameters
@@ -52,7 +52,7 @@ def by_practitioner(scores: pd.DataFrame, value: str = SCORE) -> pd.DataFrame:
     scores
         Scored checklists, with the items
         (:func:`~evalkit.analyses.instrument.scored` with ``items=True``).
-    value
+    dv
         The column to spread: the score, or an item such as ``"d09"``.
 
     Returns
@@ -68,7 +68,7 @@ def by_practitioner(scores: pd.DataFrame, value: str = SCORE) -> pd.DataFrame:
     >>> table.columns.tolist(), table.round(3).loc["s01"].tolist()
     (['pre', 'post', 'follow_up'], [3.923, 2.583, 2.462])
     """
-    return by_subject(scores, dv=value, subject="practitioner_id", levels=WAVES)
+    return by_subject(scores, dv=dv, subject="practitioner_id", levels=WAVES)
 
 
 def wave_patterns(scores: pd.DataFrame) -> pd.DataFrame:
@@ -469,11 +469,11 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     waves = scores.assign(wave=scores["wave"].astype(str))
     wave_means = means(DISCOMFORT, scores, waves=WAVES)[["wave", "n", "mean", "sd", "ci_low",
                                                           "ci_high"]]
-    wave_means["at_mode"] = wave_means["wave"].map(modal_counts(waves, value=SCORE, by="wave"))
+    wave_means["at_mode"] = wave_means["wave"].map(modal_counts(waves, dv=SCORE, between="wave"))
     items = item_means(scores)
     answers = waves.melt(id_vars=["wave"], value_vars=list(DISCOMFORT.items), var_name="item")
     answers["item"] = answers["item"].str.lstrip("d").astype(int)
-    at_mode = modal_counts(answers, value="value", by=["item", "wave"])
+    at_mode = modal_counts(answers, dv="value", between=["item", "wave"])
     items["at_mode"] = [int(at_mode.get((str(i), w), 0)) for i, w in zip(items["item"],
                                                                         items["wave"],
                                                                         strict=True)]
@@ -508,10 +508,9 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
             ["practitioner_id", *WAVES]],
         "discomfort_rci_people": people[["practitioner_id", "before", "after", "rc", "category",
                                          "reliability", "sd_before", "threshold"]],
-        "discomfort_sample_size": pd.concat(
-            [paired_power(scores, dv=SCORE, within="wave", subject="practitioner_id",
-                          levels=COMPARISONS["post_vs_pre"], change=planned).assign(
-                comparison="post_vs_pre") for planned in PLANNED_CHANGES], ignore_index=True)[
+        "discomfort_sample_size": sample_size(
+            DISCOMFORT, scores, changes=PLANNED_CHANGES, scales=[SCORE],
+            comparisons={"post_vs_pre": COMPARISONS["post_vs_pre"]})[
             ["comparison", "change", "pairs_observed", "sd_change", "d", "n", "note"]],
     }
 

@@ -24,6 +24,7 @@ from ..scales.spec import Instrument
 from ..stats.describe import mean_table
 from ..stats.multitest import holm
 from ..stats.paired import wave_changes
+from ..stats.power import paired_power
 from ..stats.proportions import prevalence
 from ..stats.reliability import CS_CATEGORIES, RC_CATEGORIES, clinical_change, reliable_change
 from ._base import ordered_waves
@@ -203,6 +204,84 @@ def change(spec: Instrument, forms: pd.DataFrame, *,
                   "mean_after", "mean_change", "ci_low", "ci_high", "t", "df", "p", "p_holm",
                   "d_z", "d_z_ci_low", "d_z_ci_high", "d_av", "d_av_ci_low", "d_av_ci_high",
                   "wilcoxon_p", "wilcoxon_method", "direction", "note"]]
+
+
+#: Changes a study might want to detect, as shares of a scale's possible range (a twentieth, a
+#: tenth and a fifth), when no changes in score points are given.
+PLANNED_SHARES = (0.05, 0.1, 0.2)
+
+
+def sample_size(spec: Instrument, forms: pd.DataFrame, *,
+                changes: Sequence[float] | Mapping[str, Sequence[float]] | None = None,
+                comparisons: Mapping[str, tuple[str, str]] | None = None,
+                scales: Sequence[str] | None = None, power: float = 0.8,
+                alpha: float = 0.05) -> pd.DataFrame:
+    """People needed to detect a change of each planned size, from the observed SD of the changes.
+
+    For every scale, comparison and planned change: the SD of the observed changes between the
+    two waves and the number of people a two-sided paired t test needs for ``power``
+    (:func:`evalkit.stats.power.paired_power`, pingouin's ``power_ttest``), rounded up. The one
+    piece of sample-size planning that every questionnaire analysis calls.
+
+    Parameters
+    ----------
+    spec
+        The instrument.
+    forms
+        Its scored forms (:func:`scored`).
+    changes
+        Changes worth detecting, in score points: one list for every scale, or scale -> list;
+        by default :data:`PLANNED_SHARES` of each scale's possible range
+        (:meth:`~evalkit.scales.spec.Instrument.score_range`).
+    comparisons
+        Name -> (earlier wave, later wave); by default ``<later>_vs_<baseline>`` for each later
+        wave with forms, as :func:`change` compares.
+    scales
+        The scales to plan for; by default every scale of the spec.
+    power, alpha
+        Power wanted and two-sided significance level.
+
+    Returns
+    -------
+    DataFrame
+        instrument, scale, comparison, change, pairs_observed, sd_change, d (the change in SDs
+        of the changes), power, alpha, n_exact, n, note. Empty when there is no comparison.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> dataset = evalkit.load("data/sample")
+    >>> spec = dataset.instruments["partner_safety"]
+    >>> table = sample_size(spec, scored(dataset, spec), scales=["total"],
+    ...                     comparisons={"exit_vs_intake": ("intake", "exit")})
+    >>> table[["scale", "change", "pairs_observed", "n"]]
+       scale  change  pairs_observed     n
+    0  total     1.6              37  76.0
+    1  total     3.2              37  21.0
+    2  total     6.4              37   7.0
+    """
+    columns = ["instrument", "scale", "comparison", "change", "pairs_observed", "sd_change", "d",
+               "power", "alpha", "n_exact", "n", "note"]
+    if comparisons is None:
+        waves = _baseline_and_later(spec, forms)
+        comparisons = {f"{w}_vs_{waves[0]}": (waves[0], w) for w in waves[1:]} if waves else {}
+    waved = forms.assign(wave=forms["wave"].astype(str))
+    rows = []
+    for scale in scales if scales is not None else list(spec.scales):
+        if changes is None:
+            lowest, highest = spec.score_range(scale)
+            planned = [share * (highest - lowest) for share in PLANNED_SHARES]
+        else:
+            planned = changes[scale] if isinstance(changes, Mapping) else changes
+        for name, levels in comparisons.items():
+            for size in planned:
+                rows.append(paired_power(waved, dv=scale, within="wave", subject=spec.id_column,
+                                         levels=levels, change=size, power=power,
+                                         alpha=alpha).assign(instrument=spec.name, scale=scale,
+                                                             comparison=name))
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(rows, ignore_index=True)[columns]
 
 
 def means(spec: Instrument, forms: pd.DataFrame, *, waves: Sequence[str] | None = None,

@@ -28,6 +28,7 @@ from .instrument import (
     means,
     reliable_change_counts,
     reliable_change_people,
+    sample_size,
     scored,
 )
 from .tables import Col, TableSpec, interval, modal, modal_count, modal_counts
@@ -179,6 +180,23 @@ TABLES = (
              "otherwise a")),
         unit="people", appendix=True, audiences=("research", "internal")),
     TableSpec(
+        "outcome_sample_size", "How many people would a study of each outcome need?",
+        (_INSTRUMENT, _SCALE,
+         Col("comparison", "label", "the change planned for (later wave vs the baseline wave)"),
+         Col("change", "statistic", "change worth detecting, in score points (a twentieth, a "
+             "tenth and a fifth of the scale's range)", label="change to detect",
+             rests_on=("pairs_observed",)),
+         Col("pairs_observed", "people", "people answering at both waves, whose changes give "
+             "the SD", label="pairs observed"),
+         Col("sd_change", "statistic", "SD of the observed changes", label="SD of changes",
+             rests_on=("pairs_observed",)),
+         Col("d", "statistic", "the change in SDs of the changes (d z)", label="d",
+             rests_on=("pairs_observed",)),
+         Col("n", "people", "people needed for 80% power in a two-sided paired t test at the "
+             "5% level", label="people needed"),
+         Col("note", "text", "why no number could be worked out, if so")),
+        unit="people", appendix=True, audiences=("research", "internal")),
+    TableSpec(
         "outcome_reliability", "Internal consistency of each outcome measure",
         (_INSTRUMENT, _SCALE, Col("wave", "label", "wave"),
          *alpha_cols("forms with every item of the scale answered")),
@@ -236,6 +254,7 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
         people = reliable_change_people(spec, forms, dataset)
         parts["outcome_change"].append(_with_modal_change(spec, forms, change(spec, forms)))
         parts["outcome_means"].append(_with_modal_means(spec, forms, means(spec, forms)))
+        parts["outcome_sample_size"].append(sample_size(spec, forms))
         parts["outcome_bands"].append(bands(spec, forms))
         parts["outcome_rci"].append(reliable_change_counts(spec, people))
         parts["outcome_clinical_change"].append(clinical_change_counts(spec, forms, people))
@@ -261,7 +280,7 @@ def _with_modal_means(spec: Instrument, forms: pd.DataFrame, table: pd.DataFrame
                       ) -> pd.DataFrame:
     """``table`` with ``at_mode``: people at the most common score of each scale and wave."""
     waves = forms.assign(wave=forms["wave"].astype(str))
-    counts = {scale: modal_counts(waves, value=scale, by="wave") for scale in spec.scales}
+    counts = {scale: modal_counts(waves, dv=scale, between="wave") for scale in spec.scales}
     return table.assign(at_mode=[int(counts[s].get(str(w), 0))
                                  for s, w in zip(table["scale"], table["wave"], strict=True)])
 

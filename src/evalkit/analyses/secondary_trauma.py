@@ -22,7 +22,7 @@ from ..errors import MissingDataError
 from ..scales import DISCOMFORT, PROQOL, STSS
 from ..stats.correlation import correlations
 from ..stats.groups import compare_groups
-from ..stats.models import ols_fit, ols_regression
+from ..stats.models import ols_fit, ols_regression, ols_residuals
 from ..stats.multitest import holm
 from ..stats.paired import by_subject
 from ..stats.proportions import wilson_interval
@@ -190,7 +190,7 @@ QUARTILE_MIN_GROUP, TAIL_MIN_GROUP = 5, 10
 
 
 def distribution_by_group(forms: pd.DataFrame, *, column: str = "total",
-                          factors: Sequence[str] = FACTORS) -> pd.DataFrame:
+                          between: Sequence[str] = FACTORS) -> pd.DataFrame:
     """``sts_distribution.csv``: percentiles of a score in each group of each factor.
 
     For box charts that draw no single person, in every audience: a group of fewer than
@@ -203,7 +203,7 @@ def distribution_by_group(forms: pd.DataFrame, *, column: str = "total",
         Scored forms of one wave.
     column
         The score to describe.
-    factors
+    between
         Attribute columns; those absent from ``forms`` are skipped.
 
     Returns
@@ -215,14 +215,14 @@ def distribution_by_group(forms: pd.DataFrame, *, column: str = "total",
     --------
     >>> import evalkit
     >>> forms = scored(evalkit.load("data/sample"), STSS, attributes=ATTRIBUTES)
-    >>> distribution_by_group(latest_wave(forms), factors=["role"])[["group", "n", "median", "p90"]]
+    >>> distribution_by_group(latest_wave(forms), between=["role"])[["group", "n", "median", "p90"]]
                  group   n  median   p90
     0      facilitator  24    38.0  51.4
     1       supervisor   2     NaN   NaN
     2  partner_support   5    30.0   NaN
     """
     rows = []
-    for factor in [f for f in factors if f in forms.columns]:
+    for factor in [f for f in between if f in forms.columns]:
         for group, part in forms.groupby(factor, observed=True, sort=True):
             v = part[column].dropna().astype(float)
             q = v.quantile([0.1, 0.25, 0.5, 0.75, 0.9]).to_numpy(copy=True) \
@@ -236,7 +236,7 @@ def distribution_by_group(forms: pd.DataFrame, *, column: str = "total",
 
 
 def group_comparisons(forms: pd.DataFrame, *, outcomes: dict[str, str],
-                      factors: Sequence[str] = FACTORS,
+                      between: Sequence[str] = FACTORS,
                       min_group: int = 5) -> pd.DataFrame:
     """Each outcome compared across the groups of each factor, Holm-adjusted over the factors.
 
@@ -249,7 +249,7 @@ def group_comparisons(forms: pd.DataFrame, *, outcomes: dict[str, str],
         Scored forms of one wave (one form per practitioner).
     outcomes
         Label -> score column, e.g. ``{"STSS total": "total"}``.
-    factors
+    between
         Attribute columns to compare by; those absent from ``forms`` are skipped.
     min_group
         Groups smaller than this are left out of a comparison (and counted).
@@ -270,7 +270,7 @@ def group_comparisons(forms: pd.DataFrame, *, outcomes: dict[str, str],
     >>> import evalkit
     >>> forms = scored(evalkit.load("data/sample"), STSS, attributes=ATTRIBUTES)
     >>> table = group_comparisons(latest_wave(forms), outcomes={"STSS total": "total"},
-    ...                           factors=["gender"])
+    ...                           between=["gender"])
     >>> table[["outcome", "factor", "groups", "n", "smallest_group"]]
           outcome  factor  groups   n  smallest_group
     0  STSS total  gender       2  30              13
@@ -280,7 +280,7 @@ def group_comparisons(forms: pd.DataFrame, *, outcomes: dict[str, str],
     parts = []
     for label, column in outcomes.items():
         rows = [compare_groups(forms, dv=column, between=f, min_group=min_group)
-                for f in factors if f in forms.columns]
+                for f in between if f in forms.columns]
         if not rows:
             continue
         table = pd.concat(rows, ignore_index=True)
@@ -292,6 +292,50 @@ def group_comparisons(forms: pd.DataFrame, *, outcomes: dict[str, str],
     order = [c for c in table.columns if c != "p_holm"]
     order.insert(order.index("p") + 1, "p_holm")
     return table[order]
+
+
+def regression_residuals(data: pd.DataFrame, **options: object) -> pd.DataFrame:
+    """``sts_regression_residuals.csv``: fitted value, residual and Cook's distance per person.
+
+    One row per practitioner in the regression (:func:`evalkit.stats.models.ols_residuals`),
+    in order of the fitted value, with no id: the residual plot of the research report. A row
+    is ``influential`` when its Cook's distance is above ``4 / n`` (strictly), the rule
+    ``sts_regression_fit`` counts by. One point per person, so the table is declared for the
+    research audience only.
+
+    Parameters
+    ----------
+    data
+        One row per practitioner (one wave's forms).
+    **options
+        As for :func:`evalkit.stats.models.ols_regression` (``dv``, ``between``, ``ordered``,
+        ``covar``, ``min_cell``).
+
+    Returns
+    -------
+    DataFrame
+        n (practitioners in the model), fitted, residual, cooks_d, cooks_line (``4 / n``),
+        influential. Empty when no model can be fitted.
+
+    Examples
+    --------
+    >>> forms = pd.DataFrame({"total": [30.0, 32, 35, 40, 41, 44], "role": list("aaabbb")})
+    >>> table = regression_residuals(forms, dv="total", between=["role"], min_cell=3)
+    >>> table[["fitted", "residual", "influential"]].round(3).head(2)
+       fitted  residual  influential
+    0  32.333    -2.333        False
+    1  32.333    -0.333        False
+    """
+    columns = ["n", "fitted", "residual", "cooks_d", "cooks_line", "influential"]
+    rows = ols_residuals(data, **options)
+    n = len(rows)
+    if not n:
+        return pd.DataFrame(columns=columns)
+    table = rows.sort_values("fitted", kind="stable").reset_index(drop=True)
+    table.insert(0, "n", n)
+    table["cooks_line"] = 4 / n
+    table["influential"] = table["cooks_d"] > table["cooks_line"]
+    return table[columns]
 
 
 def supervision_per_month(dataset: Dataset, forms: pd.DataFrame, *,
@@ -581,6 +625,22 @@ TABLES = (
          Col("note", "text", "notes on the model")),
         unit="practitioners", appendix=True, audiences=("research", "internal")),
     TableSpec(
+        "sts_regression_residuals",
+        "Regression of the STSS total: residuals against fitted values",
+        (Col("n", "people", "practitioners in the model"),
+         Col("fitted", "statistic", "STSS total the model predicts for the practitioner",
+             **_rests("n")),
+         Col("residual", "statistic", "STSS total minus the fitted value", fmt="signed",
+             **_rests("n")),
+         Col("cooks_d", "statistic", "Cook's distance", label="Cook's D", **_rests("n")),
+         Col("cooks_line", "size", "4 / n: a Cook's distance above it marks an influential "
+             "practitioner", label="4 / n", decimals=3),
+         Col("influential", "flag", "Cook's distance above 4 / n")),
+        # One point per practitioner: a manager who knows someone's gender, role and
+        # experience reads their fitted value, and fitted + residual is their STSS total.
+        # Research (pseudonymous data under an agreement) only; not internal, not funder.
+        unit="practitioners", appendix=True, audiences=("research",)),
+    TableSpec(
         "wellbeing_correlations", "What goes with what? Correlations (latest wave)",
         (Col("x", "label", "first measure"), Col("y", "label", "second measure"),
          Col("n", "people", "practitioners with both"),
@@ -701,9 +761,10 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
         model["n"] = model["n"].fillna(fit["n"].iloc[0])
         result["sts_regression"] = model
         result["sts_regression_fit"] = fit
+        result["sts_regression_residuals"] = regression_residuals(latest, **options)
     else:
-        result["sts_regression"] = "needs stss.csv and practitioners.csv"
-        result["sts_regression_fit"] = "needs stss.csv and practitioners.csv"
+        for name in ("sts_regression", "sts_regression_fit", "sts_regression_residuals"):
+            result[name] = "needs stss.csv and practitioners.csv"
     if shared_latest_wave(list(forms.values())) is None:
         result["wellbeing_correlations"] = "needs a survey wave that the STSS and ProQOL share"
     else:

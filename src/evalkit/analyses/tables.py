@@ -650,16 +650,16 @@ def modal_count(values: Any) -> int:
     return int(numbers.astype(float).round(9).value_counts().iloc[0])
 
 
-def modal_counts(data: pd.DataFrame, *, value: str, by: str | list[str]) -> pd.Series:
-    """:func:`modal_count` of ``value`` in each group of ``by``.
+def modal_counts(data: pd.DataFrame, *, dv: str, between: str | list[str]) -> pd.Series:
+    """:func:`modal_count` of ``dv`` in each group of ``between``.
 
     Parameters
     ----------
     data
         Long table, one row per person (and group).
-    value
+    dv
         The column whose most common value is counted.
-    by
+    between
         The grouping column(s).
 
     Returns
@@ -670,12 +670,12 @@ def modal_counts(data: pd.DataFrame, *, value: str, by: str | list[str]) -> pd.S
     Examples
     --------
     >>> forms = pd.DataFrame({"wave": ["a", "a", "a", "b"], "score": [5, 5, 4, 3]})
-    >>> modal_counts(forms, value="score", by="wave").to_dict()
+    >>> modal_counts(forms, dv="score", between="wave").to_dict()
     {'a': 2, 'b': 1}
     """
-    keys = [by] if isinstance(by, str) else list(by)
+    keys = [between] if isinstance(between, str) else list(between)
     frame = data.assign(**{k: data[k].astype(str) for k in keys})
-    return frame.groupby(keys, sort=False, observed=True)[value].agg(modal_count)
+    return frame.groupby(keys, sort=False, observed=True)[dv].agg(modal_count)
 
 
 def modal(description: str = "people at the most common value", *,

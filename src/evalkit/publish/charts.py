@@ -1492,6 +1492,66 @@ def reliable_change_scatter(data: Shown | pd.DataFrame, *,
     return ax
 
 
+
+@_sized(lambda data, width, **_: (6.0, 4.2))
+def residuals_vs_fitted(data: Shown | pd.DataFrame, *, ylabel: str = "residual",
+                        xlabel: str = "fitted value", ax: Axes | None = None) -> Axes:
+    """Research only: each person's residual against their fitted value, influential ones marked.
+
+    A person whose Cook's distance is above the table's ``cooks_line`` (``4 / n``) is drawn as
+    a vermilion diamond; the others as grey dots. A curve or a funnel in the cloud says the model
+    misses a shape or the spread is uneven. The alt text is a summary (how many points, how
+    many above the line), never the values.
+
+    Parameters
+    ----------
+    data
+        A policed table (:class:`~evalkit.publish.policy.Shown`) or a plain DataFrame, shaped
+        like ``sts_regression_residuals`` (``fitted``, ``residual``, ``cooks_d``,
+        ``cooks_line``).
+    ylabel, xlabel
+        Axis labels.
+    ax
+        The axes to draw on; None for the current axes.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"fitted": [30.0, 32, 35], "residual": [1.5, -2.0, 0.5],
+    ...                       "cooks_d": [0.2, 1.9, 0.1], "cooks_line": [4 / 3] * 3})
+    >>> fig, ax = plt.subplots()
+    >>> residuals_vs_fitted(table, ax=ax).figure.evalkit_alt  # doctest: +NORMALIZE_WHITESPACE
+    "Scatter of residuals against fitted values, one point per person (3 people); 1 with a
+    Cook's distance above 4 / n (1.333) is marked."
+    >>> plt.close(fig)
+    """
+    ax = ax or plt.gca()
+    table = _values(data)
+    fitted, residual = _numbers(data, "fitted"), _numbers(data, "residual")
+    cooks = _numbers(data, "cooks_d")
+    drawn = np.isfinite(fitted) & np.isfinite(residual)
+    if not drawn.any():
+        return _nothing(ax, "No regression model to show residuals for.")
+    line = float(pd.to_numeric(table["cooks_line"], errors="coerce").iloc[0])
+    above = drawn & (cooks > line)
+    ax.axhline(0, color="#888888", linewidth=0.8)
+    ax.scatter(fitted[drawn & ~above], residual[drawn & ~above], color=GREY, s=18, zorder=3,
+               label=f"Cook's distance at most 4 / n ({int((drawn & ~above).sum())})")
+    if above.any():
+        ax.scatter(fitted[above], residual[above], color=VERMILION, marker="D", s=30, zorder=4,
+                   label=f"Cook's distance above 4 / n ({int(above.sum())})")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8, loc="best")
+    describe(ax, f"Scatter of residuals against fitted values, one point per person "
+                 f"({int(drawn.sum())} people); {int(above.sum())} with a Cook's distance above "
+                 f"4 / n ({line:.3f}) {'is' if above.sum() == 1 else 'are'} marked.")
+    return ax
+
 # --- outcome measures ------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ directly:
 * ``<instrument>.parquet``: the same, typed (nullable integers, doubles, categories);
 * ``<instrument>.sav`` (SPSS) and ``<instrument>.dta`` (Stata): the same values, with a variable
   label on every column and value labels on the coded columns (wave and bands), from the
-  instrument's spec;
+  instrument's spec, and the same bytes each time the same data are exported (below);
 * ``codebook.csv``: every column of every table, its label, type and value labels.
 
 A row holds the person's pseudonymous id (as it is in the data folder, already checked by
@@ -19,6 +19,13 @@ its band. Nothing else of the data folder is copied: no dates, no answers to sin
 other columns. The exports are exact, so they are refused for the funder audience. An export
 folder follows the rules of every evalkit output folder (:mod:`evalkit.io.outfolder`): it
 holds a marker file and is replaced only when it has one.
+
+SPSS and Stata files carry the time they were written in their header, so two exports of the
+same data would differ. pyreadstat has no option for it (``write_sav`` and ``write_dta`` take
+none), so after writing, the header's creation time is set to :data:`FIXED_TIME` (1 January 2000,
+00:00), or to ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) when that variable is set, as
+reproducible builds do. The time on disk still says when a file was written; the header says
+nothing a reader needs.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +53,12 @@ DECIMALS = 10
 _STATA_NAME = 32
 #: Longest variable label Stata keeps.
 _STATA_LABEL = 80
+#: Creation time written into every ``.sav`` and ``.dta`` header (unless ``SOURCE_DATE_EPOCH``).
+FIXED_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+#: Where the creation date and time sit in an SPSS header (after rec_type, product name,
+#: layout code, case size, compression, weight index, case count and bias).
+_SAV_DATE, _SAV_TIME = slice(92, 101), slice(101, 109)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 MARKER = Marker(
     ".evalkit-export",
@@ -307,6 +321,75 @@ def codebook(exports: dict[str, Export]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "column", "label", "type", "values"])
 
 
+def header_time() -> datetime:
+    """The creation time written into ``.sav`` and ``.dta`` headers.
+
+    Returns
+    -------
+    datetime
+        ``SOURCE_DATE_EPOCH`` (UTC) when that variable holds a whole number of seconds,
+        otherwise :data:`FIXED_TIME`.
+
+    Examples
+    --------
+    >>> header_time().isoformat()
+    '2000-01-01T00:00:00+00:00'
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return FIXED_TIME
+
+
+def fix_header_time(path: Path, when: datetime | None = None) -> None:
+    """Set the creation time in the header of a ``.sav`` or ``.dta`` file written by pyreadstat.
+
+    The field is checked before it is overwritten: a header that does not hold a time where
+    the format puts one is refused, never patched blindly.
+
+    Parameters
+    ----------
+    path
+        An SPSS (``.sav``) or Stata 117-119 (``.dta``) file.
+    when
+        The time to write; None for :func:`header_time`.
+
+    Raises
+    ------
+    ValueError
+        When the file is neither, or its header holds no time where the format puts one.
+
+    Examples
+    --------
+    >>> import pyreadstat, tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "t.dta"
+    >>> pyreadstat.write_dta(pd.DataFrame({"x": [1.0]}), path)
+    >>> fix_header_time(path)
+    >>> b"<timestamp>\\x1101 Jan 2000 00:00</timestamp>" in path.read_bytes()
+    True
+    """
+    when = when or header_time()
+    month = _MONTHS[when.month - 1]
+    data = bytearray(path.read_bytes())
+    if path.suffix == ".sav":
+        date, time = bytes(data[_SAV_DATE]), bytes(data[_SAV_TIME])
+        if not (data[:4] == b"$FL2" and re.fullmatch(rb"\d\d [A-Z][a-z]{2} \d\d", date)
+                and re.fullmatch(rb"\d\d:\d\d:\d\d", time)):
+            raise ValueError(f"{path.name}: no creation time where an SPSS header holds it")
+        data[_SAV_DATE] = f"{when.day:02d} {month} {when.year % 100:02d}".encode("ascii")
+        data[_SAV_TIME] = f"{when:%H:%M:%S}".encode("ascii")
+    elif path.suffix == ".dta":
+        found = re.search(rb"<timestamp>\x11(\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d)</timestamp>",
+                          bytes(data[:4096]))
+        if not found:
+            raise ValueError(f"{path.name}: no creation time where a Stata header holds it")
+        data[found.start(1):found.end(1)] = \
+            f"{when.day:02d} {month} {when.year:04d} {when:%H:%M}".encode("ascii")
+    else:
+        raise ValueError(f"{path.name}: not a .sav or .dta file")
+    path.write_bytes(bytes(data))
+
+
 def write_exports(exports: dict[str, Export], folder: Path) -> list[Path]:
     """Write every export in every format into ``folder``, with ``codebook.csv``.
 
@@ -361,11 +444,13 @@ def write_exports(exports: dict[str, Export], folder: Path) -> list[Path]:
                              variable_format={c: "F8.0" for c in whole},
                              variable_measure={v.name: "nominal" if v.kind in ("id", "code")
                                                else "scale" for v in export.variables})
+        fix_header_time(path)
         written.append(path)
         path = folder / f"{export.name}.dta"
         pyreadstat.write_dta(numbers, path, file_label=export.title[:_STATA_LABEL],
                              column_labels=labels, variable_value_labels=value_labels,
                              variable_format={c: "%8.0f" for c in whole})
+        fix_header_time(path)
         written.append(path)
     path = folder / "codebook.csv"
     codebook(exports).to_csv(path, index=False, lineterminator="\n")
