@@ -119,8 +119,9 @@ _COUNTED = {
 
 
 def attrition_flow(people: pd.DataFrame) -> pd.DataFrame:
-    """``attrition_flow.csv``: the people at each stage, how many did not go on, and how many
-    are still in the programme.
+    """``attrition_flow.csv``: the people at each stage and how many did not go on.
+
+    Those who did not go on are split into those who left and those still in the programme.
 
     Parameters
     ----------

@@ -197,7 +197,9 @@ class Kernel:
     manager: KernelManager
     cwd: str
     preload: tuple[str, ...] = ()
-    state: _KernelState = field(default_factory=_KernelState, repr=False, compare=False)
+    # Made here, never given: the client and whether a notebook has run since the start.
+    state: _KernelState = field(default_factory=_KernelState, init=False, repr=False,
+                                compare=False)
 
 
 @contextmanager
@@ -416,10 +418,10 @@ def _run_beside_signals(work: Callable[[], None], kernels: Sequence[Kernel]) -> 
 
 
 def kernel_count(notebooks: int) -> int:
-    """How many kernels to run ``notebooks`` notebooks side by side: one per core this process
-    may use, at most :data:`MAX_KERNELS` and at most one per notebook.
+    """How many kernels to run ``notebooks`` notebooks side by side.
 
-    ``EVALKIT_KERNELS`` (a whole number of at least 1) overrides the number of cores.
+    One per core this process may use, at most :data:`MAX_KERNELS` and at most one per
+    notebook. ``EVALKIT_KERNELS`` (a whole number of at least 1) overrides the number of cores.
 
     Parameters
     ----------
@@ -580,6 +582,15 @@ class KernelPool:
         NotebookFailed
             For the first notebook (in the order given) that failed, with its error; once one
             fails, no further notebook is started.
+
+        Examples
+        --------
+        >>> book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("6 * 7")])
+        >>> with KernelPool(Path.cwd(), 1) as pool:
+        ...     pool.run([(book, None)], on_done=lambda index, seconds: print("done", index))
+        done 0
+        >>> book.cells[0].outputs[0]["data"]["text/plain"]
+        '42'
         """
         self.submit(notebooks)
         self.wait(on_done=on_done)
@@ -591,6 +602,16 @@ class KernelPool:
         ----------
         notebooks
             As for :meth:`run`.
+
+        Examples
+        --------
+        >>> books = [nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+        ...          for code in ("1 + 1", "2 + 2")]
+        >>> with KernelPool(Path.cwd(), 1) as pool:
+        ...     pool.submit([(nb, None) for nb in books])
+        ...     pool.wait()
+        >>> [nb.cells[0].outputs[0]["data"]["text/plain"] for nb in books]
+        ['2', '4']
         """
         for nb, parameters in notebooks:
             self._jobs.put((self._submitted, nb, parameters))
@@ -608,6 +629,16 @@ class KernelPool:
         ------
         NotebookFailed
             As for :meth:`run`.
+
+        Examples
+        --------
+        >>> book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
+        >>> with KernelPool(Path.cwd(), 1) as pool:
+        ...     pool.submit([(book, None)])
+        ...     pool.wait()
+        Traceback (most recent call last):
+        ...
+        evalkit.publish.notebooks.NotebookFailed: notebook 0 failed (CellExecutionError)
         """
         failures: dict[int, BaseException] = {}
         try:
