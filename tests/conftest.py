@@ -87,8 +87,12 @@ class SampleReports:
         if audience not in self.made:
             folder = self.root / audience
             folder.mkdir(parents=True, exist_ok=True)
-            with _locked(folder / ".lock"):
-                record = folder / "untouched.json"
+            # The lock and the record sit outside the report's folder and its parent, where
+            # test_report_folder_contents looks for anything the render left behind.
+            bookkeeping = self.root / "bookkeeping"
+            bookkeeping.mkdir(exist_ok=True)
+            with _locked(bookkeeping / f"{audience}.lock"):
+                record = bookkeeping / f"{audience}.json"
                 if not record.exists():
                     record.write_text(json.dumps(self._render(audience, folder / "sample")))
                 before, after = json.loads(record.read_text())

@@ -118,12 +118,22 @@ def test_report_shows_a_progress_bar_and_time_per_notebook(tmp_path, monkeypatch
     monkeypatch.setattr(report, "workbook", lambda: sorted(folder.glob("*.ipynb")))
     monkeypatch.setattr(report, "notebook_dir", lambda: folder)
     monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    # Every step drawn, however quick: tqdm otherwise skips a redraw within 0.1 s of the last,
+    # and the bar (left off the terminal when it closes) might never show its last step.
+    drawn = report.progress
+    monkeypatch.setattr(report, "progress",
+                        lambda *a, **k: _every_step(drawn(*a, **k)))
     report.render_report(SAMPLE, out_dir=tmp_path / "out", show_progress=True)
     err = capsys.readouterr().err
     # Two notebooks, then the page itself.
     assert "report: 100%" in err and "3/3" in err
     assert re.search(r"00_data_overview: \d+\.\d s", err)
     assert re.search(r"01_attendance: \d+\.\d s", err)
+
+
+def _every_step(bar):
+    bar.mininterval = bar.miniters = 0
+    return bar
 
 
 def test_missing_folder_is_named(tmp_path, capsys):
