@@ -193,7 +193,7 @@ def _assert_declared(result):
 
 
 def test_compute_returns_exactly_the_declared_tables(dataset):
-    result = accountability.compute(dataset, min_cell=5)
+    result = accountability.compute(dataset)
     _assert_declared(result)
     per_process = result["process_measures"].set_index("process_id")
     assert per_process.loc["A", "first_message"] == "2020-01-10"
@@ -204,7 +204,7 @@ def test_compute_returns_exactly_the_declared_tables(dataset):
 
 def test_compute_on_the_sample_returns_the_declared_tables():
     dataset = evalkit.load("data/sample")
-    result = accountability.compute(dataset, min_cell=5)
+    result = accountability.compute(dataset)
     _assert_declared(result)
     summary = result["accountability_summary"].set_index("metric")["value"]
     assert summary["processes"] == dataset.accountability_events["process_id"].nunique()

@@ -131,7 +131,7 @@ def _assert_declared(result):
 
 
 def test_compute_returns_exactly_the_declared_tables(folder):
-    result = delivery.compute(folder, min_cell=5)
+    result = delivery.compute(folder)
     _assert_declared(result)
     assert result["exercise_fidelity"]["exercise_title"].tolist() == ["First", "Second", "Extra"]
 
@@ -153,7 +153,7 @@ def test_sample_matches_an_independent_computation():
     per_session["fidelity"] = per_session["credited"] / per_session["planned_minutes"]
     expected = per_session.groupby(["module", "module_session"])["fidelity"].mean()
 
-    result = delivery.compute(evalkit.load(SAMPLE), min_cell=5)
+    result = delivery.compute(evalkit.load(SAMPLE))
     _assert_declared(result)
     table = result["delivery_fidelity"].set_index(["module", "module_session"])
     assert len(table) == len(expected)

@@ -543,7 +543,7 @@ def test_every_published_table_obeys_the_policy(tmp_path_factory, seed, particip
     for analysis in registry().values():
         if analysis.missing(dataset):
             continue
-        computed = analysis.compute(dataset, min_cell=min_cell)
+        computed = analysis.results(dataset, min_cell=min_cell)
         for spec in analysis.tables:
             raw = computed.get(spec.name)
             if isinstance(raw, pd.DataFrame):

@@ -4,6 +4,7 @@ charts whose plot area and labels stay usable on a phone."""
 from __future__ import annotations
 
 import itertools
+import re
 
 import pandas as pd
 import pytest
@@ -113,10 +114,26 @@ def test_tables_over_four_columns_carry_data_labels_for_phone_cards():
 @pytest.mark.parametrize("rule", [
     "table.evalkit caption", "break-after: avoid", "table.stacked td::before",
     "content: attr(data-label)", "table.evalkit.short", "display: table-header-group",
-    "max-height: 235mm"])
+    "max-height: 235mm", "span.date { white-space: nowrap; }"])
 def test_the_page_styles_keep_captions_with_rows_wrap_in_print_and_stack_on_phones(rule):
     from evalkit.publish.document import _CSS
     assert rule in _CSS
+
+
+def test_dates_in_table_cells_never_break_at_their_hyphens(sample_reports):
+    """A browser may break a line after a hyphen: "2024-" over "03-05" in a narrow column of the
+    drop-out list reads as two values. Every ISO date or month in a cell of the team's report
+    (where the dated lists are) sits in a span the page keeps on one line."""
+    page = (sample_reports("internal") / "report.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(page, "html.parser")
+    dates = loose = 0
+    for cell in soup.select("table.evalkit td, table.evalkit th"):
+        for text in cell.find_all(string=True):
+            found = len(re.findall(r"\b\d{4}-\d{2}(?:-\d{2})?\b", text))
+            dates += found
+            loose += found if text.parent.name != "span" or "date" not in text.parent.get(
+                "class", []) else 0
+    assert dates > 50 and loose == 0
 
 
 def _chart_geometry(plot, table, *, every_text=False, **options):

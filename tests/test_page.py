@@ -315,3 +315,18 @@ def test_notebooks_sharing_a_kernel_see_neither_variables_nor_folder_of_the_last
     cell = second.cells[0]
     assert cell.outputs[0]["data"]["text/plain"] == repr((False, str(ROOT.resolve())))
     assert cell.execution_count == 1
+
+
+def test_min_cell_reaches_only_the_analyses_that_take_it():
+    """Group comparisons need the report's smallest group; analyses comparing no groups do not
+    declare the parameter and are called without it (not with a default they might ignore)."""
+    from evalkit.analyses._base import Analysis
+
+    seen = []
+    comparing = Analysis(name="comparing", title="t", tables=(),
+                         compute=lambda dataset, *, min_cell: seen.append(min_cell) or {})
+    counting = Analysis(name="counting", title="t", tables=(),
+                        compute=lambda dataset: seen.append("none") or {})
+    comparing.results(None, min_cell=7)
+    counting.results(None, min_cell=7)
+    assert seen == [7, "none"]

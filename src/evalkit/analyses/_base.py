@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -70,7 +71,8 @@ class Analysis:
     tables
         Every result table it can publish.
     compute
-        ``compute(dataset, *, min_cell) -> {table name: DataFrame or reason}``.
+        ``compute(dataset) -> {table name: DataFrame or reason}``; an analysis whose group
+        comparisons need a smallest group also takes ``min_cell`` (see :meth:`results`).
     needs
         Files that must all be present.
     needs_any
@@ -124,6 +126,35 @@ class Analysis:
         if self.needs_any and not any(dataset.has(n) for n in self.needs_any):
             return needs_files(dataset, self.needs_any, " or ")
         return self.check(dataset) if self.check else ""
+
+    def results(self, dataset: Dataset, *, min_cell: int) -> Computed:
+        """Every table of the analysis for ``dataset``.
+
+        ``min_cell`` reaches ``compute`` only when it takes one: it sets the smallest group
+        entering a comparison, so analyses that compare no groups are not made to declare it.
+
+        Parameters
+        ----------
+        dataset
+            A loaded data folder.
+        min_cell
+            The report's smallest count of people.
+
+        Returns
+        -------
+        dict of str to DataFrame or str
+            Each table by name, or why it could not be computed.
+
+        Examples
+        --------
+        >>> import evalkit
+        >>> dataset = evalkit.load("data/sample")
+        >>> sorted(get("delivery").results(dataset, min_cell=5))
+        ['delivery_fidelity', 'exercise_fidelity', 'facilitator_fidelity']
+        """
+        if "min_cell" in inspect.signature(self.compute).parameters:
+            return self.compute(dataset, min_cell=min_cell)
+        return self.compute(dataset)
 
     def spec(self, name: str) -> TableSpec:
         """The declaration of the table called ``name``.

@@ -535,15 +535,13 @@ def _dates(frame: pd.DataFrame, columns) -> pd.DataFrame:
                            for c in columns})
 
 
-def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
+def compute(dataset: Dataset) -> dict[str, pd.DataFrame | str]:
     """Every accountability table for one data folder.
 
     Parameters
     ----------
     dataset
         A loaded data folder with ``accountability_events.csv``.
-    min_cell
-        Smallest group a report describes; unused here (the tables count processes).
 
     Returns
     -------

@@ -226,15 +226,13 @@ TABLES = (
 )
 
 
-def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
+def compute(dataset: Dataset) -> dict[str, pd.DataFrame | str]:
     """The attrition flow and its exits for one data folder.
 
     Parameters
     ----------
     dataset
         A loaded data folder with participants, sessions and attendance.
-    min_cell
-        Smallest group a report describes; unused (nothing is merged before publishing).
 
     Returns
     -------

@@ -288,15 +288,13 @@ TABLES = (
 )
 
 
-def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
+def compute(dataset: Dataset) -> dict[str, pd.DataFrame | str]:
     """Every delivery table for one data folder.
 
     Parameters
     ----------
     dataset
         A loaded data folder with sessions, curriculum and delivery.
-    min_cell
-        Smallest group a report describes; unused here (the tables count sessions, not people).
 
     Returns
     -------

@@ -36,7 +36,7 @@ def _share(values: dict, intervals: dict, name: str, part_name: str, whole_name:
     intervals[name] = (float(interval["ci_low"]), float(interval["ci_high"]))
 
 
-def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
+def key_figures(dataset: Dataset) -> pd.DataFrame:
     """``key_figures.csv``: every key figure the folder supports, with its interval.
 
     Each figure comes with the counts it rests on (see ``TABLE`` for the list and
@@ -47,8 +47,6 @@ def key_figures(dataset: Dataset, *, min_cell: int = 5) -> pd.DataFrame:
     ----------
     dataset
         A loaded data folder.
-    min_cell
-        Smallest group a report describes; unused (no figure here is split into groups).
 
     Returns
     -------
@@ -227,15 +225,13 @@ CARD_BASES = {
 }
 
 
-def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
+def compute(dataset: Dataset) -> dict[str, pd.DataFrame | str]:
     """The key figures table.
 
     Parameters
     ----------
     dataset
         A loaded data folder.
-    min_cell
-        Passed on to :func:`key_figures`.
 
     Returns
     -------
@@ -248,7 +244,7 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
     >>> list(compute(evalkit.load("data/sample").replace(stss=None, proqol=None)))
     ['key_figures']
     """
-    return {"key_figures": key_figures(dataset, min_cell=min_cell)}
+    return {"key_figures": key_figures(dataset)}
 
 
 ANALYSIS = Analysis(name="key_figures", title="key figures", tables=(TABLE,), compute=compute)

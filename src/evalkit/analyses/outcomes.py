@@ -227,15 +227,13 @@ def _each(dataset: Dataset):
         yield spec, scored(dataset, name)
 
 
-def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
+def compute(dataset: Dataset) -> dict[str, pd.DataFrame | str]:
     """One set of tables for every instrument in the folder.
 
     Parameters
     ----------
     dataset
         A loaded data folder with at least one instrument spec.
-    min_cell
-        Smallest group a report describes; unused here (nothing is grouped before publishing).
 
     Returns
     -------

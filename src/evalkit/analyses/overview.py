@@ -120,15 +120,13 @@ TABLES = (
 )
 
 
-def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | str]:
+def compute(dataset: Dataset) -> dict[str, pd.DataFrame | str]:
     """The overview tables for one data folder.
 
     Parameters
     ----------
     dataset
         A loaded data folder.
-    min_cell
-        Smallest group a report describes; unused here.
 
     Returns
     -------

@@ -442,6 +442,7 @@ table.evalkit th, table.evalkit td { border-bottom: 1px solid var(--rule); paddi
 table.evalkit thead th { border-bottom: 2px solid #999; font-weight: 600; overflow-wrap: normal;
   vertical-align: bottom; }
 table.evalkit .num { text-align: right; white-space: nowrap; }
+span.date { white-space: nowrap; }
 table.evalkit thead th.num { white-space: normal; }
 table.evalkit tbody th { font-weight: normal; }
 table.evalkit tr { break-inside: avoid; page-break-inside: avoid; }

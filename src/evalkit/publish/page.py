@@ -300,7 +300,7 @@ class Page:
             tables = {s.name: Shown.unavailable(s, self.policy, f"not available: {reason}")
                       for s in analysis.tables}
             return Published(name, tables, note=reason)
-        computed = analysis.compute(self.dataset, min_cell=self.policy.min_cell)
+        computed = analysis.results(self.dataset, min_cell=self.policy.min_cell)
         tables = {}
         for spec in analysis.tables:
             result = computed.get(spec.name, "not computed for these data")

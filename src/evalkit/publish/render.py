@@ -432,7 +432,23 @@ def _breakable(escaped: str) -> str:
     """Escaped text with line-break chances after ``_``, ``=``, ``|`` and ``/``, so that a long
     code such as ``supervision_frequency=weekly|fortnightly`` wraps instead of widening its
     table past the page (a table column is never narrower than its longest unbreakable word)."""
-    return re.sub(r"([_=|/])(?=\w)", r"\1<wbr>", escaped)
+    return _unbroken_dates(re.sub(r"([_=|/])(?=\w)", r"\1<wbr>", escaped))
+
+
+#: A calendar date or month written the ISO way (2024-03-05, 2024-03).
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")
+
+
+def _unbroken_dates(escaped: str) -> str:
+    """Escaped text with each ISO date or month kept on one line: a browser may break a line
+    after a hyphen, and "2024-" over "03-05" in a narrow column reads as two values.
+
+    Examples
+    --------
+    >>> _unbroken_dates("missed 2024-03-05; last 2024-02")
+    'missed <span class="date">2024-03-05</span>; last <span class="date">2024-02</span>'
+    """
+    return _ISO_DATE.sub(lambda m: f'<span class="date">{m.group(0)}</span>', escaped)
 
 
 #: Tables with at most this many rows are kept on one printed page with their caption.
