@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 import pytest
+from bs4 import BeautifulSoup
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -145,3 +146,32 @@ def test_pdf_contents_and_appendix_references_give_the_pages_they_point_to(rende
     assert len(references) >= 3
     appendix_pages = {p for name, p in page_of.items() if name.startswith("appendix-")}
     assert {int(p) for p in references} <= appendix_pages
+
+
+def _pdf_pages(pdf) -> list[str]:
+    """The text of each page of ``pdf``, its whitespace collapsed (a wrapped line joins again)."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    count = int(re.search(r"^Pages:\s+(\d+)", info.stdout, re.M).group(1))
+    return [" ".join(subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
+                                    capture_output=True, text=True, check=True).stdout.split())
+            for n in range(1, count + 1)]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+@pytest.mark.parametrize("audience", ["funder", "research"])
+def test_every_printed_caption_shares_its_page_with_the_first_row(sample_reports, audience):
+    folder = sample_reports(audience)
+    pages = _pdf_pages(folder / "report.pdf")
+    soup = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")
+    checked, after = 0, 0
+    for table in soup.select("table.evalkit"):
+        first = table.select_one("tbody tr")
+        if table.caption is None or first is None:
+            continue
+        caption = " ".join(table.caption.get_text(" ").split())
+        cell = " ".join(first.find(["th", "td"]).get_text(" ").split())
+        # Tables come in page order: look for each caption from the page of the one before.
+        on = next(n for n in range(after, len(pages)) if caption in pages[n])
+        assert cell in pages[on], f"{caption!r} is printed apart from its first row"
+        checked, after = checked + 1, on
+    assert checked >= 15

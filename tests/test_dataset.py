@@ -88,6 +88,23 @@ def test_cancelling_sessions_gives_new_figures_without_a_stale_cache(sample):
     assert figures["participant_sessions"] < len(attendance.participant_sessions(sample))
 
 
+def test_the_register_spans_the_dates_of_the_sessions_it_names(sample):
+    # Read independently of the loader: the register of cohort c02 alone spans c02's sessions,
+    # not every session in sessions.csv; curriculum.csv has no dates at all.
+    raw_sessions = pd.read_csv(SAMPLE / "sessions.csv", dtype=str, keep_default_na=False)
+    c02 = raw_sessions.loc[raw_sessions["cohort_id"] == "c02", ["session_id", "session_date"]]
+    register = sample.attendance[sample.attendance["session_id"].astype(str).isin(c02["session_id"])]
+    summary = sample.replace(attendance=register).summary().set_index("file")
+    register_row = summary.loc["attendance.csv"]
+    assert (register_row["first_date"], register_row["last_date"]) == (
+        c02["session_date"].min(), c02["session_date"].max())
+    assert c02["session_date"].max() < raw_sessions["session_date"].max()
+    assert pd.isna(summary.loc["curriculum.csv", "first_date"])
+    # A register whose sessions file is absent has no dates to borrow.
+    assert pd.isna(sample.replace(sessions=None).summary().set_index("file").loc[
+        "attendance.csv", "first_date"])
+
+
 def test_replace_returns_a_new_dataset(sample):
     smaller = sample.replace(supervision=None)
     assert not smaller.has("supervision") and sample.has("supervision")

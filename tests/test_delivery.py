@@ -102,8 +102,8 @@ def test_exercise_fidelity_by_hand(folder):
 def test_facilitator_pairs_ignore_the_order_of_ids(folder):
     table = delivery.facilitator_pair_fidelity(folder).set_index("facilitators")
     # f1;f2 ran s1 (0.8) and, written f2;f1, s2 (0.6); s3 was not recorded.
-    assert table.loc["f1;f2", "sessions"] == 2
-    assert table.loc["f1;f2", "mean_fidelity"] == pytest.approx(0.7)
+    assert table.loc["f1 and f2", "sessions"] == 2
+    assert table.loc["f1 and f2", "mean_fidelity"] == pytest.approx(0.7)
     assert table.loc["f3", ["sessions", "mean_fidelity"]].tolist() == [1, 1.0]
     assert len(table) == 2
 

@@ -167,7 +167,7 @@ def test_safety_list_gives_the_date_of_the_answer_that_worsened_and_whole_scores
     assert shown.text["before"].tolist() == ["11", "18"]
     assert shown.text["after"].tolist() == ["6", "13"]
     html = render.table_html(shown, None, None)
-    assert ">rc<" not in html and "reliable change index" in html
+    assert ">rc<" not in html and ">latest score<" in html and ">latest answer<" in html
 
 
 def test_a_long_run_of_missed_sessions_reads_as_its_first_and_last_date(weekly):

@@ -100,6 +100,32 @@ def test_the_safety_list_names_participants_whose_partners_reports_worsened(tmp_
     assert sorted(safety["participant_id"]) == ["r1", "r2"]
 
 
+def test_the_safety_list_shows_each_partners_latest_answer(tmp_path):
+    # Higher is better, and a third wave: r1 falls 11 -> 6 (reliably worse) and is back at 11
+    # later; r2 falls 18 -> 13 and the later form is unscored (2 of 5 answered), so r2's latest
+    # answer stays the one that worsened. Dates: each wave a quarter apart.
+    (tmp_path / "instruments").mkdir()
+    toml = HAND_TOML.replace('waves = ["before", "after"]', 'waves = ["before", "after", "later"]')
+    toml = toml.replace('higher_is = "worse"', 'higher_is = "better"\nreliability = 0.85')
+    toml = toml.replace('respondent = "participant"', 'respondent = "partner"')
+    (tmp_path / "instruments" / "hand.toml").write_text(toml)
+    people = [PARTICIPANTS] + [f"{pid},north,c1,self,25-34,2024-01,ongoing"
+                               for pid in ("r1", "r2", "r3", "r4")]
+    (tmp_path / "participants.csv").write_text("\n".join(people) + "\n")
+    dates = {"before": "2024-01-15", "after": "2024-04-15", "later": "2024-07-15"}
+    forms = [*HAND_FORMS, ("r1", "later", [2, 3, 1, 4, 2]), ("r2", "later", [1, None, None, 2, None])]
+    rows = ["participant_id,wave,response_date,i01,i02,i03,i04,i05"]
+    for pid, wave, answers in forms:
+        rows.append(",".join([pid, wave, dates[wave], *("" if a is None else str(a) for a in answers)]))
+    (tmp_path / "hand.csv").write_text("\n".join(rows) + "\n")
+    safety = outcomes.compute(evalkit.load(tmp_path))["partner_safety_list"]
+    worsened = safety[safety["comparison"] == "after_vs_before"].set_index("participant_id")
+    assert sorted(worsened.index) == ["r1", "r2"]
+    assert worsened.loc["r1", ["answered", "after", "latest_answered", "latest"]].tolist() == [
+        "2024-04-15", 6, "2024-07-15", 11]
+    assert worsened.loc["r2", ["latest_answered", "latest"]].tolist() == ["2024-04-15", 13]
+
+
 def test_nobody_on_the_safety_list_when_reports_improved(hand):
     safety = outcomes.compute(hand)["partner_safety_list"]
     assert isinstance(safety, pd.DataFrame) and safety.empty

@@ -223,7 +223,8 @@ def facilitator_pair_fidelity(dataset: Dataset) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``facilitators`` (the pair's ids sorted and joined by ";"), ``sessions`` (recorded),
+        ``facilitators`` (the pair's ids sorted and joined by " and ", as a reader would say
+        them: ``"s01 and s07"``), ``sessions`` (recorded),
         ``mean_fidelity``.
 
     Examples
@@ -234,7 +235,7 @@ def facilitator_pair_fidelity(dataset: Dataset) -> pd.DataFrame:
     """
     per_session = session_fidelity(dataset)
     pairs = per_session["facilitator_ids"].astype(str).map(
-        lambda ids: ";".join(sorted(p.strip() for p in ids.split(";") if p.strip())))
+        lambda ids: " and ".join(sorted(p.strip() for p in ids.split(";") if p.strip())))
     return (per_session.assign(facilitators=pairs)
             .groupby("facilitators", sort=True)["fidelity"]
             .agg(sessions="count", mean_fidelity="mean").reset_index())

@@ -14,12 +14,20 @@ this module adds the safety list and declares the tables. Methods: ``docs/method
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..data.dataset import Dataset
 from ..scales.spec import Instrument
 from ..stats.paired import by_subject
-from ._base import Analysis, alpha_cols, band_cols, effect_interval_cols, needs_files
+from ._base import (
+    Analysis,
+    alpha_cols,
+    band_cols,
+    effect_interval_cols,
+    needs_files,
+    ordered_waves,
+)
 from .instrument import (
     bands,
     change,
@@ -39,8 +47,9 @@ def safety_list(spec: Instrument, people: pd.DataFrame,
     """Participants whose partner's reports reliably worsened, for the partner support worker.
 
     Internal, and for partner-reported instruments only. No partner is named: the row carries the
-    participant's pseudonym, and the date of the later answer (the one that worsened), so the
-    worker knows how recent the report is.
+    participant's pseudonym, the date of the later answer (the one that worsened), so the worker
+    knows how recent the report is, and the partner's most recent answer, so a worsening that a
+    later report took back (or a newer one that is worse still) is seen on the same row.
 
     Parameters
     ----------
@@ -49,14 +58,17 @@ def safety_list(spec: Instrument, people: pd.DataFrame,
     people
         Reliable change of each person (:func:`~evalkit.analyses.instrument.reliable_change_people`).
     forms
-        Its scored forms (:func:`~evalkit.analyses.instrument.scored`), for the date of the later answer; without them, or
-        without ``response_date``, the date is blank.
+        Its scored forms (:func:`~evalkit.analyses.instrument.scored`), for the dates and the most
+        recent answer; without them the dates and the latest answer are blank, and without
+        ``response_date`` the dates are.
 
     Returns
     -------
     DataFrame
         participant_id, instrument, comparison, answered (``YYYY-MM-DD`` of the later answer),
-        before, after, rc.
+        before, after, rc, latest_wave, latest_answered, latest (the total at the partner's
+        latest wave with a total: the spec's last wave answered, the later date breaking a tie).
+        The published table leaves out ``rc`` and ``latest_wave``.
 
     Examples
     --------
@@ -65,26 +77,46 @@ def safety_list(spec: Instrument, people: pd.DataFrame,
     >>> spec = dataset.instruments["partner_safety"]
     >>> forms = scored(dataset, "partner_safety")
     >>> safety = safety_list(spec, reliable_change_people(spec, forms, dataset), forms)
-    >>> len(safety), safety["comparison"].tolist()
-    (2, ['exit_vs_intake', 'follow_up_vs_intake'])
+    >>> len(safety), safety["comparison"].tolist(), safety["latest_wave"].tolist()
+    (2, ['exit_vs_intake', 'follow_up_vs_intake'], ['follow_up', 'follow_up'])
     """
     worse = people[people["category"].astype(str) == "reliably_worse"]
     ids = worse[spec.id_column].astype(str).to_numpy()
     # "<later>_vs_<baseline>": the later wave is the one whose answer worsened.
     later = worse["comparison"].astype(str).str.rsplit("_vs_", n=1).str[0].to_numpy()
     answered = pd.Series([None] * len(worse), dtype=object)
-    if forms is not None and "response_date" in forms and len(worse):
-        dated = forms[forms["response_date"].notna()]
-        when = dict(zip(zip(dated[spec.id_column].astype(str), dated["wave"].astype(str), strict=True),
-                        pd.to_datetime(dated["response_date"]).dt.strftime("%Y-%m-%d"),
-                        strict=True))
+    latest = pd.DataFrame(index=pd.Index(ids), columns=["latest_wave", "latest_answered", "latest"],
+                          dtype=object)
+    if forms is not None and len(worse):
+        dates = (pd.to_datetime(forms["response_date"]).dt.strftime("%Y-%m-%d")
+                 if "response_date" in forms else pd.Series(None, index=forms.index, dtype=object))
+        when = dict(zip(zip(forms[spec.id_column].astype(str), forms["wave"].astype(str),
+                            strict=True), dates.where(dates.notna(), None), strict=True))
         answered = pd.Series([when.get(key) for key in zip(ids, later, strict=True)],
                              dtype=object)
+        latest = _latest_answers(spec, forms.assign(_answered=dates)).reindex(ids)
     return pd.DataFrame({"participant_id": ids, "instrument": spec.name,
                          "comparison": worse["comparison"].to_numpy(),
                          "answered": answered.to_numpy(),
                          "before": worse["before"].to_numpy(), "after": worse["after"].to_numpy(),
-                         "rc": worse["rc"].to_numpy()})
+                         "rc": worse["rc"].to_numpy(),
+                         "latest_wave": latest["latest_wave"].to_numpy(),
+                         "latest_answered": latest["latest_answered"].to_numpy(),
+                         "latest": latest["latest"].to_numpy(dtype=float, na_value=np.nan)})
+
+
+def _latest_answers(spec: Instrument, forms: pd.DataFrame) -> pd.DataFrame:
+    """Each person's latest wave with a total, by the spec's wave order, then by date."""
+    total = spec.total or next(iter(spec.scales))
+    order = {wave: i for i, wave in enumerate(spec.waves or ordered_waves(forms))}
+    answered = forms[forms[total].notna()].assign(
+        _order=lambda f: f["wave"].astype(str).map(order),
+        _id=lambda f: f[spec.id_column].astype(str))
+    last = (answered.sort_values(["_id", "_order", "_answered"], na_position="first")
+            .drop_duplicates("_id", keep="last").set_index("_id"))
+    return pd.DataFrame({"latest_wave": last["wave"].astype(str).astype(object),
+                         "latest_answered": last["_answered"].astype(object),
+                         "latest": last[total].astype(float)})
 
 
 # --- published tables ------------------------------------------------------------------------------
@@ -215,9 +247,13 @@ TABLES = (
              label="score at baseline"),
          Col("after", "statistic", "total at the later wave (shown to whole points)", decimals=0,
              label="score then"),
-         Col("rc", "statistic", "reliable change index: the change divided by its standard "
-             "error; beyond the threshold it is more than measurement error",
-             label="reliable change index")),
+         # The list holds only reliable worsening (docs/methods.md); what the worker acts on is
+         # the scores and how recent they are, so the index itself stays out of the table.
+         Col("latest_answered", "label", "date of the partner's most recent answer with a score "
+             "(YYYY-MM-DD; blank when the answers carry no date)", fmt="code",
+             label="latest answer"),
+         Col("latest", "statistic", "total at that most recent answer (shown to whole points)",
+             decimals=0, label="latest score")),
         unit="partners", internal=True),
 )
 

@@ -23,7 +23,8 @@ def data_overview(dataset: Dataset) -> pd.DataFrame:
     DataFrame
         file, holds (what one row is), present, rows, subjects (the people or processes the rows describe; the rows
         themselves for files about sessions or exercises), first_month, last_month (blank for an
-        absent file or one without dates).
+        absent file or one without dates; a file dated by another, such as the register by its
+        sessions, spans the months of the rows it names).
 
     Examples
     --------
@@ -32,7 +33,7 @@ def data_overview(dataset: Dataset) -> pd.DataFrame:
                    file  present  rows  subjects first_month last_month
     0  participants.csv     True   130       130     2023-01    2024-11
     1      sessions.csv     True   288       288     2023-01    2025-04
-    2    attendance.csv     True  3052       130         NaN        NaN
+    2    attendance.csv     True  3052       130     2023-01    2025-04
     """
     summary = dataset.summary()
     months = {}
@@ -88,10 +89,10 @@ TABLES = (
          Col("subjects", "people", "people or processes the rows describe (rows, for files "
              "about sessions or exercises)", label="people or processes (or rows)"),
          # Dates of a file about very few people are those people's dates.
-         Col("first_month", "month", "first month its dates cover", label="from",
-             rests_on=("subjects",)),
+         Col("first_month", "month", "first month its dates cover (the register's: its "
+             "sessions')", label="from", rests_on=("subjects",), empty="none"),
          Col("last_month", "month", "last month its dates cover", label="to",
-             rests_on=("subjects",))),
+             rests_on=("subjects",), empty="none")),
         unit="rows").for_funder(
         file="shown", holds="shown", present="shown", rows="rounded", subjects="rounded",
         first_month="shown",

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, UsageError
-from ..io.contracts import CONTRACTS
+from ..io.contracts import CONTRACTS, FileContract
 
 if TYPE_CHECKING:
     from ..scales.spec import Instrument
@@ -248,8 +248,9 @@ class Dataset:
         DataFrame
             ``file, holds, present, rows, first_date, last_date``; ``holds`` is what the
             file's contract says one row is. The programme's own questionnaires follow the
-            built-in files. Dates are text (``YYYY-MM-DD``, or ``YYYY-MM`` for month columns),
-            blank for a file without date columns.
+            built-in files. Dates are text (``YYYY-MM-DD``, or ``YYYY-MM`` for month columns); a
+            file dated by another (``FileContract.dated_by``: the register by its sessions) spans
+            the dates of the rows it names; blank for a file without dates.
 
         Examples
         --------
@@ -267,9 +268,7 @@ class Dataset:
         for name, contract, table in contracts:
             first = last = None
             if table is not None:
-                spans = [_date_span(table[c.name]) for c in contract.columns
-                         if c.kind in ("date", "month") and c.name in table]
-                spans = [s for s in spans if s is not None]
+                spans = self._date_spans(contract, table)
                 if spans:
                     first = min(s[0] for s in spans)
                     last = max(s[1] for s in spans)
@@ -284,6 +283,19 @@ class Dataset:
                 }
             )
         return pd.DataFrame(rows)
+
+    def _date_spans(self, contract: FileContract, table: pd.DataFrame) -> list[tuple[str, str]]:
+        """The spans of a file's date columns; for a file dated by another, of the rows it names."""
+        if contract.dated_by:
+            other, key = contract.column(contract.dated_by).references
+            referenced = self._tables.get(other)
+            if referenced is None or contract.dated_by not in table:
+                return []
+            table = referenced[referenced[key].isin(table[contract.dated_by])]
+            contract = CONTRACTS[other]
+        spans = [_date_span(table[c.name]) for c in contract.columns
+                 if c.kind in ("date", "month") and c.name in table]
+        return [s for s in spans if s is not None]
 
     # --- new datasets from this one --------------------------------------------------------------
 

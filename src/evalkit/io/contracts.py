@@ -98,12 +98,15 @@ class FileContract:
         Plain-language cross-column rules checked by the loader (for the data dictionary).
     requires
         Files that must be present with this one, because its rows mean nothing without them.
+    dated_by
+        For a file with no dates of its own: the column whose referenced rows carry its dates
+        (the register is dated by its sessions). Empty: the file has no dates.
 
     Examples
     --------
     >>> contract = CONTRACTS["attendance"]
-    >>> contract.filename, contract.key, contract.requires
-    ('attendance.csv', ('participant_id', 'session_id'), ('participants', 'sessions'))
+    >>> contract.filename, contract.key, contract.requires, contract.dated_by
+    ('attendance.csv', ('participant_id', 'session_id'), ('participants', 'sessions'), 'session_id')
     """
 
     name: str
@@ -113,6 +116,7 @@ class FileContract:
     optional: bool = False
     rules: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
+    dated_by: str = ""
 
     @property
     def filename(self) -> str:
@@ -290,6 +294,7 @@ CONTRACTS: dict[str, FileContract] = {
             ),
             key=("participant_id", "session_id"),
             requires=("participants", "sessions"),
+            dated_by="session_id",
         ),
         FileContract(
             "curriculum",
@@ -328,6 +333,7 @@ CONTRACTS: dict[str, FileContract] = {
             ),
             key=("session_id", "exercise_id"),
             requires=("sessions", "curriculum"),
+            dated_by="session_id",
         ),
         FileContract(
             "practitioners",
