@@ -8,9 +8,11 @@ replaced; one with a file added, or a file of evalkit's changed, is refused with
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 import pytest
-from tests.conftest import SAMPLE
+from tests.conftest import ROOT, SAMPLE
 
 from evalkit.cli import build_parser, main
 
@@ -80,3 +82,25 @@ def test_pseudonymise_refuses_a_folder_whose_file_was_changed(pseudonymised, cap
     assert _again(data, key, out) == 2
     assert "participants.csv" in capsys.readouterr().err
     assert (out / "participants.csv").read_text() == changed
+
+
+def test_the_report_command_reads_notebooks_without_the_slow_iri_checker():
+    # In a process of its own, as the command runs: the checker stays out, and nbformat still
+    # validates (a notebook of the workbook passes, one with a cell of an unknown type fails).
+    script = (
+        "import sys\n"
+        "from evalkit import cli\n"
+        "cli._without_the_slow_iri_checker()\n"
+        "import nbformat\n"
+        "nb = nbformat.read(sys.argv[1], as_version=4)\n"
+        "nbformat.validate(nb)\n"
+        "nb.cells[0]['cell_type'] = 'unknown'\n"
+        "try:\n"
+        "    nbformat.validate(nb)\n"
+        "except nbformat.ValidationError:\n"
+        "    print('invalid refused')\n"
+        "print(sys.modules.get('rfc3987_syntax', 'absent'))\n")
+    notebook = ROOT / "notebooks" / "00_data_overview.ipynb"
+    run = subprocess.run([sys.executable, "-c", script, str(notebook)],
+                         capture_output=True, text=True, check=True)
+    assert run.stdout.split("\n")[:2] == ["invalid refused", "None"]
