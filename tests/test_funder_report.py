@@ -30,7 +30,7 @@ from evalkit.data import synth
 from evalkit.data.validate import load
 from evalkit.publish import report
 from evalkit.publish.page import Page
-from evalkit.publish.policy import SHOWN, SMALL, Policy
+from evalkit.publish.policy import SHOWN, SMALL, WITHHELD, Policy
 
 MIN_CELL = 5
 
@@ -321,6 +321,56 @@ def test_attack_6_withheld_and_not_available_do_not_tell_group_sizes_apart(tmp_p
             assert "groups_left_out" not in table.columns
 
 
+def test_attack_7_one_persons_absences_give_no_share(tmp_path):
+    """A folder of one participant: the absence counts were withheld (they rest on fewer than
+    5 participants) but their share was published, page sentence and all ("Of all absences,
+    38% were not notified"), since the share rule checked absences, not people. A figure made
+    from counts that rest on people now rests on them too."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    people = pd.read_csv(SAMPLE / "participants.csv", dtype=str, keep_default_na=False)
+    register = pd.read_csv(SAMPLE / "attendance.csv", dtype=str, keep_default_na=False)
+    absent = register[register["status"].str.startswith("absent")]
+    # Someone with at least five absences of each kind, so the share rule alone would pass.
+    kinds = absent.groupby("participant_id")["status"].value_counts().unstack(fill_value=0)
+    one = kinds[(kinds >= 5).all(axis=1)].index[0]
+    person = people[people["participant_id"] == one]
+    sessions = pd.read_csv(SAMPLE / "sessions.csv", dtype=str, keep_default_na=False)
+    person.to_csv(folder / "participants.csv", index=False)
+    sessions[sessions["cohort_id"].isin(person["cohort_id"])].to_csv(folder / "sessions.csv",
+                                                                     index=False)
+    register[register["participant_id"] == one].to_csv(folder / "attendance.csv", index=False)
+    published, results = _funder_results(folder, tmp_path, "attendance")
+    absences = results["absences"].set_index("metric")["value"]
+    assert absences["participants"] == "<5"
+    assert absences[["absences", "absences_unnotified", "unnotified_share"]].eq("").all()
+    assert published["absences"].status.set_index(published["absences"].values["metric"]).loc[
+        "unnotified_share", "value"] != SHOWN
+
+
+def test_attack_8_a_withheld_subscale_is_not_the_total_less_the_shown_ones(tmp_path):
+    """Ten STSS forms in 2025, every item at 5 except item 7 (avoidance) at 4 on five forms. The
+    intrusion and arousal subscales are all at their maximum and were withheld, but the total
+    (84.5) less avoidance (34.5) gave them back: 50 per form, both at the top. A total and its
+    subscales in one wave are now shown together or not at all."""
+    folder = _sample_copy(tmp_path / "data")
+    stss = pd.read_csv(folder / "stss.csv", dtype=str, keep_default_na=False)
+    items = [c for c in stss.columns if c.startswith("stss")]
+    later = stss[stss["wave"] == "2025"].head(10).copy()
+    later[items] = "5"
+    later.loc[later.index[5:], "stss07"] = "4"
+    pd.concat([stss[stss["wave"] == "2024"], later]).to_csv(folder / "stss.csv", index=False)
+    _, results = _funder_results(folder, tmp_path, "secondary_trauma")
+    scores = results["wellbeing_subscales"]
+    late = scores[(scores["scale"] == "STSS") & (scores["wave"] == "2025")].set_index("subscale")
+    assert set(late.index) == {"total", "intrusion", "avoidance", "arousal"}
+    assert late[["mean", "median", "q1", "q3"]].eq("").all().all()
+    assert (late["n"] != "").all()  # the counts stay
+    # The other wave, where nothing is withheld, keeps its scores.
+    early = scores[(scores["scale"] == "STSS") & (scores["wave"] == "2024")]
+    assert (early["mean"] != "").all()
+
+
 # What a funder sees of each table of the sample: the allow-list, written out so that any change
 # to it is a deliberate one. Metric tables list their metric rows after "metric" and "value".
 FUNDER_SEES = {
@@ -484,6 +534,11 @@ def _assert_policed(raw: pd.DataFrame, shown, spec, m: int) -> None:
     def count(name, i):
         return pd.to_numeric(pd.Series([raw.loc[i, name]]), errors="coerce").iloc[0]
 
+    if spec.adds_up_by:  # a total and its parts: their scores are shown together or not at all
+        scores = [c.name for c in spec.columns if c.funder and c.kind == "statistic"]
+        keys = [raw[k].astype(str) for k in spec.adds_up_by]
+        for _, rows in status[scores].groupby(keys):
+            assert not ((rows == WITHHELD).any().any() and (rows == SHOWN).any().any()), spec.name
     for col in cols:
         if col.kind == "size" or not col.funder:  # never to a funder
             assert (status[col.name] != SHOWN).all(), (spec.name, col.name)

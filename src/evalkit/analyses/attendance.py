@@ -1121,6 +1121,8 @@ TABLES = (
                 rests_on=("participants",)),
             Col("absences_unnotified", "people", "absences not notified in advance",
                 label="absences not notified", rests_on=("participants",)),
+            # Its counts rest on participants, so it does too (TableSpec closes rests_on over
+            # part and whole): one person's absences are never a share on a funder's page.
             Col("unnotified_share", "share", "share of absences not notified in advance",
                 label="not notified in advance", part="absences_unnotified", whole="absences"),
         ),

@@ -157,7 +157,7 @@ TABLES = (
              "no clear change", rests_on=("n",)),
          Col("note", "text", "why a figure could not be computed"),
          modal("people at the most common change")),
-        unit="people", appendix=True).for_funder(
+        unit="people", appendix=True, adds_up_by=("instrument", "comparison")).for_funder(
         instrument="shown", scale="shown", comparison="shown", higher_is="shown", n="rounded",
         mean_change="change", ci_low="interval", ci_high="interval", direction="shown"),
     TableSpec(
@@ -170,7 +170,7 @@ TABLES = (
          _stat("mean", "mean score", modal="at_mode"),
          *interval("the 95% interval of the mean", rests_on=("n",), follows="mean"),
          modal("people at the most common score of the scale at the wave")),
-        unit="people").for_funder(
+        unit="people", adds_up_by=("instrument", "wave")).for_funder(
         instrument="shown", scale="shown", lowest="shown", highest="shown", wave="shown",
         n="rounded", mean="mean", ci_low="interval", ci_high="interval"),
     TableSpec(

@@ -534,7 +534,7 @@ TABLES = (
          Col("q3", "statistic", "upper quartile", decimals=1, label="upper quartile", needs=2,
              modal="at_mode", **_rests("n")),
          modal("forms at the most common score")),
-        unit="practitioners").for_funder(
+        unit="practitioners", adds_up_by=("scale", "wave")).for_funder(
         scale="shown", wave="shown", subscale="shown", n="rounded", mean="mean",
         median="quantile", q1="quantile", q3="quantile"),
     TableSpec(
@@ -676,7 +676,7 @@ TABLES = (
              **_rests("n")),
          Col("note", "text", "why a figure could not be computed"),
          modal("practitioners at the most common change")),
-        unit="practitioners", appendix=True).for_funder(
+        unit="practitioners", appendix=True, adds_up_by=("scale", "comparison")).for_funder(
         scale="shown", subscale="shown", comparison="shown", n="rounded", mean_change="change",
         ci_low="interval", ci_high="interval"),
 )

@@ -267,9 +267,32 @@ def interval(method: str = "the 95% interval", *, label: str = "95% CI from",
             Col("ci_high", "statistic", f"upper end of {method}", label="to", **options))
 
 
+def _inheriting_rests(cols: tuple[Col, ...]) -> tuple[Col, ...]:
+    """``cols`` with each one's ``rests_on`` closed over the counts it is made from."""
+    by_name = {c.name: c for c in cols}
+
+    def rests(col: Col, seen: frozenset[str]) -> list[str]:
+        found = list(col.rests_on)
+        for name in (*col.rests_on, col.part, col.whole):
+            if name in by_name and name not in seen:
+                found += rests(by_name[name], seen | {name})
+        return found
+
+    out = []
+    for col in cols:
+        closed = tuple(dict.fromkeys(rests(col, frozenset({col.name}))))
+        out.append(col if closed == col.rests_on else replace(col, rests_on=closed))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """A published result table.
+
+    A figure made from counts that rest on people rests on those people too: a column's
+    ``rests_on`` gains, transitively, the ``rests_on`` of every count it is made from (its
+    ``part``, ``whole`` and ``rests_on``), so a share of absences is withheld when the absences
+    are those of too few participants.
 
     Parameters
     ----------
@@ -296,6 +319,10 @@ class TableSpec:
     needs_at_least
         A ``people`` metric or column: unless every value of it is at least the threshold, the
         whole table is withheld from the funder audience (an analysis of very few processes).
+    adds_up_by
+        Columns naming groups of rows whose scores add up (a total and its subscales in one
+        wave): a funder sees the scores of such a group together or not at all, because a total
+        less its shown parts gives back the part that was withheld.
 
     Raises
     ------
@@ -323,6 +350,7 @@ class TableSpec:
     appendix: bool = False
     audiences: tuple[str, ...] = ()
     needs_at_least: str | None = None
+    adds_up_by: tuple[str, ...] = ()
 
     def __post_init__(self):
         names = [c.name for c in self.columns]
@@ -333,6 +361,11 @@ class TableSpec:
             missing = [b for b in col.bases if b not in known]
             if missing:
                 raise ValueError(f"{self.name}.{col.name}: rests on undeclared {missing}")
+        missing = [c for c in self.adds_up_by if c not in names]
+        if missing:
+            raise ValueError(f"{self.name}: adds up by undeclared {missing}")
+        object.__setattr__(self, "columns", _inheriting_rests(self.columns))
+        object.__setattr__(self, "metrics", _inheriting_rests(self.metrics))
         if self.metrics and names[:2] != ["metric", "value"]:
             raise ValueError(f"{self.name}: a metric table starts with columns metric, value")
         if any(c.kind == "id" for c in self.columns) and not self.internal:

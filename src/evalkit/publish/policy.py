@@ -299,7 +299,30 @@ class Policy:
                     hide = (status[col.follows] != SHOWN) & (status[col.name] == SHOWN)
                     values[col.name] = values[col.name].where(~hide)
                     status[col.name] = status[col.name].where(~hide, WITHHELD)
+            if spec.adds_up_by:
+                self._scores_together(frame, spec, values, status)
         return Shown.build(spec, self, pd.DataFrame(values), pd.DataFrame(status))
+
+    @staticmethod
+    def _scores_together(frame: pd.DataFrame, spec: TableSpec, values: dict,
+                         status: dict) -> None:
+        """Withhold (in place) every score of a group of rows that add up, when one is withheld.
+
+        A total and its subscales in one wave (``spec.adds_up_by``) are one equation: the total
+        less the parts shown gives back the part withheld, so their scores (means, medians,
+        quartiles and the intervals that follow them) go together. Counts stay as they are.
+        """
+        scores = [c.name for c in spec.columns
+                  if c.funder and c.kind == "statistic" and c.name in status]
+        if not scores:
+            return
+        keys = [frame[k].astype(str) for k in spec.adds_up_by]
+        withheld = pd.concat([status[name] == WITHHELD for name in scores], axis=1).any(axis=1)
+        group_hit = withheld.groupby(keys, sort=False).transform("max").astype(bool)
+        for name in scores:
+            hide = group_hit & (status[name] == SHOWN)
+            values[name] = values[name].where(~hide)
+            status[name] = status[name].where(~hide, WITHHELD)
 
     def _enough(self, frame: pd.DataFrame, spec: TableSpec) -> bool:
         name = spec.needs_at_least
