@@ -241,3 +241,13 @@ def test_partners_and_practitioners_plan_with_one_function(monkeypatch):
     discomfort.compute(dataset)
     outcomes.compute(dataset)
     assert calls == ["discomfort", "partner_safety"]
+
+
+def test_a_funder_sees_the_direction_only_where_the_change_is_shown(hand):
+    # Three pairs: at the lowest threshold (3) a count of them is shown, but a change needs
+    # twice the threshold, and "improved" is that change in words.
+    change = outcomes.compute(hand)["outcome_change"]
+    shown = Policy("funder", 3).apply(change, outcomes.ANALYSIS.spec("outcome_change"))
+    total = shown.values["scale"] == "total"
+    assert shown.text.loc[total, "n"].tolist() == ["≈5"]
+    assert shown.values.loc[total, ["mean_change", "direction"]].isna().all().all()

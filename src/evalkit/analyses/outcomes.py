@@ -153,8 +153,10 @@ TABLES = (
          *effect_interval_cols("d_av"),
          Col("wilcoxon_p", "p_value", "Wilcoxon signed-rank p", rests_on=("n",),
              label="Wilcoxon p"),
+         # The direction is the change in words: it needs the people a funder's mean change
+         # needs (twice the threshold), or it would be shown where the change is withheld.
          Col("direction", "label", "improved or worsened (95% interval clear of no change), or "
-             "no clear change", rests_on=("n",)),
+             "no clear change", rests_on=("n",), needs=2),
          Col("note", "text", "why a figure could not be computed"),
          modal("people at the most common change")),
         unit="people", appendix=True, adds_up_by=("instrument", "comparison")).for_funder(
