@@ -1791,6 +1791,9 @@ def process_timeline(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> A
 #: Sizes in points of the flow's box and side texts: 10 px or more on a 390-pixel phone.
 _FLOW_BOX_TEXT = 11.0
 _FLOW_SIDE_TEXT = 10.5
+#: The box text when no arrows out are drawn (a funder's flow): the boxes then have the width
+#: to themselves, and the text reads at 13 px on a phone.
+_FLOW_BOX_TEXT_ALONE = 14.0
 #: Characters per line of a stage name in its box, and of the text beside an arrow out.
 _FLOW_BOX_WIDTH = 24
 _FLOW_SIDE_WIDTH = 30
@@ -1926,10 +1929,12 @@ def attrition_flow(data: Shown, *, exits: Shown | None = None, ax: Axes | None =
     # One line of side text in data units (a stage is one unit high).
     line = 1.25 * _FLOW_SIDE_TEXT / 72 / _flow_step(sides)
     # The boxes sit left of the arrows out; with no arrow out to draw, in the middle.
-    x = 0.22 if any(left_text for _, left_text in sides) else 0.5
+    alone = not any(left_text for _, left_text in sides)
+    x = 0.5 if alone else 0.22
     for i, (stage, n) in enumerate(zip(stages, count, strict=True)):
         name = textwrap.fill(words(stage).capitalize(), _FLOW_BOX_WIDTH)
-        ax.text(x, i, f"{name}\n{n}", ha="center", va="center", fontsize=_FLOW_BOX_TEXT,
+        ax.text(x, i, f"{name}\n{n}", ha="center", va="center",
+                fontsize=_FLOW_BOX_TEXT_ALONE if alone else _FLOW_BOX_TEXT,
                 bbox=box, linespacing=1.15)
         if i + 1 < k:
             ax.annotate("", xy=(x, i + 0.64), xytext=(x, i + 0.36),
