@@ -171,7 +171,8 @@ def test_every_printed_caption_shares_its_page_with_the_first_row(sample_reports
         caption = " ".join(table.caption.get_text(" ").split())
         cell = " ".join(first.find(["th", "td"]).get_text(" ").split())
         # Tables come in page order: look for each caption from the page of the one before.
-        on = next(n for n in range(after, len(pages)) if caption in pages[n])
+        on = next((n for n in range(after, len(pages)) if caption in pages[n]), None)
+        assert on is not None, f"{caption!r} is not printed as one run of text after page {after}"
         assert cell in pages[on], f"{caption!r} is printed apart from its first row"
         checked, after = checked + 1, on
     assert checked >= 15

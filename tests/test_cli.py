@@ -104,3 +104,13 @@ def test_the_report_command_reads_notebooks_without_the_slow_iri_checker():
     run = subprocess.run([sys.executable, "-c", script, str(notebook)],
                          capture_output=True, text=True, check=True)
     assert run.stdout.split("\n")[:2] == ["invalid refused", "None"]
+
+
+def test_the_report_command_takes_the_block_away_when_it_ends(tmp_path):
+    script = ("import sys\n"
+              "from evalkit.cli import main\n"
+              "main(['report', '--min-cell', '2'])\n"
+              "print('rfc3987_syntax' in sys.modules)\n")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, cwd=tmp_path)
+    assert run.stdout.strip() == "False"

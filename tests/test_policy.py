@@ -506,3 +506,24 @@ def test_a_change_reads_in_words_with_its_interval_rounded_outwards():
     assert shown.text["mean_change"].tolist() == ["fell by about 0.4", "about the same"]
     assert shown.values.loc[0, ["ci_low", "ci_high"]].tolist() == [-0.8, -0.1]  # outwards
     assert shown.text.loc[1, "ci_low"] == "-0.3" and shown.text.loc[1, "ci_high"] == "+0.3"
+
+
+def test_scores_that_add_up_go_together_within_their_group_even_with_a_blank_key():
+    spec = TableSpec("t", "T", (
+        Col("scale", "label", "scale", funder="shown"), Col("wave", "label", "wave", funder="shown"),
+        Col("n", "people", "people", funder="rounded"),
+        Col("mean", "statistic", "mean", rests_on=("n",), funder="mean")),
+        adds_up_by=("scale", "wave"))
+    frame = pd.DataFrame({"scale": ["a", "a", "b", "b"], "wave": [None, None, "x", "x"],
+                          "n": [20, 3, 20, 20], "mean": [1.0, 2.0, 3.0, 4.0]})
+    status = Policy("funder").apply(frame, spec).status["mean"].tolist()
+    # Row 1 rests on 3 people: its group (a blank wave) goes with it; group b is shown.
+    assert status == [WITHHELD, WITHHELD, SHOWN, SHOWN]
+    frame["n"] = 20
+    assert Policy("funder").apply(frame, spec).status["mean"].tolist() == [SHOWN] * 4
+
+
+def test_a_metric_table_cannot_declare_scores_that_add_up():
+    with pytest.raises(ValueError, match="adds_up_by"):
+        TableSpec("t", "T", (Col("metric", "label", "m"), Col("value", "statistic", "v")),
+                  metrics=(Col("people", "people", "people"),), adds_up_by=("metric",))

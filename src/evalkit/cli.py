@@ -323,16 +323,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _without_the_slow_iri_checker() -> None:
+def _without_the_slow_iri_checker() -> bool:
     """Keep ``rfc3987_syntax`` out of this process: reading notebooks then starts a second sooner.
 
     nbformat validates notebooks with jsonschema, and jsonschema imports ``rfc3987_syntax``
     (when installed, as it is beside JupyterLab) as soon as it loads, which compiles some 38
     grammars: 1 to 3 s on two cores (python-jsonschema/jsonschema#1428). Notebook schemas check
-    no IRI formats, so nothing evalkit does uses it. Only the ``evalkit`` command does this, in
-    its own process; an ``rfc3987_syntax`` already imported is left alone.
+    no IRI formats, so nothing evalkit does uses it. Only the report command does this, and
+    :func:`main` takes the block away when the command ends (``main`` also runs inside other
+    Python processes, such as the tests'); an ``rfc3987_syntax`` already imported is left alone.
+
+    Returns
+    -------
+    bool
+        Whether the block was put in place (and so is the caller's to take away).
     """
-    sys.modules.setdefault("rfc3987_syntax", None)  # its import now fails, which jsonschema allows
+    if "rfc3987_syntax" in sys.modules:
+        return False
+    sys.modules["rfc3987_syntax"] = None  # its import now fails, which jsonschema allows
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -359,8 +368,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "report":
-        _without_the_slow_iri_checker()
+    blocked = args.command == "report" and _without_the_slow_iri_checker()
     try:
         check = _CHECKS.get(args.command)
         if check is not None:
@@ -385,6 +393,9 @@ def main(argv: list[str] | None = None) -> int:
               "Please report it; run again with EVALKIT_DEBUG=1 to see the details (they may "
               "include values from your data).", file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        if blocked and sys.modules.get("rfc3987_syntax", "") is None:
+            del sys.modules["rfc3987_syntax"]
 
 
 if __name__ == "__main__":  # pragma: no cover

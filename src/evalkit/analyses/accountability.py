@@ -470,7 +470,11 @@ TABLES = (
     TableSpec(
         "demand_outcomes", "Demands by outcome",
         (Col("outcome", "label", "met, refused or outstanding"),
-         Col("demands", "people", "demands with this outcome", rests_on=("processes",)),
+         # The demands of one outcome describe the processes they come from: ten refusals of
+         # one process are that process's story, however many processes there are in all (the
+         # share, made from this count, rests on them too).
+         Col("demands", "people", "demands with this outcome",
+             rests_on=("processes", "outcome_processes")),
          Col("demands_set", "people", "demands set in all", label="of demands set",
              rests_on=("processes",)),
          Col("share", "share", "share of the demands set", part="demands", whole="demands_set",

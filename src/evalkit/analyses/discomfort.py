@@ -32,7 +32,7 @@ from .instrument import (
     sample_size,
     scored,
 )
-from .tables import Col, TableSpec, interval, modal, modal_count, modal_counts
+from .tables import Col, TableSpec, interval, modal, modal_counts, pairs_modal_count
 
 WAVES = DISCOMFORT.waves
 #: comparison name -> (earlier wave, later wave), as in ``discomfort_change.csv``.
@@ -263,7 +263,7 @@ TABLES = (
          Col("wilcoxon_method", "text", "exact, or normal approximation with tie correction "
              "and no continuity correction", label="Wilcoxon method"),
          Col("note", "text", "why a figure could not be computed"),
-         modal("practitioners at the most common change")),
+         modal("pairs at the most common change, earlier score or later score")),
         unit="practitioners", appendix=True).for_funder(
         comparison="shown", n="rounded", mean_change="change", ci_low="interval",
         ci_high="interval"),
@@ -482,7 +482,7 @@ def compute(dataset: Dataset, *, min_cell: int = 5) -> dict[str, pd.DataFrame | 
         "df", "p", "p_holm", "d_z", "d_z_ci_low", "d_z_ci_high", "d_av", "d_av_ci_low",
         "d_av_ci_high", "wilcoxon_p", "wilcoxon_method", "note"]]
     per_person = by_practitioner(scores)
-    paired["at_mode"] = [modal_count(per_person[later] - per_person[earlier])
+    paired["at_mode"] = [pairs_modal_count(per_person[earlier], per_person[later])
                          for earlier, later in (COMPARISONS[c] for c in paired["comparison"])]
     alphas = consistency(DISCOMFORT, dataset)
     return {

@@ -15,7 +15,7 @@ from ..scales import DISCOMFORT, PROQOL, STSS
 from ..stats.proportions import wilson_interval
 from ._base import Analysis
 from .secondary_trauma import CLINICAL_THRESHOLD
-from .tables import Col, TableSpec, interval, metric_frame, modal, modal_count
+from .tables import Col, TableSpec, interval, metric_frame, modal, pairs_modal_count
 
 #: ProQOL burnout at or above which it is moderate or high: where its ``moderate`` band begins.
 BURNOUT_MODERATE = PROQOL.band_floor("burnout", "moderate")
@@ -85,7 +85,8 @@ def key_figures(dataset: Dataset) -> pd.DataFrame:
         row = change.set_index("comparison").loc["post_vs_pre"]
         per_person = discomfort.by_practitioner(scores)
         values["discomfort_pairs"] = int(row["n"])
-        values["discomfort_pairs_at_mode"] = modal_count(per_person["post"] - per_person["pre"])
+        values["discomfort_pairs_at_mode"] = pairs_modal_count(per_person["pre"],
+                                                               per_person["post"])
         values["discomfort_change"] = float(row["mean_change"])
         intervals["discomfort_change"] = (float(row["ci_low"]), float(row["ci_high"]))
     if dataset.has("stss"):
@@ -156,7 +157,7 @@ TABLE = TableSpec(
             label="Planned session time delivered", fmt="percent"),
         Col("discomfort_pairs", "people", "practitioners with the checklist before and after "
             "preparation"),
-        modal("practitioners at the most common change in discomfort",
+        modal("pairs at the most common change in discomfort, earlier or later score",
               name="discomfort_pairs_at_mode"),
         Col("discomfort_change", "statistic", "mean change in discomfort after preparation "
             "(1-5 scale; negative is less discomfort)", label="Change in discomfort after "

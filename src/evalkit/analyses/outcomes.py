@@ -39,7 +39,7 @@ from .instrument import (
     sample_size,
     scored,
 )
-from .tables import Col, TableSpec, interval, modal, modal_count, modal_counts
+from .tables import Col, TableSpec, interval, modal, modal_counts, pairs_modal_count
 
 
 def safety_list(spec: Instrument, people: pd.DataFrame,
@@ -153,12 +153,12 @@ TABLES = (
          *effect_interval_cols("d_av"),
          Col("wilcoxon_p", "p_value", "Wilcoxon signed-rank p", rests_on=("n",),
              label="Wilcoxon p"),
-         # The direction is the change in words: it needs the people a funder's mean change
-         # needs (twice the threshold), or it would be shown where the change is withheld.
+         # The direction is the change in words: it goes wherever the mean change goes, by
+         # whichever rule (too few pairs, everyone alike, a subscale withheld).
          Col("direction", "label", "improved or worsened (95% interval clear of no change), or "
-             "no clear change", rests_on=("n",), needs=2),
+             "no clear change", rests_on=("n",), follows="mean_change"),
          Col("note", "text", "why a figure could not be computed"),
-         modal("people at the most common change")),
+         modal("pairs at the most common change, earlier score or later score")),
         unit="people", appendix=True, adds_up_by=("instrument", "comparison")).for_funder(
         instrument="shown", scale="shown", comparison="shown", higher_is="shown", n="rounded",
         mean_change="change", ci_low="interval", ci_high="interval", direction="shown"),
@@ -323,14 +323,14 @@ def _with_modal_means(spec: Instrument, forms: pd.DataFrame, table: pd.DataFrame
 
 def _with_modal_change(spec: Instrument, forms: pd.DataFrame, table: pd.DataFrame
                        ) -> pd.DataFrame:
-    """``table`` with ``at_mode``: people at the most common change of each row's pairs."""
+    """``table`` with ``at_mode``: pairs at the most common change, earlier or later score."""
     if not len(table.columns):
         return table
     at_mode = []
     for scale, comparison in zip(table["scale"], table["comparison"], strict=True):
         later, baseline = str(comparison).split("_vs_")
         pairs = by_subject(forms, dv=scale, subject=spec.id_column, levels=[baseline, later])
-        at_mode.append(modal_count(pairs[later] - pairs[baseline]))
+        at_mode.append(pairs_modal_count(pairs[baseline], pairs[later]))
     return table.assign(at_mode=at_mode)
 
 

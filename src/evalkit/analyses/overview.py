@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data.dataset import Dataset
-from ..data.quality import missingness, row_accounting, subjects
+from ..data.quality import dated_subjects, missingness, row_accounting, subjects
 from ._base import Analysis
 from .tables import Col, TableSpec
 
@@ -22,14 +22,15 @@ def data_overview(dataset: Dataset) -> pd.DataFrame:
     -------
     DataFrame
         file, holds (what one row is), present, rows, subjects (the people or processes the rows describe; the rows
-        themselves for files about sessions or exercises), first_month, last_month (blank for an
+        themselves for files about sessions or exercises), dated (those of them with a date in
+        the file), first_month, last_month (blank for an
         absent file or one without dates; a file dated by another, such as the register by its
         sessions, spans the months of the rows it names).
 
     Examples
     --------
     >>> import evalkit
-    >>> data_overview(evalkit.load("data/sample")).drop(columns="holds").head(3)
+    >>> data_overview(evalkit.load("data/sample")).drop(columns=["holds", "dated"]).head(3)
                    file  present  rows  subjects first_month last_month
     0  participants.csv     True   130       130     2023-01    2024-11
     1      sessions.csv     True   288       288     2023-01    2025-04
@@ -40,13 +41,15 @@ def data_overview(dataset: Dataset) -> pd.DataFrame:
     for column in ("first_date", "last_date"):
         months[column] = summary[column].map(
             lambda d: None if d is None or pd.isna(d) else str(d)[:7]).astype(object)
-    subjects = [_subjects(dataset, name) for name in summary["file"].str.removesuffix(".csv")]
+    names = summary["file"].str.removesuffix(".csv")
+    subjects = [_subjects(dataset, name) for name in names]
     return pd.DataFrame({
         "file": summary["file"].astype(str),
         "holds": summary["holds"].astype(str),
         "present": summary["present"].astype(bool),
         "rows": summary["rows"].where(summary["present"]).astype("Int64"),
         "subjects": pd.array(subjects, dtype="Int64"),
+        "dated": pd.array([dated_subjects(dataset, name) for name in names], dtype="Int64"),
         "first_month": months["first_date"],
         "last_month": months["last_date"],
     })
@@ -88,11 +91,14 @@ TABLES = (
          # header says so rather than calling sessions people.
          Col("subjects", "people", "people or processes the rows describe (rows, for files "
              "about sessions or exercises)", label="people or processes (or rows)"),
-         # Dates of a file about very few people are those people's dates.
+         # Dates of a file about very few people are those people's dates; and where dates are
+         # optional, the months are those of the few whose rows carry one.
+         Col("dated", "people", "people or processes with a date in the file (all that the "
+             "register's sessions date)", label="with dates"),
          Col("first_month", "month", "first month its dates cover (the register's: its "
-             "sessions')", label="from", rests_on=("subjects",), empty="none"),
+             "sessions')", label="from", rests_on=("dated",), empty="none"),
          Col("last_month", "month", "last month its dates cover", label="to",
-             rests_on=("subjects",), empty="none")),
+             rests_on=("dated",), empty="none")),
         unit="rows").for_funder(
         file="shown", holds="shown", present="shown", rows="rounded", subjects="rounded",
         first_month="shown",

@@ -28,7 +28,7 @@ from ..stats.paired import by_subject
 from ..stats.proportions import wilson_interval
 from ._base import Analysis, alpha_cols, band_cols, effect_interval_cols, ordered_waves
 from .instrument import bands, change, consistency, scored
-from .tables import Col, TableSpec, interval, modal, modal_count
+from .tables import Col, TableSpec, interval, modal, modal_count, pairs_modal_count
 
 #: Practitioner attributes that comparisons and the regression use (ordered ones first).
 FACTORS = ("gender", "role", "experience_band", "supervision_frequency")
@@ -675,7 +675,7 @@ TABLES = (
          Col("wilcoxon_p", "p_value", "Wilcoxon signed-rank p", label="Wilcoxon p",
              **_rests("n")),
          Col("note", "text", "why a figure could not be computed"),
-         modal("practitioners at the most common change")),
+         modal("pairs at the most common change, earlier score or later score")),
         unit="practitioners", appendix=True, adds_up_by=("scale", "comparison")).for_funder(
         scale="shown", subscale="shown", comparison="shown", n="rounded", mean_change="change",
         ci_low="interval", ci_high="interval"),
@@ -818,7 +818,7 @@ def _wave_change(forms: dict) -> pd.DataFrame | str:
             "subscale", kind="stable", ignore_index=True)
         table.insert(0, "scale", _SCALES[key][0])
         table["at_mode"] = [
-            modal_count(pairs[last] - pairs[first]) for pairs in
+            pairs_modal_count(pairs[first], pairs[last]) for pairs in
             (by_subject(f, dv=sub, subject="practitioner_id", levels=[first, last])
              for sub in table["subscale"])]
         parts.append(table)

@@ -364,6 +364,9 @@ class TableSpec:
         missing = [c for c in self.adds_up_by if c not in names]
         if missing:
             raise ValueError(f"{self.name}: adds up by undeclared {missing}")
+        if self.adds_up_by and self.metrics:
+            raise ValueError(f"{self.name}: adds_up_by groups rows of results, and a metric "
+                             "table has none")
         object.__setattr__(self, "columns", _inheriting_rests(self.columns))
         object.__setattr__(self, "metrics", _inheriting_rests(self.metrics))
         if self.metrics and names[:2] != ["metric", "value"]:
@@ -681,6 +684,42 @@ def modal_count(values: Any) -> int:
     if numbers.empty:
         return 0
     return int(numbers.astype(float).round(9).value_counts().iloc[0])
+
+
+def pairs_modal_count(before: Any, after: Any) -> int:
+    """How many complete pairs share the most common change, earlier score or later score.
+
+    The attribute rule of a mean change: a change shown beside the mean of one wave gives the
+    mean of the other, so when all but a few of the pairs share one score at either wave, the
+    change gives that score away as surely as the wave's own mean would. The largest of the three
+    modal counts (:func:`modal_count`) is the one the rule needs.
+
+    Parameters
+    ----------
+    before, after
+        The pairs' scores at the earlier and the later wave, in the same order; a pair with a blank
+        on either side is left out.
+
+    Returns
+    -------
+    int
+        The number of pairs at the most common change, earlier score or later score.
+
+    Examples
+    --------
+    >>> pairs_modal_count([3, 4, 5, None], [5, 5, 5, 2])  # changes 2, 1, 0; all three end at 5
+    3
+    >>> pairs_modal_count([1, 2, 3], [2, 3, 4])  # everyone rose by one
+    3
+    >>> pairs_modal_count([1, 2, 3], [3, 1, 4])
+    1
+    """
+    frame = pd.DataFrame({
+        "before": pd.to_numeric(pd.Series(list(before), dtype=object), errors="coerce"),
+        "after": pd.to_numeric(pd.Series(list(after), dtype=object), errors="coerce"),
+    }).dropna()
+    return max(modal_count(frame["after"] - frame["before"]), modal_count(frame["before"]),
+               modal_count(frame["after"]))
 
 
 def modal_counts(data: pd.DataFrame, *, dv: str, between: str | list[str]) -> pd.Series:

@@ -48,6 +48,51 @@ def subjects(table: pd.DataFrame) -> int:
     return len(table)
 
 
+def dated_subjects(dataset: Dataset, name: str) -> int:
+    """How many people or processes of a file have a date in it: those whose months it spans.
+
+    A file's first and last month describe only the rows that carry a date: when the dates are
+    optional (``response_date``), one dated form among seventy is one person's month. A file
+    dated by another (the register, by its sessions) counts every subject it describes.
+
+    Parameters
+    ----------
+    dataset
+        A loaded data folder.
+    name
+        A file's name without ``.csv`` (a built-in file or one of the folder's instruments).
+
+    Returns
+    -------
+    int
+        Distinct subjects (:func:`subjects`) among the rows with a date; 0 for an absent file
+        or one without dates.
+
+    Examples
+    --------
+    >>> import evalkit
+    >>> sample = evalkit.load("data/sample")
+    >>> dated_subjects(sample, "stss"), dated_subjects(sample, "attendance"), dated_subjects(
+    ...     sample, "curriculum")
+    (36, 130, 0)
+    """
+    if not dataset.has(name):
+        return 0
+    if name in CONTRACTS:
+        contract, table = CONTRACTS[name], dataset.tables.get(name)
+    else:
+        contract, table = dataset.instruments[name].contract(), dataset.responses(name)
+    if table is None:
+        return 0
+    if contract.dated_by:
+        other = contract.column(contract.dated_by).references[0]
+        return subjects(table) if dataset.has(other) else 0
+    dates = [c.name for c in contract.columns if c.kind in ("date", "month") and c.name in table]
+    if not dates:
+        return 0
+    return subjects(table[table[dates].notna().any(axis=1)])
+
+
 def missingness(dataset: Dataset) -> pd.DataFrame:
     """Blank cells per file and column, for the columns that have any.
 

@@ -118,6 +118,12 @@ class FileContract:
     requires: tuple[str, ...] = ()
     dated_by: str = ""
 
+    def __post_init__(self):
+        if self.dated_by and (self.dated_by not in self.column_names
+                              or self.column(self.dated_by).references is None):
+            raise ValueError(f"{self.name}: dated_by names {self.dated_by!r}, which is not a "
+                             "column referring to another file")
+
     @property
     def filename(self) -> str:
         """The file's name in a data folder, ``<name>.csv``."""

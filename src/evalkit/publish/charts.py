@@ -220,8 +220,10 @@ def _sized(how):
 # --- data overview -------------------------------------------------------------------------------
 
 
-#: Size in points of the row labels of a chart drawn with :func:`label_rows_above`: about 10 px
-#: high when a 5.2-inch figure is shown on a 390-pixel phone.
+#: Size in points of the smallest text of a chart (row labels drawn with
+#: :func:`label_rows_above`, legends, values written beside bars and points): about 10 px high
+#: when a 5.2-inch figure is shown on a 390-pixel phone. The dense internal charts (the
+#: attendance heat map, the accountability timeline) are read on a wide screen and use less.
 ROW_LABEL_SIZE = 10.5
 
 
@@ -358,14 +360,14 @@ def data_coverage(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes
         ax.barh(row, (b - left).n + 1, left=left.ordinal, color=BLUE, height=0.55)
         if a < start:
             ax.annotate(f"from {a}", (left.ordinal, row), xytext=(4, 0),
-                        textcoords="offset points", ha="left", va="center", fontsize=8,
+                        textcoords="offset points", ha="left", va="center", fontsize=ROW_LABEL_SIZE,
                         color="white")
     end = max(last)
     span = (end - start).n + 1
     step = 12 if span > 36 else 6 if span > 12 else 3
     ticks = [m for m in pd.period_range(start, end + 1, freq="M") if (m.month - 1) % step == 0]
     ax.set_xticks([m.ordinal for m in ticks],
-                  [str(m.year) if step == 12 else f"{m:%b %Y}" for m in ticks], fontsize=9)
+                  [str(m.year) if step == 12 else f"{m:%b %Y}" for m in ticks], fontsize=ROW_LABEL_SIZE)
     ax.set_xlim(start.ordinal - 0.5, end.ordinal + 1.5)
     ax.set_yticks(range(len(table)), table["file"])
     ax.invert_yaxis()
@@ -426,7 +428,7 @@ def rate_by_week(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("programme week")
     ax.set_ylabel("participants attending")
     ax.set_title("Attendance by programme week")
-    ax.legend(loc="lower left", fontsize=9)
+    ax.legend(loc="lower left", fontsize=ROW_LABEL_SIZE)
     shown = ~np.isnan(rate)
     text = "Line chart of the share of scheduled participants attending each programme week"
     if shown.any():
@@ -480,7 +482,7 @@ def rate_by_group(data: Shown | pd.DataFrame, *, factor: str = "site",
     ax.plot(value, y, "o", color=BLUE)
     hidden = np.isnan(value)
     for i in np.flatnonzero(hidden):
-        ax.annotate(WITHHELD_LABEL, (0.01, y[i]), va="center", fontsize=8, color="#555555")
+        ax.annotate(WITHHELD_LABEL, (0.01, y[i]), va="center", fontsize=ROW_LABEL_SIZE, color="#555555")
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
@@ -552,7 +554,7 @@ def retention_curves(data: Shown | pd.DataFrame, *, group_by: str = "all",
     title = "Still on the programme" + ("" if group_by == "all" else f", by {words(group_by)}")
     ax.set_title(title)
     if group_by != "all":
-        ax.legend(loc="lower left", fontsize=9)
+        ax.legend(loc="lower left", fontsize=ROW_LABEL_SIZE)
     describe(ax, f"Step chart of the share of participants still on the programme week by week"
                  f"{'' if group_by == 'all' else ', one line per ' + words(group_by)}, "
                  f"with {_level(data)} bands.".replace("with  bands", "with bands"))
@@ -638,7 +640,7 @@ def retention_at_milestones(data: Shown | pd.DataFrame, *, group_by: str = "all"
         labels.append(WITHHELD_LABEL)
     if handles:
         ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2),
-                  ncols=min(len(labels), 2), fontsize=9)
+                  ncols=min(len(labels), 2), fontsize=ROW_LABEL_SIZE)
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(PERCENT)
     ax.set_xticks(weeks, [str(w) for w in weeks])
@@ -699,7 +701,7 @@ def attendance_heatmap(data: Shown | pd.DataFrame, *, ax: Axes | None = None) ->
     ax.legend(handles=[Patch(color=BLUE, label="attended"),
                        Patch(color="#e8d9c5", label="absent"),
                        Patch(facecolor="#ffffff", edgecolor="#999999", label="no session held")],
-              loc="lower center", bbox_to_anchor=(0.5, 1.06), ncols=3, fontsize=9)
+              loc="lower center", bbox_to_anchor=(0.5, 1.06), ncols=3, fontsize=ROW_LABEL_SIZE)
     describe(ax, f"Heat map of attendance: {matrix.shape[0]} participants (rows, no names) by "
                  f"programme week (columns); blue attended, beige absent, white no session.")
     return ax
@@ -910,7 +912,7 @@ def share_bars(data: Shown | pd.DataFrame, *, by: str, category: str, share: str
         for i, v in enumerate(part):
             if v >= 0.08:
                 ax.text(left[i] + v / 2, i, str(labels[name].iloc[i]), ha="center",
-                        va="center", fontsize=9, color=_text_colour(palette.get(name, GREY)))
+                        va="center", fontsize=ROW_LABEL_SIZE, color=_text_colour(palette.get(name, GREY)))
         left += part
     withheld = shares.isna().any(axis=1).to_numpy()
     if withheld.any():
@@ -920,7 +922,7 @@ def share_bars(data: Shown | pd.DataFrame, *, by: str, category: str, share: str
         ax.barh(np.flatnonzero(withheld), rest[withheld], left=left[withheld],
                 label=WITHHELD_LABEL, **WITHHELD_STYLE)
         for i in np.flatnonzero(withheld & (left == 0)):
-            ax.text(0.5, i, "withheld (small numbers)", ha="center", va="center", fontsize=9,
+            ax.text(0.5, i, "withheld (small numbers)", ha="center", va="center", fontsize=ROW_LABEL_SIZE,
                     color="#333333")
     # Long group names wrap, so the bars keep their width on a phone.
     ax.set_yticks(range(len(groups)), [textwrap.fill(words(g), 16) for g in groups])
@@ -930,7 +932,7 @@ def share_bars(data: Shown | pd.DataFrame, *, by: str, category: str, share: str
     # The legend goes under the bars so that it never meets the title on a narrow screen.
     entries = len(categories) + int(withheld.any())
     ax.legend(ncols=min(entries, 2), loc="upper center", bbox_to_anchor=(0.5, -0.22),
-              fontsize=9)
+              fontsize=ROW_LABEL_SIZE)
     if title:
         ax.set_title(title)
     listed = "; ".join(
@@ -966,17 +968,17 @@ def _count_bars_of_split(data: Shown, *, by: str, category: str, share: str, gro
             if status[i] == SMALL:
                 ax.barh(y, small, height=height * 0.9, **WITHHELD_STYLE)
                 ax.annotate(text[i], (small, y), xytext=(3, 0), textcoords="offset points",
-                            va="center", fontsize=8, color="#333333")
+                            va="center", fontsize=ROW_LABEL_SIZE, color="#333333")
             elif not np.isnan(counts[i]):
                 ax.barh(y, counts[i], height=height * 0.9, color=colour)
                 ax.annotate(text[i], (counts[i], y), xytext=(3, 0), textcoords="offset points",
-                            va="center", fontsize=8)
+                            va="center", fontsize=ROW_LABEL_SIZE)
             said.append(f"{words(name)} {'fewer than ' + str(small) if status[i] == SMALL else text[i]}")
         listed.append(f"{words(group)}: " + ", ".join(said))
     handles = [Patch(color=c, label=words(g)) for c, g in zip(OKABE_ITO, groups, strict=False)]
     handles.append(Patch(label=f"fewer than {small} (withheld)", **WITHHELD_STYLE))
-    ax.legend(handles=handles, ncols=min(len(handles), 3), loc="upper center",
-              bbox_to_anchor=(0.5, -0.28), fontsize=9)
+    ax.legend(handles=handles, ncols=min(len(handles), 2), loc="upper center",
+              bbox_to_anchor=(0.5, -0.28), fontsize=ROW_LABEL_SIZE)
     ax.set_yticks(range(len(categories)), [textwrap.fill(words(c), 16) for c in categories])
     ax.invert_yaxis()
     # Ticks on multiples of the rounding, as the counts are.
@@ -1050,11 +1052,12 @@ def count_bars(data: Shown | pd.DataFrame, *, category: str, count: str, xlabel:
     if small.any():
         ax.barh(y[small], data.policy.min_cell, **WITHHELD_STYLE,
                 label=f"fewer than {data.policy.min_cell} (withheld)")
-        ax.legend(loc="lower right", fontsize=9)
+        # Below the axis label: inside the plot it would sit on a long bar.
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), fontsize=ROW_LABEL_SIZE)
     for i, (v, t) in enumerate(zip(values, texts, strict=True)):
         at = data.policy.min_cell if small[i] else (0 if np.isnan(v) else v)
         ax.annotate(t, (at, i), xytext=(4, 0), textcoords="offset points", va="center",
-                    fontsize=9)
+                    fontsize=ROW_LABEL_SIZE)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel or words(count))
@@ -1139,7 +1142,7 @@ def means_by_wave(data: Shown | pd.DataFrame, *, wave: str = "wave", mean: str =
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    ax.legend(loc="upper right", fontsize=9)
+    ax.legend(loc="upper right", fontsize=ROW_LABEL_SIZE)
     # "mean discomfort" as the axis label must not read "the mean mean discomfort".
     subject = ylabel if ylabel.lower().startswith("mean") else f"mean {ylabel}".strip()
     describe(ax, f"Chart of the {subject or 'mean score'} at each wave with {interval_words}s: "
@@ -1210,7 +1213,7 @@ def item_means(data: Shown | pd.DataFrame, *, waves: list[str],
     ax.set_xlim(*_span(list(means), scale))
     ax.tick_params(axis="x", labelsize=ROW_LABEL_SIZE)
     ax.set_xlabel(xlabel, fontsize=ROW_LABEL_SIZE)
-    ax.legend(ncols=len(present), loc="lower left", bbox_to_anchor=(0.0, 1.0),
+    ax.legend(ncols=min(len(present), 2), loc="lower left", bbox_to_anchor=(0.0, 1.0),
               fontsize=ROW_LABEL_SIZE)
     describe(ax, "Dot chart of the mean answer to each item at each wave, hardest first: "
                  + "; ".join(f"{lab} {wide.loc[lab, present[0]]:.1f}" for lab in labels[:3])
@@ -1295,12 +1298,12 @@ def distribution_by_group(data: Shown | pd.DataFrame, *, factor: str,
     drawn = [v for k in figures for v in figures[k][boxed]]
     span = _span([*drawn, *thresholds], scale)
     for i in np.flatnonzero(~boxed):
-        ax.text(i, span[0] + 0.04 * (span[1] - span[0]), "withheld\n(small group)",
-                ha="center", va="bottom", fontsize=8, color="#555555")
+        ax.text(i, span[0] + 0.04 * (span[1] - span[0]), "withheld\n(small\ngroup)",
+                ha="center", va="bottom", fontsize=ROW_LABEL_SIZE, color="#555555")
     for value in thresholds:
         ax.axhline(value, color="#777777", linestyle="--", linewidth=0.8)
         ax.annotate(f"{value:g}", xy=(1.0, value), xycoords=("axes fraction", "data"),
-                    fontsize=8, color="#555555", va="center")
+                    fontsize=ROW_LABEL_SIZE, color="#555555", va="center")
     ax.set_xticks(range(len(names)), [textwrap.fill(n, 14) for n in names], rotation=20,
                   ha="right")
     ax.set_xlim(-0.6, len(names) - 0.4)
@@ -1485,7 +1488,7 @@ def reliable_change_scatter(data: Shown | pd.DataFrame, *,
     ax.set_aspect("equal")
     ax.set_xlabel("before")
     ax.set_ylabel("after")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=ROW_LABEL_SIZE, loc="upper left")
     describe(ax, f"Scatter of each person's score before and after ({len(table)} people); the "
                  f"grey band marks changes smaller than {threshold:.2f} points, within measurement "
                  f"error.")
@@ -1493,7 +1496,7 @@ def reliable_change_scatter(data: Shown | pd.DataFrame, *,
 
 
 
-@_sized(lambda data, width, **_: (6.0, 4.2))
+@_sized(lambda data, width, **_: (width, 3.8))
 def residuals_vs_fitted(data: Shown | pd.DataFrame, *, ylabel: str = "residual",
                         xlabel: str = "fitted value", ax: Axes | None = None) -> Axes:
     """Research only: each person's residual against their fitted value, influential ones marked.
@@ -1546,7 +1549,7 @@ def residuals_vs_fitted(data: Shown | pd.DataFrame, *, ylabel: str = "residual",
                    label=f"Cook's distance above 4 / n ({int(above.sum())})")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=ROW_LABEL_SIZE, loc="best")
     describe(ax, f"Scatter of residuals against fitted values, one point per person "
                  f"({int(drawn.sum())} people); {int(above.sum())} with a Cook's distance above "
                  f"4 / n ({line:.3f}) {'is' if above.sum() == 1 else 'are'} marked.")
@@ -1630,7 +1633,7 @@ def outcome_means(data: Shown | pd.DataFrame, *, titles: Mapping[str, str] | Non
         panel.set_xlim(-0.4, len(waves) - 0.6)
         panel.set_title(title)
         panel.set_ylabel("mean score")
-        panel.legend(fontsize=8, loc="upper right")
+        panel.legend(fontsize=ROW_LABEL_SIZE, loc="upper right")
         describe(panel, f"Chart of the mean {title} scores at each wave with {interval_words}s: "
                  + "; ".join(texts) + ".")
     return panels[0]
@@ -1779,7 +1782,7 @@ def process_timeline(data: Shown | pd.DataFrame, *, ax: Axes | None = None) -> A
     lanes = sorted(table["lane"].unique())
     ax.set_yticks(lanes, [f"process {i + 1}" for i in lanes])
     ax.invert_yaxis()
-    ax.legend(fontsize=7, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    ax.legend(fontsize=ROW_LABEL_SIZE, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     describe(ax, f"Timeline of {len(lanes)} accountability processes, one line each, with "
                  f"messages, responses, meetings and demands marked by date.")
     return ax

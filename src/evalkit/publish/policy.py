@@ -294,13 +294,14 @@ class Policy:
                 if col.split_by is not None and col.funder:
                     values[col.name] = self._split_adding_up(frame, col, values[col.name],
                                                              status[col.name])
+            if spec.adds_up_by:
+                self._scores_together(frame, spec, values, status)
+            # Last, so that what follows a figure goes with it whichever rule withheld it.
             for col in spec.columns:
                 if col.follows and col.funder:
                     hide = (status[col.follows] != SHOWN) & (status[col.name] == SHOWN)
                     values[col.name] = values[col.name].where(~hide)
                     status[col.name] = status[col.name].where(~hide, WITHHELD)
-            if spec.adds_up_by:
-                self._scores_together(frame, spec, values, status)
         return Shown.build(spec, self, pd.DataFrame(values), pd.DataFrame(status))
 
     @staticmethod
@@ -318,7 +319,7 @@ class Policy:
             return
         keys = [frame[k].astype(str) for k in spec.adds_up_by]
         withheld = pd.concat([status[name] == WITHHELD for name in scores], axis=1).any(axis=1)
-        group_hit = withheld.groupby(keys, sort=False).transform("max").astype(bool)
+        group_hit = withheld.groupby(keys, sort=False, dropna=False).transform("max").astype(bool)
         for name in scores:
             hide = group_hit & (status[name] == SHOWN)
             values[name] = values[name].where(~hide)
@@ -386,7 +387,7 @@ class Policy:
         step = pd.to_numeric(frame[along], errors="coerce").astype(float)
         keys = [frame[k].astype(str) for k in series] or [pd.Series(0, index=frame.index)]
         hide = pd.Series(False, index=frame.index)
-        for _, rows in frame.groupby(keys, sort=False):
+        for _, rows in frame.groupby(keys, sort=False, dropna=False):
             before = 0.0  # those who had left by the previous share shown
             for i in step[rows.index].sort_values(kind="stable").index:
                 if status[i] != SHOWN:
@@ -404,7 +405,7 @@ class Policy:
         if not col.split_by:
             return pd.Series(bool(withheld.any()), index=frame.index) & (status == SHOWN)
         keys = [frame[k].astype(str) for k in col.split_by]
-        return (withheld.groupby(keys, sort=False).transform("max") > 0) & (status == SHOWN)
+        return (withheld.groupby(keys, sort=False, dropna=False).transform("max") > 0) & (status == SHOWN)
 
     @staticmethod
     def _split_adding_up(frame: pd.DataFrame, col: Col, shown: pd.Series,
@@ -419,7 +420,7 @@ class Policy:
         keys = ([frame[k].astype(str) for k in col.split_by] if col.split_by
                 else [pd.Series(0, index=frame.index)])
         result = shown.copy()
-        for _, rows in exact.groupby(keys, sort=False):
+        for _, rows in exact.groupby(keys, sort=False, dropna=False):
             index = rows.index
             if not (status[index] == SHOWN).all() or abs(rows.sum() - 1) > 1e-6:
                 continue

@@ -345,8 +345,14 @@ def _period_text(page: Page, months) -> str:
     if months is not None:
         first, last = months
     else:
-        span = summary.period_covered(page.dataset)
+        # A funder's front page takes its months only from files in which enough people have
+        # dates: the months of three practitioners' answers are theirs.
+        policy = page.policy
+        span = summary.period_covered(page.dataset,
+                                      min_dated=policy.min_cell if policy.funder else 0)
         if span is None:
+            if policy.funder and summary.period_covered(page.dataset) is not None:
+                return f"not shown: fewer than {policy.min_cell} people have dated records"
             return "no dated records"
         first, last = span
     return f"{first:%B %Y} to {last:%B %Y}"

@@ -8,6 +8,7 @@ import pandas as pd
 from ..analyses.key_figures import CARD_BASES, TABLE
 from ..analyses.secondary_trauma import CLINICAL_THRESHOLD
 from ..data.dataset import Dataset
+from ..data.quality import dated_subjects
 from .document import Card
 from .formatting import capital, card_value, exact_change_words, interval_text
 from .page import Published
@@ -146,7 +147,7 @@ def _discomfort_sentence(table: Shown, f: dict[str, PolicedFigure]) -> str:
     return f"Practitioners' discomfort did not change clearly after preparation {interval}."
 
 
-def period_covered(dataset: Dataset) -> tuple[pd.Period, pd.Period] | None:
+def period_covered(dataset: Dataset, *, min_dated: int = 0) -> tuple[pd.Period, pd.Period] | None:
     """The months the programme's sessions span, or, without sessions, every dated file's.
 
     Without session dates, every dated file counts except the accountability log, whose
@@ -156,19 +157,28 @@ def period_covered(dataset: Dataset) -> tuple[pd.Period, pd.Period] | None:
     ----------
     dataset
         A loaded data folder.
+    min_dated
+        Leave out the files in which fewer people (or processes) than this have a date
+        (:func:`~evalkit.data.quality.dated_subjects`): a funder's front page never gives the
+        months of a few people's answers.
 
     Returns
     -------
     tuple of Period or None
-        ``(first, last)`` months; None when no file has dates.
+        ``(first, last)`` months; None when no file (with enough people dated) has dates.
 
     Examples
     --------
     >>> import evalkit
     >>> period_covered(evalkit.load("data/sample"))
     (Period('2023-01', 'M'), Period('2025-04', 'M'))
+    >>> period_covered(evalkit.load("data/sample"), min_dated=500) is None
+    True
     """
     summary = dataset.summary()
+    names = summary["file"].str.removesuffix(".csv")
+    dated = names.map(lambda name: dated_subjects(dataset, name))
+    summary = summary[dated >= min_dated]
     rows = summary[summary["file"] == "sessions.csv"]
     if rows.empty or rows["first_date"].isna().all():
         rows = summary[summary["file"] != "accountability_events.csv"]
