@@ -1051,9 +1051,12 @@ TABLES = (
          Col("attendance_rate", "share", _RATE, label="attendance", part="attended",
              whole="scheduled", rests_on=("participants",)),
          *interval("the 95% interval (participants as clusters)", fmt="percent", follows="attendance_rate")),
+        # No participant-sessions for a funder: a group's scheduled sessions are its size times
+        # the sessions it held (exact, since sessions are not people), so even rounded they gave
+        # each cohort's exact size, and with the total, a withheld cohort's.
         unit="participants").for_funder(
-        factor="shown", group="shown", participants="rounded", scheduled="rounded",
-        attended="rounded", attendance_rate="percent", ci_low="interval", ci_high="interval"),
+        factor="shown", group="shown", participants="rounded", attendance_rate="percent",
+        ci_low="interval", ci_high="interval"),
     TableSpec(
         "module_completion", "Participants who attended every session of each module",
         (Col("module", "label", "curriculum module"),
