@@ -270,22 +270,27 @@ def test_attack_3_a_group_all_at_one_value_shows_no_mean_or_percentile(tmp_path)
     assert change[["mean_change", "ci_low", "ci_high"]].eq("").all().all()
 
 
-def test_attack_5_a_median_of_one_process_demands_is_withheld(tmp_path):
-    """One process among six with ten met demands: the median days from demand to outcome is
-    that one process's own timeline. It now rests on processes, not demands."""
-    folder = _sample_copy(tmp_path / "data")
+def _ten_demands_of_one_process(folder, outcome: str, outcome_date) -> None:
+    """Replace every ``outcome`` event by ten demands of the first process, all with that outcome
+    (``outcome_date(k)`` is the date of the k-th)."""
     events = pd.read_csv(folder / "accountability_events.csv", dtype=str, keep_default_na=False)
-    events = events[events["event_type"] != "demand_met"]
+    events = events[events["event_type"] != outcome]
     first = events["process_id"].iloc[0]
     rows = []
     for k in range(10):
         rows.append({"process_id": first, "event_date": "2016-02-01", "event_type": "demand_set",
-                     "actor": "survivor_support", "demand_id": f"m{k}"})
-        rows.append({"process_id": first, "event_date": f"2016-07-{10 + k}",
-                     "event_type": "demand_met", "actor": "responsible_person",
-                     "demand_id": f"m{k}"})
-    events = pd.concat([events, pd.DataFrame(rows)], ignore_index=True)
-    events.to_csv(folder / "accountability_events.csv", index=False)
+                     "actor": "survivor_support", "demand_id": f"x{k}"})
+        rows.append({"process_id": first, "event_date": outcome_date(k), "event_type": outcome,
+                     "actor": "responsible_person", "demand_id": f"x{k}"})
+    pd.concat([events, pd.DataFrame(rows)], ignore_index=True).to_csv(
+        folder / "accountability_events.csv", index=False)
+
+
+def test_attack_5_a_median_of_one_process_demands_is_withheld(tmp_path):
+    """One process among six with ten met demands: the median days from demand to outcome is
+    that one process's own timeline. It now rests on processes, not demands."""
+    folder = _sample_copy(tmp_path / "data")
+    _ten_demands_of_one_process(folder, "demand_met", lambda k: f"2016-07-{10 + k}")
     _, results = _funder_results(folder, tmp_path, "accountability")
     outcomes = results["demand_outcomes"].set_index("outcome")
     # Ten demands, but one process: the median, and now the count itself, are that process's.
@@ -443,18 +448,7 @@ def test_attack_11_demands_of_one_process_give_no_count_or_share(tmp_path):
     that one process, since the count and its share rested on all the processes. They now rest
     on the processes the demands come from as well."""
     folder = _sample_copy(tmp_path / "data")
-    events = pd.read_csv(folder / "accountability_events.csv", dtype=str, keep_default_na=False)
-    events = events[events["event_type"] != "demand_refused"]
-    first = events["process_id"].iloc[0]
-    rows = []
-    for k in range(10):
-        rows.append({"process_id": first, "event_date": "2016-02-01", "event_type": "demand_set",
-                     "actor": "survivor_support", "demand_id": f"r{k}"})
-        rows.append({"process_id": first, "event_date": "2016-03-01",
-                     "event_type": "demand_refused", "actor": "responsible_person",
-                     "demand_id": f"r{k}"})
-    pd.concat([events, pd.DataFrame(rows)], ignore_index=True).to_csv(
-        folder / "accountability_events.csv", index=False)
+    _ten_demands_of_one_process(folder, "demand_refused", lambda k: "2016-03-01")
     _, results = _funder_results(folder, tmp_path, "accountability")
     outcomes = results["demand_outcomes"].set_index("outcome")
     assert outcomes.loc["refused", "outcome_processes"] == "<5"
