@@ -293,8 +293,7 @@ class Dataset:
                 return []
             table = referenced[referenced[key].isin(table[contract.dated_by])]
             contract = CONTRACTS[other]
-        spans = [_date_span(table[c.name]) for c in contract.columns
-                 if c.kind in ("date", "month") and c.name in table]
+        spans = [_date_span(table[name]) for name in contract.date_columns if name in table]
         return [s for s in spans if s is not None]
 
     # --- new datasets from this one --------------------------------------------------------------

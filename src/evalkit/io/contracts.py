@@ -134,6 +134,11 @@ class FileContract:
         """The names of every column, in contract order."""
         return tuple(c.name for c in self.columns)
 
+    @property
+    def date_columns(self) -> tuple[str, ...]:
+        """The names of the columns holding dates or months, in contract order."""
+        return tuple(c.name for c in self.columns if c.kind in ("date", "month"))
+
     def column(self, name: str) -> Column:
         """The column called ``name``.
 
