@@ -19,6 +19,7 @@ from tests.conftest import answers_summing_to
 import evalkit
 from evalkit.analyses import instrument, secondary_trauma
 from evalkit.io.contracts import PROQOL_ITEMS, STSS_ITEMS
+from evalkit.publish.policy import Policy
 from evalkit.scales import PROQOL, STSS
 
 STSS_HEADER = "practitioner_id,wave,response_date," + ",".join(STSS_ITEMS)
@@ -183,6 +184,14 @@ def test_waves_are_ordered_by_median_response_date(tmp_path):
     # s1 20->25, s2 30->35, s3 40->48
     assert total["comparison"] == "autumn_vs_spring"
     assert (total["n"], total["mean_change"]) == (3, pytest.approx(6))
+    # Changes 5, 5, 8: SD sqrt(3), so t = 6 / (sqrt(3) / sqrt(3)) = 6 on 2 df. SDs of the waves:
+    # 10 (20, 30, 40) and sqrt(133) (25, 35, 48), so d_av = 6 / ((10 + sqrt(133)) / 2) = 0.5573.
+    assert (total["t"], total["df"]) == (pytest.approx(6), 2)
+    assert total["d_av"] == pytest.approx(6 / ((10 + 133 ** 0.5) / 2), abs=1e-9)
+    spec = secondary_trauma.ANALYSIS.spec("wellbeing_wave_change")
+    table = result["wellbeing_wave_change"]
+    assert {"t", "df", "d_av"} <= set(Policy("research", 3).apply(table, spec).csv().columns)
+    assert not {"t", "df", "d_av"} & set(Policy("funder", 3).apply(table, spec).csv().columns)
     # the distribution describes the latest wave: s5, s1, s2, s3
     gender = result["sts_distribution"].query("factor == 'gender'")
     assert gender["n"].sum() == 4
