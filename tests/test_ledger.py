@@ -171,6 +171,24 @@ def test_periods_that_do_not_overlap_are_allowed(tmp_path, data, quick, default_
     assert f"kept in the release ledger {default_ledger}" in capsys.readouterr().err
 
 
+def test_a_whole_folder_is_compared_with_a_period_before_its_sessions(tmp_path, data, quick,
+                                                                     capsys):
+    """Sessions only from July 2024, partners' answers from January. The report of the whole
+    folder was recorded with the sessions' months alone, so a report of January to June never
+    met it, though their partner counts differ by one. A report's months are now those of every
+    record it draws on."""
+    sessions = ["session_id,cohort_id,site,programme_week,module,module_session,session_date,"
+                "delivery_mode,facilitator_ids,cancelled"]
+    sessions += [f"c1-w{w:02d},c1,north,{w},getting_started,{w},2024-{6 + w:02d}-01,group,s1,false"
+                 for w in (1, 2)]
+    (data / "sessions.csv").write_text("\n".join(sessions) + "\n")
+    assert _report(data, tmp_path / "whole") == 0
+    capsys.readouterr()
+    assert _report(data, tmp_path / "spring", "--period", SPRING) == 2
+    assert "refused" in capsys.readouterr().err
+    assert not (tmp_path / "spring").exists()
+
+
 def test_a_ledger_that_cannot_be_made_is_a_clear_refusal(tmp_path, data, quick, capsys):
     (tmp_path / "plain").write_text("a file, not a folder")
     assert _report(data, tmp_path / "r", "--ledger", tmp_path / "plain" / "ledger.jsonl") == 2

@@ -207,7 +207,11 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
 
     recording = nullcontext()
     if book is not None:  # checked before anything is written; recorded once the report is made
-        covered = months if months is not None else summary.period_covered(page.dataset)
+        # Without --period, the months of every record the figures draw on: the accountability
+        # log and answers outside the sessions' months count, or a report of an earlier period
+        # would never be compared with this one.
+        covered = (months if months is not None
+                   else summary.period_covered(page.dataset, every_file=True))
         recording = book.recording(book.release(
             dataset=dataset, page_dataset=page.dataset, policy=policy, period=period,
             months=covered, period_text=_period_text(page, months),

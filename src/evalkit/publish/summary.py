@@ -147,11 +147,14 @@ def _discomfort_sentence(table: Shown, f: dict[str, PolicedFigure]) -> str:
     return f"Practitioners' discomfort did not change clearly after preparation {interval}."
 
 
-def period_covered(dataset: Dataset, *, min_dated: int = 0) -> tuple[pd.Period, pd.Period] | None:
+def period_covered(dataset: Dataset, *, min_dated: int = 0,
+                   every_file: bool = False) -> tuple[pd.Period, pd.Period] | None:
     """The months the programme's sessions span, or, without sessions, every dated file's.
 
     Without session dates, every dated file counts except the accountability log, whose
-    processes can start years before the programme.
+    processes can start years before the programme. That is the period a front page names; the
+    months a report's figures are drawn from (``every_file``) are every dated file's, the log
+    included: the release ledger compares reports by those.
 
     Parameters
     ----------
@@ -161,6 +164,8 @@ def period_covered(dataset: Dataset, *, min_dated: int = 0) -> tuple[pd.Period, 
         Leave out the files in which fewer people (or processes) than this have a date
         (:func:`~evalkit.data.quality.dated_subjects`): a funder's front page never gives the
         months of a few people's answers.
+    every_file
+        Span every dated file, sessions or not, the accountability log included.
 
     Returns
     -------
@@ -174,12 +179,14 @@ def period_covered(dataset: Dataset, *, min_dated: int = 0) -> tuple[pd.Period, 
     (Period('2023-01', 'M'), Period('2025-04', 'M'))
     >>> period_covered(evalkit.load("data/sample"), min_dated=500) is None
     True
+    >>> period_covered(evalkit.load("data/sample"), every_file=True)
+    (Period('2016-01', 'M'), Period('2025-12', 'M'))
     """
     summary = dataset.summary()
     names = summary["file"].str.removesuffix(".csv")
     dated = names.map(lambda name: dated_subjects(dataset, name))
     summary = summary[dated >= min_dated]
-    rows = summary[summary["file"] == "sessions.csv"]
+    rows = summary if every_file else summary[summary["file"] == "sessions.csv"]
     if rows.empty or rows["first_date"].isna().all():
         rows = summary[summary["file"] != "accountability_events.csv"]
     first = rows["first_date"].dropna()
