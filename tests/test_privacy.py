@@ -497,6 +497,32 @@ def test_identifiers_in_copied_columns_are_refused(tmp_path, key_file, capsys):
     assert "SW1A" not in err
 
 
+@pytest.mark.parametrize(("column", "cell"), [
+    ("exit_reason", "Jane Doe"),           # a name where a label from the list belongs
+    ("start_month", "31/02/2023 Smith"),   # a name typed into a date
+    ("referral_route", "told me his wife Mary"),
+])
+def test_free_text_in_typed_columns_is_refused_not_copied(tmp_path, key_file, capsys, column,
+                                                          cell):
+    header = "participant_id,site,cohort_id,referral_route,age_band,start_month,exit_reason"
+    good = dict(zip(header.split(","), "A17,north,c1,self,35-44,2024-01,ongoing".split(","),
+                    strict=True))
+    bad = {**good, "participant_id": "A18", column: cell}
+    raw = tmp_path / "raw"
+    _write(raw, "participants.csv", "\n".join([header, ",".join(good.values()),
+                                                ",".join(bad.values())]) + "\n")
+    assert _run(raw, tmp_path / "out", "--key-file", key_file) == 2
+    err = capsys.readouterr().err
+    assert f"participants.csv, column '{column}', row 3" in err
+    assert not any(word in err for word in ("Jane", "Smith", "Mary"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_typed_cells_of_the_sample_pass_as_they_are(tmp_path, key_file):
+    # The check refuses free text, not the sample's own labels, dates and numbers.
+    assert _run(SAMPLE, tmp_path / "out", "--key-file", key_file) == 0
+
+
 def test_ids_that_look_like_numbers_are_pseudonymised_not_refused(tmp_path, key_file):
     raw = tmp_path / "raw"
     _write(raw, "attendance.csv",

@@ -223,6 +223,8 @@ def _check_file(raw: RawFile, contract: FileContract, keep: set[str], problems: 
             skip = (REASON_DATE,) if kind in _NO_DATE_RULE and not column.checked_as_label else ()
             if not _values_pass(values, raw.label, name, skip, problems):
                 ok = False
+            if not _typed_cells_pass(values, column, raw.label, problems):
+                ok = False
             copied[name] = values
             continue
         described = _describe(i, headers[i])
@@ -261,6 +263,40 @@ def _values_pass(values: pd.Series, label: str, column: str, skip: Iterable[str]
             reason, "remove direct identifiers before pseudonymising"), rows, len(rows)))
         passed = False
     return passed
+
+
+#: What a cell of a typed column may look like to be copied: a number, a date written with
+#: digits and separators, or (for labels from a list) one of them. Free text in such a column
+#: (a name typed into a date, a note in a status) is refused, whatever ``validate`` would say of
+#: the value itself: the copy is what people are told is safe to work from.
+_TYPED_SHAPES = {
+    "int": r"[+-]?\d+(?:\.\d+)?",
+    "item": r"[+-]?\d+(?:\.\d+)?",
+    "date": r"[\d/.\- ]+",
+    "month": r"[\d/.\- ]+",
+}
+
+
+def _typed_cells_pass(values: pd.Series, column, label: str, problems: list[Problem]) -> bool:
+    """Whether every filled cell of a typed column has its type's shape (rows named if not)."""
+    cells = values.astype(str).str.strip()
+    filled = cells != ""
+    if column.kind in ("category", "bool"):
+        allowed = column.categories if column.kind == "category" else ("true", "false")
+        bad = filled & ~cells.str.lower().isin(list(allowed))
+        rule = ("holds text that is not one of this column's labels (see the data dictionary); "
+                "only those are copied")
+    elif column.kind in _TYPED_SHAPES:
+        bad = filled & ~cells.str.fullmatch(_TYPED_SHAPES[column.kind]).fillna(False)
+        rule = (f"holds text where a {'date' if column.kind in ('date', 'month') else 'number'} "
+                "belongs; free text is never copied")
+    else:
+        return True
+    if not bad.any():
+        return True
+    rows = tuple(int(r) + 2 for r in bad.to_numpy().nonzero()[0])
+    problems.append(Problem(label, column.name, rule, rows, len(rows)))
+    return False
 
 
 def _recoded(frame: pd.DataFrame, contract: FileContract, key: bytes) -> pd.DataFrame:
