@@ -523,6 +523,20 @@ def test_typed_cells_of_the_sample_pass_as_they_are(tmp_path, key_file):
     assert _run(SAMPLE, tmp_path / "out", "--key-file", key_file) == 0
 
 
+def test_session_ids_are_recoded_with_the_cohort_codes_they_hold(tmp_path, key_file):
+    """A session id is often the cohort code and a week (c01-w01): copied as it was, it kept
+    the very code the cohort id lost. It is recoded like the cohort id, the same in every file,
+    so the register and the delivery records still name their sessions."""
+    assert _run(SAMPLE, tmp_path / "out", "--key-file", key_file) == 0
+    out = tmp_path / "out"
+    sessions = pd.read_csv(out / "sessions.csv", dtype=str)["session_id"]
+    assert sessions.str.fullmatch(r"se_[0-9a-f]{20}").all() and sessions.is_unique
+    for name in ("attendance", "delivery"):
+        named = pd.read_csv(out / f"{name}.csv", dtype=str)["session_id"]
+        assert named.str.fullmatch(r"se_[0-9a-f]{20}").all() and set(named) <= set(sessions)
+    evalkit.load(out)  # every reference still holds
+
+
 def test_ids_that_look_like_numbers_are_pseudonymised_not_refused(tmp_path, key_file):
     raw = tmp_path / "raw"
     _write(raw, "attendance.csv",

@@ -71,7 +71,8 @@ def render() -> str:
         "  text-direction characters (they make a cell look like another or display in another",
         "  order).",
         "- Cohort ids built from a name or a date (`SMITH_J_1984-03-02`): cohort ids are codes, and",
-        "  are checked like labels; `evalkit pseudonymise` replaces them with keyed codes.",
+        "  are checked like labels; `evalkit pseudonymise` replaces them with keyed codes, and",
+        "  session ids too (they often hold the cohort code).",
         "- Real ids: replace them with `evalkit pseudonymise IN_DIR OUT_DIR --key-file KEY` first.",
         "",
         "Column names that are refused contain one of these words: "

@@ -58,6 +58,9 @@ class Column:
     checked_as_label
         For an ``id`` a programme makes up itself (a cohort code): its values are also checked
         with the rules for labels, so a code built from a name and a date of birth is refused.
+    recoded
+        For an ``id`` a programme makes up itself: ``pseudonymise`` replaces it by a keyed code
+        (cohort codes, and session ids, which are often a cohort code and a week).
 
     Examples
     --------
@@ -76,6 +79,7 @@ class Column:
     nullable: bool = False
     references: tuple[str, str] | None = None
     checked_as_label: bool = False
+    recoded: bool = False
 
 
 @dataclass(frozen=True)
@@ -252,7 +256,8 @@ CONTRACTS: dict[str, FileContract] = {
             (
                 Column("participant_id", "id", "pseudonymous participant id (unique)"),
                 Column("site", "label", "delivery site"),
-                Column("cohort_id", "id", "group the participant joined", checked_as_label=True),
+                Column("cohort_id", "id", "group the participant joined", checked_as_label=True,
+                       recoded=True),
                 Column("referral_route", "category", "how they were referred", REFERRAL_ROUTES),
                 Column("age_band", "category", "age band at referral", AGE_BANDS),
                 Column("start_month", "month", "month the participant started"),
@@ -264,8 +269,9 @@ CONTRACTS: dict[str, FileContract] = {
             "sessions",
             "One row per scheduled session of a cohort.",
             (
-                Column("session_id", "id", "session id (unique)"),
-                Column("cohort_id", "id", "cohort the session belongs to", checked_as_label=True),
+                Column("session_id", "id", "session id (unique)", recoded=True),
+                Column("cohort_id", "id", "cohort the session belongs to", checked_as_label=True,
+                       recoded=True),
                 Column("site", "label", "delivery site"),
                 Column(
                     "programme_week", "int", "order of the session within the cohort", minimum=1
@@ -300,6 +306,7 @@ CONTRACTS: dict[str, FileContract] = {
                     "id",
                     "session id",
                     references=("sessions", "session_id"),
+                    recoded=True,
                 ),
                 Column("status", "category", "attendance status", ATTENDANCE_STATUSES),
             ),
@@ -326,7 +333,8 @@ CONTRACTS: dict[str, FileContract] = {
             "Minutes delivered of each exercise in each session (0 = not delivered).",
             (
                 Column(
-                    "session_id", "id", "session id", references=("sessions", "session_id")
+                    "session_id", "id", "session id", references=("sessions", "session_id"),
+                    recoded=True,
                 ),
                 Column(
                     "exercise_id",

@@ -31,7 +31,8 @@ _MAX_KEY_FILE_BYTES = 4096
 # the key is used for (a pseudonym is an HMAC of "kind, id" under the key).
 _FINGERPRINT_DOMAIN = b"evalkit key fingerprint v1\x00"
 
-_PREFIX = {"participant": "pa_", "practitioner": "pr_", "process": "cp_", "cohort": "co_"}
+_PREFIX = {"participant": "pa_", "practitioner": "pr_", "process": "cp_", "cohort": "co_",
+           "session": "se_"}
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -223,7 +224,7 @@ def pseudonym(key: bytes, kind: str, original: str) -> str:
     ----------
     key : bytes
         The key (:func:`read_key`).
-    kind : {"participant", "practitioner", "process", "cohort"}
+    kind : {"participant", "practitioner", "process", "cohort", "session"}
         Which id space; the pseudonym starts with ``pa_``, ``pr_``, ``cp_`` or ``co_``.
     original : str
         The id.
@@ -256,7 +257,7 @@ def pseudonymise_series(values: pd.Series, key: bytes, kind: str, *,
         The ids as text.
     key : bytes
         The key (:func:`read_key`).
-    kind : {"participant", "practitioner", "process", "cohort"}
+    kind : {"participant", "practitioner", "process", "cohort", "session"}
     is_list : bool, default False
         The cells hold ids joined by ";".
 

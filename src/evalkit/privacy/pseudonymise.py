@@ -300,14 +300,16 @@ def _typed_cells_pass(values: pd.Series, column, label: str, problems: list[Prob
 
 
 def _recoded(frame: pd.DataFrame, contract: FileContract, key: bytes) -> pd.DataFrame:
-    """Codes a programme made up itself (cohort ids) replaced by keyed pseudonyms too.
+    """Codes a programme made up itself (``Column.recoded``) replaced by keyed pseudonyms too.
 
     A cohort code can be built from a facilitator's name or a start date and is shown to
     funders as a group label, so it is recoded like a person id (``co_`` and 20 hex digits;
-    the same key gives the same code in every file).
+    the same key gives the same code in every file). Session ids are recoded for the same
+    reason (``se_``): they are often the cohort code and a week, so a copied session id would
+    keep the very code the cohort id lost.
     """
     for col in contract.columns:
-        if col.checked_as_label and col.name in frame.columns:
+        if col.recoded and col.name in frame.columns:
             frame[col.name] = pseudonymise_series(frame[col.name], key,
                                                   col.name.removesuffix("_id"))
     return frame
