@@ -87,7 +87,7 @@ def dated_subjects(dataset: Dataset, name: str) -> int:
     if contract.dated_by:
         other = contract.column(contract.dated_by).references[0]
         return subjects(table) if dataset.has(other) else 0
-    dates = [name for name in contract.date_columns if name in table]
+    dates = [column for column in contract.date_columns if column in table]
     if not dates:
         return 0
     return subjects(table[table[dates].notna().any(axis=1)])

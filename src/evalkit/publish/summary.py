@@ -183,9 +183,9 @@ def period_covered(dataset: Dataset, *, min_dated: int = 0,
     (Period('2016-01', 'M'), Period('2025-12', 'M'))
     """
     summary = dataset.summary()
-    names = summary["file"].str.removesuffix(".csv")
-    dated = names.map(lambda name: dated_subjects(dataset, name))
-    summary = summary[dated >= min_dated]
+    if min_dated > 0:
+        names = summary["file"].str.removesuffix(".csv")
+        summary = summary[names.map(lambda name: dated_subjects(dataset, name)) >= min_dated]
     rows = summary if every_file else summary[summary["file"] == "sessions.csv"]
     if rows.empty or rows["first_date"].isna().all():
         rows = summary[summary["file"] != "accountability_events.csv"]
