@@ -284,6 +284,22 @@ def test_a_ledger_inside_the_data_the_checkout_or_the_report_is_refused(tmp_path
     assert not (data / "config").exists()
 
 
+class _MustNotStart(_NoKernels):
+    def __enter__(self):
+        raise AssertionError("a refused report started its kernels")
+
+
+def test_a_refused_report_starts_no_kernel(tmp_path, data, quick, monkeypatch, capsys):
+    """The ledger is consulted before the kernels start: a refused report costs nothing and
+    cannot fail while they start (it once ended as an internal error under load)."""
+    assert _report(data, tmp_path / "spring", "--period", SPRING) == 0
+    monkeypatch.setattr(report, "KernelPool", _MustNotStart)
+    capsys.readouterr()
+    assert _report(data, tmp_path / "summer", "--period", SUMMER) == 2
+    assert "refused" in capsys.readouterr().err
+    assert not (tmp_path / "summer").exists()
+
+
 @pytest.mark.parametrize("content, expect", [
     (b"participant_id,site\np01,north\n", "is not an evalkit release ledger"),
     (b"", None),  # an empty file holds nothing to lose: it becomes a new ledger

@@ -177,3 +177,38 @@ def test_notebooks_declare_analyses_that_exist(path):
     # What a notebook runs decides when the report may leave it out, so it must be declared
     # (the overview needs no particular file).
     assert set(runs) - {"overview"} == set(declared)
+
+
+class _StartingManager:
+    """A kernel manager whose kernel another thread is starting: stopping it fails the way
+    jupyter_client's does then (its start-up future is already settled)."""
+
+    def __init__(self, *args, **kwargs):
+        self.has_kernel = True
+
+    def shutdown_kernel(self, now=False):
+        import asyncio
+        raise asyncio.InvalidStateError("invalid state")
+
+
+def test_an_error_that_stops_the_kernels_is_the_one_reported(monkeypatch, tmp_path):
+    """A report refused or interrupted while its kernels start must end with its own error,
+    never with the kernels' (a refused report once ended as an internal error)."""
+    from evalkit.publish import notebooks
+
+    monkeypatch.setattr(notebooks, "KernelManager", _StartingManager)
+    pool = notebooks.KernelPool(tmp_path, 2)
+    pool._context = notebooks._kernels(tmp_path, 2)
+    pool.kernels = pool._context.__enter__()
+    with pytest.raises(LookupError, match="refused"):
+        try:
+            raise LookupError("refused")
+        except LookupError:
+            pool.__exit__(*__import__("sys").exc_info())
+            raise
+    with pytest.raises(LookupError, match="refused"), notebooks._kernels(tmp_path, 1):
+        raise LookupError("refused")
+    # With nothing unwinding, a kernel that cannot be stopped is an error of its own.
+    import asyncio
+    with pytest.raises(asyncio.InvalidStateError), notebooks._kernels(tmp_path, 1):
+        pass

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -251,9 +251,13 @@ def _kernels(cwd: Path, size: int, preload: Sequence[str] = ()) -> Iterator[list
                           str(Path(cwd).resolve()), tuple(preload)) for name in names]
         try:
             yield kernels
-        finally:
+        except BaseException:
             for kernel in kernels:
-                _stop(kernel)
+                with suppress(Exception):  # the error unwinding is the one to report
+                    _stop(kernel)
+            raise
+        for kernel in kernels:
+            _stop(kernel)
 
 
 def _stop(kernel: Kernel) -> None:
@@ -263,6 +267,22 @@ def _stop(kernel: Kernel) -> None:
         client.stop_channels()
     if kernel.manager.has_kernel:
         kernel.manager.shutdown_kernel(now=True)
+
+
+def _stop_while_unwinding(kernels: Sequence[Kernel]) -> None:
+    """Stop the kernels while an error or a signal unwinds, without replacing it.
+
+    A kernel's own thread may be starting it at this moment: stopping it from here can then
+    fail inside jupyter_client (an ``InvalidStateError`` of its start-up future). The error
+    that is unwinding is what the user must see; a kernel not stopped here is stopped again
+    when the pool closes (:func:`_kernels`).
+    """
+    for kernel in kernels:
+        try:
+            if kernel.manager.has_kernel:
+                kernel.manager.shutdown_kernel(now=True)
+        except Exception:  # noqa: S112 - the first error is the one to report
+            continue
 
 
 #: Run once in a kernel right after it starts: import the preloaded modules, binding no name.
@@ -409,9 +429,7 @@ def _run_beside_signals(work: Callable[[], None], kernels: Sequence[Kernel]) -> 
         while worker.is_alive():
             worker.join(0.2)
     except BaseException:
-        for kernel in kernels:
-            if kernel.manager.has_kernel:
-                kernel.manager.shutdown_kernel(now=True)
+        _stop_while_unwinding(kernels)
         raise
     if failure:
         raise failure[0]
@@ -533,9 +551,7 @@ class KernelPool:
         for _ in self._threads:
             self._jobs.put(None)
         if exc_info[0] is not None:  # stop the kernels first: a busy thread then ends soon
-            for kernel in self.kernels:
-                if kernel.manager.has_kernel:
-                    kernel.manager.shutdown_kernel(now=True)
+            _stop_while_unwinding(self.kernels)
         for kernel, thread in zip(self.kernels, self._threads, strict=False):
             thread.join(30 if exc_info[0] is None else 5)
             if thread.is_alive():  # its client is still in use: leave it to the process's end
@@ -651,9 +667,7 @@ class KernelPool:
                 elif on_done is not None:
                     on_done(index, seconds)
         except BaseException:
-            for kernel in self.kernels:
-                if kernel.manager.has_kernel:
-                    kernel.manager.shutdown_kernel(now=True)
+            _stop_while_unwinding(self.kernels)
             raise
         if failures:
             first = min(failures)

@@ -221,9 +221,10 @@ def render_report(data_dir: str | Path = "data/sample", out_dir: str | Path | No
         notes.append(NO_LEDGER_NOTE)
 
     bar = progress(total=len(chosen) + 1, desc="report", show=show_progress)
-    # The kernels start, and import the library, while the output folder is prepared.
+    # The kernels start, and import the library, while the output folder is prepared. The
+    # ledger is consulted first: a refused report starts nothing.
     pool = KernelPool(notebook_dir(), kernel_count(len(chosen)), preload=PRELOAD)
-    with (scratch_folder("run") as scratch, pool, recording,
+    with (recording, scratch_folder("run") as scratch, pool,
           report_folder(out_dir, data_dir=data_dir, repo_root=repo_root) as staging):
         _write_report(staging, pool, chosen, notes, bar, data_dir=data_dir, scratch=scratch,
                       page=page, policy=policy, period=period, months=months, title=title,
