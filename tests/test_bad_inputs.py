@@ -388,6 +388,12 @@ _VARIANTS = ["07700.900.123", "07700/900123", "44 7700 900123", "AB-12-34-56-C",
 CASES += [Case(f"identifier_variant_{i}", _setter("practitioners", "site", [3], value),
                "practitioners.csv", "site", (5,), value, "looks like")
           for i, value in enumerate(_VARIANTS)]
+# A site named by a street address or after a person (issue 20): the funder report prints
+# site labels, so they pass the guard before anything else.
+CASES += [Case("site_is_a_street_address", _setter("participants", "site", [4], "12 High Street"),
+               "participants.csv", "site", (6,), "High Street", "looks like a street address"),
+          Case("site_is_a_titled_name", _setter("practitioners", "site", [1], "Mrs Patel"),
+               "practitioners.csv", "site", (3,), "Patel", "looks like a person's name")]
 # Column names that were only ignored, now refused (issue 23).
 _NAMES = ["mob_no", "nat_ins_no", "bday", "pc", "house_no", "reason_text", "alias", "aka",
           "known_as", "keyworker", "victim", "IP", "geo", "prisoner_no", "custody_ref"]

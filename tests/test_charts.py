@@ -66,11 +66,11 @@ def test_a_withheld_split_is_drawn_as_withheld_beside_shown_ones(ax):
     """Wave a has a band of 3, so the policy withholds all its shares: its bar is one hatched
     segment labelled withheld, with no share made up from its rounded counts (the old chart drew
     5/25 and 15/25 as a bar the table does not show)."""
-    shown = Policy("funder").apply(_bands({"a": [7, 14, 3], "b": [10, 10, 20]}), BANDS)
+    shown = Policy("funder").apply(_bands({"a": [7, 14, 3], "b": [150, 150, 300]}), BANDS)
     assert shown.text.loc[shown.values["wave"] == "a", "share"].eq("\u2014").all()
     charts.share_bars(shown, by="wave", category="band", order=["low", "mid", "high"], ax=ax)
     texts = _texts(ax)
-    # Wave b: 10, 10 and 20 of 40 are 25%, 25% and 50%.
+    # Wave b: 150, 150 and 300 of 600 are 25%, 25% and 50% (whole percents for ≈600).
     assert texts.count("25%") == 2 and texts.count("50%") == 1
     assert "withheld (small numbers)" in texts
     # Wave a (y = 0): exactly one segment, hatched, the whole bar; nothing coloured.

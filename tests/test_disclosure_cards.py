@@ -9,15 +9,19 @@ rule that the table's own rows pass.
 
 Crafted folders, worked by hand:
 
-* partners: 20 partners answer at intake and exit; 8 change from the worst answers to the best
-  (reliably improved), 9 answer the same both times (no reliable change) and 3 go from the best
+* partners: 40 partners answer at intake and exit; 16 change from the worst answers to the best
+  (reliably improved), 21 answer the same both times (no reliable change) and 3 go from the best
   to the worst (reliably worse). 3 < 5, so the table of reliable change withholds its shares;
-  the card "Partners reporting reliable improvement" (8 of 20, 40%, rest 12) was shown beside it.
-  With 5 worse (8, 7, 5: all parts and rests at least 5) both show 40%.
+  the card "Partners reporting reliable improvement" (16 of 40, rest 24) was shown beside it.
+  With 14 the same and 10 worse (all parts and rests at least 5) both show 40%: ≈40 moves in
+  steps of 20 points, and 40%, 35% and 25% are 2, 1.75 and 1.25 steps; the floors (2, 1, 1)
+  leave one step, which goes to the largest remainder (the 35%).
 * how participants left: the sample's 130 participants re-labelled 86 completed, 40 withdrew and
-  4 still attending. The cards "Completed" (66%) and "Dropped out" (31%) each pass the share
-  rule, but together say that 100 - 66 - 31 = 3% (of about 130: 3 to 5 people) did neither; the
-  true 4 is below 5, so both are withheld. With 85, 40 and 5 both are shown.
+  4 still attending. The cards "Completed" and "Dropped out" each pass the share rule, but
+  together would say how many (of about 130) did neither; the true 4 is below 5, so both are
+  withheld. With 85, 40 and 5 both are shown, in the 5-point steps of ≈130: 65.4%, 30.8% and
+  3.8% are 13.08, 6.15 and 0.77 steps, whose floors (13, 6, 0) leave one step for the 0.77, so
+  65% and 30%.
 """
 
 from __future__ import annotations
@@ -52,8 +56,9 @@ def _partners(folder, improved: int, same: int, worse: int):
             before = after = f"{i % 3 + 1},2,1,{i % 2},2,2,1,2"
         else:
             before, after = BEST, WORST
-        rows += [f"p{i:02d},intake,2024-01-{i:02d},{before}",
-                 f"p{i:02d},exit,2024-06-{i:02d},{after}"]
+        day = (i - 1) % 28 + 1
+        rows += [f"p{i:02d},intake,2024-01-{day:02d},{before}",
+                 f"p{i:02d},exit,2024-06-{day:02d},{after}"]
     (folder / "partner_safety.csv").write_text("\n".join(rows) + "\n")
     return folder
 
@@ -70,12 +75,12 @@ def _rci_share(folder, audience="funder"):
     return table.where(comparison="exit_vs_intake", category="reliably_improved")
 
 
-@pytest.mark.parametrize("worse, same, shown", [(3, 9, False), (5, 7, True)])
+@pytest.mark.parametrize("worse, same, shown", [(3, 21, False), (10, 14, True)])
 def test_a_partner_card_is_withheld_with_the_split_its_table_withholds(tmp_path, worse, same,
                                                                        shown):
-    folder = _partners(tmp_path / "data", 8, same, worse)
+    folder = _partners(tmp_path / "data", 16, same, worse)
     exact = Page(folder, audience="research").run("outcomes")["outcome_rci"]
-    assert exact.values["n"].tolist() == [8, same, worse]  # the folder is as designed
+    assert exact.values["n"].tolist() == [16, same, worse]  # the folder is as designed
     row = _rci_share(folder)
     assert (row.status["share"].iloc[0] == SHOWN) is shown
     card = _card(folder, "Partners reporting reliable improvement")
@@ -106,7 +111,7 @@ def test_completion_and_drop_out_are_withheld_when_the_rest_is_small(tmp_path, c
     labels = ("Completed the programme", "Dropped out")
     figures = {c.label: c for c in cards(Page(folder, audience="funder").run("key_figures"))}
     summary = Page(folder, audience="funder").run("attendance")["attendance_summary"]
-    expected = {"Completed the programme": f"{completed / 130:.0%}", "Dropped out": "31%"}
+    expected = {"Completed the programme": "65%", "Dropped out": "30%"}
     for label, metric in zip(labels, ("completion_rate_recorded", "dropout_rate"), strict=True):
         assert figures[label].value == (expected[label] if shown else "withheld"), label
         assert summary.figure(metric=metric).shown is shown, metric

@@ -154,14 +154,15 @@ def test_the_page_the_csv_and_a_sentence_agree_on_one_policed_table():
         Col("n", "people", "people in the group", funder="rounded"),
         Col("total", "people", "everyone", funder="rounded"),
         Col("share", "share", "share of everyone", part="n", whole="total", funder="percent")))
-    frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
-                          "share": [0.15, 0.3]})
+    frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 121], "total": [20, 400],
+                          "share": [0.15, 121 / 400]})
     shown = Policy("funder").apply(frame, spec)
-    # 3 < 5: small; 12 rounds to 10, 20 and 40 stay; 3/20 is withheld (part below 5), 12/40 30%
-    assert shown.text["n"].tolist() == ["<5", "≈10"]
-    assert shown.csv()["n"].tolist() == ["<5", 10]
+    # 3 < 5: small; 121 rounds to 120, 20 and 400 stay; 3/20 is withheld (part below 5),
+    # 121/400 (30.25%) is 30% in the 2-point steps of ≈400
+    assert shown.text["n"].tolist() == ["<5", "≈120"]
+    assert shown.csv()["n"].tolist() == ["<5", 120]
     assert str(shown.figure("n", group="north")) == "<5"
-    assert str(shown.figure("n", group="south")) == "≈10"
+    assert str(shown.figure("n", group="south")) == "≈120"
     assert shown.text["share"].tolist() == [WITHHELD_TEXT, "30%"]
     assert str(shown.figure("share", group="north")) == "withheld"
     assert pd.isna(shown.csv()["share"].iloc[0]) and shown.csv()["share"].iloc[1] == 0.3

@@ -12,6 +12,7 @@ import pytest
 
 from evalkit.analyses.tables import Col, TableSpec, metric_frame
 from evalkit.errors import UsageError
+from evalkit.publish import policy as policy_module
 from evalkit.publish.policy import OMITTED, SHOWN, SMALL, UNDEFINED, WITHHELD, Policy, round_count
 
 FUNDER = Policy("funder", 5)
@@ -98,25 +99,61 @@ SHARE = _spec(Col("part", "people", "part"), Col("whole", "people", "whole"),
               Col("ci_low", "statistic", "low", follows="share", fmt="percent"))
 
 
-@pytest.mark.parametrize(("part", "whole", "status"), [
-    (4, 20, WITHHELD),   # part below 5
-    (5, 20, SHOWN),      # part at 5
-    (16, 20, WITHHELD),  # the rest (4) below 5
-    (15, 20, SHOWN),     # the rest at 5
-    (0, 20, WITHHELD),   # nobody: a share of 0% reveals that nobody did it
-    (20, 20, WITHHELD),  # everybody: 100% reveals that everybody did
-    (5, 9, WITHHELD),    # whole 9: rest 4
-    (5, 10, SHOWN),
+@pytest.mark.parametrize(("part", "whole", "text"), [
+    (4, 40, None),      # part below 5
+    (5, 40, "20%"),     # part at 5: 12.5%, in steps of 20 points for ≈40 (see below)
+    (36, 40, None),     # the rest (4) below 5
+    (35, 40, "80%"),    # the rest at 5: 87.5%, and never 100%
+    (0, 40, None),      # nobody: a share of 0% reveals that nobody did it
+    (40, 40, None),     # everybody: 100% reveals that everybody did
+    (5, 10, None),      # part and rest 5, but a whole of ≈10 is too small for any step
+    (11, 22, None),     # ≈20: as few as 18, and a quarter of 18 is under 5 people
+    (6, 23, "25%"),     # ≈25: at least 23, a quarter of whom is 5.75 people
+    (160, 350, "46%"),  # ≈350: steps of 2 points, 45.7% is nearest 46%
+    (301, 600, "50%"),  # ≈600: whole percents
 ])
-def test_share_is_withheld_when_its_part_or_the_rest_is_small(part, whole, status):
+def test_share_is_withheld_when_its_part_or_the_rest_is_small(part, whole, text):
     frame = pd.DataFrame({"part": [part], "whole": [whole], "share": [part / whole],
                           "ci_low": [0.1]})
     shown = FUNDER.apply(frame, SHARE)
+    status = WITHHELD if text is None else SHOWN
     assert shown.status["share"].iloc[0] == status
     # The interval bound follows its share: never shown for a withheld share.
     assert shown.status["ci_low"].iloc[0] == status
-    if status == SHOWN:
-        assert shown.text["share"].iloc[0] == f"{part / whole:.0%}"
+    if text is not None:
+        assert shown.text["share"].iloc[0] == text
+
+
+@pytest.mark.parametrize(("whole", "step"), [
+    (22, None), (23, 0.25), (27, 0.25), (28, 0.20), (52, 0.20), (53, 0.10), (102, 0.10),
+    (103, 0.05), (252, 0.05), (253, 0.02), (502, 0.02), (503, 0.01), (10_000, 0.01)])
+def test_a_share_moves_in_steps_of_at_least_five_people_of_its_rounded_whole(whole, step):
+    """Worked by hand: ≈100 (98 at the least) in steps of 5 points would be 4.9 people a step,
+    so it takes steps of 10; ≈105 (103) takes 5 points (5.15 people)."""
+    got = policy_module.share_step(whole)
+    assert (np.isnan(got) if step is None else got == step)
+
+
+def test_no_shown_share_narrows_its_part_below_a_rounded_count():
+    """The outsider's route: a whole percent of a small whole beside its rounded count (≈20 is
+    18 to 22) pinned the part. Every share a funder could be shown of every whole up to 400,
+    with the rounded whole beside it, still leaves at least 5 parts it could stand for."""
+    rows = [(k, w) for w in range(1, 401) for k in range(w + 1)]
+    frame = pd.DataFrame(rows, columns=["part", "whole"])
+    frame["share"] = frame["part"] / frame["whole"]
+    frame["ci_low"] = 0.0
+    shown = FUNDER.apply(frame, SHARE)
+    seen = frame.assign(rounded=shown.text["whole"], share=shown.text["share"])[
+        shown.status["share"] == SHOWN]
+    assert len(seen) > 50_000
+    groups = seen.assign(rest=seen["whole"] - seen["part"]).groupby(["rounded", "share"])
+    parts = groups["part"].nunique()
+    # Where the group holds the smallest part (or rest) ever shown, 5, the share is next to
+    # the share rule's edge: there the rounded count itself (≈5: 5, 6 or 7, since fewer than
+    # 5 read <5) leaves 3.
+    edge = (groups["part"].min() == 5) | (groups["rest"].min() == 5)
+    assert parts[~edge].min() >= 5, parts[~edge & (parts < 5)].head()
+    assert parts[edge].min() >= 3, parts[edge & (parts < 3)].head()
 
 
 def test_shares_and_statistics_keep_only_the_precision_shown():
@@ -216,12 +253,12 @@ METRICS = TableSpec(
     done_rate="percent")
 
 
-@pytest.mark.parametrize(("done", "rate_status"), [(2, WITHHELD), (5, SHOWN), (18, WITHHELD)])
+@pytest.mark.parametrize(("done", "rate_status"), [(2, WITHHELD), (5, SHOWN), (26, WITHHELD)])
 def test_metric_tables_police_each_metric_by_its_own_kind(done, rate_status):
-    frame = metric_frame({"people": 22, "done": done, "done_rate": done / 22},
+    frame = metric_frame({"people": 30, "done": done, "done_rate": done / 30},
                          intervals={"done_rate": (0.1, 0.9)}, with_interval=True)
     shown = FUNDER.apply(frame, METRICS)
-    assert shown.text["value"].tolist()[0] == "≈20"
+    assert shown.text["value"].tolist()[0] == "≈30"
     assert shown.status["value"].tolist()[2] == rate_status
     assert shown.status["ci_low"].tolist()[2] == (WITHHELD if rate_status == WITHHELD
                                                    else SHOWN)
@@ -377,19 +414,20 @@ def test_an_interval_follows_an_estimate_hidden_because_its_count_is_small():
     assert shown.status["ci_low"].tolist() == [WITHHELD, SHOWN]
 
 
-@pytest.mark.parametrize(("low", "high", "shown"), [
-    (0.301, 0.619, (0.30, 0.65)),   # outwards to 5 points
-    (0.30, 0.65, (0.30, 0.65)),     # already on the grid: unchanged
-    (0.299, 0.651, (0.25, 0.70)),
-    (0.004, 0.996, (0.0, 1.0)),
+@pytest.mark.parametrize(("n", "whole", "low", "high", "shown"), [
+    (160, 350, 0.301, 0.619, (0.30, 0.65)),   # outwards to 5 points
+    (160, 350, 0.30, 0.65, (0.30, 0.65)),     # already on the grid: unchanged
+    (160, 350, 0.299, 0.651, (0.25, 0.70)),
+    (160, 350, 0.004, 0.996, (0.0, 1.0)),
+    (16, 35, 0.301, 0.619, (0.2, 0.8)),       # ≈35: outwards to its share's 20-point steps
 ])
-def test_share_intervals_are_widened_to_five_points_for_a_funder(low, high, shown):
+def test_share_intervals_are_widened_to_five_points_for_a_funder(n, whole, low, high, shown):
     """46% with 30% to 62% fits only 16 of 35: exact bounds would give the counts away."""
     spec = _spec(Col("n", "people", "n"), Col("whole", "people", "all"),
                  Col("share", "share", "share", part="n", whole="whole"),
                  Col("ci_low", "statistic", "low", follows="share", fmt="percent"),
                  Col("ci_high", "statistic", "high", follows="share", fmt="percent"))
-    frame = pd.DataFrame({"n": [16], "whole": [35], "share": [16 / 35], "ci_low": [low],
+    frame = pd.DataFrame({"n": [n], "whole": [whole], "share": [n / whole], "ci_low": [low],
                           "ci_high": [high]})
     funder = FUNDER.apply(frame, spec)
     assert (funder.values["ci_low"].iloc[0], funder.values["ci_high"].iloc[0]) == \
@@ -402,11 +440,16 @@ def test_metric_share_intervals_are_widened_too():
                  Col("ci_low", "statistic", "l"), Col("ci_high", "statistic", "h"),
                  metrics=(Col("part", "people", "p"), Col("whole", "people", "w"),
                           Col("rate", "share", "r", part="part", whole="whole")))
-    frame = metric_frame({"part": 16, "whole": 35, "rate": 16 / 35},
+    frame = metric_frame({"part": 160, "whole": 350, "rate": 160 / 350},
                          intervals={"rate": (0.301, 0.619)}, with_interval=True)
     shown = FUNDER.apply(frame, spec)
     row = shown.values.set_index("metric").loc["rate"]
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.30, 0.65))
+    assert row["value"] == pytest.approx(0.46)  # 45.7% in the 2-point steps of ≈350
+    small = FUNDER.apply(metric_frame({"part": 16, "whole": 35, "rate": 16 / 35},
+                                      intervals={"rate": (0.301, 0.619)}, with_interval=True),
+                         spec).values.set_index("metric").loc["rate"]
+    assert (small["value"], small["ci_low"], small["ci_high"]) == pytest.approx((0.4, 0.2, 0.8))
 
 
 @pytest.mark.parametrize("p", [0.000437, 0.0012, 0.01249])
@@ -484,14 +527,32 @@ def test_shown_shares_of_a_split_add_up_to_100():
     spec = _spec(Col("band", "label", "b"), Col("n", "people", "n"),
                  Col("scored", "people", "all"),
                  Col("share", "share", "s", part="n", whole="scored", split_by=()))
-    frame = pd.DataFrame({"band": ["a", "b", "c"], "n": [10, 10, 10], "scored": [30] * 3})
+    frame = pd.DataFrame({"band": ["a", "b", "c"], "n": [200, 200, 200], "scored": [600] * 3})
     frame["share"] = frame["n"] / frame["scored"]
     values = FUNDER.apply(frame, spec).values["share"]
     assert round(values.sum(), 6) == 1.0 and sorted(values) == [0.33, 0.33, 0.34]
-    # 16/35 45.7, 13/35 37.1, 6/35 17.1: floors 45 + 37 + 17 = 99, the point goes to 45.7
+    # In the 2-point steps of ≈350: 160/350 45.7, 130/350 37.1, 60/350 17.1 floor to 44 + 36
+    # + 16 = 96; the two missing steps go to the largest remainders (1.71 and 1.14 points).
+    frame = pd.DataFrame({"band": ["a", "b", "c"], "n": [160, 130, 60], "scored": [350] * 3})
+    frame["share"] = frame["n"] / frame["scored"]
+    assert FUNDER.apply(frame, spec).values["share"].tolist() == [0.46, 0.38, 0.16]
+    # In the 20-point steps of ≈35: 2.29, 1.86 and 0.86 steps floor to 2 + 1 + 0; the 0.86s
+    # get the two missing steps.
     frame = pd.DataFrame({"band": ["a", "b", "c"], "n": [16, 13, 6], "scored": [35] * 3})
     frame["share"] = frame["n"] / frame["scored"]
-    assert FUNDER.apply(frame, spec).values["share"].tolist() == [0.46, 0.37, 0.17]
+    assert FUNDER.apply(frame, spec).values["share"].tolist() == [0.4, 0.4, 0.2]
+
+
+def test_a_split_with_more_parts_than_its_whole_has_steps_is_withheld():
+    """Five bands of 5 people of 25 are 20% each, in steps of a quarter: one would read 0%."""
+    spec = _spec(Col("band", "label", "b"), Col("n", "people", "n"),
+                 Col("scored", "people", "all"),
+                 Col("share", "share", "s", part="n", whole="scored", split_by=()))
+    frame = pd.DataFrame({"band": list("abcde"), "n": [5] * 5, "scored": [25] * 5})
+    frame["share"] = frame["n"] / frame["scored"]
+    shown = FUNDER.apply(frame, spec)
+    assert shown.status["share"].eq(WITHHELD).all() and shown.values["share"].isna().all()
+    assert shown.text["n"].tolist() == ["≈5"] * 5
 
 
 def test_a_change_reads_in_words_with_its_interval_rounded_outwards():

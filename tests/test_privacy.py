@@ -98,6 +98,7 @@ def test_column_reasons_say_what_was_found(column, reason):
 E, P, N = guard.REASON_EMAIL, guard.REASON_PHONE, guard.REASON_NHS
 NI, C, D = guard.REASON_NI, guard.REASON_POSTCODE, guard.REASON_DATE
 L, B, H = guard.REASON_LONG, guard.REASON_LINE_BREAK, guard.REASON_HIDDEN
+A, T = guard.REASON_ADDRESS, guard.REASON_TITLED_NAME
 
 REFUSED_VALUES = [
     ("someone@example.org", E), ("First.Last+tag@mail.example.co.uk", E),
@@ -121,6 +122,10 @@ REFUSED_VALUES = [
     ("AB.12.34.56.C", NI), ("943.476.5919", N), ("943/476/5919", N), ("19840302", D),
     ("02.03.84", D), ("john@ex\u00e4mple.org", E), ("m\u00fcller@example.de", E),
     ("x\x00y", H), ("nor\u200bth", H), ("\u202enorth", H), ("a\tb", H), ("a\x1b[31m", H),
+    # Issue 20: a site named by a street address or after a person.
+    ("12 High Street", A), ("221b Baker St", A), ("4, Mill Lane", A), ("flat 3", A),
+    ("Flat 12a, Rose Court", A), ("7 Church Road north", A), ("1 the Green Gardens", A),
+    ("Mrs Patel", T), ("Dr. Jones", T), ("MR SMITH", T), ("Mx Lee's group", T),
 ]
 ALLOWED_VALUES = [
     "p0001", "s01", "c01-w01", "cp1", "d1", "sr1_healthy_sex", "123456789", "012345678",
@@ -131,6 +136,8 @@ ALLOWED_VALUES = [
     "0.5", "100%", "SW1A", "M1", "AB12", "ab12cd", "",
     "north east", "M\u00fcnster", "20231", "2023-W01", "12.5.3", "v2.03.1", "44 weeks",
     "cohort 44-2", "session 02.03",
+    "2 in a row", "3 close calls", "the 3 way split", "Step 2 review", "Part 1 the man box",
+    "North Leeds", "mrs", "Drive time", "12 steps", "Dr", "Mrsomething",
 ]
 
 
@@ -154,7 +161,7 @@ def test_masks_follow_rows_and_missing_cells():
     values = pd.Series(["p1", None, "AB123456C", "p1", "AB123456C"], index=[10, 11, 12, 13, 14])
     found = identifying_values(values)
     assert found[NI].tolist() == [False, False, True, False, True]
-    assert set(found) == {E, P, N, NI, C, D, L, B, H}
+    assert set(found) == {E, P, N, NI, C, D, L, B, H, A, T}
     assert all(len(mask) == 5 for mask in found.values())
 
 

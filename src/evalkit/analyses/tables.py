@@ -75,13 +75,14 @@ FUNDER_FORMS: dict[str, str] = {
     "shown": "as it is: a label, a number naming something, a count of things that are not "
              "people, a month, a flag, or a note without numbers in it",
     "rounded": "a count of people rounded to the nearest 5 (\u2248), or <5 below the threshold",
-    "percent": "whole percent; a share is withheld when its part, its whole or the rest is "
-               "below the threshold",
+    "percent": "in steps worth at least 5 people of its whole (1 to 25 points); a share is "
+               "withheld when its part, its whole or the rest is below the threshold",
     "mean": "one decimal, only for groups of at least twice the threshold",
     "change": "a mean change in words to one decimal (\"fell by about 0.4\"), only for groups "
               "of at least twice the threshold",
     "quantile": "a median, quartile or percentile in whole units (or whole percent)",
-    "interval": "an interval bound rounded outwards (to 5 points for percentages, to 0.1 "
+    "interval": "an interval bound rounded outwards (to 5 points, or the share's step, for "
+                "percentages, to 0.1 "
                 "otherwise), shown only where its estimate is",
 }
 #: The kinds each funder form may be declared on. ``size``, ``modal``, ``p_value`` and ``id``

@@ -31,6 +31,12 @@ NI number              ``AB123456C`` with or without spaces, dots, slashes or hy
                        (``AB 12 34 56``), so an id such as ``PR000123`` passes
 postcode               ``SW1A 1AA``, ``M1 1AE`` (any case); without the space only as the whole
                        cell in capitals (``SW1A1AA``)
+street address         a house number, one to three words and a street word (``12 High Street``,
+                       ``221b Baker St``, ``4, Mill Lane``), or a flat or apartment number
+                       (``Flat 3``); ``Week 12``, ``2 in a row`` and ``3 close calls`` pass
+titled name            a title and a capitalised word (``Mrs Patel``, ``Dr. Jones``, ``Mx
+                       Lee``): a site or group named after a person. A bare name (``Jane
+                       Doe``) cannot be told from a place (``North Leeds``) and passes
 date                   a full date: ``1984-03-02``, ``02/03/1984``, ``2.3.1984``, ``02.03.84``,
                        ``19840302``, ``2 March 1984``, ``March 2nd, 1984`` (a month such as
                        ``2025-03`` or ``March 2025`` passes)
@@ -264,6 +270,8 @@ REASON_NHS = "an NHS number (10 digits)"
 REASON_NI = "a National Insurance number"
 REASON_POSTCODE = _POSTCODE
 REASON_DATE = "a full date (possibly a date of birth)"
+REASON_ADDRESS = "a street address"
+REASON_TITLED_NAME = "a person's name with a title (Mr, Mrs, Ms, Mx, Dr)"
 REASON_LONG = f"free text (more than {LABEL_MAX_LENGTH} characters)"
 REASON_LINE_BREAK = "free text (a line break)"
 REASON_HIDDEN = "hidden characters (NUL, control, zero-width or text-direction characters)"
@@ -279,6 +287,10 @@ _YEAR = r"(?:\d{4}|\d{2})"
 _NI_PREFIX = r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
 _POSTCODE_OUT = r"[A-Z]{1,2}\d[A-Z\d]?"
 _POSTCODE_IN = r"\d[ABD-HJLNP-UW-Z]{2}"
+# Words that end a street's name; words that also end phrases ("way", "row", "view", "park")
+# are left out, so "2 in a row" and "the 3 way split" stay labels.
+_STREET = (r"(?:street|st|road|rd|avenue|ave|lane|ln|close|drive|crescent|cres|terrace|gardens"
+           r"|gdns|grove|mews|boulevard|blvd)")
 # What may stand before and after a number for it to count as a number on its own.
 _NOT_AFTER = r"(?:^|[^\w.-])"
 _NOT_BEFORE = r"(?:[^\w-]|$)"
@@ -324,6 +336,11 @@ _VALUE_PATTERNS: dict[str, tuple[str, ...]] = {
         rf"(?i:\b{_DAY}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+(?:\d{{4}}|'?\d{{2}})\b)",
         rf"(?i:\b{_MONTH}\.?\s+{_DAY}(?:st|nd|rd|th)?,?\s+\d{{4}}\b)",
     ),
+    REASON_ADDRESS: (
+        rf"(?i:\b\d{{1,4}}[a-z]?,?\s+(?:[\pL'.-]+\s+){{1,3}}{_STREET}\b)",
+        r"(?i:\b(?:flat|apartment|apt)\.?\s*\d{1,4}[a-z]?\b)",
+    ),
+    REASON_TITLED_NAME: (r"\b(?:Mr|Mrs|Ms|Mx|Dr|MR|MRS|MS|MX|DR)\.?\s+\p{Lu}\pL+",),
     REASON_LINE_BREAK: ("[\n\r\x0b\x0c\x85\u2028\u2029]",),
 }
 _ANY_PATTERN = "|".join(f"(?:{p})" for patterns in _VALUE_PATTERNS.values() for p in patterns)

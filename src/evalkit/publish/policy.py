@@ -20,9 +20,12 @@ coarsened, following the practice of official statistics:
   group of people (the sessions they attended, the demands of some processes) is withheld when
   that group has fewer than ``min_cell`` people. Rounding every count, totals included, means
   no hidden count can be worked back by subtracting shown ones, within a table or across tables;
-* a share is computed from the exact counts, shown to whole percent, and withheld when its whole, its
-  part or the rest of the whole is below ``min_cell`` (so never 0% or 100%), or when the people it
-  rests on are; the shown shares of one split are rounded so that they add up to 100%;
+* a share is computed from the exact counts and shown in steps worth at least 5 people of its
+  whole (:func:`share_step`: whole percents from about 500 people, 20 points for about 40, none
+  below about 25), so that beside its whole's rounded count it never pins its part; it is
+  withheld when its whole, its part or the rest of the whole is below ``min_cell`` (so never 0% or
+  100%), or when the people it rests on are; the shown shares of one split are rounded so that
+  they add up to 100%;
 * a mean (or mean change) is shown to one decimal, and only for groups of at least twice
   ``min_cell``; a change reads in words ("fell by about 0.4"); a median or percentile is shown in
   whole units and needs ``needs`` times ``min_cell`` people; an interval is rounded outwards (to 5
@@ -78,6 +81,8 @@ SMALLEST_MIN_CELL = 3
 ROUND_TO = 5
 #: Funder percentage intervals are widened to multiples of this (5 percentage points).
 OUTWARD_STEP = 0.05
+#: The steps a funder share is shown in, finest first; each divides 100%.
+SHARE_STEPS = (0.01, 0.02, 0.05, 0.10, 0.20, 0.25)
 #: The policed stand-in for a funder p-value below 0.001 (shown as "<0.001").
 P_BELOW = 0.0005
 
@@ -109,6 +114,72 @@ def round_count(value: float) -> int:
     [5, 5, 10, 10, 15, 130]
     """
     return int(math.floor(value / ROUND_TO + 0.5)) * ROUND_TO
+
+
+def share_step(whole: float) -> float:
+    """The step a funder share of ``whole`` is shown in: never finer than a rounded count.
+
+    A whole percent of a whole of 22 moves by 4.5 points per person: beside the whole's
+    rounded count (≈20, so 18 to 22) it would pin the part, where the part's own count is
+    rounded to 5. So a share moves in the finest of :data:`SHARE_STEPS` in which one step is
+    at least 5 people (:data:`ROUND_TO`) of the smallest whole the rounded count could stand
+    for, and the step is chosen from that rounded count, which the page shows anyway. Where
+    even a step of a quarter is finer than that, no share of the whole is shown.
+
+    Parameters
+    ----------
+    whole
+        The exact count the share is a part of.
+
+    Returns
+    -------
+    float
+        The step, as a fraction; NaN when the whole is too small for any.
+
+    Examples
+    --------
+    >>> [share_step(w) for w in (600, 300, 150, 60, 30, 25)]
+    [0.01, 0.02, 0.05, 0.1, 0.2, 0.25]
+    >>> share_step(22)  # ≈20: 18 people at the least, a quarter of them is fewer than 5
+    nan
+    """
+    if not whole >= 1:
+        return math.nan
+    least = round_count(whole) - ROUND_TO // 2
+    for step in SHARE_STEPS:
+        if step * least >= ROUND_TO - 1e-9:
+            return step
+    return math.nan
+
+
+def on_step(share: float, step: float) -> float:
+    """``share`` rounded to the nearest multiple of ``step``, never to 0% or 100%.
+
+    A share shown to a funder has at least ``min_cell`` people in its part and in its rest, so
+    0% and 100% would both be untrue; the nearest step inside is shown instead.
+
+    Parameters
+    ----------
+    share
+        The exact share, from 0 to 1.
+    step
+        Its step (:func:`share_step`); one of :data:`SHARE_STEPS`, or NaN.
+
+    Returns
+    -------
+    float
+        The share on its step; NaN when either is NaN.
+
+    Examples
+    --------
+    >>> on_step(0.32, 0.25), on_step(0.9, 0.25), on_step(0.466, 0.01)
+    (0.25, 0.75, 0.47)
+    """
+    if np.isnan(share) or np.isnan(step):
+        return math.nan
+    steps = round(1 / step)
+    units = min(max(math.floor(share / step + 0.5 + 1e-9), 1), steps - 1)
+    return round(units * step, 2)
 
 
 def funder_view(col: Col) -> Col:
@@ -259,15 +330,15 @@ class Policy:
         ...     Col("share", "share", "share of everyone", part="n", whole="total",
         ...         funder="percent"),
         ...     Col("sd", "statistic", "an SD", rests_on=("n",))))
-        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
+        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 120], "total": [20, 400],
         ...                       "share": [0.15, 0.3], "sd": [1.2, 2.5]})
         >>> shown = Policy("funder").apply(frame, spec)
         >>> shown.text[list(shown.columns)]
-           group    n total share
-        0  north   <5   ≈20     —
-        1  south  ≈10   ≈40   30%
+           group     n total share
+        0  north    <5   ≈20     —
+        1  south  ≈120  ≈400   30%
         >>> Policy("internal").apply(frame, spec).text["n"].tolist()
-        ['3', '12']
+        ['3', '120']
         """
         spec.check(frame)
         if not self.sees(spec):
@@ -287,13 +358,14 @@ class Policy:
             return self._apply_metrics(frame, spec)
         values, status = {}, {}
         for col in spec.columns:
-            values[col.name], status[col.name] = self._column(frame, col, frame)
+            values[col.name], status[col.name] = self._column(
+                frame, col, frame, share_whole=self._share_whole(spec, col))
         if self.funder:
             self._splits_and_steps(frame, spec, values, status)
             for col in spec.columns:
                 if col.split_by is not None and col.funder:
-                    values[col.name] = self._split_adding_up(frame, col, values[col.name],
-                                                             status[col.name])
+                    values[col.name], status[col.name] = self._split_adding_up(
+                        frame, col, values[col.name], status[col.name])
             if spec.adds_up_by:
                 self._scores_together(frame, spec, values, status)
             # Last, so that what follows a figure goes with it whichever rule withheld it.
@@ -409,26 +481,38 @@ class Policy:
 
     @staticmethod
     def _split_adding_up(frame: pd.DataFrame, col: Col, shown: pd.Series,
-                         status: pd.Series) -> pd.Series:
-        """Whole percents of each fully shown split that add up to 100%.
+                         status: pd.Series) -> tuple[pd.Series, pd.Series]:
+        """Shares of each fully shown split, in its whole's step, that add up to 100%.
 
-        Each share is rounded down to a whole percent and the points missing from 100 go to
-        the shares with the largest remainders (Hamilton's method), so every shown share stays
-        within one point of its exact value and a reader adding them up finds 100%.
+        Each share is rounded down to its step (:func:`share_step`) and the steps missing from
+        100% go to the shares with the largest remainders (Hamilton's method), so every shown
+        share stays within one step of its exact value and a reader adding them up finds 100%.
+        A split with more parts than its whole has steps would show a part of 5 or more people
+        as 0%: it is withheld whole.
         """
         exact = pd.to_numeric(frame[col.name], errors="coerce").astype(float)
+        wholes = pd.to_numeric(frame[col.whole], errors="coerce").astype(float)
         keys = ([frame[k].astype(str) for k in col.split_by] if col.split_by
                 else [pd.Series(0, index=frame.index)])
-        result = shown.copy()
+        result, state = shown.copy(), status.copy()
         for _, rows in exact.groupby(keys, sort=False, dropna=False):
             index = rows.index
             if not (status[index] == SHOWN).all() or abs(rows.sum() - 1) > 1e-6:
                 continue
-            result[index] = _adding_up(rows.to_numpy())
-        return result
+            parts = _adding_up(rows.to_numpy(), share_step(float(wholes[index].max())))
+            if (parts <= 0).any():
+                result[index], state[index] = np.nan, WITHHELD
+            else:
+                result[index] = parts
+        return result, state
 
-    def _column(self, frame: pd.DataFrame, col: Col, bases: pd.DataFrame,
-                ) -> tuple[pd.Series, pd.Series]:
+    def _column(self, frame: pd.DataFrame, col: Col, bases: pd.DataFrame, *,
+                share_whole: str | None = None) -> tuple[pd.Series, pd.Series]:
+        """One column as this audience sees it: its values and each cell's status.
+
+        ``share_whole`` names the count that sets the step (:func:`share_step`) of a share
+        shown to a funder, or of the interval that follows one.
+        """
         raw = frame[col.name]
         if self.funder and not col.funder:
             # Not on the funder allow-list: the value never leaves this function.
@@ -463,9 +547,27 @@ class Policy:
         hide = self._hidden_by_bases(col, bases)
         view = funder_view(col)
         bound = col.name if col.funder == "interval" else None
-        shown = numbers.map(lambda v: _rounded(view, v, bound=bound))
+        if share_whole is None:
+            shown = numbers.map(lambda v: _rounded(view, v, bound=bound))
+        else:  # a share, or its interval, in steps its whole can bear
+            steps = pd.to_numeric(bases[share_whole], errors="coerce").astype(float).map(
+                share_step)
+            hide |= steps.isna() & numbers.notna()
+            shown = pd.Series([_rounded(view, v, bound=bound, step=step)
+                               for v, step in zip(numbers, steps, strict=True)],
+                              index=frame.index, dtype=float)
         status = np.select([hide, numbers.isna()], [WITHHELD, UNDEFINED], SHOWN)
         return shown.where(~hide), pd.Series(status, index=frame.index)
+
+    def _share_whole(self, spec: TableSpec, col: Col) -> str | None:
+        """For a funder: the whole of the share ``col`` is, or whose interval it is."""
+        if not self.funder or not col.funder:
+            return None
+        if col.kind == "share":
+            return col.whole
+        if col.follows and spec.col(col.follows).kind == "share":
+            return spec.col(col.follows).whole
+        return None
 
     def _hidden_by_bases(self, col: Col, bases: pd.DataFrame) -> pd.Series:
         """Rows where a value resting on ``col``'s counts must be withheld from a funder."""
@@ -499,13 +601,25 @@ class Policy:
     @staticmethod
     def _part_of_split(row: pd.DataFrame, col: Col) -> float:
         """A shown share that is one part of a split, as the split's own table shows it: the
-        whole percents of all its parts add up to 100%, so a card and its table agree."""
+        shares of all its parts, in the whole's step, add up to 100%, so a card and its table
+        agree (NaN where the table withholds the split for a part that would read 0%)."""
         counts = pd.to_numeric(row.iloc[0][list(col.split_parts)], errors="coerce").to_numpy(
             dtype=float)
         whole = float(pd.to_numeric(row.iloc[0][col.whole], errors="coerce"))
+        step = share_step(whole)
         if not whole or abs(counts.sum() - whole) > 1e-9:
-            return _rounded(funder_view(col), float(row.iloc[0][col.name]))
-        return float(_adding_up(counts / whole)[list(col.split_parts).index(col.part)])
+            return _rounded(funder_view(col), float(row.iloc[0][col.name]), step=step)
+        parts = _adding_up(counts / whole, step)
+        if (parts <= 0).any():
+            return math.nan
+        return float(parts[list(col.split_parts).index(col.part)])
+
+    @staticmethod
+    def _metric_step(col: Col, by_metric: pd.DataFrame) -> float | None:
+        """The step of a share metric (and of its interval), from its whole's metric."""
+        if col.kind != "share" or col.whole not in by_metric.columns:
+            return None
+        return share_step(float(pd.to_numeric(by_metric[col.whole].iloc[0], errors="coerce")))
 
     def _apply_metrics(self, frame: pd.DataFrame, spec: TableSpec) -> Shown:
         # One row per metric: police each metric as a column of a one-row table whose other
@@ -520,9 +634,12 @@ class Policy:
         for metric in frame["metric"]:
             col = spec.col(metric)
             present = by_metric.reindex(columns=[c for c in (metric, *col.bases)])
-            v, s = self._column(present, col, present)
+            v, s = self._column(present, col, present,
+                                share_whole=col.whole if self.funder and col.funder else None)
             if self.funder and s.iloc[0] == SHOWN and col.part in col.split_parts:
                 v = pd.Series([self._part_of_split(present, col)])
+                if v.isna().all():
+                    s = pd.Series([WITHHELD])
             shown_value.append(v.iloc[0])
             value_status.append(s.iloc[0])
         values["value"] = pd.Series(shown_value, index=frame.index, dtype=object)
@@ -535,7 +652,8 @@ class Policy:
                 values[bound], status[bound] = np.nan, OMITTED
                 continue
             if self.funder:
-                numbers = pd.Series([_rounded(funder_view(spec.col(m)), v, bound=bound)
+                numbers = pd.Series([_rounded(funder_view(spec.col(m)), v, bound=bound,
+                                              step=self._metric_step(spec.col(m), by_metric))
                                      for m, v in zip(frame["metric"], numbers, strict=True)],
                                     index=frame.index)
             withheld = status["value"] == WITHHELD
@@ -546,37 +664,46 @@ class Policy:
         return Shown.build(spec, self, values, status)
 
 
-def _adding_up(shares: np.ndarray) -> np.ndarray:
-    """Whole percents (as fractions) of shares adding up to 1, that add up to 100%.
+def _adding_up(shares: np.ndarray, step: float = 0.01) -> np.ndarray:
+    """Multiples of ``step`` (as fractions) of shares adding up to 1, that add up to 100%.
 
-    Each is rounded down and the points missing from 100 go to the largest remainders
-    (Hamilton's method), so each stays within one point of its exact value.
+    Each is rounded down and the steps missing from 100% go to the largest remainders
+    (Hamilton's method), so each stays within one step of its exact value. NaN for a step
+    of NaN (a whole too small for any share).
 
     >>> _adding_up(np.array([1, 1, 1]) / 3).tolist()
     [0.34, 0.33, 0.33]
+    >>> _adding_up(np.array([0.3, 0.3, 0.4]), 0.25).tolist()
+    [0.25, 0.25, 0.5]
     """
-    points = np.asarray(shares, dtype=float) * 100
-    whole = np.floor(points + 1e-9)
-    missing = int(round(100 - whole.sum()))
-    order = np.argsort(-(points - whole), kind="stable")
+    shares = np.asarray(shares, dtype=float)
+    if np.isnan(step):
+        return np.full(len(shares), np.nan)
+    units = shares / step
+    whole = np.floor(units + 1e-9)
+    missing = int(round(1 / step - whole.sum()))
+    order = np.argsort(-(units - whole), kind="stable")
     whole[order[:missing]] += 1
-    return whole / 100
+    return np.round(whole * step, 2)
 
 
-def _rounded(col: Col, value: float, *, bound: str | None = None) -> float:
+def _rounded(col: Col, value: float, *, bound: str | None = None,
+             step: float | None = None) -> float:
     """A funder value kept only to the precision the page shows.
 
-    A bound of a percentage interval (``bound`` ``"ci_low"`` or ``"ci_high"``) is rounded outwards
-    to a multiple of 5 points: a share and exact bounds would give away its exact part and whole
-    (only one pair of counts gives 46% with a Wilson interval of 30% to 62%), and rounding
-    outwards keeps the interval at least as wide as computed. A bound of any other interval (a
+    A share of a known whole moves in that whole's ``step`` (:func:`on_step`). A bound of a
+    percentage interval (``bound`` ``"ci_low"`` or ``"ci_high"``) is rounded outwards to a
+    multiple of 5 points, or of the share's step where that is coarser: a share and exact bounds
+    would give away its exact part and whole (only one pair of counts gives 46% with a Wilson
+    interval of 30% to 62%), and rounding outwards keeps the interval at least as wide as
+    computed. A bound of any other interval (a
     mean's, a change's) is rounded outwards to the decimals shown. A p-value is kept to three
     decimals (it reaches no funder table as declared).
     """
     if np.isnan(value):
         return value
     if bound is not None and (col.kind == "share" or col.format == "percent"):
-        step = OUTWARD_STEP
+        step = OUTWARD_STEP if step is None or np.isnan(step) else max(step, OUTWARD_STEP)
         scaled = value / step
         edge = math.floor(scaled + 1e-9) if bound == "ci_low" else math.ceil(scaled - 1e-9)
         return round(min(1.0, max(0.0, edge * step)), 2)
@@ -584,6 +711,8 @@ def _rounded(col: Col, value: float, *, bound: str | None = None) -> float:
         scaled = value * 10 ** col.decimals
         edge = math.floor(scaled + 1e-9) if bound == "ci_low" else math.ceil(scaled - 1e-9)
         return round(edge / 10 ** col.decimals, col.decimals)
+    if col.kind == "share" and step is not None:
+        return on_step(value, step)
     if col.kind == "share" or col.format == "percent":
         return round(value, 2)
     if col.kind == "p_value":
@@ -705,7 +834,7 @@ class Shown:
     ...     Col("total", "people", "everyone", funder="rounded"),
     ...     Col("share", "share", "share of everyone", part="n", whole="total",
     ...         funder="percent")))
-    >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
+    >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 120], "total": [20, 400],
     ...                       "share": [0.15, 0.3]})
     >>> shown = Policy("funder").apply(frame, spec)
     >>> shown.status.loc[0].tolist(), shown.available
@@ -840,13 +969,13 @@ class Shown:
         ...     Col("total", "people", "everyone", funder="rounded"),
         ...     Col("share", "share", "share of everyone", part="n", whole="total",
         ...         funder="percent")))
-        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
+        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 120], "total": [20, 400],
         ...                       "share": [0.15, 0.3]})
         >>> shown = Policy("funder").apply(frame, spec)
         >>> shown.csv()
-           group   n total share
-        0  north  <5    20   NaN
-        1  south  10    40   0.3
+           group    n total share
+        0  north   <5    20   NaN
+        1  south  120   400   0.3
         """
         out = pd.DataFrame(index=self.values.index)
         for name in [c for c in self.values.columns if c in self.columns]:
@@ -895,7 +1024,7 @@ class Shown:
         ...     Col("total", "people", "everyone", funder="rounded"),
         ...     Col("share", "share", "share of everyone", part="n", whole="total",
         ...         funder="percent")))
-        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
+        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 120], "total": [20, 400],
         ...                       "share": [0.15, 0.3]})
         >>> shown = Policy("funder").apply(frame, spec)
         >>> f"{shown.figure('share', group='south'):.0%}", str(shown.figure("share", group="north"))
@@ -960,11 +1089,11 @@ class Shown:
         ...     Col("total", "people", "everyone", funder="rounded"),
         ...     Col("share", "share", "share of everyone", part="n", whole="total",
         ...         funder="percent")))
-        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
+        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 120], "total": [20, 400],
         ...                       "share": [0.15, 0.3]})
         >>> shown = Policy("funder").apply(frame, spec)
         >>> {name: str(figure) for name, figure in shown.rows()[1].items()}
-        {'group': 'south', 'n': '≈10', 'total': '≈40', 'share': '30%'}
+        {'group': 'south', 'n': '≈120', 'total': '≈400', 'share': '30%'}
         """
         return [{c: PolicedFigure(plain_value(self.values[c].iloc[i]), self.text[c].iloc[i],
                            self.status[c].iloc[i]) for c in self.values.columns}
@@ -992,7 +1121,7 @@ class Shown:
         ...     Col("total", "people", "everyone", funder="rounded"),
         ...     Col("share", "share", "share of everyone", part="n", whole="total",
         ...         funder="percent")))
-        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
+        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 120], "total": [20, 400],
         ...                       "share": [0.15, 0.3]})
         >>> shown = Policy("funder").apply(frame, spec)
         >>> len(shown.head(1))
@@ -1023,7 +1152,7 @@ class Shown:
         ...     Col("total", "people", "everyone", funder="rounded"),
         ...     Col("share", "share", "share of everyone", part="n", whole="total",
         ...         funder="percent")))
-        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 12], "total": [20, 40],
+        >>> frame = pd.DataFrame({"group": ["north", "south"], "n": [3, 120], "total": [20, 400],
         ...                       "share": [0.15, 0.3]})
         >>> shown = Policy("funder").apply(frame, spec)
         >>> shown.where(group="south").text["share"].tolist()
