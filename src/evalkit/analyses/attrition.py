@@ -143,9 +143,9 @@ def attrition_flow(people: pd.DataFrame) -> pd.DataFrame:
                         stage  people  left  still_in
     0                referred     130   4.0       0.0
     1                 started     126  37.0       0.0
-    2  reached_sexual_respect      89  19.0       4.0
-    3               completed      66  52.0       0.0
-    4             followed_up      14   NaN       NaN
+    2  reached_sexual_respect      89  18.0      10.0
+    3               completed      61  51.0       0.0
+    4             followed_up      10   NaN       NaN
     """
     names = [c for c in people.columns if c not in ("participant_id", "exit_reason")]
     counts = [int(people[c].sum()) for c in names]

@@ -173,8 +173,8 @@ def change(spec: Instrument, forms: pd.DataFrame, *,
     >>> change(spec, forms)[["scale", "comparison", "n", "direction"]].head(3)
            scale      comparison   n direction
     0  behaviour  exit_vs_intake  36  improved
-    1       fear  exit_vs_intake  37  improved
-    2      total  exit_vs_intake  37  improved
+    1       fear  exit_vs_intake  36  improved
+    2      total  exit_vs_intake  36  improved
     """
     scales = list(spec.scales)
     if comparisons is None:
@@ -256,9 +256,9 @@ def sample_size(spec: Instrument, forms: pd.DataFrame, *,
     ...                     comparisons={"exit_vs_intake": ("intake", "exit")})
     >>> table[["scale", "change", "pairs_observed", "n"]]
        scale  change  pairs_observed     n
-    0  total     1.6              37  76.0
-    1  total     3.2              37  21.0
-    2  total     6.4              37   7.0
+    0  total     1.6              36  80.0
+    1  total     3.2              36  22.0
+    2  total     6.4              36   7.0
     """
     columns = ["instrument", "scale", "comparison", "change", "pairs_observed", "sd_change", "d",
                "power", "alpha", "n_exact", "n", "note"]
@@ -315,7 +315,7 @@ def means(spec: Instrument, forms: pd.DataFrame, *, waves: Sequence[str] | None 
     >>> means(spec, forms)[["scale", "wave", "n", "mean"]].head(2).round(3)
            scale    wave   n   mean
     0  behaviour  intake  61  5.951
-    1  behaviour    exit  47  4.660
+    1  behaviour    exit  45  4.689
     """
     parts = []
     waves = _waves(spec, forms) if waves is None else list(waves)
@@ -450,7 +450,7 @@ def reliable_change_people(spec: Instrument, forms: pd.DataFrame, dataset: Datas
     >>> forms = scored(dataset, "partner_safety")
     >>> people = reliable_change_people(spec, forms, dataset)
     >>> people["comparison"].value_counts().tolist()
-    [37, 22]
+    [36, 17]
     """
     total = spec.total or next(iter(spec.scales))
     waves = _baseline_and_later(spec, forms)
@@ -508,9 +508,9 @@ def reliable_change_counts(spec: Instrument, people: pd.DataFrame, *,
     >>> counts = reliable_change_counts(spec, reliable_change_people(spec, forms, dataset))
     >>> counts[["comparison", "category", "n", "assessed"]].head(3)
            comparison            category   n  assessed
-    0  exit_vs_intake   reliably_improved  13        37
-    1  exit_vs_intake  no_reliable_change  23        37
-    2  exit_vs_intake      reliably_worse   1        37
+    0  exit_vs_intake   reliably_improved  13        36
+    1  exit_vs_intake  no_reliable_change  22        36
+    2  exit_vs_intake      reliably_worse   1        36
     """
     rows = []
     listed = list(dict.fromkeys([*comparisons, *people["comparison"]]))

@@ -32,9 +32,9 @@ def data_overview(dataset: Dataset) -> pd.DataFrame:
     >>> import evalkit
     >>> data_overview(evalkit.load("data/sample")).drop(columns=["holds", "dated"]).head(3)
                    file  present  rows  subjects first_month last_month
-    0  participants.csv     True   130       130     2023-01    2024-11
-    1      sessions.csv     True   288       288     2023-01    2025-04
-    2    attendance.csv     True  3052       130     2023-01    2025-04
+    0  participants.csv     True   130       130     2023-01    2025-08
+    1      sessions.csv     True   285       285     2023-01    2025-12
+    2    attendance.csv     True  3001       130     2023-01    2025-12
     """
     summary = dataset.summary()
     months = {}

@@ -257,8 +257,8 @@ class Dataset:
         >>> import evalkit
         >>> evalkit.load("data/sample").summary().drop(columns="holds").head(2)
                        file  present  rows  first_date   last_date
-        0  participants.csv     True   130     2023-01     2024-11
-        1      sessions.csv     True   288  2023-01-09  2025-04-16
+        0  participants.csv     True   130     2023-01     2025-08
+        1      sessions.csv     True   285  2023-01-09  2025-12-31
         >>> evalkit.load("data/sample").summary()["holds"].iloc[1]
         'One row per scheduled session of a cohort'
         """

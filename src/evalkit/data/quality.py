@@ -158,7 +158,7 @@ def row_accounting(dataset: Dataset) -> pd.DataFrame:
     >>> from evalkit import load
     >>> table = row_accounting(load("data/sample")).set_index("metric")["value"]
     >>> int(table["register_rows"])
-    3052
+    3001
     """
     if not dataset.has("participants", "sessions", "attendance"):
         return pd.DataFrame(columns=["metric", "value"])

@@ -46,6 +46,9 @@ SITES = ("north", "central", "south")
 WEEKS_PER_COHORT = 24
 PARTICIPANTS_PER_COHORT = 11
 FIRST_COHORT_START = pd.Timestamp("2023-01-09")  # a Monday
+#: Cohorts start over this many weeks from :data:`FIRST_COHORT_START`: the last ones are still
+#: running when the data are extracted (:data:`SAMPLE_END`), as in a programme's own register.
+COHORT_SPREAD_WEEKS = 148
 
 #: Modules of the sample programme in order, with their number of weekly sessions.
 SAMPLE_MODULES: tuple[tuple[str, int], ...] = (
@@ -410,7 +413,8 @@ def make_programme(rng: np.random.Generator, size: SynthSize,
                    practitioners: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Cohorts, sessions, the register and the delivery of the sexual respect module.
 
-    Cohorts start over two years, each run by a pair of its site's facilitators. Attendance
+    Cohorts start over nearly three years, each run by a pair of its site's facilitators; the
+    data end at :data:`SAMPLE_END`, while the last cohorts are still running. Attendance
     falls over the weeks and around a withdrawal; some sessions are cancelled, and some
     exercises are cut short, left out or run over.
 
@@ -437,14 +441,15 @@ def make_programme(rng: np.random.Generator, size: SynthSize,
     --------
     >>> rng = np.random.default_rng(1)
     >>> tables = make_programme(rng, SynthSize(50), make_practitioners(rng, 12))
-    >>> len(tables["sessions"]) == 12 * WEEKS_PER_COHORT
-    True
+    >>> weeks = tables["sessions"].groupby("cohort_id").size()  # the last still running
+    >>> int(weeks.iloc[0]), bool(weeks.iloc[-1] < WEEKS_PER_COHORT)
+    (24, True)
     """
     n_cohorts, n_people = size.cohorts, size.participants
     cohort_ids = _ids("c", n_cohorts, 2)
     cohort_site = np.arange(n_cohorts) % len(SITES)
-    # Cohorts start over two years, staggered so each site runs several in turn.
-    start_week = (np.arange(n_cohorts) * 104) // n_cohorts
+    # Cohorts start over nearly three years, staggered so each site runs several in turn.
+    start_week = (np.arange(n_cohorts) * COHORT_SPREAD_WEEKS) // n_cohorts
     cohort_start = FIRST_COHORT_START + pd.to_timedelta(start_week * 7 + cohort_site, unit="D")
 
     # Facilitator pair per cohort from its site's facilitators.
@@ -491,6 +496,16 @@ def make_programme(rng: np.random.Generator, size: SynthSize,
         rng, ("completed", "withdrew", "excluded", "moved_away", "custody", "other", "ongoing"),
         n_people, [0.56, 0.2, 0.07, 0.05, 0.04, 0.03, 0.05],
     )
+    # The data end at SAMPLE_END: later sessions have not happened yet. In a cohort still
+    # running then, nobody has completed, and whoever has not left by its last session so far
+    # is still on the programme; in a cohort that has ended, nobody is.
+    weeks_held = np.clip((SAMPLE_END - cohort_start).days // 7 + 1, 0, WEEKS_PER_COHORT)
+    held_so_far = weeks_held[cohort_of_person]
+    running = held_so_far < WEEKS_PER_COHORT
+    draws_exit_week = np.isin(exit_reason, ("withdrew", "excluded", "moved_away", "custody",
+                                            "other"))
+    exit_reason = np.where(running & (exit_reason == "completed"), "ongoing", exit_reason)
+    exit_reason = np.where(~running & (exit_reason == "ongoing"), "completed", exit_reason)
     participants = pd.DataFrame({
         "participant_id": _ids("p", n_people, 4),
         "site": np.array(SITES, dtype=object)[cohort_site[cohort_of_person]],
@@ -507,6 +522,13 @@ def make_programme(rng: np.random.Generator, size: SynthSize,
     exit_week = np.full(n_people, WEEKS_PER_COHORT + 1)
     exit_week[dropped] = np.minimum(2 + rng.geometric(0.11, dropped.sum()), WEEKS_PER_COHORT)
     exit_week[censored_early] = rng.integers(4, WEEKS_PER_COHORT, censored_early.sum())
+    # Someone drawn to leave after the sessions held so far has not left yet.
+    not_yet = running & draws_exit_week & (exit_week > held_so_far)
+    exit_reason[not_yet] = "ongoing"
+    participants["exit_reason"] = exit_reason
+    dropped &= ~not_yet
+    censored_early &= ~not_yet
+    exit_week[not_yet] = WEEKS_PER_COHORT + 1
     propensity = rng.normal(1.9, 0.8, n_people)
     propensity += np.select([route == "court_mandated", route == "self"], [0.3, -0.2], 0.0)
     propensity += np.where(exit_reason == "completed", 1.0, 0.0)
@@ -525,7 +547,8 @@ def make_programme(rng: np.random.Generator, size: SynthSize,
     status = np.where(present, status, np.where(after_exit, after_status, absent_status))
 
     session_index = cohort_of_person[:, None] * WEEKS_PER_COHORT + (week_grid - 1)
-    held = ~cancelled[session_index]
+    happened = weeks <= weeks_held[cohort_of_session]  # by SAMPLE_END
+    held = ~cancelled[session_index] & happened[session_index]
     person_index = np.broadcast_to(np.arange(n_people)[:, None], session_index.shape)
     attendance = pd.DataFrame({
         "participant_id": participants["participant_id"].to_numpy()[person_index[held]],
@@ -555,6 +578,11 @@ def make_programme(rng: np.random.Generator, size: SynthSize,
         "exercise_id": np.concatenate(rows_exercise),
         "delivered_minutes": np.concatenate(minutes).astype(int),
     }).sort_values(["session_id", "exercise_id"], kind="stable", ignore_index=True)
+    # Drawn for every session, so the random stream (and every later file) does not depend on
+    # SAMPLE_END; sessions after it are then left out, as not yet held.
+    future = sessions["session_id"].to_numpy()[~happened]
+    delivery = delivery[~delivery["session_id"].isin(future)].reset_index(drop=True)
+    sessions = sessions[happened].reset_index(drop=True)
     return {"participants": participants, "sessions": sessions, "attendance": attendance,
             "curriculum": curriculum, "delivery": delivery}
 
@@ -842,6 +870,10 @@ SAMPLE_README = """\
 Made by `evalkit synth --out data/sample --seed {seed}`{size_note}. Every row is invented:
 no real person, programme or process is described. Regenerate rather than edit: a test checks that
 these files are byte-for-byte what the generator writes.
+
+The data end on {end}, as if extracted that day: the last cohort is still running, so its
+later sessions are not in the register yet and its members who have not left are still on the
+programme (exit reason `ongoing`).
 """
 
 SAMPLE_README_INSTRUMENTS = """
@@ -963,7 +995,8 @@ def write(out_dir: str | os.PathLike, seed: int = 2026, participants: int = 130,
     if not instruments:
         size_note += " --no-instruments"
     readme = out / "README.md"
-    text = SAMPLE_README.format(seed=seed, size_note=size_note)
+    text = SAMPLE_README.format(seed=seed, size_note=size_note,
+                                end=f"{SAMPLE_END.day} {SAMPLE_END:%B %Y}")
     readme.write_text(text + (SAMPLE_README_INSTRUMENTS if instruments else ""), encoding="utf-8")
     written.append(readme)
     return written

@@ -244,7 +244,7 @@ class Page:
 
     >>> page.say("Fidelity tables cover {n} sessions.",
     ...          n=page.run("delivery")["delivery_fidelity"].figure("sessions", module_session=2))
-    {'text/markdown': 'Fidelity tables cover 6 sessions.'}
+    {'text/markdown': 'Fidelity tables cover 4 sessions.'}
     """
 
     def __init__(self, data_dir: str | Path | None = None, *, results_dir: str | Path | None = None,

@@ -176,7 +176,7 @@ def period_covered(dataset: Dataset, *, min_dated: int = 0,
     --------
     >>> import evalkit
     >>> period_covered(evalkit.load("data/sample"))
-    (Period('2023-01', 'M'), Period('2025-04', 'M'))
+    (Period('2023-01', 'M'), Period('2025-12', 'M'))
     >>> period_covered(evalkit.load("data/sample"), min_dated=500) is None
     True
     >>> period_covered(evalkit.load("data/sample"), every_file=True)
