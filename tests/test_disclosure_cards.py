@@ -13,15 +13,15 @@ Crafted folders, worked by hand:
   (reliably improved), 21 answer the same both times (no reliable change) and 3 go from the best
   to the worst (reliably worse). 3 < 5, so the table of reliable change withholds its shares;
   the card "Partners reporting reliable improvement" (16 of 40, rest 24) was shown beside it.
-  With 14 the same and 10 worse (all parts and rests at least 5) both show 40%: ≈40 moves in
-  steps of 20 points, and 40%, 35% and 25% are 2, 1.75 and 1.25 steps; the floors (2, 1, 1)
-  leave one step, which goes to the largest remainder (the 35%).
+  With 14 the same and 10 worse (all parts and rests at least 5) both show 38%: the shares
+  are of the rounded counts (≈15, ≈15, ≈10 of 40: 37.5%, 37.5%, 25%), whose floors (37, 37,
+  25) leave one point for the first of the equal remainders.
 * how participants left: the sample's 130 participants re-labelled 86 completed, 40 withdrew and
   4 still attending. The cards "Completed" and "Dropped out" each pass the share rule, but
   together would say how many (of about 130) did neither; the true 4 is below 5, so both are
-  withheld. With 85, 40 and 5 both are shown, in the 5-point steps of ≈130: 65.4%, 30.8% and
-  3.8% are 13.08, 6.15 and 0.77 steps, whose floors (13, 6, 0) leave one step for the 0.77, so
-  65% and 30%.
+  withheld. With 85, 40 and 5 both are shown, as shares of the rounded counts (85, 40 and 5
+  of 130: 65.38%, 30.77% and 3.85%), whose floors (65, 30, 3) leave two points for the two
+  largest remainders: 65% and 31%.
 """
 
 from __future__ import annotations
@@ -84,10 +84,10 @@ def test_a_partner_card_is_withheld_with_the_split_its_table_withholds(tmp_path,
     row = _rci_share(folder)
     assert (row.status["share"].iloc[0] == SHOWN) is shown
     card = _card(folder, "Partners reporting reliable improvement")
-    assert card.value == ("40%" if shown else "withheld")
+    assert card.value == ("38%" if shown else "withheld")
     assert (card.interval != "") is shown
     if shown:
-        assert row.text["share"].iloc[0] == "40%"
+        assert row.text["share"].iloc[0] == "38%"
 
 
 def _leavers(folder, completed: int, withdrew: int):
@@ -111,7 +111,7 @@ def test_completion_and_drop_out_are_withheld_when_the_rest_is_small(tmp_path, c
     labels = ("Completed the programme", "Dropped out")
     figures = {c.label: c for c in cards(Page(folder, audience="funder").run("key_figures"))}
     summary = Page(folder, audience="funder").run("attendance")["attendance_summary"]
-    expected = {"Completed the programme": "65%", "Dropped out": "30%"}
+    expected = {"Completed the programme": "65%", "Dropped out": "31%"}
     for label, metric in zip(labels, ("completion_rate_recorded", "dropout_rate"), strict=True):
         assert figures[label].value == (expected[label] if shown else "withheld"), label
         assert summary.figure(metric=metric).shown is shown, metric

@@ -65,15 +65,15 @@ def _milestones(folder, audience="funder"):
     return Page(folder, audience=audience).run("attendance")["retention_milestones"]
 
 
-# 25 and 20 of 30 still on are 83% and 67%: in the 20-point steps of ≈30, 80% and 60%.
-@pytest.mark.parametrize("between, week_8", [(5, "60%"), (4, None)])
+# 25 and 20 of 30 still on are 83% and 67% (the rounded counts are the exact ones here).
+@pytest.mark.parametrize("between, week_8", [(5, "67%"), (4, None)])
 def test_consecutive_milestones_are_shown_only_min_cell_exits_apart(tmp_path, between, week_8):
     folder = _retention(tmp_path / "data", between)
     exact = _milestones(folder, "internal").where(group_by="all")
     assert exact.values["followed"].tolist() == [30, 30, 30]
     assert exact.values["retained"].tolist() == [25, 25 - between, 25 - between]
     shown = _milestones(folder).where(group_by="all")
-    assert shown.text["share"].tolist() == ["80%", week_8 or "\u2014", "\u2014"]
+    assert shown.text["share"].tolist() == ["83%", week_8 or "\u2014", "\u2014"]
     assert shown.status["share"].tolist() == [SHOWN, SHOWN if week_8 else WITHHELD, WITHHELD]
     # The interval and the count still on go with their share (≈20 of ≈30 would give a withheld
     # share back); the rounded count followed stays.
@@ -98,13 +98,13 @@ def test_the_chart_draws_a_withheld_milestone_as_withheld(tmp_path):
         assert all(line.get_linestyle() in ("None", "") for line in ax.lines)  # never joined
         x, y = points[0].get_xdata(), points[0].get_ydata()
         assert list(x) == [4, 8, 12]
-        assert y[0] == pytest.approx(0.8) and np.isnan(y[1]) and np.isnan(y[2])
+        assert y[0] == pytest.approx(0.83) and np.isnan(y[1]) and np.isnan(y[2])
         assert sorted(p.get_x() + p.get_width() / 2 for p in strips) == pytest.approx([8, 12])
         # from the bottom of the axes to the top: it stands at no share
         assert all(p.get_y() == 0 and p.get_height() == 1 for p in strips)
         assert "withheld (small numbers)" in [t.get_text() for t in ax.get_legend().texts]
         alt = " ".join(ax.evalkit_alt.split())
-        assert "after week 4 80%, after week 8 withheld, after week 12 withheld" in alt
+        assert "after week 4 83%, after week 8 withheld, after week 12 withheld" in alt
     finally:
         plt.close(fig)
 
@@ -173,5 +173,5 @@ def test_one_site_with_every_exit_gives_no_site_share_away(tmp_path):
         (folder / f"{name}.csv").write_text("\n".join(lines) + "\n")
     shown = _milestones(folder)
     assert shown.where(group_by="site").status["share"].eq(WITHHELD).all()
-    # 35 and 30 of 40 are 87.5% and 75%: both 80% in the 20-point steps of ≈40.
-    assert shown.where(group_by="all").text["share"].tolist() == ["80%", "80%", "\u2014"]
+    # 35 and 30 of 40 are 87.5% (0.88 to the even hundredth) and 75%.
+    assert shown.where(group_by="all").text["share"].tolist() == ["88%", "75%", "\u2014"]

@@ -95,8 +95,8 @@ def test_notes_say_what_a_withheld_figure_rests_on_and_mention_percentages_only_
     shown = Policy("funder").apply(pd.DataFrame({"site": ["a"], "people": [40], "done": [20],
                                                  "share": [0.5]}), shares)
     rounded = [n for n in footnotes(shown, list(shown.columns)) if n.startswith("≈35:")]
-    assert rounded[0].endswith("; percentages are computed from the exact counts, in steps "
-                               "worth at least 5 people (20 points in a group of about 40).")
+    assert rounded[0].endswith("; percentages of people are computed from these rounded "
+                               "counts.")
 
 
 def test_the_interval_header_says_the_level_the_table_declares():

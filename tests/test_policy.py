@@ -101,16 +101,16 @@ SHARE = _spec(Col("part", "people", "part"), Col("whole", "people", "whole"),
 
 @pytest.mark.parametrize(("part", "whole", "text"), [
     (4, 40, None),      # part below 5
-    (5, 40, "20%"),     # part at 5: 12.5%, in steps of 20 points for ≈40 (see below)
+    (5, 40, "12%"),     # part at 5: ≈5 of ≈40, 12.5% (to the even hundredth, 0.12)
     (36, 40, None),     # the rest (4) below 5
-    (35, 40, "80%"),    # the rest at 5: 87.5%, and never 100%
+    (35, 40, "88%"),    # the rest at 5: ≈35 of ≈40, 87.5%
     (0, 40, None),      # nobody: a share of 0% reveals that nobody did it
     (40, 40, None),     # everybody: 100% reveals that everybody did
     (5, 10, None),      # part and rest 5, but a whole of ≈10 is too small for any step
     (11, 22, None),     # ≈20: as few as 18, and a quarter of 18 is under 5 people
-    (6, 23, "25%"),     # ≈25: at least 23, a quarter of whom is 5.75 people
-    (160, 350, "46%"),  # ≈350: steps of 2 points, 45.7% is nearest 46%
-    (301, 600, "50%"),  # ≈600: whole percents
+    (6, 23, "20%"),     # ≈5 of ≈25: the share of the rounded counts shown, not 6/23 (26%)
+    (160, 350, "46%"),  # ≈160 of ≈350, 45.7%
+    (301, 600, "50%"),  # ≈300 of ≈600
 ])
 def test_share_is_withheld_when_its_part_or_the_rest_is_small(part, whole, text):
     frame = pd.DataFrame({"part": [part], "whole": [whole], "share": [part / whole],
@@ -414,15 +414,17 @@ def test_an_interval_follows_an_estimate_hidden_because_its_count_is_small():
     assert shown.status["ci_low"].tolist() == [WITHHELD, SHOWN]
 
 
+# The Wilson interval of the rounded counts, worked by hand (centre (p + z²/2n) / (1 + z²/n),
+# half-width z sqrt(p(1-p)/n + z²/4n²) / (1 + z²/n)), then outwards to 5 points: 15 of 35 is
+# 0.2798 to 0.5914, 160 of 350 0.4057 to 0.5095. The exact interval given is never used.
 @pytest.mark.parametrize(("n", "whole", "low", "high", "shown"), [
-    (160, 350, 0.301, 0.619, (0.30, 0.65)),   # outwards to 5 points
-    (160, 350, 0.30, 0.65, (0.30, 0.65)),     # already on the grid: unchanged
-    (160, 350, 0.299, 0.651, (0.25, 0.70)),
-    (160, 350, 0.004, 0.996, (0.0, 1.0)),
-    (16, 35, 0.301, 0.619, (0.2, 0.8)),       # ≈35: outwards to its share's 20-point steps
+    (160, 350, 0.301, 0.619, (0.40, 0.55)),
+    (159, 352, 0.001, 0.999, (0.40, 0.55)),   # ≈160 of ≈350 too: the same interval
+    (16, 35, 0.301, 0.619, (0.25, 0.60)),     # ≈15 of ≈35
 ])
 def test_share_intervals_are_widened_to_five_points_for_a_funder(n, whole, low, high, shown):
-    """46% with 30% to 62% fits only 16 of 35: exact bounds would give the counts away."""
+    """46% with 30% to 62% fits only 16 of 35: exact bounds would give the counts away, so a
+    funder's interval is the Wilson interval of the rounded counts shown beside it."""
     spec = _spec(Col("n", "people", "n"), Col("whole", "people", "all"),
                  Col("share", "share", "share", part="n", whole="whole"),
                  Col("ci_low", "statistic", "low", follows="share", fmt="percent"),
@@ -444,12 +446,14 @@ def test_metric_share_intervals_are_widened_too():
                          intervals={"rate": (0.301, 0.619)}, with_interval=True)
     shown = FUNDER.apply(frame, spec)
     row = shown.values.set_index("metric").loc["rate"]
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.30, 0.65))
-    assert row["value"] == pytest.approx(0.46)  # 45.7% in the 2-point steps of ≈350
+    # the Wilson interval of ≈160 of ≈350 (see above), not the exact one given
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.40, 0.55))
+    assert row["value"] == pytest.approx(0.46)  # ≈160 of ≈350
     small = FUNDER.apply(metric_frame({"part": 16, "whole": 35, "rate": 16 / 35},
                                       intervals={"rate": (0.301, 0.619)}, with_interval=True),
                          spec).values.set_index("metric").loc["rate"]
-    assert (small["value"], small["ci_low"], small["ci_high"]) == pytest.approx((0.4, 0.2, 0.8))
+    # ≈15 of ≈35: 43%, and the Wilson interval of 15 of 35 (see above)
+    assert (small["value"], small["ci_low"], small["ci_high"]) == pytest.approx((0.43, 0.25, 0.6))
 
 
 @pytest.mark.parametrize("p", [0.000437, 0.0012, 0.01249])
@@ -531,28 +535,51 @@ def test_shown_shares_of_a_split_add_up_to_100():
     frame["share"] = frame["n"] / frame["scored"]
     values = FUNDER.apply(frame, spec).values["share"]
     assert round(values.sum(), 6) == 1.0 and sorted(values) == [0.33, 0.33, 0.34]
-    # In the 2-point steps of ≈350: 160/350 45.7, 130/350 37.1, 60/350 17.1 floor to 44 + 36
-    # + 16 = 96; the two missing steps go to the largest remainders (1.71 and 1.14 points).
+    # 160/350 45.7, 130/350 37.1, 60/350 17.1: floors 45 + 37 + 17 = 99, the point goes to 45.7
     frame = pd.DataFrame({"band": ["a", "b", "c"], "n": [160, 130, 60], "scored": [350] * 3})
     frame["share"] = frame["n"] / frame["scored"]
-    assert FUNDER.apply(frame, spec).values["share"].tolist() == [0.46, 0.38, 0.16]
-    # In the 20-point steps of ≈35: 2.29, 1.86 and 0.86 steps floor to 2 + 1 + 0; the 0.86s
-    # get the two missing steps.
+    assert FUNDER.apply(frame, spec).values["share"].tolist() == [0.46, 0.37, 0.17]
+    # 16, 13 and 6 read ≈15, ≈15 and ≈5: the shares are of those, 42.86, 42.86 and 14.29,
+    # whose floors (42 + 42 + 14) leave two points for the two largest remainders.
     frame = pd.DataFrame({"band": ["a", "b", "c"], "n": [16, 13, 6], "scored": [35] * 3})
     frame["share"] = frame["n"] / frame["scored"]
-    assert FUNDER.apply(frame, spec).values["share"].tolist() == [0.4, 0.4, 0.2]
+    assert FUNDER.apply(frame, spec).values["share"].tolist() == [0.43, 0.43, 0.14]
 
 
 def test_a_split_with_more_parts_than_its_whole_has_steps_is_withheld():
-    """Five bands of 5 people of 25 are 20% each, in steps of a quarter: one would read 0%."""
-    spec = _spec(Col("band", "label", "b"), Col("n", "people", "n"),
-                 Col("scored", "people", "all"),
+    """Five parts of 5 of 25, in the 25-point steps of a share of things: one would read 0%.
+    (Shares of people are of their rounded counts and read 20% each.)"""
+    spec = _spec(Col("band", "label", "b"), Col("n", "count", "n"),
+                 Col("scored", "count", "all"),
                  Col("share", "share", "s", part="n", whole="scored", split_by=()))
     frame = pd.DataFrame({"band": list("abcde"), "n": [5] * 5, "scored": [25] * 5})
     frame["share"] = frame["n"] / frame["scored"]
     shown = FUNDER.apply(frame, spec)
     assert shown.status["share"].eq(WITHHELD).all() and shown.values["share"].isna().all()
-    assert shown.text["n"].tolist() == ["≈5"] * 5
+    people = _spec(Col("band", "label", "b"), Col("n", "people", "n"),
+                   Col("scored", "people", "all"),
+                   Col("share", "share", "s", part="n", whole="scored", split_by=()))
+    assert FUNDER.apply(frame, people).text["share"].tolist() == ["20%"] * 5
+
+
+def test_a_funder_row_of_people_is_a_function_of_its_rounded_counts():
+    """The outsider's decoder: a row's share and interval, beside its rounded counts, left
+    one part and whole that fitted (≈60 of ≈130 at 50%, 35% to 60%: 61 or 62 of 130). Now
+    every pair of counts with the same rounded part and whole gives the same row, so a row
+    says nothing the rounded counts do not."""
+    rows = [(k, w) for w in range(20, 301) for k in range(w + 1)]
+    frame = pd.DataFrame(rows, columns=["part", "whole"])
+    frame["share"] = frame["part"] / frame["whole"]
+    frame["ci_low"], frame["ci_high"] = frame["share"] - 0.1, frame["share"] + 0.1
+    spec = _spec(Col("part", "people", "part"), Col("whole", "people", "whole"),
+                 Col("share", "share", "share", part="part", whole="whole"),
+                 Col("ci_low", "statistic", "low", follows="share", fmt="percent"),
+                 Col("ci_high", "statistic", "high", follows="share", fmt="percent"))
+    shown = FUNDER.apply(frame, spec)
+    seen = shown.text[shown.status["share"] == SHOWN]
+    assert len(seen) > 20_000
+    per_counts = seen.groupby(["part", "whole"])[["share", "ci_low", "ci_high"]].nunique()
+    assert (per_counts == 1).all().all()
 
 
 def test_a_change_reads_in_words_with_its_interval_rounded_outwards():

@@ -1003,7 +1003,7 @@ TABLES = (
                 "early)", label="participant-sessions attended", rests_on=("participants",)),
             Col("attendance_rate", "share", _RATE + "; interval treats each participant's "
                 "sessions as a cluster", label="attendance rate", part="sessions_attended",
-                whole="participant_sessions", rests_on=("participants",)),
+                whole="participant_sessions", rests_on=("participants",), clustered=True),
             Col("completed_recorded", "people", "participants recorded as having completed",
                 label="completed (recorded)"),
             Col("completion_rate_recorded", "share", "share of participants recorded as having "
@@ -1021,9 +1021,10 @@ TABLES = (
             Col("left_otherwise", "people", "participants who neither completed nor withdrew or "
                 "were excluded (still attending, moved away, in custody, other)"),
         ),
+        # No participant-sessions for a funder: with one cohort they are its size times the
+        # sessions it held (shown exactly elsewhere), so even rounded they gave its exact size.
         unit="participants").for_funder(
-        ci_low="interval", ci_high="interval", participants="rounded",
-        participant_sessions="rounded", sessions_attended="rounded", attendance_rate="percent",
+        ci_low="interval", ci_high="interval", participants="rounded", attendance_rate="percent",
         completed_recorded="rounded", completion_rate_recorded="percent",
         completed_attendance="rounded", completion_rate_attendance="percent",
         dropped_out="rounded", dropout_rate="percent"),
@@ -1049,7 +1050,7 @@ TABLES = (
          Col("scheduled", "people", "participant-sessions held", rests_on=("participants",)),
          Col("attended", "people", "participant-sessions attended", rests_on=("participants",)),
          Col("attendance_rate", "share", _RATE, label="attendance", part="attended",
-             whole="scheduled", rests_on=("participants",)),
+             whole="scheduled", rests_on=("participants",), clustered=True),
          *interval("the 95% interval (participants as clusters)", fmt="percent", follows="attendance_rate")),
         # No participant-sessions for a funder: a group's scheduled sessions are its size times
         # the sessions it held (exact, since sessions are not people), so even rounded they gave

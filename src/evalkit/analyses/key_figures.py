@@ -140,7 +140,7 @@ TABLE = TableSpec(
             rests_on=("participants",)),
         Col("attendance_rate", "share", "share of participant-sessions attended",
             label="Sessions attended", part="sessions_attended", whole="participant_sessions",
-            rests_on=("participants",)),
+            rests_on=("participants",), clustered=True),
         Col("completed_recorded", "people", "participants recorded as having completed"),
         Col("completion_rate_recorded", "share", "share of participants who completed",
             label="Completed the programme", part="completed_recorded", whole="participants",
@@ -201,8 +201,8 @@ TABLE = TableSpec(
     unit="people",
 ).for_funder(
     ci_low="interval", ci_high="interval",
-    participants="rounded", participant_sessions="rounded", sessions_attended="rounded",
-    attendance_rate="percent", completed_recorded="rounded", completion_rate_recorded="percent",
+    # No participant-sessions: with one cohort they are its size times its sessions.
+    participants="rounded", attendance_rate="percent", completed_recorded="rounded", completion_rate_recorded="percent",
     dropped_out="rounded", dropout_rate="percent", fidelity_sessions="shown",
     delivery_fidelity="percent", discomfort_pairs="rounded", discomfort_change="change",
     stss_38="rounded", stss_scored="rounded", stss_38_share="percent",

@@ -75,8 +75,9 @@ FUNDER_FORMS: dict[str, str] = {
     "shown": "as it is: a label, a number naming something, a count of things that are not "
              "people, a month, a flag, or a note without numbers in it",
     "rounded": "a count of people rounded to the nearest 5 (\u2248), or <5 below the threshold",
-    "percent": "in steps worth at least 5 people of its whole (1 to 25 points); a share is "
-               "withheld when its part, its whole or the rest is below the threshold",
+    "percent": "a share of people: of the rounded counts, in whole percent; of other things: "
+               "in steps worth at least 5 of its whole (1 to 25 points); withheld when its "
+               "part, its whole or the rest is below the threshold",
     "mean": "one decimal, only for groups of at least twice the threshold",
     "change": "a mean change in words to one decimal (\"fell by about 0.4\"), only for groups "
               "of at least twice the threshold",
@@ -150,6 +151,10 @@ class Col:
         grows along a series, and the growth between two shares shown is a count of people (who
         left between them): the policy withholds a share unless at least the reporting threshold
         left since the previous share shown of its series.
+    clustered
+        For a ``share`` of people's sessions whose interval allows for each person's sessions
+        being alike (a cluster-aware interval): a funder sees no interval of it, since one
+        computed from the rounded counts shown would be too narrow.
     bounded
         For a statistic that cannot exceed 1 in size (a correlation, Cronbach's alpha, a share
         of variance, an epsilon): the research report writes it without a leading zero
@@ -182,6 +187,7 @@ class Col:
     modal: str | None = None
     split_parts: tuple[str, ...] = ()
     steps_along: tuple[str, ...] = ()
+    clustered: bool = False
     bounded: bool = False
     empty: str = ""
 

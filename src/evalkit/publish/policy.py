@@ -20,9 +20,11 @@ coarsened, following the practice of official statistics:
   group of people (the sessions they attended, the demands of some processes) is withheld when
   that group has fewer than ``min_cell`` people. Rounding every count, totals included, means
   no hidden count can be worked back by subtracting shown ones, within a table or across tables;
-* a share is computed from the exact counts and shown in steps worth at least 5 people of its
-  whole (:func:`share_step`: whole percents from about 500 people, 20 points for about 40, none
-  below about 25), so that beside its whole's rounded count it never pins its part; it is
+* a share of people is the share of the rounded counts shown (the rounded part over the
+  rounded whole), in whole percent, and its interval the Wilson interval of those rounded
+  counts, rounded outwards to 5 points, so a row says nothing its rounded counts do not; a
+  share of other things (sessions, demands) moves in steps worth at least 5 of its whole
+  (:func:`share_step`); no share is shown of a whole below about 25 (``≈25``); it is
   withheld when its whole, its part or the rest of the whole is below ``min_cell`` (so never 0% or
   100%), or when the people it rests on are; the shown shares of one split are rounded so that
   they add up to 100%;
@@ -61,6 +63,7 @@ import pandas as pd
 
 from ..analyses.tables import AUDIENCES, Col, TableSpec
 from ..errors import UsageError
+from ..stats.proportions import wilson_interval
 from .formatting import (
     OMITTED,
     P_FLOOR,
@@ -361,11 +364,13 @@ class Policy:
             values[col.name], status[col.name] = self._column(
                 frame, col, frame, share_whole=self._share_whole(spec, col))
         if self.funder:
+            of_counts = self._shares_of_people(frame, spec, values, status)
             self._splits_and_steps(frame, spec, values, status)
             for col in spec.columns:
                 if col.split_by is not None and col.funder:
                     values[col.name], status[col.name] = self._split_adding_up(
-                        frame, col, values[col.name], status[col.name])
+                        frame, col, values[col.name], status[col.name],
+                        exact=of_counts.get(col.name))
             if spec.adds_up_by:
                 self._scores_together(frame, spec, values, status)
             # Last, so that what follows a figure goes with it whichever rule withheld it.
@@ -480,17 +485,20 @@ class Policy:
         return (withheld.groupby(keys, sort=False, dropna=False).transform("max") > 0) & (status == SHOWN)
 
     @staticmethod
-    def _split_adding_up(frame: pd.DataFrame, col: Col, shown: pd.Series,
-                         status: pd.Series) -> tuple[pd.Series, pd.Series]:
+    def _split_adding_up(frame: pd.DataFrame, col: Col, shown: pd.Series, status: pd.Series, *,
+                         exact: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
         """Shares of each fully shown split, in its whole's step, that add up to 100%.
 
         Each share is rounded down to its step (:func:`share_step`) and the steps missing from
         100% go to the shares with the largest remainders (Hamilton's method), so every shown
         share stays within one step of its exact value and a reader adding them up finds 100%.
         A split with more parts than its whole has steps would show a part of 5 or more people
-        as 0%: it is withheld whole.
+        as 0%: it is withheld whole. ``exact``: the shares to add up, when not the column's own
+        (the shares of the rounded counts of a split of people, in whole percents).
         """
-        exact = pd.to_numeric(frame[col.name], errors="coerce").astype(float)
+        of_counts = exact is not None
+        if exact is None:
+            exact = pd.to_numeric(frame[col.name], errors="coerce").astype(float)
         wholes = pd.to_numeric(frame[col.whole], errors="coerce").astype(float)
         keys = ([frame[k].astype(str) for k in col.split_by] if col.split_by
                 else [pd.Series(0, index=frame.index)])
@@ -499,7 +507,8 @@ class Policy:
             index = rows.index
             if not (status[index] == SHOWN).all() or abs(rows.sum() - 1) > 1e-6:
                 continue
-            parts = _adding_up(rows.to_numpy(), share_step(float(wholes[index].max())))
+            step = 0.01 if of_counts else share_step(float(wholes[index].max()))
+            parts = _adding_up(rows.to_numpy(), step)
             if (parts <= 0).any():
                 result[index], state[index] = np.nan, WITHHELD
             else:
@@ -559,6 +568,51 @@ class Policy:
         status = np.select([hide, numbers.isna()], [WITHHELD, UNDEFINED], SHOWN)
         return shown.where(~hide), pd.Series(status, index=frame.index)
 
+    @staticmethod
+    def _of_people(spec: TableSpec, col: Col) -> bool:
+        """A funder share of people: computed from the rounded counts (:meth:`_shares_of_people`)."""
+        return col.kind == "share" and bool(col.funder) and spec.col(col.whole).kind == "people"
+
+    def _shares_of_people(self, frame: pd.DataFrame, spec: TableSpec, values: dict,
+                          status: dict) -> dict[str, pd.Series]:
+        """Set (in place) every funder share of people, and its interval, from the counts shown.
+
+        A share computed from the exact counts, beside the rounded counts and an interval,
+        was one more equation in them: an outsider found the one part and whole that fitted a
+        row (29 of 130 weeks, modules and milestones in the sample). So a funder share of
+        people is the rounded part over the rounded whole (over the sum of the rounded parts,
+        for a split, so that its shares add up), in whole percent, and its interval is the
+        Wilson interval of those rounded counts, rounded outwards to 5 points: nothing a funder
+        sees is finer than the counts shown. A share whose interval allows for clustering
+        (sessions within people, ``Col.clustered``) shows none. Which shares are withheld
+        is decided as before, from the exact counts. Returns the shares of the rounded counts
+        by column, for the adding-up of splits.
+        """
+        found = {}
+        for col in spec.columns:
+            if not self._of_people(spec, col):
+                continue
+            part = _rounded_counts(frame[col.part])
+            whole = _rounded_counts(frame[col.whole])
+            if col.split_by is not None:  # parts that add up to their whole: over their sum
+                keys = ([frame[k].astype(str) for k in col.split_by] if col.split_by
+                        else [pd.Series(0, index=frame.index)])
+                exact = pd.to_numeric(frame[col.part], errors="coerce").astype(float)
+                total = pd.to_numeric(frame[col.whole], errors="coerce").astype(float)
+                adds_up = (exact.groupby(keys, sort=False, dropna=False).transform("sum")
+                           - total).abs() < 1e-9
+                whole = whole.where(~adds_up, part.groupby(keys, sort=False,
+                                                           dropna=False).transform("sum"))
+            share = part / whole.where(whole > 0)
+            found[col.name] = share
+            values[col.name] = share.round(2).where(status[col.name] == SHOWN)
+            for other in spec.columns:
+                if other.follows == col.name and other.funder == "interval":
+                    values[other.name], status[other.name] = _interval_of_counts(
+                        other.name, part, whole, clustered=col.clustered,
+                        status=status[other.name])
+        return found
+
     def _share_whole(self, spec: TableSpec, col: Col) -> str | None:
         """For a funder: the whole of the share ``col`` is, or whose interval it is."""
         if not self.funder or not col.funder:
@@ -599,13 +653,19 @@ class Policy:
         return ~(part >= m) | ~(whole >= m) | ~(whole - part >= m)
 
     @staticmethod
-    def _part_of_split(row: pd.DataFrame, col: Col) -> float:
+    def _part_of_split(row: pd.DataFrame, col: Col, *, of_people: bool = False) -> float:
         """A shown share that is one part of a split, as the split's own table shows it: the
         shares of all its parts, in the whole's step, add up to 100%, so a card and its table
         agree (NaN where the table withholds the split for a part that would read 0%)."""
         counts = pd.to_numeric(row.iloc[0][list(col.split_parts)], errors="coerce").to_numpy(
             dtype=float)
         whole = float(pd.to_numeric(row.iloc[0][col.whole], errors="coerce"))
+        if of_people:  # the parts' rounded counts, as the split's own table shows them
+            rounded = np.array([round_count(c) for c in counts], dtype=float)
+            if abs(counts.sum() - whole) > 1e-9 or not rounded.sum():
+                return math.nan
+            return float(_adding_up(rounded / rounded.sum())[list(col.split_parts).index(
+                col.part)])
         step = share_step(whole)
         if not whole or abs(counts.sum() - whole) > 1e-9:
             return _rounded(funder_view(col), float(row.iloc[0][col.name]), step=step)
@@ -631,15 +691,29 @@ class Policy:
         values = frame[["metric"]].copy()
         status = pd.DataFrame({"metric": SHOWN}, index=frame.index)
         shown_value, value_status = [], []
+        counts_of: dict[str, tuple[float, float, bool]] = {}  # shares of people, as shown
         for metric in frame["metric"]:
             col = spec.col(metric)
             present = by_metric.reindex(columns=[c for c in (metric, *col.bases)])
             v, s = self._column(present, col, present,
                                 share_whole=col.whole if self.funder and col.funder else None)
+            people = self.funder and self._of_people(spec, col)
             if self.funder and s.iloc[0] == SHOWN and col.part in col.split_parts:
-                v = pd.Series([self._part_of_split(present, col)])
+                v = pd.Series([self._part_of_split(present, col, of_people=people)])
                 if v.isna().all():
                     s = pd.Series([WITHHELD])
+            elif people and s.iloc[0] == SHOWN:
+                v = (_rounded_counts(present[col.part])
+                     / _rounded_counts(present[col.whole]).replace(0, np.nan)).round(2)
+            if people:
+                if col.part in col.split_parts:
+                    part = float(round_count(float(present[col.part].iloc[0])))
+                    whole = float(sum(round_count(float(by_metric[m].iloc[0]))
+                                      for m in col.split_parts))
+                else:
+                    part = float(_rounded_counts(present[col.part]).iloc[0])
+                    whole = float(_rounded_counts(present[col.whole]).iloc[0])
+                counts_of[metric] = (part, whole, col.clustered)
             shown_value.append(v.iloc[0])
             value_status.append(s.iloc[0])
         values["value"] = pd.Series(shown_value, index=frame.index, dtype=object)
@@ -659,9 +733,43 @@ class Policy:
             withheld = status["value"] == WITHHELD
             values[bound] = numbers.where(~withheld)
             status[bound] = np.select([withheld, numbers.isna()], [WITHHELD, UNDEFINED], SHOWN)
+            for i, metric in enumerate(frame["metric"]):
+                if metric in counts_of:
+                    part, whole, clustered = counts_of[metric]
+                    value, state = _interval_of_counts(
+                        bound, pd.Series([part]), pd.Series([whole]), clustered=clustered,
+                        status=pd.Series([status[bound].iloc[i]]))
+                    values.loc[i, bound] = value.iloc[0]
+                    status.loc[i, bound] = state.iloc[0]
         for extra in [c for c in frame.columns if c not in values.columns]:
             values[extra], status[extra] = self._column(frame, spec.col(extra), frame)
         return Shown.build(spec, self, values, status)
+
+
+def _rounded_counts(counts: pd.Series) -> pd.Series:
+    """Counts as a funder reads them (rounded to 5), as floats; NaN stays NaN."""
+    numbers = pd.to_numeric(counts, errors="coerce").astype(float)
+    return numbers.map(lambda v: v if np.isnan(v) else float(round_count(v)))
+
+
+def _interval_of_counts(bound: str, part: pd.Series, whole: pd.Series, *, clustered: bool,
+                        status: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A funder's bound of a share of people: the Wilson interval of the rounded counts.
+
+    Rounded outwards to 5 points. None (omitted) for a clustered share: a Wilson interval of
+    participant-sessions would be far too narrow. ``status`` is the bound's status so far (a
+    bound withheld stays withheld).
+    """
+    if clustered:
+        return (pd.Series(np.nan, index=part.index, dtype=float),
+                pd.Series(OMITTED, index=part.index, dtype=object))
+    counts = pd.DataFrame({"k": part.fillna(0.0), "n": whole.fillna(0.0)})
+    ci = wilson_interval(counts, successes="k", trials="n")[bound]
+    view = Col(bound, "statistic", bound, fmt="percent")
+    shown = pd.Series([_rounded(view, v, bound=bound) for v in ci], index=part.index,
+                      dtype=float)
+    state = status.where(~(shown.isna() & (status == SHOWN)), UNDEFINED)
+    return shown.where(state == SHOWN), state
 
 
 def _adding_up(shares: np.ndarray, step: float = 0.01) -> np.ndarray:

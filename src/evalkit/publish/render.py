@@ -88,11 +88,11 @@ def footnotes(shown: Shown, columns: list[str]) -> list[str]:
         notes.append(f"≈35: a count of {nouns} rounded to the nearest 5"
                      + (", each on its own, so parts may not add up to a total" if several
                         else "")
-                     + ("; percentages are computed from the exact counts, in steps worth at "
-                        "least 5 people (20 points in a group of about 40)." if shares else "."))
+                     + ("; percentages of people are computed from these rounded counts."
+                        if shares else "."))
     if policy.funder and "ci_low" in columns and _has_share_interval(shown):
-        notes.append("Intervals of percentages are widened outwards to 5 points, or to their "
-                     "percentage's step where that is coarser.")
+        notes.append("Intervals of percentages are computed from the rounded counts and "
+                     "widened outwards to 5 points.")
     return notes
 
 

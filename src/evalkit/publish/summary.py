@@ -33,7 +33,7 @@ def cards(published: Published) -> list[Card]:
     >>> from evalkit.publish.page import Page
     >>> figures = Page("data/sample", audience="funder").run("key_figures")
     >>> cards(figures)[0]
-    Card(label='Sessions attended', value='63%', interval='95% interval 55% to 70%', base='≈130 participants')
+    Card(label='Sessions attended', value='63%', interval='', base='≈130 participants')
     """
     table: Shown = published["key_figures"]
     if not table.available:
