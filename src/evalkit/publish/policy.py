@@ -547,7 +547,7 @@ class Policy:
             # group) tells about them only when the group is large enough.
             small = numbers < self.min_cell
             group_small = self._hidden_by_bases(col, bases) & ~small
-            shown = numbers.map(lambda v: v if np.isnan(v) else float(round_count(v)))
+            shown = _rounded_counts(numbers)
             status = np.select([numbers.isna(), small, group_small],
                                [UNDEFINED, SMALL, WITHHELD], SHOWN)
             return shown.where(~small & ~group_small), pd.Series(status, index=frame.index)
@@ -579,7 +579,8 @@ class Policy:
 
         A share computed from the exact counts, beside the rounded counts and an interval,
         was one more equation in them: an outsider found the one part and whole that fitted a
-        row (29 of 130 weeks, modules and milestones in the sample). So a funder share of
+        row (in the sample, week 23's ≈60 of ≈130 at 50%, 35% to 60%, left only 61 or 62 of 130,
+        and four rows of weeks and modules were pinned exactly). So a funder share of
         people is the rounded part over the rounded whole (over the sum of the rounded parts,
         for a split, so that its shares add up), in whole percent, and its interval is the
         Wilson interval of those rounded counts, rounded outwards to 5 points: nothing a funder
@@ -698,22 +699,17 @@ class Policy:
             v, s = self._column(present, col, present,
                                 share_whole=col.whole if self.funder and col.funder else None)
             people = self.funder and self._of_people(spec, col)
+            if people:  # the rounded counts its share and interval are made of
+                part = float(_rounded_counts(present[col.part]).iloc[0])
+                parts = col.split_parts if col.part in col.split_parts else (col.whole,)
+                whole = float(_rounded_counts(by_metric[list(parts)].iloc[0]).sum())
+                counts_of[metric] = (part, whole, col.clustered)
             if self.funder and s.iloc[0] == SHOWN and col.part in col.split_parts:
                 v = pd.Series([self._part_of_split(present, col, of_people=people)])
                 if v.isna().all():
                     s = pd.Series([WITHHELD])
             elif people and s.iloc[0] == SHOWN:
-                v = (_rounded_counts(present[col.part])
-                     / _rounded_counts(present[col.whole]).replace(0, np.nan)).round(2)
-            if people:
-                if col.part in col.split_parts:
-                    part = float(round_count(float(present[col.part].iloc[0])))
-                    whole = float(sum(round_count(float(by_metric[m].iloc[0]))
-                                      for m in col.split_parts))
-                else:
-                    part = float(_rounded_counts(present[col.part]).iloc[0])
-                    whole = float(_rounded_counts(present[col.whole]).iloc[0])
-                counts_of[metric] = (part, whole, col.clustered)
+                v = pd.Series([round(part / whole, 2) if whole else np.nan])
             shown_value.append(v.iloc[0])
             value_status.append(s.iloc[0])
         values["value"] = pd.Series(shown_value, index=frame.index, dtype=object)

@@ -91,8 +91,9 @@ def footnotes(shown: Shown, columns: list[str]) -> list[str]:
                      + ("; percentages of people are computed from these rounded counts."
                         if shares else "."))
     if policy.funder and "ci_low" in columns and _has_share_interval(shown):
-        notes.append("Intervals of percentages are computed from the rounded counts and "
-                     "widened outwards to 5 points.")
+        notes.append("Intervals of percentages of people are computed from the rounded "
+                     "counts; every interval of a percentage is widened outwards to 5 points "
+                     "or more.")
     return notes
 
 
